@@ -1,0 +1,80 @@
+/**
+ * A Backend runs the containers (or processes) of one run. The runtime drives it; nothing else
+ * talks to Docker.
+ *
+ * Lifecycle, per run:
+ *   1. `setupRun(run)` once, before any job: creates the workspace (a volume with the source at
+ *      `run.workspacePath`) and anything else the run shares. Must be awaited before step 2.
+ *   2. `runJob(job, output, signal)` for each job; calls for different jobs MAY run
+ *      concurrently (parallel jobs of a stage). It starts the job's services, then the job's
+ *      container, streams its output as raw chunks to `output`, waits for it and removes what it
+ *      created for this job (services, job network). It resolves with the outcome; it rejects
+ *      only for bugs — operational problems are outcomes (`backend_error`, `image_not_found`).
+ *      When `signal` aborts (cancel or timeout) the job's processes get SIGTERM, then SIGKILL
+ *      after `job.graceMs`, and runJob resolves with `{ kind: 'aborted' }`.
+ *   3. `destroyRun(runId)` once at the end, also after failures and cancel: removes everything
+ *      labelled with the run id (containers, volumes, networks). Idempotent; safe to call for a
+ *      run that never started or was partly cleaned. Also used to reap runs of a crashed process.
+ */
+export interface Backend {
+  readonly name: string;
+  /** Whether this backend can run jobs here (engine reachable, …), with a reason when not. */
+  probe(): Promise<{ ok: true } | { ok: false; reason: string }>;
+  setupRun(run: RunSetup): Promise<void>;
+  runJob(job: JobSpec, output: JobOutput, signal: AbortSignal): Promise<JobOutcome>;
+  destroyRun(runId: string): Promise<void>;
+}
+
+export interface RunSetup {
+  runId: string;
+  /** Absolute path inside containers where the workspace is mounted (the working dir). */
+  workspacePath: string;
+  /** Files to put in the workspace before the first job. */
+  source: WorkspaceSource;
+  /** Images the run will use, so the backend may prepare (pull) them early. */
+  images: string[];
+  /** Extra labels set on everything created for this run. */
+  labels: Record<string, string>;
+}
+
+export type WorkspaceSource =
+  | { kind: 'empty' }
+  /** A directory on the machine running the backend; `files` are paths relative to it. */
+  | { kind: 'directory'; path: string; files: string[] };
+
+export interface ServiceSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  command: string[] | null;
+}
+
+export interface JobSpec {
+  runId: string;
+  /** Unique in the run; used in container names and labels. */
+  name: string;
+  image: string;
+  /** The full shell script to run with `/bin/sh -c` (echo + set -e already in it). */
+  script: string;
+  /** The job's own script lines, for backends that interpret rather than execute (the fake). */
+  commands?: string[];
+  /** Everything the job sees: standard variables, config env, the secrets it names. */
+  env: Record<string, string>;
+  services: ServiceSpec[];
+  workspacePath: string;
+  /** Grace period between SIGTERM and SIGKILL on abort. */
+  graceMs: number;
+}
+
+export interface JobOutput {
+  /** Raw bytes from the job's stdout/stderr, in order per stream; may split lines anywhere. */
+  write(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+  /** Slipway's own messages about the job (pull, services, cleanup). One line each. */
+  system(text: string): void;
+}
+
+export type JobOutcome =
+  | { kind: 'exited'; exitCode: number }
+  | { kind: 'aborted' }
+  | { kind: 'image_not_found'; image: string; message: string }
+  | { kind: 'backend_error'; message: string };

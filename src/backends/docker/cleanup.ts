@@ -1,0 +1,101 @@
+/**
+ * Removal by label: whatever a run created — including what a crashed process left behind — is
+ * found through `io.slipway.run`, so cleanup needs no memory of what was created.
+ */
+import type Dockerode from 'dockerode';
+import { describeError, isNotFound, statusOf } from './errors.js';
+import { LABEL_MANAGED, LABEL_RUN, runFilter } from './labels.js';
+
+/**
+ * Force-removes every container, then network, then volume of the run (in that order: the
+ * others cannot go while a container uses them). Idempotent. Tries everything and throws once
+ * at the end, listing what could not be removed.
+ */
+export async function destroyRunResources(docker: Dockerode, runId: string): Promise<void> {
+  const filters = runFilter(runId);
+  const problems: string[] = [];
+  const attempt = async (what: string, remove: () => Promise<unknown>): Promise<void> => {
+    try {
+      await remove();
+    } catch (err) {
+      if (!isNotFound(err)) problems.push(describeError(`removing ${what}`, err));
+    }
+  };
+
+  const containers = await listing(`listing containers of run ${runId}`, () =>
+    docker.listContainers({ all: true, filters }),
+  );
+  await Promise.all(
+    containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, () => removeContainer(docker, c.Id))),
+  );
+  const networks = await listing(`listing networks of run ${runId}`, () => docker.listNetworks({ filters }));
+  await Promise.all(
+    networks.map((n) => attempt(`network ${n.Name}`, () => docker.getNetwork(n.Id).remove())),
+  );
+  const { Volumes: volumes } = await listing(`listing volumes of run ${runId}`, () =>
+    docker.listVolumes({ filters }),
+  );
+  await Promise.all(
+    (volumes ?? []).map((v) =>
+      attempt(`volume ${v.Name}`, () => docker.getVolume(v.Name).remove({ force: true })),
+    ),
+  );
+  if (problems.length > 0) throw new Error(`cleaning up run ${runId}: ${problems.join('; ')}`);
+}
+
+/** Listing failures (engine down…) as a readable error instead of dockerode's. */
+async function listing<T>(what: string, list: () => Promise<T>): Promise<T> {
+  try {
+    return await list();
+  } catch (err) {
+    throw new Error(describeError(what, err));
+  }
+}
+
+async function removeContainer(docker: Dockerode, id: string): Promise<void> {
+  const container = docker.getContainer(id);
+  try {
+    await container.remove({ force: true, v: true });
+  } catch (err) {
+    // 409: someone else's removal is under way; wait for it so the volume is free after us.
+    if (statusOf(err) !== 409) throw err;
+    await container.wait({ condition: 'removed' });
+  }
+}
+
+/**
+ * Destroys the runs whose owner is gone, as judged by `isAlive` from a resource's labels
+ * (typically `io.slipway.owner=<hostname>:<pid>`). Returns the run ids it removed.
+ * Meant for startup, before this process creates runs of its own.
+ */
+export async function reapStale(
+  docker: Dockerode,
+  isAlive: (labels: Record<string, string>) => boolean,
+): Promise<string[]> {
+  const filters = { label: [`${LABEL_MANAGED}=true`] };
+  const [containers, networks, volumes] = await listing('listing Slipway resources', () =>
+    Promise.all([
+      docker.listContainers({ all: true, filters }),
+      docker.listNetworks({ filters }),
+      docker.listVolumes({ filters }),
+    ]),
+  );
+  const labelsByRun = new Map<string, Record<string, string>>();
+  const labelSets = [
+    ...containers.map((c) => c.Labels),
+    ...networks.map((n) => n.Labels ?? {}),
+    ...(volumes.Volumes ?? []).map((v) => v.Labels ?? {}),
+  ];
+  for (const labels of labelSets) {
+    const runId = labels[LABEL_RUN];
+    if (runId && !labelsByRun.has(runId)) labelsByRun.set(runId, labels);
+  }
+  const stale = [...labelsByRun].filter(([, labels]) => !isAlive(labels)).map(([runId]) => runId);
+  // One run that cannot be removed must not keep the others around.
+  const results = await Promise.allSettled(stale.map((runId) => destroyRunResources(docker, runId)));
+  const failures = results.flatMap((r) =>
+    r.status === 'rejected' ? [String(r.reason?.message ?? r.reason)] : [],
+  );
+  if (failures.length > 0) throw new Error(failures.join('; '));
+  return stale;
+}

@@ -1,0 +1,238 @@
+/**
+ * The Docker backend: each job is a container sharing the run's workspace volume; services get
+ * a network per job. See ../backend.ts for the lifecycle this implements.
+ */
+import type Dockerode from 'dockerode';
+import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
+import { destroyRunResources } from './cleanup.js';
+import { describeError, engineMessage } from './errors.js';
+import { ensureImage, type ImageStatus } from './images.js';
+import { runJobContainer } from './job-container.js';
+import { resourceLabels, resourceName } from './labels.js';
+import { ServiceGroup } from './services.js';
+import { copySourceIntoVolume, createWorkspaceVolume, workspaceVolumeName } from './workspace.js';
+
+export interface DockerBackendOptions {
+  docker: Dockerode;
+  /** Upper bound for pulling one missing image; default 120 s. */
+  pullTimeoutMs?: number;
+  /** Containers are always removed; keeping them for inspection is not supported yet. */
+  keepContainersOnFailure?: false;
+}
+
+export { reapStale } from './cleanup.js';
+
+const PROBE_TIMEOUT_MS = 3000;
+
+/** What the backend remembers between setupRun and destroyRun. */
+interface RunState {
+  runId: string;
+  labels: Record<string, string>;
+  volume: string;
+  /** Why the workspace lacks the source, when it could not be copied; jobs then fail. */
+  workspaceProblem: string | null;
+  /** One check (and at most one pull) per image per run, shared by concurrent jobs. */
+  images: Map<string, Promise<ImageStatus>>;
+  /** Job containers being removed in the background, by container name. */
+  removals: Map<string, Promise<void>>;
+}
+
+export class DockerBackend implements Backend {
+  readonly name = 'docker';
+  private readonly docker: Dockerode;
+  private readonly pullTimeoutMs: number;
+  private readonly runs = new Map<string, RunState>();
+
+  constructor(options: DockerBackendOptions) {
+    this.docker = options.docker;
+    this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
+  }
+
+  async probe(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+    // dockerode's ping takes an abortSignal, its types do not; aborting (rather than racing a
+    // timer) matters because a hung request would keep the process alive.
+    const ping = this.docker.ping as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+    try {
+      await ping.call(this.docker, { abortSignal: timeout });
+      return { ok: true };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const why = timeout.aborted
+        ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
+        : typeof code === 'string'
+          ? code
+          : engineMessage(err);
+      return { ok: false, reason: `cannot reach the Docker engine at ${this.engineAddress()}: ${why}` };
+    }
+  }
+
+  async setupRun(run: RunSetup): Promise<void> {
+    const state: RunState = {
+      runId: run.runId,
+      labels: run.labels,
+      volume: workspaceVolumeName(run.runId),
+      workspaceProblem: null,
+      images: new Map(),
+      removals: new Map(),
+    };
+    // Registered first so that destroyRun finds the run even if setup fails half-way.
+    this.runs.set(run.runId, state);
+    // Pulls start now, alongside the volume, so that the first job does not pay for them.
+    const images = [...new Set(run.images)];
+    const statuses = Promise.all(images.map((image) => this.imageStatus(state, image)));
+    try {
+      await createWorkspaceVolume(this.docker, state.volume, resourceLabels(run.runId, run.labels));
+    } catch (err) {
+      throw new Error(describeError(`creating workspace volume ${state.volume}`, err));
+    }
+    const ready = await statuses;
+    const { source } = run;
+    if (source.kind === 'empty' || source.files.length === 0) return;
+
+    const carrierImage = images.find((_, i) => ready[i]?.ok);
+    if (carrierImage === undefined) {
+      // Not an error of setupRun: each job reports its own missing image.
+      state.workspaceProblem = `the source was not copied into the workspace: none of the run's images is available (${images.join(', ') || 'none listed'})`;
+      return;
+    }
+    try {
+      await copySourceIntoVolume(this.docker, {
+        volume: state.volume,
+        image: carrierImage,
+        workspacePath: run.workspacePath,
+        dir: source.path,
+        files: source.files,
+        labels: resourceLabels(run.runId, run.labels),
+      });
+    } catch (err) {
+      throw new Error(describeError('copying the source into the workspace', err));
+    }
+  }
+
+  async runJob(job: JobSpec, output: JobOutput, signal: AbortSignal): Promise<JobOutcome> {
+    const state = this.runs.get(job.runId);
+    if (!state) {
+      return { kind: 'backend_error', message: `run ${job.runId} is not set up on this backend` };
+    }
+    if (signal.aborted) return { kind: 'aborted' };
+
+    const images = [job.image, ...job.services.map((s) => s.image)];
+    const statuses = await untilAborted(
+      Promise.all(images.map((image) => this.imageStatus(state, image, output))),
+      signal,
+    );
+    if (statuses === null) return { kind: 'aborted' };
+    for (const status of statuses) if (!status.ok) return status.outcome;
+    if (state.workspaceProblem) return { kind: 'backend_error', message: state.workspaceProblem };
+
+    if (job.services.length === 0) return this.runContainer(state, job, null, output, signal);
+    const services = new ServiceGroup(this.docker, {
+      runId: job.runId,
+      job: job.name,
+      services: job.services,
+      labels: (service) => resourceLabels(job.runId, state.labels, { job: job.name, service }),
+    });
+    try {
+      const problem = await services.start(output);
+      if (problem) return { kind: 'backend_error', message: problem };
+      if (signal.aborted) return { kind: 'aborted' };
+      return await this.runContainer(state, job, services.network, output, signal);
+    } finally {
+      await services.remove(output);
+    }
+  }
+
+  async destroyRun(runId: string): Promise<void> {
+    const state = this.runs.get(runId);
+    this.runs.delete(runId);
+    if (state) await Promise.all(state.removals.values());
+    await destroyRunResources(this.docker, runId);
+  }
+
+  private async runContainer(
+    state: RunState,
+    job: JobSpec,
+    network: string | null,
+    output: JobOutput,
+    signal: AbortSignal,
+  ): Promise<JobOutcome> {
+    const name = resourceName(job.runId, job.name);
+    // A retried job reuses the name; its predecessor may still be on its way out.
+    await state.removals.get(name);
+    const { outcome, container } = await runJobContainer(
+      this.docker,
+      {
+        name,
+        image: job.image,
+        script: job.script,
+        env: job.env,
+        workspacePath: job.workspacePath,
+        volume: state.volume,
+        network,
+        labels: resourceLabels(job.runId, state.labels, { job: job.name }),
+        graceMs: job.graceMs,
+      },
+      output,
+      signal,
+    );
+    if (container) this.removeInBackground(state, name, container);
+    return outcome;
+  }
+
+  /**
+   * Removing takes ~50 ms the next job need not wait for. destroyRun awaits it; a failure is
+   * left to destroyRun's sweep by label, which also reports it.
+   */
+  private removeInBackground(state: RunState, name: string, container: Dockerode.Container): void {
+    const removal: Promise<void> = container
+      .remove({ force: true })
+      // Nobody is left to tell; destroyRun's sweep retries and reports what remains.
+      .catch(() => {})
+      .finally(() => {
+        if (state.removals.get(name) === removal) state.removals.delete(name);
+      });
+    state.removals.set(name, removal);
+  }
+
+  /**
+   * The run's shared check of one image. An engine error is not remembered, so the next job
+   * asks again; a present or unpullable image is settled for the rest of the run.
+   */
+  private imageStatus(state: RunState, image: string, output?: JobOutput): Promise<ImageStatus> {
+    const known = state.images.get(image);
+    if (known) return known;
+    const check = ensureImage(this.docker, image, {
+      pullTimeoutMs: this.pullTimeoutMs,
+      onPull: output ? (text) => output.system(text) : undefined,
+    })
+      .catch(
+        (err: unknown): ImageStatus => ({
+          ok: false,
+          outcome: { kind: 'backend_error', message: describeError(`checking image ${image}`, err) },
+        }),
+      )
+      .then((status) => {
+        if (!status.ok && status.outcome.kind === 'backend_error') state.images.delete(image);
+        return status;
+      });
+    state.images.set(image, check);
+    return check;
+  }
+
+  private engineAddress(): string {
+    const modem = this.docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown };
+    if (typeof modem.socketPath === 'string') return modem.socketPath;
+    return `${String(modem.host)}:${String(modem.port)}`;
+  }
+}
+
+/** The promise's value, or null as soon as the signal aborts (the promise itself runs on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(null);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * One job container: create, attach, start, wait. Removal is the caller's, so that it can be
+ * taken off the critical path.
+ */
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { JobOutcome, JobOutput } from '../backend.js';
+import { Demuxer } from './demux.js';
+import { describeError, statusOf } from './errors.js';
+
+export interface JobContainerSpec {
+  name: string;
+  image: string;
+  script: string;
+  env: Record<string, string>;
+  workspacePath: string;
+  volume: string;
+  /** The job's own network when it has services; the engine's default bridge otherwise. */
+  network: string | null;
+  labels: Record<string, string>;
+  graceMs: number;
+}
+
+export interface JobContainerResult {
+  outcome: JobOutcome;
+  /** Set once created, whatever happened next: the caller must remove it. */
+  container: Dockerode.Container | null;
+}
+
+/** How long output may trail the container's exit before we stop waiting for it. */
+const DRAIN_LIMIT_MS = 5000;
+
+export async function runJobContainer(
+  docker: Dockerode,
+  spec: JobContainerSpec,
+  output: JobOutput,
+  signal: AbortSignal,
+): Promise<JobContainerResult> {
+  let container: Dockerode.Container | null = null;
+  let step = 'creating the job container';
+  try {
+    container = await docker.createContainer(containerOptions(spec));
+    if (signal.aborted) return { outcome: { kind: 'aborted' }, container };
+
+    // Attach before start: the engine buffers nothing for late attachers, so output written
+    // between start and attach would be lost.
+    step = 'attaching to the job container';
+    // Without hijack, dockerode hands back the HTTP response itself: a Readable.
+    const attached = await container.attach({ stream: true, stdout: true, stderr: true });
+    const stream = attached as unknown as Readable;
+    const delivered = deliver(stream, output);
+    if (signal.aborted) {
+      stream.destroy();
+      return { outcome: { kind: 'aborted' }, container };
+    }
+
+    step = 'starting the job container';
+    await container.start();
+    const stopper = stopOnAbort(container, spec.graceMs, signal, output);
+    try {
+      step = 'waiting for the job container';
+      const exit = (await container.wait()) as { StatusCode: number };
+      await drain(stream, delivered, output);
+      if (stopper.stopped) return { outcome: { kind: 'aborted' }, container };
+      return { outcome: { kind: 'exited', exitCode: exit.StatusCode }, container };
+    } finally {
+      stopper.dispose();
+    }
+  } catch (err) {
+    return { outcome: { kind: 'backend_error', message: describeError(step, err) }, container };
+  }
+}
+
+function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOptions {
+  return {
+    name: spec.name,
+    Image: spec.image,
+    // The script is one argv element, never spliced into a command line; untrusted values
+    // reach it only through the environment.
+    Entrypoint: ['/bin/sh', '-c'],
+    Cmd: [spec.script],
+    Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+    WorkingDir: spec.workspacePath,
+    Labels: spec.labels,
+    Tty: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    HostConfig: {
+      // An init as PID 1 forwards SIGTERM to sh; sh as PID 1 would ignore it and every abort
+      // would wait out the grace period.
+      Init: true,
+      Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.workspacePath }],
+      ...(spec.network ? { NetworkMode: spec.network } : {}),
+    },
+  };
+}
+
+/** Feeds the attach stream to the output; resolves when the stream is over, however it ends. */
+function deliver(stream: Readable, output: JobOutput): Promise<void> {
+  const demuxer = new Demuxer((name, chunk) => output.write(name, chunk));
+  return new Promise((resolve) => {
+    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+    stream.on('end', () => {
+      if (demuxer.truncated) output.system("the job's output ended in the middle of a frame");
+      resolve();
+    });
+    stream.on('close', resolve);
+    stream.on('error', (err) => {
+      output.system(`reading the job's output failed: ${err.message}`);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The stream ends right after the exit in practice; the bound only guards against an engine
+ * that keeps it open, which would otherwise hang the job forever.
+ */
+async function drain(stream: Readable, delivered: Promise<void>, output: JobOutput): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), DRAIN_LIMIT_MS);
+  });
+  const late = await Promise.race([delivered.then(() => false), timedOut]);
+  clearTimeout(timer);
+  if (late) {
+    stream.destroy();
+    output.system(
+      `the job's output did not end within ${DRAIN_LIMIT_MS / 1000} s of its exit; the rest is lost`,
+    );
+  }
+}
+
+/** On abort: SIGTERM, SIGKILL after the grace period (the engine's stop does both). */
+function stopOnAbort(
+  container: Dockerode.Container,
+  graceMs: number,
+  signal: AbortSignal,
+  output: JobOutput,
+): { readonly stopped: boolean; dispose(): void } {
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    container.stop({ t: Math.ceil(graceMs / 1000) }).catch((err: unknown) => {
+      // 304: it had already exited, which is what we wanted.
+      if (statusOf(err) !== 304) output.system(describeError('stopping the job container', err));
+    });
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  return {
+    get stopped() {
+      return stopped;
+    },
+    dispose: () => signal.removeEventListener('abort', stop),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Everything Slipway creates carries these labels: cleanup finds resources by label, never by
+ * name, so a crashed process or a half-finished run can always be swept.
+ */
+import { createHash } from 'node:crypto';
+
+export const LABEL_MANAGED = 'io.slipway.managed';
+export const LABEL_RUN = 'io.slipway.run';
+export const LABEL_JOB = 'io.slipway.job';
+export const LABEL_SERVICE = 'io.slipway.service';
+/** Set by the caller through `run.labels` (`<hostname>:<pid>`); read by `reapStale`. */
+export const LABEL_OWNER = 'io.slipway.owner';
+
+/** Labels for one resource. Ours come last so `extra` (caller-provided) cannot override them. */
+export function resourceLabels(
+  runId: string,
+  extra: Record<string, string>,
+  scope: { job?: string; service?: string } = {},
+): Record<string, string> {
+  const labels: Record<string, string> = { ...extra, [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId };
+  if (scope.job !== undefined) labels[LABEL_JOB] = scope.job;
+  if (scope.service !== undefined) labels[LABEL_SERVICE] = scope.service;
+  return labels;
+}
+
+/** The label filter that selects every resource of one run. */
+export function runFilter(runId: string): { label: string[] } {
+  return { label: [`${LABEL_RUN}=${runId}`] };
+}
+
+/**
+ * A Docker container/network/volume name from parts: `slipway-<part>-<part>…`.
+ * Docker allows `[a-zA-Z0-9][a-zA-Z0-9_.-]*`; other characters become `-`, and when anything
+ * was replaced a short hash of the original is appended so that `a b` and `a-b` stay distinct.
+ */
+export function resourceName(...parts: string[]): string {
+  const raw = ['slipway', ...parts].join('-');
+  const clean = raw.replace(/[^a-zA-Z0-9_.-]/g, '-');
+  if (clean === raw) return clean;
+  return `${clean}-${createHash('sha256').update(raw).digest('hex').slice(0, 8)}`;
+}

@@ -1,0 +1,120 @@
+/**
+ * Runs jobs as processes on this machine, for hosts without Docker. There is no isolation:
+ * images are ignored, services are refused, and the workspace is a plain directory
+ * `<baseDir>/<runId>/workspace` shared by the jobs of a run.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
+import { copySource } from './copy-source.js';
+import { signalGroup, startHostProcess } from './host-process.js';
+
+export interface LocalBackendOptions {
+  /** Directory under which each run gets its own directory. */
+  baseDir: string;
+}
+
+/** What this backend holds for a run between setupRun and destroyRun. */
+interface LocalRun {
+  workspace: string;
+  /** Job processes still running, so destroyRun can end them. */
+  processes: Map<ChildProcess, Promise<unknown>>;
+  /** Skipped source files; setupRun has no output, so the first job reports them. */
+  warnings: string[];
+}
+
+/** Host variables a job gets; anything else from Slipway's own environment stays out of jobs. */
+const HOST_VARIABLES = ['PATH', 'HOME'] as const;
+
+/** Variables that name the workspace; inside a container it is `workspacePath`, here a host directory. */
+const WORKSPACE_VARIABLES = ['SLIPWAY_WORKSPACE', 'CI_WORKSPACE', 'CI_PROJECT_DIR'] as const;
+
+export class LocalBackend implements Backend {
+  readonly name = 'local';
+  private readonly baseDir: string;
+  private readonly runs = new Map<string, LocalRun>();
+
+  constructor(options: LocalBackendOptions) {
+    this.baseDir = options.baseDir;
+  }
+
+  async probe(): Promise<{ ok: true }> {
+    return { ok: true };
+  }
+
+  async setupRun(run: RunSetup): Promise<void> {
+    const workspace = join(this.runDir(run.runId), 'workspace');
+    await mkdir(workspace, { recursive: true });
+    const warnings =
+      run.source.kind === 'directory' ? await copySource(run.source.path, run.source.files, workspace) : [];
+    // A repeated setupRun must not lose track of processes already running.
+    const processes = this.runs.get(run.runId)?.processes ?? new Map();
+    this.runs.set(run.runId, { workspace, processes, warnings });
+  }
+
+  async runJob(job: JobSpec, output: JobOutput, signal: AbortSignal): Promise<JobOutcome> {
+    const run = this.runs.get(job.runId);
+    if (!run)
+      return { kind: 'backend_error', message: `run ${job.runId} was not set up on the local backend` };
+    if (job.services.length > 0)
+      return { kind: 'backend_error', message: 'services need the Docker backend' };
+    output.system(`[slipway] local backend: running on the host, image "${job.image}" is ignored`);
+    for (const warning of run.warnings.splice(0)) output.system(warning);
+    if (signal.aborted) return { kind: 'aborted' };
+
+    const { child, ended } = startHostProcess({
+      script: job.script,
+      cwd: run.workspace,
+      env: jobEnvironment(job, run.workspace),
+      graceMs: job.graceMs,
+      signal,
+      onOutput: (stream, chunk) => output.write(stream, chunk),
+    });
+    run.processes.set(child, ended);
+    try {
+      const end = await ended;
+      if (end.kind === 'spawn_failed')
+        return { kind: 'backend_error', message: `could not start the job: ${end.message}` };
+      return end;
+    } finally {
+      run.processes.delete(child);
+    }
+  }
+
+  async destroyRun(runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run) {
+      for (const child of run.processes.keys()) signalGroup(child, 'SIGKILL');
+      // Removing the directory under a process still writing to it could fail or leave files.
+      await Promise.all(run.processes.values());
+      this.runs.delete(runId);
+    }
+    await rm(this.runDir(runId), { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  /** The run id becomes a path: one plain segment only, or a crafted id could escape baseDir. */
+  private runDir(runId: string): string {
+    if (!/^[A-Za-z0-9_.-]+$/.test(runId) || runId === '.' || runId === '..') {
+      throw new Error(`invalid run id for the local backend: ${JSON.stringify(runId)}`);
+    }
+    return join(this.baseDir, runId);
+  }
+}
+
+/**
+ * The job's variables plus PATH and HOME from the host (a host process has no image to supply
+ * them); the workspace variables point at the host directory, since `workspacePath` exists only
+ * inside containers.
+ */
+function jobEnvironment(job: JobSpec, workspace: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of HOST_VARIABLES) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  Object.assign(env, job.env);
+  for (const name of WORKSPACE_VARIABLES) if (Object.hasOwn(job.env, name)) env[name] = workspace;
+  env.SLIPWAY_WORKSPACE = workspace;
+  return env;
+}

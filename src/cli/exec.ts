@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { reapStale } from '../backends/docker/cleanup.js';
+import type { Ref } from '../domain/ref.js';
+import { hasErrors } from '../pipeline/config/diagnostic.js';
+import { formatDiagnostics } from '../pipeline/config/format-diagnostics.js';
+import { loadConfig } from '../pipeline/config/load-config.js';
+import { compilePlan } from '../pipeline/plan/compile-plan.js';
+import { runPipeline } from '../runtime/run-pipeline.js';
+import { validateSecrets } from '../runtime/secret-masker.js';
+import { type BackendChoice, chooseBackend } from './choose-backend.js';
+import { ExecPrinter } from './exec-printer.js';
+import { eventFromWorkingTree, workingTreeFiles } from './git-info.js';
+import { parsePairs, readSecretsFile } from './secrets-input.js';
+import { UsageError } from './usage-error.js';
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  color: boolean;
+  /** Where SIGINT is delivered; a test passes its own emitter. */
+  interrupts?: {
+    on(event: 'SIGINT', fn: () => void): unknown;
+    off(event: 'SIGINT', fn: () => void): unknown;
+  };
+}
+
+export const EXEC_USAGE = `usage: slipway exec [options]
+  Runs the .slipway.yml of a directory (its working tree) in containers, as the server would.
+  --file F            pipeline file (default .slipway.yml)
+  --dir D             directory whose working tree becomes the workspace (default: current)
+  --job NAME          run only this job (repeatable; also runs it when it is manual)
+  --stage NAME        run only the jobs of this stage (repeatable)
+  --branch B | --tag T  evaluate filters as this ref would (default: the checked-out branch)
+  --env K=V           extra environment for every job (repeatable)
+  --secret K=V        a secret, given to the jobs that name it (repeatable; ≥ 8 characters)
+  --secret-file F     secrets as NAME=value lines
+  --manual            also run jobs marked when: manual
+  --backend B         docker | local | auto (default auto: Docker when the engine answers)
+  --timeout-grace S   seconds between SIGTERM and SIGKILL on cancel/timeout (default 10)
+  --json              print the run result as JSON at the end`;
+
+/** `slipway exec`: exit 0 when the run succeeded, 1 when it failed or was canceled, 2 for bad usage. */
+export async function execCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      file: { type: 'string' },
+      dir: { type: 'string' },
+      job: { type: 'string', multiple: true },
+      stage: { type: 'string', multiple: true },
+      branch: { type: 'string' },
+      tag: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      secret: { type: 'string', multiple: true },
+      'secret-file': { type: 'string' },
+      manual: { type: 'boolean' },
+      backend: { type: 'string' },
+      'timeout-grace': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (values.branch && values.tag) throw new UsageError('give --branch or --tag, not both');
+  const backendChoice = (values.backend ?? 'auto') as BackendChoice;
+  if (!['docker', 'local', 'auto'].includes(backendChoice)) {
+    throw new UsageError(`--backend must be docker, local or auto; got "${values.backend}"`);
+  }
+  const grace = values['timeout-grace'] === undefined ? 10 : Number(values['timeout-grace']);
+  if (!Number.isFinite(grace) || grace < 0)
+    throw new UsageError('--timeout-grace expects a number of seconds');
+
+  const dir = resolve(io.cwd, values.dir ?? '.');
+  const file = resolve(dir, values.file ?? '.slipway.yml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const loaded = loadConfig(text, file);
+  if (loaded.diagnostics.length > 0)
+    io.stderr(formatDiagnostics(loaded.diagnostics, text, { color: io.color }));
+  if (!loaded.config || hasErrors(loaded.diagnostics)) return 1;
+
+  const secrets = {
+    ...(values['secret-file'] ? await readSecretsFile(resolve(io.cwd, values['secret-file'])) : {}),
+    ...parsePairs(values.secret ?? [], '--secret'),
+  };
+  const secretProblems = validateSecrets(secrets);
+  if (secretProblems.length > 0) throw new UsageError(secretProblems.join('\n'));
+  const extraEnv = parsePairs(values.env ?? [], '--env');
+
+  const override: Ref | null = values.tag
+    ? { kind: 'tag', name: values.tag }
+    : values.branch
+      ? { kind: 'branch', name: values.branch }
+      : null;
+  const event = await eventFromWorkingTree(dir, override);
+  const plan = compilePlan(loaded.config, event);
+  for (const job of plan.stages.flatMap((s) => s.jobs)) Object.assign(job.env, extraEnv);
+  checkSelection(plan.stages, values.job ?? [], values.stage ?? []);
+
+  const chosen = await chooseBackend(backendChoice, io.env.DOCKER_HOST);
+  if (chosen.warning) io.stderr(`\n  ⚠  ${chosen.warning}\n\n`);
+  const owner = `${hostname()}:${process.pid}`;
+  if (chosen.docker) await reapStale(chosen.docker, (labels) => ownerAlive(labels['io.slipway.owner']));
+
+  const printer = new ExecPrinter(
+    io.stdout,
+    io.color,
+    plan.stages.flatMap((s) => s.jobs.map((j) => j.name)),
+  );
+  const cancel = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr('\ncanceling: stopping containers (Ctrl-C again to quit at once)…\n');
+      cancel.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  io.interrupts?.on('SIGINT', onInterrupt);
+  try {
+    const result = await runPipeline(plan, {
+      runId: `exec-${randomUUID().slice(0, 8)}`,
+      runNumber: 1,
+      backend: chosen.backend,
+      source: { kind: 'directory', path: dir, files: await workingTreeFiles(dir) },
+      secrets,
+      signal: cancel.signal,
+      graceMs: grace * 1000,
+      labels: { 'io.slipway.owner': owner },
+      selection: { jobs: values.job ?? [], stages: values.stage ?? [] },
+      runManual: values.manual ?? false,
+      onEvent: (e) => printer.onEvent(e),
+    });
+    io.stdout(`\n${printer.summary(result)}`);
+    if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return result.status === 'succeeded' || result.status === 'skipped' ? 0 : 1;
+  } finally {
+    io.interrupts?.off('SIGINT', onInterrupt);
+  }
+}
+
+function checkSelection(
+  stages: { name: string; jobs: { name: string }[] }[],
+  jobs: string[],
+  wanted: string[],
+) {
+  const jobNames = new Set(stages.flatMap((s) => s.jobs.map((j) => j.name)));
+  const stageNames = new Set(stages.map((s) => s.name));
+  for (const j of jobs)
+    if (!jobNames.has(j)) throw new UsageError(`--job ${j}: no such job (jobs: ${[...jobNames].join(', ')})`);
+  for (const s of wanted)
+    if (!stageNames.has(s))
+      throw new UsageError(`--stage ${s}: no such stage (stages: ${[...stageNames].join(', ')})`);
+}
+
+/** Resources of an exec on this host whose process is gone are orphans from a crash. */
+function ownerAlive(owner: string | undefined): boolean {
+  if (!owner) return true;
+  const [host, pid] = owner.split(':');
+  if (host !== hostname()) return true;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

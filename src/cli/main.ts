@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
+import { lintCommand } from './lint.js';
+import { startCommand } from './start.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `usage: slipway <command> [options]
+
+commands:
+  start        run the bundled demo pipeline (the server arrives with issue #3)
+  exec         run the .slipway.yml of the current directory in containers
+  lint [file]  check a .slipway.yml and print diagnostics (exit 1 on errors)
+  version      print the version
+
+Run 'slipway <command> --help' for a command's options.`;
+
+/**
+ * The `slipway` command. Every failure the user can cause is a UsageError (exit 2, one clear
+ * line); anything else is reported without a stack trace unless SLIPWAY_DEBUG is set.
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`${command === 'exec' ? EXEC_USAGE : USAGE}\n`);
+      return 0;
+    }
+    switch (command) {
+      case 'exec':
+        return await execCommand(rest, io);
+      case 'lint':
+        return await lintCommand(rest, io);
+      case 'start':
+        return await startCommand(rest, io);
+      case 'version':
+      case '--version':
+        io.stdout(`${version()}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.stderr(`slipway: ${(error as Error).message}\n`);
+      return 2;
+    }
+    io.stderr(`slipway: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (io.env.SLIPWAY_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    return 70;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  return code.startsWith('ERR_PARSE_ARGS');
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `slipway ${pkg.version}`;
+}
+
+/** Entry point when run as a program (bin/slipway.js). */
+export async function runFromProcess(): Promise<void> {
+  const code = await main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    interrupts: process,
+  });
+  process.exitCode = code;
+}

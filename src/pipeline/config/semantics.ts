@@ -1,0 +1,188 @@
+/**
+ * Checks that need the whole config at once, or knowledge from the domain, which the zod schema
+ * cannot express: names unique across stages, `needs` pointing backwards, durations, filters.
+ * Runs only on a config the schema accepted, so the types can be trusted.
+ */
+import { parseDuration } from '../../domain/duration.js';
+import { EVENT_KINDS } from '../../domain/event.js';
+import { GITFLOW_CLASSES, isGitFlowClass } from '../../domain/gitflow.js';
+import type { Diagnostic, Severity } from './diagnostic.js';
+import { type ConfigPath, formatPath, type Locator } from './locate.js';
+import type { FilterConfig, JobConfig, PipelineConfig } from './schema.js';
+import { suggest } from './suggest.js';
+
+interface JobSite {
+  stage: number;
+  path: ConfigPath;
+}
+
+export function checkSemantics(config: PipelineConfig, locate: Locator, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (
+    code: string,
+    message: string,
+    path: ConfigPath,
+    target: 'key' | 'value' = 'value',
+    severity: Severity = 'error',
+  ) => {
+    const { line, col } = locate(path, target);
+    out.push({ code, message, severity, file, line, col, path: formatPath(path) });
+  };
+  const lineOf = (path: ConfigPath, target: 'key' | 'value' = 'value') => locate(path, target).line;
+
+  // Guessing compares a name with every job; in a generated file with thousands of broken
+  // `needs` that is quadratic, and nobody reads the hundredth hint anyway.
+  let guessesLeft = 100;
+  const stages = new Map<string, number>();
+  const jobs = new Map<string, JobSite>();
+  config.stages.forEach((stage, s) => {
+    const firstStage = stages.get(stage.name);
+    if (firstStage === undefined) stages.set(stage.name, s);
+    else {
+      const line = lineOf(['stages', firstStage, 'name']);
+      report('duplicate-stage', `stage "${stage.name}" is defined twice (first on line ${line})`, [
+        'stages',
+        s,
+        'name',
+      ]);
+    }
+    for (const name of Object.keys(stage.jobs)) {
+      const path = ['stages', s, 'jobs', name];
+      const first = jobs.get(name);
+      if (!first) {
+        jobs.set(name, { stage: s, path });
+        continue;
+      }
+      const where = `stage "${config.stages[first.stage]!.name}" (line ${lineOf(first.path, 'key')})`;
+      report(
+        'duplicate-job',
+        `job "${name}" is already defined in ${where}; job names must be unique across stages`,
+        path,
+        'key',
+      );
+    }
+  });
+
+  config.stages.forEach((stage, s) => {
+    for (const [name, job] of Object.entries(stage.jobs)) {
+      checkJob(name, job, s, ['stages', s, 'jobs', name]);
+    }
+  });
+  return out;
+
+  function checkJob(name: string, job: JobConfig, stageIndex: number, path: ConfigPath): void {
+    if (!job.image && !config.image) {
+      report(
+        'missing-image',
+        `job "${name}" has no image, and there is no top-level image to fall back on`,
+        path,
+        'key',
+      );
+    }
+    const lines = typeof job.script === 'string' ? [job.script] : job.script;
+    if (lines.every((line) => line.trim() === '')) {
+      report('empty-script', `job "${name}" has an empty script`, [...path, 'script']);
+    }
+    if (job.timeout !== undefined && parseDuration(job.timeout) === null) {
+      report(
+        'invalid-timeout',
+        `timeout ${JSON.stringify(job.timeout)} of job "${name}" is not a duration; write 90s, 10m or 1h30m`,
+        [...path, 'timeout'],
+      );
+    }
+    job.needs?.forEach((need, k) => {
+      checkNeed(name, need, stageIndex, [...path, 'needs', k]);
+    });
+    for (const key of ['only', 'except'] as const) {
+      const filter = job[key];
+      if (filter !== undefined) checkFilter(filter, `"${key}" of job "${name}"`, [...path, key]);
+    }
+    if (job.when === 'manual' && job.allow_failure === true) {
+      report(
+        'redundant-allow-failure',
+        `allow_failure is implied for manual job "${name}"; remove it`,
+        [...path, 'allow_failure'],
+        'key',
+        'warning',
+      );
+    }
+  }
+
+  function checkNeed(name: string, need: string, stageIndex: number, path: ConfigPath): void {
+    const target = jobs.get(need);
+    if (need === name) {
+      report('needs-not-earlier', `job "${name}" needs itself`, path);
+    } else if (!target) {
+      const guess = guessesLeft-- > 0 ? suggest(need, jobs.keys()) : null;
+      const hint = guess ? `; did you mean "${guess}"?` : '';
+      report('needs-unknown-job', `job "${name}" needs "${need}", which is not a job${hint}`, path);
+    } else if (target.stage >= stageIndex) {
+      const stageName = config.stages[target.stage]!.name;
+      const when = target.stage === stageIndex ? 'in the same stage' : 'in a later stage';
+      report(
+        'needs-not-earlier',
+        `job "${name}" needs "${need}", which runs ${when} ("${stageName}"); needs may only name jobs of earlier stages`,
+        path,
+      );
+    }
+  }
+
+  function checkFilter(filter: FilterConfig, owner: string, path: ConfigPath): void {
+    for (const entry of filterEntries(filter, path)) {
+      if (entry.kind === 'event') {
+        if ((EVENT_KINDS as readonly string[]).includes(entry.value)) continue;
+        const guess = suggest(entry.value, EVENT_KINDS);
+        const hint = guess ? `did you mean "${guess}"?` : `events are ${EVENT_KINDS.join(', ')}`;
+        report('invalid-event', `unknown event "${entry.value}" in ${owner}; ${hint}`, entry.path);
+        continue;
+      }
+      if (isGitFlowClass(entry.value)) continue;
+      const problem = regexProblem(entry.value);
+      if (problem === null) continue;
+      report(
+        'invalid-filter',
+        `${JSON.stringify(entry.value)} in ${owner} is neither a GitFlow class (${GITFLOW_CLASSES.join(', ')}) ` +
+          `nor a valid regular expression: ${problem}`,
+        entry.path,
+      );
+    }
+  }
+}
+
+interface FilterEntry {
+  kind: 'ref' | 'event';
+  value: string;
+  path: ConfigPath;
+}
+
+/** Every string of a filter, wherever it sits in the three accepted shapes. */
+function filterEntries(filter: FilterConfig, path: ConfigPath): FilterEntry[] {
+  const list = (
+    value: string | string[] | undefined,
+    kind: FilterEntry['kind'],
+    at: ConfigPath,
+  ): FilterEntry[] => {
+    if (value === undefined) return [];
+    if (typeof value === 'string') return [{ kind, value, path: at }];
+    return value.map((v, k) => ({ kind, value: v, path: [...at, k] }));
+  };
+  if (typeof filter === 'string' || Array.isArray(filter)) return list(filter, 'ref', path);
+  return [
+    ...list(filter.branches, 'ref', [...path, 'branches']),
+    ...list(filter.tags, 'ref', [...path, 'tags']),
+    ...list(filter.events, 'event', [...path, 'events']),
+  ];
+}
+
+/** Why the engine rejects `source` as a regular expression, or null when it compiles. */
+function regexProblem(source: string): string | null {
+  try {
+    new RegExp(source);
+    return null;
+  } catch (error) {
+    // "Invalid regular expression: /[a/: Unterminated character class" → the last part.
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = message.slice(message.lastIndexOf(': ') + 2);
+    return reason.charAt(0).toLowerCase() + reason.slice(1);
+  }
+}

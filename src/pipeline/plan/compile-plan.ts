@@ -1,0 +1,84 @@
+import { parseDuration } from '../../domain/duration.js';
+import type { PipelineEvent } from '../../domain/event.js';
+import { gitflowClass } from '../../domain/gitflow.js';
+import { recordName } from '../../domain/ref.js';
+import type { JobConfig, PipelineConfig, ServiceConfig } from '../config/schema.js';
+import { evaluateFilters } from './filters.js';
+import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
+
+export const DEFAULT_JOB_TIMEOUT_MS = 60 * 60_000;
+const SKIP_CI = /\[(?:skip ci|ci skip)\]/i;
+
+/**
+ * config × event → Plan. Pure: the same inputs always give the same Plan.
+ * Expects a config that passed `loadConfig` without errors (names unique, needs valid).
+ */
+export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan {
+  const runSkip: SkipReason | null = SKIP_CI.test(event.message)
+    ? { code: 'skip_ci', message: 'the head commit message asks to skip CI ([skip ci])' }
+    : null;
+  const earlier: string[] = [];
+  const stages = config.stages.map((stage) => {
+    const jobs = Object.entries(stage.jobs).map(([name, job]) =>
+      compileJob(config, stage.name, name, job, event, runSkip, [...earlier]),
+    );
+    earlier.push(...jobs.map((j) => j.name));
+    return { name: stage.name, jobs };
+  });
+  return {
+    version: 1,
+    record: recordName(event.ref, event.sha),
+    event,
+    gitflow: gitflowClass(event.ref),
+    skip: runSkip,
+    stages,
+  };
+}
+
+function compileJob(
+  config: PipelineConfig,
+  stage: string,
+  name: string,
+  job: JobConfig,
+  event: PipelineEvent,
+  runSkip: SkipReason | null,
+  earlierJobs: string[],
+): PlanJob {
+  const verdict = evaluateFilters(job.only, job.except, event);
+  const skip: SkipReason | null =
+    runSkip ?? (verdict.matches ? null : { code: 'filtered', message: verdict.why });
+  const manual = job.when === 'manual';
+  return {
+    name,
+    stage,
+    image: job.image ?? config.image ?? '',
+    script: typeof job.script === 'string' ? [job.script] : job.script,
+    env: { ...stringify(config.env), ...stringify(job.env) },
+    secrets: job.secrets ?? [],
+    services: Object.entries(job.services ?? {}).map(([serviceName, s]) => compileService(serviceName, s)),
+    // Manual jobs are optional (GitLab's default): a job nobody clicked never fails the run.
+    allowFailure: job.allow_failure ?? manual,
+    timeoutMs: (job.timeout ? parseDuration(job.timeout) : null) ?? DEFAULT_JOB_TIMEOUT_MS,
+    dependsOn: job.needs ?? earlierJobs,
+    dag: job.needs !== undefined,
+    manual,
+    skip,
+  };
+}
+
+function compileService(name: string, service: ServiceConfig): PlanService {
+  if (typeof service === 'string') return { name, image: service, env: {}, command: null };
+  const command = service.command === undefined ? null : service.command;
+  return {
+    name,
+    image: service.image,
+    env: stringify(service.env),
+    command: typeof command === 'string' ? ['/bin/sh', '-c', command] : command,
+  };
+}
+
+function stringify(env: Record<string, string | number | boolean> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env ?? {})) out[k] = String(v);
+  return out;
+}

@@ -1,0 +1,62 @@
+import type { PipelineEvent } from '../../domain/event.js';
+import type { GitFlowClass } from '../../domain/gitflow.js';
+
+/**
+ * A Plan is the compiled pipeline for one event: plain JSON, no functions, no classes, so it can
+ * be stored, sent to an agent and diffed in tests. Everything the runtime needs is in here; the
+ * config is not consulted again.
+ */
+export interface Plan {
+  version: 1;
+  /** Record name: `branch-shortsha`, or the tag name. */
+  record: string;
+  event: PipelineEvent;
+  gitflow: GitFlowClass | null;
+  /** Set when the whole run is skipped (`[skip ci]`); stages are still listed. */
+  skip: SkipReason | null;
+  /** Pipeline-level environment (already merged into each job's env). */
+  stages: PlanStage[];
+}
+
+export interface PlanStage {
+  name: string;
+  jobs: PlanJob[];
+}
+
+export interface SkipReason {
+  code: 'skip_ci' | 'filtered' | 'not_selected' | 'upstream_failed' | 'needs_not_run' | 'run_canceled';
+  message: string;
+}
+
+export interface PlanService {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  /** Command override; null keeps the image's default. */
+  command: string[] | null;
+}
+
+export interface PlanJob {
+  /** Unique in the pipeline (job names are unique across stages). */
+  name: string;
+  stage: string;
+  image: string;
+  script: string[];
+  /** Pipeline env merged with job env; does not include secrets or the standard variables. */
+  env: Record<string, string>;
+  /** Names of the secrets this job may see. */
+  secrets: string[];
+  services: PlanService[];
+  allowFailure: boolean;
+  timeoutMs: number;
+  /**
+   * Jobs that must succeed before this one starts. Compiled for every job: explicit `needs`,
+   * or else every job of the previous stages.
+   */
+  dependsOn: string[];
+  /** True when `needs` was written: the job may start before its stage. */
+  dag: boolean;
+  manual: boolean;
+  /** Non-null when the plan already knows the job will not run (filters, [skip ci]). */
+  skip: SkipReason | null;
+}

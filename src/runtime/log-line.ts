@@ -1,0 +1,14 @@
+/**
+ * Logs are lines. Numbers start at 1 per job and never repeat or skip, so a reader resuming
+ * from line N (SSE Last-Event-ID) gets neither gaps nor duplicates.
+ * `system` lines are Slipway's own (pulling image, service started, timeout…).
+ */
+export type LogStream = 'stdout' | 'stderr' | 'system';
+
+export interface LogLine {
+  n: number;
+  /** Unix ms when the line was completed. */
+  t: number;
+  stream: LogStream;
+  text: string;
+}

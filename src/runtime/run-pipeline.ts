@@ -1,0 +1,296 @@
+import type { Backend, WorkspaceSource } from '../backends/backend.js';
+import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
+import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
+import type { LogLine } from './log-line.js';
+import { type JobEnd, runJob } from './run-job.js';
+import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
+import { SecretMasker } from './secret-masker.js';
+
+export interface RunOptions {
+  runId: string;
+  runNumber: number;
+  backend: Backend;
+  source: WorkspaceSource;
+  /** Where the workspace is mounted in every job; also the working directory. */
+  workspacePath?: string;
+  /** All secrets available to the run; a job gets only the ones it names. */
+  secrets?: Record<string, string>;
+  /** Aborting cancels the run: running jobs are stopped, the rest skipped. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  maxLogBytes?: number;
+  labels?: Record<string, string>;
+  /** Run only these jobs / stages (others are skipped as "not selected"). */
+  selection?: { jobs?: string[]; stages?: string[] };
+  /** Run `when: manual` jobs instead of leaving them waiting. */
+  runManual?: boolean;
+  onEvent?: (event: RunEvent) => void;
+  now?: () => number;
+}
+
+export const DEFAULT_WORKSPACE = '/workspace';
+
+/**
+ * Runs a Plan to the end on one backend.
+ *
+ * Scheduling: a job starts when every job it depends on (its `needs`, or else all jobs of the
+ * earlier stages) has finished well: succeeded, failed while allowed to, was filtered out, or is
+ * a manual job nobody ran (manual jobs never hold a stage back). When a dependency failed or
+ * was canceled the job is skipped. Ready jobs run in parallel. The workspace is set up once
+ * and destroyed at the end, whatever happens.
+ */
+export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResult> {
+  const now = opts.now ?? Date.now;
+  const emit = opts.onEvent ?? (() => {});
+  const startedAt = now();
+  const jobs = plan.stages.flatMap((s) => s.jobs);
+  const results = new Map<string, JobResult>(jobs.map((j) => [j.name, initialResult(plan, j, opts)]));
+  const cancel = opts.signal ?? new AbortController().signal;
+  const secrets = opts.secrets ?? {};
+  const masker = new SecretMasker(Object.values(secrets));
+  const workspacePath = opts.workspacePath ?? DEFAULT_WORKSPACE;
+
+  for (const result of results.values()) emit({ type: 'job', job: { ...result } });
+
+  const toRun = jobs.filter((j) => results.get(j.name)?.status === 'pending');
+  if (toRun.length > 0) {
+    const setupError = await setup(plan, opts, workspacePath, toRun);
+    if (setupError) {
+      for (const job of toRun) {
+        finish(results, job.name, now, emit, {
+          status: 'failed',
+          failure: { reason: 'backend_error', message: setupError },
+          exitCode: null,
+        });
+      }
+    } else {
+      await schedule(jobs, results, {
+        now,
+        emit,
+        cancel,
+        start: (job, signal) =>
+          runJob(
+            job,
+            {
+              plan,
+              run: { runId: opts.runId, runNumber: opts.runNumber, workspacePath },
+              backend: opts.backend,
+              secrets,
+              masker,
+              graceMs: opts.graceMs ?? 10_000,
+              ...(opts.maxLogBytes ? { maxLogBytes: opts.maxLogBytes } : {}),
+              onLine: (line: LogLine) => emit({ type: 'log', job: job.name, line }),
+              now,
+            },
+            signal,
+          ),
+      });
+    }
+    await opts.backend.destroyRun(opts.runId).catch(() => {
+      // Cleanup is retried by the next run's reaper; a failure here must not hide the result.
+    });
+  }
+
+  const jobResults = jobs.map((j) => results.get(j.name) as JobResult);
+  return {
+    runId: opts.runId,
+    record: plan.record,
+    status: runStatus(plan, jobResults, cancel.aborted),
+    stages: plan.stages.map((s) => stageResult(s.name, jobResults)),
+    jobs: jobResults,
+    startedAt,
+    finishedAt: now(),
+  };
+}
+
+async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun: PlanJob[]) {
+  const images = new Set<string>();
+  for (const job of toRun) {
+    images.add(job.image);
+    for (const service of job.services) images.add(service.image);
+  }
+  try {
+    await opts.backend.setupRun({
+      runId: opts.runId,
+      workspacePath,
+      source: opts.source,
+      images: [...images],
+      labels: { 'io.slipway.record': plan.record, ...opts.labels },
+    });
+    return null;
+  } catch (error) {
+    return `could not prepare the run's workspace on ${opts.backend.name}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+interface Scheduler {
+  now: () => number;
+  emit: (event: RunEvent) => void;
+  cancel: AbortSignal;
+  start: (job: PlanJob, signal: AbortSignal) => Promise<JobEnd>;
+}
+
+async function schedule(jobs: PlanJob[], results: Map<string, JobResult>, s: Scheduler): Promise<void> {
+  const running = new Map<string, Promise<void>>();
+  const byName = new Map(jobs.map((j) => [j.name, j]));
+  const wake = { resolve: () => {} };
+
+  const onCancel = () => {
+    for (const job of jobs) {
+      const r = results.get(job.name) as JobResult;
+      if (r.status === 'pending')
+        skip(results, job.name, s, { code: 'run_canceled', message: 'the run was canceled' });
+    }
+    wake.resolve();
+  };
+  s.cancel.addEventListener('abort', onCancel, { once: true });
+  if (s.cancel.aborted) onCancel();
+
+  try {
+    for (;;) {
+      let progressed = false;
+      for (const job of jobs) {
+        const result = results.get(job.name) as JobResult;
+        if (result.status !== 'pending' || running.has(job.name)) continue;
+        const verdict = readiness(job, results, byName);
+        if (verdict === 'wait') continue;
+        progressed = true;
+        if (verdict !== 'ready') {
+          skip(results, job.name, s, verdict);
+          continue;
+        }
+        result.status = 'running';
+        result.startedAt = s.now();
+        s.emit({ type: 'job', job: { ...result } });
+        const done = s.start(job, s.cancel).then((end) => {
+          finish(results, job.name, s.now, s.emit, end);
+          running.delete(job.name);
+          wake.resolve();
+        });
+        running.set(job.name, done);
+      }
+      if (progressed) continue;
+      if (running.size === 0) break;
+      await new Promise<void>((resolve) => {
+        wake.resolve = resolve;
+      });
+    }
+  } finally {
+    s.cancel.removeEventListener('abort', onCancel);
+  }
+}
+
+/** Whether a pending job may start now, must wait, or will never run (and why). */
+function readiness(
+  job: PlanJob,
+  results: Map<string, JobResult>,
+  byName: Map<string, PlanJob>,
+): 'ready' | 'wait' | SkipReason {
+  for (const dep of job.dependsOn) {
+    const r = results.get(dep);
+    if (!r) continue;
+    switch (r.status) {
+      case 'pending':
+      case 'queued':
+      case 'running':
+        return 'wait';
+      case 'succeeded':
+        break;
+      case 'failed':
+        if (!r.allowFailure) return { code: 'upstream_failed', message: `"${dep}" failed` };
+        break;
+      case 'canceled':
+        return { code: 'upstream_failed', message: `"${dep}" was canceled` };
+      case 'skipped':
+        // A job filtered out or not selected does not exist for this run; one skipped because
+        // its own upstream failed propagates the skip.
+        if (r.skip && (r.skip.code === 'filtered' || r.skip.code === 'not_selected')) break;
+        return { code: 'upstream_failed', message: `"${dep}" was skipped` };
+      case 'manual':
+        // Only explicit `needs` wait on a manual job; stage order does not.
+        if (job.dag && byName.get(dep))
+          return { code: 'needs_not_run', message: `needs manual job "${dep}"` };
+        break;
+    }
+  }
+  return 'ready';
+}
+
+function initialResult(plan: Plan, job: PlanJob, opts: RunOptions): JobResult {
+  const base: JobResult = {
+    name: job.name,
+    stage: job.stage,
+    status: 'pending',
+    allowFailure: job.allowFailure,
+    failure: null,
+    skip: null,
+    exitCode: null,
+    startedAt: null,
+    finishedAt: null,
+  };
+  const skipReason = plan.skip ?? job.skip ?? notSelected(job, opts);
+  if (skipReason) return { ...base, status: 'skipped', skip: skipReason };
+  const explicitlyChosen = opts.selection?.jobs?.includes(job.name) ?? false;
+  if (job.manual && !opts.runManual && !explicitlyChosen) return { ...base, status: 'manual' };
+  return base;
+}
+
+function notSelected(job: PlanJob, opts: RunOptions): SkipReason | null {
+  const sel = opts.selection;
+  if (!sel || (!sel.jobs?.length && !sel.stages?.length)) return null;
+  if (sel.jobs?.includes(job.name) || sel.stages?.includes(job.stage)) return null;
+  return { code: 'not_selected', message: 'not selected for this run' };
+}
+
+function skip(
+  results: Map<string, JobResult>,
+  name: string,
+  s: Pick<Scheduler, 'emit' | 'now'>,
+  why: SkipReason,
+) {
+  const r = results.get(name) as JobResult;
+  r.status = 'skipped';
+  r.skip = why;
+  s.emit({ type: 'job', job: { ...r } });
+}
+
+function finish(
+  results: Map<string, JobResult>,
+  name: string,
+  now: () => number,
+  emit: (e: RunEvent) => void,
+  end: JobEnd,
+) {
+  const r = results.get(name) as JobResult;
+  r.status = end.status;
+  r.failure = end.failure;
+  r.exitCode = end.exitCode;
+  r.finishedAt = now();
+  r.startedAt ??= r.finishedAt;
+  emit({ type: 'job', job: { ...r } });
+}
+
+function stageResult(name: string, jobs: JobResult[]): StageResult {
+  const mine = jobs.filter((j) => j.stage === name);
+  const effective = mine.map(
+    (j): Status => (j.status === 'failed' && j.allowFailure ? 'succeeded' : j.status),
+  );
+  const starts = mine.map((j) => j.startedAt).filter((t): t is number => t !== null);
+  const ends = mine.map((j) => j.finishedAt).filter((t): t is number => t !== null);
+  return {
+    name,
+    status: aggregateStatus(effective),
+    startedAt: starts.length ? Math.min(...starts) : null,
+    finishedAt:
+      ends.length && effective.every((st) => isTerminal(st) || st === 'manual') ? Math.max(...ends) : null,
+  };
+}
+
+function runStatus(plan: Plan, jobs: JobResult[], canceled: boolean): Status {
+  if (plan.skip) return 'skipped';
+  if (canceled) return 'canceled';
+  if (jobs.some((j) => j.status === 'failed' && !j.allowFailure)) return 'failed';
+  if (jobs.some((j) => j.status === 'canceled')) return 'canceled';
+  if (jobs.every((j) => j.status === 'skipped')) return 'skipped';
+  return 'succeeded';
+}

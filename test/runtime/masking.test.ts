@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MASK, SecretMasker, validateSecrets } from '../../src/runtime/secret-masker.js';
+
+// Chosen so that its base64 holds both '+' and '/' at every alignment: the URL-safe form differs.
+const SECRET = 'p@ss>>??~~word';
+
+/**
+ * The base64 characters that depend only on the secret, found by experiment rather than by the
+ * masker's arithmetic: encode the blob with every surrounding byte all-zeros and all-ones; the
+ * characters that never change are the secret's own.
+ */
+function secretOnlySpan(prefixLength: number, secret: string, suffixLength: number): [number, number] {
+  const encodings: string[] = [];
+  for (const before of [0x00, 0xff]) {
+    for (const after of [0x00, 0xff]) {
+      const blob = Buffer.concat([
+        Buffer.alloc(prefixLength, before),
+        Buffer.from(secret),
+        Buffer.alloc(suffixLength, after),
+      ]);
+      encodings.push(blob.toString('base64'));
+    }
+  }
+  const first = encodings[0]!;
+  const stable = [...first].map((c, i) => encodings.every((e) => e[i] === c));
+  const start = stable.indexOf(true, Math.floor((prefixLength * 8) / 6));
+  let end = start;
+  while (stable[end]) end++;
+  return [start, end];
+}
+
+describe('validateSecrets', () => {
+  it('refuses secrets shorter than 8 characters without revealing them', () => {
+    const errors = validateSecrets({ API_TOKEN: 'abcde', OK_TOKEN: 'long-enough' });
+    assert.deepEqual(errors, [
+      'secret API_TOKEN is 5 characters; secrets shorter than 8 characters cannot be masked reliably and are refused',
+    ]);
+    assert.ok(!errors[0]!.includes('abcde'));
+  });
+
+  it('counts characters, not UTF-16 units', () => {
+    assert.equal(validateSecrets({ EMOJI: '🔑🔑🔑🔑🔑🔑🔑' }).length, 1);
+    assert.deepEqual(validateSecrets({ EMOJI: '🔑🔑🔑🔑🔑🔑🔑🔑' }), []);
+  });
+});
+
+describe('SecretMasker', () => {
+  it('returns its input untouched when there are no secrets', () => {
+    const masker = new SecretMasker([]);
+    const text = 'nothing to hide here';
+    assert.equal(masker.mask(text), text);
+    assert.equal(masker.maxLength, 0);
+  });
+
+  it('masks the plain value, every occurrence', () => {
+    const masker = new SecretMasker([SECRET]);
+    assert.equal(masker.mask(`a ${SECRET} b ${SECRET}`), `a ${MASK} b ${MASK}`);
+    assert.equal(masker.mask('no secret'), 'no secret');
+  });
+
+  for (const encoding of ['base64', 'base64url'] as const) {
+    for (let prefix = 0; prefix < 6; prefix++) {
+      it(`masks ${encoding} with the secret at byte offset ${prefix % 3} (prefix of ${prefix})`, () => {
+        const masker = new SecretMasker([SECRET]);
+        const blob = Buffer.from(`${'x'.repeat(prefix)}${SECRET}yz`);
+        const encoded = blob.toString(encoding);
+        const [start, end] = secretOnlySpan(prefix, SECRET, 2);
+        assert.ok(end - start >= 10);
+        const masked = masker.mask(`data: ${encoded}`);
+        assert.equal(masked, `data: ${encoded.slice(0, start)}${MASK}${encoded.slice(end)}`);
+      });
+    }
+  }
+
+  it('the URL-safe form really differs from the standard one', () => {
+    const plain = Buffer.from(SECRET).toString('base64');
+    assert.match(plain, /[+/]/);
+  });
+
+  it('masks the URL-encoded form', () => {
+    const secret = 'pa ss&word=42/ok';
+    const masker = new SecretMasker([secret]);
+    const url = `https://example.com/?token=${encodeURIComponent(secret)}&x=1`;
+    const masked = masker.mask(url);
+    assert.equal(masked, `https://example.com/?token=${MASK}&x=1`);
+  });
+
+  it('masks the JSON-escaped form and each long line of a multi-line secret', () => {
+    const secret = 'he said "hi" \\ first-line\nsecond-line-here\nshort';
+    const masker = new SecretMasker([secret]);
+    const json = JSON.stringify({ key: secret });
+    assert.equal(masker.mask(json), `{"key":"${MASK}"}`);
+    assert.equal(masker.mask('second-line-here'), MASK);
+    assert.equal(masker.mask('he said "hi" \\ first-line'), MASK);
+    // Lines shorter than 8 characters are too common to mask on their own.
+    assert.equal(masker.mask('short'), 'short');
+  });
+
+  it('masks CRLF multi-line secrets line by line', () => {
+    const masker = new SecretMasker(['-----BEGIN KEY-----\r\nMIIEvQIBADANBg\r\n-----END KEY-----']);
+    assert.equal(masker.mask('MIIEvQIBADANBg'), MASK);
+    assert.equal(masker.mask('-----END KEY-----'), MASK);
+  });
+
+  it('leaves no fragment between overlapping secrets', () => {
+    const masker = new SecretMasker(['abcdefgh12', '12345678xy']);
+    assert.equal(masker.mask('<abcdefgh12345678xy>'), `<${MASK}>`);
+  });
+
+  it('masks overlapping occurrences of a periodic secret as one', () => {
+    const masker = new SecretMasker(['abababab']);
+    assert.equal(masker.mask('-ababababababab-'), `-${MASK}-`);
+    // Touching but not overlapping occurrences stay separate masks.
+    assert.equal(masker.mask('abababab|abababab'), `${MASK}|${MASK}`);
+  });
+
+  it('reports the longest form as maxLength', () => {
+    const masker = new SecretMasker([SECRET, 'a"b"c"d"e"']);
+    const forms = [
+      SECRET,
+      Buffer.from(SECRET).toString('base64').replace(/=+$/, ''),
+      encodeURIComponent(SECRET),
+      JSON.stringify('a"b"c"d"e"').slice(1, -1),
+    ];
+    assert.equal(masker.maxLength, Math.max(...forms.map((f) => f.length)));
+  });
+
+  describe('cut', () => {
+    const masker = new SecretMasker(['0123456789']);
+
+    it('keeps the wanted break when no secret crosses it', () => {
+      assert.deepEqual(masker.cut('aaaa0123456789bbbb', 15), {
+        at: 15,
+        head: `aaaa${MASK}b`,
+        hiddenAfter: 0,
+      });
+    });
+
+    it('moves the break to the start of a secret crossing it', () => {
+      assert.deepEqual(masker.cut('aaaa0123456789bbbb', 8), { at: 4, head: 'aaaa', hiddenAfter: 0 });
+    });
+
+    it('hides the rest of a secret that starts the text instead of making no progress', () => {
+      const cut = masker.cut('0123456789bbbb', 4);
+      assert.deepEqual(cut, { at: 4, head: MASK, hiddenAfter: 6 });
+      assert.equal(masker.mask('456789bbbb', cut.hiddenAfter), `${MASK}bbbb`);
+    });
+  });
+});
