@@ -86,7 +86,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const loaded = loadConfig(text, file);
   if (loaded.diagnostics.length > 0)
-    io.stderr(formatDiagnostics(loaded.diagnostics, text, { color: io.color }));
+    io.stderr(`${formatDiagnostics(loaded.diagnostics, text, { color: io.color })}\n`);
   if (!loaded.config || hasErrors(loaded.diagnostics)) return 1;
 
   const secrets = {

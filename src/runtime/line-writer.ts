@@ -5,7 +5,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { JobOutput } from '../backends/backend.js';
-import type { LogLine, LogStream } from './log-line.js';
+import type { LogLine, LogStream } from '../domain/log-line.js';
 import type { SecretMasker } from './secret-masker.js';
 
 const KiB = 1024;

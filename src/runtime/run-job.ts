@@ -1,9 +1,9 @@
 import type { Backend, JobOutcome } from '../backends/backend.js';
+import type { LogLine } from '../domain/log-line.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
-import type { LogLine } from './log-line.js';
 import type { SecretMasker } from './secret-masker.js';
 import { type RunIdentity, standardEnv } from './standard-env.js';
 

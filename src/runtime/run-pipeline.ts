@@ -1,7 +1,7 @@
 import type { Backend, WorkspaceSource } from '../backends/backend.js';
+import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
-import type { LogLine } from './log-line.js';
 import { type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';

@@ -1,6 +1,6 @@
+import type { LogLine } from '../domain/log-line.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { SkipReason } from '../pipeline/plan/plan.js';
-import type { LogLine } from './log-line.js';
 
 export interface JobResult {
   name: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { LogLine } from '../../src/domain/log-line.js';
 import { LineWriter, type LineWriterOptions } from '../../src/runtime/line-writer.js';
-import type { LogLine } from '../../src/runtime/log-line.js';
 import { MASK, SecretMasker } from '../../src/runtime/secret-masker.js';
 
 const SECRET = 's3cr3t-Value-42';

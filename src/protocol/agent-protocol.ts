@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The agent ⇄ server protocol, version 1. The embedded agent and a standalone
+ * `slipway agent` speak exactly this, the first in-process, the second over HTTP:
+ *
+ *   POST /api/agent/lease                       → 200 Lease | 204 (nothing to do; long-poll)
+ *   POST /api/agent/leases/:lease/heartbeat     → { cancel }
+ *   POST /api/agent/leases/:lease/jobs          JobResult    → { cancel }
+ *   POST /api/agent/leases/:lease/logs          LogBatch     → { cancel }
+ *   GET  /api/agent/leases/:lease/source.tar    → the tree at the run's sha
+ *   POST /api/agent/leases/:lease/finish        RunFinish    → 204
+ *
+ * Every call carries `Authorization: Bearer <agent token>` and `X-Slipway-Protocol: 1`; the
+ * server checks the calling agent holds the lease (404 otherwise). A lease not heartbeated within
+ * the lease timeout is lost: its run is failed with "agent lost" or re-queued.
+ */
+export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_HEADER = 'x-slipway-protocol';
+
+const status = z.enum([
+  'pending',
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'canceled',
+  'skipped',
+  'manual',
+]);
+
+export const logLineSchema = z.object({
+  n: z.number().int().min(1),
+  t: z.number().int(),
+  stream: z.enum(['stdout', 'stderr', 'system']),
+  text: z.string(),
+});
+
+export const jobResultSchema = z.object({
+  name: z.string(),
+  stage: z.string(),
+  status,
+  allowFailure: z.boolean(),
+  failure: z
+    .object({
+      reason: z.enum([
+        'exit_code',
+        'timeout',
+        'image_not_found',
+        'agent_lost',
+        'backend_error',
+        'config_error',
+      ]),
+      message: z.string(),
+    })
+    .nullable(),
+  skip: z.object({ code: z.string(), message: z.string() }).nullable(),
+  exitCode: z.number().int().nullable(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+export type JobResultMessage = z.infer<typeof jobResultSchema>;
+
+export const logBatchSchema = z.object({
+  job: z.string(),
+  lines: z.array(logLineSchema).max(10_000),
+});
+export type LogBatchMessage = z.infer<typeof logBatchSchema>;
+
+export const runFinishSchema = z.object({
+  status,
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  /** Set when the agent could not run at all (source download failed, backend down). */
+  error: z.string().nullable(),
+});
+export type RunFinishMessage = z.infer<typeof runFinishSchema>;
+
+export const leaseSchema = z.object({
+  leaseId: z.string(),
+  runId: z.string(),
+  projectId: z.string(),
+  runNumber: z.number().int(),
+  /** The compiled Plan (see pipeline/plan/plan.ts), as stored with the run. */
+  plan: z.unknown(),
+  /** Jobs to run in this execution; empty = all that are pending. */
+  jobs: z.array(z.string()),
+  runManual: z.boolean(),
+  /** Use the workspace an earlier execution of this run left (resume from failed). */
+  reuseWorkspace: z.boolean(),
+  /** Only the secrets the plan's jobs name; empty for untrusted events. */
+  secrets: z.record(z.string(), z.string()),
+  maxLogBytes: z.number().int(),
+  heartbeatMs: z.number().int(),
+});
+export type LeaseMessage = z.infer<typeof leaseSchema>;

@@ -1,0 +1,24 @@
+import type { Readable } from 'node:stream';
+import type { JobResultMessage, LeaseMessage, LogBatchMessage, RunFinishMessage } from './agent-protocol.js';
+
+/**
+ * How an agent talks to the server. Two implementations with the same behaviour: over HTTP
+ * (a standalone `slipway agent`) and in-process (the server's embedded agent). The agent never
+ * knows which one it has.
+ *
+ * Lifecycle: `lease` is long-polled in a loop; for each lease the agent calls `source` once,
+ * then `jobUpdate`/`logs` as the run progresses (in order per job), `heartbeat` every
+ * `heartbeatMs`, and `finish` exactly once. A `{ cancel: true }` answer means: stop the run.
+ * Errors are thrown as-is; a thrown `LeaseGoneError` means the server no longer recognises the
+ * lease (expired, or the run was deleted): stop the run without reporting further.
+ */
+export interface AgentTransport {
+  lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null>;
+  heartbeat(leaseId: string): Promise<{ cancel: boolean }>;
+  jobUpdate(leaseId: string, update: JobResultMessage): Promise<{ cancel: boolean }>;
+  logs(leaseId: string, batch: LogBatchMessage): Promise<{ cancel: boolean }>;
+  source(leaseId: string): Promise<Readable>;
+  finish(leaseId: string, result: RunFinishMessage): Promise<void>;
+}
+
+export class LeaseGoneError extends Error {}

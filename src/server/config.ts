@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
+
+/**
+ * The server's one typed config. This is the only module that reads `process.env` (the
+ * composition root passes `process.env` in); everything else gets `ServerConfig` injected.
+ * Invalid values stop the boot with one line per problem, naming the variable.
+ */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (write 30s, 10m, 1h)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const configSchema = z.object({
+  SLIPWAY_DATA_DIR: z.string().default('.slipway'),
+  SLIPWAY_HOST: z.string().default('127.0.0.1'),
+  SLIPWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** How users and agents reach this server (used in printed URLs and git remotes). */
+  SLIPWAY_PUBLIC_URL: z.string().url().optional(),
+  /** `sqlite:<path>` (default: <data dir>/slipway.db) or `postgres://…`. */
+  SLIPWAY_DATABASE_URL: z.string().optional(),
+  SLIPWAY_ADMIN_USER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/)
+    .default('admin'),
+  /** When unset, the first start generates a one-time password and prints it. */
+  SLIPWAY_ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** 32-byte key (hex or base64) for secrets at rest; default: generated into <data dir>/secret.key. */
+  SLIPWAY_SECRET_KEY: z.string().optional(),
+  SLIPWAY_EMBEDDED_AGENT: bool(true),
+  /** Capacity of the embedded agent: runs it executes at once. */
+  SLIPWAY_AGENT_CAPACITY: z.coerce.number().int().min(1).max(64).default(2),
+  SLIPWAY_DEMO: bool(true),
+  /** An agent that has not heartbeated for this long loses its lease. */
+  SLIPWAY_LEASE_TIMEOUT: duration('30s'),
+  /** Re-queue the run of a lost agent instead of failing it with "agent lost". */
+  SLIPWAY_REQUEUE_LOST: bool(false),
+  SLIPWAY_LOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  /** How long a run's workspace is kept for "resume from failed". */
+  SLIPWAY_WORKSPACE_RETENTION: duration('24h'),
+  SLIPWAY_WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024),
+  SLIPWAY_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  DOCKER_HOST: z.string().optional(),
+});
+
+export interface ServerConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string | null;
+  databaseUrl: string;
+  adminUser: string;
+  adminPassword: string | null;
+  secretKey: string | null;
+  embeddedAgent: boolean;
+  agentCapacity: number;
+  demo: boolean;
+  leaseTimeoutMs: number;
+  requeueLost: boolean;
+  logMaxBytes: number;
+  workspaceRetentionMs: number;
+  webhookMaxBytes: number;
+  loginRateLimit: number;
+  dockerHost: string | null;
+}
+
+export class ConfigError extends Error {}
+
+export function loadServerConfig(env: Record<string, string | undefined>, cwd: string): ServerConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = resolve(cwd, c.SLIPWAY_DATA_DIR);
+  return {
+    dataDir,
+    host: c.SLIPWAY_HOST,
+    port: c.SLIPWAY_PORT,
+    publicUrl: c.SLIPWAY_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    databaseUrl: c.SLIPWAY_DATABASE_URL ?? `sqlite:${resolve(dataDir, 'slipway.db')}`,
+    adminUser: c.SLIPWAY_ADMIN_USER,
+    adminPassword: c.SLIPWAY_ADMIN_PASSWORD ?? null,
+    secretKey: c.SLIPWAY_SECRET_KEY ?? null,
+    embeddedAgent: c.SLIPWAY_EMBEDDED_AGENT,
+    agentCapacity: c.SLIPWAY_AGENT_CAPACITY,
+    demo: c.SLIPWAY_DEMO,
+    leaseTimeoutMs: c.SLIPWAY_LEASE_TIMEOUT,
+    requeueLost: c.SLIPWAY_REQUEUE_LOST,
+    logMaxBytes: c.SLIPWAY_LOG_MAX_BYTES,
+    workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
+    webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,
+    loginRateLimit: c.SLIPWAY_LOGIN_RATE_LIMIT,
+    dockerHost: c.DOCKER_HOST ?? null,
+  };
+}

@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { ServerConfig } from './config.js';
+import type { RouteRegistry } from './http/define-route.js';
+import type { EventBus, LogService, QueueService, RunService, SecretBox, SourceService } from './services.js';
+import type { Database } from './store/tables.js';
+
+/**
+ * Everything a route or service may use, constructed once per server by create-server.ts and
+ * passed down — never imported as a module-level singleton, so a test builds a whole real
+ * server (on a temp SQLite file) in a few lines.
+ */
+export interface ServerContext {
+  config: ServerConfig;
+  db: Kysely<Database>;
+  now: () => number;
+  log: FastifyBaseLogger;
+  secretBox: SecretBox;
+  events: EventBus;
+  logs: LogService;
+  sources: SourceService;
+  runs: RunService;
+  queue: QueueService;
+  routes: RouteRegistry;
+}

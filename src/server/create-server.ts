@@ -1,0 +1,103 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installAuthentication } from './auth/authenticate.js';
+import { loadSecretBox } from './auth/secret-box.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { InMemoryEventBus } from './events/event-bus.js';
+import { GitSourceService } from './git/source-service.js';
+import { RouteRegistry } from './http/define-route.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { registerAgentRoutes } from './http/routes/agent-routes.js';
+import { registerAuthRoutes } from './http/routes/auth-routes.js';
+import { registerGitRoutes } from './http/routes/git-routes.js';
+import { registerLogRoutes } from './http/routes/log-routes.js';
+import { registerProjectRoutes } from './http/routes/project-routes.js';
+import { registerRefRoutes } from './http/routes/ref-routes.js';
+import { registerRunRoutes } from './http/routes/run-routes.js';
+import { registerSystemRoutes } from './http/routes/system-routes.js';
+import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
+import { DbLogService } from './logs/log-service.js';
+import { DbQueueService } from './queue/queue-service.js';
+import { DbRunService } from './runs/run-service.js';
+import { startScheduler } from './scheduler/scheduler.js';
+import { migrateToLatest } from './store/migrate.js';
+import { openDatabase } from './store/open-database.js';
+
+export interface SlipwayServer {
+  app: FastifyInstance;
+  ctx: ServerContext;
+  /** Starts background loops (lease expiry, cron) and listens; resolves with the bound URL. */
+  listen(): Promise<string>;
+  /** Stops loops, closes HTTP and the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of the server: builds every service once, injects them, registers the
+ * routes. No module keeps state of its own, so tests build as many servers as they like.
+ */
+export async function createServer(
+  config: ServerConfig,
+  opts: { logger?: boolean; now?: () => number } = {},
+): Promise<SlipwayServer> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Agents post log batches; webhook routes set their own, smaller limit.
+    trustProxy: false,
+  });
+  const db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db as never);
+  const now = opts.now ?? Date.now;
+  const base = {
+    config,
+    db,
+    now,
+    log: app.log,
+    secretBox: loadSecretBox(config),
+    events: new InMemoryEventBus(),
+    routes: new RouteRegistry(),
+  };
+  const logs = new DbLogService({ db, maxBytes: config.logMaxBytes });
+  const sources = new GitSourceService({ dataDir: config.dataDir, log: app.log });
+  const runs = new DbRunService({ ...base, logs, sources });
+  const queue = new DbQueueService({ ...base, logs, sources, runs });
+  const ctx: ServerContext = { ...base, logs, sources, runs, queue };
+
+  installErrorHandler(app);
+  installAuthentication(app, ctx);
+  registerSystemRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerProjectRoutes(app, ctx);
+  registerRefRoutes(app, ctx);
+  registerRunRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerAgentRoutes(app, ctx);
+  registerGitRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
+
+  const stops: (() => void)[] = [];
+  let closed = false;
+  return {
+    app,
+    ctx,
+    async listen() {
+      const expiry = setInterval(
+        () => {
+          queue.expireLeases(now()).catch((error) => app.log.warn({ err: error }, 'lease expiry failed'));
+        },
+        Math.max(200, Math.floor(config.leaseTimeoutMs / 4)),
+      );
+      stops.push(() => clearInterval(expiry));
+      stops.push(startScheduler(ctx));
+      return app.listen({ host: config.host, port: config.port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stop of stops) stop();
+      await app.close();
+      await db.destroy();
+    },
+  };
+}

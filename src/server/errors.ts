@@ -1,0 +1,57 @@
+/**
+ * The error taxonomy. Services throw these; only the HTTP edge (http/error-handler.ts) turns them
+ * into status codes. Messages are shown to users as they are: say what is wrong and where, never
+ * include secret values, never a stack.
+ *   - user errors: invalid, not_found, conflict, unauthorized, forbidden, too_large, rate_limited
+ *   - operational: unavailable (database down, engine down…) — retryable
+ * Anything else reaching the edge is a bug: logged with its stack, answered as a plain 500.
+ */
+export type AppErrorCode =
+  | 'invalid'
+  | 'not_found'
+  | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'too_large'
+  | 'rate_limited'
+  | 'unavailable';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    /** Where the problem is, e.g. `body.name` or `query.limit`. */
+    readonly where?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const invalid = (where: string, message: string) => new AppError('invalid', message, where);
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const conflict = (message: string) => new AppError('conflict', message);
+export const unauthorized = (message = 'sign in or send an API token') =>
+  new AppError('unauthorized', message);
+export const forbidden = (message: string) => new AppError('forbidden', message);
+export const unavailable = (message: string) => new AppError('unavailable', message);
+
+export function httpStatus(code: AppErrorCode): number {
+  switch (code) {
+    case 'invalid':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'too_large':
+      return 413;
+    case 'rate_limited':
+      return 429;
+    case 'unavailable':
+      return 503;
+  }
+}

@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+
+/** STUB — to be replaced by its owner. */
+export function registerAuthRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}

@@ -1,0 +1,22 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as createCoreTables from './migrations/001_create_core_tables.js';
+
+/**
+ * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
+ * build has them too. Kysely runs each in a transaction and records it, so re-running is a no-op.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_create_core_tables': createCoreTables,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,195 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
+ * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
+ * The authoritative DDL is in ./migrations; keep the two in step.
+ */
+export interface Database {
+  users: UserRow;
+  sessions: SessionRow;
+  api_tokens: ApiTokenRow;
+  login_attempts: LoginAttemptRow;
+  projects: ProjectRow;
+  secrets: SecretRow;
+  runs: RunRow;
+  jobs: JobRow;
+  queue: QueueRow;
+  agents: AgentRow;
+  log_lines: LogLineRow;
+  deliveries: DeliveryRow;
+  schedules: ScheduleRow;
+  counters: CounterRow;
+}
+
+export type Role = 'admin' | 'maintainer' | 'viewer';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface SessionRow {
+  /** sha256 of the cookie value; the cookie itself is never stored. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokenRow {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 of the token. */
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface LoginAttemptRow {
+  id: Generated<number>;
+  key: string;
+  at: number;
+}
+
+export type SourceKind = 'builtin' | 'remote';
+export type Forge = 'github' | 'gitea' | 'gitlab';
+
+export interface ProjectRow {
+  id: string;
+  name: string;
+  source_kind: SourceKind;
+  remote_url: string | null;
+  forge: Forge | null;
+  default_branch: string;
+  /** Encrypted with the server key (see secret-box). */
+  webhook_secret: string;
+  concurrency_limit: number;
+  trusted: number;
+  created_at: number;
+}
+
+export interface SecretRow {
+  project_id: string;
+  name: string;
+  /** Encrypted value; never returned by the API. */
+  value: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RunRow {
+  id: string;
+  project_id: string;
+  number: number;
+  record: string;
+  trigger: string;
+  /** The forge user / Slipway user who caused it ("manual" runs name the clicker). */
+  actor: string;
+  ref_kind: string;
+  ref_name: string;
+  sha: string;
+  message: string;
+  author: string;
+  commit_time: number | null;
+  status: string;
+  failure_reason: string | null;
+  failure_message: string | null;
+  /** The compiled Plan (JSON); null when the config had errors. */
+  plan: string | null;
+  /** Lint diagnostics (JSON array) — errors make the run fail with config_error. */
+  diagnostics: string;
+  /** Extra variables of a manual/API run (JSON object). */
+  variables: string;
+  /** 1 when the event is untrusted (fork PR): no secrets. */
+  untrusted: number;
+  /** The run this one reruns or resumes. */
+  parent_run_id: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface JobRow {
+  run_id: string;
+  name: string;
+  stage: string;
+  stage_index: number;
+  job_index: number;
+  status: string;
+  allow_failure: number;
+  manual: number;
+  failure_reason: string | null;
+  failure_message: string | null;
+  skip_code: string | null;
+  skip_message: string | null;
+  exit_code: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface QueueRow {
+  id: string;
+  run_id: string;
+  project_id: string;
+  /** JSON: { jobs?: string[] } — which jobs this execution runs (all when absent). */
+  selection: string;
+  run_manual: number;
+  /** Reuse the workspace left by an earlier execution of the run (resume from failed). */
+  reuse_workspace: number;
+  status: 'queued' | 'leased' | 'done';
+  enqueued_at: number;
+  lease_id: string | null;
+  agent_id: string | null;
+  leased_at: number | null;
+  heartbeat_at: number | null;
+}
+
+export interface AgentRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  embedded: number;
+  created_at: number;
+  last_seen_at: number | null;
+}
+
+export interface LogLineRow {
+  run_id: string;
+  job: string;
+  n: number;
+  t: number;
+  stream: string;
+  text: string;
+}
+
+export interface DeliveryRow {
+  /** `<forge>:<delivery id>` */
+  id: string;
+  project_id: string;
+  received_at: number;
+  run_id: string | null;
+}
+
+export interface ScheduleRow {
+  id: string;
+  project_id: string;
+  branch: string;
+  cron: string;
+  enabled: number;
+  next_at: number;
+  last_run_id: string | null;
+  created_at: number;
+}
+
+/** Per-project run numbers, allocated inside the run-creating transaction. */
+export interface CounterRow {
+  key: string;
+  value: number;
+}
