@@ -2,7 +2,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ServerConfig } from './config.js';
 import type { RouteRegistry } from './http/define-route.js';
-import type { EventBus, LogService, QueueService, RunService, SecretBox, SourceService } from './services.js';
+import type {
+  EventBus,
+  LogService,
+  QueueService,
+  RunService,
+  RunState,
+  SecretBox,
+  SourceService,
+} from './services.js';
 import type { Database } from './store/tables.js';
 
 /**
@@ -19,6 +27,7 @@ export interface ServerContext {
   events: EventBus;
   logs: LogService;
   sources: SourceService;
+  runState: RunState;
   runs: RunService;
   queue: QueueService;
   routes: RouteRegistry;

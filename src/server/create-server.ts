@@ -19,6 +19,7 @@ import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { DbLogService } from './logs/log-service.js';
 import { DbQueueService } from './queue/queue-service.js';
 import { DbRunService } from './runs/run-service.js';
+import { DbRunState } from './runs/run-state.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
@@ -60,9 +61,10 @@ export async function createServer(
   };
   const logs = new DbLogService({ db, maxBytes: config.logMaxBytes });
   const sources = new GitSourceService({ dataDir: config.dataDir, log: app.log });
-  const runs = new DbRunService({ ...base, logs, sources });
-  const queue = new DbQueueService({ ...base, logs, sources, runs });
-  const ctx: ServerContext = { ...base, logs, sources, runs, queue };
+  const runState = new DbRunState({ db, events: base.events, now });
+  const runs = new DbRunService({ ...base, logs, sources, runState });
+  const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
+  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
 
   installErrorHandler(app);
   installAuthentication(app, ctx);

@@ -67,6 +67,22 @@ export interface RunService {
   playJob(runId: string, job: string, by: string): Promise<void>;
 }
 
+/**
+ * The single writer of run and job state after creation. The queue calls it with what agents
+ * report; it recomputes stage/run status, stores it and publishes ProjectEvents.
+ */
+export interface RunState {
+  runStarted(runId: string): Promise<void>;
+  /** A job's new state as reported by the agent (ignored once the job is terminal). */
+  jobUpdate(runId: string, job: JobResultMessage): Promise<void>;
+  /** The execution ended; jobs still not terminal end skipped (or canceled when the run was). */
+  runFinished(runId: string, result: RunFinishMessage): Promise<void>;
+  /** The agent vanished: running jobs fail with `reason`, pending ones are skipped, run fails. */
+  failUnfinished(runId: string, reason: 'agent_lost', message: string): Promise<void>;
+  /** A re-queued run goes back to queued; its running jobs back to pending. */
+  requeued(runId: string): Promise<void>;
+}
+
 /** Agent-facing side of the queue (the protocol's server half). */
 export interface QueueService {
   /** Next execution this agent may take, or null (after waiting up to `waitMs`). */

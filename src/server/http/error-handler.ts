@@ -14,11 +14,9 @@ const UNAVAILABLE =
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof AppError) {
-      return reply
-        .code(httpStatus(error.code))
-        .send({
-          error: { code: error.code, message: error.message, ...(error.where ? { where: error.where } : {}) },
-        });
+      return reply.code(httpStatus(error.code)).send({
+        error: { code: error.code, message: error.message, ...(error.where ? { where: error.where } : {}) },
+      });
     }
     const code = String((error as { code?: unknown }).code ?? '');
     if (UNAVAILABLE.test(code)) {

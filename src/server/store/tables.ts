@@ -144,6 +144,8 @@ export interface QueueRow {
   /** Reuse the workspace left by an earlier execution of the run (resume from failed). */
   reuse_workspace: number;
   status: 'queued' | 'leased' | 'done';
+  /** Set by cancel while leased; the agent learns it from its next heartbeat/update answer. */
+  cancel_requested: number;
   enqueued_at: number;
   lease_id: string | null;
   agent_id: string | null;

@@ -127,6 +127,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('run_manual', 'integer', (c) => c.notNull())
     .addColumn('reuse_workspace', 'integer', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('enqueued_at', 'bigint', (c) => c.notNull())
     .addColumn('lease_id', 'text')
     .addColumn('agent_id', 'text')
