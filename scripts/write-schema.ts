@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { configSchema } from '../src/pipeline/config/schema.js';
 
 // Where the schema will be published; editors key their cache on it. Change it with the docs.
-const SCHEMA_ID = 'https://slipway.dev/schema/slipway.schema.json';
+const SCHEMA_ID = 'urn:slipway:schema:pipeline:v1';
 const target = fileURLToPath(new URL('../schema/slipway.schema.json', import.meta.url));
 
 function render(): string {

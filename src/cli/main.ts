@@ -1,16 +1,31 @@
 import { readFileSync } from 'node:fs';
+import { agentCommand } from './agent.js';
+import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
-import { startCommand } from './start.js';
+import { serverCommand } from './server.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `usage: slipway <command> [options]
 
 commands:
-  start        run the bundled demo pipeline (the server arrives with issue #3)
-  exec         run the .slipway.yml of the current directory in containers
+  server       start the server (SQLite, local Docker engine, embedded agent); what npm start runs
+  exec         run the .slipway.yml of the current directory in containers, without a server
   lint [file]  check a .slipway.yml and print diagnostics (exit 1 on errors)
+  agent        run a standalone agent: slipway agent --server URL --token T
+
+talking to a server (after slipway login):
+  login        slipway login --server URL (--token T | --username U --password-stdin)
+  projects     list projects and their latest record
+  runs         the execution records of a project [--project P] [--branch B] [--status S]
+  run          start a run by hand: --branch B | --tag T [--var K=V] [-f to follow]
+  logs         slipway logs [-f] RUN [--job J]
+  cancel       slipway cancel RUN
+  rerun        slipway rerun RUN [--failed]   (--failed: resume from the failed jobs)
+  secrets      slipway secrets ls | set NAME | rm NAME
+
   version      print the version
+  Every command takes --json where it prints data.
 
 Run 'slipway <command> --help' for a command's options.`;
 
@@ -30,8 +45,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await execCommand(rest, io);
       case 'lint':
         return await lintCommand(rest, io);
+      case 'server':
       case 'start':
-        return await startCommand(rest, io);
+        return await serverCommand(rest, io);
+      case 'agent':
+        return await agentCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);
@@ -43,6 +61,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         io.stdout(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
+        if ((CLIENT_COMMANDS as readonly string[]).includes(command)) return await clientCommand(command, rest, io);
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {

@@ -63,6 +63,7 @@ export const configSchema = z.object({
     .min(1024)
     .default(5 * 1024 * 1024),
   SLIPWAY_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SLIPWAY_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
   DOCKER_HOST: z.string().optional(),
 });
 
@@ -84,6 +85,7 @@ export interface ServerConfig {
   workspaceRetentionMs: number;
   webhookMaxBytes: number;
   loginRateLimit: number;
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   dockerHost: string | null;
 }
 
@@ -115,6 +117,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
     webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,
     loginRateLimit: c.SLIPWAY_LOGIN_RATE_LIMIT,
+    logLevel: c.SLIPWAY_LOG_LEVEL,
     dockerHost: c.DOCKER_HOST ?? null,
   };
 }

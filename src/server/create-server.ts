@@ -42,7 +42,7 @@ export async function createServer(
   opts: { logger?: boolean; now?: () => number } = {},
 ): Promise<SlipwayServer> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: opts.logger ? { level: config.logLevel } : false,
     bodyLimit: 1024 * 1024,
     // Agents post log batches; webhook routes set their own, smaller limit.
     trustProxy: false,

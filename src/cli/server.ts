@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { bootstrap } from '../server/bootstrap.js';
+import { ConfigError, loadServerConfig } from '../server/config.js';
+import { createServer } from '../server/create-server.js';
+import { chooseBackend } from './choose-backend.js';
+import { startEmbeddedAgent } from './embedded-agent.js';
+import type { CliIO } from './exec.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `slipway server` (what `npm start` runs): the server on its embedded defaults — SQLite in the
+ * data directory, the local Docker engine, one embedded agent — plus first-start setup.
+ * Runs until SIGINT/SIGTERM, then stops the agent (canceling its runs) and closes cleanly.
+ */
+export async function serverCommand(argv: string[], io: CliIO & { signal?: AbortSignal }): Promise<number> {
+  if (argv.length > 0) throw new UsageError(`slipway server takes no arguments (configure it with SLIPWAY_* variables); got ${argv.join(' ')}`);
+  let config: ReturnType<typeof loadServerConfig>;
+  try {
+    config = loadServerConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const server = await createServer(config, { logger: true });
+  const url = await server.listen();
+  const publicUrl = config.publicUrl ?? url.replace('0.0.0.0', '127.0.0.1');
+  const demoDir = fileURLToPath(new URL('../../examples/demo', import.meta.url));
+  const first = await bootstrap(server.ctx, { demoDir });
+
+  let stopAgent: (() => Promise<void>) | null = null;
+  if (config.embeddedAgent) {
+    const chosen = await chooseBackend('auto', config.dockerHost ?? undefined);
+    if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);
+    stopAgent = await startEmbeddedAgent(server, chosen.backend, config.agentCapacity);
+  }
+
+  io.stdout(`\nSlipway is running at ${publicUrl}\n`);
+  if (first.adminPassword) {
+    io.stdout(`  first start: sign in as "${first.adminUser}" with the one-time password ${first.adminPassword}\n`);
+    io.stdout('  (it is shown only now; change it after signing in)\n');
+  }
+  if (first.demoProject) {
+    io.stdout(`  demo project "${first.demoProject}" created; its first run #${first.firstRunNumber ?? 1} has started\n`);
+  }
+  io.stdout(`  push a repository:  git remote add slipway ${publicUrl}/git/<project>.git && git push slipway main\n`);
+  io.stdout(`  (user: your Slipway user, password: an API token — create one with: slipway login --server ${publicUrl})\n`);
+  io.stdout(`  data directory: ${config.dataDir}\n\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    io.signal?.addEventListener('abort', stop, { once: true });
+  });
+  io.stderr('stopping: finishing the embedded agent and closing the server…\n');
+  await stopAgent?.();
+  await server.close();
+  return 0;
+}
