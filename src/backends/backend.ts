@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * A Backend runs the containers (or processes) of one run. The runtime drives it; nothing else
  * talks to Docker.
@@ -5,6 +7,10 @@
  * Lifecycle, per run:
  *   1. `setupRun(run)` once, before any job: creates the workspace (a volume with the source at
  *      `run.workspacePath`) and anything else the run shares. Must be awaited before step 2.
+ *      The workspace is named by `run.workspaceId` (default: the run id). With `reuseWorkspace`
+ *      and a workspace of that id still present (kept by an earlier run), the source is not
+ *      copied again: the run continues with the files the earlier one left ("resume from
+ *      failed"); without one, it starts from the source as usual.
  *   2. `runJob(job, output, signal)` for each job; calls for different jobs MAY run
  *      concurrently (parallel jobs of a stage). It starts the job's services, then the job's
  *      container, streams its output as raw chunks to `output`, waits for it and removes what it
@@ -12,9 +18,15 @@
  *      only for bugs — operational problems are outcomes (`backend_error`, `image_not_found`).
  *      When `signal` aborts (cancel or timeout) the job's processes get SIGTERM, then SIGKILL
  *      after `job.graceMs`, and runJob resolves with `{ kind: 'aborted' }`.
- *   3. `destroyRun(runId)` once at the end, also after failures and cancel: removes everything
+ *   3. `destroyRun(runId, opts)` once at the end, also after failures and cancel: removes everything
  *      labelled with the run id (containers, volumes, networks). Idempotent; safe to call for a
  *      run that never started or was partly cleaned. Also used to reap runs of a crashed process.
+ *      With `keepWorkspace` the workspace stays (only containers and networks go), for a later
+ *      run to reuse; kept workspaces are removed by `pruneWorkspaces` once old enough, as is a
+ *      reused workspace of another id (destroyRun of the resumed run does not touch it).
+ *
+ * `pruneWorkspaces` may run at any time, concurrently with runs: it never removes a workspace
+ * named in `inUse`.
  */
 export interface Backend {
   readonly name: string;
@@ -22,7 +34,9 @@ export interface Backend {
   probe(): Promise<{ ok: true } | { ok: false; reason: string }>;
   setupRun(run: RunSetup): Promise<void>;
   runJob(job: JobSpec, output: JobOutput, signal: AbortSignal): Promise<JobOutcome>;
-  destroyRun(runId: string): Promise<void>;
+  destroyRun(runId: string, opts?: { keepWorkspace?: boolean }): Promise<void>;
+  /** Removes kept workspaces created before `createdBefore` (Unix ms); returns their ids. */
+  pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]>;
 }
 
 export interface RunSetup {
@@ -35,12 +49,21 @@ export interface RunSetup {
   images: string[];
   /** Extra labels set on everything created for this run. */
   labels: Record<string, string>;
+  /** Names the workspace; default `runId`. A resumed run names the workspace of the run it resumes. */
+  workspaceId?: string;
+  /** Keep the files of an existing workspace of `workspaceId` instead of copying the source in. */
+  reuseWorkspace?: boolean;
 }
 
 export type WorkspaceSource =
   | { kind: 'empty' }
   /** A directory on the machine running the backend; `files` are paths relative to it. */
-  | { kind: 'directory'; path: string; files: string[] };
+  | { kind: 'directory'; path: string; files: string[] }
+  /**
+   * A tar of the tree (what a server hands its agents). `open` is called at most once, only
+   * when the source is actually needed, and its stream is read to the end or destroyed.
+   */
+  | { kind: 'archive'; open: () => Promise<Readable> };
 
 export interface ServiceSpec {
   name: string;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { agentCommand } from './agent.js';
+import { AGENT_USAGE, agentCommand } from './agent.js';
 import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
@@ -37,7 +37,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout(`${command === 'exec' ? EXEC_USAGE : USAGE}\n`);
+      io.stdout(`${command === 'exec' ? EXEC_USAGE : command === 'agent' ? AGENT_USAGE : USAGE}\n`);
       return 0;
     }
     switch (command) {
@@ -61,7 +61,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         io.stdout(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        if ((CLIENT_COMMANDS as readonly string[]).includes(command)) return await clientCommand(command, rest, io);
+        if ((CLIENT_COMMANDS as readonly string[]).includes(command))
+          return await clientCommand(command, rest, io);
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {

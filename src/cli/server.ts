@@ -13,7 +13,10 @@ import { UsageError } from './usage-error.js';
  * Runs until SIGINT/SIGTERM, then stops the agent (canceling its runs) and closes cleanly.
  */
 export async function serverCommand(argv: string[], io: CliIO & { signal?: AbortSignal }): Promise<number> {
-  if (argv.length > 0) throw new UsageError(`slipway server takes no arguments (configure it with SLIPWAY_* variables); got ${argv.join(' ')}`);
+  if (argv.length > 0)
+    throw new UsageError(
+      `slipway server takes no arguments (configure it with SLIPWAY_* variables); got ${argv.join(' ')}`,
+    );
   let config: ReturnType<typeof loadServerConfig>;
   try {
     config = loadServerConfig(io.env, io.cwd);
@@ -31,19 +34,27 @@ export async function serverCommand(argv: string[], io: CliIO & { signal?: Abort
   if (config.embeddedAgent) {
     const chosen = await chooseBackend('auto', config.dockerHost ?? undefined);
     if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);
-    stopAgent = await startEmbeddedAgent(server, chosen.backend, config.agentCapacity);
+    stopAgent = await startEmbeddedAgent(server, chosen.backend, config.agentCapacity, chosen.docker);
   }
 
   io.stdout(`\nSlipway is running at ${publicUrl}\n`);
   if (first.adminPassword) {
-    io.stdout(`  first start: sign in as "${first.adminUser}" with the one-time password ${first.adminPassword}\n`);
+    io.stdout(
+      `  first start: sign in as "${first.adminUser}" with the one-time password ${first.adminPassword}\n`,
+    );
     io.stdout('  (it is shown only now; change it after signing in)\n');
   }
   if (first.demoProject) {
-    io.stdout(`  demo project "${first.demoProject}" created; its first run #${first.firstRunNumber ?? 1} has started\n`);
+    io.stdout(
+      `  demo project "${first.demoProject}" created; its first run #${first.firstRunNumber ?? 1} has started\n`,
+    );
   }
-  io.stdout(`  push a repository:  git remote add slipway ${publicUrl}/git/<project>.git && git push slipway main\n`);
-  io.stdout(`  (user: your Slipway user, password: an API token — create one with: slipway login --server ${publicUrl})\n`);
+  io.stdout(
+    `  push a repository:  git remote add slipway ${publicUrl}/git/<project>.git && git push slipway main\n`,
+  );
+  io.stdout(
+    `  (user: your Slipway user, password: an API token — create one with: slipway login --server ${publicUrl})\n`,
+  );
   io.stdout(`  data directory: ${config.dataDir}\n\n`);
 
   await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The agent ⇄ server protocol, version 1. The embedded agent and a standalone
  * `slipway agent` speak exactly this, the first in-process, the second over HTTP:
  *
- *   POST /api/agent/lease                       → 200 Lease | 204 (nothing to do; long-poll)
+ *   POST /api/agent/lease                       LeaseRequest → 200 Lease | 204 (nothing to do; long-poll)
  *   POST /api/agent/leases/:lease/heartbeat     → { cancel }
  *   POST /api/agent/leases/:lease/jobs          JobResult    → { cancel }
  *   POST /api/agent/leases/:lease/logs          LogBatch     → { cancel }
@@ -14,6 +14,10 @@ import { z } from 'zod';
  * Every call carries `Authorization: Bearer <agent token>` and `X-Slipway-Protocol: 1`; the
  * server checks the calling agent holds the lease (404 otherwise). A lease not heartbeated within
  * the lease timeout is lost: its run is failed with "agent lost" or re-queued.
+ *
+ * Delivery: calls may be retried after a network error, so the server treats a repeated job
+ * update or log batch (same line numbers) as already applied. Per job, log batches and job
+ * updates are sent in the order they happened; a job's lines are sent before its final update.
  */
 export const PROTOCOL_VERSION = 1;
 export const PROTOCOL_HEADER = 'x-slipway-protocol';
@@ -86,11 +90,25 @@ export const leaseSchema = z.object({
   /** Jobs to run in this execution; empty = all that are pending. */
   jobs: z.array(z.string()),
   runManual: z.boolean(),
-  /** Use the workspace an earlier execution of this run left (resume from failed). */
+  /** Use the workspace an earlier execution left (resume from failed), when the agent still has it. */
   reuseWorkspace: z.boolean(),
+  /**
+   * Names the workspace: the run id itself, or — when resuming — the run whose workspace this
+   * execution continues in. Agents keep workspaces for a while after a run for this.
+   */
+  workspaceId: z.string(),
   /** Only the secrets the plan's jobs name; empty for untrusted events. */
   secrets: z.record(z.string(), z.string()),
   maxLogBytes: z.number().int(),
   heartbeatMs: z.number().int(),
 });
 export type LeaseMessage = z.infer<typeof leaseSchema>;
+
+export const leaseRequestSchema = z.object({
+  /** How long the server may hold the request open waiting for work (it caps this). */
+  waitMs: z.number().int().min(0).max(600_000),
+});
+export type LeaseRequestMessage = z.infer<typeof leaseRequestSchema>;
+
+/** The answer to heartbeat, job update and log batch calls. */
+export const cancelAnswerSchema = z.object({ cancel: z.boolean() });

@@ -10,7 +10,10 @@ import type { JobResultMessage, LeaseMessage, LogBatchMessage, RunFinishMessage 
  * then `jobUpdate`/`logs` as the run progresses (in order per job), `heartbeat` every
  * `heartbeatMs`, and `finish` exactly once. A `{ cancel: true }` answer means: stop the run.
  * Errors are thrown as-is; a thrown `LeaseGoneError` means the server no longer recognises the
- * lease (expired, or the run was deleted): stop the run without reporting further.
+ * lease (expired, revoked, or the run was deleted): stop the run without reporting further.
+ * `lease` throws `AgentRefusedError` when the server will not take this agent at all.
+ * Transports retry what is safe to retry (network errors, 503) themselves; the server treats a
+ * repeated job update or log batch as already applied.
  */
 export interface AgentTransport {
   lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null>;
@@ -22,3 +25,9 @@ export interface AgentTransport {
 }
 
 export class LeaseGoneError extends Error {}
+
+/**
+ * The server refuses this agent altogether (unknown or revoked token, another protocol
+ * version): retrying cannot help, so the agent stops and says why.
+ */
+export class AgentRefusedError extends Error {}

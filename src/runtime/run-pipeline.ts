@@ -24,6 +24,12 @@ export interface RunOptions {
   selection?: { jobs?: string[]; stages?: string[] };
   /** Run `when: manual` jobs instead of leaving them waiting. */
   runManual?: boolean;
+  /** Names the workspace (default `runId`): a resumed run names the run whose workspace it continues. */
+  workspaceId?: string;
+  /** Continue in the files an earlier run left in workspace `workspaceId` when it is still there. */
+  reuseWorkspace?: boolean;
+  /** Leave the workspace behind at the end (containers still go), for a later run to reuse. */
+  keepWorkspace?: boolean;
   onEvent?: (event: RunEvent) => void;
   now?: () => number;
 }
@@ -37,7 +43,7 @@ export const DEFAULT_WORKSPACE = '/workspace';
  * earlier stages) has finished well: succeeded, failed while allowed to, was filtered out, or is
  * a manual job nobody ran (manual jobs never hold a stage back). When a dependency failed or
  * was canceled the job is skipped. Ready jobs run in parallel. The workspace is set up once
- * and destroyed at the end, whatever happens.
+ * and destroyed at the end, whatever happens (or kept, with `keepWorkspace`).
  */
 export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResult> {
   const now = opts.now ?? Date.now;
@@ -86,7 +92,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
           ),
       });
     }
-    await opts.backend.destroyRun(opts.runId).catch(() => {
+    await opts.backend.destroyRun(opts.runId, { keepWorkspace: opts.keepWorkspace === true }).catch(() => {
       // Cleanup is retried by the next run's reaper; a failure here must not hide the result.
     });
   }
@@ -116,6 +122,8 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
       source: opts.source,
       images: [...images],
       labels: { 'io.slipway.record': plan.record, ...opts.labels },
+      ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}),
+      reuseWorkspace: opts.reuseWorkspace === true,
     });
     return null;
   } catch (error) {

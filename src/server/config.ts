@@ -63,6 +63,10 @@ export const configSchema = z.object({
     .min(1024)
     .default(5 * 1024 * 1024),
   SLIPWAY_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Comma-separated hosts, IPs, CIDRs or `file://` that remote sources may use although private. */
+  SLIPWAY_OUTBOUND_ALLOWLIST: z.string().default(''),
+  /** Set when behind a reverse proxy, so per-IP login limits see the client, not the proxy. */
+  SLIPWAY_TRUST_PROXY: bool(false),
   SLIPWAY_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
   DOCKER_HOST: z.string().optional(),
 });
@@ -85,6 +89,8 @@ export interface ServerConfig {
   workspaceRetentionMs: number;
   webhookMaxBytes: number;
   loginRateLimit: number;
+  outboundAllowlist: string[];
+  trustProxy: boolean;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   dockerHost: string | null;
 }
@@ -117,6 +123,10 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
     webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,
     loginRateLimit: c.SLIPWAY_LOGIN_RATE_LIMIT,
+    outboundAllowlist: c.SLIPWAY_OUTBOUND_ALLOWLIST.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+    trustProxy: c.SLIPWAY_TRUST_PROXY,
     logLevel: c.SLIPWAY_LOG_LEVEL,
     dockerHost: c.DOCKER_HOST ?? null,
   };

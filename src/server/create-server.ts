@@ -45,7 +45,7 @@ export async function createServer(
     logger: opts.logger ? { level: config.logLevel } : false,
     bodyLimit: 1024 * 1024,
     // Agents post log batches; webhook routes set their own, smaller limit.
-    trustProxy: false,
+    trustProxy: config.trustProxy,
   });
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db as never);
@@ -60,7 +60,11 @@ export async function createServer(
     routes: new RouteRegistry(),
   };
   const logs = new DbLogService({ db, maxBytes: config.logMaxBytes });
-  const sources = new GitSourceService({ dataDir: config.dataDir, log: app.log });
+  const sources = new GitSourceService({
+    dataDir: config.dataDir,
+    log: app.log,
+    outboundAllowlist: config.outboundAllowlist,
+  });
   const runState = new DbRunState({ db, events: base.events, now });
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
@@ -84,6 +88,8 @@ export async function createServer(
     app,
     ctx,
     async listen() {
+      // Restart recovery: leases whose agent stopped heartbeating while we were down end now.
+      await queue.expireLeases(now()).catch((error) => app.log.warn({ err: error }, 'lease expiry failed'));
       const expiry = setInterval(
         () => {
           queue.expireLeases(now()).catch((error) => app.log.warn({ err: error }, 'lease expiry failed'));

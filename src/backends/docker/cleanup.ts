@@ -4,14 +4,23 @@
  */
 import type Dockerode from 'dockerode';
 import { describeError, isNotFound, statusOf } from './errors.js';
-import { LABEL_MANAGED, LABEL_RUN, runFilter } from './labels.js';
+import { LABEL_MANAGED, LABEL_RUN, LABEL_WORKSPACE, LABEL_WORKSPACE_CREATED, runFilter } from './labels.js';
+
+export interface CleanupOptions {
+  /** Leave the run's volumes (its workspace) for a later run to reuse; pruned by age instead. */
+  keepWorkspace?: boolean;
+}
 
 /**
  * Force-removes every container, then network, then volume of the run (in that order: the
  * others cannot go while a container uses them). Idempotent. Tries everything and throws once
  * at the end, listing what could not be removed.
  */
-export async function destroyRunResources(docker: Dockerode, runId: string): Promise<void> {
+export async function destroyRunResources(
+  docker: Dockerode,
+  runId: string,
+  options: CleanupOptions = {},
+): Promise<void> {
   const filters = runFilter(runId);
   const problems: string[] = [];
   const attempt = async (what: string, remove: () => Promise<unknown>): Promise<void> => {
@@ -32,9 +41,9 @@ export async function destroyRunResources(docker: Dockerode, runId: string): Pro
   await Promise.all(
     networks.map((n) => attempt(`network ${n.Name}`, () => docker.getNetwork(n.Id).remove())),
   );
-  const { Volumes: volumes } = await listing(`listing volumes of run ${runId}`, () =>
-    docker.listVolumes({ filters }),
-  );
+  const { Volumes: volumes } = options.keepWorkspace
+    ? { Volumes: [] }
+    : await listing(`listing volumes of run ${runId}`, () => docker.listVolumes({ filters }));
   await Promise.all(
     (volumes ?? []).map((v) =>
       attempt(`volume ${v.Name}`, () => docker.getVolume(v.Name).remove({ force: true })),
@@ -66,11 +75,13 @@ async function removeContainer(docker: Dockerode, id: string): Promise<void> {
 /**
  * Destroys the runs whose owner is gone, as judged by `isAlive` from a resource's labels
  * (typically `io.slipway.owner=<hostname>:<pid>`). Returns the run ids it removed.
- * Meant for startup, before this process creates runs of its own.
+ * Meant for startup, before this process creates runs of its own. With `keepWorkspace` the
+ * workspaces of those runs stay (an agent keeps them for "resume from failed").
  */
 export async function reapStale(
   docker: Dockerode,
   isAlive: (labels: Record<string, string>) => boolean,
+  options: CleanupOptions = {},
 ): Promise<string[]> {
   const filters = { label: [`${LABEL_MANAGED}=true`] };
   const [containers, networks, volumes] = await listing('listing Slipway resources', () =>
@@ -84,7 +95,8 @@ export async function reapStale(
   const labelSets = [
     ...containers.map((c) => c.Labels),
     ...networks.map((n) => n.Labels ?? {}),
-    ...(volumes.Volumes ?? []).map((v) => v.Labels ?? {}),
+    // Kept workspaces alone do not make a run stale: they wait for pruning by age.
+    ...(options.keepWorkspace ? [] : (volumes.Volumes ?? []).map((v) => v.Labels ?? {})),
   ];
   for (const labels of labelSets) {
     const runId = labels[LABEL_RUN];
@@ -92,10 +104,44 @@ export async function reapStale(
   }
   const stale = [...labelsByRun].filter(([, labels]) => !isAlive(labels)).map(([runId]) => runId);
   // One run that cannot be removed must not keep the others around.
-  const results = await Promise.allSettled(stale.map((runId) => destroyRunResources(docker, runId)));
+  const results = await Promise.allSettled(stale.map((runId) => destroyRunResources(docker, runId, options)));
   const failures = results.flatMap((r) =>
     r.status === 'rejected' ? [String(r.reason?.message ?? r.reason)] : [],
   );
   if (failures.length > 0) throw new Error(failures.join('; '));
   return stale;
+}
+
+/**
+ * Removes workspace volumes created before `createdBefore`, except those named in `inUse`.
+ * A volume still mounted by a container (409) is left for the next pass. Returns the workspace
+ * ids removed.
+ */
+export async function pruneWorkspaceVolumes(
+  docker: Dockerode,
+  createdBefore: number,
+  inUse: ReadonlySet<string>,
+): Promise<string[]> {
+  const { Volumes: volumes } = await listing('listing workspace volumes', () =>
+    docker.listVolumes({ filters: { label: [`${LABEL_MANAGED}=true`, LABEL_WORKSPACE_CREATED] } }),
+  );
+  const old = (volumes ?? []).filter((v) => {
+    const labels = v.Labels ?? {};
+    const created = Number(labels[LABEL_WORKSPACE_CREATED]);
+    const id = labels[LABEL_WORKSPACE] ?? '';
+    return Number.isFinite(created) && created < createdBefore && !inUse.has(id);
+  });
+  const removed: string[] = [];
+  await Promise.all(
+    old.map(async (v) => {
+      try {
+        await docker.getVolume(v.Name).remove();
+        removed.push(v.Labels?.[LABEL_WORKSPACE] ?? v.Name);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (statusOf(err) !== 409) throw new Error(describeError(`removing volume ${v.Name}`, err));
+      }
+    }),
+  );
+  return removed.sort();
 }

@@ -4,13 +4,20 @@
  */
 import type Dockerode from 'dockerode';
 import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
-import { destroyRunResources } from './cleanup.js';
+import { destroyRunResources, pruneWorkspaceVolumes } from './cleanup.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
 import { runJobContainer } from './job-container.js';
 import { resourceLabels, resourceName } from './labels.js';
 import { ServiceGroup } from './services.js';
-import { copySourceIntoVolume, createWorkspaceVolume, workspaceVolumeName } from './workspace.js';
+import {
+  copySourceIntoVolume,
+  createWorkspaceVolume,
+  packFiles,
+  volumeExists,
+  workspaceLabels,
+  workspaceVolumeName,
+} from './workspace.js';
 
 export interface DockerBackendOptions {
   docker: Dockerode;
@@ -68,10 +75,11 @@ export class DockerBackend implements Backend {
   }
 
   async setupRun(run: RunSetup): Promise<void> {
+    const workspaceId = run.workspaceId ?? run.runId;
     const state: RunState = {
       runId: run.runId,
       labels: run.labels,
-      volume: workspaceVolumeName(run.runId),
+      volume: workspaceVolumeName(workspaceId),
       workspaceProblem: null,
       images: new Map(),
       removals: new Map(),
@@ -81,14 +89,25 @@ export class DockerBackend implements Backend {
     // Pulls start now, alongside the volume, so that the first job does not pay for them.
     const images = [...new Set(run.images)];
     const statuses = Promise.all(images.map((image) => this.imageStatus(state, image)));
+    const labels = resourceLabels(run.runId, run.labels);
+    let reused = false;
     try {
-      await createWorkspaceVolume(this.docker, state.volume, resourceLabels(run.runId, run.labels));
+      reused = run.reuseWorkspace === true && (await volumeExists(this.docker, state.volume));
+      if (!reused) {
+        await createWorkspaceVolume(
+          this.docker,
+          state.volume,
+          workspaceLabels(labels, workspaceId, Date.now()),
+        );
+      }
     } catch (err) {
       throw new Error(describeError(`creating workspace volume ${state.volume}`, err));
     }
     const ready = await statuses;
+    // A reused workspace already holds the source, plus whatever the earlier run made of it.
     const { source } = run;
-    if (source.kind === 'empty' || source.files.length === 0) return;
+    if (reused || source.kind === 'empty' || (source.kind === 'directory' && source.files.length === 0))
+      return;
 
     const carrierImage = images.find((_, i) => ready[i]?.ok);
     if (carrierImage === undefined) {
@@ -101,9 +120,11 @@ export class DockerBackend implements Backend {
         volume: state.volume,
         image: carrierImage,
         workspacePath: run.workspacePath,
-        dir: source.path,
-        files: source.files,
-        labels: resourceLabels(run.runId, run.labels),
+        tar:
+          source.kind === 'directory'
+            ? async () => packFiles(source.path, source.files)
+            : () => source.open(),
+        labels,
       });
     } catch (err) {
       throw new Error(describeError('copying the source into the workspace', err));
@@ -143,11 +164,15 @@ export class DockerBackend implements Backend {
     }
   }
 
-  async destroyRun(runId: string): Promise<void> {
+  async destroyRun(runId: string, opts: { keepWorkspace?: boolean } = {}): Promise<void> {
     const state = this.runs.get(runId);
     this.runs.delete(runId);
     if (state) await Promise.all(state.removals.values());
-    await destroyRunResources(this.docker, runId);
+    await destroyRunResources(this.docker, runId, { keepWorkspace: opts.keepWorkspace === true });
+  }
+
+  pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
+    return pruneWorkspaceVolumes(this.docker, createdBefore, inUse);
   }
 
   private async runContainer(

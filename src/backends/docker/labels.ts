@@ -10,6 +10,9 @@ export const LABEL_JOB = 'io.slipway.job';
 export const LABEL_SERVICE = 'io.slipway.service';
 /** Set by the caller through `run.labels` (`<hostname>:<pid>`); read by `reapStale`. */
 export const LABEL_OWNER = 'io.slipway.owner';
+/** On workspace volumes: the workspace id (a run id), and when it was created (Unix ms), for pruning. */
+export const LABEL_WORKSPACE = 'io.slipway.workspace';
+export const LABEL_WORKSPACE_CREATED = 'io.slipway.workspace-created';
 
 /** Labels for one resource. Ours come last so `extra` (caller-provided) cannot override them. */
 export function resourceLabels(

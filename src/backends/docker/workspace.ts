@@ -4,12 +4,23 @@
  * the image needs to work except that it exists.
  */
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
-import { resourceName } from './labels.js';
+import { isNotFound } from './errors.js';
+import { LABEL_WORKSPACE, LABEL_WORKSPACE_CREATED, resourceName } from './labels.js';
 
-export function workspaceVolumeName(runId: string): string {
-  return resourceName(runId, 'workspace');
+export function workspaceVolumeName(workspaceId: string): string {
+  return resourceName(workspaceId, 'workspace');
+}
+
+/** Labels of a workspace volume: the run's, plus what pruning needs (id and creation time). */
+export function workspaceLabels(
+  runLabels: Record<string, string>,
+  workspaceId: string,
+  createdAt: number,
+): Record<string, string> {
+  return { ...runLabels, [LABEL_WORKSPACE]: workspaceId, [LABEL_WORKSPACE_CREATED]: String(createdAt) };
 }
 
 /** Creating an existing volume returns it unchanged, which keeps a repeated setupRun harmless. */
@@ -21,14 +32,23 @@ export async function createWorkspaceVolume(
   await docker.createVolume({ Name: name, Labels: labels });
 }
 
+export async function volumeExists(docker: Dockerode, name: string): Promise<boolean> {
+  try {
+    await docker.getVolume(name).inspect();
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
 export interface SourceCopy {
   volume: string;
   /** Any image present on the engine; its contents do not matter. */
   image: string;
   workspacePath: string;
-  /** Directory on this machine and the paths (relative to it) to copy. */
-  dir: string;
-  files: string[];
+  /** The tar to unpack at `workspacePath`; opened only once the carrier container exists. */
+  tar: () => Promise<NodeJS.ReadableStream | Readable>;
   labels: Record<string, string>;
 }
 
@@ -41,9 +61,14 @@ export async function copySourceIntoVolume(docker: Dockerode, copy: SourceCopy):
     NetworkDisabled: true,
     HostConfig: { Mounts: [{ Type: 'volume', Source: copy.volume, Target: copy.workspacePath }] },
   });
+  let tarball: NodeJS.ReadableStream | Readable | null = null;
   try {
-    await carrier.putArchive(packFiles(copy.dir, copy.files), { path: copy.workspacePath });
+    tarball = await copy.tar();
+    await carrier.putArchive(tarball as NodeJS.ReadableStream, { path: copy.workspacePath });
   } finally {
+    // A failed upload may leave the source stream open (an HTTP download, say): release it.
+    const stream = tarball as { destroy?: () => void; readableEnded?: boolean } | null;
+    if (stream && stream.readableEnded !== true) stream.destroy?.();
     await carrier.remove({ force: true });
   }
 }
@@ -53,7 +78,7 @@ export async function copySourceIntoVolume(docker: Dockerode, copy: SourceCopy):
  * path listed explicitly is skipped during that recursion so nothing is sent twice.
  * Missing parent directories are created by the engine when it unpacks.
  */
-function packFiles(dir: string, files: string[]): NodeJS.ReadableStream {
+export function packFiles(dir: string, files: string[]): NodeJS.ReadableStream {
   const listed = new Set(files.map((f) => resolve(dir, f)));
   const tarball = pack(dir, { entries: files, ignore: (path) => listed.has(resolve(path)) });
   // A streamx stream: pipeable like a Node stream (which is all dockerode does), typed apart.

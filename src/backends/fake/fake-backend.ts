@@ -41,6 +41,11 @@ export class FakeBackend implements Backend {
     this.destroyed.push(runId);
   }
 
+  /** Nothing of a fake run outlives it. */
+  async pruneWorkspaces(): Promise<string[]> {
+    return [];
+  }
+
   private async interpret(job: JobSpec, output: JobOutput, signal: AbortSignal): Promise<JobOutcome> {
     const files = this.files.get(job.runId) ?? new Set<string>();
     for (const line of job.commands ?? []) {

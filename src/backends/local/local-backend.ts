@@ -4,10 +4,11 @@
  * `<baseDir>/<runId>/workspace` shared by the jobs of a run.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
 import { copySource } from './copy-source.js';
+import { extractArchive } from './extract-archive.js';
 import { signalGroup, startHostProcess } from './host-process.js';
 
 export interface LocalBackendOptions {
@@ -44,10 +45,11 @@ export class LocalBackend implements Backend {
   }
 
   async setupRun(run: RunSetup): Promise<void> {
-    const workspace = join(this.runDir(run.runId), 'workspace');
+    const workspace = join(this.runDir(run.workspaceId ?? run.runId), 'workspace');
+    // A kept workspace of an earlier run keeps its files: nothing is copied over them.
+    const reused = run.reuseWorkspace === true && (await isDirectory(workspace));
     await mkdir(workspace, { recursive: true });
-    const warnings =
-      run.source.kind === 'directory' ? await copySource(run.source.path, run.source.files, workspace) : [];
+    const warnings = reused ? [] : await this.fill(run, workspace);
     // A repeated setupRun must not lose track of processes already running.
     const processes = this.runs.get(run.runId)?.processes ?? new Map();
     this.runs.set(run.runId, { workspace, processes, warnings });
@@ -82,7 +84,7 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async destroyRun(runId: string): Promise<void> {
+  async destroyRun(runId: string, opts: { keepWorkspace?: boolean } = {}): Promise<void> {
     const run = this.runs.get(runId);
     if (run) {
       for (const child of run.processes.keys()) signalGroup(child, 'SIGKILL');
@@ -90,7 +92,32 @@ export class LocalBackend implements Backend {
       await Promise.all(run.processes.values());
       this.runs.delete(runId);
     }
-    await rm(this.runDir(runId), { recursive: true, force: true, maxRetries: 3 });
+    if (!opts.keepWorkspace) await rm(this.runDir(runId), { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  /** A run directory holds only its workspace, so its mtime is when the workspace was created. */
+  async pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
+    const entries = await readdir(this.baseDir).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const id of entries.sort()) {
+      if (inUse.has(id) || this.runs.has(id)) continue;
+      const info = await stat(join(this.baseDir, id)).catch(() => null);
+      if (!info?.isDirectory() || info.mtimeMs >= createdBefore) continue;
+      await rm(join(this.baseDir, id), { recursive: true, force: true, maxRetries: 3 });
+      removed.push(id);
+    }
+    return removed;
+  }
+
+  private async fill(run: RunSetup, workspace: string): Promise<string[]> {
+    switch (run.source.kind) {
+      case 'empty':
+        return [];
+      case 'directory':
+        return copySource(run.source.path, run.source.files, workspace);
+      case 'archive':
+        return extractArchive(await run.source.open(), workspace);
+    }
   }
 
   /** The run id becomes a path: one plain segment only, or a crafted id could escape baseDir. */
@@ -100,6 +127,10 @@ export class LocalBackend implements Backend {
     }
     return join(this.baseDir, runId);
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isDirectory() ?? false;
 }
 
 /**

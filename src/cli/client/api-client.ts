@@ -23,7 +23,9 @@ export class ApiClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new UsageError(`cannot reach ${this.server}: ${(error as Error).cause ?? (error as Error).message}`);
+      throw new UsageError(
+        `cannot reach ${this.server}: ${(error as Error).cause ?? (error as Error).message}`,
+      );
     }
     if (res.status === 204 || res.status === 202) {
       const text = await res.text();
@@ -37,7 +39,8 @@ export class ApiClient {
       json = undefined;
     }
     if (!res.ok) {
-      const message = (json as { error?: { message?: string } } | undefined)?.error?.message ?? text.slice(0, 200);
+      const message =
+        (json as { error?: { message?: string } } | undefined)?.error?.message ?? text.slice(0, 200);
       throw new UsageError(`${method} ${path}: ${res.status} ${message}`);
     }
     return json as T;

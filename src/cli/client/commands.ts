@@ -13,7 +13,16 @@ import { followJobLog } from './follow-log.js';
 import { formatRunLine } from './format.js';
 
 /** The commands that talk to a server. Each returns an exit code; `--json` prints raw API JSON. */
-export const CLIENT_COMMANDS = ['login', 'projects', 'runs', 'run', 'logs', 'cancel', 'rerun', 'secrets'] as const;
+export const CLIENT_COMMANDS = [
+  'login',
+  'projects',
+  'runs',
+  'run',
+  'logs',
+  'cancel',
+  'rerun',
+  'secrets',
+] as const;
 
 const out = (io: CliIO, json: boolean, value: unknown, human: () => string) =>
   io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : human());
@@ -62,7 +71,9 @@ async function login(argv: string[], io: CliIO): Promise<number> {
   let username = values.username;
   if (!token) {
     if (!username) throw new UsageError('login needs --token T, or --username U with --password-stdin');
-    const password = values['password-stdin'] ? (await readStdin()).trim() : (values.password ?? io.env.SLIPWAY_PASSWORD);
+    const password = values['password-stdin']
+      ? (await readStdin()).trim()
+      : (values.password ?? io.env.SLIPWAY_PASSWORD);
     if (!password) throw new UsageError('no password: use --password-stdin (or SLIPWAY_PASSWORD)');
     token = await tokenFromPassword(server, username, password);
   }
@@ -89,7 +100,8 @@ async function tokenFromPassword(server: string, username: string, password: str
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
     body: JSON.stringify({ name: `cli@${hostname()}` }),
   });
-  if (!created.ok) throw new UsageError(`could not create an API token: ${created.status} ${await created.text()}`);
+  if (!created.ok)
+    throw new UsageError(`could not create an API token: ${created.status} ${await created.text()}`);
   return ((await created.json()) as { token: string }).token;
 }
 
@@ -101,12 +113,17 @@ async function readStdin(): Promise<string> {
 
 async function projects(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
-  const list = await clientFrom(io).request<ProjectJson[] | { projects: ProjectJson[] }>('GET', '/api/projects');
+  const list = await clientFrom(io).request<ProjectJson[] | { projects: ProjectJson[] }>(
+    'GET',
+    '/api/projects',
+  );
   const items = Array.isArray(list) ? list : list.projects;
   out(io, Boolean(values.json), list, () =>
     items
       .map((p) => {
-        const latest = p.latestRun ? `#${p.latestRun.number} ${p.latestRun.record} ${p.latestRun.status}` : 'no runs yet';
+        const latest = p.latestRun
+          ? `#${p.latestRun.number} ${p.latestRun.record} ${p.latestRun.status}`
+          : 'no runs yet';
         return `${p.name.padEnd(24)} ${(p.gitUrl ?? p.source.url ?? '').padEnd(48)} ${latest}\n`;
       })
       .join(''),
@@ -151,13 +168,18 @@ async function run(argv: string[], io: CliIO): Promise<number> {
       json: { type: 'boolean' },
     },
   });
-  if (Boolean(values.branch) === Boolean(values.tag)) throw new UsageError('run needs exactly one of --branch or --tag');
+  if (Boolean(values.branch) === Boolean(values.tag))
+    throw new UsageError('run needs exactly one of --branch or --tag');
   const project = projectFrom(values.project, io);
   const client = clientFrom(io);
-  const created = await client.request<RunSummaryJson>('POST', `/api/projects/${encodeURIComponent(project)}/runs`, {
-    ...(values.branch ? { branch: values.branch } : { tag: values.tag }),
-    variables: parsePairs(values.var ?? [], '--var'),
-  });
+  const created = await client.request<RunSummaryJson>(
+    'POST',
+    `/api/projects/${encodeURIComponent(project)}/runs`,
+    {
+      ...(values.branch ? { branch: values.branch } : { tag: values.tag }),
+      variables: parsePairs(values.var ?? [], '--var'),
+    },
+  );
   out(io, Boolean(values.json), created, () => `started #${created.number} ${created.record}\n`);
   if (!values.follow) return 0;
   return followRun(client, project, created.number, io);
@@ -177,7 +199,10 @@ async function logs(argv: string[], io: CliIO): Promise<number> {
   const number = runNumber(positionals[0]);
   const client = clientFrom(io);
   if (values.follow) return followRun(client, project, number, io, values.job);
-  const detail = await client.request<RunDetailJson>('GET', `/api/projects/${encodeURIComponent(project)}/runs/${number}`);
+  const detail = await client.request<RunDetailJson>(
+    'GET',
+    `/api/projects/${encodeURIComponent(project)}/runs/${number}`,
+  );
   for (const job of detail.jobs.filter((j) => !values.job || j.name === values.job)) {
     let after = 0;
     for (;;) {
@@ -194,13 +219,20 @@ async function logs(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** Streams every job's log in plan order (or one job's) until the run ends; exit 1 unless it succeeded. */
-async function followRun(client: ApiClient, project: string, number: number, io: CliIO, only?: string): Promise<number> {
+async function followRun(
+  client: ApiClient,
+  project: string,
+  number: number,
+  io: CliIO,
+  only?: string,
+): Promise<number> {
   const runPath = `/api/projects/${encodeURIComponent(project)}/runs/${number}`;
   const done = new Set<string>();
   for (;;) {
     const detail = await client.request<RunDetailJson>('GET', runPath);
     const next = detail.jobs.find(
-      (j) => !done.has(j.name) && (!only || j.name === only) && (j.status === 'running' || isTerminal(j.status)),
+      (j) =>
+        !done.has(j.name) && (!only || j.name === only) && (j.status === 'running' || isTerminal(j.status)),
     );
     if (next) {
       done.add(next.name);
@@ -231,7 +263,10 @@ async function cancel(argv: string[], io: CliIO): Promise<number> {
   });
   const project = projectFrom(values.project, io);
   const number = runNumber(positionals[0]);
-  const result = await clientFrom(io).request('POST', `/api/projects/${encodeURIComponent(project)}/runs/${number}/cancel`);
+  const result = await clientFrom(io).request(
+    'POST',
+    `/api/projects/${encodeURIComponent(project)}/runs/${number}/cancel`,
+  );
   out(io, Boolean(values.json), result ?? { canceled: number }, () => `cancel requested for #${number}\n`);
   return 0;
 }
@@ -249,7 +284,13 @@ async function rerun(argv: string[], io: CliIO): Promise<number> {
     `/api/projects/${encodeURIComponent(project)}/runs/${number}/rerun`,
     { failedOnly: Boolean(values.failed) },
   );
-  out(io, Boolean(values.json), created, () => `started #${created.number} ${created.record} (${values.failed ? 'resume from failed' : 'rerun'} of #${number})\n`);
+  out(
+    io,
+    Boolean(values.json),
+    created,
+    () =>
+      `started #${created.number} ${created.record} (${values.failed ? 'resume from failed' : 'rerun'} of #${number})\n`,
+  );
   return 0;
 }
 
@@ -265,7 +306,9 @@ async function secrets(argv: string[], io: CliIO): Promise<number> {
   const base = `/api/projects/${encodeURIComponent(project)}/secrets`;
   switch (verb) {
     case 'ls': {
-      const list = await client.request<{ name: string; updatedAt: number }[] | { secrets: { name: string }[] }>('GET', base);
+      const list = await client.request<
+        { name: string; updatedAt: number }[] | { secrets: { name: string }[] }
+      >('GET', base);
       const items = Array.isArray(list) ? list : list.secrets;
       out(io, Boolean(values.json), list, () => items.map((s) => `${s.name}\n`).join(''));
       return 0;

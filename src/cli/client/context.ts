@@ -17,7 +17,11 @@ export function projectFrom(flag: string | undefined, io: CliIO): string {
   if (flag) return flag;
   if (io.env.SLIPWAY_PROJECT) return io.env.SLIPWAY_PROJECT;
   try {
-    const remotes = execFileSync('git', ['remote', '-v'], { cwd: io.cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const remotes = execFileSync('git', ['remote', '-v'], {
+      cwd: io.cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const match = /\/git\/([a-z0-9][a-z0-9_.-]*)\.git\b/.exec(remotes);
     if (match?.[1]) return match[1];
   } catch {

@@ -8,7 +8,15 @@ export function formatRunLine(run: RunSummaryJson, now: number): string {
   const took = run.durationMs !== null ? `took ${formatDuration(run.durationMs)}` : '';
   const age = run.commitTime ? `committed ${ago(now - run.commitTime)}` : '';
   const who = run.trigger === 'manual' ? `manual (${run.actor})` : run.actor;
-  return [`#${run.number}`, run.record, who, `${run.ref.name}·${run.shortSha}`, `${icons} ${run.status}`, took, age]
+  return [
+    `#${run.number}`,
+    run.record,
+    who,
+    `${run.ref.name}·${run.shortSha}`,
+    `${icons} ${run.status}`,
+    took,
+    age,
+  ]
     .filter(Boolean)
     .join('  ');
 }

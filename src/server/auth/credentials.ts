@@ -21,9 +21,10 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
-/** Constant-time equality that also answers (false) when the lengths differ, instead of throwing. */
+/**
+ * Constant-time equality of two strings of any length: comparing fixed-size digests means a
+ * length mismatch neither throws (as timingSafeEqual would) nor returns early.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right) && a.length === b.length;
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }

@@ -1,16 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { EVENT_KINDS, type EventKind, type PipelineEvent } from '../../domain/event.js';
+import { recordName } from '../../domain/ref.js';
+import { isTerminal, type Status } from '../../domain/status.js';
+import type { Plan } from '../../pipeline/plan/plan.js';
 import type { ServerContext } from '../context.js';
-import type { RunService } from '../services.js';
-import type { RunRow } from '../store/tables.js';
-
-const todo = () => Promise.reject(new Error('not implemented'));
+import { conflict, notFound } from '../errors.js';
+import { enqueue } from '../queue/enqueue.js';
+import type { CreateRunInput, RunService } from '../services.js';
+import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
+import { planFromSource, withVariables } from './plan-source.js';
+import { publishRunChange } from './run-events.js';
+import {
+  allocateRunNumber,
+  initialRunStatus,
+  insertRunWithJobs,
+  plannedJobRows,
+  resumedJobRows,
+} from './run-rows.js';
 
 export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
 
-/** STUB */
+type Trx = Transaction<Database>;
+const terminal = (status: string) => isTerminal(status as Status);
+
+/**
+ * Creating runs (push, manual, cron, rerun) and the user actions on them (cancel, play).
+ * Everything a client is told happened is committed in one transaction with its queue entry,
+ * so an acknowledged run is always queued, also across a restart. After the commit, the
+ * change is published on the EventBus.
+ */
 export class DbRunService implements RunService {
   constructor(readonly deps: RunServiceDeps) {}
-  createRun = todo as () => Promise<RunRow>;
-  cancel = todo as () => Promise<void>;
-  rerun = todo as () => Promise<RunRow>;
-  playJob = todo as () => Promise<void>;
+
+  createRun(input: CreateRunInput): Promise<RunRow> {
+    return this.create(input, null);
+  }
+
+  async cancel(runId: string, by: string): Promise<void> {
+    const now = this.deps.now();
+    const changed = await this.deps.db.transaction().execute(async (trx) => {
+      const run = await requireRun(trx, runId);
+      if (terminal(run.status)) return null;
+      const executions = await trx
+        .selectFrom('queue')
+        .select(['id', 'status'])
+        .where('run_id', '=', runId)
+        .where('status', '!=', 'done')
+        .execute();
+      const waiting = executions.filter((e) => e.status === 'queued').map((e) => e.id);
+      const leased = executions.filter((e) => e.status === 'leased').map((e) => e.id);
+      if (waiting.length > 0) {
+        await trx.updateTable('queue').set({ status: 'done' }).where('id', 'in', waiting).execute();
+      }
+      if (leased.length > 0) {
+        // The agent learns it from its next heartbeat, stops the containers and reports the
+        // end; RunState then finishes the run as canceled.
+        await trx.updateTable('queue').set({ cancel_requested: 1 }).where('id', 'in', leased).execute();
+        return null;
+      }
+      return cancelNow(trx, runId, by, now);
+    });
+    if (changed) await this.publish(runId, changed);
+  }
+
+  async rerun(runId: string, opts: { failedOnly: boolean; by: string }): Promise<RunRow> {
+    const parent = await requireRun(this.deps.db, runId);
+    const project = await this.projectOf(parent);
+    // A run whose config had errors has no plan to repeat: plan it again from the source.
+    if (parent.plan === null) {
+      return this.create(
+        {
+          project,
+          event: eventOfRun(parent),
+          trigger: 'rerun',
+          actor: opts.by,
+          variables: JSON.parse(parent.variables) as Record<string, string>,
+          untrusted: parent.untrusted === 1,
+        },
+        parent.id,
+      );
+    }
+    const plan = JSON.parse(parent.plan) as Plan;
+    const parentJobs = opts.failedOnly ? await this.jobsOf(parent.id) : [];
+    if (opts.failedOnly && !terminal(parent.status)) {
+      throw conflict(`run #${parent.number} is ${parent.status}; resume it once it has finished`);
+    }
+    const now = this.deps.now();
+    const id = randomUUID();
+    const jobs = opts.failedOnly ? resumedJobRows(id, plan, parentJobs) : plannedJobRows(id, plan);
+    const redo = jobs.filter((j) => j.status === 'pending').map((j) => j.name);
+    if (opts.failedOnly && redo.length === 0) {
+      throw conflict(`run #${parent.number} has no failed, canceled or skipped job to resume`);
+    }
+    const run = await this.deps.db.transaction().execute(async (trx) => {
+      const row: RunRow = {
+        ...parent,
+        id,
+        number: await allocateRunNumber(trx, parent.project_id),
+        trigger: 'rerun',
+        actor: opts.by,
+        status: initialRunStatus(plan, jobs),
+        failure_reason: null,
+        failure_message: null,
+        parent_run_id: parent.id,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+      };
+      if (row.status === 'skipped') row.finished_at = now;
+      await insertRunWithJobs(trx, row, jobs);
+      if (row.status === 'queued') {
+        // Resume: only the jobs to redo, in the parent's workspace (the agent finds it through
+        // parent_run_id; see workspace-run.ts).
+        await enqueue(trx, {
+          runId: id,
+          projectId: row.project_id,
+          jobs: opts.failedOnly ? redo : [],
+          runManual: false,
+          reuseWorkspace: opts.failedOnly,
+          now,
+        });
+      }
+      return row;
+    });
+    await this.publish(run.id, 'all');
+    return run;
+  }
+
+  async playJob(runId: string, job: string, _by: string): Promise<void> {
+    const now = this.deps.now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      const run = await requireRun(trx, runId);
+      const row = await trx
+        .selectFrom('jobs')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('name', '=', job)
+        .executeTakeFirst();
+      if (!row) throw notFound(`job "${job}"`);
+      if (row.status !== 'manual') {
+        throw conflict(`job "${job}" is ${row.status}; only a job waiting in manual can be played`);
+      }
+      if (run.status === 'canceled') throw conflict(`run #${run.number} was canceled`);
+      const ranBefore = await trx
+        .selectFrom('queue')
+        .select('id')
+        .where('run_id', '=', runId)
+        .executeTakeFirst();
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'pending' })
+        .where('run_id', '=', runId)
+        .where('name', '=', job)
+        .execute();
+      if (terminal(run.status) || run.status === 'manual') {
+        // The run is active again until this job has run; its end status is derived anew then.
+        await trx
+          .updateTable('runs')
+          .set({ status: 'queued', finished_at: null, failure_reason: null, failure_message: null })
+          .where('id', '=', runId)
+          .execute();
+      }
+      await enqueue(trx, {
+        runId,
+        projectId: run.project_id,
+        jobs: [job],
+        runManual: true,
+        // Play after the run's first execution: continue in its workspace (build outputs).
+        reuseWorkspace: ranBefore !== undefined,
+        now,
+      });
+    });
+    await this.publish(runId, [job]);
+  }
+
+  private async create(input: CreateRunInput, parentRunId: string | null): Promise<RunRow> {
+    const { project, event } = input;
+    const variables = input.variables ?? {};
+    const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log);
+    const now = this.deps.now();
+    const id = randomUUID();
+    const plan = outcome.ok ? withVariables(outcome.plan, variables) : null;
+    const jobs = plan ? plannedJobRows(id, plan) : [];
+    const run = await this.deps.db.transaction().execute(async (trx) => {
+      const status = plan ? initialRunStatus(plan, jobs) : 'failed';
+      const row: RunRow = {
+        id,
+        project_id: project.id,
+        number: await allocateRunNumber(trx, project.id),
+        record: plan?.record ?? recordName(event.ref, event.sha),
+        trigger: input.trigger,
+        actor: input.actor,
+        ref_kind: event.ref.kind,
+        ref_name: event.ref.name,
+        sha: event.sha,
+        message: event.message,
+        author: event.author,
+        commit_time: event.commitTime ?? null,
+        status,
+        failure_reason: outcome.ok ? null : 'config_error',
+        failure_message: outcome.ok ? null : outcome.message,
+        plan: plan ? JSON.stringify(plan) : null,
+        diagnostics: JSON.stringify(outcome.diagnostics),
+        variables: JSON.stringify(variables),
+        untrusted: input.untrusted ? 1 : 0,
+        parent_run_id: parentRunId,
+        created_at: now,
+        started_at: null,
+        finished_at: status === 'failed' || status === 'skipped' ? now : null,
+      };
+      await insertRunWithJobs(trx, row, jobs);
+      if (status === 'queued') {
+        await enqueue(trx, {
+          runId: id,
+          projectId: project.id,
+          jobs: [],
+          runManual: false,
+          reuseWorkspace: false,
+          now,
+        });
+      }
+      return row;
+    });
+    await this.publish(run.id, 'all');
+    return run;
+  }
+
+  private async projectOf(run: RunRow): Promise<ProjectRow> {
+    const project = await this.deps.db
+      .selectFrom('projects')
+      .selectAll()
+      .where('id', '=', run.project_id)
+      .executeTakeFirst();
+    if (!project) throw notFound('project');
+    return project;
+  }
+
+  private jobsOf(runId: string): Promise<JobRow[]> {
+    return this.deps.db.selectFrom('jobs').selectAll().where('run_id', '=', runId).execute();
+  }
+
+  private publish(runId: string, jobs: readonly string[] | 'all'): Promise<void> {
+    return publishRunChange(this.deps.db, this.deps.events, runId, jobs);
+  }
+}
+
+async function requireRun(db: Trx | RunServiceDeps['db'], runId: string): Promise<RunRow> {
+  const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  if (!run) throw notFound('run');
+  return run;
+}
+
+/** Nothing runs it: every unfinished job ends at once and so does the run. */
+async function cancelNow(trx: Trx, runId: string, by: string, now: number): Promise<string[]> {
+  const open = await trx
+    .selectFrom('jobs')
+    .select(['name', 'status', 'started_at'])
+    .where('run_id', '=', runId)
+    .where('status', 'not in', ['succeeded', 'failed', 'canceled', 'skipped'])
+    .execute();
+  for (const job of open) {
+    const patch =
+      job.status === 'running'
+        ? { status: 'canceled', started_at: job.started_at ?? now, finished_at: now }
+        : { status: 'skipped', skip_code: 'run_canceled', skip_message: `the run was canceled by ${by}` };
+    await trx
+      .updateTable('jobs')
+      .set(patch)
+      .where('run_id', '=', runId)
+      .where('name', '=', job.name)
+      .execute();
+  }
+  await trx
+    .updateTable('runs')
+    .set({ status: 'canceled', failure_reason: null, failure_message: null, finished_at: now })
+    .where('id', '=', runId)
+    .execute();
+  return open.map((j) => j.name);
+}
+
+/** The event a stored run was created for (used when it has no plan to take it from). */
+function eventOfRun(run: RunRow): PipelineEvent {
+  const kind = (EVENT_KINDS as readonly string[]).includes(run.trigger)
+    ? (run.trigger as EventKind)
+    : 'manual';
+  return {
+    kind,
+    ref: { kind: run.ref_kind === 'tag' ? 'tag' : 'branch', name: run.ref_name },
+    sha: run.sha,
+    author: run.author,
+    message: run.message,
+    ...(run.commit_time !== null ? { commitTime: run.commit_time } : {}),
+  };
 }

@@ -1,14 +1,288 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { isTerminal, type Status } from '../../domain/status.js';
 import type { JobResultMessage, RunFinishMessage } from '../../protocol/agent-protocol.js';
 import type { EventBus, RunState } from '../services.js';
-import type { Database } from '../store/tables.js';
+import type { Database, JobRow } from '../store/tables.js';
+import { publishRunChange } from './run-events.js';
+import { finalRunStatus, firstBlockingFailure } from './run-status.js';
+import { reservedJobs } from './selection.js';
 
-/** STUB */
+type Trx = Transaction<Database>;
+type JobPatch = Partial<Omit<JobRow, 'run_id' | 'name'>>;
+
+const terminal = (status: string) => isTerminal(status as Status);
+const CANCELED_SKIP = { skip_code: 'run_canceled', skip_message: 'the run was canceled' } as const;
+
+/**
+ * The single writer of run and job state after creation (the queue calls it with what agents
+ * report). Each method changes the rows in one transaction, then publishes what changed, read
+ * back from the database. Terminal jobs and runs never move again, so late or repeated reports
+ * (a retried request, an agent that was already declared lost) are ignored.
+ */
 export class DbRunState implements RunState {
   constructor(readonly deps: { db: Kysely<Database>; events: EventBus; now: () => number }) {}
-  async runStarted(_runId: string): Promise<void> {}
-  async jobUpdate(_runId: string, _job: JobResultMessage): Promise<void> {}
-  async runFinished(_runId: string, _result: RunFinishMessage): Promise<void> {}
-  async failUnfinished(_runId: string, _reason: 'agent_lost', _message: string): Promise<void> {}
-  async requeued(_runId: string): Promise<void> {}
+
+  async runStarted(runId: string): Promise<void> {
+    const result = await this.deps.db
+      .updateTable('runs')
+      .set({
+        status: 'running',
+        started_at: sql<number>`coalesce(started_at, ${this.deps.now()})`,
+        finished_at: null,
+      })
+      .where('id', '=', runId)
+      .where('status', 'in', ['queued', 'pending', 'manual'])
+      .executeTakeFirst();
+    if (result.numUpdatedRows > 0n) await this.publish(runId, []);
+  }
+
+  async jobUpdate(runId: string, job: JobResultMessage): Promise<void> {
+    // An execution reports every job of the plan at its start: jobs outside its selection as
+    // not_selected, the others as pending/manual. The database already knows those states (it
+    // planned them, and a played job is pending here while the agent's plan says manual), so
+    // only progress — running, or an end — is taken from the agent.
+    if (job.skip?.code === 'not_selected') return;
+    if (job.status !== 'running' && !terminal(job.status)) return;
+    const changed = await this.deps.db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
+      if (!run || terminal(run.status)) return false;
+      const patched = await patchJob(trx, runId, job.name, (row) =>
+        terminal(row.status)
+          ? null
+          : {
+              status: job.status,
+              failure_reason: job.failure?.reason ?? null,
+              failure_message: job.failure?.message ?? null,
+              skip_code: job.skip?.code ?? null,
+              skip_message: job.skip?.message ?? null,
+              exit_code: job.exitCode,
+              started_at: job.startedAt ?? row.started_at,
+              finished_at: job.finishedAt,
+            },
+      );
+      if (!patched) return false;
+      // A job report means the execution runs, even if runStarted was lost or comes later.
+      if (run.status !== 'running') await markRunning(trx, runId, this.deps.now());
+      return true;
+    });
+    if (changed) await this.publish(runId, [job.name]);
+  }
+
+  async runFinished(runId: string, result: RunFinishMessage): Promise<void> {
+    const now = this.deps.now();
+    const changed = await this.deps.db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+      if (!run || terminal(run.status)) return null;
+      const canceled = result.status === 'canceled' || (await cancelWasRequested(trx, runId));
+      // Jobs another queued execution will run (a job played while this one ran) are not ours.
+      const reserved = await reservedJobs(trx, runId);
+      const jobs = await jobsOf(trx, runId);
+      const touched: string[] = [];
+      for (const job of jobs) {
+        if (terminal(job.status) || reserved.has(job.name)) continue;
+        const patch = leftoverPatch(job, canceled, result.error, now);
+        if (!patch) continue;
+        Object.assign(job, patch);
+        await trx
+          .updateTable('jobs')
+          .set(patch)
+          .where('run_id', '=', runId)
+          .where('name', '=', job.name)
+          .execute();
+        touched.push(job.name);
+      }
+      if (!canceled && reserved.size > 0) {
+        await trx.updateTable('runs').set({ status: 'queued' }).where('id', '=', runId).execute();
+        return touched;
+      }
+      const status = finalRunStatus(jobs, canceled);
+      const failure = runFailure(status, jobs, result.error);
+      await trx
+        .updateTable('runs')
+        .set({
+          status: failure ? 'failed' : status,
+          failure_reason: failure?.reason ?? null,
+          failure_message: failure?.message ?? null,
+          started_at: sql<number>`coalesce(started_at, ${result.startedAt})`,
+          finished_at: now,
+        })
+        .where('id', '=', runId)
+        .execute();
+      return touched;
+    });
+    if (changed) await this.publish(runId, changed);
+  }
+
+  async failUnfinished(runId: string, reason: 'agent_lost', message: string): Promise<void> {
+    const now = this.deps.now();
+    const changed = await this.deps.db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
+      if (!run || terminal(run.status)) return null;
+      const touched: string[] = [];
+      for (const job of await jobsOf(trx, runId)) {
+        let patch: JobPatch | null = null;
+        if (job.status === 'running') {
+          patch = {
+            status: 'failed',
+            failure_reason: reason,
+            failure_message: message,
+            started_at: job.started_at ?? now,
+            finished_at: now,
+          };
+        } else if (job.status === 'pending' || job.status === 'queued') {
+          patch = { status: 'skipped', skip_code: 'upstream_failed', skip_message: `not run: ${message}` };
+        }
+        if (!patch) continue;
+        await trx
+          .updateTable('jobs')
+          .set(patch)
+          .where('run_id', '=', runId)
+          .where('name', '=', job.name)
+          .execute();
+        touched.push(job.name);
+      }
+      await trx
+        .updateTable('runs')
+        .set({ status: 'failed', failure_reason: reason, failure_message: message, finished_at: now })
+        .where('id', '=', runId)
+        .execute();
+      return touched;
+    });
+    if (changed) await this.publish(runId, changed);
+  }
+
+  async requeued(runId: string): Promise<void> {
+    const changed = await this.deps.db.transaction().execute(async (trx) => {
+      const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
+      if (!run || terminal(run.status)) return null;
+      const running = await trx
+        .selectFrom('jobs')
+        .select('name')
+        .where('run_id', '=', runId)
+        .where('status', '=', 'running')
+        .execute();
+      await trx
+        .updateTable('jobs')
+        .set({
+          status: 'pending',
+          failure_reason: null,
+          failure_message: null,
+          exit_code: null,
+          started_at: null,
+          finished_at: null,
+        })
+        .where('run_id', '=', runId)
+        .where('status', '=', 'running')
+        .execute();
+      await trx
+        .updateTable('runs')
+        .set({ status: 'queued', finished_at: null })
+        .where('id', '=', runId)
+        .execute();
+      return running.map((j) => j.name);
+    });
+    if (changed) await this.publish(runId, changed);
+  }
+
+  private publish(runId: string, jobs: readonly string[]): Promise<void> {
+    return publishRunChange(this.deps.db, this.deps.events, runId, jobs);
+  }
+}
+
+function jobsOf(trx: Trx, runId: string): Promise<JobRow[]> {
+  return trx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('stage_index')
+    .orderBy('job_index')
+    .execute();
+}
+
+/** Reads a job, asks `change` for a patch (null = leave it), writes it; false when nothing changed. */
+async function patchJob(
+  trx: Trx,
+  runId: string,
+  name: string,
+  change: (row: JobRow) => JobPatch | null,
+): Promise<boolean> {
+  const row = await trx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  const patch = row ? change(row) : null;
+  if (!patch) return false;
+  await trx.updateTable('jobs').set(patch).where('run_id', '=', runId).where('name', '=', name).execute();
+  return true;
+}
+
+async function markRunning(trx: Trx, runId: string, now: number): Promise<void> {
+  await trx
+    .updateTable('runs')
+    .set({ status: 'running', started_at: sql<number>`coalesce(started_at, ${now})`, finished_at: null })
+    .where('id', '=', runId)
+    .execute();
+}
+
+async function cancelWasRequested(trx: Trx, runId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('queue')
+    .select('id')
+    .where('run_id', '=', runId)
+    .where('cancel_requested', '=', 1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * What a job the agent left unfinished becomes when the execution ends: running ones are
+ * canceled (run canceled) or failed, waiting ones skipped; manual jobs stay playable unless
+ * the run was canceled.
+ */
+function leftoverPatch(job: JobRow, canceled: boolean, error: string | null, now: number): JobPatch | null {
+  switch (job.status as Status) {
+    case 'running':
+      return canceled
+        ? { status: 'canceled', started_at: job.started_at ?? now, finished_at: now }
+        : {
+            status: 'failed',
+            failure_reason: 'backend_error',
+            failure_message: error ?? 'the execution ended without a result for this job',
+            started_at: job.started_at ?? now,
+            finished_at: now,
+          };
+    case 'pending':
+    case 'queued':
+      return canceled
+        ? { status: 'skipped', ...CANCELED_SKIP }
+        : {
+            status: 'skipped',
+            skip_code: 'upstream_failed',
+            skip_message: error ? `not run: ${error}` : 'the execution ended before this job started',
+          };
+    case 'manual':
+      return canceled ? { status: 'skipped', ...CANCELED_SKIP } : null;
+    case 'succeeded':
+    case 'failed':
+    case 'canceled':
+    case 'skipped':
+      return null;
+  }
+}
+
+/** The run's own failure: the agent's error, or the first job that failed without being allowed to. */
+function runFailure(
+  status: Status,
+  jobs: readonly JobRow[],
+  error: string | null,
+): { reason: string; message: string } | null {
+  if (status === 'canceled') return null;
+  if (error) return { reason: 'backend_error', message: error };
+  if (status !== 'failed') return null;
+  const job = firstBlockingFailure(jobs);
+  if (!job) return null;
+  const why = job.failure_message ? `: ${job.failure_message}` : '';
+  return { reason: job.failure_reason ?? 'exit_code', message: `job "${job.name}" failed${why}` };
 }

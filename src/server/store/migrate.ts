@@ -1,5 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as createCoreTables from './migrations/001_create_core_tables.js';
+import * as indexQueueLeases from './migrations/002_index_queue_leases.js';
+import * as indexRunsForRecordsPage from './migrations/003_index_runs_for_records_page.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
@@ -7,6 +9,8 @@ import * as createCoreTables from './migrations/001_create_core_tables.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '001_create_core_tables': createCoreTables,
+  '002_index_queue_leases': indexQueueLeases,
+  '003_index_runs_for_records_page': indexRunsForRecordsPage,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

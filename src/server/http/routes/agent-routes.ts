@@ -1,5 +1,179 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  cancelAnswerSchema,
+  jobResultSchema,
+  leaseRequestSchema,
+  leaseSchema,
+  logBatchSchema,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  runFinishSchema,
+} from '../../../protocol/agent-protocol.js';
 import type { ServerContext } from '../../context.js';
+import { invalid, unauthorized } from '../../errors.js';
+import { findAgentByToken } from '../../queue/agent-registry.js';
+import type { AgentRow } from '../../store/tables.js';
+import { defineRoute } from '../define-route.js';
+import { registerAgentAdminRoutes } from './agent-admin-routes.js';
 
-/** STUB — to be replaced by its owner. */
-export function registerAgentRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+/** The longest a lease request is held open; agents ask for less in tests. Below common proxy timeouts. */
+export const LONG_POLL_MAX_MS = 25_000;
+
+const leaseParams = z.object({ lease: z.string().min(1).max(100) });
+
+/**
+ * The agent protocol over HTTP (see protocol/agent-protocol.ts for the calls), plus the admin
+ * routes that manage agents. Protocol calls authenticate with the agent's own token, not a
+ * user's (the user authentication hook leaves /api/agent/ alone), and every lease call is
+ * checked against the agent holding the lease by the queue (404 otherwise).
+ */
+export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  registerAgentAdminRoutes(app, ctx);
+
+  // Not a defineRoute: it answers 204 when there is nothing, after holding the request open.
+  document(ctx, 'POST', '/api/agent/lease', 'Long-poll for the next execution (204 when none)', {
+    body: leaseRequestSchema,
+    response: leaseSchema,
+  });
+  app.post('/api/agent/lease', async (req, reply) => {
+    const agent = await callingAgent(ctx, req);
+    const body = parse(leaseRequestSchema, req.body ?? { waitMs: LONG_POLL_MAX_MS }, 'body');
+    const gone = abortOnDisconnect(reply);
+    try {
+      const lease = await ctx.queue.lease(agent.id, Math.min(body.waitMs, LONG_POLL_MAX_MS), gone.signal);
+      if (!lease) return reply.code(204).send();
+      return lease;
+    } finally {
+      gone.release();
+    }
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/agent/leases/:lease/heartbeat',
+    summary: 'Keep a lease alive; the answer says whether to cancel the run',
+    tags: ['agent protocol'],
+    auth: false,
+    params: leaseParams,
+    response: cancelAnswerSchema,
+    handler: async ({ params }, req) => {
+      const agent = await callingAgent(ctx, req);
+      return ctx.queue.heartbeat(agent.id, params.lease);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/agent/leases/:lease/jobs',
+    summary: "Report a job's new state",
+    tags: ['agent protocol'],
+    auth: false,
+    params: leaseParams,
+    body: jobResultSchema,
+    response: cancelAnswerSchema,
+    handler: async ({ params, body }, req) => {
+      const agent = await callingAgent(ctx, req);
+      return ctx.queue.jobUpdate(agent.id, params.lease, body);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/agent/leases/:lease/logs',
+    summary: 'Append numbered log lines of one job',
+    tags: ['agent protocol'],
+    auth: false,
+    params: leaseParams,
+    body: logBatchSchema,
+    response: cancelAnswerSchema,
+    handler: async ({ params, body }, req) => {
+      const agent = await callingAgent(ctx, req);
+      return ctx.queue.logs(agent.id, params.lease, body);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/agent/leases/:lease/finish',
+    summary: 'End the execution with its result',
+    tags: ['agent protocol'],
+    auth: false,
+    status: 204,
+    params: leaseParams,
+    body: runFinishSchema,
+    handler: async ({ params, body }, req) => {
+      const agent = await callingAgent(ctx, req);
+      await ctx.queue.finish(agent.id, params.lease, body);
+    },
+  });
+
+  // Not a defineRoute: the answer is a tar stream, not JSON.
+  document(ctx, 'GET', '/api/agent/leases/:lease/source.tar', "The tree at the run's commit, as a tar", {
+    params: leaseParams,
+  });
+  app.get('/api/agent/leases/:lease/source.tar', async (req, reply) => {
+    const agent = await callingAgent(ctx, req);
+    const { lease } = parse(leaseParams, req.params, 'params');
+    const tar = await ctx.queue.source(agent.id, lease);
+    return reply.type('application/x-tar').header('x-content-type-options', 'nosniff').send(tar);
+  });
+}
+
+/**
+ * The protocol version is checked first, so an agent of another version learns exactly that
+ * instead of a confusing validation error; then the agent token.
+ */
+async function callingAgent(ctx: ServerContext, req: FastifyRequest): Promise<AgentRow> {
+  const version = req.headers[PROTOCOL_HEADER];
+  if (version !== String(PROTOCOL_VERSION)) {
+    throw invalid(
+      `headers.${PROTOCOL_HEADER}`,
+      `this server speaks agent protocol ${PROTOCOL_VERSION}; the request says ${version === undefined ? 'nothing' : JSON.stringify(version)} (send X-Slipway-Protocol: ${PROTOCOL_VERSION}, or use an agent of the server's version)`,
+    );
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const agent = match ? await findAgentByToken(ctx.db, match[1] as string) : null;
+  if (!agent)
+    throw unauthorized(
+      'send a valid agent token: Authorization: Bearer sla_… (create one with POST /api/agents)',
+    );
+  return agent;
+}
+
+/** Aborts when the client goes away before we answered, so a long poll stops waiting for it. */
+function abortOnDisconnect(reply: FastifyReply): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  reply.raw.on('close', onClose);
+  return { signal: controller.signal, release: () => reply.raw.off('close', onClose) };
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = [where, ...(issue?.path ?? []).map(String)].join('.');
+  throw invalid(path, `${path}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Records a hand-written route for the OpenAPI document, like defineRoute does. */
+function document(
+  ctx: ServerContext,
+  method: 'GET' | 'POST',
+  url: string,
+  summary: string,
+  shapes: { params?: z.ZodType; body?: z.ZodType; response?: z.ZodType },
+): void {
+  ctx.routes.routes.push({
+    method,
+    url,
+    summary,
+    tags: ['agent protocol'],
+    status: 200,
+    auth: false,
+    ...shapes,
+  });
+}

@@ -1,5 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { registerSessionRoutes } from './session-routes.js';
+import { registerTokenRoutes } from './token-routes.js';
+import { registerUserRoutes } from './user-routes.js';
 
-/** STUB — to be replaced by its owner. */
-export function registerAuthRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+/** Who may do what: sessions, API tokens and users. */
+export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  registerSessionRoutes(app, ctx);
+  registerTokenRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
+}

@@ -1,5 +1,125 @@
-import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { AppError, forbidden, invalid, notFound, unauthorized } from '../../errors.js';
+import { authenticateBasic } from '../../git/basic-auth.js';
+import { runHttpBackend } from '../../git/http-backend.js';
+import { startPushRuns } from '../../git/push-runs.js';
+import { ReceiveCommandReader } from '../../git/receive-commands.js';
+import { repoExists } from '../../git/repo-init.js';
+import { repoDirName, repoPath, rootFor } from '../../git/repo-paths.js';
+import { gitRequestBody, supportedEncoding } from '../../git/request-body.js';
+import { findProject } from '../../projects/find-project.js';
+import { requireRole } from '../principal.js';
 
-/** STUB — to be replaced by its owner. */
-export function registerGitRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+/**
+ * Git smart HTTP at `/git/<project>.git/…`, served by `git http-backend`. Only the three smart
+ * endpoints exist (no dumb-protocol file access). Clients authenticate with HTTP Basic —
+ * Slipway user name + API token — and need viewer to fetch, maintainer to push. After a push's
+ * response has gone out, each branch or tag it created or moved starts a run.
+ * Remote projects serve their mirror read-only: their branches come from the forge.
+ */
+
+type Endpoint = 'info/refs' | 'git-upload-pack' | 'git-receive-pack';
+type Service = 'git-upload-pack' | 'git-receive-pack';
+
+/** Fetch negotiations are small; a push is bounded by git's receive.maxInputSize too. */
+const MAX_BODY: Record<Service, number> = {
+  'git-upload-pack': 64 * 1024 * 1024,
+  'git-receive-pack': 2 * 1024 * 1024 * 1024,
+};
+const TIMEOUT_MS: Record<Endpoint, number> = {
+  'info/refs': 60_000,
+  'git-upload-pack': 30 * 60_000,
+  'git-receive-pack': 30 * 60_000,
+};
+
+export function registerGitRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // An encapsulated scope: the raw-stream body parser applies to these routes only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(/^application\/x-git-[a-z-]+-request$/, (_req, payload, done) =>
+      done(null, payload),
+    );
+    scope.get('/git/:repo/info/refs', (req, reply) => serve(ctx, req, reply, 'info/refs'));
+    scope.post('/git/:repo/git-upload-pack', (req, reply) => serve(ctx, req, reply, 'git-upload-pack'));
+    scope.post('/git/:repo/git-receive-pack', (req, reply) => serve(ctx, req, reply, 'git-receive-pack'));
+  });
+}
+
+async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply, endpoint: Endpoint) {
+  const query = req.query as Record<string, unknown>;
+  const service = endpoint === 'info/refs' ? query.service : endpoint;
+  if (service !== 'git-upload-pack' && service !== 'git-receive-pack') {
+    throw invalid('query.service', 'only the smart HTTP protocol is served (git ≥ 1.6.6)');
+  }
+  const push = service === 'git-receive-pack';
+
+  const principal = req.principal ?? (await authenticateBasic(ctx.db, req.headers.authorization));
+  if (!principal) {
+    reply.header('www-authenticate', 'Basic realm="Slipway"');
+    throw unauthorized('git needs your Slipway user name and an API token as the password');
+  }
+  req.principal = principal;
+  requireRole(req, push ? 'maintainer' : 'viewer');
+
+  const project = await projectOf(ctx, (req.params as { repo: string }).repo);
+  if (project.source_kind === 'builtin') {
+    await ctx.sources.ensureRepository(project);
+  } else if (push) {
+    throw forbidden(`project ${project.name} mirrors ${project.forge ?? 'a remote'}; push there`);
+  }
+  const gitDir = repoPath(ctx.config.dataDir, project);
+  if (!repoExists(gitDir)) throw notFound(`repository of project ${project.name}`);
+
+  let body: Readable | null = null;
+  let commands: ReceiveCommandReader | null = null;
+  if (endpoint !== 'info/refs') {
+    const encoding = req.headers['content-encoding'];
+    if (!supportedEncoding(encoding)) {
+      throw new AppError('invalid', `unsupported Content-Encoding ${encoding}`);
+    }
+    body = gitRequestBody(req.body as Readable, encoding, MAX_BODY[service]);
+    if (push) {
+      commands = new ReceiveCommandReader();
+      body = body.pipe(commands);
+    }
+  }
+
+  const gitProtocol = req.headers['git-protocol'];
+  const cgi = await runHttpBackend({
+    projectRoot: rootFor(ctx.config.dataDir, project),
+    pathInfo: `/${repoDirName(project.id)}/${endpoint}`,
+    method: endpoint === 'info/refs' ? 'GET' : 'POST',
+    queryString: endpoint === 'info/refs' ? `service=${service}` : '',
+    contentType: req.headers['content-type'] ?? '',
+    remoteUser: principal.username,
+    remoteAddr: req.ip,
+    gitProtocol:
+      typeof gitProtocol === 'string' && /^[\w=:.,-]{1,256}$/.test(gitProtocol) ? gitProtocol : null,
+    body,
+    timeoutMs: TIMEOUT_MS[endpoint],
+  });
+  // A client that hangs up mid-transfer ends git too.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) cgi.kill();
+  });
+  if (commands) {
+    const reader = commands;
+    const responded = new Promise<void>((resolve) => reply.raw.once('close', () => resolve()));
+    void Promise.all([cgi.exited, responded])
+      .then(([{ code }]) => {
+        if (code !== 0) return;
+        return startPushRuns(ctx, project, gitDir, reader.commands, principal.username);
+      })
+      .catch((error: unknown) =>
+        ctx.log.error({ err: error, project: project.name }, 'after-push work failed'),
+      );
+  }
+  return reply.code(cgi.status).headers(cgi.headers).send(cgi.body);
+}
+
+/** `<name>.git` (or plain `<name>`) → the project; looked up by name, never used as a path. */
+function projectOf(ctx: ServerContext, repo: string) {
+  const name = repo.endsWith('.git') ? repo.slice(0, -'.git'.length) : repo;
+  return findProject(ctx.db, name.slice(0, 200));
+}

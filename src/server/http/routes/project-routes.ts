@@ -1,5 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { registerProjectCrudRoutes } from './project-crud-routes.js';
+import { registerScheduleRoutes } from './schedule-routes.js';
+import { registerSecretRoutes } from './secret-routes.js';
 
-/** STUB — to be replaced by its owner. */
-export function registerProjectRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+/** A project and what hangs off it directly: secrets and cron schedules. */
+export function registerProjectRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  registerProjectCrudRoutes(app, ctx);
+  registerSecretRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
+}

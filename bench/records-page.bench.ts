@@ -1,0 +1,153 @@
+/**
+ * The execution records page with a long history: 100k runs (4 jobs each) of one project in a
+ * temp database, then the first page (30 runs, the default) through the real HTTP route,
+ * timed end to end from this process. Also the filtered and deep-page variants, to show the
+ * keyset pages cost the same anywhere. Target: first page median ≤ 20 ms.
+ * `npx tsx bench/records-page.bench.ts` (RUNS=N, ROUNDS=N to change the sizes). No assertions.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { JobRow, RunRow } from '../src/server/store/tables.js';
+import { startTestServer } from '../test/support/server.js';
+import { fmtMs, median } from './stats.js';
+
+const RUNS = Number(process.env.RUNS ?? 100_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 50);
+const BATCH = 500;
+const BRANCHES = ['main', 'develop', 'feature/login', 'feature/cart', 'release/2.0', 'hotfix/x'];
+const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'canceled', 'skipped'];
+const STAGES = [
+  ['build', 'compile'],
+  ['test', 'unit'],
+  ['test', 'lint'],
+  ['deploy', 'ship'],
+] as const;
+
+const t = await startTestServer();
+try {
+  const { db } = t.server.ctx;
+  const projectId = randomUUID();
+  await db
+    .insertInto('projects')
+    .values({
+      id: projectId,
+      name: 'bench',
+      source_kind: 'builtin',
+      remote_url: null,
+      forge: null,
+      default_branch: 'main',
+      webhook_secret: 'x',
+      concurrency_limit: 2,
+      trusted: 0,
+      created_at: Date.now(),
+    })
+    .execute();
+
+  const loadStart = performance.now();
+  for (let from = 1; from <= RUNS; from += BATCH) {
+    const runs: RunRow[] = [];
+    const jobs: JobRow[] = [];
+    for (let number = from; number < Math.min(from + BATCH, RUNS + 1); number++) {
+      const run = runRow(projectId, number);
+      runs.push(run);
+      jobs.push(...jobRows(run));
+    }
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('runs').values(runs).execute();
+      for (let i = 0; i < jobs.length; i += BATCH)
+        await trx
+          .insertInto('jobs')
+          .values(jobs.slice(i, i + BATCH))
+          .execute();
+    });
+  }
+  await db
+    .insertInto('counters')
+    .values({ key: `run:${projectId}`, value: RUNS })
+    .execute();
+  process.stderr.write(`loaded ${RUNS} runs in ${fmtMs(performance.now() - loadStart)}\n`);
+
+  const cases: [string, string][] = [
+    ['first page (30)', ''],
+    ['first page, branch filter', '?branch=feature%2Fcart'],
+    ['first page, status filter', '?status=failed'],
+    ['first page, trigger filter (rare)', '?trigger=cron'],
+    ['deep page (before=50000)', `?before=${Math.floor(RUNS / 2)}`],
+    ['100 runs', '?limit=100'],
+  ];
+  // Warm-up: the first requests of a process pay for JIT, page cache and connection setup.
+  for (let i = 0; i < 20; i++) {
+    for (const [, query] of cases) await (await t.api(`/api/projects/bench/runs${query}`)).arrayBuffer();
+  }
+  const rows: string[] = [];
+  for (const [name, query] of cases) {
+    const path = `/api/projects/bench/runs${query}`;
+    const times: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now();
+      const res = await t.api(path);
+      const body = (await res.json()) as { runs: unknown[] };
+      times.push(performance.now() - t0);
+      if (res.status !== 200 || body.runs.length === 0) throw new Error(`${path}: ${res.status}`);
+    }
+    rows.push(`| ${name} | ${median(times).toFixed(2)} ms | ${Math.max(...times).toFixed(2)} ms |`);
+  }
+  process.stdout.write(
+    `### Records page — ${RUNS.toLocaleString('en')} runs × 4 jobs, ${ROUNDS} requests each, through HTTP\n\n` +
+      `| query | median | max |\n|---|---|---|\n${rows.join('\n')}\n\ntarget: first page median ≤ 20 ms\n`,
+  );
+} finally {
+  await t.close();
+}
+
+function runRow(projectId: string, number: number): RunRow {
+  const sha = number.toString(16).padStart(40, '0');
+  const branch = BRANCHES[number % BRANCHES.length] as string;
+  const created = 1_700_000_000_000 + number * 60_000;
+  return {
+    id: randomUUID(),
+    project_id: projectId,
+    number,
+    record: `${branch.replaceAll('/', '-')}-${sha.slice(0, 7)}`,
+    // One run in a thousand is a cron run: the rare filter that needs its own index.
+    trigger: number % 1000 === 0 ? 'cron' : 'push',
+    actor: 'alice',
+    ref_kind: 'branch',
+    ref_name: branch,
+    sha,
+    message: `change ${number}`,
+    author: 'alice',
+    commit_time: created - 30_000,
+    status: STATUSES[number % STATUSES.length] as string,
+    failure_reason: null,
+    failure_message: null,
+    plan: null,
+    diagnostics: '[]',
+    variables: '{}',
+    untrusted: 0,
+    parent_run_id: null,
+    created_at: created,
+    started_at: created + 1000,
+    finished_at: created + 300_000,
+  };
+}
+
+function jobRows(run: RunRow): JobRow[] {
+  return STAGES.map(([stage, name], i) => ({
+    run_id: run.id,
+    name,
+    stage,
+    stage_index: stage === 'build' ? 0 : stage === 'test' ? 1 : 2,
+    job_index: i,
+    status: name === 'ship' ? 'manual' : 'succeeded',
+    allow_failure: name === 'lint' || name === 'ship' ? 1 : 0,
+    manual: name === 'ship' ? 1 : 0,
+    failure_reason: null,
+    failure_message: null,
+    skip_code: null,
+    skip_message: null,
+    exit_code: 0,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+  }));
+}

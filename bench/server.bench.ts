@@ -1,0 +1,206 @@
+/**
+ * Issue #3 benchmarks against a real `slipway server` child process (embedded agent, Docker):
+ *  1. git push received → first log line of the first job, seen by an SSE client
+ *     (vs a bare create+attach+start → first byte through the Engine API, same run);
+ *  2. one job printing 100 MB in 100-byte lines → lines/s at an SSE client, and the growth of
+ *     the server's RSS while it streams.
+ * Run: `npx tsx bench/server.bench.ts` (ROUNDS=N). Prints Markdown for BENCHMARKS.md.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Dockerode from 'dockerode';
+import { createParser } from 'eventsource-parser';
+import { ensureBusyboxImage } from '../test/support/test-images.js';
+import { fmtMs, median } from './stats.js';
+
+const rounds = Number(process.env.ROUNDS ?? 5);
+const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
+const image = await ensureBusyboxImage(docker);
+const port = 18_000 + Math.floor(Math.random() * 1000);
+const url = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+const password = 'bench-password-0123456789';
+
+const server = spawn(process.execPath, ['bin/slipway.js', 'server'], {
+  env: {
+    ...process.env,
+    SLIPWAY_DATA_DIR: dataDir,
+    SLIPWAY_PORT: String(port),
+    SLIPWAY_ADMIN_PASSWORD: password,
+    SLIPWAY_DEMO: 'false',
+    SLIPWAY_LOG_LEVEL: 'silent',
+    SLIPWAY_LOG_MAX_BYTES: String(200 * 1024 * 1024),
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+try {
+  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 30_000);
+  const token = await adminToken();
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
+  const created = await api('/api/projects', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'bench', source: { kind: 'builtin' } }),
+  });
+  if (!created.ok) throw new Error(`create project: ${created.status} ${await created.text()}`);
+
+  const repo = mkdtempSync(join(tmpdir(), 'slipway-bench-repo-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.name=bench', '-c', 'user.email=b@x', ...args]);
+  git('init', '-q', '-b', 'main');
+  git('remote', 'add', 'origin', `http://admin:${token}@127.0.0.1:${port}/git/bench.git`);
+
+  const firstLine: number[] = [];
+  const bareFirst: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    writeFileSync(join(repo, '.slipway.yml'), pipeline(image, `echo hello ${i}`));
+    git('add', '.');
+    git('commit', '-q', '-m', `round ${i}`);
+    const t0 = performance.now();
+    git('push', '-q', 'origin', 'main');
+    const run = await waitForRun(api, i + 1);
+    await firstLogLine(token, `/api/projects/bench/runs/${run}/jobs/hello/logs/stream`);
+    firstLine.push(performance.now() - t0);
+    await waitForRunEnd(api, run);
+    bareFirst.push(await bareFirstByte(docker, image));
+  }
+
+  // 100 MB in 100-byte lines = 1,048,576 lines (99 characters + newline).
+  const lines = (100 * 1024 * 1024) / 100;
+  writeFileSync(join(repo, '.slipway.yml'), pipeline(image, `yes '${'x'.repeat(99)}' | head -n ${lines}`));
+  git('add', '.');
+  git('commit', '-q', '-m', 'big log');
+  const rssBefore = rss(server);
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, rss(server));
+  }, 100);
+  git('push', '-q', 'origin', 'main');
+  const bigRun = await waitForRun(api, rounds + 1);
+  const seen = await countLines(token, `/api/projects/bench/runs/${bigRun}/jobs/hello/logs/stream`);
+  clearInterval(sampler);
+
+  process.stdout.write(`### Server (issue #3) — ${new Date().toISOString().slice(0, 10)}, ${rounds} rounds, medians
+
+| measure | Slipway | bare Engine API | target |
+|---|---|---|---|
+| git push received → first log line at an SSE client | ${fmtMs(median(firstLine))} | ${fmtMs(median(bareFirst))} (create+attach+start → first byte) | ≤ 0.6 s |
+| 100 MB job log (100-byte lines) → SSE client | ${Math.round(seen.rate).toLocaleString('en')} lines/s (${seen.count.toLocaleString('en')} lines) | — | ≥ 150,000 lines/s |
+| server RSS growth while streaming it | ${((rssPeak - rssBefore) / 1024 / 1024).toFixed(0)} MB (from ${(rssBefore / 1024 / 1024).toFixed(0)} MB) | — | ≤ 100 MB |
+
+Raw push→first line (ms): ${firstLine.map((x) => x.toFixed(0)).join(', ')}
+`);
+} finally {
+  server.kill('SIGTERM');
+}
+
+function pipeline(img: string, script: string): string {
+  return `version: 1\nimage: ${img}\nstages:\n  - name: s\n    jobs:\n      hello:\n        script:\n          - ${JSON.stringify(script)}\n`;
+}
+
+async function adminToken(): Promise<string> {
+  const login = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const res = await fetch(`${url}/api/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function waitForRun(api: (p: string) => Promise<Response>, number: number): Promise<number> {
+  await waitFor(async () => (await api(`/api/projects/bench/runs/${number}`)).ok, 30_000, 5);
+  return number;
+}
+
+async function waitForRunEnd(api: (p: string) => Promise<Response>, number: number): Promise<void> {
+  await waitFor(async () => {
+    const run = (await (await api(`/api/projects/bench/runs/${number}`)).json()) as { status: string };
+    return ['succeeded', 'failed', 'canceled', 'skipped'].includes(run.status);
+  }, 60_000);
+}
+
+async function firstLogLine(token: string, path: string): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.ok) {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        if (Buffer.from(chunk).includes('event: lines')) {
+          await res.body?.cancel();
+          return;
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function countLines(token: string, path: string): Promise<{ count: number; rate: number }> {
+  let count = 0;
+  let start = 0;
+  let last = 0;
+  let ended = false;
+  let lastId = '';
+  while (!ended) {
+    const res = await fetch(`${url}${path}`, {
+      headers: { authorization: `Bearer ${token}`, ...(lastId ? { 'last-event-id': lastId } : {}) },
+    });
+    if (!res.ok) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
+    const parser = createParser({
+      onEvent: (e) => {
+        if (e.event === 'end') ended = true;
+        if (e.event !== 'lines') return;
+        const batch = JSON.parse(e.data) as unknown[];
+        if (!start) start = performance.now();
+        count += batch.length;
+        last = performance.now();
+        if (e.id) lastId = e.id;
+      },
+    });
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+      parser.feed(decoder.decode(chunk, { stream: true }));
+  }
+  return { count, rate: count / ((last - start) / 1000) };
+}
+
+async function bareFirstByte(d: Dockerode, img: string): Promise<number> {
+  const t0 = performance.now();
+  const c = await d.createContainer({ Image: img, Cmd: ['echo', 'hi'] });
+  const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+  const got = new Promise<number>((resolve) => stream.once('data', () => resolve(performance.now() - t0)));
+  await c.start();
+  const first = await got;
+  await c.wait();
+  await c.remove({ force: true });
+  return first;
+}
+
+function rss(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error('timed out waiting');
+}

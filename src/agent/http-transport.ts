@@ -1,0 +1,161 @@
+/**
+ * The agent protocol over HTTP, for a standalone `slipway agent`. Same behaviour as the
+ * in-process transport: a 404 on a lease call (or 401: the token was revoked) is
+ * LeaseGoneError; on `lease`, 401 and 400 mean the server refuses this agent (AgentRefusedError).
+ *
+ * Retries: network errors, timeouts and 502/503/504 are retried with backoff for up to
+ * `retryForMs` — a server restart or a database hiccup must not lose a run's reports. Only
+ * `lease` is not retried here: the agent's loop already retries it with its own backoff.
+ * A retried call may have been applied the first time; the protocol makes that harmless.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { z } from 'zod';
+import {
+  cancelAnswerSchema,
+  type JobResultMessage,
+  type LeaseMessage,
+  type LogBatchMessage,
+  leaseSchema,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  type RunFinishMessage,
+} from '../protocol/agent-protocol.js';
+import { AgentRefusedError, type AgentTransport, LeaseGoneError } from '../protocol/agent-transport.js';
+
+export interface HttpTransportOptions {
+  /** Base URL of the server, e.g. http://ci.example:8080 */
+  server: string;
+  /** The agent token (`sla_…`). */
+  token: string;
+  /** Give up retrying a call after this long; default 60 s. */
+  retryForMs?: number;
+  /** Limit for one attempt of a call other than lease and source; default 30 s. */
+  callTimeoutMs?: number;
+}
+
+const RETRY_STATUSES = new Set([502, 503, 504]);
+
+export class HttpTransport implements AgentTransport {
+  private readonly base: string;
+  private readonly retryForMs: number;
+  private readonly callTimeoutMs: number;
+
+  constructor(private readonly opts: HttpTransportOptions) {
+    this.base = opts.server.replace(/\/+$/, '');
+    this.retryForMs = opts.retryForMs ?? 60_000;
+    this.callTimeoutMs = opts.callTimeoutMs ?? 30_000;
+  }
+
+  async lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null> {
+    const res = await fetch(`${this.base}/api/agent/lease`, {
+      method: 'POST',
+      headers: this.headers(true),
+      body: JSON.stringify({ waitMs }),
+      // Past the wait plus a margin, the connection is dead (a silent network drop): retry.
+      signal: AbortSignal.any([signal, AbortSignal.timeout(waitMs + this.callTimeoutMs)]),
+    });
+    if (res.status === 204) return null;
+    if (res.status === 401 || res.status === 400) {
+      throw new AgentRefusedError(`the server refused this agent: ${await errorText(res)}`);
+    }
+    if (!res.ok) throw new Error(`lease: HTTP ${res.status}: ${await errorText(res)}`);
+    return leaseSchema.parse(await res.json());
+  }
+
+  heartbeat(leaseId: string): Promise<{ cancel: boolean }> {
+    return this.json(leaseId, 'heartbeat', undefined, cancelAnswerSchema);
+  }
+
+  jobUpdate(leaseId: string, update: JobResultMessage): Promise<{ cancel: boolean }> {
+    return this.json(leaseId, 'jobs', update, cancelAnswerSchema);
+  }
+
+  logs(leaseId: string, batch: LogBatchMessage): Promise<{ cancel: boolean }> {
+    return this.json(leaseId, 'logs', batch, cancelAnswerSchema);
+  }
+
+  async finish(leaseId: string, result: RunFinishMessage): Promise<void> {
+    await this.call(leaseId, 'finish', { method: 'POST', body: JSON.stringify(result) }, this.callTimeoutMs);
+  }
+
+  /** Retried until the answer starts; the body is then streamed as it arrives. */
+  async source(leaseId: string): Promise<Readable> {
+    const res = await this.call(leaseId, 'source.tar', { method: 'GET' }, null);
+    if (!res.body) throw new Error('source.tar: the server sent no body');
+    return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+  }
+
+  private async json<T>(leaseId: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const res = await this.call(
+      leaseId,
+      path,
+      { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) },
+      this.callTimeoutMs,
+    );
+    return schema.parse(await res.json());
+  }
+
+  /** One lease call with retries; resolves with a 2xx response. */
+  private async call(
+    leaseId: string,
+    path: string,
+    init: { method: string; body?: string },
+    timeoutMs: number | null,
+  ): Promise<Response> {
+    const url = `${this.base}/api/agent/leases/${encodeURIComponent(leaseId)}/${path}`;
+    const giveUpAt = Date.now() + this.retryForMs;
+    for (let attempt = 1; ; attempt++) {
+      let res: Response | null = null;
+      let problem: string;
+      try {
+        res = await fetch(url, {
+          ...init,
+          headers: this.headers(init.body !== undefined),
+          ...(timeoutMs === null ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+        });
+        problem = `HTTP ${res.status}`;
+      } catch (error) {
+        problem = networkProblem(error);
+      }
+      if (res) {
+        if (res.ok) return res;
+        if (res.status === 404 || res.status === 401)
+          throw new LeaseGoneError(`${path}: ${await errorText(res)}`);
+        if (!RETRY_STATUSES.has(res.status))
+          throw new Error(`${path}: HTTP ${res.status}: ${await errorText(res)}`);
+        await res.body?.cancel().catch(() => {});
+      }
+      const wait = Math.min(5000, 250 * 2 ** (attempt - 1));
+      if (Date.now() + wait > giveUpAt)
+        throw new Error(`${path}: ${problem} (gave up after ${attempt} attempts)`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private headers(hasBody: boolean): Record<string, string> {
+    return {
+      authorization: `Bearer ${this.opts.token}`,
+      [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+    };
+  }
+}
+
+/** The server's own message when it sent one (`{ error: { message } }`), else the status. */
+async function errorText(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // not JSON: fall through
+  }
+  return text.slice(0, 200) || `HTTP ${res.status}`;
+}
+
+function networkProblem(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,28 @@
+/**
+ * Who owns the containers of a run: `io.slipway.owner=<hostname>:<pid>` of the agent process.
+ * An agent killed hard (kill -9, OOM, power loss) cannot clean up; the next agent on the same
+ * host finds its resources by this label and, the process being gone, removes them.
+ */
+import { hostname } from 'node:os';
+
+export const OWNER_LABEL = 'io.slipway.owner';
+
+export function ownerLabels(pid: number = process.pid): Record<string, string> {
+  return { [OWNER_LABEL]: `${hostname()}:${pid}` };
+}
+
+/** Resources of another host, or without an owner, are not ours to judge: alive. */
+export function isOwnerAlive(labels: Record<string, string>): boolean {
+  const owner = labels[OWNER_LABEL];
+  if (!owner) return true;
+  const colon = owner.lastIndexOf(':');
+  const pid = Number(owner.slice(colon + 1));
+  if (owner.slice(0, colon) !== hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,56 @@
+import type Dockerode from 'dockerode';
+import { runAgent } from '../agent/agent.js';
+import { isOwnerAlive, ownerLabels } from '../agent/owner.js';
+import type { Backend } from '../backends/backend.js';
+import { reapStale } from '../backends/docker/cleanup.js';
+import type { SlipwayServer } from '../server/create-server.js';
+import { ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
+import { loseLeasesOf } from '../server/queue/lease-loss.js';
+import { LocalTransport } from '../server/queue/local-transport.js';
+
+/**
+ * The server's own agent: the same agent loop as `slipway agent`, talking to the queue
+ * in-process instead of over HTTP. Its agent row (embedded=1) is created on first start and
+ * reused after; leases that row still holds are from a previous server process and end at once.
+ * With `docker`, containers a crashed predecessor left on this host are removed first. Returns `stop`: no more leasing, running runs canceled and reported; call it before
+ * closing the server.
+ */
+export async function startEmbeddedAgent(
+  server: SlipwayServer,
+  backend: Backend,
+  capacity: number,
+  docker: Dockerode | null = null,
+): Promise<() => Promise<void>> {
+  const { ctx } = server;
+  const log = (message: string) => ctx.log.info(`embedded agent: ${message}`);
+  if (docker) {
+    const reaped = await reapStale(docker, isOwnerAlive, { keepWorkspace: true }).catch((error: unknown) => {
+      ctx.log.warn({ err: error }, 'embedded agent: removing containers left by a crash failed');
+      return [];
+    });
+    if (reaped.length > 0) log(`removed the containers of ${reaped.length} run(s) left by a stopped agent`);
+  }
+  const agent = await ensureEmbeddedAgent(ctx.db, ctx.now());
+  // Leases of this row belong to a previous server process, now gone: end them at once
+  // instead of after the lease timeout.
+  const lost = await loseLeasesOf(
+    { db: ctx.db, runState: ctx.runState, requeueLost: ctx.config.requeueLost, now: ctx.now },
+    agent.id,
+    'the server restarted while its embedded agent was running this',
+  );
+  if (lost > 0) log(`ended ${lost} run(s) the embedded agent held before the server restarted`);
+  const stop = new AbortController();
+  const done = runAgent({
+    transport: new LocalTransport(ctx.queue, agent.id),
+    backend,
+    capacity,
+    signal: stop.signal,
+    log,
+    labels: ownerLabels(),
+    workspaceRetentionMs: ctx.config.workspaceRetentionMs,
+  }).catch((error: unknown) => ctx.log.error({ err: error }, 'embedded agent stopped'));
+  return async () => {
+    stop.abort();
+    await done;
+  };
+}

@@ -1,0 +1,115 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+import type { RemoteLocation } from './remote-url.js';
+
+/**
+ * Which remotes the server may fetch from (security rule 11). A remote URL is chosen by a user,
+ * so without this rule "add a project" would be a way to make the server reach its own
+ * loopback, the cloud metadata address or the office LAN. Refused unless an admin allowlists
+ * them: loopback, link-local, private, shared, reserved and multicast addresses, and local
+ * paths / `file://`.
+ *
+ * Allowlist entries (config, comma-separated): `file://` (local repositories — tests use it),
+ * an IP (`10.0.0.5`), a CIDR (`10.1.0.0/16`), or a host name (`git.internal`, exact match).
+ *
+ * The answer pins the addresses that were checked, and the fetch connects to those (curl's
+ * resolve list), so a DNS answer that changes between check and fetch cannot slip through.
+ */
+export interface OutboundPolicy {
+  /** Throws OutboundRefused, or says which addresses the fetch must use. */
+  check(location: RemoteLocation): Promise<{ pinnedAddresses: string[] }>;
+}
+
+export class OutboundRefused extends Error {}
+
+export type HostLookup = (host: string) => Promise<string[]>;
+
+const defaultLookup: HostLookup = async (host) =>
+  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
+
+export function createOutboundPolicy(
+  opts: { allowlist?: readonly string[]; lookup?: HostLookup } = {},
+): OutboundPolicy {
+  const entries = (opts.allowlist ?? []).map((e) => e.trim()).filter((e) => e.length > 0);
+  const allowFiles = entries.some((e) => e === 'file://' || e === 'file:');
+  const allowedHosts = new Set(
+    entries.filter((e) => !e.includes(':') && isIP(e.split('/')[0]!) === 0).map((e) => e.toLowerCase()),
+  );
+  const allowedAddresses = addressList(entries.filter((e) => isIP(e.split('/')[0]!) !== 0));
+  const lookup = opts.lookup ?? defaultLookup;
+
+  return {
+    async check(location) {
+      if (location.kind === 'file') {
+        if (!allowFiles) throw new OutboundRefused('local repositories are not allowed as remotes');
+        return { pinnedAddresses: [] };
+      }
+      const host = bareHost(location.url.hostname);
+      const addresses = isIP(host) !== 0 ? [host] : await resolveHost(lookup, host);
+      if (allowedHosts.has(host.toLowerCase())) return { pinnedAddresses: addresses };
+      for (const address of addresses) {
+        const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+        if (NON_PUBLIC.check(address, family) && !allowedAddresses.check(address, family)) {
+          throw new OutboundRefused(
+            `${host} resolves to a loopback, link-local or private address; an admin must allowlist it`,
+          );
+        }
+      }
+      return { pinnedAddresses: addresses };
+    },
+  };
+}
+
+async function resolveHost(lookup: HostLookup, host: string): Promise<string[]> {
+  let addresses: string[];
+  try {
+    addresses = await lookup(host);
+  } catch {
+    throw new OutboundRefused(`cannot resolve ${host}`);
+  }
+  if (addresses.length === 0) throw new OutboundRefused(`cannot resolve ${host}`);
+  return addresses;
+}
+
+/** `[::1]` → `::1` (URL keeps the brackets of IPv6 literals). */
+function bareHost(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+function addressList(cidrs: string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of cidrs) {
+    const [address, bits] = entry.split('/') as [string, string | undefined];
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
+/** Not the public internet. BlockList also matches IPv4-mapped IPv6 (::ffff:a.b.c.d) to these. */
+const NON_PUBLIC = addressList([
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '::/128',
+  '::1/128',
+  '64:ff9b::/96',
+  '100::/64',
+  '2001:db8::/32',
+  '2002::/16',
+  'fc00::/7',
+  'fe80::/10',
+  'ff00::/8',
+]);

@@ -1,0 +1,45 @@
+/**
+ * Checks on names that come from outside before they reach git. `--end-of-options` already stops
+ * a name from being read as an option; these stop it from being read as revision syntax
+ * (`main~3`, `HEAD@{1}`, `a..b`, `sha:path`) — a branch name must name a branch, nothing else.
+ * The rules follow `git check-ref-format`.
+ */
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const ABBREVIATED_ID = /^[0-9a-f]{7,64}$/;
+// Space, control characters, DEL and ~ ^ : ? * [ \ are never part of a ref name.
+const FORBIDDEN_CHARS = /[\u0000-\u0020\u007f~^:?*[\\]/;
+const MAX_REF_LENGTH = 1024;
+
+export function isObjectId(text: string): boolean {
+  return OBJECT_ID.test(text);
+}
+
+/** The all-zero id git uses for "no object" (a created or deleted ref). */
+export function isZeroId(text: string): boolean {
+  return /^0+$/.test(text) && (text.length === 40 || text.length === 64);
+}
+
+export function isAbbreviatedId(text: string): boolean {
+  return ABBREVIATED_ID.test(text);
+}
+
+/** A valid ref name (short like `feature/x` or full like `refs/heads/feature/x`). */
+export function isSafeRefName(name: string): boolean {
+  if (name.length === 0 || name.length > MAX_REF_LENGTH) return false;
+  if (name === '@' || name.startsWith('-') || name.startsWith('/') || name.endsWith('/')) return false;
+  if (name.endsWith('.') || name.includes('..') || name.includes('@{') || name.includes('//')) return false;
+  if (FORBIDDEN_CHARS.test(name)) return false;
+  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
+}
+
+/**
+ * A path inside a commit's tree as git wants it (`dir/file`): leading `./` and `/` dropped;
+ * `..`, empty segments, NUL and newlines refused (null).
+ */
+export function normalizeTreePath(path: string): string | null {
+  if (path.length === 0 || path.length > 4096 || /[\u0000\n\r]/.test(path)) return null;
+  const parts = path.split('/').filter((part, i) => !(part === '' && i === 0) && part !== '.');
+  if (parts.length === 0 || parts.some((part) => part === '' || part === '..')) return null;
+  return parts.join('/');
+}

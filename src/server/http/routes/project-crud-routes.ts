@@ -1,0 +1,161 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { randomSecret } from '../../auth/credentials.js';
+import type { ServerContext } from '../../context.js';
+import { forbidden, invalid } from '../../errors.js';
+import { createProject } from '../../projects/create-project.js';
+import { findProject } from '../../projects/find-project.js';
+import {
+  BRANCH,
+  CONCURRENCY_LIMIT,
+  FORGE,
+  PROJECT_NAME,
+  PROJECT_PARAM,
+} from '../../projects/project-fields.js';
+import { ProjectJsonSchema, projectJson } from '../../projects/project-json.js';
+import { remoteUrlProblem } from '../../projects/remote-url.js';
+import { LatestRunSchema, runSummaries } from '../../projects/run-summaries.js';
+import { defineRoute } from '../define-route.js';
+import { publicOrigin } from '../origin.js';
+import { requireRole } from '../principal.js';
+
+const Source = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('builtin') }),
+  z.object({ kind: z.literal('remote'), url: z.string().min(1).max(2048), forge: FORGE }),
+]);
+
+const ProjectListItem = ProjectJsonSchema.extend({
+  latestRun: LatestRunSchema.nullable(),
+  /** Durations (ms, oldest first) of the last finished runs, for a sparkline. */
+  recentDurations: z.array(z.number()),
+});
+
+/**
+ * Projects: list, create, read, change, delete, rotate the webhook secret. Any signed-in user
+ * reads; maintainers create and change; only admins trust a project (its pipelines get
+ * privileges) or delete one.
+ */
+export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/projects',
+    summary: 'All projects with their latest run and recent run durations',
+    tags: ['projects'],
+    response: z.array(ProjectListItem),
+    handler: async (_input, req) => {
+      requireRole(req, 'viewer');
+      const rows = await ctx.db.selectFrom('projects').selectAll().orderBy('name').execute();
+      const runs = await runSummaries(ctx.db);
+      const origin = publicOrigin(ctx.config, req);
+      return rows.map((row) => ({
+        ...projectJson(row, origin),
+        latestRun: runs.get(row.id)?.latestRun ?? null,
+        recentDurations: runs.get(row.id)?.recentDurations ?? [],
+      }));
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/projects',
+    summary: 'Create a project; the webhook secret is shown only in this answer',
+    tags: ['projects'],
+    status: 201,
+    body: z.object({
+      name: PROJECT_NAME,
+      source: Source,
+      defaultBranch: BRANCH.default('main'),
+      concurrencyLimit: CONCURRENCY_LIMIT.default(2),
+      trusted: z.boolean().default(false),
+    }),
+    response: ProjectJsonSchema.extend({ webhookSecret: z.string() }),
+    handler: async ({ body }, req) => {
+      const me = requireRole(req, 'maintainer');
+      if (body.trusted && me.role !== 'admin') throw forbidden('only an admin may mark a project trusted');
+      if (body.source.kind === 'remote') {
+        const problem = remoteUrlProblem(body.source.url);
+        if (problem) throw invalid('body.source.url', `body.source.url: ${problem}`);
+      }
+      const { project, webhookSecret } = await createProject(ctx, body);
+      return { ...projectJson(project, publicOrigin(ctx.config, req)), webhookSecret };
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/projects/:project',
+    summary: 'One project',
+    tags: ['projects'],
+    params: PROJECT_PARAM,
+    response: ProjectJsonSchema,
+    handler: async ({ params }, req) => {
+      requireRole(req, 'viewer');
+      return projectJson(await findProject(ctx.db, params.project), publicOrigin(ctx.config, req));
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'PATCH',
+    url: '/api/projects/:project',
+    summary: 'Change the default branch, concurrency limit or (admins) trust',
+    tags: ['projects'],
+    params: PROJECT_PARAM,
+    body: z.object({
+      defaultBranch: BRANCH.optional(),
+      concurrencyLimit: CONCURRENCY_LIMIT.optional(),
+      trusted: z.boolean().optional(),
+    }),
+    response: ProjectJsonSchema,
+    handler: async ({ params, body }, req) => {
+      const me = requireRole(req, 'maintainer');
+      if (body.trusted !== undefined && me.role !== 'admin') {
+        throw forbidden('only an admin may change whether a project is trusted');
+      }
+      const project = await findProject(ctx.db, params.project);
+      const changes = {
+        ...(body.defaultBranch !== undefined ? { default_branch: body.defaultBranch } : {}),
+        ...(body.concurrencyLimit !== undefined ? { concurrency_limit: body.concurrencyLimit } : {}),
+        ...(body.trusted !== undefined ? { trusted: body.trusted ? 1 : 0 } : {}),
+      };
+      if (Object.keys(changes).length > 0) {
+        await ctx.db.updateTable('projects').set(changes).where('id', '=', project.id).execute();
+      }
+      return projectJson({ ...project, ...changes }, publicOrigin(ctx.config, req));
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'DELETE',
+    url: '/api/projects/:project',
+    summary: 'Delete a project with its runs, secrets and schedules',
+    tags: ['projects'],
+    status: 204,
+    params: PROJECT_PARAM,
+    handler: async ({ params }, req) => {
+      requireRole(req, 'admin');
+      const project = await findProject(ctx.db, params.project);
+      // Runs, jobs, logs, secrets and schedules go with it (ON DELETE CASCADE).
+      await ctx.db.deleteFrom('projects').where('id', '=', project.id).execute();
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/projects/:project/webhook-secret',
+    summary: 'Replace the webhook secret; the new one is shown only in this answer',
+    tags: ['projects'],
+    params: PROJECT_PARAM,
+    response: z.object({ webhookSecret: z.string() }),
+    handler: async ({ params }, req) => {
+      requireRole(req, 'maintainer');
+      const project = await findProject(ctx.db, params.project);
+      const webhookSecret = randomSecret();
+      await ctx.db
+        .updateTable('projects')
+        .set({ webhook_secret: ctx.secretBox.seal(webhookSecret) })
+        .where('id', '=', project.id)
+        .execute();
+      return { webhookSecret };
+    },
+  });
+}

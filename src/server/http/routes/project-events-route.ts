@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+import { findProjectByName } from '../../runs/run-lookup.js';
+import { defineRoute } from '../define-route.js';
+import { requireRole } from '../principal.js';
+import { openSse, trackSseStreams } from '../sse.js';
+import { projectParams, SSE_HEARTBEAT_MS } from './run-params.js';
+
+/**
+ * Status events have no history to resume from (the client re-reads the records page on
+ * reconnect), so a client that cannot keep up is disconnected once this much is buffered
+ * for it, instead of letting the buffer grow.
+ */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** `GET /api/projects/:project/events`: run and job changes of a project as SSE (`event: run|job`). */
+export function registerProjectEventsRoute(app: FastifyInstance, ctx: ServerContext): void {
+  const streams = trackSseStreams(app);
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/projects/:project/events',
+    summary: 'Live run and job changes of a project (Server-Sent Events; data is the ProjectEvent JSON)',
+    tags: ['runs'],
+    params: projectParams,
+    handler: async ({ params }, req, reply) => {
+      requireRole(req, 'viewer');
+      const project = await findProjectByName(ctx.db, params.project);
+      const sse = openSse(reply, streams);
+      const unsubscribe = ctx.events.subscribe(project.id, (event) => {
+        sse.send(event.type, JSON.stringify(event));
+        if (sse.buffered > MAX_BUFFERED_BYTES) sse.close();
+      });
+      const heartbeat = setInterval(() => sse.comment('heartbeat'), SSE_HEARTBEAT_MS);
+      sse.onClose(() => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+      sse.comment('connected');
+    },
+  });
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { sessionCookie } from '../../auth/cookies.js';
+import { attemptKeys, clearFailures, recordFailure, retryAfterSeconds } from '../../auth/login-rate-limit.js';
+import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
+import { createSession, deleteSession, SESSION_TTL_MS } from '../../auth/sessions.js';
+import { findUser } from '../../auth/users.js';
+import type { ServerContext } from '../../context.js';
+import { unauthorized } from '../../errors.js';
+import { defineRoute } from '../define-route.js';
+import { requireRole } from '../principal.js';
+
+const Me = z.object({
+  user: z.object({ username: z.string(), role: z.enum(['admin', 'maintainer', 'viewer']) }),
+  /** Echo it in X-CSRF-Token on writes; null when signed in with an API token. */
+  csrfToken: z.string().nullable(),
+});
+
+/** Sign in, sign out, who am I. */
+export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const secure = ctx.config.publicUrl?.startsWith('https:') ?? false;
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/session',
+    summary: 'Sign in; sets the session cookie and returns the CSRF token',
+    tags: ['auth'],
+    auth: false,
+    body: z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) }),
+    response: Me,
+    handler: async ({ body }, req, reply) => {
+      const now = ctx.now();
+      const keys = attemptKeys(body.username, req.ip);
+      const wait = await retryAfterSeconds(ctx.db, keys, ctx.config.loginRateLimit, now);
+      if (wait > 0) {
+        return reply
+          .code(429)
+          .header('retry-after', String(wait))
+          .send({ error: { code: 'rate_limited', message: `too many failed sign-ins; retry in ${wait} s` } });
+      }
+      const user = await findUser(ctx.db, body.username);
+      // Same work and the same answer whether the user or the password was wrong.
+      const ok = user
+        ? await verifyPassword(body.password, user.password_hash)
+        : await dummyVerify(body.password);
+      if (!user || !ok) {
+        await recordFailure(ctx.db, keys, now);
+        throw unauthorized('invalid username or password');
+      }
+      await clearFailures(ctx.db, user.username);
+      const session = await createSession(ctx.db, user.id, now);
+      reply.header('set-cookie', sessionCookie(session.cookie, { maxAge: SESSION_TTL_MS / 1000, secure }));
+      return { user: { username: user.username, role: user.role }, csrfToken: session.csrfToken };
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'DELETE',
+    url: '/api/session',
+    summary: 'Sign out (idempotent); clears the session cookie',
+    tags: ['auth'],
+    auth: false,
+    status: 204,
+    handler: async (_input, req, reply) => {
+      if (req.authSession) await deleteSession(ctx.db, req.authSession.id);
+      reply.header('set-cookie', sessionCookie('', { maxAge: 0, secure }));
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/me',
+    summary: 'The signed-in user and the CSRF token of the session',
+    tags: ['auth'],
+    response: Me,
+    handler: async (_input, req) => {
+      const me = requireRole(req, 'viewer');
+      return {
+        user: { username: me.username, role: me.role },
+        csrfToken: req.authSession?.csrfToken ?? null,
+      };
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { redactRemoteUrl } from '../git/remote-url.js';
+import type { ProjectRow } from '../store/tables.js';
+
+export const ProjectJsonSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.object({
+    kind: z.enum(['builtin', 'remote']),
+    url: z.string().optional(),
+    forge: z.enum(['github', 'gitea', 'gitlab']).optional(),
+  }),
+  /** Clone/push URL of a built-in repository. */
+  gitUrl: z.string().optional(),
+  /** Where the forge of a remote project sends its webhooks. */
+  webhookUrl: z.string().optional(),
+  defaultBranch: z.string(),
+  concurrencyLimit: z.number(),
+  trusted: z.boolean(),
+  createdAt: z.number(),
+});
+export type ProjectJson = z.infer<typeof ProjectJsonSchema>;
+
+/**
+ * A project as the API shows it — never its webhook secret, nor credentials in a remote URL. `origin` is the server's public URL
+ * (or the request's origin when none is configured), used for the git and webhook URLs.
+ */
+export function projectJson(row: ProjectRow, origin: string): ProjectJson {
+  const builtin = row.source_kind === 'builtin';
+  return {
+    id: row.id,
+    name: row.name,
+    source: builtin
+      ? { kind: 'builtin' }
+      : {
+          kind: 'remote',
+          url: redactRemoteUrl(row.remote_url ?? ''),
+          ...(row.forge ? { forge: row.forge } : {}),
+        },
+    ...(builtin ? { gitUrl: `${origin}/git/${row.name}.git` } : {}),
+    ...(!builtin && row.forge ? { webhookUrl: `${origin}/api/hooks/${row.name}/${row.forge}` } : {}),
+    defaultBranch: row.default_branch,
+    concurrencyLimit: row.concurrency_limit,
+    trusted: row.trusted === 1,
+    createdAt: row.created_at,
+  };
+}

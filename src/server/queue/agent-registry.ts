@@ -1,0 +1,106 @@
+/**
+ * The agents table: who may lease work. An agent proves itself with its own bearer token
+ * (`sla_…`, shown once at creation); only the token's sha256 is stored, and a lookup by hash
+ * needs no constant-time compare since a caller cannot choose the hash.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { sha256Hex } from '../auth/credentials.js';
+import { conflict } from '../errors.js';
+import type { AgentRow, Database } from '../store/tables.js';
+
+export const AGENT_TOKEN_PREFIX = 'sla_';
+/** The name of the server's own in-process agent. */
+export const EMBEDDED_AGENT_NAME = 'embedded';
+
+/** last_seen_at is a hint for `GET /api/agents`: written at most this often per agent. */
+const SEEN_INTERVAL_MS = 5_000;
+
+export function newAgentToken(): string {
+  return `${AGENT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export async function createAgent(
+  db: Kysely<Database>,
+  input: { name: string; embedded: boolean; now: number },
+): Promise<{ agent: AgentRow; token: string }> {
+  const taken = await db.selectFrom('agents').select('id').where('name', '=', input.name).executeTakeFirst();
+  if (taken) throw conflict(`an agent named "${input.name}" already exists`);
+  const token = newAgentToken();
+  const agent: AgentRow = {
+    id: randomUUID(),
+    name: input.name,
+    token_hash: sha256Hex(token),
+    embedded: input.embedded ? 1 : 0,
+    created_at: input.now,
+    last_seen_at: null,
+  };
+  await db.insertInto('agents').values(agent).execute();
+  return { agent, token };
+}
+
+/** The agent a bearer token belongs to, or null (unknown, revoked, or not an agent token). */
+export async function findAgentByToken(db: Kysely<Database>, token: string): Promise<AgentRow | null> {
+  if (!token.startsWith(AGENT_TOKEN_PREFIX)) return null;
+  const row = await db
+    .selectFrom('agents')
+    .selectAll()
+    .where('token_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/**
+ * The embedded agent's row, created on first use. Its token is never shown to anyone: the
+ * embedded agent talks to the queue in-process, so a random value nobody knows fills the column.
+ */
+export async function ensureEmbeddedAgent(db: Kysely<Database>, now: number): Promise<AgentRow> {
+  const existing = await db.selectFrom('agents').selectAll().where('embedded', '=', 1).executeTakeFirst();
+  if (existing) return existing;
+  return (await createAgent(db, { name: EMBEDDED_AGENT_NAME, embedded: true, now })).agent;
+}
+
+/** Records that the agent called; throttled so a busy agent does not write on every call. */
+export async function markSeen(db: Kysely<Database>, agentId: string, now: number): Promise<void> {
+  await db
+    .updateTable('agents')
+    .set({ last_seen_at: now })
+    .where('id', '=', agentId)
+    .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', now - SEEN_INTERVAL_MS)]))
+    .execute();
+}
+
+export interface AgentSummary {
+  id: string;
+  name: string;
+  embedded: boolean;
+  createdAt: number;
+  lastSeenAt: number | null;
+  leases: { leaseId: string; runId: string; projectId: string; leasedAt: number; heartbeatAt: number }[];
+}
+
+export async function listAgents(db: Kysely<Database>): Promise<AgentSummary[]> {
+  const agents = await db.selectFrom('agents').selectAll().orderBy('created_at').orderBy('id').execute();
+  const leases = await db
+    .selectFrom('queue')
+    .select(['agent_id', 'lease_id', 'run_id', 'project_id', 'leased_at', 'heartbeat_at'])
+    .where('status', '=', 'leased')
+    .orderBy('leased_at')
+    .execute();
+  return agents.map((a) => ({
+    id: a.id,
+    name: a.name,
+    embedded: a.embedded === 1,
+    createdAt: a.created_at,
+    lastSeenAt: a.last_seen_at,
+    leases: leases
+      .filter((l) => l.agent_id === a.id)
+      .map((l) => ({
+        leaseId: l.lease_id ?? '',
+        runId: l.run_id,
+        projectId: l.project_id,
+        leasedAt: l.leased_at ?? 0,
+        heartbeatAt: l.heartbeat_at ?? 0,
+      })),
+  }));
+}

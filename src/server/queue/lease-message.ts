@@ -1,0 +1,86 @@
+/**
+ * What an agent receives for a claimed execution: the stored plan, which jobs to run, and the
+ * secrets those jobs name — nothing else of the project. Untrusted events (fork pull requests)
+ * get no secrets at all.
+ */
+import type { Kysely } from 'kysely';
+import type { Plan } from '../../pipeline/plan/plan.js';
+import type { LeaseMessage } from '../../protocol/agent-protocol.js';
+import type { ServerConfig } from '../config.js';
+import { parseSelection } from '../runs/selection.js';
+import type { SecretBox } from '../services.js';
+import type { Database, QueueRow } from '../store/tables.js';
+import { workspaceOf } from './workspace-of.js';
+
+/** The execution can never run as stored (no plan, undecryptable secret): end it, do not retry. */
+export class UnrunnableExecution extends Error {}
+
+export interface LeaseMessageDeps {
+  db: Kysely<Database>;
+  config: ServerConfig;
+  secretBox: SecretBox;
+}
+
+export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): Promise<LeaseMessage> {
+  const run = await deps.db
+    .selectFrom('runs')
+    .select(['id', 'project_id', 'number', 'plan', 'untrusted'])
+    .where('id', '=', row.run_id)
+    .executeTakeFirst();
+  if (!run) throw new UnrunnableExecution(`run ${row.run_id} no longer exists`);
+  if (!run.plan) throw new UnrunnableExecution('the run has no plan (its configuration had errors)');
+  const plan = JSON.parse(run.plan) as Plan;
+  const jobs = parseSelection(row.selection);
+  return {
+    leaseId: row.lease_id as string,
+    runId: run.id,
+    projectId: run.project_id,
+    runNumber: run.number,
+    plan,
+    jobs,
+    runManual: row.run_manual === 1,
+    reuseWorkspace: row.reuse_workspace === 1,
+    workspaceId: await workspaceOf(deps.db, row),
+    secrets: run.untrusted === 1 ? {} : await secretsFor(deps, run.project_id, namedSecrets(plan, jobs)),
+    maxLogBytes: deps.config.logMaxBytes,
+    heartbeatMs: Math.max(100, Math.floor(deps.config.leaseTimeoutMs / 3)),
+  };
+}
+
+/** Secret names of the jobs this execution may run (all jobs when the selection is empty). */
+function namedSecrets(plan: Plan, selection: string[]): string[] {
+  const chosen = new Set(selection);
+  const names = new Set<string>();
+  for (const job of plan.stages.flatMap((s) => s.jobs)) {
+    if (chosen.size > 0 && !chosen.has(job.name)) continue;
+    for (const name of job.secrets) names.add(name);
+  }
+  return [...names];
+}
+
+/** Decrypted values of the named secrets that exist; a missing one is reported by the job itself. */
+async function secretsFor(
+  deps: LeaseMessageDeps,
+  projectId: string,
+  names: string[],
+): Promise<Record<string, string>> {
+  if (names.length === 0) return {};
+  const rows = await deps.db
+    .selectFrom('secrets')
+    .select(['name', 'value'])
+    .where('project_id', '=', projectId)
+    .where('name', 'in', names)
+    .execute();
+  const secrets: Record<string, string> = {};
+  for (const row of rows) {
+    try {
+      secrets[row.name] = deps.secretBox.open(row.value);
+    } catch {
+      // Never the value or the cipher text in the message: the name is enough to act on.
+      throw new UnrunnableExecution(
+        `secret ${row.name} cannot be decrypted with this server's key (was SLIPWAY_SECRET_KEY changed?)`,
+      );
+    }
+  }
+  return secrets;
+}

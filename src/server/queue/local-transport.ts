@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import type {
+  JobResultMessage,
+  LeaseMessage,
+  LogBatchMessage,
+  RunFinishMessage,
+} from '../../protocol/agent-protocol.js';
+import { type AgentTransport, LeaseGoneError } from '../../protocol/agent-transport.js';
+import { AppError } from '../errors.js';
+import type { QueueService } from '../services.js';
+
+/**
+ * The agent protocol in-process, for the server's embedded agent: the same QueueService calls
+ * the HTTP routes make, with the same meaning — a lease the server no longer recognises
+ * (not_found) becomes LeaseGoneError, exactly as a 404 does over HTTP. There is no token: the
+ * embedded agent is the server itself, identified by its agent row.
+ */
+export class LocalTransport implements AgentTransport {
+  constructor(
+    private readonly queue: QueueService,
+    private readonly agentId: string,
+  ) {}
+
+  lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null> {
+    return this.queue.lease(this.agentId, waitMs, signal);
+  }
+
+  heartbeat(leaseId: string): Promise<{ cancel: boolean }> {
+    return gone(this.queue.heartbeat(this.agentId, leaseId));
+  }
+
+  jobUpdate(leaseId: string, update: JobResultMessage): Promise<{ cancel: boolean }> {
+    return gone(this.queue.jobUpdate(this.agentId, leaseId, update));
+  }
+
+  logs(leaseId: string, batch: LogBatchMessage): Promise<{ cancel: boolean }> {
+    return gone(this.queue.logs(this.agentId, leaseId, batch));
+  }
+
+  source(leaseId: string): Promise<Readable> {
+    return gone(this.queue.source(this.agentId, leaseId));
+  }
+
+  finish(leaseId: string, result: RunFinishMessage): Promise<void> {
+    return gone(this.queue.finish(this.agentId, leaseId, result));
+  }
+}
+
+async function gone<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'not_found') throw new LeaseGoneError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,64 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { PipelineEvent } from '../../domain/event.js';
+import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
+import { loadConfig } from '../../pipeline/config/load-config.js';
+import { compilePlan } from '../../pipeline/plan/compile-plan.js';
+import type { Plan } from '../../pipeline/plan/plan.js';
+import type { SourceService } from '../services.js';
+import type { ProjectRow } from '../store/tables.js';
+
+export const CONFIG_FILE = '.slipway.yml';
+
+export type PlanOutcome =
+  | { ok: true; plan: Plan; diagnostics: Diagnostic[] }
+  | { ok: false; message: string; diagnostics: Diagnostic[] };
+
+/**
+ * The project's `.slipway.yml` at the event's sha → a Plan, or why there is none. Never throws
+ * for a bad or missing file: the caller records a failed run, so a push is never silently dropped.
+ */
+export async function planFromSource(
+  sources: SourceService,
+  project: ProjectRow,
+  event: PipelineEvent,
+  log: FastifyBaseLogger,
+): Promise<PlanOutcome> {
+  let text: string | null;
+  try {
+    text = await sources.readFile(project, event.sha, CONFIG_FILE);
+  } catch (error) {
+    // The message of a git failure may name paths or remotes: log it, show a plain sentence.
+    log.warn({ err: error, project: project.name, sha: event.sha }, 'could not read the pipeline config');
+    return { ok: false, message: `could not read ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
+  }
+  if (text === null) return { ok: false, message: `no ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
+
+  const { config, diagnostics } = loadConfig(text, CONFIG_FILE);
+  if (!config) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const first = errors[0];
+    const where = first ? ` — first: ${first.line}:${first.col} ${first.message}` : '';
+    return {
+      ok: false,
+      message: `${CONFIG_FILE} has ${errors.length} error${errors.length === 1 ? '' : 's'}${where}`,
+      diagnostics,
+    };
+  }
+  return { ok: true, plan: compilePlan(config, event), diagnostics };
+}
+
+/**
+ * Extra variables of a manual/API run become part of every job's environment in the stored
+ * plan: the plan is all the agent gets, so this is how they reach the steps (as env, never
+ * templated into a command line).
+ */
+export function withVariables(plan: Plan, variables: Record<string, string>): Plan {
+  if (Object.keys(variables).length === 0) return plan;
+  return {
+    ...plan,
+    stages: plan.stages.map((stage) => ({
+      ...stage,
+      jobs: stage.jobs.map((job) => ({ ...job, env: { ...job.env, ...variables } })),
+    })),
+  };
+}

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { EventBus } from '../services.js';
+import type { Database, JobRow, RunRow } from '../store/tables.js';
+import { toJobJson, toRunSummary } from './run-json.js';
+
+export interface RunView {
+  run: RunRow;
+  projectName: string;
+  jobs: JobRow[];
+}
+
+/** A run with its project's name and its jobs in plan order; null when it does not exist. */
+export async function loadRunView(db: Kysely<Database>, runId: string): Promise<RunView | null> {
+  const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  if (!run) return null;
+  const project = await db
+    .selectFrom('projects')
+    .select('name')
+    .where('id', '=', run.project_id)
+    .executeTakeFirst();
+  const jobs = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('stage_index')
+    .orderBy('job_index')
+    .execute();
+  return { run, projectName: project?.name ?? '', jobs };
+}
+
+/**
+ * Publishes what changed, read back from the database after the change committed, so
+ * subscribers see exactly what the API would return: one `job` event per changed job, then the
+ * run summary (whose stage icons depend on the jobs).
+ */
+export async function publishRunChange(
+  db: Kysely<Database>,
+  events: EventBus,
+  runId: string,
+  changedJobs: readonly string[] | 'all',
+): Promise<void> {
+  const view = await loadRunView(db, runId);
+  if (!view) return;
+  const { run, projectName, jobs } = view;
+  const base = { projectId: run.project_id, runId: run.id, number: run.number };
+  for (const job of jobs) {
+    if (changedJobs === 'all' || changedJobs.includes(job.name)) {
+      events.publish({ ...base, type: 'job', data: toJobJson(job) });
+    }
+  }
+  events.publish({ ...base, type: 'run', data: toRunSummary(run, projectName, jobs) });
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { STATUSES, type Status } from '../../domain/status.js';
+import type { JobRow, RunRow } from '../store/tables.js';
+import { stageSummaries } from './run-status.js';
+
+/**
+ * The API shapes of runs and jobs. Routes, SSE events, the UI and the CLI all read these, so a
+ * row is turned into JSON in exactly one place. Times are Unix milliseconds.
+ */
+const status = z.enum(STATUSES);
+const failure = z.object({ reason: z.string(), message: z.string() }).nullable();
+
+export const stageJsonSchema = z.object({
+  name: z.string(),
+  status,
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+
+export const jobJsonSchema = z.object({
+  name: z.string(),
+  stage: z.string(),
+  status,
+  allowFailure: z.boolean(),
+  manual: z.boolean(),
+  failure,
+  skip: z.object({ code: z.string(), message: z.string() }).nullable(),
+  exitCode: z.number().int().nullable(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+export type JobJson = z.infer<typeof jobJsonSchema>;
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  record: z.string(),
+  /** The project's name (projects are addressed by name in the API). */
+  project: z.string(),
+  trigger: z.string(),
+  actor: z.string(),
+  ref: z.object({ kind: z.enum(['branch', 'tag']), name: z.string() }),
+  sha: z.string(),
+  shortSha: z.string(),
+  message: z.string(),
+  author: z.string(),
+  commitTime: z.number().nullable(),
+  status,
+  failure,
+  /** One entry per stage, in pipeline order: the icons of the records table. */
+  stages: z.array(stageJsonSchema),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  /** Null until the run has both started and finished. */
+  durationMs: z.number().nullable(),
+  parentRunId: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const diagnosticJsonSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  severity: z.enum(['error', 'warning']),
+  file: z.string(),
+  line: z.number(),
+  col: z.number(),
+  path: z.string(),
+});
+
+export const runDetailSchema = runSummarySchema.extend({
+  jobs: z.array(jobJsonSchema),
+  /** Config problems (errors made the run fail with config_error; warnings are informative). */
+  diagnostics: z.array(diagnosticJsonSchema),
+  /** Names of the run's extra variables; values are never returned. */
+  variables: z.array(z.string()),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const runPageSchema = z.object({
+  runs: z.array(runSummarySchema),
+  /** Pass as `before` to get the next (older) page; null on the last page. */
+  next: z.number().int().nullable(),
+});
+
+export function toJobJson(job: JobRow): JobJson {
+  return {
+    name: job.name,
+    stage: job.stage,
+    status: job.status as Status,
+    allowFailure: job.allow_failure === 1,
+    manual: job.manual === 1,
+    failure: failureOf(job.failure_reason, job.failure_message),
+    skip: job.skip_code === null ? null : { code: job.skip_code, message: job.skip_message ?? '' },
+    exitCode: job.exit_code,
+    startedAt: job.started_at,
+    finishedAt: job.finished_at,
+  };
+}
+
+/** `jobs` are the run's jobs in any order; stages come out in pipeline order. */
+export function toRunSummary(run: RunRow, projectName: string, jobs: readonly JobRow[]): RunSummary {
+  return {
+    id: run.id,
+    number: run.number,
+    record: run.record,
+    project: projectName,
+    trigger: run.trigger,
+    actor: run.actor,
+    ref: { kind: run.ref_kind === 'tag' ? 'tag' : 'branch', name: run.ref_name },
+    sha: run.sha,
+    shortSha: run.sha.slice(0, 7),
+    message: run.message,
+    author: run.author,
+    commitTime: run.commit_time,
+    status: run.status as Status,
+    failure: failureOf(run.failure_reason, run.failure_message),
+    stages: stageSummaries(jobs),
+    createdAt: run.created_at,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+    durationMs:
+      run.started_at !== null && run.finished_at !== null
+        ? Math.max(0, run.finished_at - run.started_at)
+        : null,
+    parentRunId: run.parent_run_id,
+  };
+}
+
+export function toRunDetail(run: RunRow, projectName: string, jobs: readonly JobRow[]): RunDetail {
+  const ordered = [...jobs].sort((a, b) => a.stage_index - b.stage_index || a.job_index - b.job_index);
+  return {
+    ...toRunSummary(run, projectName, ordered),
+    jobs: ordered.map(toJobJson),
+    diagnostics: parseJson(run.diagnostics, []),
+    variables: Object.keys(parseJson<Record<string, string>>(run.variables, {})).sort(),
+  };
+}
+
+function failureOf(reason: string | null, message: string | null) {
+  return reason === null ? null : { reason, message: message ?? '' };
+}
+
+/** Stored JSON is ours, but a hand-edited database must not turn a page into a 500. */
+function parseJson<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import { notFound } from '../errors.js';
+import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
+
+/**
+ * The API addresses projects by name, runs by number and jobs by name. Each lookup throws
+ * not_found (404) — the same answer whether the thing is missing or merely unknown to the
+ * caller, so nothing about existence leaks.
+ */
+export async function findProjectByName(db: Kysely<Database>, name: string): Promise<ProjectRow> {
+  const project = await db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!project) throw notFound(`project "${name}"`);
+  return project;
+}
+
+export async function findRunByNumber(
+  db: Kysely<Database>,
+  project: ProjectRow,
+  number: number,
+): Promise<RunRow> {
+  const run = await db
+    .selectFrom('runs')
+    .selectAll()
+    .where('project_id', '=', project.id)
+    .where('number', '=', number)
+    .executeTakeFirst();
+  if (!run) throw notFound(`run #${number} of project "${project.name}"`);
+  return run;
+}
+
+export async function findJob(db: Kysely<Database>, run: RunRow, name: string): Promise<JobRow> {
+  const job = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('run_id', '=', run.id)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (!job) throw notFound(`job "${name}" of run #${run.number}`);
+  return job;
+}

@@ -1,0 +1,102 @@
+import { sql, type Transaction } from 'kysely';
+import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
+import type { Database, JobRow, RunRow } from '../store/tables.js';
+
+type Trx = Transaction<Database>;
+
+/**
+ * Run numbers are per project, 1, 2, 3… with no gaps or repeats: allocated by an upsert on the
+ * `counters` row `run:<projectId>` inside the transaction that inserts the run, so a number is
+ * used only when its run is committed.
+ */
+export async function allocateRunNumber(trx: Trx, projectId: string): Promise<number> {
+  const row = await trx
+    .insertInto('counters')
+    .values({ key: `run:${projectId}`, value: 1 })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<number>`counters.value + 1` }))
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return row.value;
+}
+
+/** One row per job of the plan, in plan order, as a fresh run starts them. */
+export function plannedJobRows(runId: string, plan: Plan): JobRow[] {
+  return plan.stages.flatMap((stage, stageIndex) =>
+    stage.jobs.map((job, jobIndex) => plannedJobRow(runId, plan, job, stageIndex, jobIndex)),
+  );
+}
+
+function plannedJobRow(
+  runId: string,
+  plan: Plan,
+  job: PlanJob,
+  stageIndex: number,
+  jobIndex: number,
+): JobRow {
+  const skip = plan.skip ?? job.skip;
+  return {
+    run_id: runId,
+    name: job.name,
+    stage: job.stage,
+    stage_index: stageIndex,
+    job_index: jobIndex,
+    status: skip ? 'skipped' : job.manual ? 'manual' : 'pending',
+    allow_failure: job.allowFailure ? 1 : 0,
+    manual: job.manual ? 1 : 0,
+    failure_reason: null,
+    failure_message: null,
+    skip_code: skip?.code ?? null,
+    skip_message: skip?.message ?? null,
+    exit_code: null,
+    started_at: null,
+    finished_at: null,
+  };
+}
+
+/** Skips that say the job had no chance to run: resuming gives it one. */
+const RESUMABLE_SKIPS = new Set(['upstream_failed', 'needs_not_run', 'run_canceled']);
+
+/**
+ * Jobs of a run that resumes `parent` from its failure: what succeeded is copied as it was
+ * (same times, so stage durations stay true), what failed, was canceled or was skipped because
+ * of those runs again (pending); filtered jobs stay skipped and unplayed manual jobs stay manual.
+ */
+export function resumedJobRows(runId: string, plan: Plan, parentJobs: readonly JobRow[]): JobRow[] {
+  const before = new Map(parentJobs.map((j) => [j.name, j]));
+  return plannedJobRows(runId, plan).map((row) => {
+    const old = before.get(row.name);
+    if (!old) return row;
+    switch (old.status) {
+      case 'succeeded':
+        return { ...old, run_id: runId };
+      case 'failed':
+      case 'canceled':
+        return { ...row, status: 'pending' };
+      case 'skipped':
+        if (!RESUMABLE_SKIPS.has(old.skip_code ?? '')) return { ...old, run_id: runId };
+        // A manual job nobody played stays a button, not an automatic step.
+        return { ...row, status: row.manual ? 'manual' : 'pending', skip_code: null, skip_message: null };
+      default:
+        return row;
+    }
+  });
+}
+
+/**
+ * The status a run is created in: skipped when nothing can run, `manual` when only manual jobs
+ * are left to click, otherwise queued (and an execution is enqueued with it).
+ */
+export function initialRunStatus(plan: Plan, jobs: readonly JobRow[]): 'skipped' | 'manual' | 'queued' {
+  if (plan.skip || jobs.every((j) => j.status === 'skipped')) return 'skipped';
+  if (jobs.some((j) => j.status === 'pending')) return 'queued';
+  return 'manual';
+}
+
+export async function insertRunWithJobs(trx: Trx, run: RunRow, jobs: readonly JobRow[]): Promise<void> {
+  await trx.insertInto('runs').values(run).execute();
+  if (jobs.length > 0)
+    await trx
+      .insertInto('jobs')
+      .values([...jobs])
+      .execute();
+}

@@ -1,0 +1,40 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Webhook authenticity checks over the raw request bytes (security rule 3): before the body is
+ * parsed, a forged request costs us one HMAC and nothing else.
+ * Comparisons are constant-time. `timingSafeEqual` throws on inputs of different lengths and a
+ * length check would return early, so both sides are first run through an HMAC under a random
+ * per-call key: equal-length digests, equal iff the inputs are equal, and nothing learnt from
+ * timing even about the length.
+ */
+
+export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const key = randomBytes(32);
+  const digest = (value: string | Buffer) => createHmac('sha256', key).update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+export function hmacSha256Hex(secret: string, raw: Buffer): string {
+  return createHmac('sha256', secret).update(raw).digest('hex');
+}
+
+/**
+ * Whether `given` (a header value) is the HMAC-SHA256 of `raw` under `secret`, written as
+ * `<prefix><hex>` (GitHub: prefix `sha256=`; Gitea: no prefix). Hex case is not significant.
+ */
+export function hmacHeaderMatches(
+  secret: string,
+  raw: Buffer,
+  given: string | undefined,
+  prefix = '',
+): boolean {
+  if (secret.length === 0 || given === undefined) return false;
+  return constantTimeEqual(given.trim().toLowerCase(), `${prefix}${hmacSha256Hex(secret, raw)}`);
+}
+
+/** GitLab sends the secret itself as a token header. */
+export function tokenHeaderMatches(secret: string, given: string | undefined): boolean {
+  if (secret.length === 0 || given === undefined) return false;
+  return constantTimeEqual(given, secret);
+}

@@ -1,0 +1,148 @@
+/**
+ * The pure checks in front of git: which remotes may be fetched, which names are refs, which
+ * paths are tree paths, and what a receive-pack request asks for.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { createOutboundPolicy } from '../../src/server/git/outbound-policy.js';
+import { ReceiveCommandReader } from '../../src/server/git/receive-commands.js';
+import { isSafeRefName, normalizeTreePath } from '../../src/server/git/ref-names.js';
+import { parseRemoteUrl, redactRemoteUrl } from '../../src/server/git/remote-url.js';
+
+const lookupTo = (addresses: string[]) => async () => addresses;
+
+describe('outbound policy', () => {
+  const check = (url: string, opts: Parameters<typeof createOutboundPolicy>[0] = {}) =>
+    createOutboundPolicy(opts).check(parseRemoteUrl(url));
+
+  test('public addresses pass and are pinned', async () => {
+    const answer = await check('https://git.example.com/a.git', { lookup: lookupTo(['93.184.216.34']) });
+    assert.deepEqual(answer.pinnedAddresses, ['93.184.216.34']);
+  });
+
+  test('loopback, private, link-local, mapped and unresolvable hosts are refused', async () => {
+    for (const url of [
+      'http://127.0.0.1/a.git',
+      'http://[::1]/a.git',
+      'http://10.1.2.3/a.git',
+      'http://192.168.0.10/a.git',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:127.0.0.1]/a.git',
+      'http://[fe80::1]/a.git',
+      'http://0.0.0.0/a.git',
+    ]) {
+      await assert.rejects(check(url), /private address|allowlist/, url);
+    }
+    await assert.rejects(
+      check('https://sneaky.example.com/a.git', { lookup: lookupTo(['93.184.216.34', '10.0.0.1']) }),
+      /private/,
+    );
+    await assert.rejects(
+      check('https://nowhere.invalid/a.git', {
+        lookup: async () => {
+          throw new Error('ENOTFOUND');
+        },
+      }),
+      /cannot resolve/,
+    );
+  });
+
+  test('the allowlist admits hosts, addresses, ranges and local repositories', async () => {
+    const allowlist = ['git.internal', '10.1.0.0/16', '127.0.0.1', 'file://'];
+    await check('https://GIT.internal/a.git', { allowlist, lookup: lookupTo(['192.168.1.1']) });
+    await check('http://10.1.200.3/a.git', { allowlist });
+    await check('http://127.0.0.1:3000/a.git', { allowlist });
+    await check('file:///srv/git/a.git', { allowlist });
+    await check('/srv/git/a.git', { allowlist });
+    await assert.rejects(check('http://10.2.0.1/a.git', { allowlist }));
+    await assert.rejects(check('file:///srv/git/a.git'), /local repositories/);
+  });
+
+  test('only http(s) and local remotes are understood; credentials are taken out of the URL', () => {
+    assert.throws(() => parseRemoteUrl('ssh://git@host/a.git'), /https or http/);
+    assert.throws(() => parseRemoteUrl('ext::sh -c touch% /tmp/pwned'), /https or http|not a URL/);
+    assert.throws(() => parseRemoteUrl('git@host:a.git'), /https or http|not a URL/);
+    const parsed = parseRemoteUrl('https://bot:s%40cret@git.example.com/a.git');
+    assert.equal(parsed.kind, 'http');
+    if (parsed.kind !== 'http') return;
+    assert.equal(parsed.url.href, 'https://git.example.com/a.git');
+    assert.equal(parsed.authorization, `Basic ${Buffer.from('bot:s@cret').toString('base64')}`);
+    assert.equal(
+      redactRemoteUrl('https://bot:secret@git.example.com/a.git'),
+      'https://git.example.com/a.git',
+    );
+  });
+});
+
+describe('ref names and tree paths', () => {
+  test('ref names follow check-ref-format and exclude revision syntax', () => {
+    for (const ok of ['main', 'feature/login', 'refs/heads/main', 'v1.2.0', 'release-2024_01']) {
+      assert.ok(isSafeRefName(ok), ok);
+    }
+    for (const bad of [
+      '',
+      '-x',
+      'a..b',
+      'main~1',
+      'main^',
+      'a:b',
+      'HEAD@{1}',
+      '@',
+      'a b',
+      'a/.b',
+      'x.lock',
+      'a/',
+      'a\\b',
+    ]) {
+      assert.ok(!isSafeRefName(bad), bad);
+    }
+  });
+
+  test('tree paths are normalised, escapes refused', () => {
+    assert.equal(normalizeTreePath('./a/b.txt'), 'a/b.txt');
+    assert.equal(normalizeTreePath('/a'), 'a');
+    for (const bad of ['', '../a', 'a/../../b', 'a//b', 'a\nb', 'a\u0000b']) {
+      assert.equal(normalizeTreePath(bad), null, JSON.stringify(bad));
+    }
+  });
+});
+
+describe('receive-pack commands', () => {
+  const pkt = (line: string) => `${(Buffer.byteLength(line) + 4).toString(16).padStart(4, '0')}${line}`;
+  const a = 'a'.repeat(40);
+  const b = 'b'.repeat(40);
+  const zero = '0'.repeat(40);
+
+  test('are read across chunk boundaries; the stream passes through unchanged', async () => {
+    const request = Buffer.concat([
+      Buffer.from(
+        pkt(`${zero} ${a} refs/heads/main\0report-status side-band-64k\n`) +
+          pkt(`${a} ${b} refs/tags/v1\n`) +
+          pkt(`${b} ${zero} refs/heads/old\n`) +
+          '0000',
+      ),
+      Buffer.from('PACK\u0000\u0000\u0000\u0002 binary pack data 0000'),
+    ]);
+    const reader = new ReceiveCommandReader();
+    const chunks: Buffer[] = [];
+    const pieces = Array.from({ length: Math.ceil(request.length / 7) }, (_, i) =>
+      request.subarray(i * 7, i * 7 + 7),
+    );
+    for await (const chunk of Readable.from(pieces).pipe(reader)) chunks.push(chunk as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), request);
+    assert.deepEqual(reader.commands, [
+      { ref: 'refs/heads/main', oldOid: zero, newOid: a },
+      { ref: 'refs/tags/v1', oldOid: a, newOid: b },
+      { ref: 'refs/heads/old', oldOid: b, newOid: zero },
+    ]);
+  });
+
+  test('garbage is passed on and yields no commands', async () => {
+    const reader = new ReceiveCommandReader();
+    for await (const _ of Readable.from([Buffer.from('zzzz not a pkt-line')]).pipe(reader)) {
+      // drain
+    }
+    assert.deepEqual(reader.commands, []);
+  });
+});
