@@ -5,9 +5,10 @@
  * keyset pages cost the same anywhere. Target: first page median ≤ 20 ms.
  * `npx tsx bench/records-page.bench.ts` (RUNS=N, ROUNDS=N to change the sizes). No assertions.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { JobRow, RunRow } from '../src/server/store/tables.js';
+import { insertProject } from '../test/runs/fixtures.js';
+import { jobRow, runRow } from '../test/support/rows.js';
 import { startTestServer } from '../test/support/server.js';
 import { fmtMs, median } from './stats.js';
 
@@ -26,31 +27,16 @@ const STAGES = [
 const t = await startTestServer();
 try {
   const { db } = t.server.ctx;
-  const projectId = randomUUID();
-  await db
-    .insertInto('projects')
-    .values({
-      id: projectId,
-      name: 'bench',
-      source_kind: 'builtin',
-      remote_url: null,
-      forge: null,
-      default_branch: 'main',
-      webhook_secret: 'x',
-      concurrency_limit: 2,
-      trusted: 0,
-      created_at: Date.now(),
-    })
-    .execute();
+  const projectId = (await insertProject(t, 'bench')).id;
 
   const loadStart = performance.now();
   for (let from = 1; from <= RUNS; from += BATCH) {
     const runs: RunRow[] = [];
     const jobs: JobRow[] = [];
     for (let number = from; number < Math.min(from + BATCH, RUNS + 1); number++) {
-      const run = runRow(projectId, number);
+      const run = benchRun(projectId, number);
       runs.push(run);
-      jobs.push(...jobRows(run));
+      jobs.push(...benchJobs(run));
     }
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('runs').values(runs).execute();
@@ -100,54 +86,41 @@ try {
   await t.close();
 }
 
-function runRow(projectId: string, number: number): RunRow {
+function benchRun(projectId: string, number: number): RunRow {
   const sha = number.toString(16).padStart(40, '0');
   const branch = BRANCHES[number % BRANCHES.length] as string;
   const created = 1_700_000_000_000 + number * 60_000;
-  return {
-    id: randomUUID(),
+  return runRow({
     project_id: projectId,
     number,
     record: `${branch.replaceAll('/', '-')}-${sha.slice(0, 7)}`,
     // One run in a thousand is a cron run: the rare filter that needs its own index.
     trigger: number % 1000 === 0 ? 'cron' : 'push',
-    actor: 'alice',
-    ref_kind: 'branch',
     ref_name: branch,
     sha,
     message: `change ${number}`,
-    author: 'alice',
     commit_time: created - 30_000,
     status: STATUSES[number % STATUSES.length] as string,
-    failure_reason: null,
-    failure_message: null,
-    plan: null,
-    diagnostics: '[]',
-    variables: '{}',
-    untrusted: 0,
-    parent_run_id: null,
     created_at: created,
     started_at: created + 1000,
     finished_at: created + 300_000,
-  };
+  });
 }
 
-function jobRows(run: RunRow): JobRow[] {
-  return STAGES.map(([stage, name], i) => ({
-    run_id: run.id,
-    name,
-    stage,
-    stage_index: stage === 'build' ? 0 : stage === 'test' ? 1 : 2,
-    job_index: i,
-    status: name === 'ship' ? 'manual' : 'succeeded',
-    allow_failure: name === 'lint' || name === 'ship' ? 1 : 0,
-    manual: name === 'ship' ? 1 : 0,
-    failure_reason: null,
-    failure_message: null,
-    skip_code: null,
-    skip_message: null,
-    exit_code: 0,
-    started_at: run.started_at,
-    finished_at: run.finished_at,
-  }));
+function benchJobs(run: RunRow): JobRow[] {
+  return STAGES.map(([stage, name], i) =>
+    jobRow({
+      run_id: run.id,
+      name,
+      stage,
+      stage_index: stage === 'build' ? 0 : stage === 'test' ? 1 : 2,
+      job_index: i,
+      status: name === 'ship' ? 'manual' : 'succeeded',
+      allow_failure: name === 'lint' || name === 'ship' ? 1 : 0,
+      manual: name === 'ship' ? 1 : 0,
+      exit_code: 0,
+      started_at: run.started_at,
+      finished_at: run.finished_at,
+    }),
+  );
 }

@@ -52,8 +52,10 @@ export class LeaseReporter {
 
   constructor(private readonly opts: ReporterOptions) {
     this.flushMs = opts.flushMs ?? 100;
-    this.maxLines = opts.maxLines ?? 1000;
-    this.maxBytes = opts.maxBytes ?? 128 * 1024;
+    this.maxLines = opts.maxLines ?? 4000;
+    // Large batches amortise the per-batch cost (one transaction, one SSE event); 640 KiB keeps
+    // a batch well under the server's 1 MiB body limit once JSON-encoded.
+    this.maxBytes = opts.maxBytes ?? 640 * 1024;
   }
 
   line(job: string, line: LogLine): void {

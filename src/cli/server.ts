@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type Dockerode from 'dockerode';
 import { bootstrap } from '../server/bootstrap.js';
 import { ConfigError, loadServerConfig } from '../server/config.js';
 import { createServer } from '../server/create-server.js';
@@ -25,14 +26,17 @@ export async function serverCommand(argv: string[], io: CliIO & { signal?: Abort
     throw error;
   }
   const server = await createServer(config, { logger: true });
-  const url = await server.listen();
-  const publicUrl = config.publicUrl ?? url.replace('0.0.0.0', '127.0.0.1');
+  // First-start setup happens before listening, so nobody can call in before the admin exists.
   const demoDir = fileURLToPath(new URL('../../examples/demo', import.meta.url));
   const first = await bootstrap(server.ctx, { demoDir });
+  const url = await server.listen();
+  const publicUrl = config.publicUrl ?? url.replace('0.0.0.0', '127.0.0.1');
 
   let stopAgent: (() => Promise<void>) | null = null;
+  let dockerForHint: Dockerode | null = null;
   if (config.embeddedAgent) {
     const chosen = await chooseBackend('auto', config.dockerHost ?? undefined);
+    dockerForHint = chosen.docker;
     if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);
     stopAgent = await startEmbeddedAgent(server, chosen.backend, config.agentCapacity, chosen.docker);
   }
@@ -48,6 +52,14 @@ export async function serverCommand(argv: string[], io: CliIO & { signal?: Abort
     io.stdout(
       `  demo project "${first.demoProject}" created; its first run #${first.firstRunNumber ?? 1} has started\n`,
     );
+    if (dockerForHint && !(await hasImage(dockerForHint, 'busybox'))) {
+      io.stdout(
+        '  note: the demo uses the image "busybox", which this engine does not have; with no registry to pull\n' +
+          '  from, import one from the host (apt-get install busybox-static), then `slipway rerun 1 --project demo`:\n' +
+          '    mkdir -p /tmp/bb/bin && cp /bin/busybox /tmp/bb/bin/ && (cd /tmp/bb/bin && for a in $(./busybox --list); do ln -sf busybox $a; done)\n' +
+          '    tar -C /tmp/bb -c . | docker import - busybox\n',
+      );
+    }
   }
   io.stdout(
     `  push a repository:  git remote add slipway ${publicUrl}/git/<project>.git && git push slipway main\n`,
@@ -67,4 +79,13 @@ export async function serverCommand(argv: string[], io: CliIO & { signal?: Abort
   await stopAgent?.();
   await server.close();
   return 0;
+}
+
+async function hasImage(docker: Dockerode, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
 
 /**
  * The agent ⇄ server protocol, version 1. The embedded agent and a standalone
@@ -22,16 +23,7 @@ import { z } from 'zod';
 export const PROTOCOL_VERSION = 1;
 export const PROTOCOL_HEADER = 'x-slipway-protocol';
 
-const status = z.enum([
-  'pending',
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'canceled',
-  'skipped',
-  'manual',
-]);
+const status = z.enum(STATUSES);
 
 export const logLineSchema = z.object({
   n: z.number().int().min(1),
@@ -47,14 +39,7 @@ export const jobResultSchema = z.object({
   allowFailure: z.boolean(),
   failure: z
     .object({
-      reason: z.enum([
-        'exit_code',
-        'timeout',
-        'image_not_found',
-        'agent_lost',
-        'backend_error',
-        'config_error',
-      ]),
+      reason: z.enum(FAILURE_REASONS),
       message: z.string(),
     })
     .nullable(),

@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { pack } from 'tar-fs';
-import { type SeedContext, seedProject, seedRun } from '../queue/queue-fixture.js';
+import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
 import { type CliProcess, ownedResources, ownerOf, startCli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -21,7 +21,6 @@ import { ensureBusyboxImage } from '../support/test-images.js';
 
 const docker = new Dockerode();
 let t: TestServer;
-let seed: SeedContext;
 let image = '';
 let sourceDir = '';
 let token = '';
@@ -30,7 +29,6 @@ const agents: CliProcess[] = [];
 before(async () => {
   image = await ensureBusyboxImage(docker);
   t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
-  seed = { db: t.server.ctx.db, secretBox: t.server.ctx.secretBox, now: t.server.ctx.now };
   sourceDir = await mkdtemp(join(tmpdir(), 'slipway-agent-e2e-'));
   await mkdir(join(sourceDir, 'docs'));
   await writeFile(join(sourceDir, 'docs', 'hello.txt'), 'hello from the repository\n');
@@ -106,8 +104,8 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
   test('leases a queued run, runs it in containers, and reports it to the server', async () => {
     const agent = startAgent();
     await agent.waitForOutput(/waiting for work/, 30_000);
-    const project = await seedProject(seed);
-    const run = await seedRun(seed, project, {
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project, {
       pipeline: pipeline('cat docs/hello.txt, echo "line 1", echo "to stderr" >&2, echo "line 2"'),
     });
     await until(
@@ -149,8 +147,8 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
   test('kill -9 mid-run: the job fails as agent lost within the lease timeout; the next agent reaps', async () => {
     const calls = spyRunState(t.server.ctx.runState);
     const victim = agents[0] ?? startAgent();
-    const project = await seedProject(seed);
-    const run = await seedRun(seed, project, { pipeline: pipeline('echo started, sleep 300') });
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project, { pipeline: pipeline('echo started, sleep 300') });
     await until('the job to print', async () => (await logTexts(run.runId)).includes('started'), 60_000);
     const owner = ownerOf(victim.pid);
     assert.ok(

@@ -5,14 +5,12 @@ import { after, before, test } from 'node:test';
 import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import { startEmbeddedAgent } from '../../src/cli/embedded-agent.js';
 import { ensureEmbeddedAgent } from '../../src/server/queue/agent-registry.js';
-import { type SeedContext, seedProject, seedRun } from '../queue/queue-fixture.js';
+import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
-let seed: SeedContext;
 before(async () => {
   t = await startTestServer();
-  seed = { db: t.server.ctx.db, secretBox: t.server.ctx.secretBox, now: t.server.ctx.now };
 });
 after(async () => {
   await t.close();
@@ -36,10 +34,10 @@ const status = async (runId: string) =>
   ).status;
 
 test('ends what it held before a restart, then runs queued work; one row, reused', async () => {
-  const project = await seedProject(seed, { secrets: { DEPLOY_TOKEN: 'deploy-token-value' } });
+  const project = await seedProject(t.server.ctx, { secrets: { DEPLOY_TOKEN: 'deploy-token-value' } });
   // A lease of the embedded agent from "the previous server process".
   const previous = await ensureEmbeddedAgent(t.server.ctx.db, t.server.ctx.now());
-  const held = await seedRun(seed, project);
+  const held = await seedRun(t.server.ctx, project);
   await t.server.ctx.db
     .updateTable('queue')
     .set({
@@ -51,7 +49,7 @@ test('ends what it held before a restart, then runs queued work; one row, reused
     })
     .where('id', '=', held.executionId)
     .execute();
-  const queued = await seedRun(seed, project);
+  const queued = await seedRun(t.server.ctx, project);
 
   const stop = await startEmbeddedAgent(t.server, new FakeBackend(), 2);
   try {

@@ -13,17 +13,15 @@ import { HttpTransport } from '../../src/agent/http-transport.js';
 import type { Backend, JobOutcome, JobOutput, JobSpec } from '../../src/backends/backend.js';
 import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import { AgentRefusedError, LeaseGoneError } from '../../src/protocol/agent-transport.js';
-import { type SeedContext, seedProject, seedRun } from '../queue/queue-fixture.js';
+import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
-let seed: SeedContext;
 before(async () => {
   // Agent and server share this process's event loop here: a generous lease timeout keeps a
   // busy test machine from expiring the lease mid-flood (expiry has tests of its own).
   t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '15s' });
-  seed = { db: t.server.ctx.db, secretBox: t.server.ctx.secretBox, now: t.server.ctx.now };
 });
 after(async () => {
   await t.close();
@@ -97,12 +95,12 @@ describe('agent over HTTP', () => {
       leaseWaitMs: 5000,
     });
     try {
-      const project = await seedProject(seed, { secrets: { DEPLOY_TOKEN: 'deploy-token-value' } });
+      const project = await seedProject(t.server.ctx, { secrets: { DEPLOY_TOKEN: 'deploy-token-value' } });
       const latencies: number[] = [];
       for (let i = 0; i < 10; i++) {
         await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 100));
         const enqueued = performance.now();
-        const run = await seedRun(seed, project);
+        const run = await seedRun(t.server.ctx, project);
         await until('leased', () => calls.some((c) => c.method === 'runStarted' && c.runId === run.runId));
         latencies.push(performance.now() - enqueued);
         await until('finished', () => calls.some((c) => c.method === 'runFinished' && c.runId === run.runId));
@@ -136,8 +134,8 @@ describe('agent over HTTP', () => {
       batches++;
       return append(runId, job, lines);
     };
-    const project = await seedProject(seed);
-    const run = await seedRun(seed, project, { pipeline: ONE_JOB });
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project, { pipeline: ONE_JOB });
     const stop = new AbortController();
     const started = performance.now();
     const agent = runAgent({

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,25 +11,9 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../../src/server/errors.js';
 import { GitSourceService } from '../../src/server/git/source-service.js';
-import type { ProjectRow } from '../../src/server/store/tables.js';
 import { git, insertProject, silentLogger, workRepo } from '../support/git.js';
+import { projectRow } from '../support/rows.js';
 import { createUserWithToken, startTestServer } from '../support/server.js';
-
-function project(overrides: Partial<ProjectRow> = {}): ProjectRow {
-  return {
-    id: randomUUID(),
-    name: `p-${randomUUID().slice(0, 8)}`,
-    source_kind: 'builtin',
-    remote_url: null,
-    forge: null,
-    default_branch: 'main',
-    webhook_secret: '',
-    concurrency_limit: 1,
-    trusted: 0,
-    created_at: 0,
-    ...overrides,
-  };
-}
 
 /** Names of the entries of a tar stream, via the system's tar. */
 async function tarNames(stream: Readable): Promise<string[]> {
@@ -48,7 +31,7 @@ describe('GitSourceService: built-in repositories', () => {
   let dataDir: string;
   let source: string;
   let sources: GitSourceService;
-  const p = project({ default_branch: 'trunk' });
+  const p = projectRow({ default_branch: 'trunk' });
   let first: string;
   let second: string;
 
@@ -100,7 +83,7 @@ describe('GitSourceService: built-in repositories', () => {
     assert.equal(await sources.readFile(p, 'trunk~1', 'src/main.txt'), null, 'revision syntax is not a ref');
     assert.equal(await sources.readFile(p, '--output=/tmp/x', 'src/main.txt'), null);
     assert.equal(await sources.readFile(p, 'trunk', '../../etc/passwd'), null);
-    assert.equal(await sources.readFile(project(), 'main', 'x'), null, 'no repository yet');
+    assert.equal(await sources.readFile(projectRow(), 'main', 'x'), null, 'no repository yet');
   });
 
   test('readFile refuses a file over the size cap', async () => {
@@ -155,7 +138,7 @@ describe('GitSourceService: remote mirrors', () => {
     try {
       const sha = await upstream.commit({ '.slipway.yml': 'version: 1\n' }, 'upstream');
       await upstream.git('tag', 'v2');
-      const remote = project({
+      const remote = projectRow({
         source_kind: 'remote',
         remote_url: `file://${upstream.dir}`,
         forge: 'github',
@@ -199,7 +182,7 @@ describe('GitSourceService: remote mirrors', () => {
       await upstream.git('push', '-q', authed, 'main');
 
       const dataDir = await mkdtemp(join(tmpdir(), 'slipway-src-'));
-      const remote = project({ source_kind: 'remote', remote_url: authed });
+      const remote = projectRow({ source_kind: 'remote', remote_url: authed });
       const refused = new GitSourceService({ dataDir, log: silentLogger() });
       await assert.rejects(refused.refresh(remote), /loopback, link-local or private/);
 

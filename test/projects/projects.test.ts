@@ -1,9 +1,9 @@
 /** Projects through the API: roles, validation, the URLs shown, and the once-shown webhook secret. */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RunRow } from '../../src/server/store/tables.js';
 import { type FakeSources, fakeSources } from '../support/recording-fakes.js';
+import { runRow } from '../support/rows.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 import { createUser, signIn, withToken } from '../support/session-client.js';
 
@@ -208,7 +208,7 @@ describe('projects', () => {
       const finished = n <= 11;
       await t.server.ctx.db
         .insertInto('runs')
-        .values(runRow(project.id, n, finished ? 1000 * n : null))
+        .values(timedRun(project.id, n, finished ? 1000 * n : null))
         .execute();
     }
     const list = (await (await withToken(t, viewer, '/api/projects')).json()) as (ProjectBody & {
@@ -245,31 +245,17 @@ describe('projects behind a public https URL', () => {
   });
 });
 
-function runRow(projectId: string, n: number, durationMs: number | null): RunRow {
+function timedRun(projectId: string, n: number, durationMs: number | null): RunRow {
   const sha = String(n).padStart(7, '0');
-  return {
-    id: randomUUID(),
+  return runRow({
     project_id: projectId,
     number: n,
     record: `main-${sha}`,
-    trigger: 'push',
-    actor: 'alice',
-    ref_kind: 'branch',
-    ref_name: 'main',
     sha: `${sha}${'0'.repeat(33)}`,
     message: 'm',
-    author: 'alice',
-    commit_time: null,
     status: durationMs === null ? 'running' : 'succeeded',
-    failure_reason: null,
-    failure_message: null,
-    plan: null,
-    diagnostics: '[]',
-    variables: '{}',
-    untrusted: 0,
-    parent_run_id: null,
     created_at: n * 10_000,
     started_at: n * 10_000,
     finished_at: durationMs === null ? null : n * 10_000 + durationMs,
-  };
+  });
 }

@@ -10,18 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { loadServerConfig } from '../../src/server/config.js';
 import { createServer } from '../../src/server/create-server.js';
-import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
-import { type SeedContext, seedProject, seedRun } from './queue-fixture.js';
+import {
+  createUserWithToken,
+  startTestServer,
+  type TestServer,
+  testServerConfig,
+} from '../support/server.js';
+import { seedProject, seedRun } from './queue-fixture.js';
 import { spyRunState } from './spy-run-state.js';
 
 let t: TestServer;
-let seed: SeedContext;
 
 before(async () => {
   t = await startTestServer();
-  seed = { db: t.server.ctx.db, secretBox: t.server.ctx.secretBox, now: t.server.ctx.now };
 });
 after(async () => {
   await t.close();
@@ -118,8 +120,8 @@ describe('agent protocol', () => {
   });
 
   test('a lease and its calls, checked against the agent holding it', async () => {
-    const project = await seedProject(seed);
-    const run = await seedRun(seed, project);
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project);
     const owner = await newAgent();
     const other = await newAgent();
     t.server.ctx.sources.archive = async () => Readable.from([Buffer.from('the tar bytes')]);
@@ -191,8 +193,8 @@ describe('agent protocol', () => {
     abort.abort();
     await polling;
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const project = await seedProject(seed);
-    const run = await seedRun(seed, project);
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project);
     await new Promise((resolve) => setTimeout(resolve, 400));
     const row = await t.server.ctx.db
       .selectFrom('queue')
@@ -204,8 +206,8 @@ describe('agent protocol', () => {
 
   test('revoking an agent refuses its token and ends its runs at once', async () => {
     const calls = spyRunState(t.server.ctx.runState);
-    const project = await seedProject(seed);
-    const run = await seedRun(seed, project);
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project);
     const agent = await newAgent(`to-revoke-${randomUUID().slice(0, 4)}`);
     let leased: { leaseId: string; runId: string } | null = null;
     // Other tests' runs may be queued still: lease until ours comes.
@@ -226,16 +228,7 @@ describe('agent protocol', () => {
 
 test('on start, the server ends leases whose agent stopped heartbeating while it was down', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-restart-'));
-  const config = loadServerConfig(
-    {
-      SLIPWAY_DATA_DIR: dataDir,
-      SLIPWAY_PORT: '0',
-      SLIPWAY_DEMO: 'false',
-      SLIPWAY_EMBEDDED_AGENT: 'false',
-      SLIPWAY_LEASE_TIMEOUT: '3s',
-    },
-    process.cwd(),
-  );
+  const config = testServerConfig(dataDir);
   let clock = 1_700_000_000_000;
   const first = await createServer(config, { now: () => clock });
   const ctx = { db: first.ctx.db, secretBox: first.ctx.secretBox, now: () => clock };

@@ -33,7 +33,8 @@ import type {
 } from '../../src/server/services.js';
 import { migrateToLatest } from '../../src/server/store/migrate.js';
 import { openDatabase } from '../../src/server/store/open-database.js';
-import type { Database, JobRow, ProjectRow, QueueRow } from '../../src/server/store/tables.js';
+import type { Database, ProjectRow, QueueRow } from '../../src/server/store/tables.js';
+import { jobRow, projectRow, runRow } from '../support/rows.js';
 
 export const DEFAULT_PIPELINE = `version: 1
 image: busybox
@@ -215,7 +216,7 @@ export async function queueFixture(env: Record<string, string> = {}, pollMs = 20
   return fixture;
 }
 
-/** What seeding needs; `now` is called once per inserted row (a fake clock may tick). */
+/** What seeding needs (a server's ctx is one); `now` is called once per inserted row (a fake clock may tick). */
 export interface SeedContext {
   db: Kysely<Database>;
   secretBox: SecretBox;
@@ -226,18 +227,12 @@ export async function seedProject(
   ctx: SeedContext,
   opts: { concurrencyLimit?: number; secrets?: Record<string, string> } = {},
 ): Promise<ProjectRow> {
-  const project: ProjectRow = {
-    id: randomUUID(),
-    name: `p-${randomUUID().slice(0, 8)}`,
-    source_kind: 'builtin',
-    remote_url: null,
-    forge: null,
-    default_branch: 'main',
+  const project = projectRow({
     webhook_secret: ctx.secretBox.seal('hook'),
     concurrency_limit: opts.concurrencyLimit ?? 10,
     trusted: 1,
     created_at: ctx.now(),
-  };
+  });
   await ctx.db.insertInto('projects').values(project).execute();
   for (const [name, value] of Object.entries(opts.secrets ?? {})) {
     await ctx.db
@@ -272,50 +267,36 @@ export async function seedRun(
   const now = ctx.now();
   await ctx.db
     .insertInto('runs')
-    .values({
-      id: runId,
-      project_id: project.id,
-      number: counter.value,
-      record: plan.record,
-      trigger: 'push',
-      actor: 'alice',
-      ref_kind: 'branch',
-      ref_name: 'main',
-      sha: EVENT.sha,
-      message: EVENT.message,
-      author: EVENT.author,
-      commit_time: null,
-      status: 'queued',
-      failure_reason: null,
-      failure_message: null,
-      plan: opts.noPlan ? null : JSON.stringify(plan),
-      diagnostics: '[]',
-      variables: '{}',
-      untrusted: opts.untrusted ? 1 : 0,
-      parent_run_id: opts.parentRunId ?? null,
-      created_at: now,
-      started_at: null,
-      finished_at: null,
-    })
+    .values(
+      runRow({
+        id: runId,
+        project_id: project.id,
+        number: counter.value,
+        record: plan.record,
+        sha: EVENT.sha,
+        message: EVENT.message,
+        author: EVENT.author,
+        status: 'queued',
+        plan: opts.noPlan ? null : JSON.stringify(plan),
+        untrusted: opts.untrusted ? 1 : 0,
+        parent_run_id: opts.parentRunId ?? null,
+        created_at: now,
+      }),
+    )
     .execute();
-  const jobs: JobRow[] = plan.stages.flatMap((stage, si) =>
-    stage.jobs.map((job, ji) => ({
-      run_id: runId,
-      name: job.name,
-      stage: stage.name,
-      stage_index: si,
-      job_index: ji,
-      status: job.manual ? 'manual' : 'pending',
-      allow_failure: job.allowFailure ? 1 : 0,
-      manual: job.manual ? 1 : 0,
-      failure_reason: null,
-      failure_message: null,
-      skip_code: null,
-      skip_message: null,
-      exit_code: null,
-      started_at: null,
-      finished_at: null,
-    })),
+  const jobs = plan.stages.flatMap((stage, si) =>
+    stage.jobs.map((job, ji) =>
+      jobRow({
+        run_id: runId,
+        name: job.name,
+        stage: stage.name,
+        stage_index: si,
+        job_index: ji,
+        status: job.manual ? 'manual' : 'pending',
+        allow_failure: job.allowFailure ? 1 : 0,
+        manual: job.manual ? 1 : 0,
+      }),
+    ),
   );
   if (jobs.length > 0) await ctx.db.insertInto('jobs').values(jobs).execute();
   const executionId = await seedExecution(ctx, runId, project.id, opts);

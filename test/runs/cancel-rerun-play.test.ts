@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import { AppError } from '../../src/server/errors.js';
 import { workspaceOf } from '../../src/server/queue/workspace-of.js';
+import { jobsInPlanOrder } from '../../src/server/runs/run-queries.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectEvent, RunState } from '../../src/server/services.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
@@ -66,14 +67,7 @@ describe('cancel, rerun, play', () => {
   const newRun = () => runs.createRun({ project, event: push(), trigger: 'push', actor: 'alice' });
   const runRow = (id: string) =>
     db().selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-  const jobs = (id: string) =>
-    db()
-      .selectFrom('jobs')
-      .selectAll()
-      .where('run_id', '=', id)
-      .orderBy('stage_index')
-      .orderBy('job_index')
-      .execute();
+  const jobs = (id: string) => jobsInPlanOrder(db(), id);
   const queue = (id: string) =>
     db().selectFrom('queue').selectAll().where('run_id', '=', id).orderBy('enqueued_at').execute();
   const appError = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;

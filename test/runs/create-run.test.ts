@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Plan } from '../../src/pipeline/plan/plan.js';
+import { jobsInPlanOrder } from '../../src/server/runs/run-queries.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectEvent } from '../../src/server/services.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -18,14 +19,7 @@ describe('createRun', () => {
   });
   after(() => t.close());
 
-  const jobsOf = (runId: string) =>
-    t.server.ctx.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('run_id', '=', runId)
-      .orderBy('stage_index')
-      .orderBy('job_index')
-      .execute();
+  const jobsOf = (runId: string) => jobsInPlanOrder(t.server.ctx.db, runId);
   const queueOf = (runId: string) =>
     t.server.ctx.db.selectFrom('queue').selectAll().where('run_id', '=', runId).execute();
 

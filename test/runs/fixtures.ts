@@ -9,6 +9,7 @@ import type { PipelineEvent } from '../../src/domain/event.js';
 import { DbRunService } from '../../src/server/runs/run-service.js';
 import type { SourceService } from '../../src/server/services.js';
 import type { ProjectRow } from '../../src/server/store/tables.js';
+import { projectRow } from '../support/rows.js';
 import type { TestServer } from '../support/server.js';
 
 /** build → test (unit, lint allowed to fail) → deploy (manual). */
@@ -110,18 +111,7 @@ export async function insertProject(
   t: TestServer,
   name = `p-${randomUUID().slice(0, 8)}`,
 ): Promise<ProjectRow> {
-  const row: ProjectRow = {
-    id: randomUUID(),
-    name,
-    source_kind: 'builtin',
-    remote_url: null,
-    forge: null,
-    default_branch: 'main',
-    webhook_secret: 'x',
-    concurrency_limit: 2,
-    trusted: 0,
-    created_at: Date.now(),
-  };
+  const row = projectRow({ name, webhook_secret: 'x', concurrency_limit: 2, created_at: Date.now() });
   await t.server.ctx.db.insertInto('projects').values(row).execute();
   return row;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import type { RunSummary } from '../../src/server/runs/run-json.js';
+import { jobsInPlanOrder } from '../../src/server/runs/run-queries.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectEvent, RunState } from '../../src/server/services.js';
 import type { ProjectRow } from '../../src/server/store/tables.js';
@@ -53,13 +54,7 @@ describe('RunState', () => {
   const runRow = (id: string) =>
     t.server.ctx.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const jobStatuses = async (id: string) => {
-    const rows = await t.server.ctx.db
-      .selectFrom('jobs')
-      .select(['name', 'status'])
-      .where('run_id', '=', id)
-      .orderBy('stage_index')
-      .orderBy('job_index')
-      .execute();
+    const rows = await jobsInPlanOrder(t.server.ctx.db, id);
     return Object.fromEntries(rows.map((r) => [r.name, r.status]));
   };
   const job = (id: string, name: string) =>

@@ -13,6 +13,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { SlipwayServer } from '../../src/server/create-server.js';
 import type { CreateRunInput, RunService } from '../../src/server/services.js';
 import type { Forge, ProjectRow, RunRow } from '../../src/server/store/tables.js';
+import { projectRow } from './rows.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -83,18 +84,15 @@ export async function insertProject(
     defaultBranch?: string;
   },
 ): Promise<ProjectRow> {
-  const row: ProjectRow = {
-    id: randomUUID(),
+  const row = projectRow({
     name: opts.name,
     source_kind: opts.kind ?? 'builtin',
     remote_url: opts.remoteUrl ?? null,
     forge: opts.forge ?? null,
     default_branch: opts.defaultBranch ?? 'main',
     webhook_secret: server.ctx.secretBox.seal(opts.webhookSecret ?? randomUUID()),
-    concurrency_limit: 1,
-    trusted: 0,
     created_at: server.ctx.now(),
-  };
+  });
   await server.ctx.db.insertInto('projects').values(row).execute();
   return row;
 }

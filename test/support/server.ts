@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadServerConfig } from '../../src/server/config.js';
+import { loadServerConfig, type ServerConfig } from '../../src/server/config.js';
 import { createServer, type SlipwayServer } from '../../src/server/create-server.js';
 import type { Role } from '../../src/server/store/tables.js';
 
@@ -24,18 +24,7 @@ export interface TestServer {
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-test-'));
-  const config = loadServerConfig(
-    {
-      SLIPWAY_DATA_DIR: dataDir,
-      SLIPWAY_PORT: '0',
-      SLIPWAY_DEMO: 'false',
-      SLIPWAY_EMBEDDED_AGENT: 'false',
-      SLIPWAY_LEASE_TIMEOUT: '3s',
-      ...env,
-    },
-    process.cwd(),
-  );
-  const server = await createServer(config);
+  const server = await createServer(testServerConfig(dataDir, env));
   const url = await server.listen();
   const adminToken = await createUserWithToken(server, `admin-${randomUUID().slice(0, 6)}`, 'admin');
   return {
@@ -57,6 +46,21 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The config of a test server on `dataDir` (see startTestServer); `env` adds to it or overrides it. */
+export function testServerConfig(dataDir: string, env: Record<string, string> = {}): ServerConfig {
+  return loadServerConfig(
+    {
+      SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_PORT: '0',
+      SLIPWAY_DEMO: 'false',
+      SLIPWAY_EMBEDDED_AGENT: 'false',
+      SLIPWAY_LEASE_TIMEOUT: '3s',
+      ...env,
+    },
+    process.cwd(),
+  );
 }
 
 /** Inserts a user (unusable password) and an API token for it; returns the token. */

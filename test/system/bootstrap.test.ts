@@ -13,6 +13,7 @@ import { bootstrap } from '../../src/server/bootstrap.js';
 import { loadServerConfig } from '../../src/server/config.js';
 import { createServer, type SlipwayServer } from '../../src/server/create-server.js';
 import { type FakeRuns, type FakeSources, fakeRuns, fakeSources } from '../support/recording-fakes.js';
+import { projectRow } from '../support/rows.js';
 
 const DEMO_DIR = '/opt/slipway/examples/demo';
 
@@ -113,18 +114,7 @@ describe('bootstrap', () => {
     const { server, runs } = await setup({ SLIPWAY_DEMO: 'true' });
     await server.ctx.db
       .insertInto('projects')
-      .values({
-        id: 'p1',
-        name: 'mine',
-        source_kind: 'builtin',
-        remote_url: null,
-        forge: null,
-        default_branch: 'main',
-        webhook_secret: 'x',
-        concurrency_limit: 1,
-        trusted: 0,
-        created_at: 0,
-      })
+      .values(projectRow({ id: 'p1', name: 'mine', webhook_secret: 'x' }))
       .execute();
     const result = await bootstrap(server.ctx, { demoDir: DEMO_DIR });
     assert.equal(result.demoProject, null);

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from '../../src/server/store/tables.js';
 import { fakeSources } from '../support/recording-fakes.js';
+import { jobRow, runRow } from '../support/rows.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 import { withToken } from '../support/session-client.js';
 
@@ -57,50 +58,30 @@ describe('system routes', () => {
       runIds.push(id);
       await db
         .insertInto('runs')
-        .values({
-          id,
-          project_id: projectId,
-          number: n,
-          record: `main-${n}`,
-          trigger: 'push',
-          actor: 'a',
-          ref_kind: 'branch',
-          ref_name: 'main',
-          sha: 'f'.repeat(40),
-          message: '',
-          author: '',
-          commit_time: null,
-          status,
-          failure_reason: null,
-          failure_message: null,
-          plan: null,
-          diagnostics: '[]',
-          variables: '{}',
-          untrusted: 0,
-          parent_run_id: null,
-          created_at: now,
-          started_at: now,
-          finished_at: null,
-        })
+        .values(
+          runRow({
+            id,
+            project_id: projectId,
+            number: n,
+            actor: 'a',
+            author: '',
+            status,
+            created_at: now,
+            started_at: now,
+          }),
+        )
         .execute();
     }
-    const job = (name: string, seconds: number, finishedAgo: number) => ({
-      run_id: runIds[0]!,
-      name,
-      stage: 's',
-      stage_index: 0,
-      job_index: 0,
-      status: 'succeeded',
-      allow_failure: 0,
-      manual: 0,
-      failure_reason: null,
-      failure_message: null,
-      skip_code: null,
-      skip_message: null,
-      exit_code: 0,
-      started_at: now - finishedAgo - seconds * 1000,
-      finished_at: now - finishedAgo,
-    });
+    const job = (name: string, seconds: number, finishedAgo: number) =>
+      jobRow({
+        run_id: runIds[0]!,
+        name,
+        stage: 's',
+        status: 'succeeded',
+        exit_code: 0,
+        started_at: now - finishedAgo - seconds * 1000,
+        finished_at: now - finishedAgo,
+      });
     await db
       .insertInto('jobs')
       .values([job('fast', 3, 1000), job('slow', 90, 1000), job('old', 10, 2 * 24 * 3600 * 1000)])

@@ -83,7 +83,12 @@ export function defineRoute<
 
 function check(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
   if (!schema) return value;
-  const parsed = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  return parseInput(schema, value ?? (where === 'body' ? undefined : {}), where);
+}
+
+/** Validates one input of a request (`where`: params, query, body); errors name the field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = [where, ...(issue?.path ?? []).map(String)].join('.');

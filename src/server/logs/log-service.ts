@@ -7,8 +7,6 @@ import { LruMap } from './lru-map.js';
 
 /** Jobs whose byte counters stay in memory; others are re-read from the database when needed. */
 const TRACKED_JOBS = 4096;
-/** Rows per INSERT: 6 parameters each stays far below SQLite's parameter limit. */
-const INSERT_CHUNK = 500;
 
 type Subscriber = (lines: LogLine[]) => void;
 
@@ -80,17 +78,13 @@ export class DbLogService implements LogService {
       first.n > state.lastN ? incoming : await this.withoutStored(runId, job, incoming, first.n, last.n);
     const { keep, state: next } = applyLogCap(state, fresh, this.deps.maxBytes);
     if (keep.length === 0) return;
-    await this.deps.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < keep.length; i += INSERT_CHUNK) {
-        const rows = keep.slice(i, i + INSERT_CHUNK).map((l) => ({ run_id: runId, job, ...l }));
-        // Also guards against a writer this process does not know of (a second server).
-        await trx
-          .insertInto('log_lines')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['run_id', 'job', 'n']).doNothing())
-          .execute();
-      }
-    });
+    // One statement per batch: the lines travel as one JSON parameter and SQLite unpacks them
+    // (json_each), which is several times faster than a many-parameter INSERT. ON CONFLICT also
+    // guards against a writer this process does not know of (a second server).
+    await sql`INSERT INTO log_lines (run_id, job, n, t, stream, text)
+      SELECT ${runId}, ${job}, value ->> 0, value ->> 1, value ->> 2, value ->> 3
+      FROM json_each(${JSON.stringify(keep.map((l) => [l.n, l.t, l.stream, l.text]))}) WHERE true
+      ON CONFLICT (run_id, job, n) DO NOTHING`.execute(this.deps.db);
     this.states.set(key, next);
     this.notify(key, keep);
   }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EventBus } from '../services.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
 import { toJobJson, toRunSummary } from './run-json.js';
+import { jobsInPlanOrder, runById } from './run-queries.js';
 
 export interface RunView {
   run: RunRow;
@@ -11,20 +12,14 @@ export interface RunView {
 
 /** A run with its project's name and its jobs in plan order; null when it does not exist. */
 export async function loadRunView(db: Kysely<Database>, runId: string): Promise<RunView | null> {
-  const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  const run = await runById(db, runId);
   if (!run) return null;
   const project = await db
     .selectFrom('projects')
     .select('name')
     .where('id', '=', run.project_id)
     .executeTakeFirst();
-  const jobs = await db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .orderBy('stage_index')
-    .orderBy('job_index')
-    .execute();
+  const jobs = await jobsInPlanOrder(db, runId);
   return { run, projectName: project?.name ?? '', jobs };
 }
 

@@ -1,18 +1,13 @@
 import type { Kysely } from 'kysely';
 import { notFound } from '../errors.js';
 import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
+import { jobByName } from './run-queries.js';
 
 /**
- * The API addresses projects by name, runs by number and jobs by name. Each lookup throws
- * not_found (404) — the same answer whether the thing is missing or merely unknown to the
- * caller, so nothing about existence leaks.
+ * The API addresses projects by name (projects/find-project.ts), runs by number and jobs by
+ * name. Each lookup throws not_found (404) — the same answer whether the thing is missing or
+ * merely unknown to the caller, so nothing about existence leaks.
  */
-export async function findProjectByName(db: Kysely<Database>, name: string): Promise<ProjectRow> {
-  const project = await db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
-  if (!project) throw notFound(`project "${name}"`);
-  return project;
-}
-
 export async function findRunByNumber(
   db: Kysely<Database>,
   project: ProjectRow,
@@ -29,12 +24,7 @@ export async function findRunByNumber(
 }
 
 export async function findJob(db: Kysely<Database>, run: RunRow, name: string): Promise<JobRow> {
-  const job = await db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('run_id', '=', run.id)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const job = await jobByName(db, run.id, name);
   if (!job) throw notFound(`job "${name}" of run #${run.number}`);
   return job;
 }

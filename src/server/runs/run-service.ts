@@ -8,9 +8,10 @@ import type { ServerContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { enqueue } from '../queue/enqueue.js';
 import type { CreateRunInput, RunService } from '../services.js';
-import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
+import type { Database, ProjectRow, RunRow } from '../store/tables.js';
 import { planFromSource, withVariables } from './plan-source.js';
 import { publishRunChange } from './run-events.js';
+import { jobByName, jobsInPlanOrder, runById, updateJob } from './run-queries.js';
 import {
   allocateRunNumber,
   initialRunStatus,
@@ -82,7 +83,7 @@ export class DbRunService implements RunService {
       );
     }
     const plan = JSON.parse(parent.plan) as Plan;
-    const parentJobs = opts.failedOnly ? await this.jobsOf(parent.id) : [];
+    const parentJobs = opts.failedOnly ? await jobsInPlanOrder(this.deps.db, parent.id) : [];
     if (opts.failedOnly && !terminal(parent.status)) {
       throw conflict(`run #${parent.number} is ${parent.status}; resume it once it has finished`);
     }
@@ -132,12 +133,7 @@ export class DbRunService implements RunService {
     const now = this.deps.now();
     await this.deps.db.transaction().execute(async (trx) => {
       const run = await requireRun(trx, runId);
-      const row = await trx
-        .selectFrom('jobs')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .where('name', '=', job)
-        .executeTakeFirst();
+      const row = await jobByName(trx, runId, job);
       if (!row) throw notFound(`job "${job}"`);
       if (row.status !== 'manual') {
         throw conflict(`job "${job}" is ${row.status}; only a job waiting in manual can be played`);
@@ -148,12 +144,7 @@ export class DbRunService implements RunService {
         .select('id')
         .where('run_id', '=', runId)
         .executeTakeFirst();
-      await trx
-        .updateTable('jobs')
-        .set({ status: 'pending' })
-        .where('run_id', '=', runId)
-        .where('name', '=', job)
-        .execute();
+      await updateJob(trx, runId, job, { status: 'pending' });
       if (terminal(run.status) || run.status === 'manual') {
         // The run is active again until this job has run; its end status is derived anew then.
         await trx
@@ -237,17 +228,13 @@ export class DbRunService implements RunService {
     return project;
   }
 
-  private jobsOf(runId: string): Promise<JobRow[]> {
-    return this.deps.db.selectFrom('jobs').selectAll().where('run_id', '=', runId).execute();
-  }
-
   private publish(runId: string, jobs: readonly string[] | 'all'): Promise<void> {
     return publishRunChange(this.deps.db, this.deps.events, runId, jobs);
   }
 }
 
-async function requireRun(db: Trx | RunServiceDeps['db'], runId: string): Promise<RunRow> {
-  const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+async function requireRun(db: RunServiceDeps['db'], runId: string): Promise<RunRow> {
+  const run = await runById(db, runId);
   if (!run) throw notFound('run');
   return run;
 }
@@ -265,12 +252,7 @@ async function cancelNow(trx: Trx, runId: string, by: string, now: number): Prom
       job.status === 'running'
         ? { status: 'canceled', started_at: job.started_at ?? now, finished_at: now }
         : { status: 'skipped', skip_code: 'run_canceled', skip_message: `the run was canceled by ${by}` };
-    await trx
-      .updateTable('jobs')
-      .set(patch)
-      .where('run_id', '=', runId)
-      .where('name', '=', job.name)
-      .execute();
+    await updateJob(trx, runId, job.name, patch);
   }
   await trx
     .updateTable('runs')

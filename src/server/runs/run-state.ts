@@ -4,11 +4,11 @@ import type { JobResultMessage, RunFinishMessage } from '../../protocol/agent-pr
 import type { EventBus, RunState } from '../services.js';
 import type { Database, JobRow } from '../store/tables.js';
 import { publishRunChange } from './run-events.js';
+import { type JobPatch, jobByName, jobsInPlanOrder, updateJob } from './run-queries.js';
 import { finalRunStatus, firstBlockingFailure } from './run-status.js';
 import { reservedJobs } from './selection.js';
 
 type Trx = Transaction<Database>;
-type JobPatch = Partial<Omit<JobRow, 'run_id' | 'name'>>;
 
 const terminal = (status: string) => isTerminal(status as Status);
 const CANCELED_SKIP = { skip_code: 'run_canceled', skip_message: 'the run was canceled' } as const;
@@ -44,8 +44,8 @@ export class DbRunState implements RunState {
     if (job.skip?.code === 'not_selected') return;
     if (job.status !== 'running' && !terminal(job.status)) return;
     const changed = await this.deps.db.transaction().execute(async (trx) => {
-      const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
-      if (!run || terminal(run.status)) return false;
+      const run = await unfinishedRun(trx, runId);
+      if (!run) return false;
       const patched = await patchJob(trx, runId, job.name, (row) =>
         terminal(row.status)
           ? null
@@ -71,24 +71,18 @@ export class DbRunState implements RunState {
   async runFinished(runId: string, result: RunFinishMessage): Promise<void> {
     const now = this.deps.now();
     const changed = await this.deps.db.transaction().execute(async (trx) => {
-      const run = await trx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
-      if (!run || terminal(run.status)) return null;
+      if (!(await unfinishedRun(trx, runId))) return null;
       const canceled = result.status === 'canceled' || (await cancelWasRequested(trx, runId));
       // Jobs another queued execution will run (a job played while this one ran) are not ours.
       const reserved = await reservedJobs(trx, runId);
-      const jobs = await jobsOf(trx, runId);
+      const jobs = await jobsInPlanOrder(trx, runId);
       const touched: string[] = [];
       for (const job of jobs) {
         if (terminal(job.status) || reserved.has(job.name)) continue;
         const patch = leftoverPatch(job, canceled, result.error, now);
         if (!patch) continue;
         Object.assign(job, patch);
-        await trx
-          .updateTable('jobs')
-          .set(patch)
-          .where('run_id', '=', runId)
-          .where('name', '=', job.name)
-          .execute();
+        await updateJob(trx, runId, job.name, patch);
         touched.push(job.name);
       }
       if (!canceled && reserved.size > 0) {
@@ -116,10 +110,9 @@ export class DbRunState implements RunState {
   async failUnfinished(runId: string, reason: 'agent_lost', message: string): Promise<void> {
     const now = this.deps.now();
     const changed = await this.deps.db.transaction().execute(async (trx) => {
-      const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
-      if (!run || terminal(run.status)) return null;
+      if (!(await unfinishedRun(trx, runId))) return null;
       const touched: string[] = [];
-      for (const job of await jobsOf(trx, runId)) {
+      for (const job of await jobsInPlanOrder(trx, runId)) {
         let patch: JobPatch | null = null;
         if (job.status === 'running') {
           patch = {
@@ -133,12 +126,7 @@ export class DbRunState implements RunState {
           patch = { status: 'skipped', skip_code: 'upstream_failed', skip_message: `not run: ${message}` };
         }
         if (!patch) continue;
-        await trx
-          .updateTable('jobs')
-          .set(patch)
-          .where('run_id', '=', runId)
-          .where('name', '=', job.name)
-          .execute();
+        await updateJob(trx, runId, job.name, patch);
         touched.push(job.name);
       }
       await trx
@@ -153,8 +141,7 @@ export class DbRunState implements RunState {
 
   async requeued(runId: string): Promise<void> {
     const changed = await this.deps.db.transaction().execute(async (trx) => {
-      const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
-      if (!run || terminal(run.status)) return null;
+      if (!(await unfinishedRun(trx, runId))) return null;
       const running = await trx
         .selectFrom('jobs')
         .select('name')
@@ -189,14 +176,10 @@ export class DbRunState implements RunState {
   }
 }
 
-function jobsOf(trx: Trx, runId: string): Promise<JobRow[]> {
-  return trx
-    .selectFrom('jobs')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .orderBy('stage_index')
-    .orderBy('job_index')
-    .execute();
+/** The run's status, unless it is gone or over: then nothing about it may change any more. */
+async function unfinishedRun(trx: Trx, runId: string): Promise<{ status: string } | null> {
+  const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
+  return run && !terminal(run.status) ? run : null;
 }
 
 /** Reads a job, asks `change` for a patch (null = leave it), writes it; false when nothing changed. */
@@ -206,15 +189,10 @@ async function patchJob(
   name: string,
   change: (row: JobRow) => JobPatch | null,
 ): Promise<boolean> {
-  const row = await trx
-    .selectFrom('jobs')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const row = await jobByName(trx, runId, name);
   const patch = row ? change(row) : null;
   if (!patch) return false;
-  await trx.updateTable('jobs').set(patch).where('run_id', '=', runId).where('name', '=', name).execute();
+  await updateJob(trx, runId, name, patch);
   return true;
 }
 

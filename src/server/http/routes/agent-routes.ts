@@ -14,7 +14,7 @@ import type { ServerContext } from '../../context.js';
 import { invalid, unauthorized } from '../../errors.js';
 import { findAgentByToken } from '../../queue/agent-registry.js';
 import type { AgentRow } from '../../store/tables.js';
-import { defineRoute } from '../define-route.js';
+import { defineRoute, parseInput } from '../define-route.js';
 import { registerAgentAdminRoutes } from './agent-admin-routes.js';
 
 /** The longest a lease request is held open; agents ask for less in tests. Below common proxy timeouts. */
@@ -38,7 +38,7 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
   });
   app.post('/api/agent/lease', async (req, reply) => {
     const agent = await callingAgent(ctx, req);
-    const body = parse(leaseRequestSchema, req.body ?? { waitMs: LONG_POLL_MAX_MS }, 'body');
+    const body = parseInput(leaseRequestSchema, req.body ?? { waitMs: LONG_POLL_MAX_MS }, 'body');
     const gone = abortOnDisconnect(reply);
     try {
       const lease = await ctx.queue.lease(agent.id, Math.min(body.waitMs, LONG_POLL_MAX_MS), gone.signal);
@@ -49,63 +49,35 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
     }
   });
 
-  defineRoute(app, ctx.routes, {
-    method: 'POST',
-    url: '/api/agent/leases/:lease/heartbeat',
+  defineLeaseCall(app, ctx, {
+    path: 'heartbeat',
     summary: 'Keep a lease alive; the answer says whether to cancel the run',
-    tags: ['agent protocol'],
-    auth: false,
-    params: leaseParams,
     response: cancelAnswerSchema,
-    handler: async ({ params }, req) => {
-      const agent = await callingAgent(ctx, req);
-      return ctx.queue.heartbeat(agent.id, params.lease);
-    },
+    call: (agentId, lease) => ctx.queue.heartbeat(agentId, lease),
   });
 
-  defineRoute(app, ctx.routes, {
-    method: 'POST',
-    url: '/api/agent/leases/:lease/jobs',
+  defineLeaseCall(app, ctx, {
+    path: 'jobs',
     summary: "Report a job's new state",
-    tags: ['agent protocol'],
-    auth: false,
-    params: leaseParams,
     body: jobResultSchema,
     response: cancelAnswerSchema,
-    handler: async ({ params, body }, req) => {
-      const agent = await callingAgent(ctx, req);
-      return ctx.queue.jobUpdate(agent.id, params.lease, body);
-    },
+    call: (agentId, lease, body) => ctx.queue.jobUpdate(agentId, lease, body),
   });
 
-  defineRoute(app, ctx.routes, {
-    method: 'POST',
-    url: '/api/agent/leases/:lease/logs',
+  defineLeaseCall(app, ctx, {
+    path: 'logs',
     summary: 'Append numbered log lines of one job',
-    tags: ['agent protocol'],
-    auth: false,
-    params: leaseParams,
     body: logBatchSchema,
     response: cancelAnswerSchema,
-    handler: async ({ params, body }, req) => {
-      const agent = await callingAgent(ctx, req);
-      return ctx.queue.logs(agent.id, params.lease, body);
-    },
+    call: (agentId, lease, body) => ctx.queue.logs(agentId, lease, body),
   });
 
-  defineRoute(app, ctx.routes, {
-    method: 'POST',
-    url: '/api/agent/leases/:lease/finish',
+  defineLeaseCall(app, ctx, {
+    path: 'finish',
     summary: 'End the execution with its result',
-    tags: ['agent protocol'],
-    auth: false,
     status: 204,
-    params: leaseParams,
     body: runFinishSchema,
-    handler: async ({ params, body }, req) => {
-      const agent = await callingAgent(ctx, req);
-      await ctx.queue.finish(agent.id, params.lease, body);
-    },
+    call: (agentId, lease, body) => ctx.queue.finish(agentId, lease, body),
   });
 
   // Not a defineRoute: the answer is a tar stream, not JSON.
@@ -114,9 +86,42 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
   });
   app.get('/api/agent/leases/:lease/source.tar', async (req, reply) => {
     const agent = await callingAgent(ctx, req);
-    const { lease } = parse(leaseParams, req.params, 'params');
+    const { lease } = parseInput(leaseParams, req.params, 'params');
     const tar = await ctx.queue.source(agent.id, lease);
     return reply.type('application/x-tar').header('x-content-type-options', 'nosniff').send(tar);
+  });
+}
+
+/**
+ * A protocol call on one lease (`POST /api/agent/leases/:lease/<path>`): the calling agent is
+ * authenticated by its own token, then the queue checks that it holds the lease.
+ */
+function defineLeaseCall<B extends z.ZodType = z.ZodType<unknown>>(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  spec: {
+    path: string;
+    summary: string;
+    body?: B;
+    response?: z.ZodType;
+    status?: number;
+    call: (agentId: string, lease: string, body: z.infer<B>) => Promise<unknown>;
+  },
+): void {
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: `/api/agent/leases/:lease/${spec.path}`,
+    summary: spec.summary,
+    tags: ['agent protocol'],
+    auth: false,
+    params: leaseParams,
+    body: spec.body,
+    response: spec.response,
+    status: spec.status,
+    handler: async ({ params, body }, req) => {
+      const agent = await callingAgent(ctx, req);
+      return spec.call(agent.id, params.lease, body);
+    },
   });
 }
 
@@ -149,14 +154,6 @@ function abortOnDisconnect(reply: FastifyReply): { signal: AbortSignal; release:
   };
   reply.raw.on('close', onClose);
   return { signal: controller.signal, release: () => reply.raw.off('close', onClose) };
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = [where, ...(issue?.path ?? []).map(String)].join('.');
-  throw invalid(path, `${path}: ${issue?.message ?? 'invalid'}`);
 }
 
 /** Records a hand-written route for the OpenAPI document, like defineRoute does. */

@@ -5,8 +5,9 @@ import { isTerminal, type Status } from '../../../domain/status.js';
 import { logLineSchema } from '../../../protocol/agent-protocol.js';
 import type { ServerContext } from '../../context.js';
 import { JobLogStream } from '../../logs/job-log-stream.js';
+import { findProject } from '../../projects/find-project.js';
 import type { JobJson } from '../../runs/run-json.js';
-import { findJob, findProjectByName, findRunByNumber } from '../../runs/run-lookup.js';
+import { findJob, findRunByNumber } from '../../runs/run-lookup.js';
 import type { LogService } from '../../services.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
@@ -118,7 +119,7 @@ async function authorizedJob(
   params: { project: string; number: number; job: string },
 ) {
   requireRole(req, 'viewer');
-  const project = await findProjectByName(ctx.db, params.project);
+  const project = await findProject(ctx.db, params.project);
   const run = await findRunByNumber(ctx.db, project, params.number);
   const job = await findJob(ctx.db, run, params.job);
   return { project, run, job };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
-import { findProjectByName } from '../../runs/run-lookup.js';
+import { findProject } from '../../projects/find-project.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 import { openSse, trackSseStreams } from '../sse.js';
@@ -24,7 +24,7 @@ export function registerProjectEventsRoute(app: FastifyInstance, ctx: ServerCont
     params: projectParams,
     handler: async ({ params }, req, reply) => {
       requireRole(req, 'viewer');
-      const project = await findProjectByName(ctx.db, params.project);
+      const project = await findProject(ctx.db, params.project);
       const sse = openSse(reply, streams);
       const unsubscribe = ctx.events.subscribe(project.id, (event) => {
         sse.send(event.type, JSON.stringify(event));

@@ -7,10 +7,12 @@ import type { ServerContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { isObjectId } from '../../git/ref-names.js';
 import { findProject } from '../../projects/find-project.js';
+import { diagnosticJsonSchema } from '../../runs/run-json.js';
 import type { SourceService } from '../../services.js';
 import type { ProjectRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
+import { projectParams } from './run-params.js';
 
 /**
  * What the project page needs from git: the branches and tags to choose from ("choose a branch
@@ -22,17 +24,7 @@ const CONFIG_FILE = '.slipway.yml';
 /** Per list: enough for a picker; the `q` filter finds the rest. */
 const MAX_REFS = 200;
 
-const Params = z.object({ project: z.string().min(1).max(200) });
 const RefInfo = z.object({ name: z.string(), sha: z.string() });
-const DiagnosticJson = z.object({
-  code: z.string(),
-  message: z.string(),
-  severity: z.enum(['error', 'warning']),
-  file: z.string(),
-  line: z.number(),
-  col: z.number(),
-  path: z.string(),
-});
 
 export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): void {
   defineRoute(app, ctx.routes, {
@@ -40,7 +32,7 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
     url: '/api/projects/:project/refs',
     summary: 'Branches and tags of the project (filtered by `q`, a case-insensitive substring)',
     tags: ['git'],
-    params: Params,
+    params: projectParams,
     query: z.object({ q: z.string().max(200).optional() }),
     response: z.object({ branches: z.array(RefInfo), tags: z.array(RefInfo) }),
     handler: async ({ params, query }, req) => {
@@ -63,7 +55,7 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
     url: '/api/projects/:project/pipeline',
     summary: `The ${CONFIG_FILE} at a ref (default: the default branch) with its diagnostics`,
     tags: ['git'],
-    params: Params,
+    params: projectParams,
     query: z.object({
       ref: z.string().min(1).max(1024).optional().describe('branch, tag, refs/… name or full commit sha'),
     }),
@@ -71,7 +63,7 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
       ref: z.string(),
       sha: z.string(),
       text: z.string().nullable(),
-      diagnostics: z.array(DiagnosticJson),
+      diagnostics: z.array(diagnosticJsonSchema),
     }),
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');

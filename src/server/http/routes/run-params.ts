@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Path parameters shared by the run and log routes: projects by name, runs by number. */
+/** Path parameters shared by the run, log and ref routes: projects by name, runs by number. */
 export const projectParams = z.object({ project: z.string().min(1).max(200) });
 export const runParams = projectParams.extend({ number: z.coerce.number().int().min(1) });
 export const jobParams = runParams.extend({ job: z.string().min(1).max(200) });

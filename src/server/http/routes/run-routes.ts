@@ -5,9 +5,12 @@ import type { Ref } from '../../../domain/ref.js';
 import { STATUSES } from '../../../domain/status.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
-import { loadRunView } from '../../runs/run-events.js';
+import { findProject } from '../../projects/find-project.js';
+import { loadRunView, type RunView } from '../../runs/run-events.js';
 import {
   jobJsonSchema,
+  type RunDetail,
+  type RunSummary,
   runDetailSchema,
   runPageSchema,
   runSummarySchema,
@@ -16,7 +19,8 @@ import {
   toRunSummary,
 } from '../../runs/run-json.js';
 import { jobsByRun, listRuns } from '../../runs/run-list.js';
-import { findJob, findProjectByName, findRunByNumber } from '../../runs/run-lookup.js';
+import { findJob, findRunByNumber } from '../../runs/run-lookup.js';
+import type { RunRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 import { registerProjectEventsRoute } from './project-events-route.js';
@@ -68,7 +72,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     response: runPageSchema,
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');
-      const project = await findProjectByName(ctx.db, params.project);
+      const project = await findProject(ctx.db, params.project);
       const page = await listRuns(ctx.db, { projectId: project.id, ...query });
       const jobs = await jobsByRun(
         ctx.db,
@@ -90,8 +94,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     response: runDetailSchema,
     handler: async ({ params }, req) => {
       requireRole(req, 'viewer');
-      const project = await findProjectByName(ctx.db, params.project);
-      const run = await findRunByNumber(ctx.db, project, params.number);
+      const run = await runOf(ctx, params);
       return detailOf(ctx, run.id);
     },
   });
@@ -107,7 +110,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     status: 201,
     handler: async ({ params, body }, req) => {
       const principal = requireRole(req, 'maintainer');
-      const project = await findProjectByName(ctx.db, params.project);
+      const project = await findProject(ctx.db, params.project);
       const ref: Ref = body?.tag
         ? { kind: 'tag', name: body.tag }
         : { kind: 'branch', name: body?.branch ?? project.default_branch };
@@ -148,8 +151,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     status: 202,
     handler: async ({ params }, req) => {
       const principal = requireRole(req, 'maintainer');
-      const project = await findProjectByName(ctx.db, params.project);
-      const run = await findRunByNumber(ctx.db, project, params.number);
+      const run = await runOf(ctx, params);
       await ctx.runs.cancel(run.id, principal.username);
       return summaryOf(ctx, run.id);
     },
@@ -166,8 +168,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     status: 201,
     handler: async ({ params, body }, req) => {
       const principal = requireRole(req, 'maintainer');
-      const project = await findProjectByName(ctx.db, params.project);
-      const run = await findRunByNumber(ctx.db, project, params.number);
+      const run = await runOf(ctx, params);
       const created = await ctx.runs.rerun(run.id, {
         failedOnly: body?.failedOnly ?? false,
         by: principal.username,
@@ -186,8 +187,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     status: 202,
     handler: async ({ params }, req) => {
       const principal = requireRole(req, 'maintainer');
-      const project = await findProjectByName(ctx.db, params.project);
-      const run = await findRunByNumber(ctx.db, project, params.number);
+      const run = await runOf(ctx, params);
       await ctx.runs.playJob(run.id, params.job, principal.username);
       return toJobJson(await findJob(ctx.db, run, params.job));
     },
@@ -196,14 +196,25 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
   registerProjectEventsRoute(app, ctx);
 }
 
-async function detailOf(ctx: ServerContext, runId: string) {
+/** The run of a `:project/:number` path; unknown projects and runs are 404 alike. */
+async function runOf(ctx: ServerContext, params: { project: string; number: number }): Promise<RunRow> {
+  const project = await findProject(ctx.db, params.project);
+  return findRunByNumber(ctx.db, project, params.number);
+}
+
+/** A run as the answers show it, read back after the change. */
+async function viewOf(ctx: ServerContext, runId: string): Promise<RunView> {
   const view = await loadRunView(ctx.db, runId);
   if (!view) throw notFound('run');
+  return view;
+}
+
+async function detailOf(ctx: ServerContext, runId: string): Promise<RunDetail> {
+  const view = await viewOf(ctx, runId);
   return toRunDetail(view.run, view.projectName, view.jobs);
 }
 
-async function summaryOf(ctx: ServerContext, runId: string) {
-  const view = await loadRunView(ctx.db, runId);
-  if (!view) throw notFound('run');
+async function summaryOf(ctx: ServerContext, runId: string): Promise<RunSummary> {
+  const view = await viewOf(ctx, runId);
   return toRunSummary(view.run, view.projectName, view.jobs);
 }

@@ -1,0 +1,70 @@
+/**
+ * Rows for tests (and benches) that write the database directly: every column filled with a
+ * plain default, so a test names only the values it is about.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobRow, ProjectRow, RunRow } from '../../src/server/store/tables.js';
+
+/** A built-in project with a fresh id and name. */
+export function projectRow(fields: Partial<ProjectRow> = {}): ProjectRow {
+  return {
+    id: randomUUID(),
+    name: `p-${randomUUID().slice(0, 8)}`,
+    source_kind: 'builtin',
+    remote_url: null,
+    forge: null,
+    default_branch: 'main',
+    webhook_secret: '',
+    concurrency_limit: 1,
+    trusted: 0,
+    created_at: 0,
+    ...fields,
+  };
+}
+
+/** A push run on main with a fresh id; `record` follows the number unless given. */
+export function runRow(fields: Pick<RunRow, 'project_id' | 'number'> & Partial<RunRow>): RunRow {
+  return {
+    id: randomUUID(),
+    record: `main-${fields.number}`,
+    trigger: 'push',
+    actor: 'alice',
+    ref_kind: 'branch',
+    ref_name: 'main',
+    sha: 'f'.repeat(40),
+    message: '',
+    author: 'alice',
+    commit_time: null,
+    status: 'succeeded',
+    failure_reason: null,
+    failure_message: null,
+    plan: null,
+    diagnostics: '[]',
+    variables: '{}',
+    untrusted: 0,
+    parent_run_id: null,
+    created_at: 0,
+    started_at: null,
+    finished_at: null,
+    ...fields,
+  };
+}
+
+/** A pending job, first of the first stage unless the indexes are given. */
+export function jobRow(fields: Pick<JobRow, 'run_id' | 'name' | 'stage'> & Partial<JobRow>): JobRow {
+  return {
+    stage_index: 0,
+    job_index: 0,
+    status: 'pending',
+    allow_failure: 0,
+    manual: 0,
+    failure_reason: null,
+    failure_message: null,
+    skip_code: null,
+    skip_message: null,
+    exit_code: null,
+    started_at: null,
+    finished_at: null,
+    ...fields,
+  };
+}
