@@ -89,16 +89,8 @@ const job = (runId: string) =>
     .where('run_id', '=', runId)
     .where('name', '=', 'work')
     .executeTakeFirstOrThrow();
-const logTexts = async (runId: string) =>
-  (
-    await db()
-      .selectFrom('log_lines')
-      .select(['n', 'text'])
-      .where('run_id', '=', runId)
-      .where('job', '=', 'work')
-      .orderBy('n')
-      .execute()
-  ).map((l) => l.text);
+const logLines = (runId: string) => t.server.ctx.logs.read(runId, 'work', 0, 100_000);
+const logTexts = async (runId: string) => (await logLines(runId)).map((l) => l.text);
 
 describe('slipway agent process', { timeout: 240_000 }, () => {
   test('leases a queued run, runs it in containers, and reports it to the server', async () => {
@@ -121,12 +113,7 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     );
     assert.deepEqual(output, ['hello from the repository', 'line 1', 'line 2'], texts.join('\n'));
     assert.ok(texts.includes('to stderr'));
-    const numbers = await db()
-      .selectFrom('log_lines')
-      .select('n')
-      .where('run_id', '=', run.runId)
-      .orderBy('n')
-      .execute();
+    const numbers = await logLines(run.runId);
     assert.deepEqual(
       numbers.map((r) => r.n),
       Array.from({ length: numbers.length }, (_, i) => i + 1),

@@ -79,21 +79,22 @@ const numbers = (sent: { event: string; data: string }[]) =>
 describe('JobLogStream', () => {
   test('catches up in batches with the last line number as id, then follows live', async () => {
     const logs = memoryLogs();
-    logs.add(2500);
+    logs.add(9000);
     const sse = fakeSse();
     new JobLogStream({ logs, runId: 'r', job: 'j', after: 0, sse, isJobDone: async () => false }).start();
     await settle();
+    // Batches of up to 4000 lines: about one stored chunk each.
     assert.deepEqual(
       sse.sent.map((e) => e.id),
-      ['1000', '2000', '2500'],
+      ['4000', '8000', '9000'],
     );
     const readsBefore = logs.reads;
     logs.add(3);
-    assert.equal(sse.sent.at(-1)?.id, '2503');
+    assert.equal(sse.sent.at(-1)?.id, '9003');
     assert.equal(logs.reads, readsBefore, 'a live batch that follows on is written without a read');
     assert.deepEqual(
       numbers(sse.sent),
-      Array.from({ length: 2503 }, (_, i) => i + 1),
+      Array.from({ length: 9003 }, (_, i) => i + 1),
     );
   });
 

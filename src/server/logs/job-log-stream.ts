@@ -2,8 +2,11 @@ import type { LogLine } from '../../domain/log-line.js';
 import type { SseStream } from '../http/sse.js';
 import type { LogService } from '../services.js';
 
-/** Lines per SSE event when catching up from the database. */
-const BATCH_LINES = 1000;
+/**
+ * Lines per SSE event when catching up from the database: about one stored chunk (agents send up
+ * to ~4000 lines a batch), so each chunk is read and parsed once, not once per small page.
+ */
+const BATCH_LINES = 4000;
 
 export interface JobLogStreamOptions {
   logs: LogService;

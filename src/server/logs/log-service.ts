@@ -2,18 +2,20 @@ import { type Kysely, sql } from 'kysely';
 import type { LogLine, LogStream } from '../../domain/log-line.js';
 import type { LogService } from '../services.js';
 import type { Database } from '../store/tables.js';
-import { applyLogCap, type JobLogState, TRUNCATION_PREFIX, uniqueByNumber } from './log-cap.js';
+import { applyLogCap, type JobLogState, uniqueByNumber } from './log-cap.js';
 import { LruMap } from './lru-map.js';
 
 /** Jobs whose byte counters stay in memory; others are re-read from the database when needed. */
 const TRACKED_JOBS = 4096;
 
 type Subscriber = (lines: LogLine[]) => void;
+/** A line as stored inside a chunk: compact, and cheap to parse back. */
+type StoredLine = [n: number, t: number, stream: LogStream, text: string];
 
 /**
- * Numbered log lines per job. `append` is idempotent per line number (a retried batch adds
- * nothing twice and leaves no gap), caps each job's text at `maxBytes`, and tells live
- * subscribers after the lines are committed. Appends to one job are serialized; different
+ * Numbered log lines per job, stored as chunks (one row per appended batch). `append` is
+ * idempotent per line number (a retried batch adds nothing twice), caps each job's text at
+ * `maxBytes`, and tells live subscribers after the lines are committed. Appends to one job are serialized; different
  * jobs proceed independently.
  *
  * Subscribers are called synchronously with each committed batch and must not queue batches
@@ -41,16 +43,28 @@ export class DbLogService implements LogService {
   }
 
   async read(runId: string, job: string, after: number, limit: number): Promise<LogLine[]> {
-    const rows = await this.deps.db
-      .selectFrom('log_lines')
-      .select(['n', 't', 'stream', 'text'])
-      .where('run_id', '=', runId)
-      .where('job', '=', job)
-      .where('n', '>', after)
-      .orderBy('n')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({ n: r.n, t: r.t, stream: r.stream as LogStream, text: r.text }));
+    const out: LogLine[] = [];
+    let from = after;
+    // Chunks vary in size: fetch a few at a time until the page is full or the log ends.
+    while (out.length < limit) {
+      const chunks = await this.deps.db
+        .selectFrom('log_chunks')
+        .select(['last_n', 'lines'])
+        .where('run_id', '=', runId)
+        .where('job', '=', job)
+        .where('last_n', '>', from)
+        .orderBy('first_n')
+        .limit(8)
+        .execute();
+      if (chunks.length === 0) break;
+      for (const chunk of chunks) {
+        for (const [n, t, stream, text] of JSON.parse(chunk.lines) as StoredLine[]) {
+          if (n > after && out.length < limit) out.push({ n, t, stream, text });
+        }
+        from = Number(chunk.last_n);
+      }
+    }
+    return out;
   }
 
   subscribe(runId: string, job: string, onLines: Subscriber): () => void {
@@ -69,44 +83,30 @@ export class DbLogService implements LogService {
   }
 
   private async appendNow(key: string, runId: string, job: string, lines: LogLine[]): Promise<void> {
-    const incoming = uniqueByNumber(lines);
-    const first = incoming[0];
-    const last = incoming.at(-1);
-    if (!first || !last) return;
     const state = await this.stateOf(key, runId, job);
-    const fresh =
-      first.n > state.lastN ? incoming : await this.withoutStored(runId, job, incoming, first.n, last.n);
+    // Lines arrive in order per job (the agent's reporter sends batches one after another and
+    // retries a batch whole): numbers at or below the last stored one are a retry's repeats.
+    const fresh = uniqueByNumber(lines).filter((l) => l.n > state.lastN);
     const { keep, state: next } = applyLogCap(state, fresh, this.deps.maxBytes);
-    if (keep.length === 0) return;
-    // One statement per batch: the lines travel as one JSON parameter and SQLite unpacks them
-    // (json_each), which is several times faster than a many-parameter INSERT. ON CONFLICT also
-    // guards against a writer this process does not know of (a second server).
-    await sql`INSERT INTO log_lines (run_id, job, n, t, stream, text)
-      SELECT ${runId}, ${job}, value ->> 0, value ->> 1, value ->> 2, value ->> 3
-      FROM json_each(${JSON.stringify(keep.map((l) => [l.n, l.t, l.stream, l.text]))}) WHERE true
-      ON CONFLICT (run_id, job, n) DO NOTHING`.execute(this.deps.db);
+    const first = keep[0];
+    const last = keep.at(-1);
+    if (!first || !last) return;
+    await this.deps.db
+      .insertInto('log_chunks')
+      .values({
+        run_id: runId,
+        job,
+        first_n: first.n,
+        last_n: last.n,
+        bytes: next.bytes - state.bytes,
+        truncated: next.truncated && !state.truncated ? 1 : 0,
+        lines: JSON.stringify(keep.map((l): StoredLine => [l.n, l.t, l.stream, l.text])),
+      })
+      // Guards against a writer this process does not know of (a second server).
+      .onConflict((oc) => oc.columns(['run_id', 'job', 'first_n']).doNothing())
+      .execute();
     this.states.set(key, next);
     this.notify(key, keep);
-  }
-
-  /** A batch overlapping what is stored (a retry): only the numbers not stored yet. */
-  private async withoutStored(
-    runId: string,
-    job: string,
-    lines: LogLine[],
-    from: number,
-    to: number,
-  ): Promise<LogLine[]> {
-    const stored = await this.deps.db
-      .selectFrom('log_lines')
-      .select('n')
-      .where('run_id', '=', runId)
-      .where('job', '=', job)
-      .where('n', '>=', from)
-      .where('n', '<=', to)
-      .execute();
-    const have = new Set(stored.map((r) => r.n));
-    return lines.filter((l) => !have.has(l.n));
   }
 
   /** The job's counters, from memory or (first append since start, or evicted) the database. */
@@ -114,13 +114,11 @@ export class DbLogService implements LogService {
     const known = this.states.get(key);
     if (known) return known;
     const row = await this.deps.db
-      .selectFrom('log_lines')
+      .selectFrom('log_chunks')
       .select([
-        sql<number>`coalesce(max(n), 0)`.as('lastN'),
-        sql<number>`coalesce(sum(length(cast(text as blob))), 0)`.as('bytes'),
-        sql<number>`coalesce(max(stream = 'system' and substr(text, 1, ${TRUNCATION_PREFIX.length}) = ${TRUNCATION_PREFIX}), 0)`.as(
-          'truncated',
-        ),
+        sql<number>`coalesce(max(last_n), 0)`.as('lastN'),
+        sql<number>`coalesce(sum(bytes), 0)`.as('bytes'),
+        sql<number>`coalesce(max(truncated), 0)`.as('truncated'),
       ])
       .where('run_id', '=', runId)
       .where('job', '=', job)

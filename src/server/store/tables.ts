@@ -16,7 +16,7 @@ export interface Database {
   jobs: JobRow;
   queue: QueueRow;
   agents: AgentRow;
-  log_lines: LogLineRow;
+  log_chunks: LogChunkRow;
   deliveries: DeliveryRow;
   schedules: ScheduleRow;
   counters: CounterRow;
@@ -162,13 +162,18 @@ export interface AgentRow {
   last_seen_at: number | null;
 }
 
-export interface LogLineRow {
+/** Consecutive log lines of one job, as one agent batch delivered them. */
+export interface LogChunkRow {
   run_id: string;
   job: string;
-  n: number;
-  t: number;
-  stream: string;
-  text: string;
+  first_n: number;
+  last_n: number;
+  /** UTF-8 bytes of the lines' text, for the per-job cap. */
+  bytes: number;
+  /** 1 when this chunk ends with the truncation marker. */
+  truncated: number;
+  /** JSON array of `[n, t, stream, text]`. */
+  lines: string;
 }
 
 export interface DeliveryRow {

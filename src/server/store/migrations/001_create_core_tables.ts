@@ -150,15 +150,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_seen_at', 'bigint')
     .execute();
 
+  // Log lines are stored in chunks, one row per batch an agent sends (thousands of lines), so a
+  // job printing a million lines costs a few hundred inserts rather than a million.
   await db.schema
-    .createTable('log_lines')
+    .createTable('log_chunks')
     .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
     .addColumn('job', 'text', (c) => c.notNull())
-    .addColumn('n', 'integer', (c) => c.notNull())
-    .addColumn('t', 'bigint', (c) => c.notNull())
-    .addColumn('stream', 'text', (c) => c.notNull())
-    .addColumn('text', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('log_lines_pk', ['run_id', 'job', 'n'])
+    .addColumn('first_n', 'integer', (c) => c.notNull())
+    .addColumn('last_n', 'integer', (c) => c.notNull())
+    .addColumn('bytes', 'bigint', (c) => c.notNull())
+    .addColumn('truncated', 'integer', (c) => c.notNull())
+    .addColumn('lines', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('log_chunks_pk', ['run_id', 'job', 'first_n'])
     .execute();
 
   await db.schema
