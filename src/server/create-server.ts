@@ -16,6 +16,7 @@ import { registerRefRoutes } from './http/routes/ref-routes.js';
 import { registerRunRoutes } from './http/routes/run-routes.js';
 import { registerSystemRoutes } from './http/routes/system-routes.js';
 import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { DbLogService } from './logs/log-service.js';
 import { DbQueueService } from './queue/queue-service.js';
 import { DbRunService } from './runs/run-service.js';
@@ -71,6 +72,7 @@ export async function createServer(
   const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
 
   installErrorHandler(app);
+  installSecurityHeaders(app);
   installAuthentication(app, ctx);
   registerSystemRoutes(app, ctx);
   registerAuthRoutes(app, ctx);

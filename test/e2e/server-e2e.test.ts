@@ -224,6 +224,24 @@ describe('slipway server, end to end', { timeout: 600_000 }, () => {
     await repo.cleanup();
   });
 
+  test('the CLI lists projects and manages secrets without ever printing a value', async () => {
+    const projects = await cli(['projects']);
+    assert.equal(projects.code, 0, projects.stderr);
+    assert.match(projects.stdout, /^app\s/m);
+    const value = 'cli-secret-value-0042';
+    const set = await cli(['secrets', 'set', 'DEPLOY_TOKEN', '--value', value, '--project', 'app']);
+    assert.equal(set.code, 0, set.stderr);
+    const listed = await cli(['secrets', 'ls', '--project', 'app', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /DEPLOY_TOKEN/);
+    assert.ok(!listed.stdout.includes(value), 'the value is never returned');
+    const short = await cli(['secrets', 'set', 'SHORT', '--value', 'abc', '--project', 'app']);
+    assert.equal(short.code, 2);
+    assert.ok(!short.stderr.includes('abc'), short.stderr);
+    const removed = await cli(['secrets', 'rm', 'DEPLOY_TOKEN', '--project', 'app']);
+    assert.equal(removed.code, 0, removed.stderr);
+  });
+
   test('a manual run of a tag through the CLI follows its logs to the end', async () => {
     const previous = await latestNumber();
     const repo = await pushRepo(
