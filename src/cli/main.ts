@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AGENT_USAGE, agentCommand } from './agent.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
@@ -13,6 +14,8 @@ commands:
   exec         run the .slipway.yml of the current directory in containers, without a server
   lint [file]  check a .slipway.yml and print diagnostics (exit 1 on errors)
   agent        run a standalone agent: slipway agent --server URL --token T
+  backup FILE  copy the SQLite database to FILE while the server runs (FILE must not exist)
+  restore FILE replace the SQLite database with a backup (stop the server first)
 
 talking to a server (after slipway login):
   login        slipway login --server URL (--token T | --username U --password-stdin)
@@ -50,6 +53,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await serverCommand(rest, io);
       case 'agent':
         return await agentCommand(rest, io);
+      case 'backup':
+        return await backupCommand(rest, io);
+      case 'restore':
+        return await restoreCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);

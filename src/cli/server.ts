@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { bootstrap } from '../server/bootstrap.js';
-import { ConfigError, loadServerConfig } from '../server/config.js';
+import { ConfigError, loadServerConfig, type ServerConfig } from '../server/config.js';
 import { createServer } from '../server/create-server.js';
+import { acquireServerLock } from '../server/store/server-lock.js';
 import { chooseBackend } from './choose-backend.js';
 import { startEmbeddedAgent } from './embedded-agent.js';
 import type { CliIO } from './exec.js';
@@ -25,6 +26,21 @@ export async function serverCommand(argv: string[], io: CliIO & { signal?: Abort
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
+  // One server per data directory; `slipway restore` checks this lock before replacing the database.
+  let releaseLock: () => void;
+  try {
+    releaseLock = acquireServerLock(config.dataDir);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  try {
+    return await runServer(config, io);
+  } finally {
+    releaseLock();
+  }
+}
+
+async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSignal }): Promise<number> {
   const server = await createServer(config, { logger: true });
   // First-start setup happens before listening, so nobody can call in before the admin exists.
   const demoDir = fileURLToPath(new URL('../../examples/demo', import.meta.url));

@@ -24,6 +24,7 @@ import { DbRunState } from './runs/run-state.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
+import { recoverPendingDeliveries } from './webhooks/recover-deliveries.js';
 
 export interface SlipwayServer {
   app: FastifyInstance;
@@ -92,6 +93,17 @@ export async function createServer(
     async listen() {
       // Restart recovery: leases whose agent stopped heartbeating while we were down end now.
       await queue.expireLeases(now()).catch((error) => app.log.warn({ err: error }, 'lease expiry failed'));
+      // Webhooks answered 2xx whose run was never created (security rule 14): start them now.
+      recoverPendingDeliveries(ctx).catch((error) =>
+        app.log.error({ err: error }, 'webhook recovery failed'),
+      );
+      // …and, while running, deliveries whose live attempt failed (given back for one retry).
+      const deliveries = setInterval(() => {
+        recoverPendingDeliveries(ctx, { olderThanMs: 30_000 }).catch((error) =>
+          app.log.warn({ err: error }, 'webhook delivery recovery failed'),
+        );
+      }, 30_000);
+      stops.push(() => clearInterval(deliveries));
       const expiry = setInterval(
         () => {
           queue.expireLeases(now()).catch((error) => app.log.warn({ err: error }, 'lease expiry failed'));

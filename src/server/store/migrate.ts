@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as createCoreTables from './migrations/001_create_core_tables.js';
 import * as indexQueueLeases from './migrations/002_index_queue_leases.js';
 import * as indexRunsForRecordsPage from './migrations/003_index_runs_for_records_page.js';
+import * as keepWebhookEvents from './migrations/004_keep_webhook_events.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_create_core_tables': createCoreTables,
   '002_index_queue_leases': indexQueueLeases,
   '003_index_runs_for_records_page': indexRunsForRecordsPage,
+  '004_keep_webhook_events': keepWebhookEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -182,6 +182,10 @@ export interface DeliveryRow {
   project_id: string;
   received_at: number;
   run_id: string | null;
+  /** The classified event (a HookRun as JSON) its run is made from; kept for restart recovery. */
+  event: string | null;
+  /** When an attempt claimed the right to create its run (null: nobody holds it). */
+  started_at: number | null;
 }
 
 export interface ScheduleRow {

@@ -17,7 +17,8 @@ import { defineRoute } from '../define-route.js';
  * `POST /api/hooks/:project/:forge` — pushes and pull requests from GitHub, Gitea and GitLab.
  * In order (security rule 3): body size limit → signature over the raw bytes → JSON → the event
  * → claim the delivery id (a retry answers 200 `{duplicate: true}`) → 202. The fetch and the run
- * happen after the answer: forges give up after ~10 s, a fetch can take longer.
+ * happen after the answer: forges give up after ~10 s, a fetch can take longer. The delivery row
+ * keeps the event, so a server that dies before the run exists starts it at restart.
  */
 
 const ADAPTERS: Record<Forge, ForgeAdapter> = { github, gitea, gitlab };
@@ -59,7 +60,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
         if (hook.kind === 'ignored') return { ignored: hook.reason };
 
         const key = deliveryKey(params.forge, adapter.deliveryId(req.headers), raw);
-        if (!(await claimDelivery(ctx.db, key, project.id, ctx.now()))) {
+        if (!(await claimDelivery(ctx.db, key, project.id, hook, ctx.now()))) {
           return reply.code(200).send({ duplicate: true });
         }
         void startHookRun(ctx, project, hook, key);
