@@ -75,6 +75,23 @@ export async function slipwayRun(
     throw new Error(`bench run ${result.status}: ${JSON.stringify(result.jobs)}`);
 }
 
+/** The floor for "first log byte": create + attach + start of a bare container printing one line. */
+export async function bareFirstByte(docker: Dockerode, image: string): Promise<number> {
+  const t0 = performance.now();
+  const c = await docker.createContainer({
+    Image: image,
+    Cmd: ['echo', 'hi'],
+    Labels: { 'io.slipway.bench': '1' },
+  });
+  const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+  const got = new Promise<number>((resolve) => stream.once('data', () => resolve(performance.now() - t0)));
+  await c.start();
+  const first = await got;
+  await c.wait();
+  await c.remove({ force: true });
+  return first;
+}
+
 export async function timed(fn: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await fn();

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import Dockerode from 'dockerode';
 import { createParser } from 'eventsource-parser';
 import { ensureBusyboxImage } from '../test/support/test-images.js';
+import { bareFirstByte } from './pipeline.bench.js';
 import { fmtMs, median } from './stats.js';
 
 const rounds = Number(process.env.ROUNDS ?? 5);
@@ -191,18 +192,6 @@ async function countLines(token: string, path: string): Promise<{ count: number;
       parser.feed(decoder.decode(chunk, { stream: true }));
   }
   return { count, rate: count / ((last - start) / 1000) };
-}
-
-async function bareFirstByte(d: Dockerode, img: string): Promise<number> {
-  const t0 = performance.now();
-  const c = await d.createContainer({ Image: img, Cmd: ['echo', 'hi'] });
-  const stream = await c.attach({ stream: true, stdout: true, stderr: true });
-  const got = new Promise<number>((resolve) => stream.once('data', () => resolve(performance.now() - t0)));
-  await c.start();
-  const first = await got;
-  await c.wait();
-  await c.remove({ force: true });
-  return first;
 }
 
 function rss(child: ChildProcess): number {

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { PipelineEvent } from '../domain/event.js';
 import type { Ref } from '../domain/ref.js';
@@ -44,17 +47,13 @@ export async function eventFromWorkingTree(cwd: string, override: Ref | null): P
 export async function workingTreeFiles(cwd: string): Promise<string[]> {
   const listed = await git(cwd, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
   if (listed !== null) {
-    const { existsSync } = await import('node:fs');
-    const { join } = await import('node:path');
     return [...new Set(listed.split('\0').filter((f) => f && existsSync(join(cwd, f))))];
   }
   return walk(cwd);
 }
 
 async function walk(root: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const { relative, join } = await import('node:path');
   return entries
     .filter((e) => e.isFile() || e.isSymbolicLink())
     .map((e) => relative(root, join(e.parentPath, e.name)))

@@ -77,7 +77,6 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
   writer.flush();
   const end = toJobEnd(outcome, timeout.signal.aborted && !cancel.aborted, job);
   if (end.failure) writer.system(`[slipway] ${end.failure.message}`);
-  writer.flush();
   return end;
 }
 

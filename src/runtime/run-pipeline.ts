@@ -140,7 +140,6 @@ interface Scheduler {
 
 async function schedule(jobs: PlanJob[], results: Map<string, JobResult>, s: Scheduler): Promise<void> {
   const running = new Map<string, Promise<void>>();
-  const byName = new Map(jobs.map((j) => [j.name, j]));
   const wake = { resolve: () => {} };
 
   const onCancel = () => {
@@ -160,7 +159,7 @@ async function schedule(jobs: PlanJob[], results: Map<string, JobResult>, s: Sch
       for (const job of jobs) {
         const result = results.get(job.name) as JobResult;
         if (result.status !== 'pending' || running.has(job.name)) continue;
-        const verdict = readiness(job, results, byName);
+        const verdict = readiness(job, results);
         if (verdict === 'wait') continue;
         progressed = true;
         if (verdict !== 'ready') {
@@ -189,11 +188,7 @@ async function schedule(jobs: PlanJob[], results: Map<string, JobResult>, s: Sch
 }
 
 /** Whether a pending job may start now, must wait, or will never run (and why). */
-function readiness(
-  job: PlanJob,
-  results: Map<string, JobResult>,
-  byName: Map<string, PlanJob>,
-): 'ready' | 'wait' | SkipReason {
+function readiness(job: PlanJob, results: Map<string, JobResult>): 'ready' | 'wait' | SkipReason {
   for (const dep of job.dependsOn) {
     const r = results.get(dep);
     if (!r) continue;
@@ -216,8 +211,7 @@ function readiness(
         return { code: 'upstream_failed', message: `"${dep}" was skipped` };
       case 'manual':
         // Only explicit `needs` wait on a manual job; stage order does not.
-        if (job.dag && byName.get(dep))
-          return { code: 'needs_not_run', message: `needs manual job "${dep}"` };
+        if (job.dag) return { code: 'needs_not_run', message: `needs manual job "${dep}"` };
         break;
     }
   }

@@ -23,8 +23,6 @@ export interface DockerBackendOptions {
   docker: Dockerode;
   /** Upper bound for pulling one missing image; default 120 s. */
   pullTimeoutMs?: number;
-  /** Containers are always removed; keeping them for inspection is not supported yet. */
-  keepContainersOnFailure?: false;
 }
 
 export { reapStale } from './cleanup.js';
