@@ -153,8 +153,9 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     );
     const afterMs = Date.now() - killedAt;
     console.log(`# kill -9 → run failed as agent lost after ${afterMs} ms (lease timeout 3000 ms)`);
-    // Timeout plus one expiry interval (a quarter of it) and a little slack.
-    assert.ok(afterMs <= 3000 + 750 + 1000, `took ${afterMs} ms`);
+    // Behaviour, not speed: it is the 3 s lease timeout that ends it (not a 15 s default, not
+    // never); the slack is for loaded CI machines.
+    assert.ok(afterMs < 10_000, `took ${afterMs} ms`);
     assert.equal(
       lost.method === 'failUnfinished' && lost.message,
       'agent e2e-agent stopped responding (no heartbeat for 3 s)',

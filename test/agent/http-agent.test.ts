@@ -27,8 +27,8 @@ after(async () => {
   await t.close();
 });
 
-async function agentToken(): Promise<string> {
-  const res = await t.api('/api/agents', {
+async function agentToken(server: TestServer = t): Promise<string> {
+  const res = await server.api('/api/agents', {
     method: 'POST',
     body: JSON.stringify({ name: `h-${randomUUID().slice(0, 8)}` }),
   });
@@ -118,7 +118,8 @@ describe('agent over HTTP', () => {
       console.log(
         `# lease latency (enqueue → runStarted, HTTP long poll): median ${median.toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms`,
       );
-      assert.ok(median < 500, `median lease latency ${median} ms`);
+      // Behaviour, not speed (bench/ measures that): work is picked up during the long poll.
+      assert.ok(median < 5000, `median lease latency ${median} ms`);
     } finally {
       stop.abort();
       await agent;
@@ -126,20 +127,24 @@ describe('agent over HTTP', () => {
   });
 
   test('ships a flood of log lines in batches, all stored, in order', async () => {
+    // A server of its own: the previous test's stopped agent may still have a long poll open
+    // on the shared one (its close not yet seen on a loaded machine), which would claim this
+    // run for an agent that no longer listens and leave it to lease expiry.
+    const own = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '15s' });
     const LINES = 100_000;
-    const calls = spyRunState(t.server.ctx.runState);
+    const calls = spyRunState(own.server.ctx.runState);
     let batches = 0;
-    const append = t.server.ctx.logs.append.bind(t.server.ctx.logs);
-    t.server.ctx.logs.append = (runId, job, lines) => {
+    const append = own.server.ctx.logs.append.bind(own.server.ctx.logs);
+    own.server.ctx.logs.append = (runId, job, lines) => {
       batches++;
       return append(runId, job, lines);
     };
-    const project = await seedProject(t.server.ctx);
-    const run = await seedRun(t.server.ctx, project, { pipeline: ONE_JOB });
+    const project = await seedProject(own.server.ctx);
+    const run = await seedRun(own.server.ctx, project, { pipeline: ONE_JOB });
     const stop = new AbortController();
     const started = performance.now();
     const agent = runAgent({
-      transport: new HttpTransport({ server: t.url, token: await agentToken() }),
+      transport: new HttpTransport({ server: own.url, token: await agentToken(own) }),
       backend: new FloodBackend(LINES),
       capacity: 1,
       signal: stop.signal,
@@ -153,7 +158,7 @@ describe('agent over HTTP', () => {
       await until('the run to end', () => Boolean(ending()), 60_000);
       assert.equal(ending()?.method, 'runFinished', JSON.stringify(ending()));
       const seconds = (performance.now() - started) / 1000;
-      const stored = await t.server.ctx.logs.read(run.runId, 'flood', 0, LINES + 100);
+      const stored = await own.server.ctx.logs.read(run.runId, 'flood', 0, LINES + 100);
       const flood = stored.filter((l) => l.text.startsWith('flood line '));
       assert.equal(flood.length, LINES);
       assert.deepEqual(
@@ -164,9 +169,10 @@ describe('agent over HTTP', () => {
         `# log throughput over HTTP into SQLite: ${LINES} lines in ${seconds.toFixed(2)} s = ${Math.round(LINES / seconds)} lines/s, ${batches} batches (${Math.round(stored.length / batches)} lines/batch)`,
       );
     } finally {
-      t.server.ctx.logs.append = append;
+      own.server.ctx.logs.append = append;
       stop.abort();
       await agent;
+      await own.close();
     }
   });
 });
