@@ -32,6 +32,22 @@ export const logLineSchema = z.object({
   text: z.string(),
 });
 
+export const builtImageSchema = z.object({
+  /** Repository without tag, e.g. 127.0.0.1:5000/team/api or api (local engine only). */
+  repository: z.string(),
+  tags: z.array(z.string()),
+  /** Registry manifest digest (sha256:…) when pushed; null when the image stayed local. */
+  digest: z.string().nullable(),
+  /** The engine's image id (sha256:… of the config). */
+  imageId: z.string(),
+  /** Bytes, as the engine reports the image size. */
+  size: z.number().int().nullable(),
+  pushed: z.boolean(),
+  /** Registry host[:port] it was pushed to; null when local. */
+  registry: z.string().nullable(),
+});
+export type BuiltImageMessage = z.infer<typeof builtImageSchema>;
+
 export const jobResultSchema = z.object({
   name: z.string(),
   stage: z.string(),
@@ -47,6 +63,10 @@ export const jobResultSchema = z.object({
   exitCode: z.number().int().nullable(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
+  /** What a successful `build:` job produced (the server records it as image versions). */
+  image: builtImageSchema.optional(),
+  /** What a `deploy:` job released (the release id on the server). */
+  release: z.object({ id: z.string(), status: z.string() }).optional(),
 });
 export type JobResultMessage = z.infer<typeof jobResultSchema>;
 
@@ -86,6 +106,8 @@ export const leaseSchema = z.object({
   secrets: z.record(z.string(), z.string()),
   maxLogBytes: z.number().int(),
   heartbeatMs: z.number().int(),
+  /** Credentials for the registries this run may push to (project ones over global ones). */
+  registries: z.array(z.object({ host: z.string(), username: z.string(), password: z.string() })).default([]),
 });
 export type LeaseMessage = z.infer<typeof leaseSchema>;
 

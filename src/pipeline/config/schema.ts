@@ -48,12 +48,61 @@ const service = z.union([
     .strict(),
 ]);
 
+/** A job that builds a container image with the Docker engine (BuildKit) instead of a script. */
+export const buildSchema = z
+  .object({
+    dockerfile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path of the Dockerfile, relative to the workspace; default: Dockerfile in the context.'),
+    context: z.string().min(1).optional().describe('Build context, relative to the workspace; default ".".'),
+    target: z.string().min(1).optional().describe('Stage of a multi-stage Dockerfile to build.'),
+    args: envMap.optional().describe('Build arguments (ARG).'),
+    cache: z
+      .boolean()
+      .optional()
+      .describe('Reuse layers of the previous image of the same branch; default true.'),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Repository, e.g. api or registry.example:5000/team/api; default: the project name.'),
+    tags: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Default: the record name (branch-shortsha), plus latest on the default branch.'),
+    push: z.boolean().optional().describe('Push to the registry; default true when a registry is known.'),
+    registry: z.string().min(1).optional().describe('Registry host[:port] to push to.'),
+    secrets: z
+      .array(z.string().regex(ENV_NAME, 'must be a shell variable name'))
+      .optional()
+      .describe('Project secrets given to RUN --mount=type=secret,id=NAME; never in layers or history.'),
+  })
+  .strict();
+
+/** A job that rolls the image built earlier in the run out to an application's environment. */
+export const deploySchema = z
+  .object({
+    app: z.string().regex(NAME, 'must be an application name'),
+    env: z.string().regex(NAME, 'must be an environment name'),
+    from: z
+      .string()
+      .optional()
+      .describe('The build job whose image to deploy; default: the only build job of the run.'),
+    image: z.string().min(1).optional().describe('Deploy this image reference instead of a built one.'),
+  })
+  .strict();
+
 export const jobSchema = z
   .object({
     image: z.string().min(1).optional().describe('Container image; defaults to the top-level image.'),
     script: z
       .union([z.string(), z.array(z.string())])
+      .optional()
       .describe('Shell lines, run in order with `set -e`; each is echoed before it runs.'),
+    build: buildSchema.optional(),
+    deploy: deploySchema.optional(),
     env: envMap.optional(),
     secrets: z.array(z.string().regex(ENV_NAME, 'must be a shell variable name')).optional(),
     services: z.record(z.string().regex(NAME, 'must be a host name'), service).optional(),
@@ -87,3 +136,5 @@ export type JobConfig = z.infer<typeof jobSchema>;
 export type StageConfig = z.infer<typeof stageSchema>;
 export type FilterConfig = z.infer<typeof filter>;
 export type ServiceConfig = z.infer<typeof service>;
+export type BuildConfig = z.infer<typeof buildSchema>;
+export type DeployConfig = z.infer<typeof deploySchema>;

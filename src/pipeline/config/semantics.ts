@@ -79,8 +79,8 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
         'key',
       );
     }
-    const lines = typeof job.script === 'string' ? [job.script] : job.script;
-    if (lines.every((line) => line.trim() === '')) {
+    const lines = typeof job.script === 'string' ? [job.script] : (job.script ?? []);
+    if (job.build === undefined && job.deploy === undefined && lines.every((line) => line.trim() === '')) {
       report('empty-script', `job "${name}" has an empty script`, [...path, 'script']);
     }
     if (job.timeout !== undefined && parseDuration(job.timeout) === null) {

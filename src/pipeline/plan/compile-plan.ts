@@ -52,7 +52,7 @@ function compileJob(
     name,
     stage,
     image: job.image ?? config.image ?? '',
-    script: typeof job.script === 'string' ? [job.script] : job.script,
+    script: typeof job.script === 'string' ? [job.script] : (job.script ?? []),
     env: { ...stringify(config.env), ...stringify(job.env) },
     secrets: job.secrets ?? [],
     services: Object.entries(job.services ?? {}).map(([serviceName, s]) => compileService(serviceName, s)),

@@ -59,4 +59,36 @@ export interface PlanJob {
   manual: boolean;
   /** Non-null when the plan already knows the job will not run (filters, [skip ci]). */
   skip: SkipReason | null;
+  /** Present for `build:` jobs (then `script` is empty): build an image instead of a script. */
+  build?: PlanBuild;
+  /** Present for `deploy:` jobs (then `script` is empty). */
+  deploy?: PlanDeploy;
+}
+
+export interface PlanBuild {
+  /** Relative to the workspace. */
+  dockerfile: string;
+  /** Relative to the workspace. */
+  context: string;
+  target: string | null;
+  args: Record<string, string>;
+  cache: boolean;
+  /** Repository without tag; null = the project's name (known to the runtime, not the planner). */
+  repository: string | null;
+  /** Resolved tags (record name, latest on the default branch, or the configured ones). */
+  tags: string[];
+  /** null = push when a registry is known for the repository. */
+  push: boolean | null;
+  registry: string | null;
+  /** Names of project secrets exposed as BuildKit secrets. */
+  secrets: string[];
+}
+
+export interface PlanDeploy {
+  app: string;
+  env: string;
+  /** Name of the build job whose image is deployed; null = the only build job of the run. */
+  from: string | null;
+  /** A fixed image reference instead of a built one. */
+  image: string | null;
 }

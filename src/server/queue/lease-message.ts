@@ -44,6 +44,8 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
     secrets: run.untrusted === 1 ? {} : await secretsFor(deps, run.project_id, namedSecrets(plan, jobs)),
     maxLogBytes: deps.config.logMaxBytes,
     heartbeatMs: Math.max(100, Math.floor(deps.config.leaseTimeoutMs / 3)),
+    // Filled by the registries service (images issue): credentials for pushes of this run.
+    registries: [],
   };
 }
 
