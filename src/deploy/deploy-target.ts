@@ -1,0 +1,83 @@
+/**
+ * A DeployTarget rolls an application's environment out on a container platform: the local
+ * Docker engine (containers managed by Slipway behind a port proxy) or Docker Swarm (services
+ * with rolling updates). Agents own targets — the server never talks to Docker — so a release
+ * is executed by an agent like a job, and its log lines stream like a job's.
+ *
+ * Contract:
+ *   - `deploy` starts the new version, waits until it is healthy, switches traffic to it and
+ *     stops the old one. A version that never becomes healthy is rolled back (the previous
+ *     version keeps serving) and the outcome says so with the reason. It never throws for
+ *     operational problems; it throws only for bugs.
+ *   - `scale` changes the replica count of what runs, without a new image.
+ *   - `status` describes what runs now (nothing → `running: false`).
+ *   - Everything a target creates is labelled `io.slipway.deploy.app/env/release` so `status`,
+ *     restarts and removal find it without a database.
+ */
+export interface DeployTarget {
+  readonly kind: 'docker' | 'swarm';
+  deploy(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome>;
+  scale(ref: EnvironmentRef, replicas: number, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome>;
+  status(ref: EnvironmentRef): Promise<EnvironmentStatus>;
+  /** Stops and removes everything of the environment. Idempotent. */
+  remove(ref: EnvironmentRef): Promise<void>;
+}
+
+/** One line of a release's log (what the release shows, like a job log). */
+export type DeployLog = (line: string) => void;
+
+export interface EnvironmentRef {
+  /** Project name, application name and environment name: together unique on an engine. */
+  project: string;
+  app: string;
+  env: string;
+}
+
+export interface DeploySpec extends EnvironmentRef {
+  /** Release id, recorded in labels so `status` can say which release runs. */
+  releaseId: string;
+  /** Image reference; a digest-pinned `repo@sha256:…` or a local image id when not pushed. */
+  image: string;
+  replicas: number;
+  /** Host port → container port. The host port is what users reach. */
+  ports: { published: number; target: number }[];
+  env: Record<string, string>;
+  healthcheck: HealthCheck | null;
+  resources: { cpus: number | null; memoryMb: number | null };
+  update: UpdatePolicy;
+  /** Extra labels on everything created. */
+  labels: Record<string, string>;
+}
+
+export type HealthCheck = (
+  | { kind: 'http'; path: string; port: number }
+  | { kind: 'command'; command: string[] }
+) & {
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+};
+
+export interface UpdatePolicy {
+  /** start-first: new tasks start before old ones stop (no downtime); stop-first: the reverse. */
+  order: 'start-first' | 'stop-first';
+  /** Tasks updated at once (Swarm); containers replaced at once (local). */
+  parallelism: number;
+  failureAction: 'rollback' | 'pause';
+  /** Pause between batches. */
+  delayMs: number;
+}
+
+export type DeployOutcome =
+  | { result: 'succeeded'; image: string }
+  | { result: 'rolled_back'; reason: string }
+  | { result: 'failed'; reason: string }
+  | { result: 'canceled' };
+
+export interface EnvironmentStatus {
+  running: boolean;
+  image: string | null;
+  releaseId: string | null;
+  replicas: { desired: number; running: number; healthy: number };
+}
