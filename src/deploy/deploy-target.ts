@@ -41,7 +41,8 @@ export interface DeploySpec extends EnvironmentRef {
   replicas: number;
   /** Host port → container port. The host port is what users reach. */
   ports: { published: number; target: number }[];
-  env: Record<string, string>;
+  /** Environment variables of the containers (secrets already resolved). */
+  variables: Record<string, string>;
   healthcheck: HealthCheck | null;
   resources: { cpus: number | null; memoryMb: number | null };
   update: UpdatePolicy;
