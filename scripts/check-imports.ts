@@ -12,7 +12,7 @@ const ALLOWED: Record<string, string[]> = {
   protocol: ['domain', 'pipeline'],
   backends: ['domain'],
   runtime: ['domain', 'pipeline', 'backends'],
-  agent: ['domain', 'pipeline', 'protocol', 'runtime', 'backends'],
+  agent: ['domain', 'pipeline', 'protocol', 'runtime', 'backends', 'deploy'],
   server: ['domain', 'pipeline', 'protocol'],
   images: ['domain', 'backends'],
   deploy: ['domain', 'backends'],

@@ -6,9 +6,11 @@
  * Stopping (the signal aborts): no more leasing; running runs are canceled — containers get
  * SIGTERM, then SIGKILL — and reported finished; runAgent resolves once they all are.
  */
+import type Dockerode from 'dockerode';
 import type { Backend } from '../backends/backend.js';
 import type { LeaseMessage } from '../protocol/agent-protocol.js';
 import { AgentRefusedError, type AgentTransport } from '../protocol/agent-transport.js';
+import { openDeployTargets } from './deploy-targets.js';
 import { executeLease } from './execute-lease.js';
 import { startWorkspacePruner } from './workspace-pruner.js';
 
@@ -26,6 +28,10 @@ export interface AgentOptions {
   /** Kept workspaces older than this are removed; default 24 h. */
   workspaceRetentionMs?: number;
   logFlushMs?: number;
+  /** The engine deploy jobs roll out on (local Docker and Swarm targets); none: deploys fail. */
+  docker?: Dockerode | null;
+  /** How Swarm services publish ports; default: detected (ingress needs IPVS in the kernel). */
+  swarmPublish?: 'ingress' | 'proxy';
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -44,6 +50,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   });
   // One promise for the whole loop: a listener per wait would pile up on a long-lived agent.
   const stopped = aborted(signal);
+  const deploy = await openDeployTargets(opts.docker ?? null, log, opts.swarmPublish);
   let failures = 0;
   let refused: AgentRefusedError | null = null;
   try {
@@ -76,6 +83,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   } finally {
     await Promise.allSettled([...active.values()].map((a) => a.done));
     await stopPruning();
+    await deploy.close();
   }
   if (refused) throw refused;
 
@@ -89,6 +97,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
       stopping: signal,
       log,
       labels: opts.labels ?? {},
+      deployTargets: deploy.targets,
       workspaceShared: (id) =>
         [...active].some(
           ([leaseId, a]) => leaseId !== lease.leaseId && (a.lease.runId === id || a.lease.workspaceId === id),

@@ -11,8 +11,10 @@ import type { Backend } from '../backends/backend.js';
 import type { Plan } from '../pipeline/plan/plan.js';
 import type { LeaseMessage, RunFinishMessage } from '../protocol/agent-protocol.js';
 import { type AgentTransport, LeaseGoneError } from '../protocol/agent-transport.js';
+import { repositoryFromName } from '../runtime/build-spec.js';
 import { runPipeline } from '../runtime/run-pipeline.js';
 import type { RunResult } from '../runtime/run-result.js';
+import { type DeployTargets, deployRunner } from './deploy-job.js';
 import { LeaseReporter } from './lease-reporter.js';
 
 export interface LeaseContext {
@@ -26,6 +28,8 @@ export interface LeaseContext {
   /** Whether another of this agent's runs still uses the workspace (then it is not removed). */
   workspaceShared: (workspaceId: string) => boolean;
   logFlushMs?: number;
+  /** Where `deploy` jobs roll out (see deploy-targets.ts). */
+  deployTargets?: DeployTargets;
 }
 
 export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Promise<RunResult | null> {
@@ -55,8 +59,17 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       runId: lease.runId,
       runNumber: lease.runNumber,
       backend: ctx.backend,
-      source: { kind: 'archive', open: () => ctx.transport.source(lease.leaseId) },
+      // A release run has only its deploy job: it needs no source, an empty workspace does.
+      source: onlyDeploys(lease.plan as Plan)
+        ? { kind: 'empty' }
+        : { kind: 'archive', open: () => ctx.transport.source(lease.leaseId) },
+      deployJob: deployRunner(lease.deployments, ctx.deployTargets ?? {}),
       secrets: lease.secrets,
+      // Build jobs push with these (matched by registry host); their passwords are masked.
+      registries: lease.registries,
+      // A build without `image:` is named after the project (its id from an older server).
+      project: lease.projectName ?? lease.projectId,
+      imageRepository: repositoryFromName(lease.projectName ?? lease.projectId),
       signal: cancel.signal,
       maxLogBytes: lease.maxLogBytes,
       labels: ctx.labels,
@@ -124,4 +137,9 @@ async function dropWorkspace(lease: LeaseMessage, ctx: LeaseContext): Promise<vo
       );
     });
   }
+}
+
+function onlyDeploys(plan: Plan): boolean {
+  const jobs = plan.stages.flatMap((s) => s.jobs);
+  return jobs.length > 0 && jobs.every((j) => j.deploy !== undefined);
 }

@@ -25,6 +25,14 @@ import type { Readable } from 'node:stream';
  *      run to reuse; kept workspaces are removed by `pruneWorkspaces` once old enough, as is a
  *      reused workspace of another id (destroyRun of the resumed run does not touch it).
  *
+ * `buildImage(spec, output, signal)` (optional; step 2 for `build:` jobs, instead of runJob):
+ *   builds an image from the run's workspace (the context is read from the workspace, so it
+ *   needs setupRun first), tags it, and pushes every tag when `spec.push` is set. Like runJob
+ *   it streams readable lines to `output`, resolves with an outcome (failures are outcomes, never
+ *   throws) and resolves `{ kind: 'aborted' }` when `signal` aborts. It never writes registry
+ *   credentials or secret values to `output`, to the image, or to the workspace. A backend
+ *   without it cannot run build jobs (the runtime fails them with `backend_error`).
+ *
  * `pruneWorkspaces` may run at any time, concurrently with runs: it never removes a workspace
  * named in `inUse`.
  */
@@ -34,6 +42,8 @@ export interface Backend {
   probe(): Promise<{ ok: true } | { ok: false; reason: string }>;
   setupRun(run: RunSetup): Promise<void>;
   runJob(job: JobSpec, output: JobOutput, signal: AbortSignal): Promise<JobOutcome>;
+  /** Builds (and pushes) an image from the workspace; see the lifecycle above. */
+  buildImage?(spec: BuildSpec, output: JobOutput, signal: AbortSignal): Promise<BuildOutcome>;
   destroyRun(runId: string, opts?: { keepWorkspace?: boolean }): Promise<void>;
   /** Removes kept workspaces created before `createdBefore` (Unix ms); returns their ids. */
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]>;
@@ -53,6 +63,8 @@ export interface RunSetup {
   workspaceId?: string;
   /** Keep the files of an existing workspace of `workspaceId` instead of copying the source in. */
   reuseWorkspace?: boolean;
+  /** The run has build jobs: the backend may prepare what they need (a reader of the workspace). */
+  builds?: boolean;
 }
 
 export type WorkspaceSource =
@@ -101,3 +113,67 @@ export type JobOutcome =
   | { kind: 'aborted' }
   | { kind: 'image_not_found'; image: string; message: string }
   | { kind: 'backend_error'; message: string };
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export interface BuildSpec {
+  runId: string;
+  /** The build job's name (labels, container names). */
+  name: string;
+  workspacePath: string;
+  /** Relative to the workspace. */
+  dockerfile: string;
+  /** Relative to the workspace. */
+  context: string;
+  target: string | null;
+  args: Record<string, string>;
+  /** Labels set on the image (run, project, revision). */
+  labels: Record<string, string>;
+  /**
+   * Images to take cached layers from when present locally (the branch's previous image);
+   * `repo:prefix*` means the newest local tag of repo starting with prefix.
+   */
+  cacheFrom: string[];
+  /** Full repository without tag, including the registry host when pushing (`host:5000/team/api`). */
+  repository: string;
+  tags: string[];
+  push: boolean;
+  /** Registry host[:port] for the push; null when the image stays local. */
+  registry: string | null;
+  /** null = push anonymously. */
+  credentials: RegistryCredentials | null;
+  /** BuildKit secrets by id (`RUN --mount=type=secret,id=NAME`). */
+  secrets: Record<string, string>;
+  /** Bound on each push (a hanging registry); default 60 s. */
+  pushTimeoutMs?: number;
+  /** Build every step afresh (no layer cache). */
+  noCache?: boolean;
+}
+
+/** What a build produced (mirrors the protocol's builtImage). */
+export interface BuiltImage {
+  repository: string;
+  tags: string[];
+  /** Registry manifest digest when pushed; null when the image stayed local. */
+  digest: string | null;
+  imageId: string;
+  size: number | null;
+  pushed: boolean;
+  registry: string | null;
+}
+
+export type BuildFailureKind =
+  | 'dockerfile_missing'
+  | 'build_failed'
+  | 'unknown_target'
+  | 'push_failed'
+  | 'invalid_reference'
+  | 'backend_error';
+
+export type BuildOutcome =
+  | { kind: 'built'; image: BuiltImage }
+  | { kind: 'aborted' }
+  | { kind: BuildFailureKind; message: string };

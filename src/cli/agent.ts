@@ -3,6 +3,7 @@ import { runAgent } from '../agent/agent.js';
 import { HttpTransport } from '../agent/http-transport.js';
 import { isOwnerAlive, ownerLabels } from '../agent/owner.js';
 import { reapStale } from '../backends/docker/cleanup.js';
+import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
 import { parseDuration } from '../domain/duration.js';
 import { AgentRefusedError } from '../protocol/agent-transport.js';
 import { type BackendChoice, chooseBackend } from './choose-backend.js';
@@ -89,6 +90,8 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       log,
       labels: ownerLabels(),
       workspaceRetentionMs: retention,
+      docker: chosen.docker ?? null,
+      swarmPublish: detectSwarmPublishMode(io.env.SLIPWAY_SWARM_PUBLISH),
     });
     log('slipway agent: stopped');
     return 0;

@@ -48,6 +48,8 @@ export async function startEmbeddedAgent(
     log,
     labels: ownerLabels(),
     workspaceRetentionMs: ctx.config.workspaceRetentionMs,
+    docker,
+    swarmPublish: ctx.config.swarmPublish ?? undefined,
   }).catch((error: unknown) => ctx.log.error({ err: error }, 'embedded agent stopped'));
   return async () => {
     stop.abort();

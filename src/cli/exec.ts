@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reapStale } from '../backends/docker/cleanup.js';
+import { registryOf } from '../domain/image-reference.js';
 import type { Ref } from '../domain/ref.js';
 import { hasErrors } from '../pipeline/config/diagnostic.js';
 import { formatDiagnostics } from '../pipeline/config/format-diagnostics.js';
 import { loadConfig } from '../pipeline/config/load-config.js';
 import { compilePlan } from '../pipeline/plan/compile-plan.js';
+import type { PlanJob } from '../pipeline/plan/plan.js';
+import { type RegistryLogin, repositoryFromName } from '../runtime/build-spec.js';
 import { runPipeline } from '../runtime/run-pipeline.js';
 import { validateSecrets } from '../runtime/secret-masker.js';
 import { type BackendChoice, chooseBackend } from './choose-backend.js';
@@ -43,7 +46,10 @@ export const EXEC_USAGE = `usage: slipway exec [options]
   --manual            also run jobs marked when: manual
   --backend B         docker | local | auto (default auto: Docker when the engine answers)
   --timeout-grace S   seconds between SIGTERM and SIGKILL on cancel/timeout (default 10)
-  --json              print the run result as JSON at the end`;
+  --json              print the run result as JSON at the end
+  --push              let build jobs push to their registry (default: images stay in the local engine)
+  --registry-user U   push with this user (implies --push); the password comes from
+                      --registry-password P or the SLIPWAY_REGISTRY_PASSWORD variable`;
 
 /** `slipway exec`: exit 0 when the run succeeded, 1 when it failed or was canceled, 2 for bad usage. */
 export async function execCommand(argv: string[], io: CliIO): Promise<number> {
@@ -65,6 +71,9 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       backend: { type: 'string' },
       'timeout-grace': { type: 'string' },
       json: { type: 'boolean' },
+      push: { type: 'boolean' },
+      'registry-user': { type: 'string' },
+      'registry-password': { type: 'string' },
     },
   });
   if (values.branch && values.tag) throw new UsageError('give --branch or --tag, not both');
@@ -106,6 +115,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
   const plan = compilePlan(loaded.config, event);
   for (const job of plan.stages.flatMap((s) => s.jobs)) Object.assign(job.env, extraEnv);
   checkSelection(plan.stages, values.job ?? [], values.stage ?? []);
+  const registries = localBuilds(plan.stages, values, io.env);
 
   const chosen = await chooseBackend(backendChoice, io.env.DOCKER_HOST);
   if (chosen.warning) io.stderr(`\n  ⚠  ${chosen.warning}\n\n`);
@@ -141,6 +151,9 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       labels: { 'io.slipway.owner': owner },
       selection: { jobs: values.job ?? [], stages: values.stage ?? [] },
       runManual: values.manual ?? false,
+      registries,
+      project: basename(dir),
+      imageRepository: repositoryFromName(basename(dir)),
       onEvent: (e) => printer.onEvent(e),
     });
     io.stdout(`\n${printer.summary(result)}`);
@@ -149,6 +162,35 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
   } finally {
     io.interrupts?.off('SIGINT', onInterrupt);
   }
+}
+
+/**
+ * Locally, builds keep their images in the engine unless asked to push; a login given on the
+ * command line applies to every registry the builds push to.
+ */
+function localBuilds(
+  stages: { jobs: PlanJob[] }[],
+  values: { push?: boolean; 'registry-user'?: string; 'registry-password'?: string },
+  env: Record<string, string | undefined>,
+): RegistryLogin[] {
+  const user = values['registry-user'];
+  const password = values['registry-password'] ?? env.SLIPWAY_REGISTRY_PASSWORD;
+  if (user !== undefined && !password) {
+    throw new UsageError('--registry-user needs --registry-password or SLIPWAY_REGISTRY_PASSWORD');
+  }
+  const push = values.push === true || user !== undefined;
+  const logins: RegistryLogin[] = [];
+  for (const job of stages.flatMap((s) => s.jobs)) {
+    if (!job.build) continue;
+    if (!push) {
+      job.build.push = false;
+      continue;
+    }
+    const host = job.build.registry ?? registryOf(job.build.repository ?? '');
+    if (host && user !== undefined && password && !logins.some((l) => l.host === host))
+      logins.push({ host, username: user, password });
+  }
+  return logins;
 }
 
 function checkSelection(

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { AGENT_USAGE, agentCommand } from './agent.js';
 import { backupCommand, restoreCommand } from './backup.js';
 import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
+import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
+import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
 import { serverCommand } from './server.js';
@@ -26,6 +28,13 @@ talking to a server (after slipway login):
   cancel       slipway cancel RUN
   rerun        slipway rerun RUN [--failed]   (--failed: resume from the failed jobs)
   secrets      slipway secrets ls | set NAME | rm NAME
+  images       the image repositories and tags of a project: slipway images PROJECT
+  registries   registry credentials: slipway registries list|add|remove|check [--project P]
+  apps         applications and their environments side by side: slipway apps PROJECT
+  deploy       slipway deploy PROJECT APP ENV --image REF|--digest D|--run N
+  promote      slipway promote PROJECT APP --from staging --to production (same digest)
+  rollback     slipway rollback PROJECT APP ENV --to RELEASE
+  approve      slipway approve PROJECT APP ENV RELEASE   scale: slipway scale PROJECT APP ENV --replicas N
 
   version      print the version
   Every command takes --json where it prints data.
@@ -40,7 +49,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout(`${command === 'exec' ? EXEC_USAGE : command === 'agent' ? AGENT_USAGE : USAGE}\n`);
+      const usage = {
+        exec: EXEC_USAGE,
+        agent: AGENT_USAGE,
+        images: IMAGES_USAGE,
+        registries: REGISTRIES_USAGE,
+        ...Object.fromEntries(DEPLOY_COMMANDS.map((c) => [c, DEPLOY_USAGE])),
+      };
+      io.stdout(`${usage[command as keyof typeof usage] ?? USAGE}\n`);
       return 0;
     }
     switch (command) {
@@ -57,6 +73,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await backupCommand(rest, io);
       case 'restore':
         return await restoreCommand(rest, io);
+      case 'images':
+        return await imagesCommand(rest, io);
+      case 'registries':
+        return await registriesCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);
@@ -68,6 +88,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         io.stdout(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
+        if ((DEPLOY_COMMANDS as readonly string[]).includes(command))
+          return await deployCommand(command, rest, io);
         if ((CLIENT_COMMANDS as readonly string[]).includes(command))
           return await clientCommand(command, rest, io);
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);

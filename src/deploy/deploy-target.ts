@@ -21,6 +21,14 @@ export interface DeployTarget {
   status(ref: EnvironmentRef): Promise<EnvironmentStatus>;
   /** Stops and removes everything of the environment. Idempotent. */
   remove(ref: EnvironmentRef): Promise<void>;
+  /**
+   * Call once when the agent starts: takes over what already runs (the local target re-binds
+   * its port proxies from container labels; Swarm needs nothing). Never throws for one
+   * environment's problem: it logs it and goes on.
+   */
+  restore(log?: DeployLog): Promise<void>;
+  /** Call when the agent stops: releases the target's own resources (port proxies); what runs keeps running. */
+  close(): Promise<void>;
 }
 
 /** One line of a release's log (what the release shows, like a job log). */

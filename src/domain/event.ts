@@ -15,4 +15,6 @@ export interface PipelineEvent {
   changedFiles?: string[];
   /** Unix ms of the commit, when known. */
   commitTime?: number;
+  /** The repository's default branch, when known: build jobs tag its images `latest`. */
+  defaultBranch?: string;
 }

@@ -65,8 +65,17 @@ export const jobResultSchema = z.object({
   finishedAt: z.number().nullable(),
   /** What a successful `build:` job produced (the server records it as image versions). */
   image: builtImageSchema.optional(),
-  /** What a `deploy:` job released (the release id on the server). */
-  release: z.object({ id: z.string(), status: z.string() }).optional(),
+  /** What a `deploy:` job released (the release id on the server), see leaseDeploymentSchema. */
+  release: z
+    .object({
+      id: z.string(),
+      status: z.enum(['succeeded', 'failed', 'rolled_back', 'canceled']),
+      reason: z.string().optional(),
+      /** The image reference actually deployed (a pipeline deploy learns it from its build job). */
+      image: z.string().optional(),
+      digest: z.string().nullable().optional(),
+    })
+    .optional(),
 });
 export type JobResultMessage = z.infer<typeof jobResultSchema>;
 
@@ -85,10 +94,62 @@ export const runFinishSchema = z.object({
 });
 export type RunFinishMessage = z.infer<typeof runFinishSchema>;
 
+/**
+ * What a `deploy` job of a lease rolls out: deploy/DeploySpec without the image (structurally the
+ * same; protocol may not import deploy). `image` is fixed for manual, promote and rollback
+ * releases; null means the image built by the job's `deploy.from` build job in the same run.
+ * `refused` says why the server will not deploy (untrusted run, unknown environment…).
+ */
+export const deploySpecSchema = z.object({
+  project: z.string(),
+  app: z.string(),
+  env: z.string(),
+  releaseId: z.string(),
+  replicas: z.number().int(),
+  ports: z.array(z.object({ published: z.number().int(), target: z.number().int() })),
+  variables: z.record(z.string(), z.string()),
+  healthcheck: z
+    .intersection(
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('http'), path: z.string(), port: z.number().int() }),
+        z.object({ kind: z.literal('command'), command: z.array(z.string()) }),
+      ]),
+      z.object({
+        intervalMs: z.number().int(),
+        timeoutMs: z.number().int(),
+        retries: z.number().int(),
+        startPeriodMs: z.number().int(),
+      }),
+    )
+    .nullable(),
+  resources: z.object({ cpus: z.number().nullable(), memoryMb: z.number().nullable() }),
+  update: z.object({
+    order: z.enum(['start-first', 'stop-first']),
+    parallelism: z.number().int(),
+    failureAction: z.enum(['rollback', 'pause']),
+    delayMs: z.number().int(),
+  }),
+  labels: z.record(z.string(), z.string()),
+});
+export const leaseDeploymentSchema = z.union([
+  z.object({
+    releaseId: z.string(),
+    target: z.enum(['docker', 'swarm']),
+    spec: deploySpecSchema,
+    image: z.string().nullable(),
+    operation: z.enum(['deploy', 'scale']),
+    replicas: z.number().int().optional(),
+  }),
+  z.object({ refused: z.string() }),
+]);
+export type LeaseDeployment = z.infer<typeof leaseDeploymentSchema>;
+
 export const leaseSchema = z.object({
   leaseId: z.string(),
   runId: z.string(),
   projectId: z.string(),
+  /** The project's name: the default repository of the images its build jobs make. */
+  projectName: z.string().optional(),
   runNumber: z.number().int(),
   /** The compiled Plan (see pipeline/plan/plan.ts), as stored with the run. */
   plan: z.unknown(),
@@ -108,6 +169,8 @@ export const leaseSchema = z.object({
   heartbeatMs: z.number().int(),
   /** Credentials for the registries this run may push to (project ones over global ones). */
   registries: z.array(z.object({ host: z.string(), username: z.string(), password: z.string() })).default([]),
+  /** Per `deploy` job name: what to roll out (see leaseDeploymentSchema). */
+  deployments: z.record(z.string(), leaseDeploymentSchema).optional(),
 });
 export type LeaseMessage = z.infer<typeof leaseSchema>;
 

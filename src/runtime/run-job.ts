@@ -1,9 +1,11 @@
-import type { Backend, JobOutcome } from '../backends/backend.js';
+import type { Backend, BuildOutcome, BuiltImage, JobOutcome, JobOutput } from '../backends/backend.js';
 import type { LogLine } from '../domain/log-line.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
+import { buildSpecFor, type RegistryLogin } from './build-spec.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
+import type { JobRelease } from './run-result.js';
 import type { SecretMasker } from './secret-masker.js';
 import { type RunIdentity, standardEnv } from './standard-env.js';
 
@@ -18,12 +20,35 @@ export interface JobContext {
   maxLogBytes?: number;
   onLine: (line: LogLine) => void;
   now: () => number;
+  /** Credentials for pushes of build jobs, matched by registry host. */
+  registries?: RegistryLogin[];
+  /** Repository of a build that names none (the project's name). */
+  defaultRepository?: string;
+  /** The project's name, for image labels. */
+  project?: string;
+  pushTimeoutMs?: number;
+  /** Runs `deploy:` jobs; without it they fail (the agent wires deploys in). */
+  deployJob?: DeployRunner;
+  /** Images the run's build jobs produced so far, by job name (what deploy jobs roll out). */
+  builtImages?: ReadonlyMap<string, BuiltImage>;
 }
+
+/** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
+export type DeployRunner = (
+  job: PlanJob,
+  ctx: JobContext,
+  output: JobOutput,
+  signal: AbortSignal,
+) => Promise<JobEnd>;
 
 export interface JobEnd {
   status: Extract<Status, 'succeeded' | 'failed' | 'canceled'>;
   failure: { reason: FailureReason; message: string } | null;
   exitCode: number | null;
+  /** What a build job produced. */
+  image?: BuiltImage;
+  /** What a deploy job released. */
+  release?: JobRelease;
 }
 
 /**
@@ -44,15 +69,40 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
     writer.system(`[slipway] ${message}`);
     return { status: 'failed', failure: { reason: 'config_error', message }, exitCode: null };
   }
-  const env: Record<string, string> = { ...standardEnv(ctx.plan, job, ctx.run), ...job.env };
-  for (const name of job.secrets) env[name] = ctx.secrets[name] as string;
-
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), job.timeoutMs);
   const signal = AbortSignal.any([cancel, timeout.signal]);
-  let outcome: JobOutcome;
+  const output: JobOutput = {
+    write: (stream, chunk) => writer.write(stream, chunk),
+    system: (text) => writer.system(text),
+  };
+  let end: JobEnd;
   try {
-    outcome = await ctx.backend.runJob(
+    if (job.build)
+      end = await runBuildJob({ ...job, build: job.build }, ctx, output, signal, timeout.signal, cancel);
+    else if (job.deploy) end = await runDeployJob(job, ctx, output, signal);
+    else {
+      const outcome = await runScriptJob(job, ctx, output, signal);
+      end = toJobEnd(outcome, timeout.signal.aborted && !cancel.aborted, job);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  writer.flush();
+  if (end.failure) writer.system(`[slipway] ${end.failure.message}`);
+  return end;
+}
+
+async function runScriptJob(
+  job: PlanJob,
+  ctx: JobContext,
+  output: JobOutput,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  const env: Record<string, string> = { ...standardEnv(ctx.plan, job, ctx.run), ...job.env };
+  for (const name of job.secrets) env[name] = ctx.secrets[name] as string;
+  try {
+    return await ctx.backend.runJob(
       {
         runId: ctx.run.runId,
         name: job.name,
@@ -64,20 +114,103 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
         workspacePath: ctx.run.workspacePath,
         graceMs: ctx.graceMs,
       },
-      { write: (stream, chunk) => writer.write(stream, chunk), system: (text) => writer.system(text) },
+      output,
       signal,
     );
   } catch (error) {
     // The backend contract says operational problems are outcomes; a throw is a bug, but the
     // run must still end visibly rather than hang.
-    outcome = { kind: 'backend_error', message: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
+    return { kind: 'backend_error', message: error instanceof Error ? error.message : String(error) };
   }
-  writer.flush();
-  const end = toJobEnd(outcome, timeout.signal.aborted && !cancel.aborted, job);
-  if (end.failure) writer.system(`[slipway] ${end.failure.message}`);
-  return end;
+}
+
+async function runBuildJob(
+  job: PlanJob & { build: NonNullable<PlanJob['build']> },
+  ctx: JobContext,
+  output: JobOutput,
+  signal: AbortSignal,
+  timeoutSignal: AbortSignal,
+  cancel: AbortSignal,
+): Promise<JobEnd> {
+  const fail = (reason: FailureReason, message: string, exitCode: number | null = null): JobEnd => ({
+    status: 'failed',
+    failure: { reason, message },
+    exitCode,
+  });
+  if (!ctx.backend.buildImage) {
+    return fail(
+      'backend_error',
+      `job "${job.name}" builds an image, but this backend (${ctx.backend.name}) cannot build images`,
+    );
+  }
+  const prepared = buildSpecFor({
+    plan: ctx.plan,
+    job,
+    runId: ctx.run.runId,
+    workspacePath: ctx.run.workspacePath,
+    defaultRepository: ctx.defaultRepository ?? 'slipway-build',
+    project: ctx.project ?? '',
+    secrets: ctx.secrets,
+    registries: ctx.registries ?? [],
+    ...(ctx.pushTimeoutMs !== undefined ? { pushTimeoutMs: ctx.pushTimeoutMs } : {}),
+  });
+  if (!prepared.ok) return fail('config_error', prepared.message);
+  let outcome: BuildOutcome;
+  try {
+    outcome = await ctx.backend.buildImage(prepared.spec, output, signal);
+  } catch (error) {
+    outcome = { kind: 'backend_error', message: error instanceof Error ? error.message : String(error) };
+  }
+  switch (outcome.kind) {
+    case 'built':
+      return { status: 'succeeded', failure: null, exitCode: 0, image: outcome.image };
+    case 'aborted':
+      return timeoutSignal.aborted && !cancel.aborted
+        ? fail('timeout', `job "${job.name}" timed out after ${job.timeoutMs / 1000} s`)
+        : { status: 'canceled', failure: null, exitCode: null };
+    case 'build_failed': {
+      const code = /exit code (\d+)/.exec(outcome.message)?.[1];
+      return fail(
+        'exit_code',
+        `job "${job.name}": ${outcome.message}`,
+        code === undefined ? null : Number(code),
+      );
+    }
+    case 'dockerfile_missing':
+    case 'unknown_target':
+    case 'invalid_reference':
+      return fail('config_error', `job "${job.name}": ${outcome.message}`);
+    case 'push_failed':
+    case 'backend_error':
+      return fail('backend_error', `job "${job.name}": ${outcome.message}`);
+  }
+}
+
+async function runDeployJob(
+  job: PlanJob,
+  ctx: JobContext,
+  output: JobOutput,
+  signal: AbortSignal,
+): Promise<JobEnd> {
+  if (!ctx.deployJob) {
+    return {
+      status: 'failed',
+      failure: {
+        reason: 'backend_error',
+        message: `job "${job.name}" is a deploy job; deploy jobs need a server with deploy targets (not available here)`,
+      },
+      exitCode: null,
+    };
+  }
+  try {
+    return await ctx.deployJob(job, ctx, output, signal);
+  } catch (error) {
+    return {
+      status: 'failed',
+      failure: { reason: 'backend_error', message: error instanceof Error ? error.message : String(error) },
+      exitCode: null,
+    };
+  }
 }
 
 function toJobEnd(outcome: JobOutcome, timedOut: boolean, job: PlanJob): JobEnd {

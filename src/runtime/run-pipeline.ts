@@ -1,8 +1,9 @@
-import type { Backend, WorkspaceSource } from '../backends/backend.js';
+import type { Backend, BuiltImage, WorkspaceSource } from '../backends/backend.js';
 import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
-import { type JobEnd, runJob } from './run-job.js';
+import type { RegistryLogin } from './build-spec.js';
+import { type DeployRunner, type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';
 
@@ -32,6 +33,16 @@ export interface RunOptions {
   keepWorkspace?: boolean;
   onEvent?: (event: RunEvent) => void;
   now?: () => number;
+  /** Registry credentials for build jobs' pushes (from the lease); passwords are masked in logs. */
+  registries?: RegistryLogin[];
+  /** Repository of builds that name no `image:` (the project's name). */
+  imageRepository?: string;
+  /** The project's name, for image labels. */
+  project?: string;
+  /** Bound on pushing one tag (a hanging registry). */
+  pushTimeoutMs?: number;
+  /** Runs `deploy:` jobs; without it they fail with a clear message. */
+  deployJob?: DeployRunner;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
@@ -53,7 +64,9 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
   const results = new Map<string, JobResult>(jobs.map((j) => [j.name, initialResult(plan, j, opts)]));
   const cancel = opts.signal ?? new AbortController().signal;
   const secrets = opts.secrets ?? {};
-  const masker = new SecretMasker(Object.values(secrets));
+  const registries = opts.registries ?? [];
+  const builtImages = new Map<string, BuiltImage>();
+  const masker = new SecretMasker([...Object.values(secrets), ...registries.map((r) => r.password)]);
   const workspacePath = opts.workspacePath ?? DEFAULT_WORKSPACE;
 
   for (const result of results.values()) emit({ type: 'job', job: { ...result } });
@@ -87,9 +100,18 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
               ...(opts.maxLogBytes ? { maxLogBytes: opts.maxLogBytes } : {}),
               onLine: (line: LogLine) => emit({ type: 'log', job: job.name, line }),
               now,
+              registries,
+              ...(opts.imageRepository !== undefined ? { defaultRepository: opts.imageRepository } : {}),
+              ...(opts.project !== undefined ? { project: opts.project } : {}),
+              ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),
+              ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
+              builtImages,
             },
             signal,
-          ),
+          ).then((end) => {
+            if (end.image) builtImages.set(job.name, end.image);
+            return end;
+          }),
       });
     }
     await opts.backend.destroyRun(opts.runId, { keepWorkspace: opts.keepWorkspace === true }).catch(() => {
@@ -112,7 +134,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
 async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun: PlanJob[]) {
   const images = new Set<string>();
   for (const job of toRun) {
-    images.add(job.image);
+    // Build and deploy jobs run on the engine, not in a job image.
+    if (!job.build && !job.deploy) images.add(job.image);
     for (const service of job.services) images.add(service.image);
   }
   try {
@@ -124,6 +147,7 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
       labels: { 'io.slipway.record': plan.record, ...opts.labels },
       ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}),
       reuseWorkspace: opts.reuseWorkspace === true,
+      builds: toRun.some((job) => job.build !== undefined),
     });
     return null;
   } catch (error) {
@@ -267,6 +291,8 @@ function finish(
   r.status = end.status;
   r.failure = end.failure;
   r.exitCode = end.exitCode;
+  if (end.image) r.image = end.image;
+  if (end.release) r.release = end.release;
   r.finishedAt = now();
   r.startedAt ??= r.finishedAt;
   emit({ type: 'job', job: { ...r } });

@@ -1,3 +1,4 @@
+import type { BuiltImage } from '../backends/backend.js';
 import type { LogLine } from '../domain/log-line.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { SkipReason } from '../pipeline/plan/plan.js';
@@ -14,6 +15,20 @@ export interface JobResult {
   exitCode: number | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /** What a successful build job produced. */
+  image?: BuiltImage;
+  /** What a deploy job released. */
+  release?: JobRelease;
+}
+
+/** A deploy job's release as the protocol reports it (runtime may not import protocol). */
+export interface JobRelease {
+  id: string;
+  status: 'succeeded' | 'failed' | 'rolled_back' | 'canceled';
+  reason?: string;
+  /** The image reference actually deployed. */
+  image?: string;
+  digest?: string | null;
 }
 
 export interface StageResult {

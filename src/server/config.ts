@@ -69,6 +69,8 @@ export const configSchema = z.object({
   SLIPWAY_TRUST_PROXY: bool(false),
   SLIPWAY_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('warn'),
   DOCKER_HOST: z.string().optional(),
+  /** How the embedded agent's Swarm services publish ports; default: detected (ingress needs IPVS). */
+  SLIPWAY_SWARM_PUBLISH: z.enum(['ingress', 'proxy']).optional(),
 });
 
 export interface ServerConfig {
@@ -93,6 +95,7 @@ export interface ServerConfig {
   trustProxy: boolean;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   dockerHost: string | null;
+  swarmPublish: 'ingress' | 'proxy' | null;
 }
 
 export class ConfigError extends Error {}
@@ -128,6 +131,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
       .filter(Boolean),
     trustProxy: c.SLIPWAY_TRUST_PROXY,
     logLevel: c.SLIPWAY_LOG_LEVEL,
+    swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     dockerHost: c.DOCKER_HOST ?? null,
   };
 }

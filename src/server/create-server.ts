@@ -3,18 +3,26 @@ import { installAuthentication } from './auth/authenticate.js';
 import { loadSecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
+import { ReleaseService } from './deploys/release-service.js';
+import { ReleaseTrackingRunState } from './deploys/release-tracking.js';
 import { InMemoryEventBus } from './events/event-bus.js';
 import { GitSourceService } from './git/source-service.js';
 import { RouteRegistry } from './http/define-route.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerAgentRoutes } from './http/routes/agent-routes.js';
+import { registerApplicationRoutes } from './http/routes/application-routes.js';
 import { registerAuthRoutes } from './http/routes/auth-routes.js';
+import { registerBadgeRoutes } from './http/routes/badge-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
+import { registerImageRoutes } from './http/routes/image-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
 import { registerProjectRoutes } from './http/routes/project-routes.js';
 import { registerRefRoutes } from './http/routes/ref-routes.js';
+import { registerRegistryRoutes } from './http/routes/registry-routes.js';
+import { registerReleaseRoutes } from './http/routes/release-routes.js';
 import { registerRunRoutes } from './http/routes/run-routes.js';
 import { registerSystemRoutes } from './http/routes/system-routes.js';
+import { registerWebRoutes } from './http/routes/web-routes.js';
 import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { DbLogService } from './logs/log-service.js';
@@ -22,6 +30,7 @@ import { DbQueueService } from './queue/queue-service.js';
 import { DbRunService } from './runs/run-service.js';
 import { DbRunState } from './runs/run-state.js';
 import { startScheduler } from './scheduler/scheduler.js';
+import type { RunState } from './services.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { recoverPendingDeliveries } from './webhooks/recover-deliveries.js';
@@ -67,7 +76,12 @@ export async function createServer(
     log: app.log,
     outboundAllowlist: config.outboundAllowlist,
   });
-  const runState = new DbRunState({ db, events: base.events, now });
+  // Releases follow their deploy jobs; the release service needs `runs`, built just below.
+  const runState: RunState = new ReleaseTrackingRunState(new DbRunState({ db, events: base.events, now }), {
+    db,
+    log: app.log,
+    releases: (): ReleaseService => new ReleaseService({ db, now, events: base.events, runs }),
+  });
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
   const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
@@ -84,6 +98,13 @@ export async function createServer(
   registerAgentRoutes(app, ctx);
   registerGitRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
+  registerReleaseRoutes(app, ctx);
+  registerRegistryRoutes(app, ctx);
+  registerImageRoutes(app, ctx);
+  registerBadgeRoutes(app, ctx);
+  // Last: the UI answers only what no API route did.
+  registerWebRoutes(app);
 
   const stops: (() => void)[] = [];
   let closed = false;

@@ -109,7 +109,8 @@ export interface LogService {
 
 /** Run, stage and job status changes per project, for SSE and the UI. */
 export interface ProjectEvent {
-  type: 'run' | 'job';
+  /** `image`: a build job's image was recorded (data: ImageEventData of images/image-catalogue.ts). */
+  type: 'run' | 'job' | 'image';
   projectId: string;
   runId: string;
   number: number;

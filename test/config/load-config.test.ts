@@ -100,7 +100,10 @@ describe('loadConfig: schema problems', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     const d = only(base(['        script: x', '        artifacts: [out]']), 'unknown-key');
-    assert.match(d.message, /expected one of: image, script, env, secrets, services, only, except/);
+    assert.match(
+      d.message,
+      /expected one of: image, script, build, deploy, env, secrets, services, only, except/,
+    );
   });
 
   it('reports a misspelt key only once, not also as missing', () => {

@@ -3,8 +3,19 @@
  * a network per job. See ../backend.ts for the lifecycle this implements.
  */
 import type Dockerode from 'dockerode';
-import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
+import type {
+  Backend,
+  BuildOutcome,
+  BuildSpec,
+  JobOutcome,
+  JobOutput,
+  JobSpec,
+  RunSetup,
+} from '../backend.js';
+import { WorkspaceReader } from './build-context.js';
+import { ensureCarrierImage } from './carrier-image.js';
 import { destroyRunResources, pruneWorkspaceVolumes } from './cleanup.js';
+import { buildImage } from './docker-build.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
 import { runJobContainer } from './job-container.js';
@@ -23,6 +34,10 @@ export interface DockerBackendOptions {
   docker: Dockerode;
   /** Upper bound for pulling one missing image; default 120 s. */
   pullTimeoutMs?: number;
+  /** Upper bound for pushing one tag of a built image (a hanging registry); default 60 s. */
+  pushTimeoutMs?: number;
+  /** Force the builder: false = classic even when the engine has BuildKit; default: ask the engine. */
+  buildkit?: boolean;
 }
 
 export { reapStale } from './cleanup.js';
@@ -40,17 +55,25 @@ interface RunState {
   images: Map<string, Promise<ImageStatus>>;
   /** Job containers being removed in the background, by container name. */
   removals: Map<string, Promise<void>>;
+  /** The helper container build jobs read their context through; opened once per run. */
+  reader: Promise<WorkspaceReader> | null;
+  workspacePath: string;
 }
 
 export class DockerBackend implements Backend {
   readonly name = 'docker';
   private readonly docker: Dockerode;
   private readonly pullTimeoutMs: number;
+  private readonly pushTimeoutMs: number;
   private readonly runs = new Map<string, RunState>();
+  /** Whether the engine builds with BuildKit; asked once. */
+  private buildkit: Promise<boolean> | null = null;
 
   constructor(options: DockerBackendOptions) {
     this.docker = options.docker;
     this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
+    this.pushTimeoutMs = options.pushTimeoutMs ?? 60_000;
+    if (options.buildkit !== undefined) this.buildkit = Promise.resolve(options.buildkit);
   }
 
   async probe(): Promise<{ ok: true } | { ok: false; reason: string }> {
@@ -81,6 +104,8 @@ export class DockerBackend implements Backend {
       workspaceProblem: null,
       images: new Map(),
       removals: new Map(),
+      reader: null,
+      workspacePath: run.workspacePath,
     };
     // Registered first so that destroyRun finds the run even if setup fails half-way.
     this.runs.set(run.runId, state);
@@ -101,13 +126,19 @@ export class DockerBackend implements Backend {
     } catch (err) {
       throw new Error(describeError(`creating workspace volume ${state.volume}`, err));
     }
+    // Ready before the first build job needs it (it only mounts the volume); a failure here is
+    // retried by that job.
+    if (run.builds === true) void this.workspaceReader(state).catch(() => {});
     const ready = await statuses;
     // A reused workspace already holds the source, plus whatever the earlier run made of it.
     const { source } = run;
     if (reused || source.kind === 'empty' || (source.kind === 'directory' && source.files.length === 0))
       return;
 
-    const carrierImage = images.find((_, i) => ready[i]?.ok);
+    // A run of build jobs only names no image; the empty carrier image serves instead.
+    const carrierImage =
+      images.find((_, i) => ready[i]?.ok) ??
+      (images.length === 0 ? await ensureCarrierImage(this.docker).catch(() => undefined) : undefined);
     if (carrierImage === undefined) {
       // Not an error of setupRun: each job reports its own missing image.
       state.workspaceProblem = `the source was not copied into the workspace: none of the run's images is available (${images.join(', ') || 'none listed'})`;
@@ -162,10 +193,67 @@ export class DockerBackend implements Backend {
     }
   }
 
+  async buildImage(spec: BuildSpec, output: JobOutput, signal: AbortSignal): Promise<BuildOutcome> {
+    const state = this.runs.get(spec.runId);
+    if (!state) return { kind: 'backend_error', message: `run ${spec.runId} is not set up on this backend` };
+    if (state.workspaceProblem) return { kind: 'backend_error', message: state.workspaceProblem };
+    try {
+      return await buildImage(
+        {
+          docker: this.docker,
+          reader: await this.workspaceReader(state),
+          buildkit: await this.hasBuildKit(),
+          pushTimeoutMs: this.pushTimeoutMs,
+        },
+        spec,
+        output,
+        signal,
+      );
+    } catch (err) {
+      if (signal.aborted) return { kind: 'aborted' };
+      return { kind: 'backend_error', message: describeError('building the image', err) };
+    }
+  }
+
+  /** The run's workspace reader, created on first use; a failed creation is not remembered. */
+  private workspaceReader(state: RunState): Promise<WorkspaceReader> {
+    state.reader ??= ensureCarrierImage(this.docker)
+      .then((image) =>
+        WorkspaceReader.open(this.docker, {
+          volume: state.volume,
+          image,
+          workspacePath: state.workspacePath,
+          labels: resourceLabels(state.runId, state.labels),
+        }),
+      )
+      .catch((err: unknown) => {
+        state.reader = null;
+        throw err;
+      });
+    return state.reader;
+  }
+
+  /** BuildKit is in the engine since API 1.39 on Linux (the `version=2` builder). */
+  private hasBuildKit(): Promise<boolean> {
+    this.buildkit ??= this.docker
+      .version()
+      .then((v) => {
+        const [major, minor] = String(v.ApiVersion).split('.').map(Number);
+        return v.Os === 'linux' && ((major ?? 0) > 1 || ((major ?? 0) === 1 && (minor ?? 0) >= 39));
+      })
+      .catch(() => {
+        this.buildkit = null;
+        return false;
+      });
+    return this.buildkit;
+  }
+
   async destroyRun(runId: string, opts: { keepWorkspace?: boolean } = {}): Promise<void> {
     const state = this.runs.get(runId);
     this.runs.delete(runId);
     if (state) await Promise.all(state.removals.values());
+    // The reader is a container of the run: the sweep below would find it, this is just sooner.
+    if (state?.reader) await (await state.reader.catch(() => null))?.close();
     await destroyRunResources(this.docker, runId, { keepWorkspace: opts.keepWorkspace === true });
   }
 

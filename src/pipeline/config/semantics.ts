@@ -6,9 +6,10 @@
 import { parseDuration } from '../../domain/duration.js';
 import { EVENT_KINDS } from '../../domain/event.js';
 import { GITFLOW_CLASSES, isGitFlowClass } from '../../domain/gitflow.js';
+import { REGISTRY, repositoryProblem, tagProblem } from '../../domain/image-reference.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { type ConfigPath, formatPath, type Locator } from './locate.js';
-import type { FilterConfig, JobConfig, PipelineConfig } from './schema.js';
+import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
 import { suggest } from './suggest.js';
 
 interface JobSite {
@@ -63,6 +64,12 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
     }
   });
 
+  const buildJobs = config.stages.flatMap((stage) =>
+    Object.entries(stage.jobs)
+      .filter(([, job]) => job.build !== undefined)
+      .map(([name]) => name),
+  );
+
   config.stages.forEach((stage, s) => {
     for (const [name, job] of Object.entries(stage.jobs)) {
       checkJob(name, job, s, ['stages', s, 'jobs', name]);
@@ -71,7 +78,20 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
   return out;
 
   function checkJob(name: string, job: JobConfig, stageIndex: number, path: ConfigPath): void {
-    if (!job.image && !config.image) {
+    const kinds = (['script', 'build', 'deploy'] as const).filter((key) => job[key] !== undefined);
+    if (kinds.length === 0) {
+      // Most jobs are script jobs: name the key they most likely forgot.
+      report('missing-key', `missing key "script" in job "${name}"`, [...path, 'script'], 'key');
+    } else if (kinds.length > 1) {
+      report(
+        'job-kind',
+        `job "${name}" has ${kinds.join(' and ')}; a job is exactly one of script, build or deploy`,
+        path,
+        'key',
+      );
+    }
+    // Build and deploy jobs run on the engine itself, not in a job image.
+    if (job.build === undefined && job.deploy === undefined && !job.image && !config.image) {
       report(
         'missing-image',
         `job "${name}" has no image, and there is no top-level image to fall back on`,
@@ -80,9 +100,16 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       );
     }
     const lines = typeof job.script === 'string' ? [job.script] : (job.script ?? []);
-    if (job.build === undefined && job.deploy === undefined && lines.every((line) => line.trim() === '')) {
+    if (
+      job.script !== undefined &&
+      job.build === undefined &&
+      job.deploy === undefined &&
+      lines.every((line) => line.trim() === '')
+    ) {
       report('empty-script', `job "${name}" has an empty script`, [...path, 'script']);
     }
+    if (job.build) checkBuild(name, job.build, [...path, 'build']);
+    if (job.deploy) checkDeploy(name, job.deploy, [...path, 'deploy']);
     if (job.timeout !== undefined && parseDuration(job.timeout) === null) {
       report(
         'invalid-timeout',
@@ -104,6 +131,48 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
         [...path, 'allow_failure'],
         'key',
         'warning',
+      );
+    }
+  }
+
+  function checkBuild(name: string, build: BuildConfig, path: ConfigPath): void {
+    build.tags?.forEach((tag, k) => {
+      const problem = tagProblem(tag);
+      if (problem) report('invalid-tag', `${problem} in build.tags of job "${name}"`, [...path, 'tags', k]);
+    });
+    if (build.image !== undefined) {
+      const problem = repositoryProblem(build.image);
+      if (problem) report('invalid-image', `${problem} in build.image of job "${name}"`, [...path, 'image']);
+    }
+    if (build.registry !== undefined && !REGISTRY.test(build.registry)) {
+      report(
+        'invalid-registry',
+        `registry "${build.registry}" in build.registry of job "${name}" is not a host[:port]`,
+        [...path, 'registry'],
+      );
+    }
+  }
+
+  function checkDeploy(name: string, deploy: DeployConfig, path: ConfigPath): void {
+    if (deploy.from !== undefined) {
+      if (!buildJobs.includes(deploy.from)) {
+        const guess = guessesLeft-- > 0 ? suggest(deploy.from, buildJobs) : null;
+        const known =
+          buildJobs.length > 0 ? `build jobs: ${buildJobs.join(', ')}` : 'the pipeline has no build job';
+        report(
+          'deploy-from',
+          `deploy.from of job "${name}" names "${deploy.from}", which is not a build job (${guess ? `did you mean "${guess}"? ` : ''}${known})`,
+          [...path, 'from'],
+        );
+      }
+    } else if (deploy.image === undefined && buildJobs.length !== 1) {
+      report(
+        'deploy-from',
+        buildJobs.length === 0
+          ? `deploy job "${name}" has nothing to deploy: the pipeline has no build job; set deploy.image`
+          : `deploy job "${name}" must say which image to deploy: set deploy.from to one of ${buildJobs.join(', ')}`,
+        path,
+        'key',
       );
     }
   }

@@ -3,6 +3,7 @@ import type { PipelineEvent } from '../../domain/event.js';
 import { gitflowClass } from '../../domain/gitflow.js';
 import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ServiceConfig } from '../config/schema.js';
+import { compileBuild, compileDeploy } from './compile-build.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
 
@@ -63,6 +64,8 @@ function compileJob(
     dag: job.needs !== undefined,
     manual,
     skip,
+    ...(job.build ? { build: compileBuild(job.build, event) } : {}),
+    ...(job.deploy ? { deploy: compileDeploy(job.deploy) } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ import type { Kysely } from 'kysely';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import type { LeaseMessage } from '../../protocol/agent-protocol.js';
 import type { ServerConfig } from '../config.js';
+import { deploymentsForLease } from '../deploys/lease-deployments.js';
+import { resolveRegistryCredentials, UndecryptableRegistry } from '../images/registry-service.js';
 import { parseSelection } from '../runs/selection.js';
 import type { SecretBox } from '../services.js';
 import type { Database, QueueRow } from '../store/tables.js';
@@ -35,6 +37,7 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
     leaseId: row.lease_id as string,
     runId: run.id,
     projectId: run.project_id,
+    projectName: await projectNameOf(deps, run.project_id),
     runNumber: run.number,
     plan,
     jobs,
@@ -44,9 +47,38 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
     secrets: run.untrusted === 1 ? {} : await secretsFor(deps, run.project_id, namedSecrets(plan, jobs)),
     maxLogBytes: deps.config.logMaxBytes,
     heartbeatMs: Math.max(100, Math.floor(deps.config.leaseTimeoutMs / 3)),
-    // Filled by the registries service (images issue): credentials for pushes of this run.
-    registries: [],
+    // Push credentials only when this execution builds, and never for untrusted events.
+    registries:
+      run.untrusted === 1 || !buildsImages(plan, jobs) ? [] : await registriesFor(deps, run.project_id),
+    deployments: await deploymentsForLease(deps, run.id, plan, jobs),
   };
+}
+
+async function projectNameOf(deps: LeaseMessageDeps, projectId: string): Promise<string | undefined> {
+  const row = await deps.db
+    .selectFrom('projects')
+    .select('name')
+    .where('id', '=', projectId)
+    .executeTakeFirst();
+  return row?.name;
+}
+
+/** Whether a job this execution may run builds an image (and so may push it). */
+function buildsImages(plan: Plan, selection: string[]): boolean {
+  const chosen = new Set(selection);
+  return plan.stages
+    .flatMap((s) => s.jobs)
+    .some((job) => Boolean(job.build) && job.skip === null && (chosen.size === 0 || chosen.has(job.name)));
+}
+
+/** The project's registry credentials (its own over global ones, by host), opened for the agent. */
+async function registriesFor(deps: LeaseMessageDeps, projectId: string): Promise<LeaseMessage['registries']> {
+  try {
+    return await resolveRegistryCredentials(deps, projectId);
+  } catch (error) {
+    if (error instanceof UndecryptableRegistry) throw new UnrunnableExecution(error.message);
+    throw error;
+  }
 }
 
 /** Secret names of the jobs this execution may run (all jobs when the selection is empty). */

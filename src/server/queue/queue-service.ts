@@ -7,6 +7,7 @@ import type {
 } from '../../protocol/agent-protocol.js';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../errors.js';
+import { recordBuiltImage } from '../images/image-catalogue.js';
 import { parseSelection } from '../runs/selection.js';
 import type { QueueService } from '../services.js';
 import type { QueueRow } from '../store/tables.js';
@@ -72,7 +73,12 @@ export class DbQueueService implements QueueService {
 
   async jobUpdate(agentId: string, leaseId: string, update: JobResultMessage): Promise<{ cancel: boolean }> {
     const lease = await this.touch(agentId, leaseId);
-    if (isSelected(lease, update.name)) await this.deps.runState.jobUpdate(lease.run_id, update);
+    if (isSelected(lease, update.name)) {
+      await this.deps.runState.jobUpdate(lease.run_id, update);
+      // A build job's image becomes a version in the catalogue (idempotent when retried).
+      if (update.image && update.status === 'succeeded')
+        await recordBuiltImage(this.deps, lease.run_id, update.name, update.image);
+    }
     return { cancel: lease.cancel_requested === 1 };
   }
 

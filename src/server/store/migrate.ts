@@ -3,6 +3,8 @@ import * as createCoreTables from './migrations/001_create_core_tables.js';
 import * as indexQueueLeases from './migrations/002_index_queue_leases.js';
 import * as indexRunsForRecordsPage from './migrations/003_index_runs_for_records_page.js';
 import * as keepWebhookEvents from './migrations/004_keep_webhook_events.js';
+import * as registriesAndImages from './migrations/005_registries_and_images.js';
+import * as applicationsAndReleases from './migrations/006_applications_and_releases.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
@@ -13,6 +15,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_index_queue_leases': indexQueueLeases,
   '003_index_runs_for_records_page': indexRunsForRecordsPage,
   '004_keep_webhook_events': keepWebhookEvents,
+  '005_registries_and_images': registriesAndImages,
+  '006_applications_and_releases': applicationsAndReleases,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

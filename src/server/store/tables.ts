@@ -20,6 +20,12 @@ export interface Database {
   deliveries: DeliveryRow;
   schedules: ScheduleRow;
   counters: CounterRow;
+  registries: RegistryRow;
+  images: ImageRow;
+  applications: ApplicationRow;
+  environments: EnvironmentRow;
+  releases: ReleaseRow;
+  audit_log: AuditLogRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -203,4 +209,103 @@ export interface ScheduleRow {
 export interface CounterRow {
   key: string;
   value: number;
+}
+
+/** A deployable service of a project (migration 006). */
+export interface ApplicationRow {
+  id: string;
+  project_id: string;
+  name: string;
+  created_at: number;
+}
+
+/** One environment of an application, in `position` order; config is zod-checked JSON. */
+export interface EnvironmentRow {
+  id: string;
+  application_id: string;
+  name: string;
+  position: number;
+  target: 'docker' | 'swarm';
+  /** JSON of EnvironmentConfig (server/deploys/environment-config.ts). */
+  config: string;
+  requires_approval: number;
+  /** JSON `{ branches: string[] }`, or null when images are never released automatically. */
+  auto_release: string | null;
+  /** Incremented on every config change; releases record the version they used. */
+  config_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One deploy, promote, rollback or scale of an environment, executed as a release run. */
+export interface ReleaseRow {
+  id: string;
+  application_id: string;
+  environment_id: string;
+  /** 1, 2, 3… per application. */
+  number: number;
+  /** The image reference deployed; null until a pipeline deploy job resolves its built image. */
+  image: string | null;
+  digest: string | null;
+  /** Snapshot of the environment config used (JSON). */
+  config: string;
+  config_version: number;
+  replicas: number;
+  source_run_id: string | null;
+  source_sha: string | null;
+  release_run_id: string | null;
+  release_job: string | null;
+  trigger: 'pipeline' | 'auto' | 'manual' | 'promote' | 'rollback' | 'scale';
+  actor: string;
+  status: 'queued' | 'awaiting_approval' | 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'canceled';
+  reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  rollback_of: string | null;
+  promoted_from: string | null;
+}
+
+export interface AuditLogRow {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  project_id: string | null;
+  target: string;
+  /** JSON object. */
+  detail: string;
+}
+
+/** Credentials of a container registry; project_id null = global (every project may use it). */
+export interface RegistryRow {
+  id: string;
+  project_id: string | null;
+  /** `global` or the project id (the unique key with host; see migration 005). */
+  scope: string;
+  /** host[:port], lowercase, no scheme or path. */
+  host: string;
+  username: string;
+  /** Sealed with the server key; never returned by the API. */
+  password: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** One tag of an image a build job produced; the newest row per (repository, tag) is current. */
+export interface ImageRow {
+  id: string;
+  project_id: string;
+  repository: string;
+  tag: string;
+  digest: string | null;
+  image_id: string;
+  size: number | null;
+  registry: string | null;
+  pushed: number;
+  run_id: string;
+  job: string;
+  sha: string;
+  ref: string;
+  created_at: number;
 }

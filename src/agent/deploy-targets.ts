@@ -1,0 +1,40 @@
+import type Dockerode from 'dockerode';
+import { DockerTarget } from '../deploy/docker-target.js';
+import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
+import { SwarmTarget } from '../deploy/swarm-target.js';
+import type { DeployTargets } from './deploy-job.js';
+
+export interface OpenTargets {
+  targets: DeployTargets;
+  /** Releases the targets' own resources (port proxies); what runs keeps running. */
+  close(): Promise<void>;
+}
+
+/**
+ * One DockerTarget and one SwarmTarget per agent, on the engine the agent talks to. The local
+ * target takes over what a previous agent process left running (its port proxies are re-bound
+ * from container labels), so a restart of the agent does not take applications offline for
+ * longer than the restart. Without an engine the agent has no targets: deploy jobs fail saying so.
+ */
+export async function openDeployTargets(
+  docker: Dockerode | null,
+  log: (message: string) => void,
+  swarmPublish: 'ingress' | 'proxy' = detectSwarmPublishMode(),
+): Promise<OpenTargets> {
+  if (!docker) return { targets: {}, close: async () => {} };
+  const local = new DockerTarget({ docker });
+  const swarm = new SwarmTarget({ docker, publish: swarmPublish });
+  const prefix = (kind: string) => (line: string) => log(`deploy target ${kind}: ${line}`);
+  await local
+    .restore(prefix('docker'))
+    .catch((error: unknown) => log(`restoring deployments failed: ${String(error)}`));
+  await swarm
+    .restore(prefix('swarm'))
+    .catch((error: unknown) => log(`restoring swarm proxies failed: ${String(error)}`));
+  return {
+    targets: { docker: local, swarm },
+    close: async () => {
+      await Promise.allSettled([local.close(), swarm.close()]);
+    },
+  };
+}

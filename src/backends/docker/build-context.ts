@@ -1,0 +1,143 @@
+/**
+ * The build context comes out of the run's workspace volume through the archive API of a
+ * created-but-never-started helper container (like the source goes in, see workspace.ts), and
+ * streams straight into the build request: read once, filtered by `.dockerignore` on the way,
+ * never written to disk.
+ */
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { extract, pack } from 'tar-stream';
+import { DockerIgnore } from './dockerignore.js';
+import { isNotFound } from './errors.js';
+
+export interface ContextSource {
+  volume: string;
+  /** Any image present on the engine (the helper container is never started). */
+  image: string;
+  workspacePath: string;
+  labels: Record<string, string>;
+}
+
+export type ContextProblem = { kind: 'dockerfile_missing' | 'invalid_context'; message: string };
+
+/** A helper container with the workspace mounted; `close` removes it. */
+export class WorkspaceReader {
+  private constructor(
+    private readonly container: Dockerode.Container,
+    private readonly workspacePath: string,
+  ) {}
+
+  static async open(docker: Dockerode, source: ContextSource): Promise<WorkspaceReader> {
+    const container = await docker.createContainer({
+      Image: source.image,
+      Entrypoint: ['/bin/true'],
+      Labels: source.labels,
+      NetworkDisabled: true,
+      HostConfig: {
+        Mounts: [{ Type: 'volume', Source: source.volume, Target: source.workspacePath, ReadOnly: true }],
+      },
+    });
+    return new WorkspaceReader(container, source.workspacePath);
+  }
+
+  /** Absolute path in the helper of a workspace-relative one, or null when it escapes. */
+  resolve(relative: string): string | null {
+    const abs = posix.normalize(posix.join(this.workspacePath, relative));
+    if (abs !== this.workspacePath && !abs.startsWith(`${this.workspacePath}/`)) return null;
+    return abs;
+  }
+
+  async kind(relative: string): Promise<'file' | 'directory' | 'missing'> {
+    const path = this.resolve(relative);
+    if (path === null) return 'missing';
+    try {
+      // A HEAD request: dockerode hands back the response, whose X-Docker-Container-Path-Stat
+      // header is a base64 JSON stat. Mode bit 31 (Go's os.ModeDir) marks a directory.
+      const res = (await this.container.infoArchive({ path })) as {
+        headers?: Record<string, unknown>;
+        resume?: () => void;
+      };
+      res.resume?.();
+      const header = res.headers?.['x-docker-container-path-stat'];
+      if (typeof header === 'string') {
+        const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode?: number };
+        return ((stat.mode ?? 0) & 0x80000000) !== 0 ? 'directory' : 'file';
+      }
+      return 'file';
+    } catch (err) {
+      if (isNotFound(err)) return 'missing';
+      throw err;
+    }
+  }
+
+  /** A small file's text, or null when it does not exist. */
+  async readSmallFile(relative: string): Promise<string | null> {
+    const path = this.resolve(relative);
+    if (path === null) return null;
+    let tar: NodeJS.ReadableStream;
+    try {
+      tar = await this.container.getArchive({ path });
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    const ex = extract();
+    let text: string | null = null;
+    ex.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+      stream.on('end', () => {
+        if (header.type === 'file' && text === null) text = Buffer.concat(chunks).toString('utf8');
+        next();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      ex.on('finish', resolve);
+      ex.on('error', reject);
+      tar.on('error', reject);
+      tar.pipe(ex);
+    });
+    return text;
+  }
+
+  /**
+   * The context directory as a tar whose names are relative to it, minus what `.dockerignore`
+   * excludes (the Dockerfile and `.dockerignore` itself always go, as with the CLI).
+   */
+  async contextTar(relativeContext: string, keep: string[]): Promise<Readable> {
+    const path = this.resolve(relativeContext);
+    if (path === null) throw new Error(`context ${relativeContext} is outside the workspace`);
+    // Both requests at once: the context stream waits (paused) until the ignore file is read.
+    const [ignoreText, source] = await Promise.all([
+      this.readSmallFile(posix.join(relativeContext, '.dockerignore')),
+      // `dir/.` makes the engine name entries `./x` rather than `<basename>/x`.
+      this.container.getArchive({ path: `${path}/.` }),
+    ]);
+    const ignore = new DockerIgnore(ignoreText ?? '');
+    const out = pack();
+    const ex = extract();
+    const always = new Set(['.dockerignore', ...keep]);
+    ex.on('entry', (header, stream, next) => {
+      const name = header.name.replace(/^\.\/?/, '').replace(/\/$/, '');
+      if (name === '' || (!always.has(name) && !ignore.empty && ignore.excludes(name))) {
+        stream.on('end', next);
+        stream.resume();
+        return;
+      }
+      const entry = out.entry({ ...header, name: header.type === 'directory' ? `${name}/` : name }, (err) =>
+        next(err ?? undefined),
+      );
+      stream.pipe(entry);
+    });
+    ex.on('finish', () => out.finalize());
+    ex.on('error', (err: Error) => out.destroy(err));
+    source.on('error', (err: Error) => out.destroy(err));
+    source.pipe(ex);
+    return out as unknown as Readable;
+  }
+
+  async close(): Promise<void> {
+    await this.container.remove({ force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * Deploys to the local Docker engine: containers managed by Slipway on a per-environment
+ * bridge network, reached through port proxies owned by this target (see port-proxy.ts).
+ * start-first: start the new containers, wait until they are ready, switch the proxies, drain
+ * and stop the old ones. A new version never ready → its containers are removed and the old
+ * ones keep serving (`rolled_back`). stop-first: stop the old, then start the new (downtime).
+ */
+import type Dockerode from 'dockerode';
+import { describeError, engineMessage, isNotFound } from '../backends/docker/errors.js';
+import type {
+  DeployLog,
+  DeployOutcome,
+  DeploySpec,
+  DeployTarget,
+  EnvironmentRef,
+  EnvironmentStatus,
+} from './deploy-target.js';
+import { engineHealthcheck, engineResources, envList } from './engine-config.js';
+import { EnvironmentLocks } from './env-lock.js';
+import { EnvironmentProxies } from './environment-proxies.js';
+import { waitReady } from './health-wait.js';
+import {
+  allEnvironmentsFilter,
+  containerName,
+  environmentFilter,
+  environmentKey,
+  environmentLabels,
+  environmentName,
+  LABEL_DEPLOY_IMAGE,
+  LABEL_DEPLOY_PORTS,
+  LABEL_DEPLOY_RELEASE,
+  parsePorts,
+  refFromLabels,
+  releaseLabels,
+} from './labels.js';
+import { ensureLocalImage } from './local-image.js';
+
+export interface DockerTargetOptions {
+  docker: Dockerode;
+  /** Interface the port proxies listen on (default 0.0.0.0). */
+  listenHost?: string;
+  /** Without a health check: how long a new container must run before it gets traffic. */
+  settleMs?: number;
+  /** Longest wait for open connections to old containers before stopping them. */
+  drainTimeoutMs?: number;
+  /** SIGTERM → SIGKILL grace when stopping old containers. */
+  stopGraceSeconds?: number;
+  /** Deadline for images with their own HEALTHCHECK the spec does not describe. */
+  imageCheckDeadlineMs?: number;
+  pullTimeoutMs?: number;
+}
+
+type Summary = Dockerode.ContainerInfo;
+
+class DeployFailure extends Error {}
+
+export class DockerTarget implements DeployTarget {
+  readonly kind = 'docker' as const;
+  private readonly docker: Dockerode;
+  private readonly proxies = new Map<string, EnvironmentProxies>();
+  private readonly locks = new EnvironmentLocks();
+  private readonly o: Required<Omit<DockerTargetOptions, 'docker'>>;
+
+  constructor(options: DockerTargetOptions) {
+    this.docker = options.docker;
+    this.o = {
+      listenHost: options.listenHost ?? '0.0.0.0',
+      settleMs: options.settleMs ?? 3_000,
+      drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+      stopGraceSeconds: options.stopGraceSeconds ?? 10,
+      imageCheckDeadlineMs: options.imageCheckDeadlineMs ?? 120_000,
+      pullTimeoutMs: options.pullTimeoutMs ?? 300_000,
+    };
+  }
+
+  deploy(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
+    return this.guard(spec, () => this.rollOut(spec, log, signal));
+  }
+
+  scale(ref: EnvironmentRef, replicas: number, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
+    return this.guard(ref, () => this.rescale(ref, replicas, log, signal));
+  }
+
+  async status(ref: EnvironmentRef): Promise<EnvironmentStatus> {
+    const live = liveContainers(await this.list(ref));
+    const first = live[0];
+    if (!first)
+      return {
+        running: false,
+        image: null,
+        releaseId: null,
+        replicas: { desired: 0, running: 0, healthy: 0 },
+      };
+    const running = live.filter((c) => c.State === 'running');
+    return {
+      running: running.length > 0,
+      image: first.Labels[LABEL_DEPLOY_IMAGE] ?? first.Image,
+      releaseId: first.Labels[LABEL_DEPLOY_RELEASE] ?? null,
+      replicas: {
+        desired: live.length,
+        running: running.length,
+        healthy: running.filter((c) => !/\((unhealthy|health: starting)\)/.test(c.Status)).length,
+      },
+    };
+  }
+
+  remove(ref: EnvironmentRef): Promise<void> {
+    return this.locks.run(environmentKey(ref), async () => {
+      const key = environmentKey(ref);
+      await this.proxies.get(key)?.close();
+      this.proxies.delete(key);
+      await Promise.all((await this.list(ref)).map((c) => this.removeContainer(c.Id, 0)));
+      try {
+        await this.docker.getNetwork(environmentName(ref)).remove();
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    });
+  }
+
+  /**
+   * After an agent restart: re-binds the port proxies of every environment that still runs,
+   * from the containers' labels. Environments whose ports are taken are reported and skipped.
+   */
+  async restore(log: DeployLog = () => {}): Promise<void> {
+    const all = await this.docker.listContainers({ all: true, filters: allEnvironmentsFilter() });
+    const byEnv = new Map<string, { ref: EnvironmentRef; containers: Summary[] }>();
+    for (const c of all) {
+      const ref = refFromLabels(c.Labels);
+      if (!ref) continue;
+      const key = environmentKey(ref);
+      const entry = byEnv.get(key) ?? { ref, containers: [] };
+      entry.containers.push(c);
+      byEnv.set(key, entry);
+    }
+    for (const [key, { ref, containers }] of byEnv) {
+      if (this.proxies.has(key)) continue;
+      const live = liveContainers(containers).filter((c) => c.State === 'running');
+      const ports = parsePorts(live[0]?.Labels[LABEL_DEPLOY_PORTS]);
+      if (live.length === 0 || ports.length === 0) continue;
+      const proxies = new EnvironmentProxies(this.o.listenHost);
+      const taken = await proxies.bind(ports);
+      if (taken) {
+        log(`${environmentName(ref)}: not restored: ${taken}`);
+        continue;
+      }
+      await proxies.switchTo(
+        await this.addresses(
+          ref,
+          live.map((c) => c.Id),
+        ),
+        ports,
+      );
+      this.proxies.set(key, proxies);
+      log(
+        `${environmentName(ref)}: serving ${live.length} container(s) on port(s) ${ports.map((p) => p.published).join(', ')}`,
+      );
+    }
+  }
+
+  /** Releases the port proxies (containers keep running; `restore` picks them up again). */
+  async close(): Promise<void> {
+    const all = [...this.proxies.values()];
+    this.proxies.clear();
+    await Promise.all(all.map((p) => p.close()));
+  }
+
+  // ---- deploy ----
+
+  private async rollOut(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
+    const ref: EnvironmentRef = spec;
+    log(
+      `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order})`,
+    );
+    const image = await ensureLocalImage(this.docker, spec.image, log, this.o.pullTimeoutMs);
+    if ('reason' in image) return { result: 'failed', reason: image.reason };
+    if (signal.aborted) return { result: 'canceled' };
+
+    const network = await this.ensureNetwork(ref);
+    const existing = await this.list(ref);
+    const proxies = this.proxiesOf(ref);
+    const taken = await proxies.bind(spec.ports);
+    if (taken) {
+      await this.dropIdleProxies(ref);
+      return { result: 'failed', reason: taken };
+    }
+    const old = existing;
+    const oldAddresses = await this.addresses(
+      ref,
+      old.filter((c) => c.State === 'running').map((c) => c.Id),
+    );
+
+    if (spec.update.order === 'stop-first' && old.length > 0) {
+      log(`stop-first: stopping ${old.length} old container(s) before starting the new ones (downtime)`);
+      await proxies.switchTo([], proxies.currentPorts());
+      await Promise.all(old.map((c) => this.removeContainer(c.Id, this.o.stopGraceSeconds)));
+    }
+
+    const names = new Set(existing.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))));
+    const created: string[] = [];
+    const batch = Math.max(1, spec.update.parallelism);
+    let n = 1;
+    for (let i = 0; i < spec.replicas; i += batch) {
+      const ids: string[] = [];
+      for (let j = i; j < Math.min(spec.replicas, i + batch); j++) {
+        while (names.has(containerName(ref, spec.releaseId, n))) n++;
+        const name = containerName(ref, spec.releaseId, n++);
+        names.add(name);
+        const id = await this.createContainer(spec, name, network);
+        created.push(id);
+        ids.push(id);
+      }
+      await Promise.all(ids.map((id) => this.docker.getContainer(id).start()));
+      log(`started ${ids.length} new container(s); waiting until ready`);
+      const ready = await waitReady(this.docker, ids, {
+        check: spec.healthcheck,
+        settleMs: this.o.settleMs,
+        imageCheckDeadlineMs: this.o.imageCheckDeadlineMs,
+        signal,
+      });
+      if ('canceled' in ready) {
+        await this.discard(created);
+        return { result: 'canceled' };
+      }
+      if (!ready.ready) {
+        log(`new version not ready: ${ready.reason}`);
+        await this.discard(created);
+        if (spec.update.order === 'stop-first' || oldAddresses.length === 0) {
+          if (oldAddresses.length === 0) await this.dropIdleProxies(ref);
+          return { result: 'failed', reason: ready.reason };
+        }
+        log('removed the new containers; the previous version keeps serving');
+        return { result: 'rolled_back', reason: ready.reason };
+      }
+      if (i + batch < spec.replicas && spec.update.delayMs > 0) await sleepMs(spec.update.delayMs);
+    }
+
+    const newAddresses = await this.addresses(ref, created);
+    await proxies.switchTo(newAddresses, spec.ports);
+    log(`traffic switched to ${created.length} new container(s)`);
+    if (spec.update.order === 'start-first' && old.length > 0) {
+      await proxies.drain(oldAddresses, this.o.drainTimeoutMs);
+      await Promise.all(old.map((c) => this.removeContainer(c.Id, this.o.stopGraceSeconds)));
+      log(`stopped ${old.length} old container(s)`);
+    }
+    return { result: 'succeeded', image: spec.image };
+  }
+
+  private async rescale(
+    ref: EnvironmentRef,
+    replicas: number,
+    log: DeployLog,
+    signal: AbortSignal,
+  ): Promise<DeployOutcome> {
+    const live = liveContainers(await this.list(ref));
+    const template = live[0];
+    if (!template) return { result: 'failed', reason: 'nothing is deployed in this environment' };
+    const ports = parsePorts(template.Labels[LABEL_DEPLOY_PORTS]);
+    const proxies = this.proxiesOf(ref);
+    const taken = await proxies.bind(ports);
+    if (taken) return { result: 'failed', reason: taken };
+    const release = template.Labels[LABEL_DEPLOY_RELEASE] ?? 'unknown';
+    log(`scaling from ${live.length} to ${replicas} replica(s)`);
+    if (replicas > live.length) {
+      const info = await this.docker.getContainer(template.Id).inspect();
+      const names = new Set(live.flatMap((c) => c.Names.map((x) => x.replace(/^\//, ''))));
+      const ids: string[] = [];
+      let n = 1;
+      for (let i = live.length; i < replicas; i++) {
+        while (names.has(containerName(ref, release, n))) n++;
+        const name = containerName(ref, release, n++);
+        names.add(name);
+        const created = await this.docker.createContainer({
+          name,
+          Image: info.Config.Image,
+          Env: info.Config.Env,
+          Labels: info.Config.Labels,
+          Healthcheck: info.Config.Healthcheck,
+          HostConfig: info.HostConfig,
+          NetworkingConfig: { EndpointsConfig: { [environmentName(ref)]: { Aliases: [ref.app] } } },
+        });
+        ids.push(created.id);
+      }
+      await Promise.all(ids.map((id) => this.docker.getContainer(id).start()));
+      const ready = await waitReady(this.docker, ids, {
+        check: null,
+        settleMs: this.o.settleMs,
+        imageCheckDeadlineMs: this.o.imageCheckDeadlineMs,
+        signal,
+      });
+      if (!('ready' in ready) || !ready.ready) {
+        await this.discard(ids);
+        return 'canceled' in ready ? { result: 'canceled' } : { result: 'failed', reason: ready.reason };
+      }
+      const all = [...live.map((c) => c.Id), ...ids];
+      await proxies.switchTo(await this.addresses(ref, all), ports);
+    } else if (replicas < live.length) {
+      const keep = live.slice(0, replicas);
+      const drop = live.slice(replicas);
+      const dropAddresses = await this.addresses(
+        ref,
+        drop.map((c) => c.Id),
+      );
+      await proxies.switchTo(
+        await this.addresses(
+          ref,
+          keep.map((c) => c.Id),
+        ),
+        ports,
+      );
+      await proxies.drain(dropAddresses, this.o.drainTimeoutMs);
+      await Promise.all(drop.map((c) => this.removeContainer(c.Id, this.o.stopGraceSeconds)));
+    }
+    log(`now ${replicas} replica(s)`);
+    return { result: 'succeeded', image: template.Labels[LABEL_DEPLOY_IMAGE] ?? template.Image };
+  }
+
+  // ---- helpers ----
+
+  /** One operation per environment at a time; engine errors become `failed`, never a throw. */
+  private async guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    try {
+      return await this.locks.run(environmentKey(ref), work);
+    } catch (err) {
+      if (err instanceof DeployFailure) return { result: 'failed', reason: err.message };
+      if (
+        typeof (err as { statusCode?: unknown }).statusCode === 'number' ||
+        (err as { code?: unknown }).code
+      )
+        return { result: 'failed', reason: `Docker engine: ${engineMessage(err)}` };
+      throw err;
+    }
+  }
+
+  private proxiesOf(ref: EnvironmentRef): EnvironmentProxies {
+    const key = environmentKey(ref);
+    let proxies = this.proxies.get(key);
+    if (!proxies) {
+      proxies = new EnvironmentProxies(this.o.listenHost);
+      this.proxies.set(key, proxies);
+    }
+    return proxies;
+  }
+
+  /** Releases the proxies of an environment that serves nothing (a failed first deploy). */
+  private async dropIdleProxies(ref: EnvironmentRef): Promise<void> {
+    const key = environmentKey(ref);
+    const proxies = this.proxies.get(key);
+    if (proxies && proxies.currentAddresses().length === 0) {
+      this.proxies.delete(key);
+      await proxies.close();
+    }
+  }
+
+  private list(ref: EnvironmentRef): Promise<Summary[]> {
+    return this.docker.listContainers({ all: true, filters: environmentFilter(ref) });
+  }
+
+  private async ensureNetwork(ref: EnvironmentRef): Promise<string> {
+    const name = environmentName(ref);
+    try {
+      await this.docker.getNetwork(name).inspect();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      try {
+        await this.docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          Labels: environmentLabels(ref),
+        });
+      } catch (createErr) {
+        throw new DeployFailure(describeError(`creating network ${name}`, createErr));
+      }
+    }
+    return name;
+  }
+
+  private async createContainer(spec: DeploySpec, name: string, network: string): Promise<string> {
+    try {
+      const container = await this.docker.createContainer({
+        name,
+        Image: spec.image,
+        Env: envList(spec.variables),
+        Labels: releaseLabels(spec),
+        ...(spec.healthcheck ? { Healthcheck: engineHealthcheck(spec.healthcheck) } : {}),
+        HostConfig: {
+          NetworkMode: network,
+          RestartPolicy: { Name: 'unless-stopped' },
+          // An init as PID 1 forwards SIGTERM, so the application can stop gracefully.
+          Init: true,
+          ...engineResources(spec.resources),
+        },
+        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [spec.app] } } },
+      });
+      return container.id;
+    } catch (err) {
+      throw new DeployFailure(describeError(`creating container ${name}`, err));
+    }
+  }
+
+  private async addresses(ref: EnvironmentRef, ids: string[]): Promise<string[]> {
+    const network = environmentName(ref);
+    const infos = await Promise.all(ids.map((id) => this.docker.getContainer(id).inspect()));
+    return infos.map((i) => i.NetworkSettings.Networks[network]?.IPAddress ?? '').filter((ip) => ip !== '');
+  }
+
+  private async discard(ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.removeContainer(id, 0)));
+  }
+
+  private async removeContainer(id: string, graceSeconds: number): Promise<void> {
+    const container = this.docker.getContainer(id);
+    try {
+      if (graceSeconds > 0) await container.stop({ t: graceSeconds }).catch(() => {});
+      await container.remove({ force: true });
+    } catch (err) {
+      if (!isNotFound(err) && !/already in progress/.test(engineMessage(err))) throw err;
+    }
+  }
+}
+
+/**
+ * What serves an environment: the containers of the release whose newest container was
+ * created last (a crash mid-deploy can leave two releases; the newer one is what was chosen).
+ */
+function liveContainers(all: Summary[]): Summary[] {
+  const newest = [...all].sort((a, b) => b.Created - a.Created)[0];
+  if (!newest) return [];
+  const release = newest.Labels[LABEL_DEPLOY_RELEASE];
+  return all.filter((c) => c.Labels[LABEL_DEPLOY_RELEASE] === release).sort((a, b) => a.Created - b.Created);
+}
+
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,32 @@
+/**
+ * The image to deploy must be on the agent's engine: a local image (built by a build job) is
+ * used as is; a missing one is pulled, bounded by a timeout. Returns a failure reason or null.
+ */
+import type Dockerode from 'dockerode';
+import { engineMessage, isNotFound } from '../backends/docker/errors.js';
+import { readProgress } from '../backends/docker/progress.js';
+import type { DeployLog } from './deploy-target.js';
+
+export async function ensureLocalImage(
+  docker: Dockerode,
+  image: string,
+  log: DeployLog,
+  pullTimeoutMs: number,
+): Promise<{ id: string } | { reason: string }> {
+  try {
+    return { id: (await docker.getImage(image).inspect()).Id };
+  } catch (err) {
+    if (!isNotFound(err)) return { reason: `inspecting image ${image}: ${engineMessage(err)}` };
+  }
+  log(`image ${image} is not on this engine; pulling it`);
+  const timeout = AbortSignal.timeout(pullTimeoutMs);
+  try {
+    await readProgress(await docker.pull(image, { abortSignal: timeout }));
+    return { id: (await docker.getImage(image).inspect()).Id };
+  } catch (err) {
+    const why = timeout.aborted
+      ? `the pull did not finish within ${Math.round(pullTimeoutMs / 1000)} s`
+      : engineMessage(err);
+    return { reason: `image ${image} is not on this engine and could not be pulled: ${why}` };
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * Deploys to Docker Swarm: one replicated service per environment, updated in place with the
+ * service's current version; Swarm does the rolling update (start-first/stop-first,
+ * parallelism, health-gated, failure_action rollback) and this target follows it by polling
+ * `UpdateStatus` and the tasks, with a deadline, and maps the end state to an outcome.
+ *
+ * Publishing: `ingress` publishes ports through the routing mesh (needs IPVS in the kernel).
+ * `proxy` (for engines without IPVS) attaches the tasks to a swarm-scoped bridge network and
+ * puts this target's port proxy in front of the running tasks, refreshed while it follows
+ * updates and in the background — single-node Swarm only.
+ */
+import type Dockerode from 'dockerode';
+import { engineMessage, isNotFound } from '../backends/docker/errors.js';
+import type {
+  DeployLog,
+  DeployOutcome,
+  DeploySpec,
+  DeployTarget,
+  EnvironmentRef,
+  EnvironmentStatus,
+} from './deploy-target.js';
+import { healthDeadlineMs } from './engine-config.js';
+import { EnvironmentLocks } from './env-lock.js';
+import { EnvironmentProxies } from './environment-proxies.js';
+import { sleep } from './health-wait.js';
+import {
+  allEnvironmentsFilter,
+  environmentKey,
+  environmentLabels,
+  environmentName,
+  LABEL_DEPLOY_IMAGE,
+  LABEL_DEPLOY_PORTS,
+  LABEL_DEPLOY_RELEASE,
+  parsePorts,
+  refFromLabels,
+} from './labels.js';
+import { ensureLocalImage } from './local-image.js';
+import { serviceSpec } from './swarm-service-spec.js';
+import { failureReason, serviceTasks, servingTasks, taskAddresses } from './swarm-tasks.js';
+
+export interface SwarmTargetOptions {
+  docker: Dockerode;
+  publish?: 'ingress' | 'proxy';
+  /** Proxy mode: interface the port proxies listen on (default 0.0.0.0). */
+  listenHost?: string;
+  /** Swarm's UpdateConfig.Monitor: how long a new task is watched for failure. */
+  monitorMs?: number;
+  stopGraceSeconds?: number;
+  pollMs?: number;
+  /** Upper bound of one update or scale, on top of the health checks' own deadline. */
+  updateDeadlineMs?: number;
+  pullTimeoutMs?: number;
+}
+
+interface Service {
+  ID: string;
+  Version?: { Index?: number };
+  Spec?: Record<string, unknown> & {
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number } };
+  };
+  UpdateStatus?: { State?: string; StartedAt?: string; Message?: string };
+}
+
+export class SwarmTarget implements DeployTarget {
+  readonly kind = 'swarm' as const;
+  private readonly docker: Dockerode;
+  private readonly locks = new EnvironmentLocks();
+  private readonly proxies = new Map<string, { proxies: EnvironmentProxies; timer: NodeJS.Timeout }>();
+  private readonly o: Required<Omit<SwarmTargetOptions, 'docker'>>;
+
+  constructor(options: SwarmTargetOptions) {
+    this.docker = options.docker;
+    this.o = {
+      publish: options.publish ?? 'ingress',
+      listenHost: options.listenHost ?? '0.0.0.0',
+      monitorMs: options.monitorMs ?? 5_000,
+      stopGraceSeconds: options.stopGraceSeconds ?? 10,
+      pollMs: options.pollMs ?? 100,
+      updateDeadlineMs: options.updateDeadlineMs ?? 300_000,
+      pullTimeoutMs: options.pullTimeoutMs ?? 300_000,
+    };
+  }
+
+  deploy(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
+    return this.guard(spec, () => this.rollOut(spec, log, signal));
+  }
+
+  scale(ref: EnvironmentRef, replicas: number, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
+    return this.guard(ref, async () => {
+      const inactive = await this.swarmProblem();
+      if (inactive) return { result: 'failed', reason: inactive };
+      const service = await this.inspect(ref);
+      if (!service?.Spec) return { result: 'failed', reason: 'nothing is deployed in this environment' };
+      const spec = structuredClone(service.Spec);
+      spec.Mode = { Replicated: { Replicas: replicas } };
+      log(`scaling service ${environmentName(ref)} to ${replicas} replica(s)`);
+      await this.update(service, spec);
+      const done = await this.waitConverged(ref, replicas, this.o.updateDeadlineMs, signal);
+      if (done !== null) return done;
+      log(`now ${replicas} replica(s)`);
+      return { result: 'succeeded', image: service.Spec.Labels?.[LABEL_DEPLOY_IMAGE] ?? '' };
+    });
+  }
+
+  async status(ref: EnvironmentRef): Promise<EnvironmentStatus> {
+    const service = await this.inspect(ref).catch(() => null);
+    if (!service)
+      return {
+        running: false,
+        image: null,
+        releaseId: null,
+        replicas: { desired: 0, running: 0, healthy: 0 },
+      };
+    const serving = servingTasks(await serviceTasks(this.docker, environmentName(ref))).length;
+    const labels = service.Spec?.Labels ?? {};
+    return {
+      running: serving > 0,
+      image: labels[LABEL_DEPLOY_IMAGE] ?? null,
+      releaseId: labels[LABEL_DEPLOY_RELEASE] ?? null,
+      // Swarm reports a task with a health check running only once it is healthy.
+      replicas: {
+        desired: service.Spec?.Mode?.Replicated?.Replicas ?? 0,
+        running: serving,
+        healthy: serving,
+      },
+    };
+  }
+
+  remove(ref: EnvironmentRef): Promise<void> {
+    return this.locks.run(environmentKey(ref), async () => {
+      await this.unbind(ref);
+      const name = environmentName(ref);
+      try {
+        await this.docker.getService(name).remove();
+      } catch (err) {
+        if (!isNotFound(err) && !/not found|not a swarm manager/i.test(engineMessage(err))) throw err;
+      }
+      // Task containers go away asynchronously; the network can be removed once they did.
+      const deadline = Date.now() + 60_000;
+      const filters = { label: [`com.docker.swarm.service.name=${name}`] };
+      while (Date.now() < deadline && (await this.docker.listContainers({ all: true, filters })).length > 0)
+        await sleep(200);
+      while (Date.now() < deadline) {
+        try {
+          await this.docker.getNetwork(name).remove();
+          break;
+        } catch (err) {
+          if (isNotFound(err)) break;
+          await sleep(300);
+        }
+      }
+    });
+  }
+
+  /** Proxy mode: re-binds the port proxies of every deployed service. Ingress mode: nothing to do. */
+  async restore(log: DeployLog = () => {}): Promise<void> {
+    if (this.o.publish !== 'proxy' || (await this.swarmProblem())) return;
+    const services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as Service[];
+    for (const s of services) {
+      const ref = refFromLabels(s.Spec?.Labels ?? {});
+      if (!ref || this.proxies.has(environmentKey(ref))) continue;
+      const taken = await this.bind(ref, parsePorts(s.Spec?.Labels?.[LABEL_DEPLOY_PORTS]));
+      log(`${environmentName(ref)}: ${taken ? `not restored: ${taken}` : 'proxy re-bound'}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.proxies.values()];
+    this.proxies.clear();
+    for (const p of all) clearInterval(p.timer);
+    await Promise.all(all.map((p) => p.proxies.close()));
+  }
+
+  // ---- deploy ----
+
+  private async rollOut(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
+    const inactive = await this.swarmProblem();
+    if (inactive) return { result: 'failed', reason: inactive };
+    log(
+      `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order}) to Swarm`,
+    );
+    const image = await this.swarmImage(spec.image, log);
+    if ('reason' in image) return { result: 'failed', reason: image.reason };
+    const network = this.o.publish === 'proxy' ? await this.ensureNetwork(spec) : null;
+    if (network) {
+      const taken = await this.bind(spec, spec.ports);
+      if (taken) return { result: 'failed', reason: taken };
+    }
+    const body = serviceSpec(spec, {
+      image: image.ref,
+      publish: this.o.publish,
+      network,
+      monitorMs: this.o.monitorMs,
+      stopGraceSeconds: this.o.stopGraceSeconds,
+    });
+    const deadline =
+      (spec.healthcheck ? healthDeadlineMs(spec.healthcheck) * 2 : 0) + this.o.updateDeadlineMs;
+    const existing = await this.inspect(spec);
+    if (!existing) {
+      log(`creating service ${environmentName(spec)}`);
+      await this.docker.createService(body);
+      const converged = await this.waitConverged(
+        spec,
+        spec.replicas,
+        Math.min(deadline, this.firstDeadline(spec)),
+        signal,
+      );
+      if (converged !== null) {
+        // A first version that never runs leaves nothing behind, like the local target.
+        await this.removeService(spec);
+        return converged;
+      }
+      return { result: 'succeeded', image: spec.image };
+    }
+    const before = existing.UpdateStatus?.StartedAt ?? null;
+    log(`updating service ${environmentName(spec)}`);
+    await this.update(existing, body);
+    return this.followUpdate(spec, before, deadline, log, signal);
+  }
+
+  /** Polls UpdateStatus until the update ends; updating → completed | rollback_* | paused. */
+  private async followUpdate(
+    ref: EnvironmentRef,
+    before: string | null,
+    timeoutMs: number,
+    log: DeployLog,
+    signal: AbortSignal,
+  ): Promise<DeployOutcome> {
+    const name = environmentName(ref);
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      if (signal.aborted) return { result: 'canceled' };
+      await this.refresh(ref);
+      const service = await this.inspect(ref);
+      const status = service?.UpdateStatus;
+      const state = status && status.StartedAt !== before ? (status.State ?? '') : '';
+      if (state && state !== last) {
+        log(`update ${state}${status?.Message ? `: ${status.Message}` : ''}`);
+        last = state;
+      }
+      const reason = async (): Promise<string> =>
+        (await failureReason(this.docker, await serviceTasks(this.docker, name))) ?? status?.Message ?? state;
+      if (state === 'completed') {
+        await this.refresh(ref);
+        return { result: 'succeeded', image: service?.Spec?.Labels?.[LABEL_DEPLOY_IMAGE] ?? '' };
+      }
+      if (state === 'rollback_completed') {
+        await this.refresh(ref);
+        return { result: 'rolled_back', reason: await reason() };
+      }
+      if (state === 'paused' || state === 'rollback_paused')
+        return { result: 'failed', reason: `update ${state}: ${await reason()}` };
+      await sleep(this.o.pollMs, signal);
+    }
+    return {
+      result: 'failed',
+      reason: `the update of ${name} did not finish within ${Math.round(timeoutMs / 1000)} s (last state: ${last || 'none'})`,
+    };
+  }
+
+  /** Waits until `replicas` tasks serve; returns null then, or the failed/canceled outcome. */
+  private async waitConverged(
+    ref: EnvironmentRef,
+    replicas: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<DeployOutcome | null> {
+    const name = environmentName(ref);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (signal.aborted) return { result: 'canceled' };
+      await this.refresh(ref);
+      const tasks = await serviceTasks(this.docker, name);
+      if (
+        servingTasks(tasks).length === replicas &&
+        tasks.filter((t) => t.desired === 'running').length === replicas
+      )
+        return null;
+      await sleep(this.o.pollMs, signal);
+    }
+    const why = await failureReason(this.docker, await serviceTasks(this.docker, name));
+    return {
+      result: 'failed',
+      reason: `${replicas} task(s) of ${name} were not running within ${Math.round(timeoutMs / 1000)} s${why ? `: ${why}` : ''}`,
+    };
+  }
+
+  private firstDeadline(spec: DeploySpec): number {
+    return spec.healthcheck ? healthDeadlineMs(spec.healthcheck) * 2 + 15_000 : 60_000;
+  }
+
+  // ---- helpers ----
+
+  private async guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    try {
+      return await this.locks.run(environmentKey(ref), work);
+    } catch (err) {
+      if (
+        typeof (err as { statusCode?: unknown }).statusCode === 'number' ||
+        (err as { code?: unknown }).code
+      )
+        return { result: 'failed', reason: `Docker Swarm: ${engineMessage(err)}` };
+      throw err;
+    }
+  }
+
+  /** A reason when this engine is not a Swarm manager, else null. */
+  private async swarmProblem(): Promise<string | null> {
+    const info = (await this.docker.info()) as {
+      Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+    };
+    const state = info.Swarm?.LocalNodeState ?? 'unknown';
+    if (state === 'active' && info.Swarm?.ControlAvailable) return null;
+    return state === 'active'
+      ? 'this Docker engine is a Swarm worker, not a manager; the agent must talk to a manager node'
+      : `Docker Swarm is not active on this engine (state: ${state}); run \`docker swarm init\` on the agent's engine or use the docker target`;
+  }
+
+  /**
+   * A digest-pinned reference goes to Swarm as is. A tag present on this engine goes as its
+   * local image id: Swarm then runs it without asking a registry (like `--no-resolve-image`,
+   * and it never tries to pull a tag that exists only here). Single-node: other nodes would
+   * need the image too.
+   */
+  private async swarmImage(image: string, log: DeployLog): Promise<{ ref: string } | { reason: string }> {
+    if (/@sha256:[0-9a-f]{64}$/.test(image) || /^sha256:[0-9a-f]{64}$/.test(image)) return { ref: image };
+    const local = await ensureLocalImage(this.docker, image, log, this.o.pullTimeoutMs);
+    return 'reason' in local ? local : { ref: local.id };
+  }
+
+  private async inspect(ref: EnvironmentRef): Promise<Service | null> {
+    try {
+      return (await this.docker.getService(environmentName(ref)).inspect()) as Service;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  private async update(service: Service, spec: Record<string, unknown>): Promise<void> {
+    // The version makes a concurrent change fail instead of being silently overwritten.
+    await this.docker
+      .getService(service.ID)
+      .update({ _query: { version: service.Version?.Index ?? 0 }, _body: spec } as unknown as Record<
+        string,
+        unknown
+      >);
+  }
+
+  private async removeService(ref: EnvironmentRef): Promise<void> {
+    await this.docker
+      .getService(environmentName(ref))
+      .remove()
+      .catch(() => {});
+    await this.unbind(ref);
+  }
+
+  private async ensureNetwork(ref: EnvironmentRef): Promise<string> {
+    const name = environmentName(ref);
+    try {
+      await this.docker.getNetwork(name).inspect();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // A swarm-scoped bridge: tasks can join it and the host reaches them directly.
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        Scope: 'swarm',
+        CheckDuplicate: true,
+        Labels: environmentLabels(ref),
+      } as Dockerode.NetworkCreateOptions);
+    }
+    return name;
+  }
+
+  /** Proxy mode: listens on the ports and keeps the upstreams in step with the running tasks. */
+  private async bind(ref: EnvironmentRef, ports: DeploySpec['ports']): Promise<string | null> {
+    const key = environmentKey(ref);
+    let entry = this.proxies.get(key);
+    if (!entry) {
+      const proxies = new EnvironmentProxies(this.o.listenHost);
+      const timer = setInterval(() => void this.refresh(ref).catch(() => {}), 1_000);
+      timer.unref();
+      entry = { proxies, timer };
+      this.proxies.set(key, entry);
+    }
+    const taken = await entry.proxies.bind(ports);
+    if (taken && entry.proxies.currentAddresses().length === 0) await this.unbind(ref);
+    else if (!taken) await entry.proxies.switchTo([...entry.proxies.currentAddresses()], ports);
+    if (!taken) await this.refresh(ref);
+    return taken;
+  }
+
+  private async unbind(ref: EnvironmentRef): Promise<void> {
+    const key = environmentKey(ref);
+    const entry = this.proxies.get(key);
+    if (!entry) return;
+    this.proxies.delete(key);
+    clearInterval(entry.timer);
+    await entry.proxies.close();
+  }
+
+  /** Proxy mode: points the proxies at the tasks that serve now. */
+  private async refresh(ref: EnvironmentRef): Promise<void> {
+    const entry = this.proxies.get(environmentKey(ref));
+    if (!entry) return;
+    const name = environmentName(ref);
+    const tasks = await serviceTasks(this.docker, name).catch(() => []);
+    const addresses = await taskAddresses(this.docker, servingTasks(tasks), name);
+    // Never switch to nothing while an update briefly has no serving task listed.
+    if (addresses.length > 0) await entry.proxies.switchTo(addresses, entry.proxies.currentPorts());
+  }
+}

@@ -1,0 +1,181 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { ApplicationRow, Database, EnvironmentRow, ReleaseRow } from '../store/tables.js';
+import { environmentConfigSchema } from './environment-config.js';
+
+/** The API shapes of releases, environments and applications. */
+export const releaseJsonSchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  environment: z.string(),
+  image: z.string().nullable(),
+  digest: z.string().nullable(),
+  configVersion: z.number().int(),
+  replicas: z.number().int(),
+  trigger: z.string(),
+  actor: z.string(),
+  status: z.string(),
+  reason: z.string().nullable(),
+  sourceSha: z.string().nullable(),
+  /** Number of the run that built the image (pipeline/auto releases). */
+  sourceRun: z.number().int().nullable(),
+  /** Number of the run that executed the release: its page shows the live log. */
+  releaseRun: z.number().int().nullable(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  rollbackOf: z.number().int().nullable(),
+  promotedFrom: z.number().int().nullable(),
+});
+export type ReleaseJson = z.infer<typeof releaseJsonSchema>;
+
+export const HEALTHS = [
+  'not_deployed',
+  'healthy',
+  'deploying',
+  'awaiting_approval',
+  'degraded',
+  'failed',
+] as const;
+
+export const environmentJsonSchema = z.object({
+  name: z.string(),
+  position: z.number().int(),
+  target: z.string(),
+  config: environmentConfigSchema,
+  configVersion: z.number().int(),
+  requiresApproval: z.boolean(),
+  autoRelease: z.object({ branches: z.array(z.string()) }).nullable(),
+  /** The last successful release: what should be serving. */
+  running: releaseJsonSchema.nullable(),
+  /** The newest release, whatever its state. */
+  latest: releaseJsonSchema.nullable(),
+  /**
+   * Derived from the releases, not observed: the server never talks to Docker, so a container
+   * that died after its release succeeded still shows `healthy` here until the next release.
+   */
+  health: z.enum(HEALTHS),
+  replicas: z.number().int(),
+});
+export type EnvironmentJson = z.infer<typeof environmentJsonSchema>;
+
+export const applicationJsonSchema = z.object({
+  name: z.string(),
+  createdAt: z.number(),
+  environments: z.array(environmentJsonSchema),
+});
+export type ApplicationJson = z.infer<typeof applicationJsonSchema>;
+
+/** Release rows → JSON, resolving run ids and release ids to the numbers users see. */
+export async function toReleaseJsons(
+  db: Kysely<Database>,
+  rows: readonly ReleaseRow[],
+  envNames: Map<string, string>,
+): Promise<ReleaseJson[]> {
+  const runIds = [...new Set(rows.flatMap((r) => [r.release_run_id, r.source_run_id]).filter(isString))];
+  const runs = runIds.length
+    ? await db.selectFrom('runs').select(['id', 'number']).where('id', 'in', runIds).execute()
+    : [];
+  const runNumber = new Map(runs.map((r) => [r.id, r.number]));
+  const relIds = [...new Set(rows.flatMap((r) => [r.rollback_of, r.promoted_from]).filter(isString))];
+  const rels = relIds.length
+    ? await db.selectFrom('releases').select(['id', 'number']).where('id', 'in', relIds).execute()
+    : [];
+  const relNumber = new Map(rels.map((r) => [r.id, r.number]));
+  return rows.map((r) => ({
+    id: r.id,
+    number: r.number,
+    environment: envNames.get(r.environment_id) ?? '',
+    image: r.image,
+    digest: r.digest,
+    configVersion: r.config_version,
+    replicas: r.replicas,
+    trigger: r.trigger,
+    actor: r.actor,
+    status: r.status,
+    reason: r.reason,
+    sourceSha: r.source_sha,
+    sourceRun: r.source_run_id ? (runNumber.get(r.source_run_id) ?? null) : null,
+    releaseRun: r.release_run_id ? (runNumber.get(r.release_run_id) ?? null) : null,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    durationMs: r.started_at !== null && r.finished_at !== null ? r.finished_at - r.started_at : null,
+    rollbackOf: r.rollback_of ? (relNumber.get(r.rollback_of) ?? null) : null,
+    promotedFrom: r.promoted_from ? (relNumber.get(r.promoted_from) ?? null) : null,
+  }));
+}
+
+/** An application with its environments side by side, each with what runs and how it went. */
+export async function toApplicationJson(db: Kysely<Database>, app: ApplicationRow): Promise<ApplicationJson> {
+  const envs = await db
+    .selectFrom('environments')
+    .selectAll()
+    .where('application_id', '=', app.id)
+    .orderBy('position')
+    .orderBy('name')
+    .execute();
+  const envNames = new Map(envs.map((e) => [e.id, e.name]));
+  const environments: EnvironmentJson[] = [];
+  for (const env of envs) {
+    const latestRow = await db
+      .selectFrom('releases')
+      .selectAll()
+      .where('environment_id', '=', env.id)
+      .orderBy('number', 'desc')
+      .executeTakeFirst();
+    const runningRow = await db
+      .selectFrom('releases')
+      .selectAll()
+      .where('environment_id', '=', env.id)
+      .where('status', '=', 'succeeded')
+      .orderBy('number', 'desc')
+      .executeTakeFirst();
+    const latest = latestRow ? ((await toReleaseJsons(db, [latestRow], envNames))[0] ?? null) : null;
+    const running = runningRow ? ((await toReleaseJsons(db, [runningRow], envNames))[0] ?? null) : null;
+    environments.push(environmentJson(env, running, latest));
+  }
+  return { name: app.name, createdAt: app.created_at, environments };
+}
+
+function environmentJson(
+  env: EnvironmentRow,
+  running: ReleaseJson | null,
+  latest: ReleaseJson | null,
+): EnvironmentJson {
+  const config = environmentConfigSchema.parse(JSON.parse(env.config));
+  return {
+    name: env.name,
+    position: env.position,
+    target: env.target,
+    config,
+    configVersion: env.config_version,
+    requiresApproval: env.requires_approval === 1,
+    autoRelease: env.auto_release ? (JSON.parse(env.auto_release) as { branches: string[] }) : null,
+    running,
+    latest,
+    health: health(running, latest),
+    replicas: running?.replicas ?? 0,
+  };
+}
+
+function health(running: ReleaseJson | null, latest: ReleaseJson | null): EnvironmentJson['health'] {
+  if (!latest) return 'not_deployed';
+  switch (latest.status) {
+    case 'succeeded':
+      return 'healthy';
+    case 'queued':
+    case 'running':
+      return 'deploying';
+    case 'awaiting_approval':
+      return running ? 'healthy' : 'awaiting_approval';
+    default:
+      // A failed or rolled-back release leaves the previous version serving, when there was one.
+      return running ? 'degraded' : 'failed';
+  }
+}
+
+function isString(v: string | null): v is string {
+  return v !== null;
+}

@@ -1,0 +1,158 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ServerContext } from '../../context.js';
+import {
+  applicationInputSchema,
+  createApplication,
+  deleteApplication,
+  deleteEnvironment,
+  environmentInputSchema,
+  findApplication,
+  findEnvironment,
+  putEnvironment,
+} from '../../deploys/applications-service.js';
+import { auditJsonSchema, listAudit } from '../../deploys/audit-log.js';
+import { resourceName } from '../../deploys/names.js';
+import { applicationJsonSchema, toApplicationJson } from '../../deploys/release-json.js';
+import { ReleaseService } from '../../deploys/release-service.js';
+import { findProject } from '../../projects/find-project.js';
+import { defineRoute } from '../define-route.js';
+import { requireRole } from '../principal.js';
+import { projectParams } from './run-params.js';
+
+export const appParams = projectParams.extend({ app: resourceName });
+export const envParams = appParams.extend({ env: resourceName });
+
+/**
+ * Applications and their environments (issue #6): reads need viewer, changes maintainer, and
+ * every change is in the audit log. Environment configs are validated here, on write.
+ */
+export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const tags = ['applications'];
+  const releases = new ReleaseService({ db: ctx.db, now: ctx.now, events: ctx.events, runs: ctx.runs });
+
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/projects/:project/applications',
+    summary: 'Applications with their environments side by side: running version, health, replicas',
+    tags,
+    params: projectParams,
+    response: z.object({ applications: z.array(applicationJsonSchema) }),
+    handler: async ({ params }, req) => {
+      requireRole(req, 'viewer');
+      const project = await findProject(ctx.db, params.project);
+      const rows = await ctx.db
+        .selectFrom('applications')
+        .selectAll()
+        .where('project_id', '=', project.id)
+        .orderBy('name')
+        .execute();
+      const applications = [];
+      for (const row of rows) {
+        await releases.syncApplication(row.id);
+        applications.push(await toApplicationJson(ctx.db, row));
+      }
+      return { applications };
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/projects/:project/applications',
+    summary: 'Create an application, optionally with its environments (in order)',
+    tags,
+    params: projectParams,
+    body: applicationInputSchema,
+    response: applicationJsonSchema,
+    status: 201,
+    handler: async ({ params, body }, req) => {
+      const principal = requireRole(req, 'maintainer');
+      const project = await findProject(ctx.db, params.project);
+      const created = await createApplication(ctx, project, body, principal.username);
+      return toApplicationJson(ctx.db, created);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/projects/:project/applications/:app',
+    summary: 'One application with its environments',
+    tags,
+    params: appParams,
+    response: applicationJsonSchema,
+    handler: async ({ params }, req) => {
+      requireRole(req, 'viewer');
+      const project = await findProject(ctx.db, params.project);
+      const row = await findApplication(ctx.db, project, params.app);
+      await releases.syncApplication(row.id);
+      return toApplicationJson(ctx.db, row);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'DELETE',
+    url: '/api/projects/:project/applications/:app',
+    summary: 'Forget an application and its release history (what runs on engines is left alone)',
+    tags,
+    params: appParams,
+    status: 204,
+    handler: async ({ params }, req) => {
+      const principal = requireRole(req, 'maintainer');
+      const project = await findProject(ctx.db, params.project);
+      const row = await findApplication(ctx.db, project, params.app);
+      await deleteApplication(ctx, project, row, principal.username);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'PUT',
+    url: '/api/projects/:project/applications/:app/environments/:env',
+    summary: 'Create or configure an environment (target, config, approval, auto release)',
+    tags,
+    params: envParams,
+    body: environmentInputSchema,
+    response: applicationJsonSchema,
+    handler: async ({ params, body }, req, reply) => {
+      const principal = requireRole(req, 'maintainer');
+      const project = await findProject(ctx.db, params.project);
+      const row = await findApplication(ctx.db, project, params.app);
+      const { created } = await putEnvironment(ctx, project, row, params.env, body, principal.username);
+      reply.code(created ? 201 : 200);
+      return reply.send(await toApplicationJson(ctx.db, row));
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'DELETE',
+    url: '/api/projects/:project/applications/:app/environments/:env',
+    summary: 'Forget an environment and its releases (what runs on engines is left alone)',
+    tags,
+    params: envParams,
+    status: 204,
+    handler: async ({ params }, req) => {
+      const principal = requireRole(req, 'maintainer');
+      const project = await findProject(ctx.db, params.project);
+      const row = await findApplication(ctx.db, project, params.app);
+      const env = await findEnvironment(ctx.db, row, params.env);
+      await deleteEnvironment(ctx, project, row, env, principal.username);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'GET',
+    url: '/api/projects/:project/audit',
+    summary: 'Audit log of the project: deploys, promotions, approvals, rollbacks, scaling, config changes',
+    tags,
+    params: projectParams,
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      before: z.coerce.number().int().min(1).optional(),
+    }),
+    response: z.object({ entries: z.array(auditJsonSchema) }),
+    handler: async ({ params, query }, req) => {
+      requireRole(req, 'viewer');
+      const project = await findProject(ctx.db, params.project);
+      return { entries: await listAudit(ctx.db, project.id, query) };
+    },
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The applications page in a real browser, against `slipway server` with its embedded agent on
+ * the real engine: deploy the HTTP service to staging from the page, see a tag-only promotion
+ * into the approval-gated production refused, deploy there and approve — real releases throughout.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import Dockerode from 'dockerode';
+import type { Browser, Page } from 'playwright-core';
+import { DockerTarget } from '../../src/deploy/docker-target.js';
+import { freePort, get } from '../deploy/deploy-support.js';
+import {
+  launchChromium,
+  newContext,
+  onPage,
+  screenshot,
+  signIn,
+  startUiServer,
+  type UiServer,
+} from '../support/browser.js';
+import { ensureHttpServiceImage, HTTP_SERVICE_PORT } from '../support/http-service-image.js';
+import { ensureWebBuilt } from '../support/web-build.js';
+
+const docker = new Dockerode();
+const project = `ui${Date.now().toString(36)}`;
+let ui: UiServer;
+let browser: Browser;
+
+before(async () => {
+  await ensureWebBuilt();
+  ui = await startUiServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await ui?.stop();
+  const target = new DockerTarget({ docker });
+  for (const env of ['staging', 'production'])
+    await target.remove({ project, app: 'web', env }).catch(() => {});
+});
+
+async function waitText(page: Page, testid: string, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(
+    ([id, source]) =>
+      new RegExp(source as string).test(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''),
+    [testid, pattern.source],
+  );
+}
+
+test('deploy, a refused promotion, and an approval from the applications page', async () => {
+  const v1 = await ensureHttpServiceImage(docker, 'v1');
+  const [stagingPort, prodPort] = [await freePort(), await freePort()];
+  await ui.api('/api/projects', {
+    method: 'POST',
+    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
+  });
+  const healthcheck = { http: { path: '/health', port: HTTP_SERVICE_PORT }, intervalMs: 500, retries: 5 };
+  await ui.api(`/api/projects/${project}/applications`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'web',
+      environments: [
+        {
+          name: 'staging',
+          config: { ports: [{ published: stagingPort, target: HTTP_SERVICE_PORT }], healthcheck },
+        },
+        {
+          name: 'production',
+          requiresApproval: true,
+          config: { ports: [{ published: prodPort, target: HTTP_SERVICE_PORT }], healthcheck, replicas: 2 },
+        },
+      ],
+    }),
+  });
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await signIn(page, ui.url, ui.username, ui.password);
+  // The language picker is on the sign-in page too: wait until the sign-in form is gone.
+  await page.waitForSelector('input[name="password"]', { state: 'detached' });
+  await page.goto(`${ui.url}/projects/${project}/apps`);
+  await onPage(page, async () => {
+    await page.waitForSelector('[data-testid="application-web"]');
+    await waitText(page, 'health-web-staging', /not deployed/);
+    await page.fill('[data-testid="deploy-image-web-staging"]', v1.tag);
+    await page.click('[data-testid="deploy-web-staging"]');
+    await waitText(page, 'health-web-staging', /^healthy$/);
+    await waitText(page, 'running-web-staging', /#1/);
+    await waitText(page, 'release-status-web-1', /succeeded/);
+  });
+  assert.equal((await get(stagingPort, '/version')).body.trim(), 'v1');
+
+  await onPage(page, async () => {
+    // A tag is not a digest: promotion into the approval-gated production is refused, visibly.
+    await page.click('[data-testid="promote-web-production"]');
+    await page.waitForSelector('[data-testid="application-web"] [role="alert"]');
+    const alert = await page.textContent('[data-testid="application-web"] [role="alert"]');
+    assert.match(alert ?? '', /digest-pinned/);
+    // A manual release into production waits for an approval.
+    await page.fill('[data-testid="deploy-image-web-production"]', v1.tag);
+    await page.click('[data-testid="deploy-web-production"]');
+    await page.waitForSelector('[data-testid="approve-web-production"]');
+    await waitText(page, 'release-status-web-2', /awaiting approval/);
+    await waitText(page, 'health-web-production', /awaiting approval/);
+    await page.click('[data-testid="approve-web-production"]');
+    await waitText(page, 'health-web-production', /^healthy$/);
+    await waitText(page, 'replicas-web-production', /replicas: 2/);
+  });
+  assert.equal((await get(prodPort, '/version')).body.trim(), 'v1');
+  const link = await page.getAttribute('[data-testid="release-web-2"] a', 'href');
+  assert.match(link ?? '', new RegExp(`/projects/${project}/runs/\\d+$`));
+  await screenshot(page, 'applications-page');
+  await context.close();
+});

@@ -1,0 +1,236 @@
+/**
+ * Real-browser tests: Debian's chromium driven by playwright-core (never `playwright install`),
+ * against a real `slipway server` process with its embedded agent on the real Docker engine.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type CliProcess, git, makeRepo, startCli, type TempRepo } from './cli.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Every wait in a browser test is bounded by this (ms). */
+export const WAIT_MS = 30_000;
+export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
+
+/** Headless chromium with a throwaway profile: nothing from the machine's own profile leaks in. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    timeout: WAIT_MS,
+  });
+}
+
+/** A fresh context (own cookies and storage) whose pages time out after WAIT_MS on any wait. */
+export async function newContext(
+  browser: Browser,
+  opts: { width?: number; height?: number; locale?: string } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 860 },
+    locale: opts.locale ?? 'en-US',
+  });
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
+  return context;
+}
+
+export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await page.click('button[type=submit]');
+  // The sign-in page has the language picker too: done is when the form has gone.
+  await page.waitForSelector('input[name="password"]', { state: 'detached' });
+  await page.waitForSelector('select[data-testid=lang]');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface UiServer {
+  url: string;
+  port: number;
+  username: 'admin';
+  password: string;
+  /** An admin API token (created through the API after signing in, as a user would). */
+  token: string;
+  /** fetch with the admin token; throws with the server's answer on non-2xx. */
+  api: <T = unknown>(path: string, init?: RequestInit) => Promise<T>;
+  /** Creates a repository with `.slipway.yml` = config and pushes `branch` to `project` over smart HTTP. */
+  push: (
+    project: string,
+    config: string,
+    branch?: string,
+    files?: Record<string, string>,
+  ) => Promise<TempRepo>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The whole product as a user runs it: `slipway server` in a temp data dir, embedded agent on,
+ * an admin password from the environment. Resolves once it says it is running.
+ */
+export async function startUiServer(env: Record<string, string> = {}): Promise<UiServer> {
+  const password = `ui-admin-${Math.random().toString(36).slice(2)}-pw`;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ui-'));
+  const proc: CliProcess = startCli(['server'], {
+    cwd: dataDir,
+    killAfterMs: 900_000,
+    env: {
+      SLIPWAY_DATA_DIR: dataDir,
+      SLIPWAY_PORT: String(port),
+      SLIPWAY_ADMIN_PASSWORD: password,
+      SLIPWAY_DEMO: 'false',
+      SLIPWAY_LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  const repos: TempRepo[] = [];
+  try {
+    await proc.waitForOutput(/Slipway is running at/, 60_000);
+  } catch (error) {
+    proc.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const login = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  assert.equal(login.status, 200, 'admin can sign in');
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const created = await fetch(`${url}/api/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'browser-tests' }),
+  });
+  const { token } = (await created.json()) as { token: string };
+
+  const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `${init.method ?? 'GET'} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+
+  return {
+    url,
+    port,
+    username: 'admin',
+    password,
+    token,
+    api,
+    push: async (project, config, branch = 'main', files = {}) => {
+      const repo = await makeRepo({ config, branch, files });
+      repos.push(repo);
+      await git(repo.dir, [
+        'remote',
+        'add',
+        'slipway',
+        `http://admin:${token}@127.0.0.1:${port}/git/${project}.git`,
+      ]);
+      await git(repo.dir, ['-c', 'credential.helper=', 'push', '-q', 'slipway', branch]);
+      return repo;
+    },
+    stop: async () => {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      await proc.done;
+      clearTimeout(timer);
+      for (const repo of repos) await repo.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs `fn`; when it fails, the error says which page it was on and what that page showed, so a
+ * failed wait in CI explains itself without a screenshot viewer.
+ */
+export async function onPage<T>(page: Page, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const text = await page
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, line by line, is what a reader of the failure needs
+      .innerText('body', { timeout: 2000 })
+      .catch((e: Error) => `(no body: ${e.message})`);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n--- ${page.url()} showed ---\n${text.slice(0, 3000)}`);
+  }
+}
+
+export interface TcpProxy {
+  url: string;
+  /** Cuts every open connection (both sides), as a network drop or a proxy restart would. */
+  dropAll: () => void;
+  close: () => Promise<void>;
+}
+
+/**
+ * A plain TCP proxy in front of the server, so a test can really drop the browser's connections
+ * (an SSE stream included) while server and browser keep running.
+ */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const port = await new Promise<number>((resolvePort) =>
+    proxy.listen(0, '127.0.0.1', () => resolvePort((proxy.address() as { port: number }).port)),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const s of sockets) s.destroy();
+        proxy.close(() => done());
+      }),
+  };
+}

@@ -1,0 +1,61 @@
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
+import { api } from '../api/client.js';
+import { ApiError, setCsrfToken, setUnauthorizedHandler } from '../api/http.js';
+import type { Me } from '../api/types.js';
+
+type Role = Me['user']['role'];
+const RANK: Record<Role, number> = { viewer: 1, maintainer: 2, admin: 3 };
+
+interface Auth {
+  /** undefined while /api/me is loading, null when signed out. */
+  user: Me['user'] | null | undefined;
+  signIn: (username: string, password: string) => Promise<void>;
+  signOut: () => Promise<void>;
+  /** Whether the user has at least this role (the server decides anyway; this only hides buttons). */
+  can: (role: Role) => boolean;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<Me['user'] | null | undefined>(undefined);
+
+  const accept = useCallback((me: Me) => {
+    setCsrfToken(me.csrfToken);
+    setUser(me.user);
+  }, []);
+
+  useEffect(() => {
+    // A 401 anywhere (session expired) brings back the sign-in page.
+    setUnauthorizedHandler(() => {
+      setCsrfToken(null);
+      setUser(null);
+    });
+    api
+      .me()
+      .then(accept)
+      .catch((error) => {
+        if (error instanceof ApiError && error.status === 401) setUser(null);
+        else setUser(null);
+      });
+    return () => setUnauthorizedHandler(null);
+  }, [accept]);
+
+  const value: Auth = {
+    user,
+    signIn: async (username, password) => accept(await api.signIn(username, password)),
+    signOut: async () => {
+      await api.signOut().catch(() => undefined);
+      setCsrfToken(null);
+      setUser(null);
+    },
+    can: (role) => (user ? RANK[user.role] >= RANK[role] : false),
+  };
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}

@@ -1,0 +1,193 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'wouter';
+import type { ImagesJsonType, ImageTagJsonType } from '../../../src/server/images/image-json.js';
+import { projectEventsUrl } from '../api/client.js';
+import { apiFetch } from '../api/http.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { useLoad } from '../components/use-load.js';
+import { useNow } from '../components/use-now.js';
+import { formatAgo } from '../i18n/format.js';
+import { registerMessages, type TFunction } from '../i18n/index.js';
+
+registerMessages({
+  en: {
+    'images.title': 'Image registry',
+    'images.empty': 'No images yet. A build job (build:) records every image it builds and pushes here.',
+    'images.tag': 'Tag',
+    'images.digest': 'Digest',
+    'images.size': 'Size',
+    'images.created': 'Created',
+    'images.run': 'Run',
+    'images.commit': 'Commit',
+    'images.local': 'local only',
+    'images.copyDigest': 'Copy the digest',
+    'images.copied': 'Copied',
+    'images.deploy': 'Deploy this version',
+    'images.deploySoon': 'coming with applications',
+    'images.tags': '{n} tags',
+  },
+  'zh-CN': {
+    'images.title': '镜像仓库',
+    'images.empty': '还没有镜像。构建作业（build:）构建并推送的每个镜像都会记录在这里。',
+    'images.tag': '标签',
+    'images.digest': '摘要',
+    'images.size': '大小',
+    'images.created': '创建时间',
+    'images.run': '执行记录',
+    'images.commit': '提交',
+    'images.local': '仅本地',
+    'images.copyDigest': '复制摘要',
+    'images.copied': '已复制',
+    'images.deploy': '部署此版本',
+    'images.deploySoon': '应用功能上线后可用',
+    'images.tags': '{n} 个标签',
+  },
+});
+
+export interface ImagesPageProps {
+  project: string;
+  t: TFunction;
+  /** Given by the applications feature; without it the deploy buttons are disabled. */
+  onDeploy?: (repository: string, version: ImageTagJsonType) => void;
+}
+
+/**
+ * The image registry view (镜像仓库): the project's repositories, each with its current tags —
+ * digest (short, copyable), size, when, and the run and commit that built it. Refreshes when a
+ * build records an image (the project's `image` events).
+ */
+export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
+  const now = useNow(30_000);
+  const loaded = useLoad(
+    () => apiFetch<ImagesJsonType>(`/api/projects/${encodeURIComponent(project)}/images`),
+    [project],
+  );
+  const { reload } = loaded;
+  useEffect(() => {
+    const source = new EventSource(projectEventsUrl(project), { withCredentials: true });
+    source.addEventListener('image', () => reload());
+    return () => source.close();
+  }, [project, reload]);
+
+  const repositories = loaded.data?.repositories ?? [];
+  return (
+    <section className="images" data-testid="images-page">
+      <h2>{t('images.title')}</h2>
+      <ErrorNote error={loaded.error} />
+      {loaded.data && repositories.length === 0 ? (
+        <p className="empty" data-testid="images-empty">
+          {t('images.empty')}
+        </p>
+      ) : null}
+      {repositories.map((repo) => (
+        <article key={repo.repository} className="image-repository" data-testid="image-repository">
+          <h3>
+            <code>{repo.repository}</code>{' '}
+            <span className="muted">{t('images.tags', { n: repo.tags.length })}</span>
+          </h3>
+          <div className="table-wrap">
+            <table className="images-table">
+              <thead>
+                <tr>
+                  <th>{t('images.tag')}</th>
+                  <th>{t('images.digest')}</th>
+                  <th>{t('images.size')}</th>
+                  <th>{t('images.created')}</th>
+                  <th>{t('images.run')}</th>
+                  <th>{t('images.commit')}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {repo.tags.map((version) => (
+                  <tr key={version.tag} data-testid="image-tag">
+                    <td data-label={t('images.tag')}>
+                      <code className="image-tag">{version.tag}</code>
+                    </td>
+                    <td data-label={t('images.digest')}>
+                      <Digest digest={version.digest} t={t} />
+                    </td>
+                    <td data-label={t('images.size')}>
+                      {version.size === null ? '–' : formatSize(version.size)}
+                    </td>
+                    <td data-label={t('images.created')} title={new Date(version.createdAt).toLocaleString()}>
+                      {formatAgo(version.createdAt, now, t)}
+                    </td>
+                    <td data-label={t('images.run')}>
+                      <Link
+                        href={`/projects/${encodeURIComponent(project)}/runs/${version.run.number}`}
+                        data-testid="image-run"
+                      >
+                        #{version.run.number} {version.run.record}
+                      </Link>
+                    </td>
+                    <td data-label={t('images.commit')}>
+                      <code title={version.sha}>{version.sha.slice(0, 7)}</code>{' '}
+                      <span className="muted">{version.ref}</span>
+                    </td>
+                    <td>
+                      {/* A disabled button shows no tooltip in every browser: the wrapper carries it. */}
+                      <span title={onDeploy ? undefined : t('images.deploySoon')}>
+                        <button
+                          type="button"
+                          data-testid="deploy-version"
+                          disabled={!onDeploy}
+                          title={onDeploy ? t('images.deploy') : t('images.deploySoon')}
+                          onClick={() => onDeploy?.(repo.repository, version)}
+                        >
+                          {t('images.deploy')}
+                        </button>
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </article>
+      ))}
+    </section>
+  );
+}
+
+/** `sha256:0123456789ab` with the full digest one click away; "local only" when never pushed. */
+function Digest({ digest, t }: { digest: string | null; t: TFunction }) {
+  const [copied, setCopied] = useState(false);
+  if (!digest) return <span className="muted">{t('images.local')}</span>;
+  const [algorithm, hex = ''] = digest.split(':');
+  return (
+    <span className="image-digest">
+      <code title={digest} data-testid="image-digest">
+        {algorithm}:{hex.slice(0, 12)}
+      </code>{' '}
+      <button
+        type="button"
+        className="link-button"
+        aria-label={t('images.copyDigest')}
+        title={t('images.copyDigest')}
+        onClick={() =>
+          void navigator.clipboard?.writeText(digest).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          )
+        }
+      >
+        {copied ? t('images.copied') : '⧉'}
+      </button>
+    </span>
+  );
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export default ImagesPage;

@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import type { Diagnostic } from '../api/types.js';
+import { useI18n } from '../app/i18n-context.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { type PickedRef, RefPicker } from '../components/RefPicker.js';
+import { useLoad } from '../components/use-load.js';
+import { PipelineGraph } from './PipelineGraph.js';
+
+/**
+ * The `.slipway.yml` at a chosen ref: the file with its diagnostics under the lines they are
+ * about, and a picture of stages, jobs and `needs` edges.
+ */
+export function PipelineTab({
+  project,
+  defaultBranch,
+}: {
+  project: string;
+  defaultBranch: string | undefined;
+}) {
+  const { t } = useI18n();
+  const [ref, setRef] = useState<PickedRef | null>(null);
+  const wanted = ref ? (ref.kind === 'tag' ? `refs/tags/${ref.name}` : `refs/heads/${ref.name}`) : undefined;
+  const { data, error } = useLoad(() => api.pipeline(project, wanted), [project, wanted]);
+  return (
+    <div className="pipeline-tab">
+      <div className="pipeline-ref">
+        <RefPicker project={project} value={ref} onChange={(r) => r && setRef(r)} t={t} />
+        <span className="muted">
+          {data
+            ? `${data.ref.replace(/^refs\/(heads|tags)\//, '')} · ${data.sha.slice(0, 7)}`
+            : (defaultBranch ?? '')}
+        </span>
+      </div>
+      <ErrorNote error={error} />
+      {data?.text ? <PipelineGraph text={data.text} t={t} /> : null}
+      {data ? <Source text={data.text} diagnostics={data.diagnostics} /> : null}
+    </div>
+  );
+}
+
+function Source({ text, diagnostics }: { text: string | null; diagnostics: Diagnostic[] }) {
+  const { t } = useI18n();
+  const byLine = new Map<number, Diagnostic[]>();
+  for (const d of diagnostics) byLine.set(d.line, [...(byLine.get(d.line) ?? []), d]);
+  const lines = text === null ? [] : text.split('\n');
+  const beyond = diagnostics.filter((d) => d.line > lines.length || d.line < 1);
+  return (
+    <div className="source" data-testid="pipeline-source">
+      <h2 className="sr-only">{t('pipeline.file')}</h2>
+      {diagnostics.length === 0 ? <p className="ok">✅ {t('pipeline.valid')}</p> : null}
+      <ol className="source-lines">
+        {lines.map((line, i) => {
+          const n = i + 1;
+          return (
+            <li key={n} id={`L${n}`} className={byLine.has(n) ? 'has-diag' : undefined}>
+              <span className="ln" aria-hidden="true">
+                {n}
+              </span>
+              <code>{line || ' '}</code>
+              {byLine.get(n)?.map((d) => (
+                <DiagLine key={`${d.col}:${d.code}`} d={d} />
+              ))}
+            </li>
+          );
+        })}
+      </ol>
+      {beyond.map((d) => (
+        <DiagLine key={`${d.line}:${d.col}:${d.code}`} d={d} />
+      ))}
+    </div>
+  );
+}
+
+function DiagLine({ d }: { d: Diagnostic }) {
+  return (
+    <p className={`diag diag-${d.severity}`} data-testid="diagnostic" data-line={d.line}>
+      {d.severity === 'error' ? '❌' : '⚠️'} {d.line}:{d.col} {d.message}{' '}
+      <span className="muted">({d.code})</span>
+    </p>
+  );
+}

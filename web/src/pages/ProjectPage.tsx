@@ -1,0 +1,66 @@
+import { lazy, Suspense } from 'react';
+import { Link } from 'wouter';
+import { api } from '../api/client.js';
+import { useI18n } from '../app/i18n-context.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { useLoad } from '../components/use-load.js';
+import { RecordsTab } from './RecordsTab.js';
+
+// Heavier, less visited tabs load on first use (the pipeline picture brings a YAML parser).
+const PipelineTab = lazy(() => import('./PipelineTab.js').then((m) => ({ default: m.PipelineTab })));
+const SettingsTab = lazy(() => import('./SettingsTab.js').then((m) => ({ default: m.SettingsTab })));
+// Written by the images feature: self-contained, given the project and our `t`.
+const ImagesPage = lazy(() => import('./ImagesPage.js'));
+const ApplicationsPage = lazy(() => import('./ApplicationsPage.js'));
+
+const TABS = [
+  { id: 'records', key: 'tab.records', path: '' },
+  { id: 'pipeline', key: 'tab.pipeline', path: '/pipeline' },
+  { id: 'images', key: 'tab.images', path: '/images' },
+  { id: 'apps', key: 'tab.apps', path: '/apps' },
+  { id: 'settings', key: 'tab.settings', path: '/settings' },
+] as const;
+
+/** A project: tabs for its execution records, pipeline definition, images, applications and settings. */
+export function ProjectPage({ name, tab }: { name: string; tab: string }) {
+  const { t } = useI18n();
+  const { data: project, error, reload } = useLoad(() => api.project(name), [name]);
+  const base = `/projects/${encodeURIComponent(name)}`;
+  return (
+    <section className="page">
+      <div className="page-head">
+        <h1>
+          <Link href="/" className="crumb">
+            {t('nav.projects')}
+          </Link>
+          <span aria-hidden="true"> / </span>
+          {name}
+        </h1>
+      </div>
+      <ErrorNote error={error} />
+      <nav className="tabs" aria-label={t('tab.label')}>
+        {TABS.map((tb) => (
+          <Link
+            key={tb.id}
+            href={`${base}${tb.path}`}
+            data-testid={`tab-${tb.id}`}
+            className={tab === tb.id ? 'tab active' : 'tab'}
+            aria-current={tab === tb.id ? 'page' : undefined}
+          >
+            {t(tb.key)}
+          </Link>
+        ))}
+      </nav>
+      <div className="tab-panel">
+        <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+          {tab === 'records' ? <RecordsTab project={name} /> : null}
+          {tab === 'pipeline' ? <PipelineTab project={name} defaultBranch={project?.defaultBranch} /> : null}
+          {tab === 'images' ? <ImagesPage project={name} t={t} /> : null}
+          {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
+          {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
+          {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}
+        </Suspense>
+      </div>
+    </section>
+  );
+}
