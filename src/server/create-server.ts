@@ -77,10 +77,12 @@ export async function createServer(
     outboundAllowlist: config.outboundAllowlist,
   });
   // Releases follow their deploy jobs; the release service needs `runs`, built just below.
+  let releaseService: ReleaseService | null = null;
   const runState: RunState = new ReleaseTrackingRunState(new DbRunState({ db, events: base.events, now }), {
     db,
     log: app.log,
-    releases: (): ReleaseService => new ReleaseService({ db, now, events: base.events, runs }),
+    releases: (): ReleaseService =>
+      (releaseService ??= new ReleaseService({ db, now, events: base.events, runs })),
   });
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
