@@ -10,11 +10,11 @@ import type { JobRow, RunRow } from '../src/server/store/tables.js';
 import { insertProject } from '../test/runs/fixtures.js';
 import { jobRow, runRow } from '../test/support/rows.js';
 import { startTestServer } from '../test/support/server.js';
+import { seedRuns } from './seed-runs.js';
 import { fmtMs, median } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 100_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 50);
-const BATCH = 500;
 const BRANCHES = ['main', 'develop', 'feature/login', 'feature/cart', 'release/2.0', 'hotfix/x'];
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'canceled', 'skipped'];
 const STAGES = [
@@ -30,27 +30,7 @@ try {
   const projectId = (await insertProject(t, 'bench')).id;
 
   const loadStart = performance.now();
-  for (let from = 1; from <= RUNS; from += BATCH) {
-    const runs: RunRow[] = [];
-    const jobs: JobRow[] = [];
-    for (let number = from; number < Math.min(from + BATCH, RUNS + 1); number++) {
-      const run = benchRun(projectId, number);
-      runs.push(run);
-      jobs.push(...benchJobs(run));
-    }
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values(runs).execute();
-      for (let i = 0; i < jobs.length; i += BATCH)
-        await trx
-          .insertInto('jobs')
-          .values(jobs.slice(i, i + BATCH))
-          .execute();
-    });
-  }
-  await db
-    .insertInto('counters')
-    .values({ key: `run:${projectId}`, value: RUNS })
-    .execute();
+  await seedRuns(db, projectId, RUNS, { run: benchRun, jobs: benchJobs });
   process.stderr.write(`loaded ${RUNS} runs in ${fmtMs(performance.now() - loadStart)}\n`);
 
   const cases: [string, string][] = [

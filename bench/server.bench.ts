@@ -6,13 +6,14 @@
  *     the server's RSS while it streams.
  * Run: `npx tsx bench/server.bench.ts` (ROUNDS=N). Prints Markdown for BENCHMARKS.md.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Dockerode from 'dockerode';
 import { createParser } from 'eventsource-parser';
+import { createAdminToken, startSlipwayServer } from '../test/support/slipway-server.js';
 import { ensureBusyboxImage } from '../test/support/test-images.js';
 import { bareFirstByte } from './pipeline.bench.js';
 import { fmtMs, median } from './stats.js';
@@ -20,26 +21,17 @@ import { fmtMs, median } from './stats.js';
 const rounds = Number(process.env.ROUNDS ?? 5);
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const image = await ensureBusyboxImage(docker);
-const port = 18_000 + Math.floor(Math.random() * 1000);
-const url = `http://127.0.0.1:${port}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
 const password = 'bench-password-0123456789';
 
-const server = spawn(process.execPath, ['bin/slipway.js', 'server'], {
-  env: {
-    ...process.env,
-    SLIPWAY_DATA_DIR: dataDir,
-    SLIPWAY_PORT: String(port),
-    SLIPWAY_ADMIN_PASSWORD: password,
-    SLIPWAY_DEMO: 'false',
-    SLIPWAY_LOG_LEVEL: 'silent',
-    SLIPWAY_LOG_MAX_BYTES: String(200 * 1024 * 1024),
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
+const server = await startSlipwayServer({
+  password,
+  killAfterMs: 3_600_000,
+  env: { SLIPWAY_LOG_LEVEL: 'silent', SLIPWAY_LOG_MAX_BYTES: String(200 * 1024 * 1024) },
 });
+const { url, port } = server;
+let repo = '';
 try {
-  await waitFor(async () => (await fetch(`${url}/healthz`).catch(() => null))?.ok === true, 30_000);
-  const token = await adminToken();
+  const token = await createAdminToken(url, password, 'bench');
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${url}${path}`, {
       ...init,
@@ -51,7 +43,7 @@ try {
   });
   if (!created.ok) throw new Error(`create project: ${created.status} ${await created.text()}`);
 
-  const repo = mkdtempSync(join(tmpdir(), 'slipway-bench-repo-'));
+  repo = mkdtempSync(join(tmpdir(), 'slipway-bench-repo-'));
   const git = (...args: string[]) =>
     execFileSync('git', ['-C', repo, '-c', 'user.name=bench', '-c', 'user.email=b@x', ...args]);
   git('init', '-q', '-b', 'main');
@@ -82,10 +74,10 @@ try {
   writeFileSync(join(repo, '.slipway.yml'), pipeline(image, `yes '${'x'.repeat(99)}' | head -n ${lines}`));
   git('add', '.');
   git('commit', '-q', '-m', 'big log');
-  const rssBefore = rss(server);
+  const rssBefore = rss(server.proc);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, rss(server));
+    rssPeak = Math.max(rssPeak, rss(server.proc));
   }, 100);
   git('push', '-q', 'origin', 'main');
   const bigRun = await waitForRun(api, rounds + 1);
@@ -107,27 +99,13 @@ try {
 Raw push→first line (ms): ${firstLine.map((x) => x.toFixed(0)).join(', ')}
 `);
 } finally {
-  server.kill('SIGTERM');
+  // The server removes its job containers on SIGTERM; stop() waits (bounded) before deleting its data.
+  await server.stop();
+  if (repo) rmSync(repo, { recursive: true, force: true });
 }
 
 function pipeline(img: string, script: string): string {
   return `version: 1\nimage: ${img}\nstages:\n  - name: s\n    jobs:\n      hello:\n        script:\n          - ${JSON.stringify(script)}\n`;
-}
-
-async function adminToken(): Promise<string> {
-  const login = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password }),
-  });
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const res = await fetch(`${url}/api/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ name: 'bench' }),
-  });
-  return ((await res.json()) as { token: string }).token;
 }
 
 async function waitForRun(api: (p: string) => Promise<Response>, number: number): Promise<number> {
@@ -143,8 +121,11 @@ async function waitForRunEnd(api: (p: string) => Promise<Response>, number: numb
 }
 
 async function firstLogLine(token: string, path: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`no log line at ${path} within 30 s`);
     const abort = new AbortController();
+    const bound = setTimeout(() => abort.abort(), deadline - Date.now());
     const res = await fetch(`${url}${path}`, {
       headers: { authorization: `Bearer ${token}` },
       signal: abort.signal,
@@ -155,9 +136,11 @@ async function firstLogLine(token: string, path: string): Promise<void> {
           if (Buffer.from(chunk).includes('event: lines')) return;
         }
       } finally {
+        clearTimeout(bound);
         abort.abort();
       }
     }
+    clearTimeout(bound);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -168,9 +151,12 @@ async function countLines(token: string, path: string): Promise<{ count: number;
   let last = 0;
   let ended = false;
   let lastId = '';
+  // 100 MB streams in seconds; five minutes means something is stuck.
+  const signal = AbortSignal.timeout(300_000);
   while (!ended) {
     const res = await fetch(`${url}${path}`, {
       headers: { authorization: `Bearer ${token}`, ...(lastId ? { 'last-event-id': lastId } : {}) },
+      signal,
     });
     if (!res.ok) {
       await new Promise((r) => setTimeout(r, 20));
@@ -194,7 +180,7 @@ async function countLines(token: string, path: string): Promise<{ count: number;
   return { count, rate: count / ((last - start) / 1000) };
 }
 
-function rss(child: ChildProcess): number {
+function rss(child: { pid: number }): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }

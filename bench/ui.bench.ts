@@ -20,11 +20,11 @@ import { launchChromium, newContext } from '../test/support/browser.js';
 import { jobRow, projectRow, runRow } from '../test/support/rows.js';
 import { startTestServer } from '../test/support/server.js';
 import { ensureWebBuilt, WEB_INDEX } from '../test/support/web-build.js';
+import { seedRuns } from './seed-runs.js';
 import { fmtMs, median } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
-const BATCH = 500;
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'failed', 'canceled', 'running'];
 const PASSWORD = 'bench-password-123';
 const LOG_LINES = Number(process.env.LOG_LINES ?? 100_000);
@@ -38,27 +38,7 @@ try {
   const project = projectRow({ name: 'bench', created_at: Date.now() });
   await db.insertInto('projects').values(project).execute();
   const loadStart = performance.now();
-  for (let from = 1; from <= RUNS; from += BATCH) {
-    const runs: RunRow[] = [];
-    const jobs: JobRow[] = [];
-    for (let number = from; number < Math.min(from + BATCH, RUNS + 1); number++) {
-      const run = benchRun(project.id, number);
-      runs.push(run);
-      jobs.push(...benchJobs(run));
-    }
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values(runs).execute();
-      for (let i = 0; i < jobs.length; i += BATCH)
-        await trx
-          .insertInto('jobs')
-          .values(jobs.slice(i, i + BATCH))
-          .execute();
-    });
-  }
-  await db
-    .insertInto('counters')
-    .values({ key: `run:${project.id}`, value: RUNS })
-    .execute();
+  await seedRuns(db, project.id, RUNS, { run: benchRun, jobs: benchJobs });
   const logRun = await db
     .selectFrom('runs')
     .select('id')

@@ -18,13 +18,12 @@ import type {
 import { engineHealthcheck, engineResources, envList } from './engine-config.js';
 import { EnvironmentLocks } from './env-lock.js';
 import { EnvironmentProxies } from './environment-proxies.js';
-import { waitReady } from './health-wait.js';
+import { sleep, waitReady } from './health-wait.js';
 import {
   allEnvironmentsFilter,
   containerName,
   environmentFilter,
   environmentKey,
-  environmentLabels,
   environmentName,
   LABEL_DEPLOY_IMAGE,
   LABEL_DEPLOY_PORTS,
@@ -34,6 +33,7 @@ import {
   releaseLabels,
 } from './labels.js';
 import { ensureLocalImage } from './local-image.js';
+import { DeployFailure, ensureEnvironmentNetwork, lockedOutcome, nothingDeployed } from './target-support.js';
 
 export interface DockerTargetOptions {
   docker: Dockerode;
@@ -51,8 +51,6 @@ export interface DockerTargetOptions {
 }
 
 type Summary = Dockerode.ContainerInfo;
-
-class DeployFailure extends Error {}
 
 export class DockerTarget implements DeployTarget {
   readonly kind = 'docker' as const;
@@ -84,13 +82,7 @@ export class DockerTarget implements DeployTarget {
   async status(ref: EnvironmentRef): Promise<EnvironmentStatus> {
     const live = liveContainers(await this.list(ref));
     const first = live[0];
-    if (!first)
-      return {
-        running: false,
-        image: null,
-        releaseId: null,
-        replicas: { desired: 0, running: 0, healthy: 0 },
-      };
+    if (!first) return nothingDeployed();
     const running = live.filter((c) => c.State === 'running');
     return {
       running: running.length > 0,
@@ -176,7 +168,7 @@ export class DockerTarget implements DeployTarget {
     if ('reason' in image) return { result: 'failed', reason: image.reason };
     if (signal.aborted) return { result: 'canceled' };
 
-    const network = await this.ensureNetwork(ref);
+    const network = await ensureEnvironmentNetwork(this.docker, ref, 'local');
     const existing = await this.list(ref);
     const proxies = this.proxiesOf(ref);
     const taken = await proxies.bind(spec.ports);
@@ -232,7 +224,7 @@ export class DockerTarget implements DeployTarget {
         log('removed the new containers; the previous version keeps serving');
         return { result: 'rolled_back', reason: ready.reason };
       }
-      if (i + batch < spec.replicas && spec.update.delayMs > 0) await sleepMs(spec.update.delayMs);
+      if (i + batch < spec.replicas && spec.update.delayMs > 0) await sleep(spec.update.delayMs);
     }
 
     const newAddresses = await this.addresses(ref, created);
@@ -318,18 +310,8 @@ export class DockerTarget implements DeployTarget {
   // ---- helpers ----
 
   /** One operation per environment at a time; engine errors become `failed`, never a throw. */
-  private async guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
-    try {
-      return await this.locks.run(environmentKey(ref), work);
-    } catch (err) {
-      if (err instanceof DeployFailure) return { result: 'failed', reason: err.message };
-      if (
-        typeof (err as { statusCode?: unknown }).statusCode === 'number' ||
-        (err as { code?: unknown }).code
-      )
-        return { result: 'failed', reason: `Docker engine: ${engineMessage(err)}` };
-      throw err;
-    }
+  private guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    return lockedOutcome(this.locks, ref, 'Docker engine', work);
   }
 
   private proxiesOf(ref: EnvironmentRef): EnvironmentProxies {
@@ -354,26 +336,6 @@ export class DockerTarget implements DeployTarget {
 
   private list(ref: EnvironmentRef): Promise<Summary[]> {
     return this.docker.listContainers({ all: true, filters: environmentFilter(ref) });
-  }
-
-  private async ensureNetwork(ref: EnvironmentRef): Promise<string> {
-    const name = environmentName(ref);
-    try {
-      await this.docker.getNetwork(name).inspect();
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      try {
-        await this.docker.createNetwork({
-          Name: name,
-          Driver: 'bridge',
-          CheckDuplicate: true,
-          Labels: environmentLabels(ref),
-        });
-      } catch (createErr) {
-        throw new DeployFailure(describeError(`creating network ${name}`, createErr));
-      }
-    }
-    return name;
   }
 
   private async createContainer(spec: DeploySpec, name: string, network: string): Promise<string> {
@@ -429,8 +391,4 @@ function liveContainers(all: Summary[]): Summary[] {
   if (!newest) return [];
   const release = newest.Labels[LABEL_DEPLOY_RELEASE];
   return all.filter((c) => c.Labels[LABEL_DEPLOY_RELEASE] === release).sort((a, b) => a.Created - b.Created);
-}
-
-function sleepMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -26,7 +26,6 @@ import { sleep } from './health-wait.js';
 import {
   allEnvironmentsFilter,
   environmentKey,
-  environmentLabels,
   environmentName,
   LABEL_DEPLOY_IMAGE,
   LABEL_DEPLOY_PORTS,
@@ -37,6 +36,7 @@ import {
 import { ensureLocalImage } from './local-image.js';
 import { serviceSpec } from './swarm-service-spec.js';
 import { failureReason, serviceTasks, servingTasks, taskAddresses } from './swarm-tasks.js';
+import { ensureEnvironmentNetwork, lockedOutcome, nothingDeployed } from './target-support.js';
 
 export interface SwarmTargetOptions {
   docker: Dockerode;
@@ -105,13 +105,7 @@ export class SwarmTarget implements DeployTarget {
 
   async status(ref: EnvironmentRef): Promise<EnvironmentStatus> {
     const service = await this.inspect(ref).catch(() => null);
-    if (!service)
-      return {
-        running: false,
-        image: null,
-        releaseId: null,
-        replicas: { desired: 0, running: 0, healthy: 0 },
-      };
+    if (!service) return nothingDeployed();
     const serving = servingTasks(await serviceTasks(this.docker, environmentName(ref))).length;
     const labels = service.Spec?.Labels ?? {};
     return {
@@ -182,7 +176,8 @@ export class SwarmTarget implements DeployTarget {
     );
     const image = await this.swarmImage(spec.image, log);
     if ('reason' in image) return { result: 'failed', reason: image.reason };
-    const network = this.o.publish === 'proxy' ? await this.ensureNetwork(spec) : null;
+    const network =
+      this.o.publish === 'proxy' ? await ensureEnvironmentNetwork(this.docker, spec, 'swarm') : null;
     if (network) {
       const taken = await this.bind(spec, spec.ports);
       if (taken) return { result: 'failed', reason: taken };
@@ -293,17 +288,8 @@ export class SwarmTarget implements DeployTarget {
 
   // ---- helpers ----
 
-  private async guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
-    try {
-      return await this.locks.run(environmentKey(ref), work);
-    } catch (err) {
-      if (
-        typeof (err as { statusCode?: unknown }).statusCode === 'number' ||
-        (err as { code?: unknown }).code
-      )
-        return { result: 'failed', reason: `Docker Swarm: ${engineMessage(err)}` };
-      throw err;
-    }
+  private guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
+    return lockedOutcome(this.locks, ref, 'Docker Swarm', work);
   }
 
   /** A reason when this engine is not a Swarm manager, else null. */
@@ -355,24 +341,6 @@ export class SwarmTarget implements DeployTarget {
       .remove()
       .catch(() => {});
     await this.unbind(ref);
-  }
-
-  private async ensureNetwork(ref: EnvironmentRef): Promise<string> {
-    const name = environmentName(ref);
-    try {
-      await this.docker.getNetwork(name).inspect();
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      // A swarm-scoped bridge: tasks can join it and the host reaches them directly.
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        Scope: 'swarm',
-        CheckDuplicate: true,
-        Labels: environmentLabels(ref),
-      } as Dockerode.NetworkCreateOptions);
-    }
-    return name;
   }
 
   /** Proxy mode: listens on the ports and keeps the upstreams in step with the running tasks. */

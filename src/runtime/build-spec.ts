@@ -73,7 +73,9 @@ export function buildSpecFor(
       target: build.target,
       args: build.args,
       labels: {
-        'io.slipway.run': input.runId,
+        // Not `io.slipway.run`: containers inherit image labels, and that one marks what a run's
+        // cleanup removes — a deployed container of this image would die with the build's run.
+        'io.slipway.build.run': input.runId,
         'io.slipway.project': input.project,
         'io.slipway.record': input.plan.record,
         'org.opencontainers.image.revision': event.sha,

@@ -1,12 +1,14 @@
 /**
  * Shared by the deploy target tests and the benchmark: specs, a free loopback port, one GET,
- * and a bounded request loop that counts failed requests during a rollout.
+ * a bounded request loop that counts failed requests during a rollout, and the checks every
+ * target's rollout test makes.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import type Dockerode from 'dockerode';
-import type { DeploySpec } from '../../src/deploy/deploy-target.js';
+import type { DeployLog, DeploySpec, DeployTarget, EnvironmentRef } from '../../src/deploy/deploy-target.js';
+import { ensureHttpServiceImage, type HttpServiceImage } from '../support/http-service-image.js';
 
 export function uniqueRef(prefix: string): { project: string; app: string; env: string } {
   return { project: `t${randomUUID().slice(0, 6)}`, app: prefix, env: 'prod' };
@@ -41,18 +43,7 @@ export function specFor(
   };
 }
 
-/** A port that was free a moment ago (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/free-port.js';
 
 /** GET on a new connection (no keep-alive), bounded by `timeoutMs`. */
 export function get(
@@ -141,4 +132,54 @@ export async function countLabelled(
     .then((s) => s.length)
     .catch(() => 0);
   return { containers, networks, services };
+}
+
+/** The three versions every target test rolls through; v3's health check always fails. */
+export async function ensureServiceImages(
+  docker: Dockerode,
+): Promise<Record<'v1' | 'v2' | 'v3', HttpServiceImage>> {
+  return {
+    v1: await ensureHttpServiceImage(docker, 'v1'),
+    v2: await ensureHttpServiceImage(docker, 'v2'),
+    v3: await ensureHttpServiceImage(docker, 'v3-broken'),
+  };
+}
+
+/** Deploys `spec` while requests run against its port; asserts it succeeded and none failed. */
+export async function deployUnderLoad(target: DeployTarget, spec: DeploySpec, log: DeployLog): Promise<void> {
+  const loop = requestLoop(spec.ports[0]?.published ?? 0, 20);
+  const outcome = await target.deploy(spec, log, new AbortController().signal);
+  const during = await loop.stop();
+  assert.equal(outcome.result, 'succeeded', JSON.stringify(outcome));
+  assert.equal(
+    during.failed,
+    0,
+    `failed requests during the rollout: ${during.errors.slice(0, 5).join(', ')}`,
+  );
+  assert.ok(during.ok > 10, `only ${during.ok} requests ran during the rollout`);
+}
+
+/**
+ * Asserts the environment runs one healthy replica of `spec`, then scales it to 2 (runs
+ * `atTwoReplicas` there) and back to 1.
+ */
+export async function assertServesThenScales(
+  target: DeployTarget,
+  spec: DeploySpec,
+  log: DeployLog,
+  atTwoReplicas: () => Promise<void> = async () => {},
+): Promise<void> {
+  const ref: EnvironmentRef = spec;
+  const never = new AbortController().signal;
+  const status = await target.status(ref);
+  assert.equal(status.running, true);
+  assert.equal(status.image, spec.image);
+  assert.equal(status.releaseId, spec.releaseId);
+  assert.deepEqual(status.replicas, { desired: 1, running: 1, healthy: 1 });
+
+  assert.equal((await target.scale(ref, 2, log, never)).result, 'succeeded');
+  assert.deepEqual((await target.status(ref)).replicas, { desired: 2, running: 2, healthy: 2 });
+  await atTwoReplicas();
+  assert.equal((await target.scale(ref, 1, log, never)).result, 'succeeded');
+  assert.equal((await target.status(ref)).replicas.desired, 1);
 }

@@ -7,8 +7,18 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
-import { ensureHttpServiceImage, type HttpServiceImage } from '../support/http-service-image.js';
-import { countLabelled, freePort, get, requestLoop, specFor, uniqueRef } from './deploy-support.js';
+import type { HttpServiceImage } from '../support/http-service-image.js';
+import {
+  assertServesThenScales,
+  countLabelled,
+  deployUnderLoad,
+  ensureServiceImages,
+  freePort,
+  get,
+  requestLoop,
+  specFor,
+  uniqueRef,
+} from './deploy-support.js';
 
 const docker = new Dockerode();
 const lines: string[] = [];
@@ -33,11 +43,7 @@ function newTarget(): DockerTarget {
 }
 
 before(async () => {
-  images = {
-    v1: await ensureHttpServiceImage(docker, 'v1'),
-    v2: await ensureHttpServiceImage(docker, 'v2'),
-    v3: await ensureHttpServiceImage(docker, 'v3-broken'),
-  };
+  images = await ensureServiceImages(docker);
 });
 
 after(async () => {
@@ -57,17 +63,8 @@ describe('DockerTarget', () => {
     assert.deepEqual(first, { result: 'succeeded', image: images.v1.tag });
     assert.equal((await get(port, '/version')).body, 'v1');
 
-    const loop = requestLoop(port, 20);
     const v2 = specFor(ref, images.v2.tag, port);
-    const second = await target.deploy(v2, log, never);
-    const during = await loop.stop();
-    assert.equal(second.result, 'succeeded');
-    assert.equal(
-      during.failed,
-      0,
-      `failed requests during the rollout: ${during.errors.slice(0, 5).join(', ')}`,
-    );
-    assert.ok(during.ok > 10, `only ${during.ok} requests ran during the rollout`);
+    await deployUnderLoad(target, v2, log);
     assert.equal((await get(port, '/version')).body, 'v2');
 
     const loop3 = requestLoop(port, 20);
@@ -80,18 +77,10 @@ describe('DockerTarget', () => {
     assert.deepEqual([...during3.versions], ['v2']);
     assert.equal((await get(port, '/version')).body, 'v2');
 
-    const status = await target.status(ref);
-    assert.equal(status.running, true);
-    assert.equal(status.image, images.v2.tag);
-    assert.equal(status.releaseId, v2.releaseId);
-    assert.deepEqual(status.replicas, { desired: 1, running: 1, healthy: 1 });
-
-    assert.equal((await target.scale(ref, 2, log, never)).result, 'succeeded');
-    assert.deepEqual((await target.status(ref)).replicas, { desired: 2, running: 2, healthy: 2 });
-    assert.equal((await get(port, '/version')).body, 'v2');
-    assert.equal((await get(port, '/version')).body, 'v2');
-    assert.equal((await target.scale(ref, 1, log, never)).result, 'succeeded');
-    assert.equal((await target.status(ref)).replicas.desired, 1);
+    await assertServesThenScales(target, v2, log, async () => {
+      assert.equal((await get(port, '/version')).body, 'v2');
+      assert.equal((await get(port, '/version')).body, 'v2');
+    });
 
     // An agent restart: a new target instance takes the environment over from labels.
     await target.close();

@@ -6,13 +6,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { SwarmTarget } from '../../src/deploy/swarm-target.js';
-import { ensureHttpServiceImage, type HttpServiceImage } from '../support/http-service-image.js';
+import type { HttpServiceImage } from '../support/http-service-image.js';
 import {
+  assertServesThenScales,
   countLabelled,
+  deployUnderLoad,
+  ensureServiceImages,
   eventually,
   freePort,
   get,
-  requestLoop,
   specFor,
   uniqueRef,
 } from './deploy-support.js';
@@ -30,11 +32,7 @@ let target: SwarmTarget;
 
 before(async () => {
   await ensureSwarm(docker);
-  images = {
-    v1: await ensureHttpServiceImage(docker, 'v1'),
-    v2: await ensureHttpServiceImage(docker, 'v2'),
-    v3: await ensureHttpServiceImage(docker, 'v3-broken'),
-  };
+  images = await ensureServiceImages(docker);
   target = new SwarmTarget({
     docker,
     publish: swarmPublishMode(),
@@ -59,17 +57,8 @@ describe('SwarmTarget', () => {
     assert.deepEqual(first, { result: 'succeeded', image: images.v1.tag }, lines.join('\n'));
     await eventually(async () => (await get(port, '/version')).body === 'v1', 20_000, 'v1 to answer');
 
-    const loop = requestLoop(port, 20);
     const v2 = specFor(ref, images.v2.tag, port);
-    const second = await target.deploy(v2, log, never);
-    const during = await loop.stop();
-    assert.equal(second.result, 'succeeded', JSON.stringify(second));
-    assert.equal(
-      during.failed,
-      0,
-      `failed requests during the rollout: ${during.errors.slice(0, 5).join(', ')}`,
-    );
-    assert.ok(during.ok > 10, `only ${during.ok} requests ran during the rollout`);
+    await deployUnderLoad(target, v2, log);
     assert.equal((await get(port, '/version')).body, 'v2');
 
     const third = await target.deploy(specFor(ref, images.v3.tag, port), log, never);
@@ -81,16 +70,7 @@ describe('SwarmTarget', () => {
       'v2 to answer after the rollback',
     );
 
-    const status = await target.status(ref);
-    assert.equal(status.running, true);
-    assert.equal(status.image, images.v2.tag);
-    assert.equal(status.releaseId, v2.releaseId);
-    assert.deepEqual(status.replicas, { desired: 1, running: 1, healthy: 1 });
-
-    assert.equal((await target.scale(ref, 2, log, never)).result, 'succeeded');
-    assert.deepEqual((await target.status(ref)).replicas, { desired: 2, running: 2, healthy: 2 });
-    assert.equal((await target.scale(ref, 1, log, never)).result, 'succeeded');
-    assert.equal((await target.status(ref)).replicas.desired, 1);
+    await assertServesThenScales(target, v2, log);
 
     // Rollback to v1 = deploy v1 again.
     assert.equal((await target.deploy(specFor(ref, images.v1.tag, port), log, never)).result, 'succeeded');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { plainJob } from '../../src/pipeline/plan/plain-job.js';
 import type { Plan, PlanJob } from '../../src/pipeline/plan/plan.js';
 import type { BuiltImageMessage, JobResultMessage, LeaseMessage } from '../../src/protocol/agent-protocol.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
@@ -21,22 +22,7 @@ const D2 = `sha256:${'2'.repeat(64)}`;
 const REPO = 'reg.local/mono/svc';
 
 function job(name: string, stage: string, extra: Partial<PlanJob>): PlanJob {
-  return {
-    name,
-    stage,
-    image: '',
-    script: [],
-    env: {},
-    secrets: [],
-    services: [],
-    allowFailure: false,
-    timeoutMs: 60_000,
-    dependsOn: [],
-    dag: false,
-    manual: false,
-    skip: null,
-    ...extra,
-  };
+  return plainJob(name, stage, 60_000, extra);
 }
 
 const build = job('image', 'build', {

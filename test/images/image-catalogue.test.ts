@@ -5,7 +5,6 @@
  * show it — newest first, with the run and commit that built it; a re-pushed tag keeps history.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +13,7 @@ import type { ImageHistoryJsonType, ImagesJsonType } from '../../src/server/imag
 import type { ProjectEvent } from '../../src/server/services.js';
 import type { ProjectRow } from '../../src/server/store/tables.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
-import { runCli, SLIPWAY_BIN } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 
 /** A pipeline whose `image` job builds and pushes (planned by the real planner). */
@@ -308,35 +307,15 @@ describe('recording built images', () => {
 });
 
 describe('slipway registries', () => {
-  function cli(
-    args: string[],
-    stdin: string,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SLIPWAY_SERVER: t.url,
-      SLIPWAY_TOKEN: t.adminToken,
-      NO_COLOR: '1',
-    };
-    delete env.NODE_TEST_CONTEXT;
-    const child = spawn(process.execPath, [SLIPWAY_BIN, ...args], { cwd: tmpdir(), env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
+  const cli = (args: string[], stdin: string) =>
+    runCli(args, {
+      cwd: tmpdir(),
+      env: { SLIPWAY_SERVER: t.url, SLIPWAY_TOKEN: t.adminToken },
+      killAfterMs: 30_000,
+      stdin,
     });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdin.end(stdin);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    return new Promise((resolve) =>
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      }),
-    );
-  }
+  const registryRows = (host: string) =>
+    t.server.ctx.db.selectFrom('registries').select('password').where('host', '=', host).execute();
 
   test('add reads the password from stdin, list never shows it, remove by host', async () => {
     const project = await seedProject(t.server.ctx);
@@ -347,11 +326,8 @@ describe('slipway registries', () => {
       `${secret}\n`,
     );
     assert.equal(added.code, 0, added.stderr);
-    const row = await t.server.ctx.db
-      .selectFrom('registries')
-      .select('password')
-      .where('host', '=', host)
-      .executeTakeFirstOrThrow();
+    const [row] = await registryRows(host);
+    assert.ok(row);
     assert.equal(t.server.ctx.secretBox.open(row.password), secret, 'the trailing newline is not part of it');
     const listed = await cli(['registries', 'list', '--project', project.name], '');
     assert.equal(listed.code, 0, listed.stderr);
@@ -362,11 +338,6 @@ describe('slipway registries', () => {
     assert.match(onArgv.stderr, /never taken from the command line/);
     const removed = await cli(['registries', 'remove', host, '--project', project.name], '');
     assert.equal(removed.code, 0, removed.stderr);
-    const gone = await t.server.ctx.db
-      .selectFrom('registries')
-      .select('id')
-      .where('host', '=', host)
-      .execute();
-    assert.equal(gone.length, 0);
+    assert.equal((await registryRows(host)).length, 0);
   });
 });

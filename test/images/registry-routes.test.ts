@@ -5,76 +5,12 @@
  * without htpasswd auth), behind the outbound policy.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 
 const PASSWORD = 'registry-pass-5ecret';
-
-interface Registry {
-  host: string;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Debian's docker-registry on 127.0.0.1:<free port>, optionally with one htpasswd user. */
-async function startRegistry(auth?: { username: string; password: string }): Promise<Registry> {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-registry-'));
-  const port = await freePort();
-  let authBlock = '';
-  if (auth) {
-    // Node has no bcrypt; python3's crypt does (the registry accepts $2b$ hashes).
-    const hash = execFileSync('python3', [
-      '-W',
-      'ignore',
-      '-c',
-      'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))',
-      auth.password,
-    ])
-      .toString()
-      .trim();
-    writeFileSync(join(dir, 'htpasswd'), `${auth.username}:${hash}\n`);
-    authBlock = `auth:\n  htpasswd:\n    realm: test\n    path: ${join(dir, 'htpasswd')}\n`;
-  }
-  writeFileSync(
-    join(dir, 'config.yml'),
-    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\nhttp:\n  addr: 127.0.0.1:${port}\n${authBlock}`,
-  );
-  const child: ChildProcess = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], {
-    stdio: 'ignore',
-  });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => null);
-    if (res && (res.status === 200 || res.status === 401)) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      await stop();
-      throw new Error('docker-registry did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { host: `127.0.0.1:${port}`, stop };
-}
 
 let t: TestServer;
 let project: string;
@@ -223,8 +159,8 @@ describe('registry credentials', () => {
 });
 
 describe('registry connection check (real docker-registry on loopback)', () => {
-  let open: Registry;
-  let locked: Registry;
+  let open: TestRegistry;
+  let locked: TestRegistry;
   before(async () => {
     [open, locked] = await Promise.all([
       startRegistry(),

@@ -1,18 +1,10 @@
 /** Cron schedules through the API: validated expressions, computed next firing, roles. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Schedule } from '../../src/server/http/routes/schedule-json.js';
 import { fakeSources } from '../support/recording-fakes.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 import { withToken } from '../support/session-client.js';
-
-interface Schedule {
-  id: string;
-  branch: string;
-  cron: string;
-  enabled: boolean;
-  nextAt: number;
-  lastRunId: string | null;
-}
 
 const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) });
 

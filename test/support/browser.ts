@@ -3,12 +3,12 @@
  * against a real `slipway server` process with its embedded agent on the real Docker engine.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type CliProcess, git, makeRepo, startCli, type TempRepo } from './cli.js';
+import { git, makeRepo, type TempRepo } from './cli.js';
+import { createAdminToken, startSlipwayServer } from './slipway-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Every wait in a browser test is bounded by this (ms). */
@@ -61,18 +61,6 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 export interface UiServer {
   url: string;
   port: number;
@@ -98,43 +86,10 @@ export interface UiServer {
  */
 export async function startUiServer(env: Record<string, string> = {}): Promise<UiServer> {
   const password = `ui-admin-${Math.random().toString(36).slice(2)}-pw`;
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'slipway-ui-'));
-  const proc: CliProcess = startCli(['server'], {
-    cwd: dataDir,
-    killAfterMs: 900_000,
-    env: {
-      SLIPWAY_DATA_DIR: dataDir,
-      SLIPWAY_PORT: String(port),
-      SLIPWAY_ADMIN_PASSWORD: password,
-      SLIPWAY_DEMO: 'false',
-      SLIPWAY_LOG_LEVEL: 'warn',
-      ...env,
-    },
-  });
+  const server = await startSlipwayServer({ password, env, killAfterMs: 900_000 });
+  const { url, port } = server;
   const repos: TempRepo[] = [];
-  try {
-    await proc.waitForOutput(/Slipway is running at/, 60_000);
-  } catch (error) {
-    proc.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  const login = await fetch(`${url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password }),
-  });
-  assert.equal(login.status, 200, 'admin can sign in');
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const created = await fetch(`${url}/api/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ name: 'browser-tests' }),
-  });
-  const { token } = (await created.json()) as { token: string };
+  const token = await createAdminToken(url, password, 'browser-tests');
 
   const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
     const res = await fetch(`${url}${path}`, {
@@ -166,12 +121,8 @@ export async function startUiServer(env: Record<string, string> = {}): Promise<U
       return repo;
     },
     stop: async () => {
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-      await proc.done;
-      clearTimeout(timer);
+      await server.stop();
       for (const repo of repos) await repo.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

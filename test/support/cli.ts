@@ -91,6 +91,8 @@ export interface CliOptions {
   killAfterMs?: number;
   /** Extra environment on top of this process's (NO_COLOR is always set). */
   env?: Record<string, string>;
+  /** Written to the CLI's stdin, which is then closed (default: no stdin). */
+  stdin?: string;
 }
 
 export interface CliResult {
@@ -122,9 +124,10 @@ export class CliProcess {
     this.child = spawn(process.execPath, [SLIPWAY_BIN, ...args], {
       cwd: options.cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (this.child.pid === undefined) throw new Error('could not spawn the slipway CLI');
+    if (options.stdin !== undefined) this.child.stdin?.end(options.stdin);
     this.pid = this.child.pid;
     this.child.stdout?.setEncoding('utf8');
     this.child.stderr?.setEncoding('utf8');

@@ -8,6 +8,7 @@
 import type Dockerode from 'dockerode';
 import type { RegistryCredentials } from '../backend.js';
 import { engineMessage } from './errors.js';
+import { readEngineEvents } from './progress.js';
 
 export type PushResult = { ok: true; digest: string; size: number | null } | { ok: false; message: string };
 
@@ -41,52 +42,25 @@ export async function pushTag(
     const stream: NodeJS.ReadableStream = await docker
       .getImage(repository)
       .push({ tag, authconfig, abortSignal: signal } as unknown as Dockerode.ImagePushOptions);
-    await new Promise<void>((resolve, reject) => {
-      let pending = '';
-      const seen = new Set<string>();
-      const scan = (text: string): void => {
-        for (const line of text.split('\n')) {
-          if (!line.trim()) continue;
-          let event: {
-            status?: unknown;
-            id?: unknown;
-            error?: unknown;
-            errorDetail?: { message?: unknown };
-            aux?: { Digest?: unknown; Size?: unknown };
-          };
-          try {
-            event = JSON.parse(line);
-          } catch {
-            continue;
-          }
-          const error = event.errorDetail?.message ?? event.error;
-          if (error !== undefined) failure ??= String(error);
-          if (typeof event.aux?.Digest === 'string') digest = event.aux.Digest;
-          if (typeof event.aux?.Size === 'number') size = event.aux.Size;
-          // Per-layer states once each ("Pushed", "Layer already exists"), no progress bars.
-          if (typeof event.status === 'string' && typeof event.id === 'string') {
-            const key = `${event.id} ${event.status}`;
-            if (!seen.has(key) && !/^Pushing|^Waiting|^Preparing/.test(event.status)) {
-              seen.add(key);
-              options.onProgress?.(`${event.id}: ${event.status}`);
-            }
+    const seen = new Set<string>();
+    await readEngineEvents(
+      stream,
+      (event) => {
+        const error = event.errorDetail?.message ?? event.error;
+        if (error !== undefined) failure ??= String(error);
+        if (typeof event.aux?.Digest === 'string') digest = event.aux.Digest;
+        if (typeof event.aux?.Size === 'number') size = event.aux.Size;
+        // Per-layer states once each ("Pushed", "Layer already exists"), no progress bars.
+        if (typeof event.status === 'string' && typeof event.id === 'string') {
+          const key = `${event.id} ${event.status}`;
+          if (!seen.has(key) && !/^Pushing|^Waiting|^Preparing/.test(event.status)) {
+            seen.add(key);
+            options.onProgress?.(`${event.id}: ${event.status}`);
           }
         }
-      };
-      stream.on('data', (chunk: Buffer) => {
-        pending += chunk.toString();
-        const cut = pending.lastIndexOf('\n');
-        if (cut < 0) return;
-        scan(pending.slice(0, cut));
-        pending = pending.slice(cut + 1);
-      });
-      stream.on('error', reject);
-      stream.on('close', () => reject(new Error('the engine closed the push stream before it finished')));
-      stream.on('end', () => {
-        scan(pending);
-        resolve();
-      });
-    });
+      },
+      'the engine closed the push stream before it finished',
+    );
   } catch (err) {
     if (options.signal.aborted) return { ok: false, message: 'aborted' };
     if (timeout.aborted) {

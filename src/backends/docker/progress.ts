@@ -1,29 +1,41 @@
 /**
- * Pull and import answer with a stream of JSON lines; a failure part-way arrives as an
+ * Pull, push and import answer with a stream of JSON lines; a failure part-way arrives as an
  * `{"error": …}` line inside a 200 response, not as an HTTP error, so the stream must be read
  * to the end and checked line by line. The last status matters to import: it is the image id.
  */
-export function readProgress(stream: NodeJS.ReadableStream): Promise<{ lastStatus: string }> {
+
+/** One line of the engine's progress stream (the fields Slipway reads). */
+export interface EngineEvent {
+  status?: unknown;
+  id?: unknown;
+  error?: unknown;
+  errorDetail?: { message?: unknown };
+  aux?: { Digest?: unknown; Size?: unknown };
+}
+
+/**
+ * Reads a JSON-lines stream to its end, handing each event to `onEvent` in order. Lines that
+ * are not JSON are skipped: they are not error reports. Rejects with `closedEarly` when the
+ * stream closes without ending (an aborted request).
+ */
+export function readEngineEvents(
+  stream: NodeJS.ReadableStream,
+  onEvent: (event: EngineEvent) => void,
+  closedEarly = 'the engine closed the stream before it finished',
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let pending = '';
-    let failure: string | null = null;
-    let lastStatus = '';
     const scan = (text: string): void => {
       for (const line of text.split('\n')) {
         const trimmed = line.trim();
-        if (!trimmed || failure) continue;
+        if (!trimmed) continue;
+        let event: EngineEvent;
         try {
-          const event = JSON.parse(trimmed) as {
-            status?: unknown;
-            error?: unknown;
-            errorDetail?: { message?: unknown };
-          };
-          const message = event.errorDetail?.message ?? event.error;
-          if (message) failure = String(message);
-          if (typeof event.status === 'string') lastStatus = event.status;
+          event = JSON.parse(trimmed) as EngineEvent;
         } catch {
-          // A line that is not JSON is not an error report; the engine's status decides.
+          continue;
         }
+        onEvent(event);
       }
     };
     stream.on('data', (chunk: Buffer | string) => {
@@ -34,12 +46,25 @@ export function readProgress(stream: NodeJS.ReadableStream): Promise<{ lastStatu
       pending = pending.slice(cut + 1);
     });
     stream.on('error', reject);
-    // An aborted request closes without 'end'; after a normal 'end' this reject is a no-op.
-    stream.on('close', () => reject(new Error('the engine closed the stream before it finished')));
+    // After a normal 'end' this reject is a no-op.
+    stream.on('close', () => reject(new Error(closedEarly)));
     stream.on('end', () => {
       scan(pending);
-      if (failure) reject(new Error(failure));
-      else resolve({ lastStatus });
+      resolve();
     });
   });
+}
+
+/** Reads a pull or import stream; rejects with the first error line, else gives the last status. */
+export async function readProgress(stream: NodeJS.ReadableStream): Promise<{ lastStatus: string }> {
+  let failure: string | null = null;
+  let lastStatus = '';
+  await readEngineEvents(stream, (event) => {
+    if (failure) return;
+    const message = event.errorDetail?.message ?? event.error;
+    if (message) failure = String(message);
+    if (typeof event.status === 'string') lastStatus = event.status;
+  });
+  if (failure) throw new Error(failure);
+  return { lastStatus };
 }

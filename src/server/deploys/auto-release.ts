@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { evaluateFilters } from '../../pipeline/plan/filters.js';
+import type { Plan } from '../../pipeline/plan/plan.js';
 import type { BuiltImageMessage } from '../../protocol/agent-protocol.js';
 import type { Database } from '../store/tables.js';
 import { autoReleaseSchema, environmentConfigSchema } from './environment-config.js';
@@ -17,6 +18,8 @@ export interface AutoReleaseDeps {
  * 自动发布: a build job of run `runId` produced `image`; every environment of the project whose
  * `autoRelease.branches` match the run's ref (GitFlow classes or anchored regexes, like `only:`)
  * and whose repository (when set) is the image's gets a release of it. Untrusted runs never do.
+ * An environment the run deploys to itself (a `deploy:` job) is left to that job: releasing it
+ * here as well would roll the same image out twice.
  */
 export async function releaseBuiltImage(
   deps: AutoReleaseDeps,
@@ -41,8 +44,10 @@ export async function releaseBuiltImage(
     .execute();
   const ref = { kind: run.ref_kind === 'tag' ? ('tag' as const) : ('branch' as const), name: run.ref_name };
   const event = { kind: 'push' as const, ref, sha: run.sha, author: run.author, message: run.message };
+  const deploysItself = pipelineDeployTargets(run.plan);
   let started = 0;
   for (const row of envs) {
+    if (deploysItself.has(`${row.appName}/${row.name}`)) continue;
     const rule = autoReleaseSchema.safeParse(JSON.parse(row.auto_release ?? 'null'));
     if (!rule.success || !rule.data) continue;
     if (!evaluateFilters(rule.data.branches, undefined, event).matches) continue;
@@ -66,4 +71,15 @@ export async function releaseBuiltImage(
     }
   }
   return started;
+}
+
+/** `app/env` of every `deploy:` job the run will execute (skipped ones leave it to auto release). */
+function pipelineDeployTargets(planJson: string | null): Set<string> {
+  if (!planJson) return new Set();
+  const plan = JSON.parse(planJson) as Plan;
+  return new Set(
+    plan.stages.flatMap((s) =>
+      s.jobs.flatMap((j) => (j.deploy && !j.skip ? [`${j.deploy.app}/${j.deploy.env}`] : [])),
+    ),
+  );
 }

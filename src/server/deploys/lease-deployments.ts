@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
 import type { LeaseDeployment } from '../../protocol/agent-protocol.js';
+import { openProjectSecrets } from '../projects/project-secrets.js';
 import type { SecretBox } from '../services.js';
 import type { Database, ReleaseRow } from '../store/tables.js';
 import { writeAudit } from './audit-log.js';
@@ -173,25 +174,12 @@ async function resolveSecrets(
   projectId: string,
   names: string[],
 ): Promise<{ values: Record<string, string> } | { refused: string }> {
-  if (names.length === 0) return { values: {} };
-  const rows = await deps.db
-    .selectFrom('secrets')
-    .select(['name', 'value'])
-    .where('project_id', '=', projectId)
-    .where('name', 'in', names)
-    .execute();
-  const missing = names.filter((n) => !rows.some((r) => r.name === n));
-  if (missing.length > 0)
-    return { refused: `secret ${missing.join(', ')} of the environment is not set in the project` };
-  const values: Record<string, string> = {};
-  for (const row of rows) {
-    try {
-      values[row.name] = deps.secretBox.open(row.value);
-    } catch {
-      return { refused: `secret ${row.name} cannot be decrypted with this server's key` };
-    }
-  }
-  return { values };
+  const opened = await openProjectSecrets(deps, projectId, names);
+  if (opened.missing.length > 0)
+    return { refused: `secret ${opened.missing.join(', ')} of the environment is not set in the project` };
+  if ('undecryptable' in opened)
+    return { refused: `secret ${opened.undecryptable} cannot be decrypted with this server's key` };
+  return { values: opened.values };
 }
 
 function healthcheckSpec(config: EnvironmentConfig) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
+import { plainJob } from '../../pipeline/plan/plain-job.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import { enqueue } from '../queue/enqueue.js';
 import { allocateRunNumber, initialRunStatus, insertRunWithJobs, plannedJobRows } from '../runs/run-rows.js';
@@ -47,22 +48,10 @@ export async function insertReleaseRun(trx: Transaction<Database>, input: Releas
       {
         name: 'deploy',
         jobs: [
-          {
-            name: RELEASE_JOB,
-            stage: 'deploy',
-            image: '',
-            script: [],
-            env: {},
-            secrets: [],
-            services: [],
-            allowFailure: false,
-            timeoutMs: RELEASE_TIMEOUT_MS,
-            dependsOn: [],
-            dag: false,
+          plainJob(RELEASE_JOB, 'deploy', RELEASE_TIMEOUT_MS, {
             manual: input.awaitApproval,
-            skip: null,
             deploy: { app: input.app, env: input.env, from: null, image: input.image },
-          },
+          }),
         ],
       },
     ],

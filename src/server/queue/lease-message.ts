@@ -9,6 +9,7 @@ import type { LeaseMessage } from '../../protocol/agent-protocol.js';
 import type { ServerConfig } from '../config.js';
 import { deploymentsForLease } from '../deploys/lease-deployments.js';
 import { resolveRegistryCredentials, UndecryptableRegistry } from '../images/registry-service.js';
+import { openProjectSecrets } from '../projects/project-secrets.js';
 import { parseSelection } from '../runs/selection.js';
 import type { SecretBox } from '../services.js';
 import type { Database, QueueRow } from '../store/tables.js';
@@ -98,23 +99,10 @@ async function secretsFor(
   projectId: string,
   names: string[],
 ): Promise<Record<string, string>> {
-  if (names.length === 0) return {};
-  const rows = await deps.db
-    .selectFrom('secrets')
-    .select(['name', 'value'])
-    .where('project_id', '=', projectId)
-    .where('name', 'in', names)
-    .execute();
-  const secrets: Record<string, string> = {};
-  for (const row of rows) {
-    try {
-      secrets[row.name] = deps.secretBox.open(row.value);
-    } catch {
-      // Never the value or the cipher text in the message: the name is enough to act on.
-      throw new UnrunnableExecution(
-        `secret ${row.name} cannot be decrypted with this server's key (was SLIPWAY_SECRET_KEY changed?)`,
-      );
-    }
-  }
-  return secrets;
+  const opened = await openProjectSecrets(deps, projectId, names);
+  if ('undecryptable' in opened)
+    throw new UnrunnableExecution(
+      `secret ${opened.undecryptable} cannot be decrypted with this server's key (was SLIPWAY_SECRET_KEY changed?)`,
+    );
+  return opened.values;
 }

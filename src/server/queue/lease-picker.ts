@@ -10,9 +10,15 @@
  * Atomicity: the choice and the claim happen in one transaction, and the claim is an UPDATE
  * guarded by `status = 'queued'` whose affected-row count is checked, so two agents leasing at
  * the same moment never get the same row even if the database let their reads overlap.
+ * On SQLite the write transaction is already serial. On PostgreSQL claims run concurrently, and
+ * the limits (per project, one lease per run) are read from other rows than the one claimed, so
+ * row locks alone cannot keep them: claims take a transaction-scoped advisory lock first (each
+ * claim then sees the previous one committed), and the pick is `FOR UPDATE … SKIP LOCKED` so a
+ * queue row another transaction is changing (cancel, expiry) is passed over, never waited on.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { lockSkipLocked, serialiseTransaction } from '../store/dialect.js';
 import type { Database, QueueRow } from '../store/tables.js';
 
 export async function claimNext(
@@ -29,6 +35,7 @@ export async function claimNext(
     .executeTakeFirst();
   if (!any) return null;
   return db.transaction().execute(async (trx) => {
+    await serialiseTransaction(trx as never, 'slipway:queue-claim');
     const { rows } = await sql<{ id: string }>`
       WITH leased AS (
         SELECT project_id, count(*) AS n FROM queue WHERE status = 'leased' GROUP BY project_id
@@ -40,12 +47,14 @@ export async function claimNext(
       ),
       heads AS (SELECT project_id, min(enqueued_at) AS oldest FROM ready GROUP BY project_id)
       SELECT r.id FROM ready r
+      JOIN queue q ON q.id = r.id
       JOIN heads h ON h.project_id = r.project_id
       JOIN projects p ON p.id = r.project_id
       LEFT JOIN leased l ON l.project_id = r.project_id
       WHERE coalesce(l.n, 0) < p.concurrency_limit
       ORDER BY coalesce(l.n, 0), h.oldest, r.project_id, r.enqueued_at, r.id
-      LIMIT 1`.execute(trx);
+      LIMIT 1
+      ${lockSkipLocked(trx as never, 'q')}`.execute(trx);
     const pick = rows[0];
     if (!pick) return null;
     const leaseId = randomUUID();

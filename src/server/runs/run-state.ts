@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { isTerminal, type Status } from '../../domain/status.js';
 import type { JobResultMessage, RunFinishMessage } from '../../protocol/agent-protocol.js';
 import type { EventBus, RunState } from '../services.js';
+import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow } from '../store/tables.js';
 import { publishRunChange } from './run-events.js';
 import { type JobPatch, jobByName, jobsInPlanOrder, updateJob } from './run-queries.js';
@@ -178,7 +179,14 @@ export class DbRunState implements RunState {
 
 /** The run's status, unless it is gone or over: then nothing about it may change any more. */
 async function unfinishedRun(trx: Trx, runId: string): Promise<{ status: string } | null> {
-  const run = await trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst();
+  // Locked on PostgreSQL: two reports about one run (an agent's finish, a lease expiry) must not
+  // both see it unfinished and interleave their writes.
+  const run = await trx
+    .selectFrom('runs')
+    .select('status')
+    .where('id', '=', runId)
+    .$call(forUpdateOnPostgres(trx as never))
+    .executeTakeFirst();
   return run && !terminal(run.status) ? run : null;
 }
 

@@ -1,23 +1,46 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Database } from './tables.js';
 
 /**
- * Opens the database named by a URL: `sqlite:<path>` (the default) or, in a later issue,
- * `postgres://…`. WAL mode lets SSE readers run while the agent's log batches are written.
+ * Opens the database named by a URL: `sqlite:<path>` (the default) or
+ * `postgres://user:pass@host:port/db` (also `postgresql://`).
  */
 export function openDatabase(url: string): Kysely<Database> {
-  if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new SQLite(path);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  }
-  throw new Error(`unsupported database URL "${url.split(':')[0]}:…" (this version supports sqlite:<path>)`);
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new Error(
+    `unsupported database URL "${url.split(':')[0]}:…" (use sqlite:<path> or postgres://user:pass@host:port/db)`,
+  );
+}
+
+/** WAL mode lets SSE readers run while the agent's log batches are written. */
+function openSqlite(path: string): Kysely<Database> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/**
+ * Times are Unix milliseconds in bigint columns, and count()/sum() answer bigint/numeric: pg
+ * hands those back as strings by default. Rows are typed as numbers, so this pool (only this
+ * one, not pg's global parsers) reads int8 and numeric as JS numbers; every value Slipway stores
+ * is well below 2^53.
+ */
+function openPostgres(url: string): Kysely<Database> {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, Number);
+  types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  // An idle client losing its connection (server restart) must not crash the process; the pool
+  // drops it and the next query connects again.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

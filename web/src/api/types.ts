@@ -5,11 +5,14 @@
  * naming the route file it mirrors.
  */
 import type { Status } from '../../../src/domain/status.js';
+import type { Schedule } from '../../../src/server/http/routes/schedule-json.js';
+import type { SecretInfo } from '../../../src/server/http/routes/secret-json.js';
+import type { TokenInfo } from '../../../src/server/http/routes/token-json.js';
 import type { ProjectJson } from '../../../src/server/projects/project-json.js';
 import type { LatestRun } from '../../../src/server/projects/run-summaries.js';
 import type { JobJson, RunDetail, RunSummary } from '../../../src/server/runs/run-json.js';
 
-export type { JobJson, ProjectJson, RunDetail, RunSummary, Status };
+export type { JobJson, ProjectJson, RunDetail, RunSummary, Schedule, SecretInfo, Status, TokenInfo };
 
 export type Diagnostic = RunDetail['diagnostics'][number];
 export type StageJson = RunSummary['stages'][number];
@@ -47,33 +50,6 @@ export interface PipelineAtRef {
   sha: string;
   text: string | null;
   diagnostics: Diagnostic[];
-}
-
-/** secret-routes.ts `SecretInfo` */
-export interface SecretInfo {
-  name: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
-/** schedule-routes.ts `Schedule` */
-export interface Schedule {
-  id: string;
-  branch: string;
-  cron: string;
-  enabled: boolean;
-  nextAt: number;
-  lastRunId: string | null;
-  createdAt: number;
-}
-
-/** token-routes.ts `TokenInfo` */
-export interface TokenInfo {
-  id: string;
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-  revoked: boolean;
 }
 
 /** services.ts `ProjectEvent` as sent on /api/projects/:p/events (`event: run|job`). */

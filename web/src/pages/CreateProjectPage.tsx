@@ -5,6 +5,8 @@ import type { CreatedProject } from '../api/types.js';
 import { useI18n } from '../app/i18n-context.js';
 import { CopyField } from '../components/CopyField.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { pushCommands } from '../components/push-commands.js';
+import { RadioOption } from '../components/RadioOption.js';
 
 type Forge = 'github' | 'gitea' | 'gitlab';
 
@@ -60,26 +62,12 @@ export function CreateProjectPage() {
         </label>
         <fieldset>
           <legend>{t('create.source')}</legend>
-          <label className="inline">
-            <input
-              type="radio"
-              name="source"
-              value="builtin"
-              checked={source === 'builtin'}
-              onChange={() => setSource('builtin')}
-            />
+          <RadioOption name="source" value="builtin" current={source} onChoose={setSource}>
             {t('create.builtin')}
-          </label>
-          <label className="inline">
-            <input
-              type="radio"
-              name="source"
-              value="remote"
-              checked={source === 'remote'}
-              onChange={() => setSource('remote')}
-            />
+          </RadioOption>
+          <RadioOption name="source" value="remote" current={source} onChoose={setSource}>
             {t('create.remote')}
-          </label>
+          </RadioOption>
         </fieldset>
         {source === 'remote' ? (
           <>
@@ -119,9 +107,7 @@ function Created({ project }: { project: CreatedProject }) {
       {project.source.kind === 'builtin' ? (
         <div className="card" data-testid="push-instructions">
           <p>{t('create.pushHint')}</p>
-          <pre className="code">
-            {`git remote add slipway ${project.gitUrl ?? ''}\ngit push slipway ${project.defaultBranch}`}
-          </pre>
+          <pre className="code">{pushCommands(project)}</pre>
         </div>
       ) : (
         <div className="card" data-testid="webhook-info">

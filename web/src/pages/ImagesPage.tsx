@@ -47,7 +47,7 @@ registerMessages({
 export interface ImagesPageProps {
   project: string;
   t: TFunction;
-  /** Given by the applications feature; without it the deploy buttons are disabled. */
+  /** Opens the deploy dialog (ProjectPage passes it); without it the deploy buttons are disabled. */
   onDeploy?: (repository: string, version: ImageTagJsonType) => void;
 }
 

@@ -1,5 +1,6 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
+import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { api } from '../api/client.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -12,6 +13,7 @@ const SettingsTab = lazy(() => import('./SettingsTab.js').then((m) => ({ default
 // Written by the images feature: self-contained, given the project and our `t`.
 const ImagesPage = lazy(() => import('./ImagesPage.js'));
 const ApplicationsPage = lazy(() => import('./ApplicationsPage.js'));
+const DeployImageDialog = lazy(() => import('./DeployImageDialog.js'));
 
 const TABS = [
   { id: 'records', key: 'tab.records', path: '' },
@@ -26,6 +28,8 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
   const { t } = useI18n();
   const { data: project, error, reload } = useLoad(() => api.project(name), [name]);
   const base = `/projects/${encodeURIComponent(name)}`;
+  // The image chosen with "Deploy this version" on the images tab, while its dialog is open.
+  const [deploying, setDeploying] = useState<{ repository: string; version: ImageTagJsonType } | null>(null);
   return (
     <section className="page">
       <div className="page-head">
@@ -55,7 +59,22 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
         <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
           {tab === 'records' ? <RecordsTab project={name} /> : null}
           {tab === 'pipeline' ? <PipelineTab project={name} defaultBranch={project?.defaultBranch} /> : null}
-          {tab === 'images' ? <ImagesPage project={name} t={t} /> : null}
+          {tab === 'images' ? (
+            <ImagesPage
+              project={name}
+              t={t}
+              onDeploy={(repository, version) => setDeploying({ repository, version })}
+            />
+          ) : null}
+          {deploying ? (
+            <DeployImageDialog
+              project={name}
+              repository={deploying.repository}
+              version={deploying.version}
+              t={t}
+              onClose={() => setDeploying(null)}
+            />
+          ) : null}
           {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
           {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
           {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}

@@ -6,6 +6,7 @@ import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { CopyField } from '../components/CopyField.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { pushCommands } from '../components/push-commands.js';
 import { useLoad } from '../components/use-load.js';
 import { formatTime } from '../i18n/format.js';
 
@@ -56,6 +57,94 @@ function useAction(): [unknown, boolean, (fn: () => Promise<void>) => Promise<vo
       }
     },
   ];
+}
+
+/**
+ * A settings list: hint, load error, the items (or a note when there are none), what follows
+ * the list (an add form for editors), then the error of the last action.
+ */
+function ListSection({
+  title,
+  testid,
+  hint,
+  loadError,
+  empty,
+  form,
+  error,
+  children,
+}: {
+  title: string;
+  testid: string;
+  hint: string;
+  loadError: unknown;
+  empty: string | null;
+  form: ReactNode;
+  error: unknown;
+  children: ReactNode;
+}) {
+  return (
+    <Section title={title} testid={testid}>
+      <p className="hint">{hint}</p>
+      <ErrorNote error={loadError} />
+      <ul className="plain-list">
+        {children}
+        {empty ? <li className="muted">{empty}</li> : null}
+      </ul>
+      {form}
+      <ErrorNote error={error} />
+    </Section>
+  );
+}
+
+type Run = (fn: () => Promise<void>) => Promise<void>;
+
+/** A form's trimmed text field. */
+function field(form: FormData, name: string): string {
+  return String(form.get(name) ?? '').trim();
+}
+
+/** A submit handler that runs `action` with the form's fields, then clears the form and reloads. */
+function submitThenReload(run: Run, reload: () => void, action: (form: FormData) => Promise<unknown>) {
+  return (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const formEl = e.currentTarget;
+    const form = new FormData(formEl);
+    void run(async () => {
+      await action(form);
+      formEl.reset();
+      reload();
+    });
+  };
+}
+
+/** A list item's delete (or revoke) button: runs `remove`, then reloads the list. */
+function RemoveButton({
+  label,
+  busy,
+  run,
+  remove,
+  reload,
+}: {
+  label: string;
+  busy: boolean;
+  run: Run;
+  remove: () => Promise<unknown>;
+  reload: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      disabled={busy}
+      onClick={() =>
+        void run(async () => {
+          await remove();
+          reload();
+        })
+      }
+    >
+      {label}
+    </button>
+  );
 }
 
 function General({ project, onChanged }: { project: ProjectJson; onChanged: () => void }) {
@@ -113,7 +202,7 @@ function GitUrl({ project }: { project: ProjectJson }) {
   const { t } = useI18n();
   return (
     <Section title={t('settings.git')} testid="push-instructions">
-      <pre className="code">{`git remote add slipway ${project.gitUrl ?? ''}\ngit push slipway ${project.defaultBranch}`}</pre>
+      <pre className="code">{pushCommands(project)}</pre>
     </Section>
   );
 }
@@ -155,66 +244,53 @@ function Secrets({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
   const { data, error: loadError, reload } = useLoad(() => api.secrets(project), [project]);
   const [error, busy, run] = useAction();
-  function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const formEl = e.currentTarget;
-    const form = new FormData(formEl);
-    void run(async () => {
-      await api.setSecret(
-        project,
-        String(form.get('secretName') ?? '').trim(),
-        String(form.get('secretValue') ?? ''),
-      );
-      formEl.reset();
-      reload();
-    });
-  }
+  const submit = submitThenReload(run, reload, (form) =>
+    api.setSecret(project, field(form, 'secretName'), String(form.get('secretValue') ?? '')),
+  );
   return (
-    <Section title={t('settings.secrets')} testid="secrets">
-      <p className="hint">{t('settings.secretsHint')}</p>
-      <ErrorNote error={loadError} />
-      <ul className="plain-list">
-        {data?.map((s) => (
-          <li key={s.name} data-testid="secret-item" data-name={s.name}>
-            <code>{s.name}</code>
-            <span className="muted">{formatTime(s.updatedAt, lang)}</span>
-            {canEdit ? (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() =>
-                  void run(async () => {
-                    await api.deleteSecret(project, s.name);
-                    reload();
-                  })
-                }
-              >
-                {t('common.delete')}
-              </button>
-            ) : null}
-          </li>
-        ))}
-        {data?.length === 0 ? <li className="muted">{t('settings.noSecrets')}</li> : null}
-      </ul>
-      {canEdit ? (
-        <form className="inline-form" onSubmit={submit}>
-          <input name="secretName" aria-label={t('settings.secretName')} placeholder="NAME" required />
-          <input
-            name="secretValue"
-            type="password"
-            autoComplete="new-password"
-            aria-label={t('settings.secretValue')}
-            placeholder={t('settings.secretValue')}
-            required
-            minLength={8}
-          />
-          <button type="submit" disabled={busy}>
-            {t('settings.setSecret')}
-          </button>
-        </form>
-      ) : null}
-      <ErrorNote error={error} />
-    </Section>
+    <ListSection
+      title={t('settings.secrets')}
+      testid="secrets"
+      hint={t('settings.secretsHint')}
+      loadError={loadError}
+      empty={data?.length === 0 ? t('settings.noSecrets') : null}
+      error={error}
+      form={
+        canEdit ? (
+          <form className="inline-form" onSubmit={submit}>
+            <input name="secretName" aria-label={t('settings.secretName')} placeholder="NAME" required />
+            <input
+              name="secretValue"
+              type="password"
+              autoComplete="new-password"
+              aria-label={t('settings.secretValue')}
+              placeholder={t('settings.secretValue')}
+              required
+              minLength={8}
+            />
+            <button type="submit" disabled={busy}>
+              {t('settings.setSecret')}
+            </button>
+          </form>
+        ) : null
+      }
+    >
+      {data?.map((s) => (
+        <li key={s.name} data-testid="secret-item" data-name={s.name}>
+          <code>{s.name}</code>
+          <span className="muted">{formatTime(s.updatedAt, lang)}</span>
+          {canEdit ? (
+            <RemoveButton
+              label={t('common.delete')}
+              busy={busy}
+              run={run}
+              reload={reload}
+              remove={() => api.deleteSecret(project, s.name)}
+            />
+          ) : null}
+        </li>
+      ))}
+    </ListSection>
   );
 }
 
@@ -230,61 +306,48 @@ function Schedules({
   const { t, lang } = useI18n();
   const { data, error: loadError, reload } = useLoad(() => api.schedules(project), [project]);
   const [error, busy, run] = useAction();
-  function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const formEl = e.currentTarget;
-    const form = new FormData(formEl);
-    void run(async () => {
-      await api.addSchedule(
-        project,
-        String(form.get('branch') ?? '').trim(),
-        String(form.get('cron') ?? '').trim(),
-      );
-      formEl.reset();
-      reload();
-    });
-  }
+  const submit = submitThenReload(run, reload, (form) =>
+    api.addSchedule(project, field(form, 'branch'), field(form, 'cron')),
+  );
   return (
-    <Section title={t('settings.schedules')} testid="schedules">
-      <p className="hint">{t('settings.schedulesHint')}</p>
-      <ErrorNote error={loadError} />
-      <ul className="plain-list">
-        {data?.map((s) => (
-          <li key={s.id}>
-            <code>{s.cron}</code>
-            <span>{s.branch}</span>
-            <span className="muted">
-              {t('settings.nextAt')} {formatTime(s.nextAt, lang)}
-            </span>
-            {canEdit ? (
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() =>
-                  void run(async () => {
-                    await api.deleteSchedule(project, s.id);
-                    reload();
-                  })
-                }
-              >
-                {t('common.delete')}
-              </button>
-            ) : null}
-          </li>
-        ))}
-        {data?.length === 0 ? <li className="muted">{t('settings.noSchedules')}</li> : null}
-      </ul>
-      {canEdit ? (
-        <form className="inline-form" onSubmit={submit}>
-          <input name="branch" aria-label={t('records.branch')} defaultValue={defaultBranch} required />
-          <input name="cron" aria-label={t('settings.cron')} placeholder="0 3 * * *" required />
-          <button type="submit" disabled={busy}>
-            {t('settings.addSchedule')}
-          </button>
-        </form>
-      ) : null}
-      <ErrorNote error={error} />
-    </Section>
+    <ListSection
+      title={t('settings.schedules')}
+      testid="schedules"
+      hint={t('settings.schedulesHint')}
+      loadError={loadError}
+      empty={data?.length === 0 ? t('settings.noSchedules') : null}
+      error={error}
+      form={
+        canEdit ? (
+          <form className="inline-form" onSubmit={submit}>
+            <input name="branch" aria-label={t('records.branch')} defaultValue={defaultBranch} required />
+            <input name="cron" aria-label={t('settings.cron')} placeholder="0 3 * * *" required />
+            <button type="submit" disabled={busy}>
+              {t('settings.addSchedule')}
+            </button>
+          </form>
+        ) : null
+      }
+    >
+      {data?.map((s) => (
+        <li key={s.id}>
+          <code>{s.cron}</code>
+          <span>{s.branch}</span>
+          <span className="muted">
+            {t('settings.nextAt')} {formatTime(s.nextAt, lang)}
+          </span>
+          {canEdit ? (
+            <RemoveButton
+              label={t('common.delete')}
+              busy={busy}
+              run={run}
+              reload={reload}
+              remove={() => api.deleteSchedule(project, s.id)}
+            />
+          ) : null}
+        </li>
+      ))}
+    </ListSection>
   );
 }
 
@@ -293,65 +356,59 @@ function Tokens() {
   const { data, error: loadError, reload } = useLoad(() => api.tokens(), []);
   const [created, setCreated] = useState<string | null>(null);
   const [error, busy, run] = useAction();
-  function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const formEl = e.currentTarget;
-    const form = new FormData(formEl);
-    void run(async () => {
-      setCreated((await api.createToken(String(form.get('tokenName') ?? '').trim())).token);
-      formEl.reset();
-      reload();
-    });
-  }
+  const submit = submitThenReload(run, reload, async (form) => {
+    setCreated((await api.createToken(field(form, 'tokenName'))).token);
+  });
   return (
-    <Section title={t('settings.tokens')} testid="tokens">
-      <p className="hint">{t('settings.tokensHint')}</p>
-      <ErrorNote error={loadError} />
-      <ul className="plain-list">
-        {data
-          ?.filter((tk) => !tk.revoked)
-          .map((tk) => (
-            <li key={tk.id}>
-              <span>{tk.name}</span>
-              <span className="muted">
-                {tk.lastUsedAt
-                  ? `${t('settings.lastUsed')} ${formatTime(tk.lastUsedAt, lang)}`
-                  : t('settings.neverUsed')}
-              </span>
-              <button
-                type="button"
-                disabled={busy}
-                onClick={() =>
-                  void run(async () => {
-                    await api.revokeToken(tk.id);
-                    reload();
-                  })
-                }
-              >
-                {t('settings.revoke')}
-              </button>
-            </li>
-          ))}
-      </ul>
-      {created ? (
+    <ListSection
+      title={t('settings.tokens')}
+      testid="tokens"
+      hint={t('settings.tokensHint')}
+      loadError={loadError}
+      empty={null}
+      error={error}
+      form={
         <>
-          <CopyField label={t('settings.newToken')} value={created} />
-          <p className="warning">{t('create.secretOnce')}</p>
+          {created ? (
+            <>
+              <CopyField label={t('settings.newToken')} value={created} />
+              <p className="warning">{t('create.secretOnce')}</p>
+            </>
+          ) : null}
+          <form className="inline-form" onSubmit={submit}>
+            <input
+              name="tokenName"
+              aria-label={t('settings.tokenName')}
+              placeholder={t('settings.tokenName')}
+              required
+            />
+            <button type="submit" disabled={busy}>
+              {t('settings.createToken')}
+            </button>
+          </form>
         </>
-      ) : null}
-      <form className="inline-form" onSubmit={submit}>
-        <input
-          name="tokenName"
-          aria-label={t('settings.tokenName')}
-          placeholder={t('settings.tokenName')}
-          required
-        />
-        <button type="submit" disabled={busy}>
-          {t('settings.createToken')}
-        </button>
-      </form>
-      <ErrorNote error={error} />
-    </Section>
+      }
+    >
+      {data
+        ?.filter((tk) => !tk.revoked)
+        .map((tk) => (
+          <li key={tk.id}>
+            <span>{tk.name}</span>
+            <span className="muted">
+              {tk.lastUsedAt
+                ? `${t('settings.lastUsed')} ${formatTime(tk.lastUsedAt, lang)}`
+                : t('settings.neverUsed')}
+            </span>
+            <RemoveButton
+              label={t('settings.revoke')}
+              busy={busy}
+              run={run}
+              reload={reload}
+              remove={() => api.revokeToken(tk.id)}
+            />
+          </li>
+        ))}
+    </ListSection>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import {
@@ -81,9 +81,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     params: appParams,
     response: applicationJsonSchema,
     handler: async ({ params }, req) => {
-      requireRole(req, 'viewer');
-      const project = await findProject(ctx.db, params.project);
-      const row = await findApplication(ctx.db, project, params.app);
+      const { row } = await applicationOf(ctx, req, params, 'viewer');
       await releases.syncApplication(row.id);
       return toApplicationJson(ctx.db, row);
     },
@@ -97,9 +95,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     params: appParams,
     status: 204,
     handler: async ({ params }, req) => {
-      const principal = requireRole(req, 'maintainer');
-      const project = await findProject(ctx.db, params.project);
-      const row = await findApplication(ctx.db, project, params.app);
+      const { principal, project, row } = await applicationOf(ctx, req, params, 'maintainer');
       await deleteApplication(ctx, project, row, principal.username);
     },
   });
@@ -113,9 +109,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     body: environmentInputSchema,
     response: applicationJsonSchema,
     handler: async ({ params, body }, req, reply) => {
-      const principal = requireRole(req, 'maintainer');
-      const project = await findProject(ctx.db, params.project);
-      const row = await findApplication(ctx.db, project, params.app);
+      const { principal, project, row } = await applicationOf(ctx, req, params, 'maintainer');
       const { created } = await putEnvironment(ctx, project, row, params.env, body, principal.username);
       reply.code(created ? 201 : 200);
       return reply.send(await toApplicationJson(ctx.db, row));
@@ -130,9 +124,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     params: envParams,
     status: 204,
     handler: async ({ params }, req) => {
-      const principal = requireRole(req, 'maintainer');
-      const project = await findProject(ctx.db, params.project);
-      const row = await findApplication(ctx.db, project, params.app);
+      const { principal, project, row } = await applicationOf(ctx, req, params, 'maintainer');
       const env = await findEnvironment(ctx.db, row, params.env);
       await deleteEnvironment(ctx, project, row, env, principal.username);
     },
@@ -155,4 +147,17 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
       return { entries: await listAudit(ctx.db, project.id, query) };
     },
   });
+}
+
+/** The application named in the URL, after the role check (a viewer learns nothing about what exists). */
+async function applicationOf(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  params: { project: string; app: string },
+  role: 'viewer' | 'maintainer',
+) {
+  const principal = requireRole(req, role);
+  const project = await findProject(ctx.db, params.project);
+  const row = await findApplication(ctx.db, project, params.app);
+  return { principal, project, row };
 }

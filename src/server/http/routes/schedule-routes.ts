@@ -9,16 +9,7 @@ import { cronProblem, nextCronTime } from '../../scheduler/cron.js';
 import type { ScheduleRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-
-const Schedule = z.object({
-  id: z.string(),
-  branch: z.string(),
-  cron: z.string(),
-  enabled: z.boolean(),
-  nextAt: z.number(),
-  lastRunId: z.string().nullable(),
-  createdAt: z.number(),
-});
+import { type Schedule, scheduleSchema } from './schedule-json.js';
 
 const CRON = z
   .string()
@@ -28,7 +19,7 @@ const CRON = z
     if (problem) issue.addIssue({ code: 'custom', message: `invalid cron expression: ${problem}` });
   });
 
-function scheduleJson(row: ScheduleRow): z.infer<typeof Schedule> {
+function scheduleJson(row: ScheduleRow): Schedule {
   return {
     id: row.id,
     branch: row.branch,
@@ -48,7 +39,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
     summary: 'The project’s cron schedules',
     tags: ['schedules'],
     params: PROJECT_PARAM,
-    response: z.array(Schedule),
+    response: z.array(scheduleSchema),
     handler: async ({ params }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
@@ -70,7 +61,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
     status: 201,
     params: PROJECT_PARAM,
     body: z.object({ branch: BRANCH, cron: CRON }),
-    response: Schedule,
+    response: scheduleSchema,
     handler: async ({ params, body }, req) => {
       requireRole(req, 'maintainer');
       const project = await findProject(ctx.db, params.project);

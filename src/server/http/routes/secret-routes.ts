@@ -6,8 +6,8 @@ import { findProject } from '../../projects/find-project.js';
 import { PROJECT_PARAM, SECRET_NAME, SECRET_VALUE } from '../../projects/project-fields.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
+import { secretInfoSchema } from './secret-json.js';
 
-const SecretInfo = z.object({ name: z.string(), createdAt: z.number(), updatedAt: z.number() });
 const SecretParams = PROJECT_PARAM.extend({ name: SECRET_NAME });
 
 /**
@@ -22,7 +22,7 @@ export function registerSecretRoutes(app: FastifyInstance, ctx: ServerContext): 
     summary: 'Names of the project’s secrets (never their values)',
     tags: ['secrets'],
     params: PROJECT_PARAM,
-    response: z.array(SecretInfo),
+    response: z.array(secretInfoSchema),
     handler: async ({ params }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
@@ -43,7 +43,7 @@ export function registerSecretRoutes(app: FastifyInstance, ctx: ServerContext): 
     tags: ['secrets'],
     params: SecretParams,
     body: z.object({ value: SECRET_VALUE }),
-    response: SecretInfo,
+    response: secretInfoSchema,
     handler: async ({ params, body }, req) => {
       requireRole(req, 'maintainer');
       const project = await findProject(ctx.db, params.project);

@@ -6,14 +6,7 @@ import type { ServerContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-
-const TokenInfo = z.object({
-  id: z.string(),
-  name: z.string(),
-  createdAt: z.number(),
-  lastUsedAt: z.number().nullable(),
-  revoked: z.boolean(),
-});
+import { tokenInfoSchema } from './token-json.js';
 
 /** Personal API tokens: listed without their value, shown once on creation, revocable. */
 export function registerTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -22,7 +15,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: ServerContext): v
     url: '/api/tokens',
     summary: 'Your API tokens (never their values)',
     tags: ['auth'],
-    response: z.array(TokenInfo),
+    response: z.array(tokenInfoSchema),
     handler: async (_input, req) => {
       const me = requireRole(req, 'viewer');
       const rows = await ctx.db

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { autoIncrementKey } from '../dialect.js';
 
 /**
  * Applications (deployable services of a project), their ordered environments, the release
@@ -64,7 +65,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('releases_release_run').on('releases').column('release_run_id').execute();
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', ...autoIncrementKey(db))
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())

@@ -1,0 +1,151 @@
+import { useEffect, useRef, useState } from 'react';
+import { useLocation } from 'wouter';
+import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
+import { apiFetch } from '../api/http.js';
+import { ErrorNote } from '../components/ErrorNote.js';
+import { useLoad } from '../components/use-load.js';
+import { registerMessages, type TFunction } from '../i18n/index.js';
+
+registerMessages({
+  en: {
+    'deployImage.title': 'Deploy {image}',
+    'deployImage.application': 'Application',
+    'deployImage.environment': 'Environment',
+    'deployImage.noApps': 'This project has no applications yet: create one on the Applications tab.',
+    'deployImage.approval': 'This environment requires approval: the release waits for a maintainer.',
+    'deployImage.submit': 'Deploy',
+    'deployImage.cancel': 'Cancel',
+  },
+  'zh-CN': {
+    'deployImage.title': '部署 {image}',
+    'deployImage.application': '应用',
+    'deployImage.environment': '环境',
+    'deployImage.noApps': '该项目还没有应用：请先在“应用”标签页创建。',
+    'deployImage.approval': '该环境需要审批：发布将等待维护者批准。',
+    'deployImage.submit': '部署',
+    'deployImage.cancel': '取消',
+  },
+});
+
+export interface DeployImageDialogProps {
+  project: string;
+  repository: string;
+  version: ImageTagJsonType;
+  t: TFunction;
+  onClose: () => void;
+}
+
+/**
+ * "Deploy this version" from the image catalogue: pick an application and environment, then
+ * release exactly this image — by digest when it was pushed (what the environment runs is then
+ * immutable), by image id when it only exists on the agent's engine — and go to the release run,
+ * whose page shows the rollout's live log.
+ */
+export function DeployImageDialog({ project, repository, version, t, onClose }: DeployImageDialogProps) {
+  const [, navigate] = useLocation();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const base = `/api/projects/${encodeURIComponent(project)}`;
+  const loaded = useLoad(() => apiFetch<{ applications: ApplicationJson[] }>(`${base}/applications`), [base]);
+  const apps = loaded.data?.applications ?? [];
+  const [appName, setAppName] = useState('');
+  const [envName, setEnvName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const app = apps.find((a) => a.name === appName) ?? apps[0];
+  const env = app?.environments.find((e) => e.name === envName) ?? app?.environments[0];
+  const image = version.digest ? `${repository}@${version.digest}` : version.imageId;
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+
+  const submit = async () => {
+    if (!app || !env) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const release = await apiFetch<ReleaseJson>(
+        `${base}/applications/${encodeURIComponent(app.name)}/environments/${encodeURIComponent(env.name)}/deploy`,
+        { method: 'POST', body: { image } },
+      );
+      onClose();
+      // A gated release has no run until it is approved: show it on the applications tab then.
+      navigate(
+        release.releaseRun !== null
+          ? `/projects/${encodeURIComponent(project)}/runs/${release.releaseRun}`
+          : `/projects/${encodeURIComponent(project)}/apps`,
+      );
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <dialog ref={dialog} className="deploy-image-dialog" data-testid="deploy-image-dialog" onClose={onClose}>
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <h3>{t('deployImage.title', { image: `${repository}:${version.tag}` })}</h3>
+        <p>
+          <code data-testid="deploy-image-ref">{image}</code>
+        </p>
+        <ErrorNote error={loaded.error ?? error} />
+        {loaded.data && apps.length === 0 ? <p className="empty">{t('deployImage.noApps')}</p> : null}
+        {app ? (
+          <>
+            <label>
+              {t('deployImage.application')}{' '}
+              <select
+                data-testid="deploy-image-app"
+                value={app.name}
+                onChange={(e) => {
+                  setAppName(e.target.value);
+                  setEnvName('');
+                }}
+              >
+                {apps.map((a) => (
+                  <option key={a.name} value={a.name}>
+                    {a.name}
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
+            <label>
+              {t('deployImage.environment')}{' '}
+              <select
+                data-testid="deploy-image-env"
+                value={env?.name ?? ''}
+                onChange={(e) => setEnvName(e.target.value)}
+              >
+                {app.environments.map((e) => (
+                  <option key={e.name} value={e.name}>
+                    {e.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        ) : null}
+        {env?.requiresApproval ? <p className="muted">{t('deployImage.approval')}</p> : null}
+        <p>
+          <button type="submit" data-testid="deploy-image-submit" disabled={!env || busy}>
+            {t('deployImage.submit')}
+          </button>{' '}
+          <button type="button" onClick={onClose}>
+            {t('deployImage.cancel')}
+          </button>
+        </p>
+      </form>
+    </dialog>
+  );
+}
+
+export default DeployImageDialog;
