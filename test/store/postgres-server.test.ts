@@ -166,7 +166,6 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
     assert.ok(keep, 'a queued run');
     for (const r of rest) await send('POST', `/api/projects/app/runs/${r.number}/cancel`, {});
     const agent = await json<{ token: string }>(send('POST', '/api/agents', { name: 'pg-agent' }), 201);
-    console.log('DEBUG', JSON.stringify(await t.server.ctx.db.selectFrom('queue').selectAll().execute()), JSON.stringify(await t.server.ctx.db.selectFrom('projects').selectAll().execute()));
     const leased = await agentCall(agent.token, '/lease', { waitMs: 2000 });
     const lease = await json<{ leaseId: string; runId: string }>(leased);
     const path = `/leases/${lease.leaseId}`;
@@ -214,6 +213,7 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
         finishedAt: Date.now(),
         error: null,
       }),
+      204,
     );
     const run = await json<{ number: number; status: string }>(t.api(`/api/projects/app/runs/${keep.number}`));
     assert.equal(run.status, 'succeeded');
