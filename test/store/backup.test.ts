@@ -183,11 +183,11 @@ describe('backupDatabase / restoreDatabase', () => {
   it('rejects non-sqlite URLs with a pointer to pg_dump', async () => {
     await assert.rejects(
       backupDatabase('postgres://localhost/slipway', join(root, 'x.db')),
-      /backup\/restore support sqlite: URLs; use pg_dump for PostgreSQL/,
+      /backup\/restore work on SQLite only; this server uses PostgreSQL: back it up with pg_dump/,
     );
     await assert.rejects(
       restoreDatabase('postgres://localhost/slipway', join(root, 'x.db')),
-      /use pg_dump for PostgreSQL/,
+      /restore with pg_restore/,
     );
   });
 });

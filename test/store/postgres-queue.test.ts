@@ -24,7 +24,9 @@ describe('leasing on PostgreSQL under concurrency', () => {
       const AGENTS = 16;
       const open = await h.addProject({ concurrencyLimit: 100 });
       // Projects of limit 1 make the limit race likely: two claims that both read "0 leased".
-      const limited = await Promise.all(Array.from({ length: 8 }, () => h.addProject({ concurrencyLimit: 1 })));
+      const limited = await Promise.all(
+        Array.from({ length: 8 }, () => h.addProject({ concurrencyLimit: 1 })),
+      );
       // Seeded concurrently too: run numbers must still come out 1..n per project.
       const seeded = await Promise.all([
         ...Array.from({ length: 24 }, () => h.addRun(open)),

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { GitSourceService } from '../../src/server/git/source-service.js';
+import { BackupRefused, backupDatabase, restoreDatabase } from '../../src/server/store/backup.js';
 import { migrateToLatest } from '../../src/server/store/migrate.js';
 import { openDatabase } from '../../src/server/store/open-database.js';
 import { git, insertProject, silentLogger, workRepo } from '../support/git.js';
@@ -215,7 +216,9 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
       }),
       204,
     );
-    const run = await json<{ number: number; status: string }>(t.api(`/api/projects/app/runs/${keep.number}`));
+    const run = await json<{ number: number; status: string }>(
+      t.api(`/api/projects/app/runs/${keep.number}`),
+    );
     assert.equal(run.status, 'succeeded');
     const raw = await (await t.api(`/api/projects/app/runs/${keep.number}/jobs/compile/logs/raw`)).text();
     const lines = raw.trimEnd().split('\n');
@@ -294,7 +297,10 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
     const body = { host: 'registry.example:5000', username: 'ci', password: 's3cret' };
     const created = await json<{ id: string }>(send('POST', '/api/registries', body), 201);
     // Posting the same scope and host again replaces the credentials (an upsert on the unique key).
-    const again = await json<{ id: string }>(send('POST', '/api/registries', { ...body, password: 'n3w' }), 201);
+    const again = await json<{ id: string }>(
+      send('POST', '/api/registries', { ...body, password: 'n3w' }),
+      201,
+    );
     assert.equal(again.id, created.id);
     const rows = await t.server.ctx.db.selectFrom('registries').select('password').execute();
     assert.equal(rows.length, 1);
@@ -335,5 +341,21 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
     );
     const audit = await (await t.api('/api/projects/app/audit')).text();
     assert.match(audit, /application\.create/);
+  });
+
+  test('slipway backup/restore refuse a PostgreSQL database and point to pg_dump', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-pg-backup-'));
+    try {
+      for (const attempt of [
+        () => backupDatabase(databaseUrl, join(dir, 'b.db')),
+        () => restoreDatabase(databaseUrl, join(dir, 'b.db'), dir),
+      ])
+        await assert.rejects(
+          attempt,
+          (e: unknown) => e instanceof BackupRefused && /pg_dump/.test(e.message),
+        );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

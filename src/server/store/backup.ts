@@ -21,6 +21,11 @@ export class BackupRefused extends Error {}
 const MIGRATION_TABLE = 'kysely_migration';
 
 function sqlitePath(databaseUrl: string): string {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new BackupRefused(
+      'slipway backup/restore work on SQLite only; this server uses PostgreSQL: back it up with ' +
+        'pg_dump (e.g. pg_dump -Fc -f slipway.dump "$SLIPWAY_DATABASE_URL") and restore with pg_restore',
+    );
   if (!databaseUrl.startsWith('sqlite:'))
     throw new BackupRefused('backup/restore support sqlite: URLs; use pg_dump for PostgreSQL');
   const path = databaseUrl.slice('sqlite:'.length);
