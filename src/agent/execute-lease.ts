@@ -67,6 +67,8 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       secrets: lease.secrets,
       // Build jobs push with these (matched by registry host); their passwords are masked.
       registries: lease.registries,
+      // Untrusted runs build but never push; refused push targets fail their job.
+      pushPolicy: { trusted: lease.trusted, refusals: lease.pushRefusals ?? {} },
       // A build without `image:` is named after the project (its id from an older server).
       project: lease.projectName ?? lease.projectId,
       imageRepository: repositoryFromName(lease.projectName ?? lease.projectId),

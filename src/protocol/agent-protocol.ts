@@ -167,6 +167,17 @@ export const leaseSchema = z.object({
   secrets: z.record(z.string(), z.string()),
   maxLogBytes: z.number().int(),
   heartbeatMs: z.number().int(),
+  /**
+   * False for untrusted events (fork pull requests): their build jobs still build, but never push
+   * (an open registry needs no credentials, and `latest` must not be theirs to overwrite). Older
+   * servers do not send it: true.
+   */
+  trusted: z.boolean().default(true),
+  /**
+   * Per `build` job name: why the server refuses its push (the target is a non-public address
+   * not in SLIPWAY_OUTBOUND_ALLOWLIST, security rule 11). The agent fails the job with it.
+   */
+  pushRefusals: z.record(z.string(), z.string()).optional(),
   /** Credentials for the registries this run may push to (project ones over global ones). */
   registries: z.array(z.object({ host: z.string(), username: z.string(), password: z.string() })).default([]),
   /** Per `deploy` job name: what to roll out (see leaseDeploymentSchema). */

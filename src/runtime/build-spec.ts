@@ -11,6 +11,16 @@ export interface RegistryLogin extends RegistryCredentials {
   host: string;
 }
 
+/**
+ * What the server allows build jobs to push (security rules 1 and 11): nothing for an untrusted
+ * run (fork pull request), and no job whose push target the server refused.
+ */
+export interface PushPolicy {
+  trusted: boolean;
+  /** Per job name: why its push target is refused. */
+  refusals: Record<string, string>;
+}
+
 export interface BuildInputs {
   plan: Plan;
   job: PlanJob & { build: PlanBuild };
@@ -23,11 +33,13 @@ export interface BuildInputs {
   secrets: Record<string, string>;
   registries: RegistryLogin[];
   pushTimeoutMs?: number;
+  /** Absent: everything may push (a local run without a server). */
+  pushPolicy?: PushPolicy;
 }
 
 export function buildSpecFor(
   input: BuildInputs,
-): { ok: true; spec: BuildSpec } | { ok: false; message: string } {
+): { ok: true; spec: BuildSpec; notPushed?: string } | { ok: false; message: string } {
   const { build } = input.job;
   const named = build.repository ?? input.defaultRepository;
   const hostInName = registryOf(named);
@@ -40,13 +52,18 @@ export function buildSpecFor(
       message: `build.image "${named}" names registry ${hostInName} but build.registry is ${build.registry}`,
     };
   }
-  const push = build.push ?? registry !== null;
-  if (push && registry === null) {
+  const wanted = build.push ?? registry !== null;
+  if (wanted && registry === null) {
     return {
       ok: false,
       message: `job "${input.job.name}" has push: true but no registry (set build.registry, or a host in build.image)`,
     };
   }
+  const refused = input.pushPolicy?.refusals[input.job.name];
+  if (wanted && refused !== undefined) return { ok: false, message: refused };
+  // An untrusted run still builds (the pull request is checked), but the image stays local.
+  const untrusted = wanted && input.pushPolicy?.trusted === false;
+  const push = wanted && !untrusted;
   const missing = build.secrets.filter((name) => input.secrets[name] === undefined);
   if (missing.length > 0) {
     return {
@@ -89,6 +106,11 @@ export function buildSpecFor(
       secrets: Object.fromEntries(build.secrets.map((name) => [name, input.secrets[name] as string])),
       ...(input.pushTimeoutMs !== undefined ? { pushTimeoutMs: input.pushTimeoutMs } : {}),
     },
+    ...(untrusted
+      ? {
+          notPushed: `not pushing ${repository}: this run comes from an untrusted event (a fork pull request), so its image stays on the build engine`,
+        }
+      : {}),
   };
 }
 

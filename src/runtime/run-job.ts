@@ -2,7 +2,7 @@ import type { Backend, BuildOutcome, BuiltImage, JobOutcome, JobOutput } from '.
 import type { LogLine } from '../domain/log-line.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
-import { buildSpecFor, type RegistryLogin } from './build-spec.js';
+import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
 import type { JobRelease } from './run-result.js';
@@ -22,6 +22,8 @@ export interface JobContext {
   now: () => number;
   /** Credentials for pushes of build jobs, matched by registry host. */
   registries?: RegistryLogin[];
+  /** What build jobs may push (from the lease); absent: everything. */
+  pushPolicy?: PushPolicy;
   /** Repository of a build that names none (the project's name). */
   defaultRepository?: string;
   /** The project's name, for image labels. */
@@ -153,8 +155,10 @@ async function runBuildJob(
     secrets: ctx.secrets,
     registries: ctx.registries ?? [],
     ...(ctx.pushTimeoutMs !== undefined ? { pushTimeoutMs: ctx.pushTimeoutMs } : {}),
+    ...(ctx.pushPolicy ? { pushPolicy: ctx.pushPolicy } : {}),
   });
   if (!prepared.ok) return fail('config_error', prepared.message);
+  if (prepared.notPushed) output.system(prepared.notPushed);
   let outcome: BuildOutcome;
   try {
     outcome = await ctx.backend.buildImage(prepared.spec, output, signal);

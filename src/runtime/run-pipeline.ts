@@ -2,7 +2,7 @@ import type { Backend, BuiltImage, WorkspaceSource } from '../backends/backend.j
 import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
-import type { RegistryLogin } from './build-spec.js';
+import type { PushPolicy, RegistryLogin } from './build-spec.js';
 import { type DeployRunner, type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';
@@ -35,6 +35,8 @@ export interface RunOptions {
   now?: () => number;
   /** Registry credentials for build jobs' pushes (from the lease); passwords are masked in logs. */
   registries?: RegistryLogin[];
+  /** What build jobs may push (from the lease: untrusted runs and refused targets do not). */
+  pushPolicy?: PushPolicy;
   /** Repository of builds that name no `image:` (the project's name). */
   imageRepository?: string;
   /** The project's name, for image labels. */
@@ -101,6 +103,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
               onLine: (line: LogLine) => emit({ type: 'log', job: job.name, line }),
               now,
               registries,
+              ...(opts.pushPolicy ? { pushPolicy: opts.pushPolicy } : {}),
               ...(opts.imageRepository !== undefined ? { defaultRepository: opts.imageRepository } : {}),
               ...(opts.project !== undefined ? { project: opts.project } : {}),
               ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),

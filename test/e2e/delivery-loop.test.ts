@@ -196,7 +196,12 @@ describe('push → build → image → deploy → it answers', { timeout: 900_00
     registry = await startRegistry(REGISTRY_AUTH);
     for (const env of ENVS) ports[env] = await freePort();
     configHome = mkdtempSync(join(tmpdir(), 'slipway-delivery-cli-'));
-    server = await startSlipwayServer({ password: PASSWORD, killAfterMs: 900_000 });
+    server = await startSlipwayServer({
+      password: PASSWORD,
+      killAfterMs: 900_000,
+      // The test registry listens on loopback, which rule 11 refuses unless allowlisted.
+      env: { SLIPWAY_OUTBOUND_ALLOWLIST: '127.0.0.1' },
+    });
     url = server.url;
     token = await tokenFor('admin', PASSWORD);
     const loggedIn = await cli(['login', '--server', url, '--token', token]);

@@ -85,7 +85,9 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
     try {
       assert.deepEqual(await migrateToLatest(db as never), []);
       const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM kysely_migration`.execute(db);
-      assert.equal(rows[0]?.n, 6, 'count(*) comes back as a number');
+      assert.equal(typeof rows[0]?.n, 'number', 'count(*) comes back as a number');
+      // At least the migrations up to 007 (others may follow; the exact list is migrate.ts's).
+      assert.ok((rows[0]?.n ?? 0) >= 7);
       const columns = await sql<{ data_type: string }>`
         SELECT data_type FROM information_schema.columns
         WHERE table_name = 'runs' AND column_name = 'created_at'`.execute(db);
@@ -95,7 +97,8 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
     }
     const fresh = openDatabase(await cluster.createDatabase('migrate'));
     try {
-      assert.equal((await migrateToLatest(fresh as never)).length, 6);
+      // As many as the server's database recorded (the full list in migrate.ts).
+      assert.ok((await migrateToLatest(fresh as never)).length >= 7);
       assert.deepEqual(await migrateToLatest(fresh as never), []);
     } finally {
       await fresh.destroy();

@@ -1,6 +1,7 @@
 /**
  * README badges on a real server: latest run of a branch (default branch when omitted), no
- * sign-in, only the status word, 404 for unknown projects, nothing from the database unescaped.
+ * sign-in for a project with `publicBadge` on, only the status word, 404 for unknown projects,
+ * nothing from the database unescaped. Private projects' badges: test/security/badges.test.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +10,7 @@ import { projectRow, runRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
-const project = projectRow({ name: 'badge.demo', default_branch: 'trunk' });
+const project = projectRow({ name: 'badge.demo', default_branch: 'trunk', public_badge: 1 });
 
 before(async () => {
   t = await startTestServer();

@@ -19,6 +19,10 @@ export interface ContextSource {
   labels: Record<string, string>;
 }
 
+/** Go's os.FileMode bits, as the engine's stat header carries them. */
+const MODE_DIR = 0x80000000;
+const MODE_SYMLINK = 0x08000000;
+
 export type ContextProblem = { kind: 'dockerfile_missing' | 'invalid_context'; message: string };
 
 /** A helper container with the workspace mounted; `close` removes it. */
@@ -51,22 +55,61 @@ export class WorkspaceReader {
   async kind(relative: string): Promise<'file' | 'directory' | 'missing'> {
     const path = this.resolve(relative);
     if (path === null) return 'missing';
+    let stat = await this.stat(path);
+    // A link that stays in the workspace (checked by symlinkOutside first) is what it points to.
+    if (stat !== null && ((stat.mode ?? 0) & MODE_SYMLINK) !== 0 && stat.linkTarget) {
+      const target = posix.normalize(stat.linkTarget);
+      const inside = target === this.workspacePath || target.startsWith(`${this.workspacePath}/`);
+      stat = inside ? await this.stat(target) : null;
+    }
+    if (stat === null) return 'missing';
+    return ((stat.mode ?? 0) & MODE_DIR) !== 0 ? 'directory' : 'file';
+  }
+
+  /**
+   * The first component of a workspace-relative path that is a symlink pointing outside the
+   * workspace (security rule 5), with its target, or null. Each component is asked on its own:
+   * the engine resolves a path's symlinks silently, and only reports the last one.
+   */
+  async symlinkOutside(relative: string): Promise<{ path: string; target: string } | null> {
+    const parts = posix
+      .normalize(relative)
+      .split('/')
+      .filter((p) => p !== '' && p !== '.');
+    for (let i = 1; i <= parts.length; i += 1) {
+      const prefix = parts.slice(0, i).join('/');
+      const path = this.resolve(prefix);
+      if (path === null) return { path: prefix, target: prefix };
+      const stat = await this.stat(path);
+      if (stat === null) return null;
+      if (((stat.mode ?? 0) & MODE_SYMLINK) === 0 || !stat.linkTarget) continue;
+      // The engine gives the target resolved inside the container's filesystem.
+      const target = posix.normalize(stat.linkTarget);
+      if (target !== this.workspacePath && !target.startsWith(`${this.workspacePath}/`)) {
+        return { path: prefix, target };
+      }
+    }
+    return null;
+  }
+
+  /** The engine's stat of an absolute path in the helper, or null when it does not exist. */
+  private async stat(path: string): Promise<{ mode?: number; linkTarget?: string } | null> {
     try {
       // A HEAD request: dockerode hands back the response, whose X-Docker-Container-Path-Stat
-      // header is a base64 JSON stat. Mode bit 31 (Go's os.ModeDir) marks a directory.
+      // header is a base64 JSON stat (name, size, mode, mtime, linkTarget).
       const res = (await this.container.infoArchive({ path })) as {
         headers?: Record<string, unknown>;
         resume?: () => void;
       };
       res.resume?.();
       const header = res.headers?.['x-docker-container-path-stat'];
-      if (typeof header === 'string') {
-        const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode?: number };
-        return ((stat.mode ?? 0) & 0x80000000) !== 0 ? 'directory' : 'file';
-      }
-      return 'file';
+      if (typeof header !== 'string') return {};
+      return JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as {
+        mode?: number;
+        linkTarget?: string;
+      };
     } catch (err) {
-      if (isNotFound(err)) return 'missing';
+      if (isNotFound(err)) return null;
       throw err;
     }
   }

@@ -63,6 +63,20 @@ async function build(
   let session: BuildSession | null = null;
   let imageId: string;
   try {
+    // Security rule 5: a repository may hold a symlink named as the context or Dockerfile (or a
+    // directory on their way) that points out of the workspace; the engine would follow it.
+    for (const [field, path] of [
+      ['build.context', spec.context],
+      ['build.dockerfile', spec.dockerfile],
+    ] as const) {
+      const outside = await reader.symlinkOutside(path);
+      if (outside) {
+        return {
+          kind: 'dockerfile_missing',
+          message: `${field} "${path}" goes through the symlink "${outside.path}", which points outside the workspace (${outside.target}); the build was refused`,
+        };
+      }
+    }
     const [contextKind, dockerfileKind] = await Promise.all([
       reader.kind(spec.context),
       reader.kind(spec.dockerfile),

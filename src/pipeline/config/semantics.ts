@@ -151,6 +151,14 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
         [...path, 'registry'],
       );
     }
+    // Security rule 5: both paths stay inside the workspace (symlinks are checked when the job runs).
+    for (const field of ['context', 'dockerfile'] as const) {
+      const value = build[field];
+      const problem = value === undefined ? null : workspacePathProblem(value);
+      if (problem) {
+        report('path-outside-workspace', `build.${field} of job "${name}" ${problem}`, [...path, field]);
+      }
+    }
   }
 
   function checkDeploy(name: string, deploy: DeployConfig, path: ConfigPath): void {
@@ -254,4 +262,19 @@ function regexProblem(source: string): string | null {
     const reason = message.slice(message.lastIndexOf(': ') + 2);
     return reason.charAt(0).toLowerCase() + reason.slice(1);
   }
+}
+
+/** Why a repository-relative path is not one (absolute, or `..` climbing out), or null. */
+function workspacePathProblem(value: string): string | null {
+  if (value.startsWith('/') || value.startsWith('\\') || /^[A-Za-z]:/.test(value)) {
+    return `is an absolute path ("${value}"); give a path relative to the repository root`;
+  }
+  const segments = value.split(/[\\/]+/);
+  let depth = 0;
+  for (const segment of segments) {
+    if (segment === '..') depth -= 1;
+    else if (segment !== '.' && segment !== '') depth += 1;
+    if (depth < 0) return `("${value}") leads outside the repository with ".."`;
+  }
+  return null;
 }

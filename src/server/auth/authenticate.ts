@@ -4,13 +4,16 @@ import { forbidden } from '../errors.js';
 import type { Principal } from '../http/principal.js';
 import { principalFromToken } from './api-tokens.js';
 import { parseCookies, SESSION_COOKIE } from './cookies.js';
-import { safeEqual } from './credentials.js';
+import type { RequestCredential } from './credential-check.js';
+import { safeEqual, sha256Hex } from './credentials.js';
 import { findSession } from './sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The cookie session behind `principal` (null for bearer tokens): sign-out and /api/me use it. */
     authSession: { id: string; csrfToken: string } | null;
+    /** What `principal` was proved with; open streams re-check it (auth/credential-check.ts). */
+    authCredential: RequestCredential | null;
   }
 }
 
@@ -32,6 +35,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 export function installAuthentication(app: FastifyInstance, ctx: ServerContext): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('authSession', null);
+  app.decorateRequest('authCredential', null);
   app.addHook('onRequest', async (req) => {
     if (hasOwnAuth(req)) return;
     const now = ctx.now();
@@ -44,6 +48,7 @@ export function installAuthentication(app: FastifyInstance, ctx: ServerContext):
             req.log.warn({ err: error }, 'could not record API token use'),
           )
         : null;
+      if (token && req.principal) req.authCredential = { kind: 'token', tokenHash: sha256Hex(token) };
       return;
     }
     const cookie = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
@@ -64,6 +69,7 @@ export function installAuthentication(app: FastifyInstance, ctx: ServerContext):
     };
     req.principal = principal;
     req.authSession = { id: session.sessionId, csrfToken: session.csrfToken };
+    req.authCredential = { kind: 'session', sessionId: session.sessionId };
   });
 }
 

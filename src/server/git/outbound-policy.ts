@@ -21,6 +21,8 @@ export interface OutboundPolicy {
 }
 
 export class OutboundRefused extends Error {}
+/** The name did not resolve: nothing to connect to now (a stored registry entry may accept it). */
+export class UnresolvableHost extends OutboundRefused {}
 
 export type HostLookup = (host: string) => Promise<string[]>;
 
@@ -65,9 +67,9 @@ async function resolveHost(lookup: HostLookup, host: string): Promise<string[]> 
   try {
     addresses = await lookup(host);
   } catch {
-    throw new OutboundRefused(`cannot resolve ${host}`);
+    throw new UnresolvableHost(`cannot resolve ${host}`);
   }
-  if (addresses.length === 0) throw new OutboundRefused(`cannot resolve ${host}`);
+  if (addresses.length === 0) throw new UnresolvableHost(`cannot resolve ${host}`);
   return addresses;
 }
 

@@ -28,20 +28,24 @@ export interface ImageEventData {
  * Records what a build job produced: one row per tag, with the run, commit and ref that built
  * it. Idempotent — the agent may retry a job update, and (run, job, repository, tag) is unique —
  * and publishes an `image` ProjectEvent only when something new was stored. Returns the number of
- * rows stored.
+ * rows stored. An untrusted run (fork pull request) may not push (security rule 1): a `pushed`
+ * image it reports anyway is recorded as local — no registry, no digest — so nothing (catalogue,
+ * promote by digest) treats it as a published version.
  */
 export async function recordBuiltImage(
   deps: CatalogueDeps,
   runId: string,
   job: string,
-  image: BuiltImageMessage,
+  reported: BuiltImageMessage,
 ): Promise<number> {
   const run = await deps.db
     .selectFrom('runs')
-    .select(['project_id', 'number', 'sha', 'ref_name'])
+    .select(['project_id', 'number', 'sha', 'ref_name', 'untrusted'])
     .where('id', '=', runId)
     .executeTakeFirst();
-  if (!run || image.tags.length === 0) return 0;
+  if (!run || reported.tags.length === 0) return 0;
+  const image: BuiltImageMessage =
+    run.untrusted === 1 ? { ...reported, pushed: false, registry: null, digest: null } : reported;
   const now = deps.now();
   const rows: ImageRow[] = [...new Set(image.tags)].map((tag) => ({
     id: randomUUID(),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { invalid, notFound } from '../errors.js';
+import { type OutboundPolicy, OutboundRefused, UnresolvableHost } from '../git/outbound-policy.js';
 import type { SecretBox } from '../services.js';
 import type { Database, RegistryRow } from '../store/tables.js';
 import type { RegistryInputJson, RegistryJsonType } from './image-json.js';
@@ -10,6 +11,11 @@ export interface RegistryDeps {
   db: Kysely<Database>;
   secretBox: SecretBox;
   now: () => number;
+}
+
+/** Adding a registry also needs the outbound policy: its host is a user-chosen destination. */
+export interface AddRegistryDeps extends RegistryDeps {
+  outbound: OutboundPolicy;
 }
 
 /** Where a registry entry lives: every project (`global`) or one project. */
@@ -45,7 +51,7 @@ export async function listRegistries(deps: RegistryDeps, scope: RegistryScope): 
 }
 
 export async function addRegistry(
-  deps: RegistryDeps,
+  deps: AddRegistryDeps,
   scope: RegistryScope,
   input: RegistryInputJson,
   by: string,
@@ -56,6 +62,21 @@ export async function addRegistry(
   } catch (error) {
     if (error instanceof RegistryHostError) throw invalid('body.host', `body.host: ${error.message}`);
     throw error;
+  }
+  // Security rule 11: the server checks it (and agents push to it); loopback, link-local and
+  // private addresses only when SLIPWAY_OUTBOUND_ALLOWLIST names them. A name that does not
+  // resolve yet is stored: storing connects nowhere, and every use (the connection check, each
+  // lease that pushes there) resolves and checks it again, refusing what does not resolve.
+  try {
+    await deps.outbound.check({ kind: 'http', url: new URL(`https://${host}/`), authorization: null });
+  } catch (error) {
+    if (!(error instanceof OutboundRefused)) throw error;
+    if (!(error instanceof UnresolvableHost)) {
+      throw invalid(
+        'body.host',
+        `body.host: ${error.message} (SLIPWAY_OUTBOUND_ALLOWLIST lists the hosts and addresses allowed)`,
+      );
+    }
   }
   const sealed = deps.secretBox.seal(input.password);
   const now = deps.now();

@@ -17,6 +17,8 @@ export const ProjectJsonSchema = z.object({
   defaultBranch: z.string(),
   concurrencyLimit: z.number(),
   trusted: z.boolean(),
+  /** Whether the status badge answers without sign-in (off by default). */
+  publicBadge: z.boolean(),
   createdAt: z.number(),
 });
 export type ProjectJson = z.infer<typeof ProjectJsonSchema>;
@@ -42,6 +44,7 @@ export function projectJson(row: ProjectRow, origin: string): ProjectJson {
     defaultBranch: row.default_branch,
     concurrencyLimit: row.concurrency_limit,
     trusted: row.trusted === 1,
+    publicBadge: row.public_badge === 1,
     createdAt: row.created_at,
   };
 }

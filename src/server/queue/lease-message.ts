@@ -8,6 +8,8 @@ import type { Plan } from '../../pipeline/plan/plan.js';
 import type { LeaseMessage } from '../../protocol/agent-protocol.js';
 import type { ServerConfig } from '../config.js';
 import { deploymentsForLease } from '../deploys/lease-deployments.js';
+import { createOutboundPolicy } from '../git/outbound-policy.js';
+import { refusedPushTargets } from '../images/push-targets.js';
 import { resolveRegistryCredentials, UndecryptableRegistry } from '../images/registry-service.js';
 import { openProjectSecrets } from '../projects/project-secrets.js';
 import { parseSelection } from '../runs/selection.js';
@@ -34,11 +36,13 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
   if (!run.plan) throw new UnrunnableExecution('the run has no plan (its configuration had errors)');
   const plan = JSON.parse(run.plan) as Plan;
   const jobs = parseSelection(row.selection);
+  const projectName = await projectNameOf(deps, run.project_id);
+  const trusted = run.untrusted !== 1;
   return {
     leaseId: row.lease_id as string,
     runId: run.id,
     projectId: run.project_id,
-    projectName: await projectNameOf(deps, run.project_id),
+    projectName,
     runNumber: run.number,
     plan,
     jobs,
@@ -48,9 +52,21 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
     secrets: run.untrusted === 1 ? {} : await secretsFor(deps, run.project_id, namedSecrets(plan, jobs)),
     maxLogBytes: deps.config.logMaxBytes,
     heartbeatMs: Math.max(100, Math.floor(deps.config.leaseTimeoutMs / 3)),
+    // Untrusted events build but never push (their agent obeys this; the server also ignores a
+    // `pushed` image they report), so they need no credentials and no push-target check.
+    trusted,
     // Push credentials only when this execution builds, and never for untrusted events.
-    registries:
-      run.untrusted === 1 || !buildsImages(plan, jobs) ? [] : await registriesFor(deps, run.project_id),
+    registries: !trusted || !buildsImages(plan, jobs) ? [] : await registriesFor(deps, run.project_id),
+    ...(trusted && buildsImages(plan, jobs)
+      ? {
+          pushRefusals: await refusedPushTargets(
+            createOutboundPolicy({ allowlist: deps.config.outboundAllowlist }),
+            plan,
+            jobs,
+            projectName,
+          ),
+        }
+      : {}),
     deployments: await deploymentsForLease(deps, run.id, plan, jobs),
   };
 }

@@ -5,6 +5,7 @@ import * as indexRunsForRecordsPage from './migrations/003_index_runs_for_record
 import * as keepWebhookEvents from './migrations/004_keep_webhook_events.js';
 import * as registriesAndImages from './migrations/005_registries_and_images.js';
 import * as applicationsAndReleases from './migrations/006_applications_and_releases.js';
+import * as projectPublicBadge from './migrations/007_project_public_badge.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_keep_webhook_events': keepWebhookEvents,
   '005_registries_and_images': registriesAndImages,
   '006_applications_and_releases': applicationsAndReleases,
+  '007_project_public_badge': projectPublicBadge,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

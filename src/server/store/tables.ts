@@ -79,6 +79,8 @@ export interface ProjectRow {
   concurrency_limit: number;
   trusted: number;
   created_at: number;
+  /** 1: `GET /badge/<name>.svg` answers without sign-in (migration 007; absent in inserts = 0). */
+  public_badge?: number;
 }
 
 export interface SecretRow {

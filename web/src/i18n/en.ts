@@ -118,7 +118,8 @@ export const en: Record<string, string> = {
   'settings.neverUsed': 'never used',
   'settings.revoke': 'Revoke',
   'settings.danger': 'Danger zone',
-  'settings.deleteHint': 'Deleting removes all runs, logs, secrets and schedules. Type "{name}" to confirm.',
+  'settings.deleteHint':
+    'Deleting removes all runs, logs, secrets, schedules, images, applications, releases and the git repository. Type "{name}" to confirm.',
   'settings.typeName': 'Type the project name to confirm',
   'settings.delete': 'Delete project',
 

@@ -118,7 +118,8 @@ export const zhCN: Record<string, string> = {
   'settings.neverUsed': '从未使用',
   'settings.revoke': '吊销',
   'settings.danger': '危险操作',
-  'settings.deleteHint': '删除将移除所有执行记录、日志、密钥和定时执行。输入 "{name}" 以确认。',
+  'settings.deleteHint':
+    '删除将移除所有执行记录、日志、密钥、定时执行、镜像、应用、发布记录和代码仓库。输入 "{name}" 以确认。',
   'settings.typeName': '输入项目名称以确认',
   'settings.delete': '删除项目',
 

@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
-import { invalid } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
 import { BRANCH } from '../../projects/project-fields.js';
 import { defineRoute } from '../define-route.js';
 
 /**
- * Status badges for READMEs: `GET /badge/<project>.svg[?branch=<name>]`. Projects have no
- * visibility flag, so a badge needs no sign-in (a README image cannot send one) and says only
+ * Status badges for READMEs: `GET /badge/<project>.svg[?branch=<name>]`. A README image cannot
+ * sign in, so a project's maintainer opts in (`publicBadge`) to an anonymous badge; it says only
  * what its URL already names plus one status word — no record, commit, author or message.
- * Unknown projects are a 404, as on every other route.
+ * Without the opt-in only a signed-in user (session cookie or API token) sees it, and anyone
+ * else gets exactly the 404 of an unknown project, so badge URLs cannot probe project names
+ * (security rule 9).
  */
 const params = z.object({
   file: z
@@ -38,15 +40,17 @@ export function registerBadgeRoutes(app: FastifyInstance, ctx: ServerContext): v
     method: 'GET',
     url: '/badge/:file',
     summary:
-      'An SVG status badge of the latest run on a branch (default branch when omitted); no sign-in needed, shows only the status',
+      'An SVG status badge of the latest run on a branch (default branch when omitted); no sign-in needed when the project has publicBadge on, shows only the status',
     tags: ['badges'],
     params,
     query,
     auth: false,
-    handler: async ({ params, query }, _req, reply) => {
+    handler: async ({ params, query }, req, reply) => {
       const name = params.file.slice(0, -'.svg'.length);
       if (!name) throw invalid('params.file', 'must be "<project>.svg"');
       const project = await findProject(ctx.db, name);
+      // Same error as findProject's for an unknown name: a private project must be indistinguishable.
+      if (project.public_badge !== 1 && !req.principal) throw notFound(`project "${name}"`);
       const branch = query.branch ?? project.default_branch;
       const latest = await ctx.db
         .selectFrom('runs')

@@ -12,6 +12,7 @@ import type { LogService } from '../../services.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 import { openSse, trackSseStreams } from '../sse.js';
+import { endStreamWhenAccessEnds } from '../stream-access.js';
 import { jobParams, SSE_HEARTBEAT_MS } from './run-params.js';
 
 /** Lines per database page of the raw download. */
@@ -61,6 +62,8 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const { project, run, job } = await authorizedJob(ctx, req, params);
       const after = lastEventId(req) ?? query.after ?? 0;
       const sse = openSse(reply, streams);
+      // Checked at open by authorizedJob; re-checked while open (revoked token, deleted project…).
+      endStreamWhenAccessEnds(ctx, req, sse, { minimum: 'viewer', projectId: project.id });
       const stream = new JobLogStream({
         logs: ctx.logs,
         runId: run.id,

@@ -4,6 +4,7 @@ import { randomSecret } from '../../auth/credentials.js';
 import type { ServerContext } from '../../context.js';
 import { forbidden, invalid } from '../../errors.js';
 import { createProject } from '../../projects/create-project.js';
+import { deleteProject } from '../../projects/delete-project.js';
 import { findProject } from '../../projects/find-project.js';
 import {
   BRANCH,
@@ -97,13 +98,14 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
   defineRoute(app, ctx.routes, {
     method: 'PATCH',
     url: '/api/projects/:project',
-    summary: 'Change the default branch, concurrency limit or (admins) trust',
+    summary: 'Change the default branch, concurrency limit, public status badge or (admins) trust',
     tags: ['projects'],
     params: PROJECT_PARAM,
     body: z.object({
       defaultBranch: BRANCH.optional(),
       concurrencyLimit: CONCURRENCY_LIMIT.optional(),
       trusted: z.boolean().optional(),
+      publicBadge: z.boolean().optional(),
     }),
     response: ProjectJsonSchema,
     handler: async ({ params, body }, req) => {
@@ -116,6 +118,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
         ...(body.defaultBranch !== undefined ? { default_branch: body.defaultBranch } : {}),
         ...(body.concurrencyLimit !== undefined ? { concurrency_limit: body.concurrencyLimit } : {}),
         ...(body.trusted !== undefined ? { trusted: body.trusted ? 1 : 0 } : {}),
+        ...(body.publicBadge !== undefined ? { public_badge: body.publicBadge ? 1 : 0 } : {}),
       };
       if (Object.keys(changes).length > 0) {
         await ctx.db.updateTable('projects').set(changes).where('id', '=', project.id).execute();
@@ -127,15 +130,16 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
   defineRoute(app, ctx.routes, {
     method: 'DELETE',
     url: '/api/projects/:project',
-    summary: 'Delete a project with its runs, secrets and schedules',
+    summary:
+      'Delete a project with its runs, secrets, schedules, registries, images, applications, webhook deliveries and git repository (the audit log stays)',
     tags: ['projects'],
     status: 204,
     params: PROJECT_PARAM,
     handler: async ({ params }, req) => {
       requireRole(req, 'admin');
       const project = await findProject(ctx.db, params.project);
-      // Runs, jobs, logs, secrets and schedules go with it (ON DELETE CASCADE).
-      await ctx.db.deleteFrom('projects').where('id', '=', project.id).execute();
+      // Its rows (not the audit log) and its git repository on disk go with it.
+      await deleteProject({ db: ctx.db, dataDir: ctx.config.dataDir }, project);
     },
   });
 

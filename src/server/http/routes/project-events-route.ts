@@ -4,6 +4,7 @@ import { findProject } from '../../projects/find-project.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 import { openSse, trackSseStreams } from '../sse.js';
+import { endStreamWhenAccessEnds } from '../stream-access.js';
 import { projectParams, SSE_HEARTBEAT_MS } from './run-params.js';
 
 /**
@@ -26,6 +27,7 @@ export function registerProjectEventsRoute(app: FastifyInstance, ctx: ServerCont
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
       const sse = openSse(reply, streams);
+      endStreamWhenAccessEnds(ctx, req, sse, { minimum: 'viewer', projectId: project.id });
       const unsubscribe = ctx.events.subscribe(project.id, (event) => {
         sse.send(event.type, JSON.stringify(event));
         if (sse.buffered > MAX_BUFFERED_BYTES) sse.close();

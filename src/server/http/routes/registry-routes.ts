@@ -31,6 +31,8 @@ const CHECK_TIMEOUT_MS = 10_000;
 export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const policy = createOutboundPolicy({ allowlist: ctx.config.outboundAllowlist });
   const check = { policy, timeoutMs: CHECK_TIMEOUT_MS };
+  // A registry's host is a user-chosen destination (rule 11): refused unless public or allowlisted.
+  const adding = { db: ctx.db, secretBox: ctx.secretBox, now: ctx.now, outbound: policy };
 
   defineRoute(app, ctx.routes, {
     method: 'GET',
@@ -54,7 +56,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext)
     response: RegistryJson,
     handler: async ({ body }, req) => {
       const who = requireRole(req, 'admin');
-      return addRegistry(ctx, GLOBAL, body, who.username);
+      return addRegistry(adding, GLOBAL, body, who.username);
     },
   });
 
@@ -116,7 +118,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext)
     response: RegistryJson,
     handler: async ({ params, body }, req) => {
       const who = requireRole(req, 'maintainer');
-      return addRegistry(ctx, await projectScope(params.project), body, who.username);
+      return addRegistry(adding, await projectScope(params.project), body, who.username);
     },
   });
 

@@ -1,0 +1,53 @@
+import { lstat, rm } from 'node:fs/promises';
+import type { Kysely } from 'kysely';
+import { contained, mirrorsRoot, repoDirName, reposRoot } from '../git/repo-paths.js';
+import type { Database, ProjectRow } from '../store/tables.js';
+
+/**
+ * Deletes a project and everything it owns, so a new project of the same name starts empty:
+ *  - rows: runs (jobs, queue, logs, images), secrets, schedules, registries, images,
+ *    applications (environments, releases) go by ON DELETE CASCADE; webhook deliveries have no
+ *    foreign key and are deleted here;
+ *  - the audit log stays (who did what must outlive what it was done to): its rows are detached
+ *    from the project first, since their foreign key would cascade too; target/detail keep names;
+ *  - on disk: the built-in repository and the remote mirror, once the rows are gone (a crash
+ *    in between leaves an orphan directory keyed by an id nobody uses again, never a project
+ *    without its repository).
+ */
+export async function deleteProject(
+  deps: { db: Kysely<Database>; dataDir: string },
+  project: Pick<ProjectRow, 'id'>,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('audit_log')
+      .set({ project_id: null })
+      .where('project_id', '=', project.id)
+      .execute();
+    await trx.deleteFrom('deliveries').where('project_id', '=', project.id).execute();
+    await trx.deleteFrom('projects').where('id', '=', project.id).execute();
+  });
+  // Either may exist: a project's source kind is fixed, but a directory costs nothing to check.
+  for (const root of [reposRoot(deps.dataDir), mirrorsRoot(deps.dataDir)]) {
+    await removeContained(root, repoDirName(project.id));
+  }
+}
+
+/**
+ * Removes `root/name` (security rule 5): the path is built from the id and checked to stay inside
+ * root; a symlink there is removed as a link, never followed to what it points at; and `rm`
+ * does not follow symlinks inside the tree either.
+ */
+async function removeContained(root: string, name: string): Promise<void> {
+  const path = contained(root, name);
+  const stat = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (!stat) return;
+  if (stat.isSymbolicLink() || !stat.isDirectory()) {
+    await rm(path, { force: true });
+    return;
+  }
+  await rm(path, { recursive: true, force: true });
+}
