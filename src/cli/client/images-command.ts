@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { formatByteSize } from '../../domain/byte-size.js';
 import type {
   ImagesJsonType,
   RegistryCheckJsonType,
@@ -45,7 +46,7 @@ export async function imagesCommand(argv: string[], io: CliIO): Promise<number> 
       repo.repository,
       tag.tag,
       shortDigest(tag.digest),
-      tag.size === null ? '-' : formatSize(tag.size),
+      tag.size === null ? '-' : formatByteSize(tag.size),
       ago(now - tag.createdAt),
       `#${tag.run.number} ${tag.run.record}`,
     ]),
@@ -157,18 +158,6 @@ function shortDigest(digest: string | null): string {
   if (!digest) return 'local';
   const [algorithm, hex = ''] = digest.split(':');
   return `${algorithm}:${hex.slice(0, 12)}`;
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 /** Left-aligned columns, two spaces apart. */

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
+import { formatByteSize } from '../../../src/domain/byte-size.js';
 import type { ImagesJsonType, ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
@@ -108,7 +109,7 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
                       <Digest digest={version.digest} t={t} />
                     </td>
                     <td data-label={t('images.size')}>
-                      {version.size === null ? '–' : formatSize(version.size)}
+                      {version.size === null ? '–' : formatByteSize(version.size)}
                     </td>
                     <td data-label={t('images.created')} title={new Date(version.createdAt).toLocaleString()}>
                       {formatAgo(version.createdAt, now, t)}
@@ -176,18 +177,6 @@ function Digest({ digest, t }: { digest: string | null; t: TFunction }) {
       </button>
     </span>
   );
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 export default ImagesPage;
