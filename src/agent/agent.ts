@@ -11,6 +11,7 @@ import type { Backend } from '../backends/backend.js';
 import type { LeaseMessage } from '../protocol/agent-protocol.js';
 import { AgentRefusedError, type AgentTransport } from '../protocol/agent-transport.js';
 import { openDeployTargets } from './deploy-targets.js';
+import { startEnvironmentReporter } from './environment-reporter.js';
 import { executeLease } from './execute-lease.js';
 import { startWorkspacePruner } from './workspace-pruner.js';
 
@@ -32,6 +33,10 @@ export interface AgentOptions {
   docker?: Dockerode | null;
   /** How Swarm services publish ports; default: detected (ingress needs IPVS in the kernel). */
   swarmPublish?: 'ingress' | 'proxy';
+  /** How often what runs on the engine is observed for the server (default 5 s; no targets: never). */
+  observeEnvironmentsMs?: number;
+  /** An unchanged observation is reported again after this long, as a keep-alive (default 30 s). */
+  observationKeepAliveMs?: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -51,6 +56,13 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   // One promise for the whole loop: a listener per wait would pile up on a long-lived agent.
   const stopped = aborted(signal);
   const deploy = await openDeployTargets(opts.docker ?? null, log, opts.swarmPublish);
+  const stopObserving = startEnvironmentReporter({
+    targets: Object.values(deploy.targets).filter((t) => t !== undefined),
+    transport,
+    intervalMs: opts.observeEnvironmentsMs ?? 5_000,
+    keepAliveMs: opts.observationKeepAliveMs ?? 30_000,
+    log,
+  });
   let failures = 0;
   let refused: AgentRefusedError | null = null;
   try {
@@ -83,6 +95,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   } finally {
     await Promise.allSettled([...active.values()].map((a) => a.done));
     await stopPruning();
+    await stopObserving();
     await deploy.close();
   }
   if (refused) throw refused;

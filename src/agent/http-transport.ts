@@ -13,6 +13,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import {
   cancelAnswerSchema,
+  type EnvironmentReportMessage,
   type JobResultMessage,
   type LeaseMessage,
   type LogBatchMessage,
@@ -77,6 +78,18 @@ export class HttpTransport implements AgentTransport {
 
   async finish(leaseId: string, result: RunFinishMessage): Promise<void> {
     await this.call(leaseId, 'finish', { method: 'POST', body: JSON.stringify(result) }, this.callTimeoutMs);
+  }
+
+  /** One attempt: the agent's reporter sends again on its next tick when this fails. */
+  async reportEnvironments(report: EnvironmentReportMessage): Promise<void> {
+    const res = await fetch(`${this.base}/api/agent/environments`, {
+      method: 'POST',
+      headers: this.headers(true),
+      body: JSON.stringify(report),
+      signal: AbortSignal.timeout(this.callTimeoutMs),
+    });
+    if (!res.ok) throw new Error(`environments: HTTP ${res.status}: ${await errorText(res)}`);
+    await res.body?.cancel().catch(() => {});
   }
 
   /** Retried until the answer starts; the body is then streamed as it arrives. */

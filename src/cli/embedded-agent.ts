@@ -4,6 +4,8 @@ import { isOwnerAlive, ownerLabels } from '../agent/owner.js';
 import type { Backend } from '../backends/backend.js';
 import { reapStale } from '../backends/docker/cleanup.js';
 import type { SlipwayServer } from '../server/create-server.js';
+import { recordEnvironmentReport } from '../server/deploys/environment-observations.js';
+import { observationDeps } from '../server/http/routes/agent-routes.js';
 import { ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
 import { loseLeasesOf } from '../server/queue/lease-loss.js';
 import { LocalTransport } from '../server/queue/local-transport.js';
@@ -41,7 +43,9 @@ export async function startEmbeddedAgent(
   if (lost > 0) log(`ended ${lost} run(s) the embedded agent held before the server restarted`);
   const stop = new AbortController();
   const done = runAgent({
-    transport: new LocalTransport(ctx.queue, agent.id),
+    transport: new LocalTransport(ctx.queue, agent.id, (id, report) =>
+      recordEnvironmentReport(observationDeps(ctx), id, report),
+    ),
     backend,
     capacity,
     signal: stop.signal,

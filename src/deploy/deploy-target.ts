@@ -11,6 +11,8 @@
  *     operational problems; it throws only for bugs.
  *   - `scale` changes the replica count of what runs, without a new image.
  *   - `status` describes what runs now (nothing → `running: false`).
+ *   - `list` describes every environment this target runs on its engine, found by label in
+ *     one list call (the agent reports them every few seconds, so it must stay cheap).
  *   - Everything a target creates is labelled `io.slipway.deploy.app/env/release` so `status`,
  *     restarts and removal find it without a database.
  */
@@ -19,6 +21,7 @@ export interface DeployTarget {
   deploy(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome>;
   scale(ref: EnvironmentRef, replicas: number, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome>;
   status(ref: EnvironmentRef): Promise<EnvironmentStatus>;
+  list(): Promise<ObservedEnvironment[]>;
   /** Stops and removes everything of the environment. Idempotent. */
   remove(ref: EnvironmentRef): Promise<void>;
   /**
@@ -90,3 +93,6 @@ export interface EnvironmentStatus {
   releaseId: string | null;
   replicas: { desired: number; running: number; healthy: number };
 }
+
+/** One environment as `list` finds it on the engine. */
+export type ObservedEnvironment = EnvironmentRef & EnvironmentStatus;

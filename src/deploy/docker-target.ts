@@ -14,6 +14,7 @@ import type {
   DeployTarget,
   EnvironmentRef,
   EnvironmentStatus,
+  ObservedEnvironment,
 } from './deploy-target.js';
 import { engineHealthcheck, engineResources, envList } from './engine-config.js';
 import { EnvironmentLocks } from './env-lock.js';
@@ -52,6 +53,8 @@ export interface DockerTargetOptions {
 
 type Summary = Dockerode.ContainerInfo;
 
+const LABEL_SWARM_SERVICE = 'com.docker.swarm.service.id';
+
 export class DockerTarget implements DeployTarget {
   readonly kind = 'docker' as const;
   private readonly docker: Dockerode;
@@ -80,20 +83,24 @@ export class DockerTarget implements DeployTarget {
   }
 
   async status(ref: EnvironmentRef): Promise<EnvironmentStatus> {
-    const live = liveContainers(await this.list(ref));
-    const first = live[0];
-    if (!first) return nothingDeployed();
-    const running = live.filter((c) => c.State === 'running');
-    return {
-      running: running.length > 0,
-      image: first.Labels[LABEL_DEPLOY_IMAGE] ?? first.Image,
-      releaseId: first.Labels[LABEL_DEPLOY_RELEASE] ?? null,
-      replicas: {
-        desired: live.length,
-        running: running.length,
-        healthy: running.filter((c) => !/\((unhealthy|health: starting)\)/.test(c.Status)).length,
-      },
-    };
+    return statusOf(await this.containersOf(ref));
+  }
+
+  /** Every environment with containers on this engine: one list call, grouped by label. */
+  async list(): Promise<ObservedEnvironment[]> {
+    const all = await this.docker.listContainers({ all: true, filters: allEnvironmentsFilter() });
+    const byEnv = new Map<string, { ref: EnvironmentRef; containers: Summary[] }>();
+    for (const c of all) {
+      // Swarm task containers carry the same labels; they are the Swarm target's to report.
+      if (c.Labels[LABEL_SWARM_SERVICE] !== undefined) continue;
+      const ref = refFromLabels(c.Labels);
+      if (!ref) continue;
+      const key = environmentKey(ref);
+      const entry = byEnv.get(key) ?? { ref, containers: [] };
+      entry.containers.push(c);
+      byEnv.set(key, entry);
+    }
+    return [...byEnv.values()].map(({ ref, containers }) => ({ ...ref, ...statusOf(containers) }));
   }
 
   remove(ref: EnvironmentRef): Promise<void> {
@@ -101,7 +108,7 @@ export class DockerTarget implements DeployTarget {
       const key = environmentKey(ref);
       await this.proxies.get(key)?.close();
       this.proxies.delete(key);
-      await Promise.all((await this.list(ref)).map((c) => this.removeContainer(c.Id, 0)));
+      await Promise.all((await this.containersOf(ref)).map((c) => this.removeContainer(c.Id, 0)));
       try {
         await this.docker.getNetwork(environmentName(ref)).remove();
       } catch (err) {
@@ -169,7 +176,7 @@ export class DockerTarget implements DeployTarget {
     if (signal.aborted) return { result: 'canceled' };
 
     const network = await ensureEnvironmentNetwork(this.docker, ref, 'local');
-    const existing = await this.list(ref);
+    const existing = await this.containersOf(ref);
     const proxies = this.proxiesOf(ref);
     const taken = await proxies.bind(spec.ports);
     if (taken) {
@@ -244,7 +251,7 @@ export class DockerTarget implements DeployTarget {
     log: DeployLog,
     signal: AbortSignal,
   ): Promise<DeployOutcome> {
-    const live = liveContainers(await this.list(ref));
+    const live = liveContainers(await this.containersOf(ref));
     const template = live[0];
     if (!template) return { result: 'failed', reason: 'nothing is deployed in this environment' };
     const ports = parsePorts(template.Labels[LABEL_DEPLOY_PORTS]);
@@ -334,7 +341,7 @@ export class DockerTarget implements DeployTarget {
     }
   }
 
-  private list(ref: EnvironmentRef): Promise<Summary[]> {
+  private containersOf(ref: EnvironmentRef): Promise<Summary[]> {
     return this.docker.listContainers({ all: true, filters: environmentFilter(ref) });
   }
 
@@ -380,6 +387,24 @@ export class DockerTarget implements DeployTarget {
       if (!isNotFound(err) && !/already in progress/.test(engineMessage(err))) throw err;
     }
   }
+}
+
+/** What an environment's containers amount to: the live release's replicas and their health. */
+function statusOf(containers: Summary[]): EnvironmentStatus {
+  const live = liveContainers(containers);
+  const first = live[0];
+  if (!first) return nothingDeployed();
+  const running = live.filter((c) => c.State === 'running');
+  return {
+    running: running.length > 0,
+    image: first.Labels[LABEL_DEPLOY_IMAGE] ?? first.Image,
+    releaseId: first.Labels[LABEL_DEPLOY_RELEASE] ?? null,
+    replicas: {
+      desired: live.length,
+      running: running.length,
+      healthy: running.filter((c) => !/\((unhealthy|health: starting)\)/.test(c.Status)).length,
+    },
+  };
 }
 
 /**

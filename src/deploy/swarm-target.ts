@@ -18,6 +18,7 @@ import type {
   DeployTarget,
   EnvironmentRef,
   EnvironmentStatus,
+  ObservedEnvironment,
 } from './deploy-target.js';
 import { healthDeadlineMs } from './engine-config.js';
 import { EnvironmentLocks } from './env-lock.js';
@@ -35,7 +36,13 @@ import {
 } from './labels.js';
 import { ensureLocalImage } from './local-image.js';
 import { serviceSpec } from './swarm-service-spec.js';
-import { failureReason, serviceTasks, servingTasks, taskAddresses } from './swarm-tasks.js';
+import {
+  failureReason,
+  serviceTasks,
+  servingTasks,
+  servingTasksByService,
+  taskAddresses,
+} from './swarm-tasks.js';
 import { ensureEnvironmentNetwork, lockedOutcome, nothingDeployed } from './target-support.js';
 
 export interface SwarmTargetOptions {
@@ -119,6 +126,37 @@ export class SwarmTarget implements DeployTarget {
         healthy: serving,
       },
     };
+  }
+
+  /**
+   * Every Slipway service on this Swarm: one service list and one task list (running tasks
+   * only), grouped by service. An engine that is not a Swarm manager has none.
+   */
+  async list(): Promise<ObservedEnvironment[]> {
+    let services: Service[];
+    try {
+      services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as Service[];
+    } catch (err) {
+      if (/not a swarm manager|swarm/i.test(engineMessage(err))) return [];
+      throw err;
+    }
+    if (services.length === 0) return [];
+    const serving = await servingTasksByService(this.docker);
+    return services.flatMap((s) => {
+      const labels = s.Spec?.Labels ?? {};
+      const ref = refFromLabels(labels);
+      if (!ref) return [];
+      const running = serving.get(s.ID) ?? 0;
+      return [
+        {
+          ...ref,
+          running: running > 0,
+          image: labels[LABEL_DEPLOY_IMAGE] ?? null,
+          releaseId: labels[LABEL_DEPLOY_RELEASE] ?? null,
+          replicas: { desired: s.Spec?.Mode?.Replicated?.Replicas ?? 0, running, healthy: running },
+        },
+      ];
+    });
   }
 
   remove(ref: EnvironmentRef): Promise<void> {

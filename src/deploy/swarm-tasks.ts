@@ -37,6 +37,21 @@ export function servingTasks(tasks: TaskView[]): TaskView[] {
   return tasks.filter((t) => t.state === 'running' && t.desired === 'running');
 }
 
+/** Serving tasks per service id, from one task list of the whole Swarm (for `list`). */
+export async function servingTasksByService(docker: Dockerode): Promise<Map<string, number>> {
+  const tasks = (await docker.listTasks({ filters: { 'desired-state': ['running'] } })) as Array<{
+    ServiceID?: string;
+    DesiredState?: string;
+    Status?: { State?: string };
+  }>;
+  const counts = new Map<string, number>();
+  for (const t of tasks) {
+    if (!t.ServiceID || t.Status?.State !== 'running' || t.DesiredState !== 'running') continue;
+    counts.set(t.ServiceID, (counts.get(t.ServiceID) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /** Bridge addresses of serving tasks' containers on `network` (single-node Swarm). */
 export async function taskAddresses(
   docker: Dockerode,

@@ -11,6 +11,7 @@ import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
  *   POST /api/agent/leases/:lease/logs          LogBatch     → { cancel }
  *   GET  /api/agent/leases/:lease/source.tar    → the tree at the run's sha
  *   POST /api/agent/leases/:lease/finish        RunFinish    → 204
+ *   POST /api/agent/environments                EnvironmentReport → 204 (what runs on its engine)
  *
  * Every call carries `Authorization: Bearer <agent token>` and `X-Slipway-Protocol: 1`; the
  * server checks the calling agent holds the lease (404 otherwise). A lease not heartbeated within
@@ -193,3 +194,29 @@ export type LeaseRequestMessage = z.infer<typeof leaseRequestSchema>;
 
 /** The answer to heartbeat, job update and log batch calls. */
 export const cancelAnswerSchema = z.object({ cancel: z.boolean() });
+
+/**
+ * What an agent observes on its engine (deploy/ObservedEnvironment, structurally): every
+ * environment its deploy targets run, found by label. Sent when something changed and as a
+ * keep-alive; `environments` is the complete list, so one that is gone is no longer running.
+ */
+export const observedEnvironmentSchema = z.object({
+  project: z.string().min(1).max(200),
+  app: z.string().min(1).max(200),
+  env: z.string().min(1).max(200),
+  target: z.enum(['docker', 'swarm']),
+  running: z.boolean(),
+  image: z.string().max(1000).nullable(),
+  releaseId: z.string().max(200).nullable(),
+  replicas: z.object({
+    desired: z.number().int().min(0).max(100_000),
+    running: z.number().int().min(0).max(100_000),
+    healthy: z.number().int().min(0).max(100_000),
+  }),
+});
+export type ObservedEnvironmentMessage = z.infer<typeof observedEnvironmentSchema>;
+
+export const environmentReportSchema = z.object({
+  environments: z.array(observedEnvironmentSchema).max(2_000),
+});
+export type EnvironmentReportMessage = z.infer<typeof environmentReportSchema>;

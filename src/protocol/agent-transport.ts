@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import type { JobResultMessage, LeaseMessage, LogBatchMessage, RunFinishMessage } from './agent-protocol.js';
+import type {
+  EnvironmentReportMessage,
+  JobResultMessage,
+  LeaseMessage,
+  LogBatchMessage,
+  RunFinishMessage,
+} from './agent-protocol.js';
 
 /**
  * How an agent talks to the server. Two implementations with the same behaviour: over HTTP
@@ -22,6 +28,12 @@ export interface AgentTransport {
   logs(leaseId: string, batch: LogBatchMessage): Promise<{ cancel: boolean }>;
   source(leaseId: string): Promise<Readable>;
   finish(leaseId: string, result: RunFinishMessage): Promise<void>;
+  /**
+   * What runs on the agent's engine (the complete list), for observed environment health. Not
+   * retried: the agent reports again on its next tick. Optional: without it the agent does not
+   * report (the server then shows the release result).
+   */
+  reportEnvironments?(report: EnvironmentReportMessage): Promise<void>;
 }
 
 export class LeaseGoneError extends Error {}

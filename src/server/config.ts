@@ -71,6 +71,8 @@ export const configSchema = z.object({
   DOCKER_HOST: z.string().optional(),
   /** How the embedded agent's Swarm services publish ports; default: detected (ingress needs IPVS). */
   SLIPWAY_SWARM_PUBLISH: z.enum(['ingress', 'proxy']).optional(),
+  /** An environment no agent reported for this long shows health `unknown`. */
+  SLIPWAY_OBSERVATION_STALE: duration('60s'),
 });
 
 export interface ServerConfig {
@@ -96,6 +98,7 @@ export interface ServerConfig {
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   dockerHost: string | null;
   swarmPublish: 'ingress' | 'proxy' | null;
+  observationStaleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -132,6 +135,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     trustProxy: c.SLIPWAY_TRUST_PROXY,
     logLevel: c.SLIPWAY_LOG_LEVEL,
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
+    observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
     dockerHost: c.DOCKER_HOST ?? null,
   };
 }

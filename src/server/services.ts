@@ -110,7 +110,7 @@ export interface LogService {
 /** Run, stage and job status changes per project, for SSE and the UI. */
 export interface ProjectEvent {
   /** `image`: a build job's image was recorded (data: ImageEventData of images/image-catalogue.ts). */
-  type: 'run' | 'job' | 'image';
+  type: 'run' | 'job' | 'image' | 'environment';
   projectId: string;
   runId: string;
   number: number;

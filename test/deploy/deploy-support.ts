@@ -176,6 +176,13 @@ export async function assertServesThenScales(
   assert.equal(status.image, spec.image);
   assert.equal(status.releaseId, spec.releaseId);
   assert.deepEqual(status.replicas, { desired: 1, running: 1, healthy: 1 });
+  // What agents report as observed health: the environment is listed with the same status.
+  const listed = (await target.list()).find(
+    (e) => e.project === ref.project && e.app === ref.app && e.env === ref.env,
+  );
+  assert.ok(listed, 'the environment is listed');
+  assert.deepEqual(listed.replicas, status.replicas);
+  assert.equal(listed.releaseId, spec.releaseId);
 
   assert.equal((await target.scale(ref, 2, log, never)).result, 'succeeded');
   assert.deepEqual((await target.status(ref)).replicas, { desired: 2, running: 2, healthy: 2 });

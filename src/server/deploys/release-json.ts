@@ -1,7 +1,15 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { ApplicationRow, Database, EnvironmentRow, ReleaseRow } from '../store/tables.js';
+import type {
+  ApplicationRow,
+  Database,
+  EnvironmentObservationRow,
+  EnvironmentRow,
+  ReleaseRow,
+} from '../store/tables.js';
 import { environmentConfigSchema } from './environment-config.js';
+import { observationsOf } from './environment-observations.js';
+import { deriveObservedHealth } from './observed-health.js';
 
 /** The API shapes of releases, environments and applications. */
 export const releaseJsonSchema = z.object({
@@ -37,7 +45,20 @@ export const HEALTHS = [
   'awaiting_approval',
   'degraded',
   'failed',
+  // Observed only (see observed-health.ts):
+  'down',
+  'unknown',
 ] as const;
+
+export const observedJsonSchema = z.object({
+  /** When the agent last reported this environment (Unix ms). */
+  at: z.number(),
+  running: z.number().int(),
+  healthy: z.number().int(),
+  desired: z.number().int(),
+  image: z.string().nullable(),
+  releaseId: z.string().nullable(),
+});
 
 export const environmentJsonSchema = z.object({
   name: z.string(),
@@ -52,11 +73,17 @@ export const environmentJsonSchema = z.object({
   /** The newest release, whatever its state. */
   latest: releaseJsonSchema.nullable(),
   /**
-   * Derived from the releases, not observed: the server never talks to Docker, so a container
-   * that died after its release succeeded still shows `healthy` here until the next release.
+   * With an observation (`healthSource: observed`): what an agent saw on the engine —
+   * healthy | degraded (some replicas not healthy) | down (none running) | unknown (no report
+   * within SLIPWAY_OBSERVATION_STALE: the agent is not reporting). Without one
+   * (`healthSource: release`): the result of the last release, as before.
    */
   health: z.enum(HEALTHS),
+  healthSource: z.enum(['observed', 'release']),
+  /** Replicas of the running release (what was asked for). */
   replicas: z.number().int(),
+  /** The latest observation reported by an agent, null when none ever was. */
+  observed: observedJsonSchema.nullable(),
 });
 export type EnvironmentJson = z.infer<typeof environmentJsonSchema>;
 
@@ -108,7 +135,11 @@ export async function toReleaseJsons(
 }
 
 /** An application with its environments side by side, each with what runs and how it went. */
-export async function toApplicationJson(db: Kysely<Database>, app: ApplicationRow): Promise<ApplicationJson> {
+export async function toApplicationJson(
+  db: Kysely<Database>,
+  app: ApplicationRow,
+  clock: { now: number; staleMs: number },
+): Promise<ApplicationJson> {
   const envs = await db
     .selectFrom('environments')
     .selectAll()
@@ -117,6 +148,10 @@ export async function toApplicationJson(db: Kysely<Database>, app: ApplicationRo
     .orderBy('name')
     .execute();
   const envNames = new Map(envs.map((e) => [e.id, e.name]));
+  const observations = await observationsOf(
+    db,
+    envs.map((e) => e.id),
+  );
   const environments: EnvironmentJson[] = [];
   for (const env of envs) {
     const latestRow = await db
@@ -134,7 +169,7 @@ export async function toApplicationJson(db: Kysely<Database>, app: ApplicationRo
       .executeTakeFirst();
     const latest = latestRow ? ((await toReleaseJsons(db, [latestRow], envNames))[0] ?? null) : null;
     const running = runningRow ? ((await toReleaseJsons(db, [runningRow], envNames))[0] ?? null) : null;
-    environments.push(environmentJson(env, running, latest));
+    environments.push(environmentJson(env, running, latest, observations.get(env.id) ?? null, clock));
   }
   return { name: app.name, createdAt: app.created_at, environments };
 }
@@ -143,7 +178,19 @@ function environmentJson(
   env: EnvironmentRow,
   running: ReleaseJson | null,
   latest: ReleaseJson | null,
+  observation: EnvironmentObservationRow | null,
+  clock: { now: number; staleMs: number },
 ): EnvironmentJson {
+  const observed = observation
+    ? {
+        at: observation.observed_at,
+        running: observation.running,
+        healthy: observation.healthy,
+        desired: observation.desired,
+        image: observation.image,
+        releaseId: observation.release_id,
+      }
+    : null;
   const config = environmentConfigSchema.parse(JSON.parse(env.config));
   return {
     name: env.name,
@@ -155,8 +202,10 @@ function environmentJson(
     autoRelease: env.auto_release ? (JSON.parse(env.auto_release) as { branches: string[] }) : null,
     running,
     latest,
-    health: health(running, latest),
+    health: observed ? deriveObservedHealth(observed, clock.now, clock.staleMs) : health(running, latest),
+    healthSource: observed ? 'observed' : 'release',
     replicas: running?.replicas ?? 0,
+    observed,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  EnvironmentReportMessage,
   JobResultMessage,
   LeaseMessage,
   LogBatchMessage,
@@ -19,7 +20,13 @@ export class LocalTransport implements AgentTransport {
   constructor(
     private readonly queue: QueueService,
     private readonly agentId: string,
+    /** Records what the agent observes (deploys/environment-observations.ts); none: not recorded. */
+    private readonly observe: EnvironmentObserver | null = null,
   ) {}
+
+  async reportEnvironments(report: EnvironmentReportMessage): Promise<void> {
+    await this.observe?.(this.agentId, report);
+  }
 
   lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null> {
     return this.queue.lease(this.agentId, waitMs, signal);
@@ -45,6 +52,8 @@ export class LocalTransport implements AgentTransport {
     return gone(this.queue.finish(this.agentId, leaseId, result));
   }
 }
+
+export type EnvironmentObserver = (agentId: string, report: EnvironmentReportMessage) => Promise<void>;
 
 async function gone<T>(call: Promise<T>): Promise<T> {
   try {

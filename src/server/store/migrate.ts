@@ -6,6 +6,7 @@ import * as keepWebhookEvents from './migrations/004_keep_webhook_events.js';
 import * as registriesAndImages from './migrations/005_registries_and_images.js';
 import * as applicationsAndReleases from './migrations/006_applications_and_releases.js';
 import * as projectPublicBadge from './migrations/007_project_public_badge.js';
+import * as environmentObservations from './migrations/008_environment_observations.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_registries_and_images': registriesAndImages,
   '006_applications_and_releases': applicationsAndReleases,
   '007_project_public_badge': projectPublicBadge,
+  '008_environment_observations': environmentObservations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

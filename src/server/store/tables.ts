@@ -26,6 +26,7 @@ export interface Database {
   environments: EnvironmentRow;
   releases: ReleaseRow;
   audit_log: AuditLogRow;
+  environment_observations: EnvironmentObservationRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -310,4 +311,19 @@ export interface ImageRow {
   sha: string;
   ref: string;
   created_at: number;
+}
+
+/** What an agent last observed of an environment on its engine (migration 008). */
+export interface EnvironmentObservationRow {
+  environment_id: string;
+  project_id: string;
+  agent_id: string;
+  observed_at: number;
+  running: number;
+  healthy: number;
+  desired: number;
+  image: string | null;
+  release_id: string | null;
+  /** The health last announced by an `environment` event (server/deploys/observed-health.ts). */
+  health: string;
 }

@@ -29,7 +29,15 @@ registerMessages({
     'apps.health.awaiting_approval': 'awaiting approval',
     'apps.health.degraded': 'last release failed (previous version serving)',
     'apps.health.failed': 'failed',
-    'apps.healthNote': 'Health is the result of the last release, not a live probe.',
+    'apps.healthNote':
+      'Health and replicas are what the agents observe on their engines every few seconds; "(not observed)" means no agent reported the environment, and the result of the last release is shown instead.',
+    'apps.observed.healthy': 'healthy',
+    'apps.observed.degraded': 'degraded (not every replica healthy)',
+    'apps.observed.down': 'down (nothing running)',
+    'apps.observed.unknown': 'unknown (agent not reporting)',
+    'apps.notObserved': '(not observed)',
+    'apps.observedReplicas': 'replicas: {healthy}/{desired} healthy, {running} running',
+    'apps.observedAt': 'observed at {time}',
     'apps.deploy': 'Deploy',
     'apps.imagePlaceholder': 'image reference or sha256 digest',
     'apps.promote': 'Promote from {env}',
@@ -74,7 +82,15 @@ registerMessages({
     'apps.health.awaiting_approval': '等待审批',
     'apps.health.degraded': '上次发布失败（旧版本仍在服务）',
     'apps.health.failed': '失败',
-    'apps.healthNote': '健康状态取自最近一次发布的结果，不是实时探测。',
+    'apps.healthNote':
+      '健康状态和副本数是代理每隔几秒在其引擎上观测到的结果；“（未观测）”表示没有代理报告该环境，此时显示最近一次发布的结果。',
+    'apps.observed.healthy': '健康',
+    'apps.observed.degraded': '降级（并非所有副本都健康）',
+    'apps.observed.down': '宕机（没有运行中的副本）',
+    'apps.observed.unknown': '未知（代理未报告）',
+    'apps.notObserved': '（未观测）',
+    'apps.observedReplicas': '副本：{healthy}/{desired} 健康，{running} 运行中',
+    'apps.observedAt': '观测时间：{time}',
     'apps.deploy': '发布',
     'apps.imagePlaceholder': '镜像引用或 sha256 摘要',
     'apps.promote': '从 {env} 晋级',
@@ -124,7 +140,13 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
   useEffect(() => {
     const source = new EventSource(projectEventsUrl(project), { withCredentials: true });
     source.addEventListener('run', () => reload());
-    return () => source.close();
+    // Observed health changes (agents' reports); the timer catches an agent that went silent.
+    source.addEventListener('environment', () => reload());
+    const timer = setInterval(() => reload(), 30_000);
+    return () => {
+      source.close();
+      clearInterval(timer);
+    };
   }, [project, reload]);
   const apps = loaded.data?.applications ?? [];
   return (
@@ -217,13 +239,25 @@ function EnvironmentCard({
   const envPath = `/environments/${encodeURIComponent(env.name)}`;
   const waiting = env.latest?.status === 'awaiting_approval' ? env.latest : null;
   const running = env.running;
+  const observed = env.healthSource === 'observed' ? env.observed : null;
+  const observedAt = observed
+    ? t('apps.observedAt', { time: new Date(observed.at).toLocaleString() })
+    : undefined;
   return (
     <section className="environment-card" data-testid={`env-${id}`} style={{ minWidth: '16rem' }}>
       <h4>
         {t('apps.environment')}: {env.name}
       </h4>
-      <p data-testid={`health-${id}`} className={`health health-${env.health}`}>
-        {t(`apps.health.${env.health}`)}
+      <p title={observedAt}>
+        <span data-testid={`health-${id}`} className={`health health-${env.health}`}>
+          {observed ? t(`apps.observed.${env.health}`) : t(`apps.health.${env.health}`)}
+        </span>
+        {observed ? null : (
+          <span className="muted" data-testid={`not-observed-${id}`}>
+            {' '}
+            {t('apps.notObserved')}
+          </span>
+        )}
       </p>
       <p data-testid={`running-${id}`}>
         {t('apps.running')}:{' '}
@@ -235,7 +269,15 @@ function EnvironmentCard({
           <span className="muted">{t('apps.notDeployed')}</span>
         )}
       </p>
-      <p data-testid={`replicas-${id}`}>{t('apps.replicas', { n: env.replicas })}</p>
+      <p data-testid={`replicas-${id}`} title={observedAt}>
+        {observed
+          ? t('apps.observedReplicas', {
+              healthy: observed.healthy,
+              desired: observed.desired,
+              running: observed.running,
+            })
+          : t('apps.replicas', { n: env.replicas })}
+      </p>
       {env.requiresApproval ? <p className="muted">{t('apps.approvalRequired')}</p> : null}
       {env.autoRelease ? (
         <p className="muted">{t('apps.autoRelease', { branches: env.autoRelease.branches.join(', ') })}</p>

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   cancelAnswerSchema,
+  environmentReportSchema,
   jobResultSchema,
   leaseRequestSchema,
   leaseSchema,
@@ -11,6 +12,7 @@ import {
   runFinishSchema,
 } from '../../../protocol/agent-protocol.js';
 import type { ServerContext } from '../../context.js';
+import { recordEnvironmentReport } from '../../deploys/environment-observations.js';
 import { invalid, unauthorized } from '../../errors.js';
 import { findAgentByToken } from '../../queue/agent-registry.js';
 import type { AgentRow } from '../../store/tables.js';
@@ -80,6 +82,21 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
     call: (agentId, lease, body) => ctx.queue.finish(agentId, lease, body),
   });
 
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/agent/environments',
+    summary: "What runs on the agent's engine (every deployed environment), for observed health",
+    tags: ['agent protocol'],
+    auth: false,
+    body: environmentReportSchema,
+    status: 204,
+    // Bounded twice: the schema's 2,000 environments and the server's 1 MiB body limit.
+    handler: async ({ body }, req) => {
+      const agent = await callingAgent(ctx, req);
+      await recordEnvironmentReport(observationDeps(ctx), agent.id, body);
+    },
+  });
+
   // Not a defineRoute: the answer is a tar stream, not JSON.
   document(ctx, 'GET', '/api/agent/leases/:lease/source.tar', "The tree at the run's commit, as a tar", {
     params: leaseParams,
@@ -90,6 +107,11 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
     const tar = await ctx.queue.source(agent.id, lease);
     return reply.type('application/x-tar').header('x-content-type-options', 'nosniff').send(tar);
   });
+}
+
+/** What recording an agent's environment report needs (the embedded agent uses it too). */
+export function observationDeps(ctx: ServerContext) {
+  return { db: ctx.db, events: ctx.events, now: ctx.now, staleMs: ctx.config.observationStaleMs };
 }
 
 /**

@@ -50,7 +50,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
       const applications = [];
       for (const row of rows) {
         await releases.syncApplication(row.id);
-        applications.push(await toApplicationJson(ctx.db, row));
+        applications.push(await toApplicationJson(ctx.db, row, clockOf(ctx)));
       }
       return { applications };
     },
@@ -69,7 +69,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
       const principal = requireRole(req, 'maintainer');
       const project = await findProject(ctx.db, params.project);
       const created = await createApplication(ctx, project, body, principal.username);
-      return toApplicationJson(ctx.db, created);
+      return toApplicationJson(ctx.db, created, clockOf(ctx));
     },
   });
 
@@ -83,7 +83,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     handler: async ({ params }, req) => {
       const { row } = await applicationOf(ctx, req, params, 'viewer');
       await releases.syncApplication(row.id);
-      return toApplicationJson(ctx.db, row);
+      return toApplicationJson(ctx.db, row, clockOf(ctx));
     },
   });
 
@@ -112,7 +112,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
       const { principal, project, row } = await applicationOf(ctx, req, params, 'maintainer');
       const { created } = await putEnvironment(ctx, project, row, params.env, body, principal.username);
       reply.code(created ? 201 : 200);
-      return reply.send(await toApplicationJson(ctx.db, row));
+      return reply.send(await toApplicationJson(ctx.db, row, clockOf(ctx)));
     },
   });
 
@@ -160,4 +160,9 @@ async function applicationOf(
   const project = await findProject(ctx.db, params.project);
   const row = await findApplication(ctx.db, project, params.app);
   return { principal, project, row };
+}
+
+/** What observed health is judged against: now, and how old an observation may be. */
+function clockOf(ctx: ServerContext): { now: number; staleMs: number } {
+  return { now: ctx.now(), staleMs: ctx.config.observationStaleMs };
 }
