@@ -12,6 +12,7 @@ import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration } from '../i18n/format.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
+import '../styles/deploy.css';
 
 registerMessages({
   en: {
@@ -194,9 +195,9 @@ function ApplicationView({
   };
   return (
     <article className="application" data-testid={`application-${app.name}`}>
-      <h3>{app.name}</h3>
+      <h3 className="application-name">{app.name}</h3>
       <ErrorNote error={error} />
-      <div className="environments" style={{ display: 'flex', gap: '1rem', flexWrap: 'wrap' }}>
+      <div className="environments">
         {app.environments.map((env, i) => (
           <EnvironmentCard
             key={env.name}
@@ -208,7 +209,7 @@ function ApplicationView({
           />
         ))}
       </div>
-      <h4>{t('apps.history')}</h4>
+      <h4 className="section-title">{t('apps.history')}</h4>
       <ReleaseHistory
         project={project}
         app={app.name}
@@ -244,32 +245,39 @@ function EnvironmentCard({
     ? t('apps.observedAt', { time: new Date(observed.at).toLocaleString() })
     : undefined;
   return (
-    <section className="environment-card" data-testid={`env-${id}`} style={{ minWidth: '16rem' }}>
-      <h4>
-        {t('apps.environment')}: {env.name}
-      </h4>
-      <p title={observedAt}>
-        <span data-testid={`health-${id}`} className={`health health-${env.health}`}>
+    <section className="environment-card" data-testid={`env-${id}`}>
+      <header className="env-head">
+        <h4 className="env-name">
+          <span className="sr-only">{t('apps.environment')}: </span>
+          {env.name}
+        </h4>
+        <span className="badge">{env.target}</span>
+      </header>
+      <p className="env-health" title={observedAt}>
+        <span data-testid={`health-${id}`} className={`health-pill health-${env.health}`}>
           {observed ? t(`apps.observed.${env.health}`) : t(`apps.health.${env.health}`)}
         </span>
         {observed ? null : (
-          <span className="muted" data-testid={`not-observed-${id}`}>
+          <span className="muted env-note" data-testid={`not-observed-${id}`}>
             {' '}
             {t('apps.notObserved')}
           </span>
         )}
       </p>
-      <p data-testid={`running-${id}`}>
-        {t('apps.running')}:{' '}
-        {running ? (
-          <>
-            #{running.number} <code title={running.image ?? ''}>{shortImage(running)}</code>
-          </>
-        ) : (
-          <span className="muted">{t('apps.notDeployed')}</span>
-        )}
-      </p>
-      <p data-testid={`replicas-${id}`} title={observedAt}>
+      <dl className="env-facts">
+        <dt>{t('apps.running')}</dt>
+        <dd className="env-running" data-testid={`running-${id}`}>
+          {running ? (
+            <>
+              <strong>#{running.number}</strong>{' '}
+              <code title={running.digest ?? running.image ?? ''}>{shortImage(running)}</code>
+            </>
+          ) : (
+            <span className="muted">{t('apps.notDeployed')}</span>
+          )}
+        </dd>
+      </dl>
+      <p className="env-replicas" data-testid={`replicas-${id}`} title={observedAt}>
         {observed
           ? t('apps.observedReplicas', {
               healthy: observed.healthy,
@@ -278,67 +286,88 @@ function EnvironmentCard({
             })
           : t('apps.replicas', { n: env.replicas })}
       </p>
-      {env.requiresApproval ? <p className="muted">{t('apps.approvalRequired')}</p> : null}
-      {env.autoRelease ? (
-        <p className="muted">{t('apps.autoRelease', { branches: env.autoRelease.branches.join(', ') })}</p>
+      {env.requiresApproval || env.autoRelease ? (
+        <p className="env-badges">
+          {env.requiresApproval ? (
+            <span className="badge badge-warn">{t('apps.approvalRequired')}</span>
+          ) : null}
+          {env.autoRelease ? (
+            <span className="badge">
+              {t('apps.autoRelease', { branches: env.autoRelease.branches.join(', ') })}
+            </span>
+          ) : null}
+        </p>
       ) : null}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          const value = image.trim();
-          if (!value) return;
-          void act(
-            `${envPath}/deploy`,
-            /^sha256:[0-9a-f]{64}$/.test(value) ? { imageDigest: value } : { image: value },
-          ).then(() => setImage(''));
-        }}
-      >
-        <input
-          data-testid={`deploy-image-${id}`}
-          value={image}
-          placeholder={t('apps.imagePlaceholder')}
-          onChange={(e) => setImage(e.target.value)}
-        />
-        <button type="submit" data-testid={`deploy-${id}`} disabled={!image.trim()}>
-          {t('apps.deploy')}
-        </button>
-      </form>
-      {previous ? (
-        <button
-          type="button"
-          data-testid={`promote-${id}`}
-          onClick={() => void act(`${envPath}/promote`, { from: previous })}
+      <div className="env-actions">
+        <form
+          className="env-action-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const value = image.trim();
+            if (!value) return;
+            void act(
+              `${envPath}/deploy`,
+              /^sha256:[0-9a-f]{64}$/.test(value) ? { imageDigest: value } : { image: value },
+            ).then(() => setImage(''));
+          }}
         >
-          {t('apps.promote', { env: previous })}
-        </button>
-      ) : null}
-      {waiting ? (
-        <button
-          type="button"
-          data-testid={`approve-${id}`}
-          onClick={() => void act(`${envPath}/releases/${waiting.number}/approve`, {})}
+          <input
+            data-testid={`deploy-image-${id}`}
+            className="grow"
+            value={image}
+            aria-label={t('apps.imagePlaceholder')}
+            placeholder={t('apps.imagePlaceholder')}
+            onChange={(e) => setImage(e.target.value)}
+          />
+          <button type="submit" className="primary" data-testid={`deploy-${id}`} disabled={!image.trim()}>
+            {t('apps.deploy')}
+          </button>
+        </form>
+        {previous || waiting ? (
+          <div className="env-action-row">
+            {previous ? (
+              <button
+                type="button"
+                data-testid={`promote-${id}`}
+                onClick={() => void act(`${envPath}/promote`, { from: previous })}
+              >
+                {t('apps.promote', { env: previous })}
+              </button>
+            ) : null}
+            {waiting ? (
+              <button
+                type="button"
+                className="primary"
+                data-testid={`approve-${id}`}
+                onClick={() => void act(`${envPath}/releases/${waiting.number}/approve`, {})}
+              >
+                {t('apps.approve', { n: waiting.number })}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        <form
+          className="env-action-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(`${envPath}/scale`, { replicas: Number(replicas) });
+          }}
         >
-          {t('apps.approve', { n: waiting.number })}
-        </button>
-      ) : null}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void act(`${envPath}/scale`, { replicas: Number(replicas) });
-        }}
-      >
-        <input
-          data-testid={`scale-input-${id}`}
-          type="number"
-          min={0}
-          max={100}
-          value={replicas}
-          onChange={(e) => setReplicas(e.target.value)}
-        />
-        <button type="submit" data-testid={`scale-${id}`} disabled={!running}>
-          {t('apps.scale')}
-        </button>
-      </form>
+          <input
+            data-testid={`scale-input-${id}`}
+            className="replicas-input"
+            aria-label={t('apps.scale')}
+            type="number"
+            min={0}
+            max={100}
+            value={replicas}
+            onChange={(e) => setReplicas(e.target.value)}
+          />
+          <button type="submit" data-testid={`scale-${id}`} disabled={!running}>
+            {t('apps.scale')}
+          </button>
+        </form>
+      </div>
     </section>
   );
 }
@@ -359,7 +388,7 @@ function ReleaseHistory({
   const now = useNow(30_000);
   return (
     <div className="table-wrap">
-      <table className="releases-table" data-testid={`releases-${app}`}>
+      <table className="records-table releases-table" data-testid={`releases-${app}`}>
         <thead>
           <tr>
             <th>{t('apps.version')}</th>
@@ -377,23 +406,37 @@ function ReleaseHistory({
         <tbody>
           {releases.map((r) => (
             <tr key={r.id} data-testid={`release-${app}-${r.number}`}>
-              <td>#{r.number}</td>
-              <td>{r.environment}</td>
-              <td>
-                <code title={r.image ?? ''}>{shortImage(r)}</code>
+              <td data-label={t('apps.version')}>
+                <strong>#{r.number}</strong>
               </td>
-              <td>
+              <td data-label={t('apps.environment')}>{r.environment}</td>
+              <td data-label={t('apps.digest')}>
+                <code title={r.digest ?? r.image ?? ''}>{shortImage(r)}</code>
+              </td>
+              <td data-label={t('apps.trigger')}>
                 {r.trigger === 'rollback'
                   ? t('apps.trigger.rollback', { n: r.rollbackOf ?? '?' })
                   : t(`apps.trigger.${r.trigger}`)}
               </td>
-              <td>{r.actor}</td>
-              <td title={new Date(r.createdAt).toLocaleString()}>{formatAgo(r.createdAt, now, t)}</td>
-              <td>{r.durationMs === null ? '–' : formatDuration(r.durationMs, t)}</td>
-              <td data-testid={`release-status-${app}-${r.number}`} title={r.reason ?? ''}>
-                {t(`apps.status.${r.status}`)}
+              <td data-label={t('apps.who')}>{r.actor}</td>
+              <td
+                data-label={t('apps.when')}
+                className="cell-time"
+                title={new Date(r.createdAt).toLocaleString()}
+              >
+                {formatAgo(r.createdAt, now, t)}
               </td>
-              <td>
+              <td data-label={t('apps.duration')} className="cell-time">
+                {r.durationMs === null ? '–' : formatDuration(r.durationMs, t)}
+              </td>
+              <td
+                data-label={t('apps.result')}
+                data-testid={`release-status-${app}-${r.number}`}
+                title={r.reason ?? ''}
+              >
+                <span className={`status-word status-${r.status}`}>{t(`apps.status.${r.status}`)}</span>
+              </td>
+              <td data-label={t('apps.run')}>
                 {r.releaseRun ? (
                   <Link href={`/projects/${encodeURIComponent(project)}/runs/${r.releaseRun}`}>
                     #{r.releaseRun}
@@ -402,10 +445,11 @@ function ReleaseHistory({
                   '–'
                 )}
               </td>
-              <td>
+              <td className="cell-action">
                 {r.status === 'succeeded' && r.trigger !== 'scale' ? (
                   <button
                     type="button"
+                    className="button-small"
                     data-testid={`rollback-${app}-${r.number}`}
                     onClick={() =>
                       void act(`/environments/${encodeURIComponent(r.environment)}/rollback`, {

@@ -6,6 +6,7 @@ import { apiFetch } from '../api/http.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
+import '../styles/deploy.css';
 
 registerMessages({
   en: {
@@ -88,21 +89,22 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
     <dialog ref={dialog} className="deploy-image-dialog" data-testid="deploy-image-dialog" onClose={onClose}>
       <form
         method="dialog"
+        className="dialog-body"
         onSubmit={(e) => {
           e.preventDefault();
           void submit();
         }}
       >
-        <h3>{t('deployImage.title', { image: `${repository}:${version.tag}` })}</h3>
-        <p>
+        <h3 className="dialog-title">{t('deployImage.title', { image: `${repository}:${version.tag}` })}</h3>
+        <p className="dialog-ref">
           <code data-testid="deploy-image-ref">{image}</code>
         </p>
         <ErrorNote error={loaded.error ?? error} />
         {loaded.data && apps.length === 0 ? <p className="empty">{t('deployImage.noApps')}</p> : null}
         {app ? (
-          <>
+          <div className="dialog-fields">
             <label>
-              {t('deployImage.application')}{' '}
+              <span className="field-label">{t('deployImage.application')}</span>
               <select
                 data-testid="deploy-image-app"
                 value={app.name}
@@ -117,9 +119,9 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
                   </option>
                 ))}
               </select>
-            </label>{' '}
+            </label>
             <label>
-              {t('deployImage.environment')}{' '}
+              <span className="field-label">{t('deployImage.environment')}</span>
               <select
                 data-testid="deploy-image-env"
                 value={env?.name ?? ''}
@@ -132,17 +134,17 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
                 ))}
               </select>
             </label>
-          </>
+          </div>
         ) : null}
-        {env?.requiresApproval ? <p className="muted">{t('deployImage.approval')}</p> : null}
-        <p>
-          <button type="submit" data-testid="deploy-image-submit" disabled={!env || busy}>
-            {t('deployImage.submit')}
-          </button>{' '}
+        {env?.requiresApproval ? <p className="dialog-note">{t('deployImage.approval')}</p> : null}
+        <div className="dialog-actions">
           <button type="button" onClick={onClose}>
             {t('deployImage.cancel')}
           </button>
-        </p>
+          <button type="submit" className="primary" data-testid="deploy-image-submit" disabled={!env || busy}>
+            {t('deployImage.submit')}
+          </button>
+        </div>
       </form>
     </dialog>
   );

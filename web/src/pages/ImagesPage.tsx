@@ -9,6 +9,7 @@ import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo } from '../i18n/format.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
+import '../styles/deploy.css';
 
 registerMessages({
   en: {
@@ -82,12 +83,12 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
       ) : null}
       {repositories.map((repo) => (
         <article key={repo.repository} className="image-repository" data-testid="image-repository">
-          <h3>
-            <code>{repo.repository}</code>{' '}
-            <span className="muted">{t('images.tags', { n: repo.tags.length })}</span>
+          <h3 className="image-repository-head">
+            <code className="image-repository-name">{repo.repository}</code>{' '}
+            <span className="badge">{t('images.tags', { n: repo.tags.length })}</span>
           </h3>
           <div className="table-wrap">
-            <table className="images-table">
+            <table className="records-table images-table">
               <thead>
                 <tr>
                   <th>{t('images.tag')}</th>
@@ -111,7 +112,11 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
                     <td data-label={t('images.size')}>
                       {version.size === null ? '–' : formatByteSize(version.size)}
                     </td>
-                    <td data-label={t('images.created')} title={new Date(version.createdAt).toLocaleString()}>
+                    <td
+                      data-label={t('images.created')}
+                      className="cell-time"
+                      title={new Date(version.createdAt).toLocaleString()}
+                    >
                       {formatAgo(version.createdAt, now, t)}
                     </td>
                     <td data-label={t('images.run')}>
@@ -123,14 +128,17 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
                       </Link>
                     </td>
                     <td data-label={t('images.commit')}>
-                      <code title={version.sha}>{version.sha.slice(0, 7)}</code>{' '}
-                      <span className="muted">{version.ref}</span>
+                      <span>
+                        <code title={version.sha}>{version.sha.slice(0, 7)}</code>{' '}
+                        <span className="muted">{version.ref}</span>
+                      </span>
                     </td>
-                    <td>
+                    <td className="cell-action">
                       {/* A disabled button shows no tooltip in every browser: the wrapper carries it. */}
                       <span title={onDeploy ? undefined : t('images.deploySoon')}>
                         <button
                           type="button"
+                          className="button-small"
                           data-testid="deploy-version"
                           disabled={!onDeploy}
                           title={onDeploy ? t('images.deploy') : t('images.deploySoon')}
@@ -163,7 +171,7 @@ function Digest({ digest, t }: { digest: string | null; t: TFunction }) {
       </code>{' '}
       <button
         type="button"
-        className="link-button"
+        className="button-small copy-button"
         aria-label={t('images.copyDigest')}
         title={t('images.copyDigest')}
         onClick={() =>
