@@ -3,6 +3,7 @@ import { installAuthentication } from './auth/authenticate.js';
 import { loadSecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
+import { announceStaleObservations } from './deploys/announce-stale-observations.js';
 import { ReleaseService } from './deploys/release-service.js';
 import { ReleaseTrackingRunState } from './deploys/release-tracking.js';
 import { InMemoryEventBus } from './events/event-bus.js';
@@ -134,6 +135,19 @@ export async function createServer(
         Math.max(200, Math.floor(config.leaseTimeoutMs / 4)),
       );
       stops.push(() => clearInterval(expiry));
+      // Observed health that went stale (no agent report) is announced as `unknown` when it happens.
+      const staleness = setInterval(
+        () => {
+          announceStaleObservations({
+            db,
+            events: base.events,
+            now,
+            staleMs: config.observationStaleMs,
+          }).catch((error) => app.log.warn({ err: error }, 'stale observation sweep failed'));
+        },
+        Math.max(1000, Math.floor(config.observationStaleMs / 4)),
+      );
+      stops.push(() => clearInterval(staleness));
       stops.push(startScheduler(ctx));
       return app.listen({ host: config.host, port: config.port });
     },

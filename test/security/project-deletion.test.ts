@@ -8,8 +8,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { writeAudit } from '../../src/server/deploys/audit-log.js';
+import type { ProjectEvent } from '../../src/server/services.js';
+import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { git, workRepo } from '../support/git.js';
 import { runRow } from '../support/rows.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
@@ -183,5 +186,55 @@ describe('deleting a project', { concurrency: false }, () => {
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
+  });
+
+  test('its active runs are canceled: a leased one loses its lease, a queued one ends', TIMEOUT, async () => {
+    const ctx = t.server.ctx;
+    const project = await seedProject(ctx);
+    const leasedRun = await seedRun(ctx, project);
+    const queuedRun = await seedRun(ctx, project);
+    ctx.sources.archive = async () => Readable.from([Buffer.from('the tar bytes')]);
+    const agent = (await (
+      await t.api('/api/agents', {
+        method: 'POST',
+        body: JSON.stringify({ name: `del-${project.id.slice(0, 6)}` }),
+      })
+    ).json()) as { token: string };
+    const agentCall = (path: string, body: unknown) =>
+      fetch(`${t.url}/api/agent${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${agent.token}`,
+          'x-slipway-protocol': '1',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    const leaseRes = await agentCall('/lease', { waitMs: 2000 });
+    assert.equal(leaseRes.status, 200);
+    const lease = (await leaseRes.json()) as { leaseId: string; runId: string };
+    assert.equal(lease.runId, leasedRun.runId);
+    const heartbeat = () => agentCall(`/leases/${lease.leaseId}/heartbeat`, {});
+    assert.deepEqual(await (await heartbeat()).json(), { cancel: false });
+
+    const events: ProjectEvent[] = [];
+    const unsubscribe = ctx.events.subscribe(project.id, (e) => events.push(e));
+    try {
+      assert.equal((await t.api(`/api/projects/${project.name}`, { method: 'DELETE' })).status, 204);
+    } finally {
+      unsubscribe();
+    }
+
+    // The lease went with the project: the agent's next call is refused, and an agent treats a
+    // lost lease as cancel (http-transport.ts), stopping its containers.
+    const after = await heartbeat();
+    assert.equal(after.status, 404);
+    assert.equal((await agentCall(`/leases/${lease.leaseId}/logs`, { job: 'unit', lines: [] })).status, 404);
+    // Nothing of the project is left to lease.
+    assert.equal((await agentCall('/lease', { waitMs: 0 })).status, 204);
+    // The run no agent held was canceled through the run service before the rows went.
+    const ended = events.filter((e) => e.type === 'run' && e.runId === queuedRun.runId);
+    assert.equal((ended.at(-1)?.data as { status?: string } | undefined)?.status, 'canceled');
+    assert.equal(await rowsOf('runs', project.id), 0);
   });
 });

@@ -1,10 +1,17 @@
 import { lstat, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { contained, mirrorsRoot, repoDirName, reposRoot } from '../git/repo-paths.js';
+import type { RunService } from '../services.js';
 import type { Database, ProjectRow } from '../store/tables.js';
+
+/** Run statuses that still hold a queue entry or an agent's lease. */
+const ACTIVE_RUN_STATUSES = ['pending', 'queued', 'running', 'manual'] as const;
 
 /**
  * Deletes a project and everything it owns, so a new project of the same name starts empty:
+ *  - active runs are canceled first through the run service (events published, leased jobs
+ *    flagged); the cascade below then removes their leases, so an agent still running one gets
+ *    `not found` on its next heartbeat and stops its containers (lease lost = cancel);
  *  - rows: runs (jobs, queue, logs, images), secrets, schedules, registries, images,
  *    applications (environments, releases) go by ON DELETE CASCADE; webhook deliveries have no
  *    foreign key and are deleted here;
@@ -15,9 +22,17 @@ import type { Database, ProjectRow } from '../store/tables.js';
  *    without its repository).
  */
 export async function deleteProject(
-  deps: { db: Kysely<Database>; dataDir: string },
+  deps: { db: Kysely<Database>; dataDir: string; runs: Pick<RunService, 'cancel'> },
   project: Pick<ProjectRow, 'id'>,
+  by: string,
 ): Promise<void> {
+  const active = await deps.db
+    .selectFrom('runs')
+    .select('id')
+    .where('project_id', '=', project.id)
+    .where('status', 'in', [...ACTIVE_RUN_STATUSES])
+    .execute();
+  for (const run of active) await deps.runs.cancel(run.id, by);
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('audit_log')

@@ -136,10 +136,14 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     status: 204,
     params: PROJECT_PARAM,
     handler: async ({ params }, req) => {
-      requireRole(req, 'admin');
+      const principal = requireRole(req, 'admin');
       const project = await findProject(ctx.db, params.project);
-      // Its rows (not the audit log) and its git repository on disk go with it.
-      await deleteProject({ db: ctx.db, dataDir: ctx.config.dataDir }, project);
+      // Its active runs are canceled; its rows (not the audit log) and git repository go with it.
+      await deleteProject(
+        { db: ctx.db, dataDir: ctx.config.dataDir, runs: ctx.runs },
+        project,
+        principal.username,
+      );
     },
   });
 
