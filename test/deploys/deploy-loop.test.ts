@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { runAgent } from '../../src/agent/agent.js';
-import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
 import { readProgress } from '../../src/backends/docker/progress.js';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
@@ -17,6 +15,7 @@ import { freePort, get } from '../deploy/deploy-support.js';
 import { ensureHttpServiceImage, HTTP_SERVICE_PORT } from '../support/http-service-image.js';
 import { startRegistry } from '../support/registry.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
+import { createWebApplication, startDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
 const project = `rel${Date.now().toString(36)}`;
@@ -33,21 +32,10 @@ before(async () => {
     embedded: false,
     now: Date.now(),
   });
-  const stop = new AbortController();
-  const done = runAgent({
+  stopAgent = startDeployAgent(docker, {
     transport: new LocalTransport(t.server.ctx.queue, agent.id),
-    backend: new DockerBackend({ docker }),
-    capacity: 1,
-    signal: stop.signal,
     log: (m) => agentLog.push(m),
-    leaseWaitMs: 200,
-    logFlushMs: 10,
-    docker,
   });
-  stopAgent = async () => {
-    stop.abort();
-    await done;
-  };
 });
 
 after(async () => {
@@ -92,29 +80,7 @@ test('deploy v1, deploy v2, roll back to v1 — through the API, executed by an 
   const v1 = await ensureHttpServiceImage(docker, 'v1');
   const v2 = await ensureHttpServiceImage(docker, 'v2');
   const port = await freePort();
-  const created = await t.api('/api/projects', {
-    method: 'POST',
-    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
-  });
-  assert.equal(created.status, 201, await created.text());
-  const appRes = await t.api(`/api/projects/${project}/applications`, {
-    method: 'POST',
-    body: JSON.stringify({
-      name: app,
-      environments: [
-        {
-          name: env,
-          target: 'docker',
-          config: {
-            ports: [{ published: port, target: HTTP_SERVICE_PORT }],
-            healthcheck: { http: { path: '/health', port: HTTP_SERVICE_PORT }, intervalMs: 500, retries: 5 },
-            variables: { GREETING: 'hello' },
-          },
-        },
-      ],
-    }),
-  });
-  assert.equal(appRes.status, 201, await appRes.text());
+  await createWebApplication(t, { project, app, env }, port, { GREETING: 'hello' });
   const base = `/api/projects/${project}/applications/${app}/environments/${env}`;
 
   const first = await post(`${base}/deploy`, { image: v1.tag });

@@ -8,16 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { runAgent } from '../../src/agent/agent.js';
 import { HttpTransport } from '../../src/agent/http-transport.js';
-import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
 import { environmentFilter } from '../../src/deploy/labels.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
 import type { ProjectEvent } from '../../src/server/services.js';
 import { freePort } from '../deploy/deploy-support.js';
-import { ensureHttpServiceImage, HTTP_SERVICE_PORT } from '../support/http-service-image.js';
+import { ensureHttpServiceImage } from '../support/http-service-image.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { createWebApplication, startDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
 const project = `obs${Date.now().toString(36)}`;
@@ -34,24 +33,13 @@ before(async () => {
     embedded: false,
     now: Date.now(),
   });
-  const stop = new AbortController();
-  const done = runAgent({
+  stopAgent = startDeployAgent(docker, {
     transport: new HttpTransport({ server: t.url, token }),
-    backend: new DockerBackend({ docker }),
-    capacity: 1,
-    signal: stop.signal,
     log: (m) => agentLog.push(m),
-    leaseWaitMs: 200,
-    logFlushMs: 10,
-    docker,
     observeEnvironmentsMs: 200,
     // Below the 3 s staleness window, so an unchanged environment stays observed.
     observationKeepAliveMs: 1_000,
   });
-  stopAgent = async () => {
-    stop.abort();
-    await done;
-  };
 });
 
 after(async () => {
@@ -94,11 +82,7 @@ async function until(ok: (e: EnvJson) => boolean, what: string, timeoutMs = 30_0
 test('health follows what runs: healthy 1/1, down when the container stops, unknown when the agent stops', async () => {
   const v1 = await ensureHttpServiceImage(docker, 'v1');
   const port = await freePort();
-  const created = await t.api('/api/projects', {
-    method: 'POST',
-    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
-  });
-  assert.equal(created.status, 201, await created.text());
+  await createWebApplication(t, { project, app, env }, port);
   const projectRow = await t.server.ctx.db
     .selectFrom('projects')
     .select('id')
@@ -108,23 +92,6 @@ test('health follows what runs: healthy 1/1, down when the container stops, unkn
   const unsubscribe = t.server.ctx.events.subscribe(projectRow.id, (e) => {
     if (e.type === 'environment') events.push(e);
   });
-  const appRes = await t.api(`/api/projects/${project}/applications`, {
-    method: 'POST',
-    body: JSON.stringify({
-      name: app,
-      environments: [
-        {
-          name: env,
-          target: 'docker',
-          config: {
-            ports: [{ published: port, target: HTTP_SERVICE_PORT }],
-            healthcheck: { http: { path: '/health', port: HTTP_SERVICE_PORT }, intervalMs: 500, retries: 5 },
-          },
-        },
-      ],
-    }),
-  });
-  assert.equal(appRes.status, 201, await appRes.text());
   const before = await environment();
   assert.equal(before.observed, null, 'nothing observed before anything runs');
   assert.equal(before.healthSource, 'release');
