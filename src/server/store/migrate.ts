@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import * as createCoreTables from './migrations/001_create_core_tables.js';
 import * as indexQueueLeases from './migrations/002_index_queue_leases.js';
 import * as indexRunsForRecordsPage from './migrations/003_index_runs_for_records_page.js';
@@ -7,10 +7,12 @@ import * as registriesAndImages from './migrations/005_registries_and_images.js'
 import * as applicationsAndReleases from './migrations/006_applications_and_releases.js';
 import * as projectPublicBadge from './migrations/007_project_public_badge.js';
 import * as environmentObservations from './migrations/008_environment_observations.js';
+import { runMigrations } from './run-migrations.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
- * build has them too. Kysely runs each in a transaction and records it, so re-running is a no-op.
+ * build has them too. Each runs in its own transaction with the row that records it
+ * (run-migrations.ts), so a crash mid-way loses nothing and re-running is a no-op.
  */
 const MIGRATIONS: Record<string, Migration> = {
   '001_create_core_tables': createCoreTables,
@@ -23,14 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_environment_observations': environmentObservations,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
-
+/** Brings the database to the latest schema; the names applied (none when it was current). */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  return runMigrations(db, MIGRATIONS);
 }
