@@ -3,7 +3,8 @@
  * into status codes. Messages are shown to users as they are: say what is wrong and where, never
  * include secret values, never a stack.
  *   - user errors: invalid, not_found, conflict, unauthorized, forbidden, too_large, rate_limited
- *   - operational: unavailable (database down, engine down…) — retryable
+ *   - operational: unavailable (engine down…), database_unavailable (the database cannot be
+ *     read or written: full or read-only disk, I/O error, server down) — retryable, 503
  * Anything else reaching the edge is a bug: logged with its stack, answered as a plain 500.
  */
 export type AppErrorCode =
@@ -14,7 +15,8 @@ export type AppErrorCode =
   | 'forbidden'
   | 'too_large'
   | 'rate_limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'database_unavailable';
 
 export class AppError extends Error {
   constructor(
@@ -34,6 +36,7 @@ export const unauthorized = (message = 'sign in or send an API token') =>
   new AppError('unauthorized', message);
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const unavailable = (message: string) => new AppError('unavailable', message);
+export const databaseUnavailable = (message: string) => new AppError('database_unavailable', message);
 
 export function httpStatus(code: AppErrorCode): number {
   switch (code) {
@@ -52,6 +55,7 @@ export function httpStatus(code: AppErrorCode): number {
     case 'rate_limited':
       return 429;
     case 'unavailable':
+    case 'database_unavailable':
       return 503;
   }
 }

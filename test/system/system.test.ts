@@ -20,7 +20,11 @@ describe('system routes', () => {
   test('healthz is 200 with a working database and 503 without', async () => {
     const ok = await fetch(`${t.url}/healthz`);
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { status: 'ok', db: 'ok' });
+    assert.deepEqual(await ok.json(), {
+      status: 'ok',
+      db: 'ok',
+      checks: { database_read: 'ok', database_write: 'ok' },
+    });
 
     const real = t.server.ctx.db;
     t.server.ctx.db = new Kysely<Database>({
@@ -33,7 +37,10 @@ describe('system routes', () => {
     try {
       const down = await fetch(`${t.url}/healthz`);
       assert.equal(down.status, 503);
-      assert.equal(((await down.json()) as { status: string }).status, 'error');
+      const report = (await down.json()) as { status: string; checks: unknown; error: { code: string } };
+      assert.equal(report.status, 'error');
+      assert.deepEqual(report.checks, { database_read: 'failed', database_write: 'skipped' });
+      assert.equal(report.error.code, 'database_unavailable');
     } finally {
       t.server.ctx.db = real;
     }

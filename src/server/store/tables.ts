@@ -27,6 +27,7 @@ export interface Database {
   releases: ReleaseRow;
   audit_log: AuditLogRow;
   environment_observations: EnvironmentObservationRow;
+  health_probe: HealthProbeRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -326,4 +327,10 @@ export interface EnvironmentObservationRow {
   release_id: string | null;
   /** The health last announced by an `environment` event (server/deploys/observed-health.ts). */
   health: string;
+}
+
+/** The one row /healthz rewrites to prove writes still commit (id is always 1). */
+export interface HealthProbeRow {
+  id: number;
+  checked_at: number;
 }

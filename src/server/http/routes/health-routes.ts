@@ -1,28 +1,39 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import { collectMetrics } from '../../metrics/collect-metrics.js';
+import { CachedDatabaseProbe } from '../../store/database-health.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 
-/** Liveness for load balancers and Prometheus metrics. */
+const check = z.enum(['ok', 'failed', 'skipped']);
+const healthSchema = z.object({
+  status: z.enum(['ok', 'error']),
+  db: z.enum(['ok', 'unavailable']),
+  /** Which check failed: reading, or committing a one-row write (a full or read-only disk). */
+  checks: z.object({ database_read: check, database_write: check }),
+  error: z.object({ code: z.literal('database_unavailable'), message: z.string() }).optional(),
+});
+
+/** Health for load balancers (can the database be read and written?) and Prometheus metrics. */
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // Per server, not per module: each server probes its own database.
+  const probe = new CachedDatabaseProbe();
   defineRoute(app, ctx.routes, {
     method: 'GET',
     url: '/healthz',
-    summary: 'Health: 200 when the database answers, 503 when it does not',
+    summary: 'Health: 200 when the database can be read and written, 503 naming the check that failed',
     tags: ['system'],
     auth: false,
-    response: z.object({ status: z.literal('ok'), db: z.literal('ok') }),
+    response: healthSchema,
     handler: async (_input, req, reply) => {
-      try {
-        await sql`SELECT 1`.execute(ctx.db);
-      } catch (error) {
-        req.log.warn({ err: error }, 'health check: database unavailable');
-        return reply.code(503).send({ status: 'error', db: 'unavailable' });
-      }
-      return { status: 'ok', db: 'ok' };
+      // ctx.db is read per call: the probe follows the database the routes use.
+      const health = await probe.check(ctx.db, ctx.now());
+      if (health.ok) return { status: 'ok', db: 'ok', checks: health.checks };
+      req.log.warn({ checks: health.checks, error: health.error }, 'health check: database unavailable');
+      return reply
+        .code(503)
+        .send({ status: 'error', db: 'unavailable', checks: health.checks, error: health.error });
     },
   });
 
