@@ -6,12 +6,14 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { sqliteDatabaseInUse } from './database-in-use.js';
 import { serverRunning } from './server-lock.js';
 
 /** A refusal the operator can fix (wrong URL or file, existing destination, running server). */
@@ -79,7 +81,8 @@ export async function backupDatabase(databaseUrl: string, destination: string): 
 
 /**
  * Replaces the database with a backup, offline only: refuses while a server holds the lock in
- * `dataDir` (default: the database's directory). The backup is copied beside the database,
+ * `dataDir` (default: the database's directory) or while any process has the database file
+ * open, through whichever path (database-in-use.ts). The backup is copied beside the database,
  * the copy verified (a healthy SQLite file with Slipway's schema), synced, and renamed over it after the
  * old `-wal`/`-shm` files are removed, so a crash leaves the old database or the new one.
  */
@@ -88,11 +91,7 @@ export async function restoreDatabase(databaseUrl: string, source: string, dataD
   const from = resolve(source);
   if (!existsSync(from)) throw new BackupRefused(`no backup file at ${from}`);
   const lockDir = dataDir ?? dirname(target);
-  const pid = serverRunning(lockDir);
-  if (pid !== null)
-    throw new BackupRefused(
-      `the Slipway server (pid ${pid}) is running on ${lockDir}; stop it before restoring`,
-    );
+  refuseWhileInUse(target, lockDir);
 
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.restore-tmp`;
@@ -102,8 +101,7 @@ export async function restoreDatabase(databaseUrl: string, source: string, dataD
     verifyBackup(tmp, from); // check the copy, so what is installed is what was checked
     removeWithSidecars(tmp, false);
     fsyncFile(tmp);
-    if (serverRunning(lockDir) !== null)
-      throw new BackupRefused('a Slipway server started during the restore; nothing was changed');
+    refuseWhileInUse(target, lockDir, 'a Slipway server started during the restore; nothing was changed: ');
     // The old database's sidecars would be replayed onto the new file: drop them first.
     for (const sidecar of ['-wal', '-shm', '-journal']) rmSync(`${target}${sidecar}`, { force: true });
     renameSync(tmp, target);
@@ -112,6 +110,28 @@ export async function restoreDatabase(databaseUrl: string, source: string, dataD
     throw error;
   }
   fsyncDir(dirname(target));
+}
+
+function refuseWhileInUse(target: string, lockDir: string, prefix = ''): void {
+  const pid = serverRunning(lockDir);
+  if (pid !== null)
+    throw new BackupRefused(
+      `${prefix}the Slipway server (pid ${pid}) is running on ${lockDir}; stop it before restoring`,
+    );
+  if (sqliteDatabaseInUse(target))
+    throw new BackupRefused(
+      `${prefix}${realPath(target)} is open in another process (a Slipway server using it, perhaps through ` +
+        'another path or data directory); stop it before restoring',
+    );
+}
+
+/** The path with every symlink resolved, to name the file all the aliases point at. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 function verifyBackup(copy: string, path: string): void {

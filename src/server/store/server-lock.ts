@@ -2,8 +2,10 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * `<dataDir>/server.pid`: held by a running server so that offline operations (restore) can
- * refuse while it runs. SQLite locks are not a reliable cross-process signal in WAL mode, a pid is.
+ * `<dataDir>/server.pid`: held by a running server so that a second server on the same data
+ * directory refuses to start, and so that a refusal can name the pid. It only answers for that
+ * directory: offline operations (restore) also ask the database file itself, which knows whether
+ * any process has it open through whatever path (database-in-use.ts).
  * A file naming a dead pid is stale and is taken over.
  */
 export function serverLockPath(dataDir: string): string {
