@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
 import { migrateToLatest } from '../../src/server/store/migrate.js';
 import { openDatabase } from '../../src/server/store/open-database.js';
+import { runMigrations } from '../../src/server/store/run-migrations.js';
 import { PauseAfterQueries } from './support/pause-after-queries.js';
 
 const CHILD = fileURLToPath(new URL('./support/migrate-child.ts', import.meta.url));
@@ -152,5 +154,32 @@ describe('migrations', () => {
       await db.destroy();
     }
     assert.deepEqual(schemaOf(file), before);
+  });
+
+  it('a migration that fails half-way leaves none of its changes; the ones before it stay', async () => {
+    const file = join(root, 'halfway.db');
+    const db = openDatabase(`sqlite:${file}`);
+    const migrations = {
+      '001_first': {
+        up: async (d: Kysely<unknown>) => void (await sql`CREATE TABLE first (id int)`.execute(d)),
+      },
+      '002_breaks': {
+        up: async (d: Kysely<unknown>) => {
+          await sql`CREATE TABLE half (id int)`.execute(d);
+          await sql`SELECT no_such_function()`.execute(d);
+        },
+      },
+    };
+    try {
+      await assert.rejects(runMigrations(db as never, migrations), /no_such_function/);
+    } finally {
+      await db.destroy();
+    }
+    const after = schemaOf(file);
+    assert.deepEqual(
+      after.objects.map((o) => (o as { name: string }).name),
+      ['first', 'kysely_migration'],
+    );
+    assert.deepEqual(after.applied, ['001_first']);
   });
 });
