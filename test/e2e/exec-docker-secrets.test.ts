@@ -122,4 +122,40 @@ stages:
       await repo.cleanup();
     }
   });
+
+  test(
+    'a secret with a control character is refused, naming it and not printing it',
+    TEST_TIMEOUT,
+    async () => {
+      // A NUL cannot travel in argv, but it can in a secrets file; ESC can in both.
+      const repo = await makeRepo({
+        config: `version: 1
+image: ${BUSYBOX_IMAGE}
+stages:
+  - name: deploy
+    jobs:
+      release:
+        secrets: [NUL_TOKEN, ESC_TOKEN]
+        script: echo released
+`,
+        untracked: { 'secrets.env': 'NUL_TOKEN=nul-\u0000-in-the-middle\n' },
+      });
+      try {
+        const run = await execDocker(repo, [
+          '--secret-file',
+          `${repo.dir}/secrets.env`,
+          '--secret',
+          'ESC_TOKEN=esc-\u001b[31m-colour',
+        ]);
+        assert.equal(run.code, 2, describeRun(run));
+        assert.match(run.stderr, /secret NUL_TOKEN contains the control character U\+0000/);
+        assert.match(run.stderr, /secret ESC_TOKEN contains the control character U\+001B/);
+        for (const piece of ['in-the-middle', '-colour'])
+          assert.ok(!(run.stdout + run.stderr).includes(piece), describeRun(run));
+        assert.ok(!run.stdout.includes('released'), describeRun(run));
+      } finally {
+        await repo.cleanup();
+      }
+    },
+  );
 });

@@ -39,6 +39,21 @@ describe('validateSecrets', () => {
     assert.ok(!errors[0]!.includes('abcde'));
   });
 
+  it('refuses control characters other than tab and line breaks, naming the secret only', () => {
+    const errors = validateSecrets({
+      NUL_TOKEN: 'abc\u0000defghijk',
+      ESC_TOKEN: '\u001b]8;;https://x\u0007link-text',
+      DEL_TOKEN: 'delete\u007fthis-one',
+      PEM_KEY: '-----BEGIN-----\r\nMIIE\tvQIBADANBg\n-----END-----',
+    });
+    assert.equal(errors.length, 3);
+    assert.match(errors[0]!, /^secret NUL_TOKEN contains the control character U\+0000;/);
+    assert.match(errors[1]!, /^secret ESC_TOKEN contains the control character U\+001B;/);
+    assert.match(errors[2]!, /^secret DEL_TOKEN contains the control character U\+007F;/);
+    for (const piece of ['abc', 'defghijk', 'link-text', 'this-one'])
+      assert.ok(!errors.join().includes(piece));
+  });
+
   it('counts characters, not UTF-16 units', () => {
     assert.equal(validateSecrets({ EMOJI: '🔑🔑🔑🔑🔑🔑🔑' }).length, 1);
     assert.deepEqual(validateSecrets({ EMOJI: '🔑🔑🔑🔑🔑🔑🔑🔑' }), []);
@@ -95,6 +110,23 @@ describe('SecretMasker', () => {
     assert.equal(masker.mask('he said "hi" \\ first-line'), MASK);
     // Lines shorter than 8 characters are too common to mask on their own.
     assert.equal(masker.mask('short'), 'short');
+  });
+
+  it('masks the escaped forms engines and encoders print: Go %q, JSON \\u, Python \\x', () => {
+    const secret = 'abc\u0000def\u001bghi"jk\\lm\u00e9\u0085<no>';
+    const masker = new SecretMasker([secret]);
+    const forms = {
+      // What the Docker engine printed for a NUL in an environment value (Go's strconv.Quote).
+      go: 'abc\\x00def\\x1bghi\\"jk\\\\lm\u00e9\\u0085<no>',
+      json: JSON.stringify(secret).slice(1, -1),
+      pythonJson: 'abc\\u0000def\\u001bghi\\"jk\\\\lm\\u00e9\\u0085<no>',
+      goJson: 'abc\\u0000def\\u001bghi\\"jk\\\\lm\u00e9\u0085\\u003cno\\u003e',
+      python: 'abc\\x00def\\x1bghi"jk\\\\lm\u00e9\\x85<no>',
+    };
+    for (const [name, form] of Object.entries(forms)) {
+      assert.equal(masker.mask(`invalid env "T=${form}": unknown`), `invalid env "T=${MASK}": unknown`, name);
+    }
+    assert.equal(masker.maskText(`first ${forms.go}\nsecond ${forms.json}`), `first ${MASK}\nsecond ${MASK}`);
   });
 
   it('masks CRLF multi-line secrets line by line', () => {
