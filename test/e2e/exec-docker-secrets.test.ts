@@ -158,4 +158,48 @@ stages:
       }
     },
   );
+
+  test(
+    'a long secret printed by base64 (wrapped at 76, or folded at 64) is masked on every line',
+    TEST_TIMEOUT,
+    async () => {
+      // 170 bytes: base64 wraps it over three or four lines whatever its offset.
+      const long = `long-${'k3y/Mat3rial+'.repeat(12)}-end-of-it`;
+      const script = [0, 1, 2].flatMap((k) => {
+        const pad = 'x'.repeat(k);
+        return [
+          `echo "w76-${k}:"; printf '${pad}%s' "$LONG_TOKEN" | base64`,
+          `echo "w64-${k}:"; printf '${pad}%s' "$LONG_TOKEN" | base64 -w 0 | fold -w 64; echo`,
+        ];
+      });
+      const repo = await makeRepo({
+        config: `version: 1
+image: ${BUSYBOX_IMAGE}
+stages:
+  - name: deploy
+    jobs:
+      wrapped:
+        secrets: [LONG_TOKEN]
+        script:
+${yamlList(script, '          ')}
+`,
+      });
+      try {
+        const run = await execDocker(repo, ['--secret', `LONG_TOKEN=${long}`]);
+        assert.equal(run.code, 0, describeRun(run));
+        const lines = linesOf(run.stdout, 'wrapped');
+        const cores = base64Cores(long);
+        for (const line of lines) {
+          // No piece of 11 characters (8 bytes' worth) of the secret's encoding, on any line.
+          for (let i = 0; i + 11 <= line.length; i++) {
+            const piece = line.slice(i, i + 11);
+            assert.ok(!cores.some((core) => core.includes(piece)), `${line}\n${describeRun(run)}`);
+          }
+        }
+        assert.ok(lines.filter((l) => l === MASK).length >= 6, describeRun(run));
+      } finally {
+        await repo.cleanup();
+      }
+    },
+  );
 });

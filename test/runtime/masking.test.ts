@@ -88,6 +88,50 @@ describe('SecretMasker', () => {
     }
   }
 
+  /** Characters of `secret`'s base64 (at the alignment of its offset) that depend on it alone. */
+  function coreAt(prefixLength: number, secret: Buffer): string {
+    const k = prefixLength % 3;
+    const encoded = Buffer.concat([Buffer.alloc(k), secret]).toString('base64');
+    return encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + secret.length)) / 6));
+  }
+
+  for (const width of [76, 64]) {
+    it(`masks every line of a long secret's base64 wrapped at ${width} columns, at any offset`, () => {
+      // 200 bytes: three full lines and pieces at either end, whatever the offset.
+      const secret = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 37 + 11) % 256)).toString(
+        'latin1',
+      );
+      const bytes = Buffer.from(secret, 'utf8');
+      const masker = new SecretMasker([secret]);
+      for (let prefix = 0; prefix < width; prefix++) {
+        const blob = Buffer.concat([Buffer.alloc(prefix, 0x41), bytes, Buffer.from('tail')]);
+        const wrapped = blob.toString('base64').match(new RegExp(`.{1,${width}}`, 'g')) ?? [];
+        const core = coreAt(prefix, bytes);
+        const masked = wrapped.map((line) => masker.mask(line));
+        for (const line of masked) {
+          // No piece of 11 characters (8 bytes' worth) of the secret's encoding survives.
+          for (let i = 0; i + 11 <= line.length; i++) {
+            assert.ok(!core.includes(line.slice(i, i + 11)), `prefix ${prefix}: ${line}`);
+          }
+        }
+        assert.ok(
+          masked.filter((line) => line === MASK).length >= 2,
+          `full lines masked whole (prefix ${prefix})`,
+        );
+      }
+    });
+  }
+
+  it('leaves pieces of wrapped base64 too short to carry 8 bytes of the secret', () => {
+    const secret = 'correct-horse-battery-staple-0123456789';
+    const masker = new SecretMasker([secret]);
+    const core = coreAt(0, Buffer.from(secret));
+    // 10 characters carry 60 bits: less than the 8 bytes below which a secret is refused.
+    assert.equal(masker.mask(core.slice(0, 10)), core.slice(0, 10));
+    assert.equal(masker.mask(`${core.slice(0, 11)}`), MASK);
+    assert.equal(masker.mask(`x ${core.slice(-11)}`), `x ${MASK}`);
+  });
+
   it('the URL-safe form really differs from the standard one', () => {
     const plain = Buffer.from(SECRET).toString('base64');
     assert.match(plain, /[+/]/);
