@@ -78,6 +78,7 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       imageRepository: repositoryFromName(lease.projectName ?? lease.projectId),
       signal: cancel.signal,
       maxLogBytes: lease.maxLogBytes,
+      ...(lease.resourceLimits ? { resourceLimits: lease.resourceLimits } : {}),
       labels: ctx.labels,
       ...(lease.jobs.length > 0 ? { selection: { jobs: lease.jobs } } : {}),
       runManual: lease.runManual,

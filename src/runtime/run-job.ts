@@ -1,4 +1,5 @@
 import type { Backend, BuildOutcome, BuiltImage, JobOutcome, JobOutput } from '../backends/backend.js';
+import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
@@ -34,6 +35,8 @@ export interface JobContext {
   deployJob?: DeployRunner;
   /** Images the run's build jobs produced so far, by job name (what deploy jobs roll out). */
   builtImages?: ReadonlyMap<string, BuiltImage>;
+  /** Defaults and maxima of script jobs' `resources:` (default: the built-in ones). */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
@@ -127,6 +130,11 @@ async function runScriptJob(
 ): Promise<JobOutcome> {
   const env: Record<string, string> = { ...standardEnv(ctx.plan, job, ctx.run), ...job.env };
   for (const name of job.secrets) env[name] = ctx.secrets[name] as string;
+  const { resources, warnings } = resolveResources(
+    job.resources,
+    ctx.resourceLimits ?? BUILTIN_RESOURCE_LIMITS,
+  );
+  for (const warning of warnings) output.system(`[slipway] ${warning}`);
   try {
     return await ctx.backend.runJob(
       {
@@ -139,6 +147,7 @@ async function runScriptJob(
         services: job.services,
         workspacePath: ctx.run.workspacePath,
         graceMs: ctx.graceMs,
+        resources,
       },
       output,
       signal,

@@ -1,4 +1,5 @@
 import type { Backend, BuiltImage, WorkspaceSource } from '../backends/backend.js';
+import type { ResourceLimits } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
@@ -47,6 +48,8 @@ export interface RunOptions {
   deployJob?: DeployRunner;
   /** Masks logs and messages; default: one for `secrets` and the registries' passwords. */
   masker?: SecretMasker;
+  /** Defaults and maxima of jobs' `resources:` (the server's or exec's; default built in). */
+  resourceLimits?: ResourceLimits;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
@@ -110,6 +113,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
               ...(opts.project !== undefined ? { project: opts.project } : {}),
               ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),
               ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
+              ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
               builtImages,
             },
             signal,
