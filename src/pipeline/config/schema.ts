@@ -119,7 +119,12 @@ export const resourcesSchema = z
       .min(MIN_PIDS, `at least ${MIN_PIDS}`)
       .optional()
       .describe('Most processes and threads at once (stops a fork bomb).'),
-    cpus: z.number().positive().max(1024).optional().describe('CPUs, like 1 or 0.5.'),
+    cpus: z
+      .number()
+      .positive('must be more than 0, like 1 or 0.5')
+      .max(1024)
+      .optional()
+      .describe('CPUs, like 1 or 0.5.'),
   })
   .strict();
 
