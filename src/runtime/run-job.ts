@@ -109,6 +109,10 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
     end = { ...end, failure: { ...end.failure, message } };
     writer.system(`[slipway] ${message}`);
   }
+  // A release's reason is the deploy target's words (a health check's output, an engine error).
+  if (end.release?.reason !== undefined) {
+    end = { ...end, release: { ...end.release, reason: ctx.masker.maskText(end.release.reason) } };
+  }
   return end;
 }
 
