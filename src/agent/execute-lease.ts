@@ -12,7 +12,7 @@ import type { Plan } from '../pipeline/plan/plan.js';
 import type { LeaseMessage, RunFinishMessage } from '../protocol/agent-protocol.js';
 import { type AgentTransport, LeaseGoneError } from '../protocol/agent-transport.js';
 import { repositoryFromName } from '../runtime/build-spec.js';
-import { runPipeline } from '../runtime/run-pipeline.js';
+import { runMasker, runPipeline } from '../runtime/run-pipeline.js';
 import type { RunResult } from '../runtime/run-result.js';
 import { type DeployTargets, deployRunner } from './deploy-job.js';
 import { LeaseReporter } from './lease-reporter.js';
@@ -35,6 +35,8 @@ export interface LeaseContext {
 export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Promise<RunResult | null> {
   const cancel = new AbortController();
   const stop = () => cancel.abort();
+  // One masker for the run's logs and for every message that leaves the agent about it.
+  const masker = runMasker(lease.secrets, lease.registries);
   ctx.stopping.addEventListener('abort', stop, { once: true });
   const reporter = new LeaseReporter({
     transport: ctx.transport,
@@ -47,7 +49,8 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       ctx.log(`run ${lease.runId}: the server no longer recognises lease ${lease.leaseId}; stopping the run`);
       stop();
     },
-    log: (message) => ctx.log(`run ${lease.runId}: ${message}`),
+    log: (message) => ctx.log(`run ${lease.runId}: ${masker.maskText(message)}`),
+    mask: (text) => masker.maskText(text),
     ...(ctx.logFlushMs !== undefined ? { flushMs: ctx.logFlushMs } : {}),
   });
   const heartbeat = setInterval(() => void reporter.heartbeat(), lease.heartbeatMs);
@@ -65,6 +68,7 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
         : { kind: 'archive', open: () => ctx.transport.source(lease.leaseId) },
       deployJob: deployRunner(lease.deployments, ctx.deployTargets ?? {}),
       secrets: lease.secrets,
+      masker,
       // Build jobs push with these (matched by registry host); their passwords are masked.
       registries: lease.registries,
       // Untrusted runs build but never push; refused push targets fail their job.
@@ -74,6 +78,7 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       imageRepository: repositoryFromName(lease.projectName ?? lease.projectId),
       signal: cancel.signal,
       maxLogBytes: lease.maxLogBytes,
+      ...(lease.resourceLimits ? { resourceLimits: lease.resourceLimits } : {}),
       labels: ctx.labels,
       ...(lease.jobs.length > 0 ? { selection: { jobs: lease.jobs } } : {}),
       runManual: lease.runManual,
@@ -87,7 +92,9 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
     });
   } catch (thrown) {
     // A plan this agent cannot read (another version?) must still end the run visibly.
-    error = `the agent could not run the plan: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+    error = masker.maskText(
+      `the agent could not run the plan: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+    );
     ctx.log(`run ${lease.runId}: ${error}`);
   } finally {
     ctx.stopping.removeEventListener('abort', stop);

@@ -23,6 +23,11 @@ export interface ReporterOptions {
   onCancel: () => void;
   onGone: () => void;
   log: (message: string) => void;
+  /**
+   * Applied to the failure and skip messages of job updates before they are sent: the last
+   * door on the agent, for a message that quotes a secret (default: unchanged).
+   */
+  mask?: (text: string) => string;
   flushMs?: number;
   maxLines?: number;
   /**
@@ -69,7 +74,7 @@ export class LeaseReporter {
 
   job(update: JobResultMessage): void {
     if (this.gone) return;
-    const snapshot = { ...update };
+    const snapshot = this.masked(update);
     this.enqueue(async () => {
       await this.drain(snapshot.name);
       if (this.gone) return;
@@ -163,6 +168,16 @@ export class LeaseReporter {
       return;
     }
     this.opts.log(`${what} to the server failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  private masked(update: JobResultMessage): JobResultMessage {
+    const mask = this.opts.mask;
+    if (!mask) return { ...update };
+    return {
+      ...update,
+      failure: update.failure && { ...update.failure, message: mask(update.failure.message) },
+      skip: update.skip && { ...update.skip, message: mask(update.skip.message) },
+    };
   }
 
   private waitingOf(job: string): Waiting {

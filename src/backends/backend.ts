@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { JobResources } from '../domain/job-resources.js';
 
 /**
  * A Backend runs the containers (or processes) of one run. The runtime drives it; nothing else
@@ -99,6 +100,11 @@ export interface JobSpec {
   workspacePath: string;
   /** Grace period between SIGTERM and SIGKILL on abort. */
   graceMs: number;
+  /**
+   * Limits of the job's container and of each of its services. Absent: the built-in defaults
+   * (BUILTIN_RESOURCE_LIMITS). Backends without containers (local) cannot enforce them.
+   */
+  resources?: JobResources;
 }
 
 export interface JobOutput {

@@ -15,6 +15,7 @@ import { type RegistryLogin, repositoryFromName } from '../runtime/build-spec.js
 import { runPipeline } from '../runtime/run-pipeline.js';
 import { validateSecrets } from '../runtime/secret-masker.js';
 import { type BackendChoice, chooseBackend } from './choose-backend.js';
+import { execResourceLimits } from './exec-limits.js';
 import { ExecPrinter } from './exec-printer.js';
 import { eventFromWorkingTree, workingTreeFiles } from './git-info.js';
 import { parsePairs, readSecretsFile } from './secrets-input.js';
@@ -46,6 +47,10 @@ export const EXEC_USAGE = `usage: slipway exec [options]
   --manual            also run jobs marked when: manual
   --backend B         docker | local | auto (default auto: Docker when the engine answers)
   --timeout-grace S   seconds between SIGTERM and SIGKILL on cancel/timeout (default 10)
+  --max-memory M      most memory a job may ask for in resources: (default 16g; jobs that
+                      ask for none get 4g, or this when lower)
+  --max-pids N        most processes/threads a job may ask for (default 16384; default 2048)
+  --max-cpus N        most CPUs a job may ask for (default: no limit)
   --json              print the run result as JSON at the end
   --push              let build jobs push to their registry (default: images stay in the local engine)
   --registry-user U   push with this user (implies --push); the password comes from
@@ -70,6 +75,9 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       manual: { type: 'boolean' },
       backend: { type: 'string' },
       'timeout-grace': { type: 'string' },
+      'max-memory': { type: 'string' },
+      'max-pids': { type: 'string' },
+      'max-cpus': { type: 'string' },
       json: { type: 'boolean' },
       push: { type: 'boolean' },
       'registry-user': { type: 'string' },
@@ -84,6 +92,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
   const grace = values['timeout-grace'] === undefined ? 10 : Number(values['timeout-grace']);
   if (!Number.isFinite(grace) || grace < 0)
     throw new UsageError('--timeout-grace expects a number of seconds');
+  const resourceLimits = execResourceLimits(values);
 
   const dir = resolve(io.cwd, values.dir ?? '.');
   const file = resolve(dir, values.file ?? '.slipway.yml');
@@ -148,6 +157,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       secrets,
       signal: cancel.signal,
       graceMs: grace * 1000,
+      resourceLimits,
       labels: { 'io.slipway.owner': owner },
       selection: { jobs: values.job ?? [], stages: values.stage ?? [] },
       runManual: values.manual ?? false,

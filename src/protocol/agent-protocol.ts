@@ -145,6 +145,12 @@ export const leaseDeploymentSchema = z.union([
 ]);
 export type LeaseDeployment = z.infer<typeof leaseDeploymentSchema>;
 
+const jobResourcesSchema = z.object({
+  memoryBytes: z.number().int().positive(),
+  pids: z.number().int().positive(),
+  cpus: z.number().positive().nullable(),
+});
+
 export const leaseSchema = z.object({
   leaseId: z.string(),
   runId: z.string(),
@@ -183,6 +189,11 @@ export const leaseSchema = z.object({
   registries: z.array(z.object({ host: z.string(), username: z.string(), password: z.string() })).default([]),
   /** Per `deploy` job name: what to roll out (see leaseDeploymentSchema). */
   deployments: z.record(z.string(), leaseDeploymentSchema).optional(),
+  /**
+   * The server's defaults and maxima for script jobs' `resources:` (SLIPWAY_JOB_*). Older
+   * servers do not send them: the agent's built-in ones apply.
+   */
+  resourceLimits: z.object({ default: jobResourcesSchema, max: jobResourcesSchema }).optional(),
 });
 export type LeaseMessage = z.infer<typeof leaseSchema>;
 

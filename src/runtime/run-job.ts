@@ -1,5 +1,7 @@
 import type { Backend, BuildOutcome, BuiltImage, JobOutcome, JobOutput } from '../backends/backend.js';
+import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
+import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.js';
@@ -33,6 +35,8 @@ export interface JobContext {
   deployJob?: DeployRunner;
   /** Images the run's build jobs produced so far, by job name (what deploy jobs roll out). */
   builtImages?: ReadonlyMap<string, BuiltImage>;
+  /** Defaults and maxima of script jobs' `resources:` (default: the built-in ones). */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
@@ -71,6 +75,13 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
     writer.system(`[slipway] ${message}`);
     return { status: 'failed', failure: { reason: 'config_error', message }, exitCode: null };
   }
+  // Every door refuses such values now, but one stored earlier may still arrive; the engine
+  // would refuse it anyway, quoting the value in its error.
+  const refused = refusedSecrets(job, ctx.secrets);
+  if (refused !== null) {
+    writer.system(`[slipway] ${refused}`);
+    return { status: 'failed', failure: { reason: 'config_error', message: refused }, exitCode: null };
+  }
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), job.timeoutMs);
   const signal = AbortSignal.any([cancel, timeout.signal]);
@@ -91,8 +102,28 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
     clearTimeout(timer);
   }
   writer.flush();
-  if (end.failure) writer.system(`[slipway] ${end.failure.message}`);
+  if (end.failure) {
+    // Failure messages quote engines, registries and tools, which may quote a secret (an engine
+    // refusing an environment value prints it): masked like the log before they leave the job.
+    const message = ctx.masker.maskText(end.failure.message);
+    end = { ...end, failure: { ...end.failure, message } };
+    writer.system(`[slipway] ${message}`);
+  }
+  // A release's reason is the deploy target's words (a health check's output, an engine error).
+  if (end.release?.reason !== undefined) {
+    end = { ...end, release: { ...end.release, reason: ctx.masker.maskText(end.release.reason) } };
+  }
   return end;
+}
+
+/** Why a secret the job names cannot be handed to it (naming the secret only), or null. */
+function refusedSecrets(job: PlanJob, secrets: Record<string, string>): string | null {
+  for (const name of new Set([...job.secrets, ...(job.build?.secrets ?? [])])) {
+    const value = secrets[name];
+    const problem = value === undefined ? null : secretValueProblem(value);
+    if (problem !== null) return `secret ${name} ${problem} (job "${job.name}" names it)`;
+  }
+  return null;
 }
 
 async function runScriptJob(
@@ -103,6 +134,11 @@ async function runScriptJob(
 ): Promise<JobOutcome> {
   const env: Record<string, string> = { ...standardEnv(ctx.plan, job, ctx.run), ...job.env };
   for (const name of job.secrets) env[name] = ctx.secrets[name] as string;
+  const { resources, warnings } = resolveResources(
+    job.resources,
+    ctx.resourceLimits ?? BUILTIN_RESOURCE_LIMITS,
+  );
+  for (const warning of warnings) output.system(`[slipway] ${warning}`);
   try {
     return await ctx.backend.runJob(
       {
@@ -115,6 +151,7 @@ async function runScriptJob(
         services: job.services,
         workspacePath: ctx.run.workspacePath,
         graceMs: ctx.graceMs,
+        resources,
       },
       output,
       signal,

@@ -1,4 +1,5 @@
 import type { Backend, BuiltImage, WorkspaceSource } from '../backends/backend.js';
+import type { ResourceLimits } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
@@ -45,6 +46,10 @@ export interface RunOptions {
   pushTimeoutMs?: number;
   /** Runs `deploy:` jobs; without it they fail with a clear message. */
   deployJob?: DeployRunner;
+  /** Masks logs and messages; default: one for `secrets` and the registries' passwords. */
+  masker?: SecretMasker;
+  /** Defaults and maxima of jobs' `resources:` (the server's or exec's; default built in). */
+  resourceLimits?: ResourceLimits;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
@@ -68,7 +73,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
   const secrets = opts.secrets ?? {};
   const registries = opts.registries ?? [];
   const builtImages = new Map<string, BuiltImage>();
-  const masker = new SecretMasker([...Object.values(secrets), ...registries.map((r) => r.password)]);
+  const masker = opts.masker ?? runMasker(secrets, registries);
   const workspacePath = opts.workspacePath ?? DEFAULT_WORKSPACE;
 
   for (const result of results.values()) emit({ type: 'job', job: { ...result } });
@@ -80,7 +85,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
       for (const job of toRun) {
         finish(results, job.name, now, emit, {
           status: 'failed',
-          failure: { reason: 'backend_error', message: setupError },
+          failure: { reason: 'backend_error', message: masker.maskText(setupError) },
           exitCode: null,
         });
       }
@@ -108,6 +113,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
               ...(opts.project !== undefined ? { project: opts.project } : {}),
               ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),
               ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
+              ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
               builtImages,
             },
             signal,
@@ -132,6 +138,11 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
     startedAt,
     finishedAt: now(),
   };
+}
+
+/** What a run masks: every secret value and every registry password it was given. */
+export function runMasker(secrets: Record<string, string>, registries: RegistryLogin[]): SecretMasker {
+  return new SecretMasker([...Object.values(secrets), ...registries.map((r) => r.password)]);
 }
 
 async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun: PlanJob[]) {

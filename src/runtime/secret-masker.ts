@@ -1,28 +1,26 @@
 /**
  * Hides secret values in log text. A job can print a secret in many shapes, so each secret is
- * expanded once into the forms it commonly takes (plain, base64, URL-encoded, JSON-escaped, the
- * lines of a multi-line value) and every form is replaced by `MASK`.
+ * expanded once into the forms it commonly takes (plain, base64, URL-encoded, escaped as JSON,
+ * Go or Python would, the lines of a multi-line value: secret-forms.ts) and every form is
+ * replaced by `MASK`, as is every long-enough piece of its wrapped base64 (base64-fragments.ts).
  *
  * Masking works on text that is known to be whole lines; splitting a stream into lines without
  * cutting through a secret is the line writer's job, helped by `cut()`.
  */
+import { MIN_SECRET_LENGTH, secretValueProblem } from '../domain/secret-value.js';
+import { Base64Fragments } from './base64-fragments.js';
+import { formsOf } from './secret-forms.js';
 
 export const MASK = '********';
 
-/** Below this a value is too likely to occur by chance, and masking it would shred the logs. */
-export const MIN_SECRET_LENGTH = 8;
+export { MIN_SECRET_LENGTH };
 
 /** Error messages for secrets that cannot be masked; they name the secret, never its value. */
 export function validateSecrets(secrets: Record<string, string>): string[] {
   const errors: string[] = [];
   for (const [name, value] of Object.entries(secrets)) {
-    const length = [...value].length;
-    if (length < MIN_SECRET_LENGTH) {
-      errors.push(
-        `secret ${name} is ${length} characters; secrets shorter than ${MIN_SECRET_LENGTH} characters ` +
-          'cannot be masked reliably and are refused',
-      );
-    }
+    const problem = secretValueProblem(value);
+    if (problem !== null) errors.push(`secret ${name} ${problem}`);
   }
   return errors;
 }
@@ -47,12 +45,16 @@ export class SecretMasker {
   private readonly variants: readonly string[];
   /** Every form in one alternation, to reject a line without a secret in a single pass. */
   private readonly anyVariant: RegExp | null;
+  /** Pieces of wrapped base64, which no whole form matches. */
+  private readonly fragments: Base64Fragments;
 
   constructor(secretValues: Iterable<string>) {
+    const values = [...secretValues];
     const all = new Set<string>();
-    for (const value of secretValues) {
-      for (const variant of variantsOf(value)) all.add(variant);
+    for (const value of values) {
+      for (const variant of formsOf(value)) all.add(variant);
     }
+    this.fragments = new Base64Fragments(values);
     this.variants = [...all].sort((a, b) => b.length - a.length);
     this.maxLength = this.variants[0]?.length ?? 0;
     this.anyVariant = this.variants.length > 0 ? new RegExp(this.variants.map(escapeRegExp).join('|')) : null;
@@ -73,6 +75,17 @@ export class SecretMasker {
       from = ranges[i + 1]!;
     }
     return out + text.slice(from);
+  }
+
+  /**
+   * `mask` for text that may span lines (an error message): each line is masked, so the line
+   * forms of a multi-line secret apply too.
+   */
+  maskText(text: string): string {
+    return text
+      .split('\n')
+      .map((line) => this.mask(line))
+      .join('\n');
   }
 
   /**
@@ -119,7 +132,14 @@ export class SecretMasker {
    */
   private coveredRanges(text: string, hiddenPrefix: number): number[] | null {
     let found: number[] | null = hiddenPrefix > 0 ? [0, Math.min(hiddenPrefix, text.length)] : null;
-    if (this.anyVariant === null || !this.anyVariant.test(text)) return found;
+    if (!this.fragments.empty) {
+      const pieces: number[] = [];
+      this.fragments.collect(text, pieces);
+      if (pieces.length > 0) found = [...(found ?? []), ...pieces];
+    }
+    if (this.anyVariant === null || !this.anyVariant.test(text)) {
+      return found === null ? null : mergeRanges(found);
+    }
     for (const variant of this.variants) {
       let at = text.indexOf(variant);
       if (at === -1) continue;
@@ -150,43 +170,4 @@ function mergeRanges(flat: number[]): number[] {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** The forms a secret value takes in logs. */
-function variantsOf(value: string): string[] {
-  if (value.length === 0) return [];
-  const variants = [value];
-  const bytes = Buffer.from(value, 'utf8');
-  for (const run of base64Runs(bytes)) {
-    variants.push(run, run.replaceAll('+', '-').replaceAll('/', '_'));
-  }
-  try {
-    variants.push(encodeURIComponent(value));
-  } catch {
-    // A lone surrogate cannot be URI-encoded, so that form cannot appear in logs either.
-  }
-  variants.push(JSON.stringify(value).slice(1, -1));
-  // A multi-line secret never shows whole on one log line, but its lines do.
-  const lines = value.split(/\r?\n/);
-  if (lines.length > 1) {
-    for (const line of lines) if (line.length >= MIN_SECRET_LENGTH) variants.push(line);
-  }
-  return variants.filter((v) => v.length > 0);
-}
-
-/**
- * The base64 characters that depend only on the secret's bytes, for the secret starting at byte
- * offset 0, 1 and 2 of a 3-byte group inside a larger encoded blob. Character i encodes bits
- * [6i, 6i+6); with `k` unknown bytes before the secret, the characters wholly inside the
- * secret's bits [8k, 8k + 8n) are those from ceil(8k/6) to floor(8(k+n)/6).
- */
-function base64Runs(secret: Buffer): string[] {
-  const runs: string[] = [];
-  for (let k = 0; k < 3; k++) {
-    const encoded = Buffer.concat([Buffer.alloc(k), secret]).toString('base64');
-    const first = Math.ceil((8 * k) / 6);
-    const end = Math.floor((8 * (k + secret.length)) / 6);
-    if (end > first) runs.push(encoded.slice(first, end));
-  }
-  return runs;
 }

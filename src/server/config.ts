@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
+import {
+  BUILTIN_RESOURCE_LIMITS,
+  MIN_MEMORY_BYTES,
+  MIN_PIDS,
+  parseMemorySize,
+  type ResourceLimits,
+} from '../domain/job-resources.js';
 
 /**
  * The server's one typed config. This is the only module that reads `process.env` (the
@@ -25,6 +32,39 @@ const bool = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const memorySize = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return fallback;
+      const bytes = parseMemorySize(text);
+      if (bytes === null || bytes < MIN_MEMORY_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a memory size of at least 6m (write 512m, 4g)`,
+        });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+/** A CPU count; empty or unset: no limit. */
+const cpuCount = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return null;
+    const cpus = Number(text);
+    if (!Number.isFinite(cpus) || cpus <= 0) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a positive number of CPUs` });
+      return z.NEVER;
+    }
+    return cpus;
+  });
+
+const pidCount = (fallback: number) => z.coerce.number().int().min(MIN_PIDS).default(fallback);
 
 export const configSchema = z.object({
   SLIPWAY_DATA_DIR: z.string().default('.slipway'),
@@ -73,6 +113,18 @@ export const configSchema = z.object({
   SLIPWAY_SWARM_PUBLISH: z.enum(['ingress', 'proxy']).optional(),
   /** An environment no agent reported for this long shows health `unknown`. */
   SLIPWAY_OBSERVATION_STALE: duration('60s'),
+  /** Memory of a job (and of each of its services) that asks for none in `resources:`. */
+  SLIPWAY_JOB_MEMORY: memorySize(BUILTIN_RESOURCE_LIMITS.default.memoryBytes),
+  /** Most memory a job may ask for; a larger request is limited to it, with a warning. */
+  SLIPWAY_JOB_MAX_MEMORY: memorySize(BUILTIN_RESOURCE_LIMITS.max.memoryBytes),
+  /** Processes and threads of a job that asks for no `pids`. */
+  SLIPWAY_JOB_PIDS: pidCount(BUILTIN_RESOURCE_LIMITS.default.pids),
+  /** Most processes and threads a job may ask for. */
+  SLIPWAY_JOB_MAX_PIDS: pidCount(BUILTIN_RESOURCE_LIMITS.max.pids),
+  /** CPUs of a job that asks for none; unset: no limit. */
+  SLIPWAY_JOB_CPUS: cpuCount,
+  /** Most CPUs a job may ask for; unset: no maximum. */
+  SLIPWAY_JOB_MAX_CPUS: cpuCount,
 });
 
 export interface ServerConfig {
@@ -99,6 +151,8 @@ export interface ServerConfig {
   dockerHost: string | null;
   swarmPublish: 'ingress' | 'proxy' | null;
   observationStaleMs: number;
+  /** Defaults and maxima of jobs' `resources:`, sent to agents with every lease. */
+  jobResourceLimits: ResourceLimits;
 }
 
 export class ConfigError extends Error {}
@@ -137,5 +191,13 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
     dockerHost: c.DOCKER_HOST ?? null,
+    jobResourceLimits: {
+      default: { memoryBytes: c.SLIPWAY_JOB_MEMORY, pids: c.SLIPWAY_JOB_PIDS, cpus: c.SLIPWAY_JOB_CPUS },
+      max: {
+        memoryBytes: c.SLIPWAY_JOB_MAX_MEMORY,
+        pids: c.SLIPWAY_JOB_MAX_PIDS,
+        cpus: c.SLIPWAY_JOB_MAX_CPUS,
+      },
+    },
   };
 }

@@ -122,4 +122,84 @@ stages:
       await repo.cleanup();
     }
   });
+
+  test(
+    'a secret with a control character is refused, naming it and not printing it',
+    TEST_TIMEOUT,
+    async () => {
+      // A NUL cannot travel in argv, but it can in a secrets file; ESC can in both.
+      const repo = await makeRepo({
+        config: `version: 1
+image: ${BUSYBOX_IMAGE}
+stages:
+  - name: deploy
+    jobs:
+      release:
+        secrets: [NUL_TOKEN, ESC_TOKEN]
+        script: echo released
+`,
+        untracked: { 'secrets.env': 'NUL_TOKEN=nul-\u0000-in-the-middle\n' },
+      });
+      try {
+        const run = await execDocker(repo, [
+          '--secret-file',
+          `${repo.dir}/secrets.env`,
+          '--secret',
+          'ESC_TOKEN=esc-\u001b[31m-colour',
+        ]);
+        assert.equal(run.code, 2, describeRun(run));
+        assert.match(run.stderr, /secret NUL_TOKEN contains the control character U\+0000/);
+        assert.match(run.stderr, /secret ESC_TOKEN contains the control character U\+001B/);
+        for (const piece of ['in-the-middle', '-colour'])
+          assert.ok(!(run.stdout + run.stderr).includes(piece), describeRun(run));
+        assert.ok(!run.stdout.includes('released'), describeRun(run));
+      } finally {
+        await repo.cleanup();
+      }
+    },
+  );
+
+  test(
+    'a long secret printed by base64 (wrapped at 76, or folded at 64) is masked on every line',
+    TEST_TIMEOUT,
+    async () => {
+      // 170 bytes: base64 wraps it over three or four lines whatever its offset.
+      const long = `long-${'k3y/Mat3rial+'.repeat(12)}-end-of-it`;
+      const script = [0, 1, 2].flatMap((k) => {
+        const pad = 'x'.repeat(k);
+        return [
+          `echo "w76-${k}:"; printf '${pad}%s' "$LONG_TOKEN" | base64`,
+          `echo "w64-${k}:"; printf '${pad}%s' "$LONG_TOKEN" | base64 -w 0 | fold -w 64; echo`,
+        ];
+      });
+      const repo = await makeRepo({
+        config: `version: 1
+image: ${BUSYBOX_IMAGE}
+stages:
+  - name: deploy
+    jobs:
+      wrapped:
+        secrets: [LONG_TOKEN]
+        script:
+${yamlList(script, '          ')}
+`,
+      });
+      try {
+        const run = await execDocker(repo, ['--secret', `LONG_TOKEN=${long}`]);
+        assert.equal(run.code, 0, describeRun(run));
+        const lines = linesOf(run.stdout, 'wrapped');
+        const cores = base64Cores(long);
+        for (const line of lines) {
+          // No piece of 11 characters (8 bytes' worth) of the secret's encoding, on any line.
+          for (let i = 0; i + 11 <= line.length; i++) {
+            const piece = line.slice(i, i + 11);
+            assert.ok(!cores.some((core) => core.includes(piece)), `${line}\n${describeRun(run)}`);
+          }
+        }
+        assert.ok(lines.filter((l) => l === MASK).length >= 6, describeRun(run));
+      } finally {
+        await repo.cleanup();
+      }
+    },
+  );
 });

@@ -59,6 +59,29 @@ describe('project secrets', () => {
     assert.ok(!text.includes('1234567'));
   });
 
+  test('a value with a control character is refused naming the secret, without echoing it', async () => {
+    // A NUL cannot be put in a job's environment: the engine refused it quoting the value.
+    for (const value of ['abc\u0000defghijk', 'colour\u001b[31mred-and-more', 'c1-control\u0085here']) {
+      const res = await t.api('/api/projects/app/secrets/NUL_TOKEN', put(value));
+      assert.equal(res.status, 400);
+      const text = await res.text();
+      const body = JSON.parse(text) as { error: { message: string; where: string } };
+      assert.equal(body.error.where, 'body.value');
+      assert.match(body.error.message, /^secret NUL_TOKEN contains the control character U\+00/);
+      for (const piece of ['defghijk', 'red-and-more', 'c1-control']) assert.ok(!text.includes(piece), text);
+    }
+    assert.equal((await t.api('/api/projects/app/secrets')).status, 200);
+    const rows = await t.server.ctx.db
+      .selectFrom('secrets')
+      .where('name', '=', 'NUL_TOKEN')
+      .selectAll()
+      .execute();
+    assert.equal(rows.length, 0);
+    // Tabs and line breaks stay allowed: multi-line keys need them.
+    const pem = '-----BEGIN KEY-----\r\nMIIEvQIBADANBg\tkq\n-----END KEY-----\n';
+    assert.equal((await t.api('/api/projects/app/secrets/PEM_KEY', put(pem))).status, 200);
+  });
+
   test('names must be environment variable names', async () => {
     const res = await t.api('/api/projects/app/secrets/1BAD-NAME', put(VALUE));
     assert.equal(res.status, 400);

@@ -140,6 +140,11 @@ export function queueContract(name: string, make: MakeHarness): void {
       assert.deepEqual(lease.secrets, { DEPLOY_TOKEN: 'the-deploy-token' });
       assert.equal(lease.heartbeatMs, Math.floor(TIMEOUT_MS / 3));
       assert.ok(lease.maxLogBytes >= 1024);
+      // The server's job limits travel with the lease; the agent applies them (rule 11a).
+      assert.ok(
+        (lease.resourceLimits?.max.memoryBytes ?? 0) >= (lease.resourceLimits?.default.memoryBytes ?? 1),
+      );
+      assert.ok((lease.resourceLimits?.default.pids ?? 0) > 0);
       assert.equal(lease.workspaceId, run.runId);
       assert.deepEqual(h.runState.of('runStarted'), [{ method: 'runStarted', runId: run.runId }]);
     });

@@ -39,6 +39,21 @@ describe('validateSecrets', () => {
     assert.ok(!errors[0]!.includes('abcde'));
   });
 
+  it('refuses control characters other than tab and line breaks, naming the secret only', () => {
+    const errors = validateSecrets({
+      NUL_TOKEN: 'abc\u0000defghijk',
+      ESC_TOKEN: '\u001b]8;;https://x\u0007link-text',
+      DEL_TOKEN: 'delete\u007fthis-one',
+      PEM_KEY: '-----BEGIN-----\r\nMIIE\tvQIBADANBg\n-----END-----',
+    });
+    assert.equal(errors.length, 3);
+    assert.match(errors[0]!, /^secret NUL_TOKEN contains the control character U\+0000;/);
+    assert.match(errors[1]!, /^secret ESC_TOKEN contains the control character U\+001B;/);
+    assert.match(errors[2]!, /^secret DEL_TOKEN contains the control character U\+007F;/);
+    for (const piece of ['abc', 'defghijk', 'link-text', 'this-one'])
+      assert.ok(!errors.join().includes(piece));
+  });
+
   it('counts characters, not UTF-16 units', () => {
     assert.equal(validateSecrets({ EMOJI: '🔑🔑🔑🔑🔑🔑🔑' }).length, 1);
     assert.deepEqual(validateSecrets({ EMOJI: '🔑🔑🔑🔑🔑🔑🔑🔑' }), []);
@@ -73,6 +88,50 @@ describe('SecretMasker', () => {
     }
   }
 
+  /** Characters of `secret`'s base64 (at the alignment of its offset) that depend on it alone. */
+  function coreAt(prefixLength: number, secret: Buffer): string {
+    const k = prefixLength % 3;
+    const encoded = Buffer.concat([Buffer.alloc(k), secret]).toString('base64');
+    return encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + secret.length)) / 6));
+  }
+
+  for (const width of [76, 64]) {
+    it(`masks every line of a long secret's base64 wrapped at ${width} columns, at any offset`, () => {
+      // 200 bytes: three full lines and pieces at either end, whatever the offset.
+      const secret = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 37 + 11) % 256)).toString(
+        'latin1',
+      );
+      const bytes = Buffer.from(secret, 'utf8');
+      const masker = new SecretMasker([secret]);
+      for (let prefix = 0; prefix < width; prefix++) {
+        const blob = Buffer.concat([Buffer.alloc(prefix, 0x41), bytes, Buffer.from('tail')]);
+        const wrapped = blob.toString('base64').match(new RegExp(`.{1,${width}}`, 'g')) ?? [];
+        const core = coreAt(prefix, bytes);
+        const masked = wrapped.map((line) => masker.mask(line));
+        for (const line of masked) {
+          // No piece of 11 characters (8 bytes' worth) of the secret's encoding survives.
+          for (let i = 0; i + 11 <= line.length; i++) {
+            assert.ok(!core.includes(line.slice(i, i + 11)), `prefix ${prefix}: ${line}`);
+          }
+        }
+        assert.ok(
+          masked.filter((line) => line === MASK).length >= 2,
+          `full lines masked whole (prefix ${prefix})`,
+        );
+      }
+    });
+  }
+
+  it('leaves pieces of wrapped base64 too short to carry 8 bytes of the secret', () => {
+    const secret = 'correct-horse-battery-staple-0123456789';
+    const masker = new SecretMasker([secret]);
+    const core = coreAt(0, Buffer.from(secret));
+    // 10 characters carry 60 bits: less than the 8 bytes below which a secret is refused.
+    assert.equal(masker.mask(core.slice(0, 10)), core.slice(0, 10));
+    assert.equal(masker.mask(`${core.slice(0, 11)}`), MASK);
+    assert.equal(masker.mask(`x ${core.slice(-11)}`), `x ${MASK}`);
+  });
+
   it('the URL-safe form really differs from the standard one', () => {
     const plain = Buffer.from(SECRET).toString('base64');
     assert.match(plain, /[+/]/);
@@ -95,6 +154,23 @@ describe('SecretMasker', () => {
     assert.equal(masker.mask('he said "hi" \\ first-line'), MASK);
     // Lines shorter than 8 characters are too common to mask on their own.
     assert.equal(masker.mask('short'), 'short');
+  });
+
+  it('masks the escaped forms engines and encoders print: Go %q, JSON \\u, Python \\x', () => {
+    const secret = 'abc\u0000def\u001bghi"jk\\lm\u00e9\u0085<no>';
+    const masker = new SecretMasker([secret]);
+    const forms = {
+      // What the Docker engine printed for a NUL in an environment value (Go's strconv.Quote).
+      go: 'abc\\x00def\\x1bghi\\"jk\\\\lm\u00e9\\u0085<no>',
+      json: JSON.stringify(secret).slice(1, -1),
+      pythonJson: 'abc\\u0000def\\u001bghi\\"jk\\\\lm\\u00e9\\u0085<no>',
+      goJson: 'abc\\u0000def\\u001bghi\\"jk\\\\lm\u00e9\u0085\\u003cno\\u003e',
+      python: 'abc\\x00def\\x1bghi"jk\\\\lm\u00e9\\x85<no>',
+    };
+    for (const [name, form] of Object.entries(forms)) {
+      assert.equal(masker.mask(`invalid env "T=${form}": unknown`), `invalid env "T=${MASK}": unknown`, name);
+    }
+    assert.equal(masker.maskText(`first ${forms.go}\nsecond ${forms.json}`), `first ${MASK}\nsecond ${MASK}`);
   });
 
   it('masks CRLF multi-line secrets line by line', () => {

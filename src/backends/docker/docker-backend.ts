@@ -3,6 +3,7 @@
  * a network per job. See ../backend.ts for the lifecycle this implements.
  */
 import type Dockerode from 'dockerode';
+import { BUILTIN_RESOURCE_LIMITS, type JobResources, resolveResources } from '../../domain/job-resources.js';
 import type {
   Backend,
   BuildOutcome,
@@ -176,18 +177,21 @@ export class DockerBackend implements Backend {
     for (const status of statuses) if (!status.ok) return status.outcome;
     if (state.workspaceProblem) return { kind: 'backend_error', message: state.workspaceProblem };
 
-    if (job.services.length === 0) return this.runContainer(state, job, null, output, signal);
+    // Whoever calls without limits (an older runtime, a test) still gets the built-in ones.
+    const resources = job.resources ?? resolveResources(undefined, BUILTIN_RESOURCE_LIMITS).resources;
+    if (job.services.length === 0) return this.runContainer(state, job, resources, null, output, signal);
     const services = new ServiceGroup(this.docker, {
       runId: job.runId,
       job: job.name,
       services: job.services,
+      resources,
       labels: (service) => resourceLabels(job.runId, state.labels, { job: job.name, service }),
     });
     try {
       const problem = await services.start(output);
       if (problem) return { kind: 'backend_error', message: problem };
       if (signal.aborted) return { kind: 'aborted' };
-      return await this.runContainer(state, job, services.network, output, signal);
+      return await this.runContainer(state, job, resources, services.network, output, signal);
     } finally {
       await services.remove(output);
     }
@@ -264,6 +268,7 @@ export class DockerBackend implements Backend {
   private async runContainer(
     state: RunState,
     job: JobSpec,
+    resources: JobResources,
     network: string | null,
     output: JobOutput,
     signal: AbortSignal,
@@ -283,6 +288,7 @@ export class DockerBackend implements Backend {
         network,
         labels: resourceLabels(job.runId, state.labels, { job: job.name }),
         graceMs: job.graceMs,
+        resources,
       },
       output,
       signal,

@@ -4,9 +4,11 @@
  */
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import type { JobResources } from '../../domain/job-resources.js';
 import type { JobOutcome, JobOutput } from '../backend.js';
 import { Demuxer } from './demux.js';
 import { describeError, statusOf } from './errors.js';
+import { confinement } from './hardening.js';
 
 export interface JobContainerSpec {
   name: string;
@@ -19,6 +21,7 @@ export interface JobContainerSpec {
   network: string | null;
   labels: Record<string, string>;
   graceMs: number;
+  resources: JobResources;
 }
 
 export interface JobContainerResult {
@@ -86,6 +89,8 @@ function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOpti
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: {
+      // No new privileges, few capabilities, memory and process limits (hardening.ts).
+      ...confinement(spec.resources),
       // An init as PID 1 forwards SIGTERM to sh; sh as PID 1 would ignore it and every abort
       // would wait out the grace period.
       Init: true,

@@ -3,8 +3,10 @@
  * network costs every container on it ~0.2 s), one container per service reachable by its name.
  */
 import type Dockerode from 'dockerode';
+import type { JobResources } from '../../domain/job-resources.js';
 import type { JobOutput, ServiceSpec } from '../backend.js';
 import { describeError, isNotFound } from './errors.js';
+import { confinement } from './hardening.js';
 import { resourceName } from './labels.js';
 
 export interface ServiceGroupSpec {
@@ -13,6 +15,8 @@ export interface ServiceGroupSpec {
   services: ServiceSpec[];
   /** Labels for the network; a service's also get `io.slipway.service`. */
   labels: (service?: string) => Record<string, string>;
+  /** Each service container gets its job's limits and the same confinement (hardening.ts). */
+  resources: JobResources;
 }
 
 export class ServiceGroup {
@@ -51,7 +55,7 @@ export class ServiceGroup {
         ...(service.command ? { Cmd: service.command } : {}),
         Env: Object.entries(service.env).map(([key, value]) => `${key}=${value}`),
         Labels: this.spec.labels(service.name),
-        HostConfig: { Init: true, NetworkMode: this.network },
+        HostConfig: { ...confinement(this.spec.resources), Init: true, NetworkMode: this.network },
         NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [service.name] } } },
       });
       this.containers.push(container);

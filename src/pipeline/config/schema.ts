@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
 
 /**
  * `.slipway.yml`, version 1 — the single source of truth for the pipeline definition.
@@ -94,6 +95,39 @@ export const deploySchema = z
   })
   .strict();
 
+/**
+ * Limits of a script job's container and its services (see domain/job-resources.ts); above the
+ * maximum of the machine running it, a value is limited to that maximum with a warning.
+ */
+export const resourcesSchema = z
+  .object({
+    memory: z
+      .union([
+        z
+          .string()
+          .refine(
+            (text) => (parseMemorySize(text) ?? 0) >= MIN_MEMORY_BYTES,
+            'must be a size of at least 6m, like 512m or 2g',
+          ),
+        z.number().int().min(MIN_MEMORY_BYTES, 'in bytes, at least 6m (6291456)'),
+      ])
+      .optional()
+      .describe('Memory limit, like 512m or 2g (binary units; swap is not added on top).'),
+    pids: z
+      .number()
+      .int()
+      .min(MIN_PIDS, `at least ${MIN_PIDS}`)
+      .optional()
+      .describe('Most processes and threads at once (stops a fork bomb).'),
+    cpus: z
+      .number()
+      .positive('must be more than 0, like 1 or 0.5')
+      .max(1024)
+      .optional()
+      .describe('CPUs, like 1 or 0.5.'),
+  })
+  .strict();
+
 export const jobSchema = z
   .object({
     image: z.string().min(1).optional().describe('Container image; defaults to the top-level image.'),
@@ -112,6 +146,7 @@ export const jobSchema = z
     timeout: z.string().optional().describe('Like 90s, 10m, 1h30m. Default 60m.'),
     needs: z.array(z.string()).optional().describe('Start as soon as these jobs succeeded (DAG).'),
     when: z.enum(['on_success', 'manual']).optional(),
+    resources: resourcesSchema.optional(),
   })
   .strict();
 
@@ -138,3 +173,4 @@ export type FilterConfig = z.infer<typeof filter>;
 export type ServiceConfig = z.infer<typeof service>;
 export type BuildConfig = z.infer<typeof buildSchema>;
 export type DeployConfig = z.infer<typeof deploySchema>;
+export type ResourcesConfig = z.infer<typeof resourcesSchema>;

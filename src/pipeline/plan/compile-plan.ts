@@ -1,8 +1,9 @@
 import { parseDuration } from '../../domain/duration.js';
 import type { PipelineEvent } from '../../domain/event.js';
 import { gitflowClass } from '../../domain/gitflow.js';
+import { parseMemorySize, type ResourceRequest } from '../../domain/job-resources.js';
 import { recordName } from '../../domain/ref.js';
-import type { JobConfig, PipelineConfig, ServiceConfig } from '../config/schema.js';
+import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
@@ -66,6 +67,17 @@ function compileJob(
     skip,
     ...(job.build ? { build: compileBuild(job.build, event) } : {}),
     ...(job.deploy ? { deploy: compileDeploy(job.deploy) } : {}),
+    ...(job.resources ? { resources: compileResources(job.resources) } : {}),
+  };
+}
+
+function compileResources(resources: ResourcesConfig): ResourceRequest {
+  const memory = resources.memory;
+  const memoryBytes = typeof memory === 'string' ? (parseMemorySize(memory) ?? undefined) : memory;
+  return {
+    ...(memoryBytes !== undefined ? { memoryBytes } : {}),
+    ...(resources.pids !== undefined ? { pids: resources.pids } : {}),
+    ...(resources.cpus !== undefined ? { cpus: resources.cpus } : {}),
   };
 }
 

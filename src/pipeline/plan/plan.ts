@@ -1,5 +1,6 @@
 import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
+import type { ResourceRequest } from '../../domain/job-resources.js';
 
 /**
  * A Plan is the compiled pipeline for one event: plain JSON, no functions, no classes, so it can
@@ -63,6 +64,8 @@ export interface PlanJob {
   build?: PlanBuild;
   /** Present for `deploy:` jobs (then `script` is empty). */
   deploy?: PlanDeploy;
+  /** What `resources:` asked for; the runner applies its defaults and maxima. */
+  resources?: ResourceRequest;
 }
 
 export interface PlanBuild {

@@ -51,6 +51,7 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
     workspaceId: await workspaceOf(deps.db, row),
     secrets: run.untrusted === 1 ? {} : await secretsFor(deps, run.project_id, namedSecrets(plan, jobs)),
     maxLogBytes: deps.config.logMaxBytes,
+    resourceLimits: deps.config.jobResourceLimits,
     heartbeatMs: Math.max(100, Math.floor(deps.config.leaseTimeoutMs / 3)),
     // Untrusted events build but never push (their agent obeys this; the server also ignores a
     // `pushed` image they report), so they need no credentials and no push-target check.

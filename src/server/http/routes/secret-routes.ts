@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { secretValueProblem } from '../../../domain/secret-value.js';
 import type { ServerContext } from '../../context.js';
-import { notFound } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
 import { PROJECT_PARAM, SECRET_NAME, SECRET_VALUE } from '../../projects/project-fields.js';
 import { defineRoute } from '../define-route.js';
@@ -46,6 +47,9 @@ export function registerSecretRoutes(app: FastifyInstance, ctx: ServerContext): 
     response: secretInfoSchema,
     handler: async ({ params, body }, req) => {
       requireRole(req, 'maintainer');
+      // Control characters are refused here, naming the secret and never quoting the value.
+      const problem = secretValueProblem(body.value);
+      if (problem !== null) throw invalid('body.value', `secret ${params.name} ${problem}`);
       const project = await findProject(ctx.db, params.project);
       const now = ctx.now();
       const sealed = ctx.secretBox.seal(body.value);
