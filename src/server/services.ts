@@ -96,6 +96,8 @@ export interface QueueService {
   source(agentId: string, leaseId: string): Promise<Readable>;
   /** Ends leases whose agent stopped heartbeating: "agent lost", or re-queued. */
   expireLeases(now: number): Promise<number>;
+  /** Deletes the agent (its token stops working), ends its leases and its open lease polls. */
+  revokeAgent(agentId: string): Promise<void>;
 }
 
 /** Numbered log lines per job: stored, bounded, fanned out live. */
