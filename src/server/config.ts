@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
@@ -73,6 +74,14 @@ export const configSchema = z.object({
   SLIPWAY_SWARM_PUBLISH: z.enum(['ingress', 'proxy']).optional(),
   /** An environment no agent reported for this long shows health `unknown`. */
   SLIPWAY_OBSERVATION_STALE: duration('60s'),
+  /**
+   * Interface the embedded agent's deploy port proxies listen on: 0.0.0.0 (every interface, like
+   * `docker run -p`) by default; 127.0.0.1 keeps published ports for a reverse proxy on this host.
+   */
+  SLIPWAY_PUBLISH_HOST: z
+    .string()
+    .default('0.0.0.0')
+    .refine((v) => isIP(v) !== 0, 'must be an IP address of this host, e.g. 0.0.0.0, 127.0.0.1 or ::'),
 });
 
 export interface ServerConfig {
@@ -99,6 +108,8 @@ export interface ServerConfig {
   dockerHost: string | null;
   swarmPublish: 'ingress' | 'proxy' | null;
   observationStaleMs: number;
+  /** Where deploy port proxies listen (SLIPWAY_PUBLISH_HOST). */
+  publishHost: string;
 }
 
 export class ConfigError extends Error {}
@@ -136,6 +147,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     logLevel: c.SLIPWAY_LOG_LEVEL,
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
+    publishHost: c.SLIPWAY_PUBLISH_HOST,
     dockerHost: c.DOCKER_HOST ?? null,
   };
 }
