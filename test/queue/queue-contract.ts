@@ -8,6 +8,7 @@ import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import { AppError } from '../../src/server/errors.js';
 import type { QueueService } from '../../src/server/services.js';
 import type { QueueFixture } from './queue-fixture.js';
+import { revocationContract } from './revocation-contract.js';
 
 /** What the contract needs from a harness; `env` is server configuration (SLIPWAY_*). */
 export type QueueHarness = Omit<QueueFixture, 'db' | 'deps' | 'queue'> & { queue: QueueService };
@@ -16,7 +17,6 @@ export type MakeHarness = (env?: Record<string, string>) => Promise<QueueHarness
 const TIMEOUT_MS = 3000;
 
 const notFound = (error: unknown) => error instanceof AppError && error.code === 'not_found';
-const unauthorized = (error: unknown) => error instanceof AppError && error.code === 'unauthorized';
 
 function jobUpdate(name: string, status: JobResultMessage['status']): JobResultMessage {
   return {
@@ -352,51 +352,6 @@ export function queueContract(name: string, make: MakeHarness): void {
       assert.equal((await h.execution(broken.executionId)).status, 'done');
     });
 
-    test('a poll opened before its agent is revoked answers unauthorized, and a healthy agent gets the run', async () => {
-      const h = await harness();
-      const project = await h.addProject({ secrets: { TOKEN: 'not-for-revoked-agents' } });
-      const revoked = await h.addAgent();
-      const healthy = await h.addAgent();
-      const waiting = h.queue.lease(revoked, 5000);
-      const outcome = waiting.then(
-        (lease) => ({ lease }),
-        (error: unknown) => ({ error }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await h.queue.revokeAgent(revoked);
-      const run = await h.addRun(project);
-      const answered = await outcome;
-      assert.ok(
-        'error' in answered && unauthorized(answered.error),
-        `the poll answered ${JSON.stringify(answered)}`,
-      );
-      assert.equal(
-        (await h.execution(run.executionId)).status,
-        'queued',
-        'the revoked agent claimed nothing',
-      );
-      assert.equal((await h.queue.lease(healthy, 0))?.runId, run.runId);
-    });
-
-    test('an agent deleted by another server cannot claim: its waiting poll is refused at the claim', async () => {
-      const h = await harness();
-      const project = await h.addProject();
-      const gone = await h.addAgent();
-      const healthy = await h.addAgent();
-      const waiting = h.queue.lease(gone, 5000).then(
-        (lease) => ({ lease }),
-        (error: unknown) => ({ error }),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await h.deleteAgentRow(gone);
-      const run = await h.addRun(project);
-      const answered = await waiting;
-      assert.ok(
-        'error' in answered && unauthorized(answered.error),
-        `the poll answered ${JSON.stringify(answered)}`,
-      );
-      assert.equal((await h.execution(run.executionId)).status, 'queued');
-      assert.equal((await h.queue.lease(healthy, 0))?.runId, run.runId);
-    });
+    revocationContract(harness);
   });
 }
