@@ -33,6 +33,8 @@ export interface AgentOptions {
   docker?: Dockerode | null;
   /** How Swarm services publish ports; default: detected (ingress needs IPVS in the kernel). */
   swarmPublish?: 'ingress' | 'proxy';
+  /** Interface the deploy port proxies listen on; default 0.0.0.0 (SLIPWAY_PUBLISH_HOST). */
+  publishHost?: string;
   /** How often what runs on the engine is observed for the server (default 5 s; no targets: never). */
   observeEnvironmentsMs?: number;
   /** An unchanged observation is reported again after this long, as a keep-alive (default 30 s). */
@@ -55,7 +57,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
   });
   // One promise for the whole loop: a listener per wait would pile up on a long-lived agent.
   const stopped = aborted(signal);
-  const deploy = await openDeployTargets(opts.docker ?? null, log, opts.swarmPublish);
+  const deploy = await openDeployTargets(opts.docker ?? null, log, opts.swarmPublish, opts.publishHost);
   const stopObserving = startEnvironmentReporter({
     targets: Object.values(deploy.targets).filter((t) => t !== undefined),
     transport,

@@ -20,10 +20,12 @@ export async function openDeployTargets(
   docker: Dockerode | null,
   log: (message: string) => void,
   swarmPublish: 'ingress' | 'proxy' = detectSwarmPublishMode(),
+  /** Where port proxies listen (local deploys, Swarm in proxy mode); Swarm's ingress binds every interface. */
+  publishHost = '0.0.0.0',
 ): Promise<OpenTargets> {
   if (!docker) return { targets: {}, close: async () => {} };
-  const local = new DockerTarget({ docker });
-  const swarm = new SwarmTarget({ docker, publish: swarmPublish });
+  const local = new DockerTarget({ docker, listenHost: publishHost });
+  const swarm = new SwarmTarget({ docker, publish: swarmPublish, listenHost: publishHost });
   const prefix = (kind: string) => (line: string) => log(`deploy target ${kind}: ${line}`);
   await local
     .restore(prefix('docker'))

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { runAgent } from '../agent/agent.js';
 import { HttpTransport } from '../agent/http-transport.js';
@@ -17,6 +18,8 @@ export const AGENT_USAGE = `usage: slipway agent --server URL --token T [options
   --capacity N          runs executed at once (default 1)
   --backend B           docker | local | auto (default auto: Docker when the engine answers)
   --workspace-retention D  keep workspaces of unsuccessful runs this long, for resume (default 24h)
+  --publish-host IP     interface deployed applications' published ports listen on
+                        (or SLIPWAY_PUBLISH_HOST; default 0.0.0.0 = every interface; 127.0.0.1 = this host only)
   Ctrl-C / SIGTERM stops leasing and cancels running runs; a second one quits at once.`;
 
 /** Signals the agent stops on; `io.interrupts` is the process itself outside tests. */
@@ -37,6 +40,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       capacity: { type: 'string' },
       backend: { type: 'string' },
       'workspace-retention': { type: 'string' },
+      'publish-host': { type: 'string' },
     },
   });
   const server = values.server ?? io.env.SLIPWAY_SERVER;
@@ -55,6 +59,12 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   if (retention === null)
     throw new UsageError(
       `--workspace-retention expects a duration like 12h; got "${values['workspace-retention']}"`,
+    );
+
+  const publishHost = values['publish-host'] ?? io.env.SLIPWAY_PUBLISH_HOST ?? '0.0.0.0';
+  if (isIP(publishHost) === 0)
+    throw new UsageError(
+      `--publish-host (or SLIPWAY_PUBLISH_HOST) must be an IP address of this host, e.g. 0.0.0.0 or 127.0.0.1; got "${publishHost}"`,
     );
 
   const chosen = await chooseBackend(choice, io.env.DOCKER_HOST);
@@ -92,6 +102,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       workspaceRetentionMs: retention,
       docker: chosen.docker ?? null,
       swarmPublish: detectSwarmPublishMode(io.env.SLIPWAY_SWARM_PUBLISH),
+      publishHost,
     });
     log('slipway agent: stopped');
     return 0;

@@ -54,6 +54,7 @@ export async function startEmbeddedAgent(
     workspaceRetentionMs: ctx.config.workspaceRetentionMs,
     docker,
     swarmPublish: ctx.config.swarmPublish ?? undefined,
+    publishHost: ctx.config.publishHost,
   }).catch((error: unknown) => ctx.log.error({ err: error }, 'embedded agent stopped'));
   return async () => {
     stop.abort();

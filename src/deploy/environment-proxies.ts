@@ -52,6 +52,11 @@ export class EnvironmentProxies {
     }
   }
 
+  /** Per published port, the interface its proxy listens on. */
+  boundHosts(): Map<number, string | null> {
+    return new Map([...this.proxies].map(([port, proxy]) => [port, proxy.boundHost]));
+  }
+
   currentAddresses(): readonly string[] {
     return this.addresses;
   }

@@ -14,7 +14,7 @@ export interface Upstream {
 }
 
 export interface PortProxyOptions {
-  /** Interface to listen on: `0.0.0.0` in production, `127.0.0.1` in tests. */
+  /** Interface to listen on: SLIPWAY_PUBLISH_HOST (default `0.0.0.0`); `127.0.0.1` in tests. */
   listenHost: string;
   port: number;
   connectTimeoutMs?: number;
@@ -41,6 +41,12 @@ export class PortProxy {
 
   get port(): number {
     return this.options.port;
+  }
+
+  /** The interface it listens on (null before `listen`). */
+  get boundHost(): string | null {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.address : null;
   }
 
   /** Starts listening; rejects with a PortProxyError (code EADDRINUSE…) when the port is taken. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
@@ -125,6 +126,14 @@ export const configSchema = z.object({
   SLIPWAY_JOB_CPUS: cpuCount,
   /** Most CPUs a job may ask for; unset: no maximum. */
   SLIPWAY_JOB_MAX_CPUS: cpuCount,
+  /**
+   * Interface the embedded agent's deploy port proxies listen on: 0.0.0.0 (every interface, like
+   * `docker run -p`) by default; 127.0.0.1 keeps published ports for a reverse proxy on this host.
+   */
+  SLIPWAY_PUBLISH_HOST: z
+    .string()
+    .default('0.0.0.0')
+    .refine((v) => isIP(v) !== 0, 'must be an IP address of this host, e.g. 0.0.0.0, 127.0.0.1 or ::'),
 });
 
 export interface ServerConfig {
@@ -153,6 +162,8 @@ export interface ServerConfig {
   observationStaleMs: number;
   /** Defaults and maxima of jobs' `resources:`, sent to agents with every lease. */
   jobResourceLimits: ResourceLimits;
+  /** Where deploy port proxies listen (SLIPWAY_PUBLISH_HOST). */
+  publishHost: string;
 }
 
 export class ConfigError extends Error {}
@@ -190,6 +201,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     logLevel: c.SLIPWAY_LOG_LEVEL,
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
+    publishHost: c.SLIPWAY_PUBLISH_HOST,
     dockerHost: c.DOCKER_HOST ?? null,
     jobResourceLimits: {
       default: { memoryBytes: c.SLIPWAY_JOB_MEMORY, pids: c.SLIPWAY_JOB_PIDS, cpus: c.SLIPWAY_JOB_CPUS },

@@ -21,6 +21,8 @@ export interface SourceService {
   ensureRepository(project: ProjectRow): Promise<void>;
   /** Fetches a remote project's mirror (no-op for built-in). */
   refresh(project: ProjectRow): Promise<void>;
+  /** Why the server will not fetch a remote project's URL (outbound policy), or null. */
+  remoteRefusal?(project: ProjectRow): Promise<string | null>;
   /** `null` when the ref or file does not exist. `ref` is a sha or a full/short ref name. */
   readFile(project: ProjectRow, ref: string, path: string): Promise<string | null>;
   resolve(project: ProjectRow, ref: Ref): Promise<string | null>;
@@ -96,6 +98,8 @@ export interface QueueService {
   source(agentId: string, leaseId: string): Promise<Readable>;
   /** Ends leases whose agent stopped heartbeating: "agent lost", or re-queued. */
   expireLeases(now: number): Promise<number>;
+  /** Deletes the agent (its token stops working), ends its leases and its open lease polls. */
+  revokeAgent(agentId: string): Promise<void>;
 }
 
 /** Numbered log lines per job: stored, bounded, fanned out live. */

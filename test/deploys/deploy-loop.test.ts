@@ -26,7 +26,8 @@ let stopAgent: () => Promise<void>;
 const agentLog: string[] = [];
 
 before(async () => {
-  t = await startTestServer();
+  // The promotion test pulls from a registry on 127.0.0.1 (security rule 11: allowlisted).
+  t = await startTestServer({ SLIPWAY_OUTBOUND_ALLOWLIST: '127.0.0.1' });
   const { agent } = await createAgent(t.server.ctx.db, {
     name: 'deployer',
     embedded: false,

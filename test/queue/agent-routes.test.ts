@@ -226,6 +226,42 @@ describe('agent protocol', () => {
   });
 });
 
+describe('revocation and open long polls', () => {
+  test('a long poll opened before the revoke answers 401 and never gets the run; a healthy agent does', async () => {
+    const revoked = await newAgent(`revoked-${randomUUID().slice(0, 4)}`);
+    const healthy = await newAgent(`healthy-${randomUUID().slice(0, 4)}`);
+    // Drain what earlier tests left queued, so the run below is the next one.
+    while ((await lease(healthy.token, 0)).status === 200) {}
+    const polling = lease(revoked.token, 20_000);
+    // The poll is held open by the server before the revoke (the agent was seen polling).
+    for (let i = 0; i < 100; i++) {
+      const seen = await t.server.ctx.db
+        .selectFrom('agents')
+        .select('last_seen_at')
+        .where('id', '=', revoked.id)
+        .executeTakeFirstOrThrow();
+      if (seen.last_seen_at !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal((await t.api(`/api/agents/${revoked.id}`, { method: 'DELETE' })).status, 204);
+    const project = await seedProject(t.server.ctx, { secrets: { DEPLOY_KEY: 'for-healthy-agents-only' } });
+    const run = await seedRun(t.server.ctx, project);
+
+    const answer = await polling;
+    assert.equal(answer.status, 401);
+    assert.doesNotMatch(await answer.text(), /for-healthy-agents-only/);
+    const given = await lease(healthy.token, 2000);
+    assert.equal(given.status, 200);
+    assert.equal(((await given.json()) as { runId: string }).runId, run.runId);
+    const row = await t.server.ctx.db
+      .selectFrom('queue')
+      .select('agent_id')
+      .where('id', '=', run.executionId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.agent_id, healthy.id);
+  });
+});
+
 test('on start, the server ends leases whose agent stopped heartbeating while it was down', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-restart-'));
   const config = testServerConfig(dataDir);

@@ -8,6 +8,7 @@ import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import { AppError } from '../../src/server/errors.js';
 import type { QueueService } from '../../src/server/services.js';
 import type { QueueFixture } from './queue-fixture.js';
+import { revocationContract } from './revocation-contract.js';
 
 /** What the contract needs from a harness; `env` is server configuration (SLIPWAY_*). */
 export type QueueHarness = Omit<QueueFixture, 'db' | 'deps' | 'queue'> & { queue: QueueService };
@@ -355,5 +356,7 @@ export function queueContract(name: string, make: MakeHarness): void {
       assert.equal(call?.runId, broken.runId);
       assert.equal((await h.execution(broken.executionId)).status, 'done');
     });
+
+    revocationContract(harness);
   });
 }

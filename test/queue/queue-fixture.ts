@@ -136,6 +136,8 @@ export interface QueueFixture {
   /** Another execution of an existing run (a played manual job, a same-run resume). */
   addExecution(runId: string, projectId: string, opts?: ExecutionOptions): Promise<string>;
   addAgent(name?: string): Promise<string>;
+  /** Deletes the agent's row only, as another server's revoke would (no poll of ours is told). */
+  deleteAgentRow(agentId: string): Promise<void>;
   execution(executionId: string): Promise<QueueRow>;
   requestCancel(runId: string): Promise<void>;
   close(): Promise<void>;
@@ -201,6 +203,9 @@ export async function queueFixture(env: Record<string, string> = {}, pollMs = 20
     addExecution: (runId, projectId, opts = {}) => seedExecution(seedCtx, runId, projectId, opts),
     async addAgent(name = `agent-${randomUUID().slice(0, 6)}`) {
       return (await createAgent(db, { name, embedded: false, now: clock.now })).agent.id;
+    },
+    async deleteAgentRow(agentId) {
+      await db.deleteFrom('agents').where('id', '=', agentId).execute();
     },
     async execution(executionId) {
       return db.selectFrom('queue').selectAll().where('id', '=', executionId).executeTakeFirstOrThrow();

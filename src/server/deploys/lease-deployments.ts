@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
 import type { LeaseDeployment } from '../../protocol/agent-protocol.js';
+import type { OutboundPolicy } from '../git/outbound-policy.js';
+import { imagePullRefusal } from '../images/image-pull-policy.js';
 import { openProjectSecrets } from '../projects/project-secrets.js';
 import type { SecretBox } from '../services.js';
 import type { Database, ReleaseRow } from '../store/tables.js';
@@ -13,6 +15,8 @@ export interface LeaseDeploymentDeps {
   db: Kysely<Database>;
   secretBox: SecretBox;
   now?: () => number;
+  /** Judges the registry host of the image to deploy (images/image-pull-policy.ts). */
+  outbound: OutboundPolicy;
 }
 
 interface LeasedRun {
@@ -61,6 +65,14 @@ export async function deploymentsForLease(
       continue;
     }
     const { release, app, env, target } = found;
+    // The engine of the agent pulls it: a registry on a refused address fails the job instead.
+    const refusedImage = release.image
+      ? await imagePullRefusal(deps.outbound, release.image, `deploy job "${job.name}" image`)
+      : null;
+    if (refusedImage) {
+      out[job.name] = { refused: refusedImage };
+      continue;
+    }
     const config = environmentConfigSchema.parse(JSON.parse(release.config));
     const secrets = await resolveSecrets(deps, run.project_id, config.secrets);
     if ('refused' in secrets) {

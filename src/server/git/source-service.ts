@@ -112,6 +112,17 @@ export class GitSourceService implements SourceService {
     });
   }
 
+  async remoteRefusal(project: ProjectRow): Promise<string | null> {
+    if (project.source_kind !== 'remote' || !project.remote_url) return null;
+    try {
+      await this.outbound.check(parseRemoteUrl(project.remote_url));
+      return null;
+    } catch (error) {
+      if (error instanceof RemoteUrlError || error instanceof OutboundRefused) return error.message;
+      throw error;
+    }
+  }
+
   async readFile(project: ProjectRow, ref: string, path: string): Promise<string | null> {
     const gitDir = this.gitDir(project);
     if (!repoExists(gitDir)) return null;

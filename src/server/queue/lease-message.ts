@@ -9,6 +9,7 @@ import type { LeaseMessage } from '../../protocol/agent-protocol.js';
 import type { ServerConfig } from '../config.js';
 import { deploymentsForLease } from '../deploys/lease-deployments.js';
 import { createOutboundPolicy } from '../git/outbound-policy.js';
+import { refusedJobImages } from '../images/image-pull-policy.js';
 import { refusedPushTargets } from '../images/push-targets.js';
 import { resolveRegistryCredentials, UndecryptableRegistry } from '../images/registry-service.js';
 import { openProjectSecrets } from '../projects/project-secrets.js';
@@ -36,6 +37,11 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
   if (!run.plan) throw new UnrunnableExecution('the run has no plan (its configuration had errors)');
   const plan = JSON.parse(run.plan) as Plan;
   const jobs = parseSelection(row.selection);
+  const outbound = createOutboundPolicy({ allowlist: deps.config.outboundAllowlist });
+  // Before anything of the project (secrets) is opened: an image the engine may not pull from
+  // ends the run here, naming the image and the rule, and no agent ever sees the lease.
+  const refusedImages = await refusedJobImages(outbound, plan, { jobs, runManual: row.run_manual === 1 });
+  if (refusedImages.length > 0) throw new UnrunnableExecution(refusedImages.join('; '));
   const projectName = await projectNameOf(deps, run.project_id);
   const trusted = run.untrusted !== 1;
   return {
@@ -60,15 +66,10 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
     registries: !trusted || !buildsImages(plan, jobs) ? [] : await registriesFor(deps, run.project_id),
     ...(trusted && buildsImages(plan, jobs)
       ? {
-          pushRefusals: await refusedPushTargets(
-            createOutboundPolicy({ allowlist: deps.config.outboundAllowlist }),
-            plan,
-            jobs,
-            projectName,
-          ),
+          pushRefusals: await refusedPushTargets(outbound, plan, jobs, projectName),
         }
       : {}),
-    deployments: await deploymentsForLease(deps, run.id, plan, jobs),
+    deployments: await deploymentsForLease({ ...deps, outbound }, run.id, plan, jobs),
   };
 }
 

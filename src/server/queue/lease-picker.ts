@@ -15,11 +15,25 @@
  * row locks alone cannot keep them: claims take a transaction-scoped advisory lock first (each
  * claim then sees the previous one committed), and the pick is `FOR UPDATE … SKIP LOCKED` so a
  * queue row another transaction is changing (cancel, expiry) is passed over, never waited on.
+ *
+ * The claiming agent is checked inside the same transaction: a revoke deletes the agent's row
+ * under the same lock (revoke-agent.ts), so a claim after the revoke finds no agent and fails
+ * with AgentGoneError, and a claim before it is a lease the revoke then ends.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { lockSkipLocked, serialiseTransaction } from '../store/dialect.js';
 import type { Database, QueueRow } from '../store/tables.js';
+
+/** The lock claims and revokes share (an advisory lock on PostgreSQL; SQLite is serial anyway). */
+export const QUEUE_CLAIM_LOCK = 'slipway:queue-claim';
+
+/** The claiming agent no longer exists (revoked, or never registered). */
+export class AgentGoneError extends Error {
+  constructor(readonly agentId: string) {
+    super(`agent ${agentId} no longer exists`);
+  }
+}
 
 export async function claimNext(
   db: Kysely<Database>,
@@ -35,7 +49,9 @@ export async function claimNext(
     .executeTakeFirst();
   if (!any) return null;
   return db.transaction().execute(async (trx) => {
-    await serialiseTransaction(trx as never, 'slipway:queue-claim');
+    await serialiseTransaction(trx as never, QUEUE_CLAIM_LOCK);
+    const agent = await trx.selectFrom('agents').select('id').where('id', '=', agentId).executeTakeFirst();
+    if (!agent) throw new AgentGoneError(agentId);
     const { rows } = await sql<{ id: string }>`
       WITH leased AS (
         SELECT project_id, count(*) AS n FROM queue WHERE status = 'leased' GROUP BY project_id

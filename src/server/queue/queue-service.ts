@@ -11,11 +11,13 @@ import { recordBuiltImage } from '../images/image-catalogue.js';
 import { parseSelection } from '../runs/selection.js';
 import type { QueueService } from '../services.js';
 import type { QueueRow } from '../store/tables.js';
+import { AgentPolls } from './agent-polls.js';
 import { markSeen } from './agent-registry.js';
 import { expireLeases } from './lease-expiry.js';
 import type { LeaseLossDeps } from './lease-loss.js';
 import { buildLeaseMessage, UnrunnableExecution } from './lease-message.js';
-import { claimNext, unclaim } from './lease-picker.js';
+import { AgentGoneError, claimNext, unclaim } from './lease-picker.js';
+import { agentExists, agentRevoked, revokeAgent } from './revoke-agent.js';
 
 export type QueueServiceDeps = Omit<ServerContext, 'queue'>;
 
@@ -44,6 +46,8 @@ interface TouchedLease {
  */
 export class DbQueueService implements QueueService {
   private readonly pollMs: number;
+  /** This process's open long polls, ended when their agent is revoked. */
+  private readonly polls = new AgentPolls();
 
   constructor(
     readonly deps: QueueServiceDeps,
@@ -56,13 +60,31 @@ export class DbQueueService implements QueueService {
     await markSeen(this.deps.db, agentId, this.deps.now());
     // Wall time, not deps.now: a test may freeze the server clock, never the waiting.
     const deadline = Date.now() + Math.max(0, waitMs);
-    for (;;) {
-      const lease = await this.tryLease(agentId, signal);
-      if (lease) return lease;
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted) return null;
-      await sleep(Math.min(this.pollMs, left), signal);
+    const poll = this.polls.start(agentId);
+    // Stops on either: the client went away (answer nothing), or the agent was revoked (401).
+    const stop = signal ? AbortSignal.any([signal, poll.signal]) : poll.signal;
+    try {
+      for (;;) {
+        const lease = await this.tryLease(agentId, stop);
+        // Revoked while the lease was being prepared: the message (with its secrets) is not sent.
+        if (poll.signal.aborted) throw agentRevoked();
+        if (lease) return lease;
+        const left = deadline - Date.now();
+        if (left <= 0 || stop.aborted) return null;
+        await sleep(Math.min(this.pollMs, left), stop);
+      }
+    } catch (error) {
+      if (error instanceof AgentGoneError) throw agentRevoked();
+      throw error;
+    } finally {
+      poll.close();
     }
+  }
+
+  /** Revokes an agent: token and leases as revokeAgent does, and its open polls answer 401 now. */
+  async revokeAgent(agentId: string): Promise<void> {
+    await revokeAgent(this.lossDeps(), agentId);
+    this.polls.endAll(agentId);
   }
 
   async heartbeat(agentId: string, leaseId: string): Promise<{ cancel: boolean }> {
@@ -162,8 +184,9 @@ export class DbQueueService implements QueueService {
       if (!row) return null;
       try {
         const message = await buildLeaseMessage(this.deps, row);
-        // The agent went away while we claimed: nobody would run it, so do not wait for expiry.
-        if (signal?.aborted) {
+        // The agent went away (or was revoked) while we claimed: nobody would run it, so put it
+        // back now rather than wait for expiry. A revoke that already ended the lease wins.
+        if (signal?.aborted || !(await agentExists(this.deps.db, agentId))) {
           await unclaim(this.deps.db, row);
           return null;
         }

@@ -31,7 +31,14 @@ export async function planFromSource(
     log.warn({ err: error, project: project.name, sha: event.sha }, 'could not read the pipeline config');
     return { ok: false, message: `could not read ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
   }
-  if (text === null) return { ok: false, message: `no ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
+  if (text === null) {
+    // A remote the policy refuses was never fetched: say that, not "no file at <sha>".
+    const refused = (await sources.remoteRefusal?.(project)) ?? null;
+    const message = refused
+      ? `the server refuses to fetch the remote of project ${project.name}: ${refused} (an admin may add it to SLIPWAY_OUTBOUND_ALLOWLIST)`
+      : `no ${CONFIG_FILE} at ${event.sha}`;
+    return { ok: false, message, diagnostics: [] };
+  }
 
   const { config, diagnostics } = loadConfig(text, CONFIG_FILE);
   if (!config) {

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import { createAgent, listAgents } from '../../queue/agent-registry.js';
-import { revokeAgent } from '../../queue/revoke-agent.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 
@@ -73,10 +72,7 @@ export function registerAgentAdminRoutes(app: FastifyInstance, ctx: ServerContex
     params: z.object({ id: z.string().min(1).max(100) }),
     handler: async ({ params }, req) => {
       requireRole(req, 'admin');
-      await revokeAgent(
-        { db: ctx.db, runState: ctx.runState, requeueLost: ctx.config.requeueLost, now: ctx.now },
-        params.id,
-      );
+      await ctx.queue.revokeAgent(params.id);
     },
   });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import { findApplication, findEnvironment } from '../../deploys/applications-service.js';
 import { deployableRef, IMAGE_REF } from '../../deploys/image-ref.js';
+import { refuseUnpullableReleaseImage } from '../../deploys/release-image-check.js';
 import { releaseJsonSchema, toReleaseJsons } from '../../deploys/release-json.js';
 import { configOf, ReleaseService, type ReleaseTarget } from '../../deploys/release-service.js';
 import { invalid, notFound } from '../../errors.js';
@@ -53,6 +54,8 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
     handler: async ({ params, body }, req) => {
       const t = await targetOf(ctx, req, params, 'maintainer');
       const image = await imageToDeploy(ctx, t, body);
+      const field = body.image ? 'body.image' : body.imageDigest ? 'body.imageDigest' : 'body.runNumber';
+      await refuseUnpullableReleaseImage(ctx.config.outboundAllowlist, image.ref, field);
       return jsonOf(ctx, t, await releases.deploy(t, image.ref, { trigger: 'manual', ...image.source }));
     },
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { sessionCookie } from '../../auth/cookies.js';
-import { attemptKeys, clearFailures, recordFailure, retryAfterSeconds } from '../../auth/login-rate-limit.js';
+import { attemptKeys, releaseAttempt, reserveAttempt } from '../../auth/login-rate-limit.js';
 import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
 import { createSession, deleteSession, SESSION_TTL_MS } from '../../auth/sessions.js';
 import { findUser } from '../../auth/users.js';
@@ -31,8 +31,11 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     handler: async ({ body }, req, reply) => {
       const now = ctx.now();
       const keys = attemptKeys(body.username, req.ip);
-      const wait = await retryAfterSeconds(ctx.db, keys, ctx.config.loginRateLimit, now);
-      if (wait > 0) {
+      // The slot is taken before the password is checked (that check is slow and async), so
+      // parallel guesses cannot all slip through while the count still looks low.
+      const attempt = await reserveAttempt(ctx.db, keys, ctx.config.loginRateLimit, now);
+      if (attempt.refused) {
+        const wait = attempt.retryAfter;
         return reply
           .code(429)
           .header('retry-after', String(wait))
@@ -43,11 +46,9 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
       const ok = user
         ? await verifyPassword(body.password, user.password_hash)
         : await dummyVerify(body.password);
-      if (!user || !ok) {
-        await recordFailure(ctx.db, keys, now);
-        throw unauthorized('invalid username or password');
-      }
-      await clearFailures(ctx.db, user.username);
+      // A failure keeps its reserved rows: they are the record of the failed attempt.
+      if (!user || !ok) throw unauthorized('invalid username or password');
+      await releaseAttempt(ctx.db, user.username, attempt.ids);
       const session = await createSession(ctx.db, user.id, now);
       reply.header('set-cookie', sessionCookie(session.cookie, { maxAge: SESSION_TTL_MS / 1000, secure }));
       return { user: { username: user.username, role: user.role }, csrfToken: session.csrfToken };
