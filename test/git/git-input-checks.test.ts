@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createOutboundPolicy } from '../../src/server/git/outbound-policy.js';
-import { ReceiveCommandReader } from '../../src/server/git/receive-commands.js';
+import { readReceiveCommands } from '../../src/server/git/receive-commands.js';
 import { isSafeRefName, normalizeTreePath } from '../../src/server/git/ref-names.js';
 import { parseRemoteUrl, redactRemoteUrl } from '../../src/server/git/remote-url.js';
 
@@ -124,25 +124,28 @@ describe('receive-pack commands', () => {
       ),
       Buffer.from('PACK\u0000\u0000\u0000\u0002 binary pack data 0000'),
     ]);
-    const reader = new ReceiveCommandReader();
-    const chunks: Buffer[] = [];
     const pieces = Array.from({ length: Math.ceil(request.length / 7) }, (_, i) =>
       request.subarray(i * 7, i * 7 + 7),
     );
-    for await (const chunk of Readable.from(pieces).pipe(reader)) chunks.push(chunk as Buffer);
+    const read = await readReceiveCommands(Readable.from(pieces));
+    const chunks: Buffer[] = [];
+    for await (const chunk of read.body) chunks.push(chunk as Buffer);
     assert.deepEqual(Buffer.concat(chunks), request);
-    assert.deepEqual(reader.commands, [
+    assert.deepEqual(read.commands, [
       { ref: 'refs/heads/main', oldOid: zero, newOid: a },
       { ref: 'refs/tags/v1', oldOid: a, newOid: b },
       { ref: 'refs/heads/old', oldOid: b, newOid: zero },
     ]);
+    assert.deepEqual(read.capabilities, ['report-status', 'side-band-64k']);
+    assert.equal(read.complete, true);
   });
 
   test('garbage is passed on and yields no commands', async () => {
-    const reader = new ReceiveCommandReader();
-    for await (const _ of Readable.from([Buffer.from('zzzz not a pkt-line')]).pipe(reader)) {
-      // drain
-    }
-    assert.deepEqual(reader.commands, []);
+    const read = await readReceiveCommands(Readable.from([Buffer.from('zzzz not a pkt-line')]));
+    const chunks: Buffer[] = [];
+    for await (const chunk of read.body) chunks.push(chunk as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), 'zzzz not a pkt-line');
+    assert.deepEqual(read.commands, []);
+    assert.equal(read.complete, false);
   });
 });

@@ -5,7 +5,8 @@ import type { HookRun } from './hook-event.js';
 import { startHookRun } from './start-hook-run.js';
 
 /**
- * Restart recovery for webhooks (security rule 14, "a webhook answered 2xx has its run"): a
+ * Restart recovery for webhooks and pushes to the built-in git server (security rule 14, "a
+ * webhook answered 2xx has its run"; an acknowledged `git push` likewise): a
  * delivery recorded with its event but without a run — the server died between the 202 and
  * `createRun`, or `createRun` failed — is re-driven here, once. A delivery still being handled
  * elsewhere is safe: whoever claims it first (`claimRunStart`, an atomic UPDATE) creates the run,
@@ -15,12 +16,17 @@ import { startHookRun } from './start-hook-run.js';
 const HOOK_RUN = z.object({
   kind: z.literal('run'),
   trigger: z.enum(['push', 'tag', 'pull_request']),
-  ref: z.object({ kind: z.enum(['branch', 'tag']), name: z.string().min(1) }),
+  ref: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('branch'), name: z.string().min(1) }),
+    z.object({ kind: z.literal('tag'), name: z.string().min(1) }),
+    z.object({ kind: z.literal('pull_request'), name: z.string().min(1), number: z.number().int() }),
+  ]),
   sha: z.string().min(1),
   before: z.string().nullable(),
   actor: z.string(),
   fromFork: z.boolean(),
   commit: z.object({ message: z.string(), author: z.string(), time: z.number().optional() }).nullable(),
+  pushed: z.boolean().optional(),
 }) satisfies z.ZodType<HookRun>;
 
 export interface RecoveryResult {
@@ -66,7 +72,12 @@ export async function recoverPendingDeliveries(
         continue;
       }
       ctx.log.warn(log, 'webhook recovery: starting the run of an unfinished delivery');
-      const outcome = await startHookRun(ctx, project, hook, delivery.id, { retry: false });
+      // At startup nothing else is handling a push any more: a ref that does not hold its pushed
+      // commit was refused by git. While running, a push may still be receiving: leave it.
+      const outcome = await startHookRun(ctx, project, hook, delivery.id, {
+        retry: false,
+        dropUnmatched: (opts.olderThanMs ?? 0) === 0,
+      });
       if (outcome === 'started') result.started += 1;
       if (outcome === 'failed') result.failed += 1;
     } catch (error) {
