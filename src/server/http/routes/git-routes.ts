@@ -5,6 +5,7 @@ import { AppError, forbidden, invalid, notFound, unauthorized } from '../../erro
 import { admitPush } from '../../git/admit-push.js';
 import { authenticateBasic } from '../../git/basic-auth.js';
 import { runHttpBackend } from '../../git/http-backend.js';
+import { PushLimitNotice } from '../../git/push-limit-notice.js';
 import { type PendingPush, startPushRuns } from '../../git/push-runs.js';
 import { repoExists } from '../../git/repo-init.js';
 import { repoDirName, repoPath, rootFor } from '../../git/repo-paths.js';
@@ -127,7 +128,8 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
         ctx.log.error({ err: error, project: project.name }, 'after-push work failed'),
       );
   }
-  return reply.code(cgi.status).headers(cgi.headers).send(cgi.body);
+  const answer = push ? cgi.body.pipe(new PushLimitNotice(ctx.config.gitMaxPushBytes)) : cgi.body;
+  return reply.code(cgi.status).headers(cgi.headers).send(answer);
 }
 
 /** `<name>.git` (or plain `<name>`) → the project; looked up by name, never used as a path. */

@@ -85,6 +85,7 @@ async function hookTarget(
   forge: Forge,
 ): Promise<ProjectRow | null> {
   const project = await ctx.db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
-  if (!project || project.source_kind !== 'remote') return null;
+  if (!project) return null;
+  if (project.source_kind !== 'remote') return null;
   return project.forge === null || project.forge === forge ? project : null;
 }

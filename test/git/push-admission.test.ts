@@ -1,0 +1,147 @@
+/**
+ * What the built-in git server checks and records before git acts on a push (admit-push.ts):
+ * runs of an acknowledged push survive a failure after the ack, a database that cannot be
+ * written refuses the push, ref names follow the one domain rule, and the push size limit is a
+ * setting the git client is told about. Real server, real `git push`, real SQLite.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { recoverPendingDeliveries } from '../../src/server/webhooks/recover-deliveries.js';
+import { git, insertProject, type RecordingRuns, recordingRuns, settle, workRepo } from '../support/git.js';
+import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
+
+const TIMEOUT = { timeout: 60_000 };
+const MAX_PUSH = 64 * 1024;
+
+/** `git push` that resolves with its exit status and stderr instead of throwing. */
+async function tryPush(dir: string, args: string[]): Promise<{ ok: boolean; stderr: string }> {
+  try {
+    await git(dir, ['push', ...args]);
+    return { ok: true, stderr: '' };
+  } catch (error) {
+    return { ok: false, stderr: (error as Error).message };
+  }
+}
+
+describe('git push admission', { concurrency: false }, () => {
+  let t: TestServer;
+  let token: string;
+
+  before(async () => {
+    t = await startTestServer({ SLIPWAY_GIT_MAX_PUSH_BYTES: String(MAX_PUSH) });
+    token = await createUserWithToken(t.server, 'mia', 'maintainer');
+  });
+  after(() => t.close());
+
+  const remote = (project: string) =>
+    `${t.url.replace('://', `://mia:${encodeURIComponent(token)}@`)}/git/${project}.git`;
+
+  async function project(name: string): Promise<RecordingRuns> {
+    const runs = recordingRuns();
+    t.server.ctx.runs = runs;
+    await insertProject(t.server, { name });
+    return runs;
+  }
+
+  const remoteRefs = (name: string) =>
+    git('/', ['ls-remote', remote(name)]).then((out) => out.split('\n').filter(Boolean));
+
+  test('an acknowledged push whose run could not be created gets it from recovery', TIMEOUT, async () => {
+    await project('durable');
+    // The run service fails right after git acknowledged the push (as a crash would lose it).
+    t.server.ctx.runs = {
+      ...recordingRuns(),
+      createRun: () => Promise.reject(new Error('database went away')),
+    };
+    const work = await workRepo();
+    try {
+      const sha = await work.commit({ '.slipway.yml': 'version: 1\n' }, 'first');
+      const pushed = await tryPush(work.dir, [remote('durable'), 'main']);
+      assert.ok(pushed.ok, pushed.stderr);
+      await settle(300);
+
+      const runs = recordingRuns();
+      t.server.ctx.runs = runs;
+      const result = await recoverPendingDeliveries(t.server.ctx);
+      assert.equal(result.started, 1);
+      const [call] = await runs.waitFor(1);
+      assert.deepEqual(call?.event.ref, { kind: 'branch', name: 'main' });
+      assert.equal(call?.event.sha, sha);
+      assert.equal(call?.trigger, 'push');
+      assert.equal(call?.actor, 'mia');
+    } finally {
+      await work.cleanup();
+    }
+  });
+
+  test('a push the database cannot record is refused and moves no ref', TIMEOUT, async () => {
+    const runs = await project('no-db');
+    const db = t.server.ctx.db;
+    await sql`ALTER TABLE deliveries RENAME TO deliveries_away`.execute(db);
+    const work = await workRepo();
+    try {
+      await work.commit({ 'a.txt': 'a' }, 'first');
+      const pushed = await tryPush(work.dir, [remote('no-db'), 'main']);
+      assert.equal(pushed.ok, false, 'the git client must see an error');
+      assert.match(pushed.stderr, /could not record/);
+    } finally {
+      await sql`ALTER TABLE deliveries_away RENAME TO deliveries`.execute(db);
+      await work.cleanup();
+    }
+    assert.deepEqual(await remoteRefs('no-db'), []);
+    await settle();
+    assert.equal(runs.calls.length, 0);
+  });
+
+  test('ref names starting with "-" are refused like everywhere else', TIMEOUT, async () => {
+    const runs = await project('dashes');
+    const work = await workRepo();
+    try {
+      await work.commit({ 'a.txt': 'a' }, 'first');
+      for (const ref of ['refs/heads/-x', 'refs/heads/feature/-rf', 'refs/tags/-v1']) {
+        const pushed = await tryPush(work.dir, [remote('dashes'), `HEAD:${ref}`]);
+        assert.equal(pushed.ok, false, ref);
+        assert.match(pushed.stderr, /invalid ref name/, ref);
+      }
+      // One bad name refuses the push as a whole.
+      const mixed = await tryPush(work.dir, [remote('dashes'), 'main', 'HEAD:refs/heads/-y']);
+      assert.equal(mixed.ok, false);
+      assert.deepEqual(await remoteRefs('dashes'), []);
+      // The same names are refused by the manual-run API.
+      const manual = await t.api('/api/projects/dashes/runs', {
+        method: 'POST',
+        body: JSON.stringify({ branch: '-x' }),
+      });
+      assert.equal(manual.status, 400);
+      // A good push still goes through.
+      assert.ok((await tryPush(work.dir, [remote('dashes'), 'main'])).ok);
+      await runs.waitFor(1);
+    } finally {
+      await work.cleanup();
+    }
+  });
+
+  test(
+    'a push over SLIPWAY_GIT_MAX_PUSH_BYTES is refused and the client is told the limit',
+    TIMEOUT,
+    async () => {
+      const runs = await project('big');
+      const work = await workRepo();
+      try {
+        // Random bytes do not compress: the pack is larger than the limit.
+        await work.commit({ 'blob.bin': randomBytes(MAX_PUSH * 2).toString('base64') }, 'big');
+        const pushed = await tryPush(work.dir, [remote('big'), 'main']);
+        assert.equal(pushed.ok, false);
+        assert.match(pushed.stderr, /maximum allowed size/);
+        assert.match(pushed.stderr, /at most 64 KB \(65536 bytes, SLIPWAY_GIT_MAX_PUSH_BYTES\)/);
+      } finally {
+        await work.cleanup();
+      }
+      assert.deepEqual(await remoteRefs('big'), []);
+      await settle();
+      assert.equal(runs.calls.length, 0);
+    },
+  );
+});
