@@ -21,7 +21,10 @@ export class PushLimitNotice extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    if (this.passThrough || this.told) return done(null, chunk);
+    if (this.passThrough || this.told) {
+      done(null, chunk);
+      return;
+    }
     let buffer = Buffer.concat([this.pending, chunk]);
     const out: Buffer[] = [];
     while (buffer.length >= 4) {
