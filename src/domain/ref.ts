@@ -63,6 +63,21 @@ const MAX_REF_LENGTH = 1024;
  * (revision syntax), no bare `@` / `HEAD`.
  */
 export function isValidRefName(name: string): boolean {
+  if (!followsRefRules(name)) return false;
+  // A full branch or tag ref is valid exactly when its short name is: `git push` of
+  // `refs/heads/HEAD` or `refs/heads/refs/x` is refused like `HEAD` in the manual-run API.
+  for (const prefix of ['refs/heads/', 'refs/tags/']) {
+    if (name.startsWith(prefix)) return isValidShortRefName(name.slice(prefix.length));
+  }
+  return true;
+}
+
+/** A branch (or tag) as users and forges name it: a valid ref name that is not a full `refs/…` one. */
+export function isValidShortRefName(name: string): boolean {
+  return followsRefRules(name) && !name.startsWith('refs/');
+}
+
+function followsRefRules(name: string): boolean {
   if (name.length === 0 || name.length > MAX_REF_LENGTH) return false;
   if (name === '@' || name === 'HEAD' || name.startsWith('-')) return false;
   if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
@@ -72,9 +87,4 @@ export function isValidRefName(name: string): boolean {
   return name
     .split('/')
     .every((part) => !part.startsWith('.') && !part.endsWith('.lock') && !part.startsWith('-'));
-}
-
-/** A branch (or tag) as users and forges name it: a valid ref name that is not a full `refs/…` one. */
-export function isValidShortRefName(name: string): boolean {
-  return isValidRefName(name) && !name.startsWith('refs/');
 }
