@@ -6,11 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { createServer } from '../../src/server/create-server.js';
 import { recoverPendingDeliveries } from '../../src/server/webhooks/recover-deliveries.js';
 import { git, insertProject, type RecordingRuns, recordingRuns, settle, workRepo } from '../support/git.js';
-import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
+import {
+  createUserWithToken,
+  startTestServer,
+  type TestServer,
+  testServerConfig,
+} from '../support/server.js';
 
 const TIMEOUT = { timeout: 60_000 };
 const MAX_PUSH = 64 * 1024;
@@ -142,6 +151,56 @@ describe('git push admission', { concurrency: false }, () => {
       assert.deepEqual(await remoteRefs('big'), []);
       await settle();
       assert.equal(runs.calls.length, 0);
+    },
+  );
+
+  test(
+    'a server that dies right after acknowledging a push starts its runs when it comes back',
+    TIMEOUT,
+    async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'slipway-push-restart-'));
+      const config = testServerConfig(dataDir);
+      const work = await workRepo();
+      try {
+        const first = await createServer(config);
+        const url = await first.listen();
+        const pusher = await createUserWithToken(first, 'pat', 'maintainer');
+        await insertProject(first, { name: 'phoenix' });
+        // After the ack the run is never created: the commit lookup that precedes it hangs, as
+        // if the process had stopped there.
+        const sources = first.ctx.sources;
+        first.ctx.sources = Object.assign(Object.create(sources) as typeof sources, {
+          commitInfo: () => new Promise<never>(() => {}),
+        });
+        first.ctx.runs = recordingRuns();
+        const sha = await work.commit({ '.slipway.yml': 'version: 1\n' }, 'survives');
+        await work.git('tag', '-a', 'v1', '-m', 'annotated');
+        const target = `${url.replace('://', `://pat:${encodeURIComponent(pusher)}@`)}/git/phoenix.git`;
+        const pushed = await tryPush(work.dir, [target, 'main', 'v1']);
+        assert.ok(pushed.ok, pushed.stderr);
+        await first.close();
+
+        const second = await createServer(config);
+        const runs = recordingRuns();
+        second.ctx.runs = runs;
+        try {
+          await second.listen();
+          const calls = await runs.waitFor(2);
+          const byKind = new Map(calls.map((c) => [c.event.ref.kind, c]));
+          assert.deepEqual(byKind.get('branch')?.event.ref, { kind: 'branch', name: 'main' });
+          assert.equal(byKind.get('branch')?.event.sha, sha);
+          // The annotated tag runs on its commit, not on the tag object.
+          assert.deepEqual(byKind.get('tag')?.event.ref, { kind: 'tag', name: 'v1' });
+          assert.equal(byKind.get('tag')?.event.sha, sha);
+          await settle();
+          assert.equal(runs.calls.length, 2);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await work.cleanup();
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
   );
 });
