@@ -127,6 +127,19 @@ describe('git push admission', { concurrency: false }, () => {
       // A good push still goes through.
       assert.ok((await tryPush(work.dir, [remote('dashes'), 'main'])).ok);
       await runs.waitFor(1);
+      // A branch pushed before the rule existed can still be deleted.
+      const repo = t.server.ctx.sources as unknown as { gitDir(p: object): string };
+      const project = await t.server.ctx.db
+        .selectFrom('projects')
+        .selectAll()
+        .where('name', '=', 'dashes')
+        .executeTakeFirstOrThrow();
+      await git(repo.gitDir(project), ['update-ref', 'refs/heads/-old', 'refs/heads/main']);
+      assert.ok((await tryPush(work.dir, [remote('dashes'), ':refs/heads/-old'])).ok);
+      assert.deepEqual(
+        (await remoteRefs('dashes')).map((line) => line.split('\t')[1]),
+        ['HEAD', 'refs/heads/main'],
+      );
     } finally {
       await work.cleanup();
     }

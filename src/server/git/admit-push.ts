@@ -6,6 +6,7 @@ import type { ProjectRow } from '../store/tables.js';
 import { pushRefusal } from './push-refusal.js';
 import { type PendingPush, recordPushedRefs } from './push-runs.js';
 import { readReceiveCommands } from './receive-commands.js';
+import { isZeroId } from './ref-names.js';
 
 /**
  * What happens to a push before git sees it: its ref updates are read off the request, checked
@@ -36,7 +37,8 @@ export async function admitPush(
   if (!intake.complete) {
     throw invalid('body', 'the push request has no complete list of ref updates (at most 1 MiB)');
   }
-  const bad = intake.commands.filter((c) => !isValidRefName(c.ref));
+  // Deleting is always allowed: it is how a branch pushed before this rule existed is cleaned up.
+  const bad = intake.commands.filter((c) => !isZeroId(c.newOid) && !isValidRefName(c.ref));
   if (bad.length > 0) {
     const names = bad.map((c) => c.ref).join(', ');
     return refuse(
