@@ -85,6 +85,42 @@ describe('git push admission', { concurrency: false }, () => {
     }
   });
 
+  test('an update git refuses starts nothing and leaves nothing pending', TIMEOUT, async () => {
+    const runs = await project('refused');
+    const work = await workRepo();
+    try {
+      await work.commit({ 'a.txt': 'a' }, 'first');
+      assert.ok((await tryPush(work.dir, [remote('refused'), 'main'])).ok);
+      await runs.waitFor(1);
+      // A forced rewrite the repository's own git config refuses (the client sends it, git says no).
+      const repo = t.server.ctx.sources as unknown as { gitDir(p: object): string };
+      const row = await t.server.ctx.db
+        .selectFrom('projects')
+        .selectAll()
+        .where('name', '=', 'refused')
+        .executeTakeFirstOrThrow();
+      await git(repo.gitDir(row), ['config', 'receive.denyNonFastForwards', 'true']);
+      await work.git('commit', '-q', '--amend', '-m', 'rewritten');
+      const pushed = await tryPush(work.dir, ['--force', remote('refused'), 'main']);
+      assert.equal(pushed.ok, false);
+      assert.match(pushed.stderr, /rejected/);
+      await settle();
+      assert.equal(runs.calls.length, 1);
+      const pending = await t.server.ctx.db
+        .selectFrom('deliveries')
+        .innerJoin('projects', 'projects.id', 'deliveries.project_id')
+        .select(['deliveries.id', 'deliveries.started_at', 'deliveries.run_id'])
+        .where('projects.name', '=', 'refused')
+        .execute();
+      assert.equal(pending.length, 2);
+      // Both settled: one has its run, the refused one is claimed so no recovery retries it.
+      assert.ok(pending.every((d) => d.started_at !== null));
+      assert.equal(pending.filter((d) => d.run_id !== null).length, 1);
+    } finally {
+      await work.cleanup();
+    }
+  });
+
   test('a push the database cannot record is refused and moves no ref', TIMEOUT, async () => {
     const runs = await project('no-db');
     const db = t.server.ctx.db;

@@ -29,6 +29,9 @@ const HOOK_RUN = z.object({
   pushed: z.boolean().optional(),
 }) satisfies z.ZodType<HookRun>;
 
+/** Longer than any push may take (git-routes.ts gives receive-pack 30 minutes). */
+const PUSH_SETTLED_MS = 60 * 60_000;
+
 export interface RecoveryResult {
   /** Deliveries whose run this call created. */
   started: number;
@@ -47,7 +50,7 @@ export async function recoverPendingDeliveries(
   const result: RecoveryResult = { started: 0, failed: 0 };
   const pending = await ctx.db
     .selectFrom('deliveries')
-    .select(['id', 'project_id', 'event'])
+    .select(['id', 'project_id', 'event', 'received_at'])
     .where('run_id', 'is', null)
     .where('event', 'is not', null)
     .where('started_at', 'is', null)
@@ -71,14 +74,17 @@ export async function recoverPendingDeliveries(
         }
         continue;
       }
-      ctx.log.warn(log, 'webhook recovery: starting the run of an unfinished delivery');
-      // At startup nothing else is handling a push any more: a ref that does not hold its pushed
-      // commit was refused by git. While running, a push may still be receiving: leave it.
+      // A built-in push whose ref does not hold its commit may still be receiving (here or in
+      // another server process on the same database): only once no push can still be running
+      // is it taken as refused by git and dropped.
       const outcome = await startHookRun(ctx, project, hook, delivery.id, {
         retry: false,
-        dropUnmatched: (opts.olderThanMs ?? 0) === 0,
+        dropUnmatched: ctx.now() - delivery.received_at > PUSH_SETTLED_MS,
       });
-      if (outcome === 'started') result.started += 1;
+      if (outcome === 'started') {
+        ctx.log.warn(log, 'webhook recovery: started the run of an unfinished delivery');
+        result.started += 1;
+      }
       if (outcome === 'failed') result.failed += 1;
     } catch (error) {
       ctx.log.error({ ...log, err: error }, 'webhook recovery failed');

@@ -19,7 +19,8 @@ export type HookRunOutcome = 'started' | 'taken' | 'failed' | 'dropped' | 'waiti
  * it, so it is the last attempt. Never throws: errors are logged.
  * A ref update of the built-in git server (`hook.pushed`) is recorded before git runs; it runs
  * only when the ref holds the pushed commit, else it is dropped (`dropUnmatched`: git has
- * finished, or the server restarted) or left for later (a push may still be receiving).
+ * finished, or the push is older than any push can take) or left for later (it may still be
+ * receiving).
  */
 export async function startHookRun(
   ctx: Pick<ServerContext, 'sources' | 'runs' | 'db' | 'log' | 'now'>,
