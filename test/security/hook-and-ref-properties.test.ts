@@ -146,7 +146,7 @@ function typedOutcome(run: () => unknown): void {
   }
 }
 
-describe('webhook parsers under random and hostile input', () => {
+describe('webhook parsers under random and hostile input', { timeout: 30_000 }, () => {
   for (const [name, adapter, eventHeader, events] of FORGES) {
     test(`${name}: classify, repository, verify and deliveryId never throw untyped errors`, () => {
       fc.assert(
@@ -196,7 +196,7 @@ describe('webhook parsers under random and hostile input', () => {
   });
 });
 
-describe('one ref-name rule for every user', () => {
+describe('one ref-name rule for every user', { timeout: 30_000 }, () => {
   test('git server, manual runs, project settings and webhooks agree on every name', () => {
     fc.assert(
       fc.property(fc.oneof(nasty, fc.string({ maxLength: 20 })), (name) => {
