@@ -103,6 +103,13 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(5 * 1024 * 1024),
+  /** Largest pack one `git push` to a built-in repository may send, in bytes (default 1 GiB). */
+  SLIPWAY_GIT_MAX_PUSH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024 * 1024)
+    .default(1024 * 1024 * 1024),
   SLIPWAY_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** Comma-separated hosts, IPs, CIDRs or `file://` that remote sources may use although private. */
   SLIPWAY_OUTBOUND_ALLOWLIST: z.string().default(''),
@@ -153,6 +160,7 @@ export interface ServerConfig {
   logMaxBytes: number;
   workspaceRetentionMs: number;
   webhookMaxBytes: number;
+  gitMaxPushBytes: number;
   loginRateLimit: number;
   outboundAllowlist: string[];
   trustProxy: boolean;
@@ -193,6 +201,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     logMaxBytes: c.SLIPWAY_LOG_MAX_BYTES,
     workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
     webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,
+    gitMaxPushBytes: c.SLIPWAY_GIT_MAX_PUSH_BYTES,
     loginRateLimit: c.SLIPWAY_LOGIN_RATE_LIMIT,
     outboundAllowlist: c.SLIPWAY_OUTBOUND_ALLOWLIST.split(',')
       .map((x) => x.trim())

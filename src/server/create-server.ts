@@ -76,6 +76,7 @@ export async function createServer(
     dataDir: config.dataDir,
     log: app.log,
     outboundAllowlist: config.outboundAllowlist,
+    maxPushBytes: config.gitMaxPushBytes,
   });
   // Releases follow their deploy jobs; the release service needs `runs`, built just below.
   let releaseService: ReleaseService | null = null;

@@ -26,10 +26,11 @@ export interface SourceService {
   /** `null` when the ref or file does not exist. `ref` is a sha or a full/short ref name. */
   readFile(project: ProjectRow, ref: string, path: string): Promise<string | null>;
   resolve(project: ProjectRow, ref: Ref): Promise<string | null>;
+  /** `sha` may name an annotated tag: `sha` in the answer is then the commit it points at. */
   commitInfo(
     project: ProjectRow,
     sha: string,
-  ): Promise<{ message: string; author: string; time: number } | null>;
+  ): Promise<{ message: string; author: string; time: number; sha?: string } | null>;
   listRefs(project: ProjectRow): Promise<{ branches: RefInfo[]; tags: RefInfo[] }>;
   /** A tar of the tree at `sha` (no .git, no credentials) — what agents put in the workspace. */
   archive(project: ProjectRow, sha: string): Promise<Readable>;

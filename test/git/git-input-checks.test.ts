@@ -6,9 +6,12 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { createOutboundPolicy } from '../../src/server/git/outbound-policy.js';
-import { ReceiveCommandReader } from '../../src/server/git/receive-commands.js';
+import { PushLimitNotice } from '../../src/server/git/push-limit-notice.js';
+import { pushRefusal } from '../../src/server/git/push-refusal.js';
+import { readReceiveCommands } from '../../src/server/git/receive-commands.js';
 import { isSafeRefName, normalizeTreePath } from '../../src/server/git/ref-names.js';
 import { parseRemoteUrl, redactRemoteUrl } from '../../src/server/git/remote-url.js';
+import { normaliseRepositoryUrl } from '../../src/server/webhooks/repository-binding.js';
 
 const lookupTo = (addresses: string[]) => async () => addresses;
 
@@ -124,25 +127,84 @@ describe('receive-pack commands', () => {
       ),
       Buffer.from('PACK\u0000\u0000\u0000\u0002 binary pack data 0000'),
     ]);
-    const reader = new ReceiveCommandReader();
-    const chunks: Buffer[] = [];
     const pieces = Array.from({ length: Math.ceil(request.length / 7) }, (_, i) =>
       request.subarray(i * 7, i * 7 + 7),
     );
-    for await (const chunk of Readable.from(pieces).pipe(reader)) chunks.push(chunk as Buffer);
+    const read = await readReceiveCommands(Readable.from(pieces));
+    const chunks: Buffer[] = [];
+    for await (const chunk of read.body) chunks.push(chunk as Buffer);
     assert.deepEqual(Buffer.concat(chunks), request);
-    assert.deepEqual(reader.commands, [
+    assert.deepEqual(read.commands, [
       { ref: 'refs/heads/main', oldOid: zero, newOid: a },
       { ref: 'refs/tags/v1', oldOid: a, newOid: b },
       { ref: 'refs/heads/old', oldOid: b, newOid: zero },
     ]);
+    assert.deepEqual(read.capabilities, ['report-status', 'side-band-64k']);
+    assert.equal(read.complete, true);
   });
 
   test('garbage is passed on and yields no commands', async () => {
-    const reader = new ReceiveCommandReader();
-    for await (const _ of Readable.from([Buffer.from('zzzz not a pkt-line')]).pipe(reader)) {
-      // drain
+    const read = await readReceiveCommands(Readable.from([Buffer.from('zzzz not a pkt-line')]));
+    const chunks: Buffer[] = [];
+    for await (const chunk of read.body) chunks.push(chunk as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), 'zzzz not a pkt-line');
+    assert.deepEqual(read.commands, []);
+    assert.equal(read.complete, false);
+  });
+});
+
+describe('push answers', () => {
+  const pkt = (data: string) => `${(Buffer.byteLength(data) + 4).toString(16).padStart(4, '0')}${data}`;
+
+  test("the size-limit notice follows git's message once, wherever the answer is split", async () => {
+    const gitSays = pkt('\u0002fatal: pack exceeds maximum allowed size\n');
+    const rest = `${pkt(`\u0001${pkt('unpack index-pack abnormal exit\n')}0000`)}0000`;
+    const answer = Buffer.from(gitSays + rest, 'latin1');
+    const expected =
+      gitSays +
+      pkt('\u0002Slipway accepts pushes of at most 2.0 KB (2048 bytes, SLIPWAY_GIT_MAX_PUSH_BYTES)\n') +
+      rest;
+    for (let at = 0; at <= answer.length; at += 1) {
+      const chunks: Buffer[] = [];
+      const split = Readable.from([answer.subarray(0, at), answer.subarray(at)]);
+      for await (const chunk of split.pipe(new PushLimitNotice(2048))) chunks.push(chunk as Buffer);
+      assert.equal(Buffer.concat(chunks).toString('latin1'), expected, `split at ${at}`);
     }
-    assert.deepEqual(reader.commands, []);
+    // Without git's message nothing is added.
+    const chunks: Buffer[] = [];
+    for await (const chunk of Readable.from([Buffer.from(rest)]).pipe(new PushLimitNotice(2048))) {
+      chunks.push(chunk as Buffer);
+    }
+    assert.equal(Buffer.concat(chunks).toString('latin1'), rest);
+  });
+
+  test('a refusal is a report git understands, on side-band when asked', () => {
+    const commands = [{ ref: 'refs/heads/-x', oldOid: '0'.repeat(40), newOid: 'a'.repeat(40) }];
+    const plain = pushRefusal(commands, ['report-status'], () => 'invalid ref name', 'why').toString();
+    assert.equal(plain, `${pkt('unpack ok\n')}${pkt('ng refs/heads/-x invalid ref name\n')}0000`);
+    const banded = pushRefusal(
+      commands,
+      ['report-status', 'side-band-64k'],
+      () => 'bad\nname',
+      'why',
+    ).toString();
+    assert.ok(banded.startsWith(pkt('\u0002why\n')));
+    assert.ok(banded.includes('ng refs/heads/-x bad name\n'));
+    assert.ok(banded.endsWith('0000'));
+  });
+
+  test('repository URLs are compared without scheme, credentials, port, case and .git', () => {
+    const same = [
+      'https://github.com/Org/Repo.git',
+      'https://user:tok@github.com:443/org/repo/',
+      'git@github.com:org/repo.git',
+      'ssh://git@github.com/org/repo',
+      'http://github.com/org/repo',
+    ];
+    for (const url of same) assert.equal(normaliseRepositoryUrl(url), 'github.com/org/repo', url);
+    assert.equal(normaliseRepositoryUrl('file:///srv/git/a.git'), normaliseRepositoryUrl('/srv/git/a'));
+    assert.notEqual(normaliseRepositoryUrl('https://github.com/org/other'), 'github.com/org/repo');
+    for (const bad of ['', 'not a url', 'https://github.com/'])
+      assert.equal(normaliseRepositoryUrl(bad), null, bad);
   });
 });

@@ -153,7 +153,7 @@ describe('webhook delivery recovery', { concurrency: false }, () => {
         timestamp: '2024-01-01T00:00:00Z',
         author: { name: 'P' },
       },
-      repository: { id: 1, full_name: 'org/repo' },
+      repository: { id: 1, full_name: 'org/repo', clone_url: `file://${upstream.bare}` },
       sender: { login: 'octocat', id: 42 },
     });
     const response = await fetch(`${t.url}/api/hooks/recovered/github`, {

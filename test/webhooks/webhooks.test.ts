@@ -53,6 +53,8 @@ async function makeUpstream(): Promise<Upstream> {
 }
 
 const zero = '0'.repeat(40);
+/** The projects' remote URL: payloads name it as their repository's clone URL. */
+let remoteUrl = '';
 
 function githubPush(ref: string, before: string, afterSha: string) {
   return {
@@ -66,7 +68,7 @@ function githubPush(ref: string, before: string, afterSha: string) {
       timestamp: '2024-01-01T00:00:00Z',
       author: { name: 'P' },
     },
-    repository: { id: 1, full_name: 'org/repo' },
+    repository: { id: 1, full_name: 'org/repo', clone_url: remoteUrl },
     sender: { login: 'octocat', id: 42 },
   };
 }
@@ -79,6 +81,7 @@ function gitlabPush(ref: string, before: string, afterSha: string) {
     after: afterSha,
     user_username: 'tanuki',
     project_id: 5,
+    project: { id: 5, git_http_url: remoteUrl },
     commits: [
       { id: afterSha, message: 'from payload', timestamp: '2024-01-01T00:00:00Z', author: { name: 'P' } },
     ],
@@ -94,6 +97,7 @@ function pullRequest(headSha: string, baseSha: string, headRepo: number, baseRep
       head: { ref: 'fork-work', sha: headSha, repo_id: headRepo, repo: { id: headRepo, name: 'repo' } },
       base: { ref: 'main', sha: baseSha, repo_id: baseRepo, repo: { id: baseRepo, name: 'repo' } },
     },
+    repository: { id: baseRepo, clone_url: remoteUrl },
     sender: { login: 'forker', id: 99 },
   };
 }
@@ -130,6 +134,7 @@ describe('forge webhooks', { concurrency: false }, () => {
   before(async () => {
     t = await startTestServer({ SLIPWAY_WEBHOOK_MAX_BYTES: String(MAX_BYTES) });
     upstream = await makeUpstream();
+    remoteUrl = `file://${upstream.bare}`;
     t.server.ctx.sources = new GitSourceService({
       dataDir: t.dataDir,
       log: silentLogger(),
@@ -274,7 +279,7 @@ describe('forge webhooks', { concurrency: false }, () => {
     const [call] = await runs.waitFor(1);
     assert.equal(call?.trigger, 'pull_request');
     assert.equal(call?.event.kind, 'pull_request');
-    assert.deepEqual(call?.event.ref, { kind: 'branch', name: 'fork-work' });
+    assert.deepEqual(call?.event.ref, { kind: 'pull_request', name: 'fork-work', number: 7 });
     assert.equal(call?.event.sha, upstream.forkHead);
     assert.equal(call?.untrusted, true);
     assert.equal(call?.actor, 'forker');
@@ -292,7 +297,9 @@ describe('forge webhooks', { concurrency: false }, () => {
     const mr = JSON.stringify({
       object_kind: 'merge_request',
       user: { username: 'mr-author' },
+      project: { id: 5, git_http_url: remoteUrl },
       object_attributes: {
+        iid: 3,
         action: 'open',
         source_branch: 'fork-work',
         target_branch: 'main',
@@ -347,7 +354,7 @@ describe('forge webhooks', { concurrency: false }, () => {
     assert.equal(runs.calls.length, 0);
   });
 
-  test('unknown events are accepted and ignored; unknown projects and forges are refused', async () => {
+  test('unknown events are accepted and ignored; unknown projects and forges answer like a bad signature', async () => {
     const body = JSON.stringify({ zen: 'Keep it logically awesome.' });
     const ping = await post('github', body, signed('github', 'ping', body));
     assert.equal(ping.status, 202);
@@ -358,14 +365,14 @@ describe('forge webhooks', { concurrency: false }, () => {
       body,
       headers: signed('github', 'push', body),
     });
-    assert.equal(nowhere.status, 404);
+    assert.equal(nowhere.status, 401);
     // A GitHub project does not take Gitea deliveries.
     const wrongForge = await fetch(`${t.url}/api/hooks/hooked-github/gitea`, {
       method: 'POST',
       body,
       headers: signed('gitea', 'push', body),
     });
-    assert.equal(wrongForge.status, 404);
+    assert.equal(wrongForge.status, 401);
     await settle();
     assert.equal(runs.calls.length, 0);
   });

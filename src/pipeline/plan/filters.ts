@@ -23,6 +23,9 @@ function toList(value: string | string[] | undefined): string[] | undefined {
 
 /** Anchored: `release/.*` must match the whole name, as GitLab users expect of `only`. */
 function patternMatches(pattern: string, event: PipelineEvent): boolean {
+  // Ref patterns name this repository's branches and tags. A pull request is neither: its head
+  // branch lives in the head repository (a fork may call it `main`). Select it by `events`.
+  if (event.ref.kind === 'pull_request') return false;
   if (isGitFlowClass(pattern)) return gitflowClass(event.ref) === pattern;
   try {
     return new RegExp(`^(?:${pattern})$`).test(event.ref.name);
@@ -43,9 +46,9 @@ function matchesFilter(filter: FilterConfig, event: PipelineEvent): { ok: boolea
   const events = toList(object.events);
   if (events && !events.includes(event.kind)) return { ok: false, part: 'events' };
   if (branches || tags) {
-    const list = event.ref.kind === 'branch' ? branches : tags;
+    const list = event.ref.kind === 'tag' ? tags : branches;
     if (!list?.some((p) => patternMatches(p, event))) {
-      return { ok: false, part: event.ref.kind === 'branch' ? 'branches' : 'tags' };
+      return { ok: false, part: event.ref.kind === 'tag' ? 'tags' : 'branches' };
     }
   }
   return { ok: true, part: '' };

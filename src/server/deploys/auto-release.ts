@@ -28,6 +28,8 @@ export async function releaseBuiltImage(
 ): Promise<number> {
   const run = await deps.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
   if (!run || run.untrusted === 1 || run.trigger === 'deploy') return 0;
+  // A pull request is never its head branch (a fork may call it `main`): no auto release.
+  if (run.ref_kind === 'pull_request') return 0;
   const project = await deps.db
     .selectFrom('projects')
     .selectAll()

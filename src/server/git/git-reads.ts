@@ -59,6 +59,8 @@ export async function readBlob(
 }
 
 export interface CommitSummary {
+  /** The commit's full id: `sha` peeled (an annotated tag's id names its commit's). */
+  sha: string;
   message: string;
   author: string;
   /** Committer time, Unix ms. */
@@ -67,13 +69,17 @@ export interface CommitSummary {
 
 export async function readCommit(gitDir: string, sha: string): Promise<CommitSummary | null> {
   if (!isObjectId(sha)) return null;
-  const result = await runGit(['log', '-1', '--format=%an%x00%ct%x00%B', '--end-of-options', sha, '--'], {
-    env: env(gitDir),
-    maxOutputBytes: 256 * 1024,
-  });
+  const result = await runGit(
+    ['log', '-1', '--format=%H%x00%an%x00%ct%x00%B', '--end-of-options', sha, '--'],
+    {
+      env: env(gitDir),
+      maxOutputBytes: 256 * 1024,
+    },
+  );
   if (result.code !== 0) return null;
-  const [author = '', seconds = '0', ...message] = result.stdout.toString('utf8').split('\0');
-  return { author, time: Number(seconds) * 1000, message: message.join('\0').trim() };
+  const [commit = '', author = '', seconds = '0', ...message] = result.stdout.toString('utf8').split('\0');
+  if (!isObjectId(commit)) return null;
+  return { sha: commit, author, time: Number(seconds) * 1000, message: message.join('\0').trim() };
 }
 
 export interface RefValue {

@@ -21,6 +21,8 @@ export interface CgiRequest {
   remoteAddr: string;
   /** The client's `Git-Protocol` header (protocol v2), when well-formed. */
   gitProtocol: string | null;
+  /** `git config` pairs for this request only (GIT_CONFIG_COUNT), over the repository's own. */
+  config?: [string, string][];
   /** Already decompressed and size-limited; null for GET. */
   body: Readable | null;
   timeoutMs: number;
@@ -48,6 +50,14 @@ export async function runHttpBackend(req: CgiRequest): Promise<CgiResponse> {
     REMOTE_ADDR: req.remoteAddr,
   };
   if (req.gitProtocol) env.GIT_PROTOCOL = req.gitProtocol;
+  const config = req.config ?? [];
+  if (config.length > 0) {
+    env.GIT_CONFIG_COUNT = String(config.length);
+    config.forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key;
+      env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+  }
   const child = spawnGit(['http-backend'], { env, timeoutMs: req.timeoutMs });
   if (req.body) {
     // A client that goes away mid-push (or a body over its limit) ends the git process too.

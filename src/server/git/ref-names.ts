@@ -1,3 +1,5 @@
+import { isValidRefName } from '../../domain/ref.js';
+
 /**
  * Checks on names that come from outside before they reach git. `--end-of-options` already stops
  * a name from being read as an option; these stop it from being read as revision syntax
@@ -7,9 +9,6 @@
 
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const ABBREVIATED_ID = /^[0-9a-f]{7,64}$/;
-// Space, control characters, DEL and ~ ^ : ? * [ \ are never part of a ref name.
-const FORBIDDEN_CHARS = /[\u0000-\u0020\u007f~^:?*[\\]/;
-const MAX_REF_LENGTH = 1024;
 
 export function isObjectId(text: string): boolean {
   return OBJECT_ID.test(text);
@@ -24,14 +23,8 @@ export function isAbbreviatedId(text: string): boolean {
   return ABBREVIATED_ID.test(text);
 }
 
-/** A valid ref name (short like `feature/x` or full like `refs/heads/feature/x`). */
-export function isSafeRefName(name: string): boolean {
-  if (name.length === 0 || name.length > MAX_REF_LENGTH) return false;
-  if (name === '@' || name.startsWith('-') || name.startsWith('/') || name.endsWith('/')) return false;
-  if (name.endsWith('.') || name.includes('..') || name.includes('@{') || name.includes('//')) return false;
-  if (FORBIDDEN_CHARS.test(name)) return false;
-  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
-}
+/** A valid ref name (short like `feature/x` or full like `refs/heads/feature/x`): the domain's one rule. */
+export const isSafeRefName = isValidRefName;
 
 /**
  * A path inside a commit's tree as git wants it (`dir/file`): leading `./` and `/` dropped;

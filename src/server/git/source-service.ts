@@ -146,7 +146,7 @@ export class GitSourceService implements SourceService {
   async commitInfo(
     project: ProjectRow,
     sha: string,
-  ): Promise<{ message: string; author: string; time: number } | null> {
+  ): Promise<{ message: string; author: string; time: number; sha?: string } | null> {
     const gitDir = this.gitDir(project);
     return repoExists(gitDir) ? readCommit(gitDir, sha) : null;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidShortRefName } from '../../domain/ref.js';
 
 /**
  * Input rules of the project aggregate. Names end up in URLs (`/git/<name>.git`) and on disk, so
@@ -16,7 +17,7 @@ export const PROJECT_NAME = z
 /** The `:project` path parameter of every project route (checked against the database, not a regex). */
 export const PROJECT_PARAM = z.object({ project: z.string().max(100) });
 
-export const BRANCH = z.string().min(1).max(255).refine(isValidBranchName, 'not a valid git branch name');
+export const BRANCH = z.string().min(1).max(255).refine(isValidShortRefName, 'not a valid git branch name');
 
 export const SECRET_NAME = z
   .string()
@@ -32,14 +33,3 @@ export const SECRET_VALUE = z
 
 export const FORGE = z.enum(['github', 'gitea', 'gitlab']);
 export const CONCURRENCY_LIMIT = z.number().int().min(1).max(64);
-
-/** The subset of `git check-ref-format` rules that matter for a branch typed by a user. */
-function isValidBranchName(name: string): boolean {
-  if (name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
-  if (name.endsWith('.lock') || name.includes('..') || name.includes('//') || name.includes('@{'))
-    return false;
-  if (name === '@' || name === 'HEAD') return false;
-  // Control characters, space and the characters git reserves for revision syntax.
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
-  return name.split('/').every((part) => part.length > 0 && !part.startsWith('.'));
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedRef } from '../../domain/ref.js';
 import { STATUSES, type Status } from '../../domain/status.js';
 import type { JobRow, RunRow } from '../store/tables.js';
 import { stageSummaries } from './run-status.js';
@@ -39,7 +40,12 @@ export const runSummarySchema = z.object({
   project: z.string(),
   trigger: z.string(),
   actor: z.string(),
-  ref: z.object({ kind: z.enum(['branch', 'tag']), name: z.string() }),
+  /** `pull_request`: `name` is the head branch, `number` the request's number. */
+  ref: z.object({
+    kind: z.enum(['branch', 'tag', 'pull_request']),
+    name: z.string(),
+    number: z.number().int().optional(),
+  }),
   sha: z.string(),
   shortSha: z.string(),
   message: z.string(),
@@ -107,7 +113,7 @@ export function toRunSummary(run: RunRow, projectName: string, jobs: readonly Jo
     project: projectName,
     trigger: run.trigger,
     actor: run.actor,
-    ref: { kind: run.ref_kind === 'tag' ? 'tag' : 'branch', name: run.ref_name },
+    ref: storedRef(run.ref_kind, run.ref_name, run.record),
     sha: run.sha,
     shortSha: run.sha.slice(0, 7),
     message: run.message,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { EVENT_KINDS, type EventKind, type PipelineEvent } from '../../domain/event.js';
-import { recordName } from '../../domain/ref.js';
+import { recordName, storedRef } from '../../domain/ref.js';
 import { isTerminal, type Status } from '../../domain/status.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import type { ServerContext } from '../context.js';
@@ -269,7 +269,7 @@ function eventOfRun(run: RunRow): PipelineEvent {
     : 'manual';
   return {
     kind,
-    ref: { kind: run.ref_kind === 'tag' ? 'tag' : 'branch', name: run.ref_name },
+    ref: storedRef(run.ref_kind, run.ref_name, run.record),
     sha: run.sha,
     author: run.author,
     message: run.message,

@@ -7,6 +7,7 @@ import * as registriesAndImages from './migrations/005_registries_and_images.js'
 import * as applicationsAndReleases from './migrations/006_applications_and_releases.js';
 import * as projectPublicBadge from './migrations/007_project_public_badge.js';
 import * as environmentObservations from './migrations/008_environment_observations.js';
+import * as pinWebhookRepository from './migrations/009_pin_webhook_repository.js';
 import * as healthProbe from './migrations/010_health_probe.js';
 import { runMigrations } from './run-migrations.js';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_applications_and_releases': applicationsAndReleases,
   '007_project_public_badge': projectPublicBadge,
   '008_environment_observations': environmentObservations,
+  '009_pin_webhook_repository': pinWebhookRepository,
   '010_health_probe': healthProbe,
 };
 

@@ -83,6 +83,13 @@ export interface ProjectRow {
   created_at: number;
   /** 1: `GET /badge/<name>.svg` answers without sign-in (migration 007; absent in inserts = 0). */
   public_badge?: number;
+  /**
+   * `<forge>:<id>` of the forge repository this project's webhooks are about, pinned on the
+   * first verified delivery (migration 009; absent in inserts = null).
+   */
+  webhook_repository_id?: string | null;
+  /** The remote URL the pin above was made for: a pin of another remote is void. */
+  webhook_repository_remote?: string | null;
 }
 
 export interface SecretRow {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classifyGitHubShaped, Push, pullRequestSchema } from './github-shape.js';
+import { classifyGitHubShaped, githubShapedRepository, Push, pullRequestSchema } from './github-shape.js';
 import { type ForgeAdapter, header, SHA } from './hook-event.js';
 import { hmacHeaderMatches } from './signature.js';
 
@@ -21,6 +21,7 @@ export const gitea: ForgeAdapter = {
   verify: (headers, raw, secret) => hmacHeaderMatches(secret, raw, header(headers, 'x-gitea-signature')),
   deliveryId: (headers) => header(headers, 'x-gitea-delivery') ?? null,
   // Tag and branch creation also arrive as `push`; `create` would start a second run.
+  repository: githubShapedRepository,
   classify: classifyGitHubShaped({
     eventHeader: 'X-Gitea-Event',
     // `deleted` is not read for Gitea: a deletion is told by the all-zero `after`.

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { branchRef, type ForgeAdapter, header, isoTime, parsePayload, pushEvent, SHA } from './hook-event.js';
+import {
+  branchRef,
+  type ForgeAdapter,
+  header,
+  idOf,
+  isoTime,
+  objectField,
+  parsePayload,
+  pushEvent,
+  SHA,
+} from './hook-event.js';
+import { type ForgeRepository, urlsOf } from './repository-binding.js';
 
 /**
  * The `push` and `pull_request` payloads of GitHub, which Gitea (and Forgejo) copy: read the
@@ -17,6 +28,8 @@ export const Push = z.object({
   after: SHA,
   head_commit: z
     .object({
+      /** The pushed commit; for an annotated tag `after` is the tag object, this the commit. */
+      id: z.string().optional(),
       message: z.string(),
       timestamp: z.string().optional(),
       author: z.object({ name: z.string() }),
@@ -30,13 +43,19 @@ type PushPayload = z.infer<typeof Push> & { deleted?: boolean | undefined };
 
 interface PullRequestPayload {
   action: string;
+  number: number;
   pull_request: { head: { ref: string; sha: string }; base: { sha: string } };
   sender: { login: string };
 }
 
 /** A pull request event around the forge's own schemas of its head and base. */
 export function pullRequestSchema<H extends z.ZodType, B extends z.ZodType>(sides: { head: H; base: B }) {
-  return z.object({ action: z.string(), pull_request: z.object(sides), sender: Sender });
+  return z.object({
+    action: z.string(),
+    number: z.number().int().nonnegative(),
+    pull_request: z.object(sides),
+    sender: Sender,
+  });
 }
 
 export interface GitHubShapedForge<
@@ -66,6 +85,7 @@ export function classifyGitHubShaped<
         ref: push.ref,
         before: push.before,
         after: push.after,
+        commitSha: push.head_commit?.id,
         deleted: push.deleted,
         actor: push.sender.login,
         commit: push.head_commit
@@ -81,12 +101,13 @@ export function classifyGitHubShaped<
       const pr = parsePayload(forge.pullRequest, payload, 'pull_request');
       if (!forge.prActions.has(pr.action)) return { kind: 'ignored', reason: `pull_request ${pr.action}` };
       const { head, base } = pr.pull_request;
-      const ref = branchRef(head.ref);
-      if (!ref) return { kind: 'ignored', reason: 'the pull request branch name is not a valid ref' };
+      const branch = branchRef(head.ref);
+      if (!branch) return { kind: 'ignored', reason: 'the pull request branch name is not a valid ref' };
       return {
         kind: 'run',
         trigger: 'pull_request',
-        ref,
+        // Recorded under the pull request, never as its head branch (a fork's `main` is not ours).
+        ref: { kind: 'pull_request', name: branch.name, number: pr.number },
         sha: head.sha,
         before: base.sha,
         actor: pr.sender.login,
@@ -98,5 +119,15 @@ export function classifyGitHubShaped<
       kind: 'ignored',
       reason: event ? `event ${event} is not handled` : `no ${forge.eventHeader} header`,
     };
+  };
+}
+
+/** `repository` of a GitHub-shaped payload: its id and clone/web URLs (read leniently: any JSON). */
+export function githubShapedRepository(payload: unknown): ForgeRepository | null {
+  const repo = objectField(payload, 'repository');
+  if (!repo) return null;
+  return {
+    id: idOf(repo.id),
+    urls: urlsOf(repo.clone_url, repo.html_url, repo.ssh_url, repo.git_url, repo.svn_url),
   };
 }

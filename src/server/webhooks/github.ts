@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classifyGitHubShaped, Push, pullRequestSchema } from './github-shape.js';
+import { classifyGitHubShaped, githubShapedRepository, Push, pullRequestSchema } from './github-shape.js';
 import { type ForgeAdapter, header, SHA } from './hook-event.js';
 import { hmacHeaderMatches } from './signature.js';
 
@@ -17,6 +17,7 @@ export const github: ForgeAdapter = {
   verify: (headers, raw, secret) =>
     hmacHeaderMatches(secret, raw, header(headers, 'x-hub-signature-256'), 'sha256='),
   deliveryId: (headers) => header(headers, 'x-github-delivery') ?? null,
+  repository: githubShapedRepository,
   classify: classifyGitHubShaped({
     eventHeader: 'X-GitHub-Event',
     push: Push.extend({ deleted: z.boolean().optional() }),

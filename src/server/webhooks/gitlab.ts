@@ -4,11 +4,14 @@ import {
   type ForgeAdapter,
   type HookEvent,
   header,
+  idOf,
   isoTime,
+  objectField,
   parsePayload,
   pushEvent,
   SHA,
 } from './hook-event.js';
+import { urlsOf } from './repository-binding.js';
 import { tokenHeaderMatches } from './signature.js';
 
 /**
@@ -29,6 +32,8 @@ const Push = z.object({
   before: SHA,
   after: SHA,
   user_username: z.string(),
+  /** The commit a tag points at (`after` of an annotated tag is the tag object); null on deletion. */
+  checkout_sha: z.string().nullish(),
   commits: z.array(Commit).optional(),
 });
 
@@ -36,6 +41,8 @@ const MergeRequest = z.object({
   user: z.object({ username: z.string() }),
   object_attributes: z.object({
     action: z.string().optional(),
+    /** The merge request's number within its project (`!12`). */
+    iid: z.number().int().nonnegative(),
     source_branch: z.string(),
     source_project_id: z.number(),
     target_project_id: z.number(),
@@ -49,15 +56,36 @@ export const gitlab: ForgeAdapter = {
   verify: (headers, _raw, secret) => tokenHeaderMatches(secret, header(headers, 'x-gitlab-token')),
   deliveryId: (headers) =>
     header(headers, 'idempotency-key') ?? header(headers, 'x-gitlab-event-uuid') ?? null,
+  /** `project` (the project the hook belongs to; for merge requests the target), else `project_id`. */
+  repository(payload) {
+    const project = objectField(payload, 'project');
+    const topId =
+      typeof payload === 'object' && payload !== null
+        ? (payload as { project_id?: unknown }).project_id
+        : undefined;
+    if (!project) return topId === undefined ? null : { id: idOf(topId), urls: [] };
+    return {
+      id: idOf(project.id) ?? idOf(topId),
+      urls: urlsOf(
+        project.git_http_url,
+        project.git_ssh_url,
+        project.web_url,
+        project.http_url,
+        project.ssh_url,
+      ),
+    };
+  },
   classify(headers, payload): HookEvent {
     const event = header(headers, 'x-gitlab-event') ?? '';
     if (event === 'Push Hook' || event === 'Tag Push Hook') {
       const push = parsePayload(Push, payload, event);
-      const head = push.commits?.find((c) => c.id === push.after);
+      const commitSha = push.checkout_sha ?? push.after;
+      const head = push.commits?.find((c) => c.id === commitSha);
       return pushEvent({
         ref: push.ref,
         before: push.before,
         after: push.after,
+        commitSha,
         actor: push.user_username,
         commit: head
           ? { message: head.message, author: head.author.name, time: isoTime(head.timestamp) }
@@ -71,14 +99,15 @@ export const gitlab: ForgeAdapter = {
       const newCode = action === 'open' || action === 'reopen' || (action === 'update' && attrs.oldrev);
       if (!newCode)
         return { kind: 'ignored', reason: `merge request ${action || 'change'} without new commits` };
-      const ref = branchRef(attrs.source_branch);
+      const branch = branchRef(attrs.source_branch);
       const sha = SHA.safeParse(attrs.last_commit.id);
-      if (!ref || !sha.success)
+      if (!branch || !sha.success)
         return { kind: 'ignored', reason: 'the merge request head is not a valid ref' };
       return {
         kind: 'run',
         trigger: 'pull_request',
-        ref,
+        // Recorded under the merge request, never as its source branch.
+        ref: { kind: 'pull_request', name: branch.name, number: attrs.iid },
         sha: sha.data,
         before: null,
         actor: mr.user.username,

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { parseRef, type Ref } from '../../domain/ref.js';
+import { isValidRefName, isValidShortRefName, parseRef, type Ref } from '../../domain/ref.js';
 import { invalid } from '../errors.js';
-import { isSafeRefName } from '../git/ref-names.js';
+import type { ForgeRepository } from './repository-binding.js';
 
 /**
  * What a forge's webhook means to Slipway, independent of the forge: a run to start, or a
@@ -25,6 +25,12 @@ export interface HookRun {
   fromFork: boolean;
   /** The forge's view of the head commit, used when git cannot tell (fetch failed). */
   commit: { message: string; author: string; time?: number } | null;
+  /**
+   * Set for a ref update of a push to the built-in git server, recorded before git ran (so an
+   * acknowledged push always has its runs): the run is created only if `ref` then holds `sha`
+   * (git may have refused the update).
+   */
+  pushed?: boolean;
 }
 
 export type HookEvent = HookRun | { kind: 'ignored'; reason: string };
@@ -36,6 +42,8 @@ export interface ForgeAdapter {
   deliveryId(headers: IncomingHttpHeaders): string | null;
   /** Throws an `invalid` AppError (400) when a handled event lacks what we need. */
   classify(headers: IncomingHttpHeaders, payload: unknown): HookEvent;
+  /** The repository the payload is about (see repository-binding.ts); null when it names none. */
+  repository(payload: unknown): ForgeRepository | null;
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -59,7 +67,7 @@ export const SHA = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'expected
 
 /** A branch name as a pull request names it; ignored (not an error) when git would refuse it. */
 export function branchRef(name: string): Ref | null {
-  return isSafeRefName(name) && !name.startsWith('refs/') ? { kind: 'branch', name } : null;
+  return isValidShortRefName(name) ? { kind: 'branch', name } : null;
 }
 
 /**
@@ -70,13 +78,15 @@ export function pushEvent(input: {
   ref: string;
   before: string;
   after: string;
+  /** The commit the forge says `after` is (differs for annotated tags: `after` is the tag object). */
+  commitSha?: string | null | undefined;
   deleted?: boolean | undefined;
   actor: string;
   commit: HookRun['commit'];
 }): HookEvent {
   if (input.deleted || ZERO.test(input.after)) return { kind: 'ignored', reason: 'deletion' };
   const known = input.ref.startsWith('refs/heads/') || input.ref.startsWith('refs/tags/');
-  if (!known || !isSafeRefName(input.ref)) {
+  if (!known || !isValidRefName(input.ref)) {
     return { kind: 'ignored', reason: `push to ${input.ref} (not a branch or tag)` };
   }
   const ref = parseRef(input.ref);
@@ -84,7 +94,9 @@ export function pushEvent(input: {
     kind: 'run',
     trigger: ref.kind === 'tag' ? 'tag' : 'push',
     ref,
-    sha: input.after,
+    // An annotated tag's `after` is the tag object; the run builds the commit it points at.
+    // (startHookRun peels in the mirror too, for forges that send no commit id.)
+    sha: input.commitSha && SHA.safeParse(input.commitSha).success ? input.commitSha : input.after,
     before: ZERO.test(input.before) ? null : input.before,
     actor: input.actor,
     fromFork: false,
@@ -97,4 +109,20 @@ export function isoTime(text: string | null | undefined): number | undefined {
   if (!text) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** `payload[name]` when both are plain JSON objects (hostile payloads may be anything). */
+export function objectField(payload: unknown, name: string): Record<string, unknown> | null {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+  const value = (payload as Record<string, unknown>)[name];
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
+}
+
+/** A forge's numeric (or string) id as text; null when absent or not an id. */
+export function idOf(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value === 'string' && /^[\w.:-]{1,200}$/.test(value)) return value;
+  return null;
 }

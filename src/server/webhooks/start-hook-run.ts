@@ -3,7 +3,11 @@ import type { ProjectRow } from '../store/tables.js';
 import { claimRunStart, recordDeliveryRun, releaseRunStart } from './deliveries.js';
 import type { HookRun } from './hook-event.js';
 
-export type HookRunOutcome = 'started' | 'taken' | 'failed';
+/**
+ * `dropped`: a built-in push's ref does not hold the pushed commit (git refused the update), so
+ * there is nothing to run; `waiting`: the same, but the push may still be in progress.
+ */
+export type HookRunOutcome = 'started' | 'taken' | 'failed' | 'dropped' | 'waiting';
 
 /**
  * The slow half of a webhook, after the forge has its 202: fetch the mirror so the commit is
@@ -13,13 +17,17 @@ export type HookRunOutcome = 'started' | 'taken' | 'failed';
  * (the live request or a restart's recovery) creates it: nothing to do. When `createRun` fails the
  * claim is given back (`retry`, the live request) so a restart tries once more; a recovery keeps
  * it, so it is the last attempt. Never throws: errors are logged.
+ * A ref update of the built-in git server (`hook.pushed`) is recorded before git runs; it runs
+ * only when the ref holds the pushed commit, else it is dropped (`dropUnmatched`: git has
+ * finished, or the push is older than any push can take) or left for later (it may still be
+ * receiving).
  */
 export async function startHookRun(
   ctx: Pick<ServerContext, 'sources' | 'runs' | 'db' | 'log' | 'now'>,
   project: ProjectRow,
   hook: HookRun,
   deliveryKey: string,
-  opts: { retry: boolean } = { retry: true },
+  opts: { retry: boolean; dropUnmatched?: boolean } = { retry: true },
 ): Promise<HookRunOutcome> {
   let claimed = false;
   try {
@@ -31,10 +39,19 @@ export async function startHookRun(
         'webhook: fetching the mirror failed',
       );
     }
-    const [info, changedFiles] = await Promise.all([
-      ctx.sources.commitInfo(project, hook.sha),
-      ctx.sources.changedFiles(project, hook.before, hook.sha),
-    ]);
+    // Peeled: an annotated tag's id names a tag object, the run builds the commit it points at.
+    const info = await ctx.sources.commitInfo(project, hook.sha);
+    const sha = info?.sha ?? hook.sha;
+    if (hook.pushed) {
+      const now = hook.ref.kind === 'pull_request' ? null : await ctx.sources.resolve(project, hook.ref);
+      if (!info || now !== sha) {
+        if (!opts.dropUnmatched) return 'waiting';
+        // Claimed so neither the live request nor a recovery looks at it again.
+        await claimRunStart(ctx.db, deliveryKey, ctx.now());
+        return 'dropped';
+      }
+    }
+    const changedFiles = await ctx.sources.changedFiles(project, hook.before, sha);
     const commit = info ?? hook.commit;
     const commitTime = info?.time ?? hook.commit?.time;
     if (!(await claimRunStart(ctx.db, deliveryKey, ctx.now()))) return 'taken';
@@ -44,7 +61,7 @@ export async function startHookRun(
       event: {
         kind: hook.trigger,
         ref: hook.ref,
-        sha: hook.sha,
+        sha,
         author: commit?.author ?? hook.actor,
         message: commit?.message ?? '',
         changedFiles,

@@ -68,6 +68,7 @@ export const en: Record<string, string> = {
   'ref.none': 'No matching branch or tag',
   'ref.branch': 'branch',
   'ref.tag': 'tag',
+  'ref.pullRequest': 'PR #{n} from {branch}',
 
   'run.manually': 'Run manually',
   'run.variables': 'Variables',

@@ -68,6 +68,7 @@ export const zhCN: Record<string, string> = {
   'ref.none': '没有匹配的分支或标签',
   'ref.branch': '分支',
   'ref.tag': '标签',
+  'ref.pullRequest': '合并请求 #{n}（来自 {branch}）',
 
   'run.manually': '手动执行',
   'run.variables': '变量',

@@ -8,6 +8,7 @@ import { useI18n } from '../app/i18n-context.js';
 import { Avatar } from '../components/Avatar.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { RunManually } from '../components/RunManually.js';
+import { refLabel } from '../components/ref-label.js';
 import { StatusIcon, statusIcon } from '../components/StatusIcon.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
@@ -183,7 +184,7 @@ function RecordRow({
         </span>
       </td>
       <td className="cell-ref" data-label={t('records.ref')}>
-        <span className="ref-name">{run.ref.name}</span> <code className="muted">{run.shortSha}</code>
+        <span className="ref-name">{refLabel(run.ref, t)}</span> <code className="muted">{run.shortSha}</code>
       </td>
       <td className="cell-stages" data-label={t('records.stages')}>
         <ol className="stage-icons">

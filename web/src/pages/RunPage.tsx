@@ -6,6 +6,7 @@ import type { JobJson, RunDetail, Status } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { refLabel } from '../components/ref-label.js';
 import { StatusIcon } from '../components/StatusIcon.js';
 import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
@@ -124,7 +125,7 @@ export function RunPage({ project, number }: { project: string; number: number }
       <p className="run-summary" data-testid="run-status" data-status={run.status}>
         <StatusIcon status={run.status} t={t} withWord />
         <span>
-          {run.ref.name} <code>{run.shortSha}</code>
+          {refLabel(run.ref, t)} <code>{run.shortSha}</code>
         </span>
         <span className="muted">{run.message.split('\n', 1)[0]}</span>
         {elapsed !== null ? <span>{t('records.took', { d: formatDuration(elapsed, t) })}</span> : null}

@@ -2,10 +2,11 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { AppError, forbidden, invalid, notFound, unauthorized } from '../../errors.js';
+import { admitPush } from '../../git/admit-push.js';
 import { authenticateBasic } from '../../git/basic-auth.js';
 import { runHttpBackend } from '../../git/http-backend.js';
-import { startPushRuns } from '../../git/push-runs.js';
-import { ReceiveCommandReader } from '../../git/receive-commands.js';
+import { PushLimitNotice } from '../../git/push-limit-notice.js';
+import { type PendingPush, startPushRuns } from '../../git/push-runs.js';
 import { repoExists } from '../../git/repo-init.js';
 import { repoDirName, repoPath, rootFor } from '../../git/repo-paths.js';
 import { gitRequestBody, supportedEncoding } from '../../git/request-body.js';
@@ -15,19 +16,22 @@ import { requireRole } from '../principal.js';
 /**
  * Git smart HTTP at `/git/<project>.git/…`, served by `git http-backend`. Only the three smart
  * endpoints exist (no dumb-protocol file access). Clients authenticate with HTTP Basic —
- * Slipway user name + API token — and need viewer to fetch, maintainer to push. After a push's
- * response has gone out, each branch or tag it created or moved starts a run.
+ * Slipway user name + API token — and need viewer to fetch, maintainer to push. A push's ref
+ * updates are checked and recorded before git sees them (admit-push.ts); after its response has
+ * gone out, each branch or tag it created or moved starts a run.
  * Remote projects serve their mirror read-only: their branches come from the forge.
  */
 
 type Endpoint = 'info/refs' | 'git-upload-pack' | 'git-receive-pack';
-type Service = 'git-upload-pack' | 'git-receive-pack';
 
-/** Fetch negotiations are small; a push is bounded by git's receive.maxInputSize too. */
-const MAX_BODY: Record<Service, number> = {
-  'git-upload-pack': 64 * 1024 * 1024,
-  'git-receive-pack': 2 * 1024 * 1024 * 1024,
-};
+/** Fetch negotiations are small. */
+const MAX_FETCH_BODY = 64 * 1024 * 1024;
+/**
+ * A push's pack is limited by git itself (`receive.maxInputSize`, set per request from
+ * SLIPWAY_GIT_MAX_PUSH_BYTES), which tells the client the limit; the HTTP body cap sits above it
+ * (room for the command list) and only stops a client that keeps sending after git refused.
+ */
+const PUSH_BODY_SLACK = 16 * 1024 * 1024;
 const TIMEOUT_MS: Record<Endpoint, number> = {
   'info/refs': 60_000,
   'git-upload-pack': 30 * 60_000,
@@ -72,16 +76,25 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
   if (!repoExists(gitDir)) throw notFound(`repository of project ${project.name}`);
 
   let body: Readable | null = null;
-  let commands: ReceiveCommandReader | null = null;
+  let pending: PendingPush[] = [];
   if (endpoint !== 'info/refs') {
     const encoding = req.headers['content-encoding'];
     if (!supportedEncoding(encoding)) {
       throw new AppError('invalid', `unsupported Content-Encoding ${encoding}`);
     }
-    body = gitRequestBody(req.body as Readable, encoding, MAX_BODY[service]);
+    const maxBody = push ? ctx.config.gitMaxPushBytes + PUSH_BODY_SLACK : MAX_FETCH_BODY;
+    body = gitRequestBody(req.body as Readable, encoding, maxBody);
     if (push) {
-      commands = new ReceiveCommandReader();
-      body = body.pipe(commands);
+      const intake = await admitPush(ctx, project, body, principal.username);
+      if ('refusal' in intake) {
+        return reply
+          .code(200)
+          .header('content-type', 'application/x-git-receive-pack-result')
+          .header('cache-control', 'no-cache')
+          .send(intake.refusal);
+      }
+      body = intake.body;
+      pending = intake.pending;
     }
   }
 
@@ -96,6 +109,8 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
     remoteAddr: req.ip,
     gitProtocol:
       typeof gitProtocol === 'string' && /^[\w=:.,-]{1,256}$/.test(gitProtocol) ? gitProtocol : null,
+    // Per request, so a changed setting applies to repositories created before it too.
+    config: push ? [['receive.maxInputSize', String(ctx.config.gitMaxPushBytes)]] : [],
     body,
     timeoutMs: TIMEOUT_MS[endpoint],
   });
@@ -103,19 +118,18 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) cgi.kill();
   });
-  if (commands) {
-    const reader = commands;
+  if (push) {
     const responded = new Promise<void>((resolve) => reply.raw.once('close', () => resolve()));
-    void Promise.all([cgi.exited, responded])
-      .then(([{ code }]) => {
-        if (code !== 0) return;
-        return startPushRuns(ctx, project, gitDir, reader.commands, principal.username);
-      })
+    // Whatever git's exit: updates git refused are dropped by startPushRuns (their ref does
+    // not hold the pushed commit), and those it made before failing still get their runs.
+    void Promise.all([cgi.exited.catch(() => null), responded])
+      .then(() => startPushRuns(ctx, project, pending))
       .catch((error: unknown) =>
         ctx.log.error({ err: error, project: project.name }, 'after-push work failed'),
       );
   }
-  return reply.code(cgi.status).headers(cgi.headers).send(cgi.body);
+  const answer = push ? cgi.body.pipe(new PushLimitNotice(ctx.config.gitMaxPushBytes)) : cgi.body;
+  return reply.code(cgi.status).headers(cgi.headers).send(answer);
 }
 
 /** `<name>.git` (or plain `<name>`) → the project; looked up by name, never used as a path. */

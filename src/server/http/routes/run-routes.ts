@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PipelineEvent } from '../../../domain/event.js';
-import type { Ref } from '../../../domain/ref.js';
+import { isValidShortRefName, type Ref } from '../../../domain/ref.js';
 import { STATUSES } from '../../../domain/status.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
@@ -36,13 +36,16 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(30),
 });
 
+const REF_NAME = z.string().min(1).max(255).refine(isValidShortRefName, 'not a valid git branch or tag name');
+
 const variableName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a variable name is letters, digits and _');
 const createBody = z
   .object({
-    branch: z.string().min(1).max(255).optional(),
-    tag: z.string().min(1).max(255).optional(),
+    // The same ref-name rule as the git server and webhooks (domain/ref.ts).
+    branch: REF_NAME.optional(),
+    tag: REF_NAME.optional(),
     variables: z
       .record(variableName, z.string().max(64 * 1024))
       .refine((v) => Object.keys(v).length <= 100, 'at most 100 variables')
