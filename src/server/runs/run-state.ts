@@ -149,6 +149,8 @@ export class DbRunState implements RunState {
         .where('run_id', '=', runId)
         .where('status', '=', 'running')
         .execute();
+      // The jobs that were running start over as their next attempt; the run counts its
+      // executions, so the record can say "attempt 2".
       await trx
         .updateTable('jobs')
         .set({
@@ -158,13 +160,14 @@ export class DbRunState implements RunState {
           exit_code: null,
           started_at: null,
           finished_at: null,
+          attempt: sql<number>`attempt + 1`,
         })
         .where('run_id', '=', runId)
         .where('status', '=', 'running')
         .execute();
       await trx
         .updateTable('runs')
-        .set({ status: 'queued', finished_at: null })
+        .set({ status: 'queued', finished_at: null, attempt: sql<number>`attempt + 1` })
         .where('id', '=', runId)
         .execute();
       return running.map((j) => j.name);

@@ -7,6 +7,7 @@ import * as registriesAndImages from './migrations/005_registries_and_images.js'
 import * as applicationsAndReleases from './migrations/006_applications_and_releases.js';
 import * as projectPublicBadge from './migrations/007_project_public_badge.js';
 import * as environmentObservations from './migrations/008_environment_observations.js';
+import * as attemptsAndInstallationId from './migrations/011_attempts_and_installation_id.js';
 
 /**
  * Migrations are numbered and named by intent, listed here (not discovered on disk) so a bundled
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006_applications_and_releases': applicationsAndReleases,
   '007_project_public_badge': projectPublicBadge,
   '008_environment_observations': environmentObservations,
+  '011_attempts_and_installation_id': attemptsAndInstallationId,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

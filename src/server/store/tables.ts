@@ -27,6 +27,7 @@ export interface Database {
   releases: ReleaseRow;
   audit_log: AuditLogRow;
   environment_observations: EnvironmentObservationRow;
+  installation: InstallationRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -123,6 +124,8 @@ export interface RunRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** Executions of the run so far: 2+ after a lost agent's run was re-queued (migration 011). */
+  attempt?: number;
 }
 
 export interface JobRow {
@@ -141,6 +144,8 @@ export interface JobRow {
   exit_code: number | null;
   started_at: number | null;
   finished_at: number | null;
+  /** Which attempt of the job this is: 2+ once it was re-queued after a lost agent (migration 011). */
+  attempt?: number;
 }
 
 export interface QueueRow {
@@ -160,6 +165,8 @@ export interface QueueRow {
   agent_id: string | null;
   leased_at: number | null;
   heartbeat_at: number | null;
+  /** 1, plus one per re-queue after a lost agent; log lines are placed per attempt (migration 011). */
+  attempt?: number;
 }
 
 export interface AgentRow {
@@ -183,6 +190,14 @@ export interface LogChunkRow {
   truncated: number;
   /** JSON array of `[n, t, stream, text]`. */
   lines: string;
+  /** The queue attempt that sent these lines (migration 011); `n` is already placed after earlier attempts. */
+  attempt?: number;
+}
+
+/** The one row naming this installation (migration 011): labels everything its agent creates. */
+export interface InstallationRow {
+  id: string;
+  created_at: number;
 }
 
 export interface DeliveryRow {
