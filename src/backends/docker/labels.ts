@@ -25,7 +25,7 @@ export const LABEL_INSTALLATION = 'io.slipway.installation';
  * resources no installation claims are.
  */
 export function inScope(labels: Record<string, string> | undefined, scope: string | undefined): boolean {
-  return (labels ?? {})[LABEL_INSTALLATION] === scope;
+  return labels?.[LABEL_INSTALLATION] === scope;
 }
 
 /** The label filter listing `scope`'s resources (narrowed further with `inScope`). */
