@@ -211,4 +211,43 @@ describe('a re-queued run (SLIPWAY_REQUEUE_LOST)', () => {
       await Promise.all([firstAgent, secondAgent]);
     }
   });
+
+  test('a job whose lines arrived before its running report still counts as started: attempt 2', async () => {
+    const { ctx } = t.server;
+    const name = `a-${randomUUID().slice(0, 8)}`;
+    await t.api('/api/agents', { method: 'POST', body: JSON.stringify({ name }) });
+    const agent = await ctx.db
+      .selectFrom('agents')
+      .select('id')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
+    const project = await seedProject(ctx);
+    const run = await seedRun(ctx, project, { pipeline: ONE_JOB });
+    const lease = await ctx.queue.lease(agent.id, 0);
+    assert.equal(lease?.runId, run.runId);
+    // The reporter sends a job's waiting lines before its update: the agent died in between.
+    await ctx.queue.logs(agent.id, lease.leaseId, {
+      job: 'work',
+      lines: [{ n: 1, t: 1, stream: 'stdout', text: 'first 1' }],
+    });
+    await ctx.db
+      .updateTable('queue')
+      .set({ heartbeat_at: 0 })
+      .where('lease_id', '=', lease.leaseId)
+      .execute();
+    // Expired here, or by the server's own expiry pass if it came first.
+    await ctx.queue.expireLeases(ctx.now());
+    const execution = await ctx.db
+      .selectFrom('queue')
+      .select(['status', 'attempt'])
+      .where('id', '=', run.executionId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(execution, { status: 'queued', attempt: 2 });
+    const job = await ctx.db
+      .selectFrom('jobs')
+      .select(['status', 'attempt'])
+      .where('run_id', '=', run.runId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(job, { status: 'pending', attempt: 2 });
+  });
 });
