@@ -24,6 +24,7 @@ const BENCHES: Bench[] = [
   { name: 'pipeline', file: 'run.ts', timeoutMs: 20 * 60_000 },
   { name: 'line-writer', file: 'line-writer.bench.ts', timeoutMs: 5 * 60_000 },
   { name: 'server', file: 'server.bench.ts', timeoutMs: 20 * 60_000 },
+  { name: 'log-flood', file: 'log-flood.bench.ts', timeoutMs: 30 * 60_000 },
   { name: 'records-page', file: 'records-page.bench.ts', timeoutMs: 15 * 60_000 },
   { name: 'build', file: 'build.bench.ts', timeoutMs: 20 * 60_000 },
   { name: 'deploy', file: 'deploy.bench.ts', timeoutMs: 30 * 60_000 },

@@ -89,6 +89,8 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
         if (event.type === 'job') reporter.job(event.job);
         else reporter.line(event.job, event.line);
       },
+      // Backpressure: jobs' output is read no faster than the reporter ships it.
+      logReady: () => reporter.ready(),
     });
   } catch (thrown) {
     // A plan this agent cannot read (another version?) must still end the run visibly.

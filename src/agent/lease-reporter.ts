@@ -9,6 +9,10 @@
  * hears that a job ended, it has all of its lines. Lines are never dropped or reordered; the
  * line numbers are the runtime's.
  *
+ * Memory is bounded: once `maxBufferedBytes` of lines wait, `ready()` answers with a promise
+ * that resolves when half of that is left, and the backend stops reading the job's output
+ * until then (JobOutput.ready). The agent never reads output faster than it can ship it.
+ *
  * Answers: `{ cancel: true }` calls `onCancel`; LeaseGoneError calls `onGone` and everything
  * still waiting is dropped (the server no longer wants it). Other errors (the transport already
  * retried what it could) are logged and the chain goes on.
@@ -35,6 +39,8 @@ export interface ReporterOptions {
    * six, so this keeps a batch under the server's 1 MiB request body limit even then.
    */
   maxBytes?: number;
+  /** Lines waiting (all jobs, text + overhead) above which the producers are paused; default 4 MiB. */
+  maxBufferedBytes?: number;
 }
 
 interface Waiting {
@@ -54,6 +60,11 @@ export class LeaseReporter {
   private readonly flushMs: number;
   private readonly maxLines: number;
   private readonly maxBytes: number;
+  private readonly maxBuffered: number;
+  /** Bytes of all lines waiting, as counted for the batches. */
+  private buffered = 0;
+  /** Producers paused until the buffer drains to half: resolved then (or when gone). */
+  private roomWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: ReporterOptions) {
     this.flushMs = opts.flushMs ?? 100;
@@ -61,13 +72,29 @@ export class LeaseReporter {
     // Large batches amortise the per-batch cost (one transaction, one SSE event); 640 KiB keeps
     // a batch well under the server's 1 MiB body limit once JSON-encoded.
     this.maxBytes = opts.maxBytes ?? 640 * 1024;
+    this.maxBuffered = Math.max(opts.maxBufferedBytes ?? 4 * 1024 * 1024, this.maxBytes);
+  }
+
+  /** Bytes of lines waiting to be sent (bounded by `maxBufferedBytes` plus one producer's chunk). */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Null while more lines are welcome; else resolves once the buffer has drained to half. */
+  ready(): Promise<void> | null {
+    if (this.gone || this.buffered < this.maxBuffered) return null;
+    // Whatever is waiting must leave now, not at the next tick of the flush timer.
+    this.flushAll();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   line(job: string, line: LogLine): void {
     if (this.gone) return;
     const w = this.waitingOf(job);
     w.lines.push(line);
-    w.bytes += line.text.length + 64;
+    const size = line.text.length + 64;
+    w.bytes += size;
+    this.buffered += size;
     if (w.lines.length >= this.maxLines || w.bytes >= this.maxBytes) this.scheduleLines(job);
     else this.timer ??= setTimeout(() => this.flushAll(), this.flushMs);
   }
@@ -137,6 +164,8 @@ export class LeaseReporter {
     }
     const lines = w.lines.splice(0, count);
     w.bytes -= bytes;
+    this.buffered -= bytes;
+    if (this.buffered <= this.maxBuffered / 2) this.wakeProducers();
     this.answer(await this.opts.transport.logs(this.opts.leaseId, { job, lines }));
     this.sent.batches++;
     this.sent.lines += lines.length;
@@ -162,6 +191,8 @@ export class LeaseReporter {
       if (this.gone) return;
       this.gone = true;
       this.waiting.clear();
+      this.buffered = 0;
+      this.wakeProducers();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       this.opts.onGone();
@@ -178,6 +209,12 @@ export class LeaseReporter {
       failure: update.failure && { ...update.failure, message: mask(update.failure.message) },
       skip: update.skip && { ...update.skip, message: mask(update.skip.message) },
     };
+  }
+
+  private wakeProducers(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private waitingOf(job: string): Waiting {

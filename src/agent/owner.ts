@@ -3,6 +3,7 @@
  * An agent killed hard (kill -9, OOM, power loss) cannot clean up; the next agent on the same
  * host finds its resources by this label and, the process being gone, removes them.
  */
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 
 export const OWNER_LABEL = 'io.slipway.owner';
@@ -25,4 +26,13 @@ export function isOwnerAlive(labels: Record<string, string>): boolean {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The installation scope of a standalone agent: derived from its token, so it is the same on
+ * every start of this agent and differs from any other agent's or server's. Its cleanup and
+ * pruning touch only what it created itself (the token itself is not revealed).
+ */
+export function agentScope(token: string): string {
+  return `agent-${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
 }

@@ -112,6 +112,13 @@ export interface JobOutput {
   write(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /** Slipway's own messages about the job (pull, services, cleanup). One line each. */
   system(text: string): void;
+  /**
+   * Backpressure: null while more output is welcome, else a promise that resolves once it is.
+   * A backend asks after handing over output and stops reading the job's streams until the
+   * promise resolves, so a job printing faster than its log can be shipped is slowed down (its
+   * writes block) instead of its output piling up in memory. Optional: absent = always welcome.
+   */
+  ready?(): Promise<void> | null;
 }
 
 export type JobOutcome =

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { runAgent } from '../agent/agent.js';
 import { HttpTransport } from '../agent/http-transport.js';
-import { isOwnerAlive, ownerLabels } from '../agent/owner.js';
+import { agentScope, isOwnerAlive, ownerLabels } from '../agent/owner.js';
 import { reapStale } from '../backends/docker/cleanup.js';
 import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
 import { parseDuration } from '../domain/duration.js';
@@ -67,13 +67,14 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       `--publish-host (or SLIPWAY_PUBLISH_HOST) must be an IP address of this host, e.g. 0.0.0.0 or 127.0.0.1; got "${publishHost}"`,
     );
 
-  const chosen = await chooseBackend(choice, io.env.DOCKER_HOST);
+  const scope = agentScope(token);
+  const chosen = await chooseBackend(choice, io.env.DOCKER_HOST, scope);
   if (chosen.warning) io.stderr(`\n  ⚠  ${chosen.warning}\n\n`);
   const log = (message: string) => io.stdout(`${new Date().toISOString()} ${message}\n`);
   if (chosen.docker) {
     // Containers of an agent that died here (kill -9, OOM) are still running: remove them,
     // keeping their workspaces for resume (pruned by age).
-    const reaped = await reapStale(chosen.docker, isOwnerAlive, { keepWorkspace: true });
+    const reaped = await reapStale(chosen.docker, isOwnerAlive, { keepWorkspace: true, scope });
     if (reaped.length > 0) log(`removed the containers of ${reaped.length} run(s) left by a stopped agent`);
   }
 

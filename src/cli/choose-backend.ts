@@ -19,19 +19,22 @@ export interface ChosenBackend {
  * `docker` insists on the engine (clear error when it is down); `local` runs on the host;
  * `auto` uses Docker when the engine answers and falls back to the host with a warning.
  * The engine address comes from DOCKER_HOST (read by the caller) or the default socket.
+ * `scope` is the installation the backend works for: what it creates carries it, and its
+ * cleanup and pruning never touch another installation's resources (nor its local directory).
  */
 export async function chooseBackend(
   choice: BackendChoice,
   dockerHost: string | undefined,
+  scope?: string,
 ): Promise<ChosenBackend> {
   const local = (why: string): ChosenBackend => ({
-    backend: new LocalBackend({ baseDir: join(tmpdir(), 'slipway-local') }),
+    backend: new LocalBackend({ baseDir: join(tmpdir(), 'slipway-local', ...(scope ? [scope] : [])) }),
     docker: null,
     warning: `${why}: jobs run directly on this machine with the local backend — no container isolation, images and services are ignored.`,
   });
   if (choice === 'local') return local('--backend local');
   const docker = new Dockerode(dockerOptions(dockerHost));
-  const backend = new DockerBackend({ docker });
+  const backend = new DockerBackend({ docker, ...(scope ? { scope } : {}) });
   const probe = await backend.probe();
   if (probe.ok) return { backend, docker, warning: null };
   if (choice === 'docker') throw new UsageError(probe.reason);

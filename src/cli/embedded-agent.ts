@@ -9,6 +9,7 @@ import { observationDeps } from '../server/http/routes/agent-routes.js';
 import { ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
 import { loseLeasesOf } from '../server/queue/lease-loss.js';
 import { LocalTransport } from '../server/queue/local-transport.js';
+import { installationId } from '../server/store/installation-id.js';
 
 /**
  * The server's own agent: the same agent loop as `slipway agent`, talking to the queue
@@ -26,10 +27,14 @@ export async function startEmbeddedAgent(
   const { ctx } = server;
   const log = (message: string) => ctx.log.info(`embedded agent: ${message}`);
   if (docker) {
-    const reaped = await reapStale(docker, isOwnerAlive, { keepWorkspace: true }).catch((error: unknown) => {
-      ctx.log.warn({ err: error }, 'embedded agent: removing containers left by a crash failed');
-      return [];
-    });
+    // Only this installation's: another server's agent on the same engine judges its own.
+    const scope = await installationId(ctx.db);
+    const reaped = await reapStale(docker, isOwnerAlive, { keepWorkspace: true, scope }).catch(
+      (error: unknown) => {
+        ctx.log.warn({ err: error }, 'embedded agent: removing containers left by a crash failed');
+        return [];
+      },
+    );
     if (reaped.length > 0) log(`removed the containers of ${reaped.length} run(s) left by a stopped agent`);
   }
   const agent = await ensureEmbeddedAgent(ctx.db, ctx.now());

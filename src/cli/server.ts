@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { bootstrap } from '../server/bootstrap.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from '../server/config.js';
 import { createServer } from '../server/create-server.js';
+import { installationId } from '../server/store/installation-id.js';
 import { acquireServerLock } from '../server/store/server-lock.js';
 import { chooseBackend } from './choose-backend.js';
 import { startEmbeddedAgent } from './embedded-agent.js';
@@ -51,7 +52,12 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
   let stopAgent: (() => Promise<void>) | null = null;
   let dockerForHint: Dockerode | null = null;
   if (config.embeddedAgent) {
-    const chosen = await chooseBackend('auto', config.dockerHost ?? undefined);
+    // Scoped to this installation: another server on the same engine keeps its workspaces.
+    const chosen = await chooseBackend(
+      'auto',
+      config.dockerHost ?? undefined,
+      await installationId(server.ctx.db),
+    );
     dockerForHint = chosen.docker;
     if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);
     stopAgent = await startEmbeddedAgent(server, chosen.backend, config.agentCapacity, chosen.docker);

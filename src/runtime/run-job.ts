@@ -21,6 +21,8 @@ export interface JobContext {
   graceMs: number;
   maxLogBytes?: number;
   onLine: (line: LogLine) => void;
+  /** Whether the receiver of `onLine` takes more now (see JobOutput.ready); absent: always. */
+  logReady?: () => Promise<void> | null;
   now: () => number;
   /** Credentials for pushes of build jobs, matched by registry host. */
   registries?: RegistryLogin[];
@@ -85,9 +87,13 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), job.timeoutMs);
   const signal = AbortSignal.any([cancel, timeout.signal]);
+  const logReady = ctx.logReady;
   const output: JobOutput = {
     write: (stream, chunk) => writer.write(stream, chunk),
     system: (text) => writer.system(text),
+    // The line writer holds at most one partial line per stream: the buffering that matters is
+    // downstream (the agent's reporter), so its answer is passed through to the backend.
+    ...(logReady ? { ready: () => logReady() } : {}),
   };
   let end: JobEnd;
   try {

@@ -33,6 +33,11 @@ export interface RunOptions {
   /** Leave the workspace behind at the end (containers still go), for a later run to reuse. */
   keepWorkspace?: boolean;
   onEvent?: (event: RunEvent) => void;
+  /**
+   * Whether the receiver of `onEvent` takes more log lines now: null, or a promise that
+   * resolves when it does. Backends stop reading jobs' output meanwhile (JobOutput.ready).
+   */
+  logReady?: () => Promise<void> | null;
   now?: () => number;
   /** Registry credentials for build jobs' pushes (from the lease); passwords are masked in logs. */
   registries?: RegistryLogin[];
@@ -106,6 +111,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
               graceMs: opts.graceMs ?? 10_000,
               ...(opts.maxLogBytes ? { maxLogBytes: opts.maxLogBytes } : {}),
               onLine: (line: LogLine) => emit({ type: 'log', job: job.name, line }),
+              ...(opts.logReady ? { logReady: opts.logReady } : {}),
               now,
               registries,
               ...(opts.pushPolicy ? { pushPolicy: opts.pushPolicy } : {}),

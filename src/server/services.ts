@@ -105,7 +105,11 @@ export interface QueueService {
 
 /** Numbered log lines per job: stored, bounded, fanned out live. */
 export interface LogService {
-  append(runId: string, job: string, lines: LogLine[]): Promise<void>;
+  /**
+   * `lines` are numbered by the agent from 1 per attempt; `attempt` (default 1) is the queue
+   * attempt that sent them: a later attempt's lines are stored after the earlier attempts'.
+   */
+  append(runId: string, job: string, lines: LogLine[], attempt?: number): Promise<void>;
   /** Lines with n > after, at most `limit`. */
   read(runId: string, job: string, after: number, limit: number): Promise<LogLine[]>;
   /** Live lines as they are appended; returns an unsubscribe function. */

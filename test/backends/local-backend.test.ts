@@ -324,4 +324,54 @@ describe('LocalBackend', () => {
     const outcome = await backend.runJob(job('run-missing', 'true'), collector().output, never);
     assert.equal(outcome.kind, 'backend_error');
   });
+
+  it('a job whose output is not wanted yet is paused, not buffered, and loses nothing', async () => {
+    const MiB = 1024 * 1024;
+    const total = 40 * MiB;
+    const backend = new LocalBackend({ baseDir });
+    await backend.setupRun(runSetup('run-backpressure'));
+    let received = 0;
+    let asked = false;
+    let release: () => void = () => {};
+    const wanted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const output: JobOutput = {
+      write: (_stream, chunk) => {
+        received += chunk.length;
+      },
+      system: () => {},
+      ready: () => {
+        if (received < MiB) return null;
+        asked = true;
+        return wanted;
+      },
+    };
+    let ended = false;
+    const running = backend
+      .runJob(
+        job('run-backpressure', `head -c ${total} /dev/zero | tr '\\0' x; echo; echo done`),
+        output,
+        never,
+      )
+      .finally(() => {
+        ended = true;
+      });
+    try {
+      // Wait until the reading has stopped (the count no longer moves) or everything was read.
+      let last = -1;
+      while (received < total && (!asked || received !== last)) {
+        last = received;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      assert.ok(received < 16 * MiB, `${received} bytes read while the output was not wanted`);
+      assert.equal(ended, false, 'the job is still running: its writes block');
+      release();
+      assert.deepEqual(await running, { kind: 'exited', exitCode: 0 });
+      assert.equal(received, total + '\ndone\n'.length, 'every byte arrived');
+    } finally {
+      release();
+      await backend.destroyRun('run-backpressure');
+    }
+  });
 });

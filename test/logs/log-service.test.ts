@@ -122,4 +122,84 @@ describe('DbLogService', () => {
     await logs.append(runId, 'throws', range(1, 2));
     assert.equal(calls, 1);
   });
+
+  test("a later attempt's lines, numbered from 1 again, go after the earlier attempt's (also after a restart)", async () => {
+    const logs = service();
+    await logs.append(
+      runId,
+      'again',
+      range(1, 5, (n) => `first ${n}`),
+      1,
+    );
+    // The new attempt's agent starts at 1; its retried first batch adds nothing twice.
+    await logs.append(
+      runId,
+      'again',
+      range(1, 3, (n) => `second ${n}`),
+      2,
+    );
+    await logs.append(
+      runId,
+      'again',
+      range(1, 3, (n) => `second ${n}`),
+      2,
+    );
+    // A restarted server (nothing in memory) places the rest of attempt 2 the same way.
+    await service().append(
+      runId,
+      'again',
+      range(4, 6, (n) => `second ${n}`),
+      2,
+    );
+    // The lost attempt's late lines are not wanted any more.
+    await service().append(
+      runId,
+      'again',
+      range(6, 9, (n) => `first ${n}`),
+      1,
+    );
+    const stored = await logs.read(runId, 'again', 0, 100);
+    assert.deepEqual(
+      numbersOf(stored),
+      range(1, 12).map((l) => l.n),
+    );
+    assert.deepEqual(
+      stored.map((l) => l.text),
+      [
+        ...range(1, 5).map((l) => `first ${l.n}`),
+        "[slipway] attempt 2: the run was re-queued after its agent was lost; this attempt's output follows",
+        ...range(1, 6).map((l) => `second ${l.n}`),
+      ],
+    );
+    assert.equal(stored[5]?.stream, 'system');
+  });
+
+  test('the cap applies per attempt: a new attempt after a truncated one is stored', async () => {
+    const text = 'x'.repeat(600);
+    await service(1024).append(runId, 'capped', [line(1, text), line(2, text), line(3, text)], 1);
+    await service(1024).append(runId, 'capped', [line(1, text)], 2);
+    const stored = await service(1024).read(runId, 'capped', 0, 10);
+    assert.deepEqual(
+      stored.map((l) => [l.n, l.stream]),
+      [
+        [1, 'stdout'],
+        [2, 'system'],
+        [3, 'system'],
+        [4, 'stdout'],
+      ],
+    );
+  });
+
+  test('a job with too many batches waiting refuses more (503, retried by the agent) instead of queueing them', async () => {
+    const logs = service();
+    const sent = Array.from({ length: 20 }, (_, i) =>
+      logs.append(runId, 'queued', range(i * 10 + 1, i * 10 + 10)),
+    );
+    const results = await Promise.allSettled(sent);
+    const refused = results.filter((r) => r.status === 'rejected');
+    assert.ok(refused.length > 0, 'some were refused');
+    for (const r of refused) assert.equal((r.reason as { code?: string }).code, 'unavailable');
+    const stored = await logs.read(runId, 'queued', 0, 1000);
+    assert.equal(stored.length, (results.length - refused.length) * 10);
+  });
 });

@@ -97,6 +97,7 @@ describe('run routes', () => {
     assert.ok(summary);
     assert.deepEqual(Object.keys(summary).sort(), [
       'actor',
+      'attempt',
       'author',
       'commitTime',
       'createdAt',
@@ -147,6 +148,7 @@ describe('run routes', () => {
     );
     assert.deepEqual(Object.keys(detail.jobs[0] ?? {}).sort(), [
       'allowFailure',
+      'attempt',
       'exitCode',
       'failure',
       'finishedAt',

@@ -4,11 +4,23 @@
  */
 import type Dockerode from 'dockerode';
 import { describeError, isNotFound, statusOf } from './errors.js';
-import { LABEL_MANAGED, LABEL_RUN, LABEL_WORKSPACE, LABEL_WORKSPACE_CREATED, runFilter } from './labels.js';
+import {
+  inScope,
+  LABEL_RUN,
+  LABEL_WORKSPACE,
+  LABEL_WORKSPACE_CREATED,
+  runFilter,
+  scopeFilter,
+} from './labels.js';
 
 export interface CleanupOptions {
   /** Leave the run's volumes (its workspace) for a later run to reuse; pruned by age instead. */
   keepWorkspace?: boolean;
+  /**
+   * The installation whose resources these are (`io.slipway.installation`): anything another
+   * installation created on the same engine is never touched. Unset: only unclaimed resources.
+   */
+  scope?: string;
 }
 
 /**
@@ -21,7 +33,9 @@ export async function destroyRunResources(
   runId: string,
   options: CleanupOptions = {},
 ): Promise<void> {
-  const filters = runFilter(runId);
+  const filters = runFilter(runId, options.scope);
+  const mine = <T extends { Labels?: Record<string, string> | null }>(list: T[] | null | undefined): T[] =>
+    (list ?? []).filter((r) => inScope(r.Labels ?? undefined, options.scope));
   const problems: string[] = [];
   const attempt = async (what: string, remove: () => Promise<unknown>): Promise<void> => {
     try {
@@ -35,17 +49,19 @@ export async function destroyRunResources(
     docker.listContainers({ all: true, filters }),
   );
   await Promise.all(
-    containers.map((c) => attempt(`container ${c.Names[0] ?? c.Id}`, () => removeContainer(docker, c.Id))),
+    mine(containers).map((c) =>
+      attempt(`container ${c.Names[0] ?? c.Id}`, () => removeContainer(docker, c.Id)),
+    ),
   );
   const networks = await listing(`listing networks of run ${runId}`, () => docker.listNetworks({ filters }));
   await Promise.all(
-    networks.map((n) => attempt(`network ${n.Name}`, () => docker.getNetwork(n.Id).remove())),
+    mine(networks).map((n) => attempt(`network ${n.Name}`, () => docker.getNetwork(n.Id).remove())),
   );
   const { Volumes: volumes } = options.keepWorkspace
-    ? { Volumes: [] }
+    ? { Volumes: [] as Dockerode.VolumeInspectInfo[] }
     : await listing(`listing volumes of run ${runId}`, () => docker.listVolumes({ filters }));
   await Promise.all(
-    (volumes ?? []).map((v) =>
+    mine(volumes).map((v) =>
       attempt(`volume ${v.Name}`, () => docker.getVolume(v.Name).remove({ force: true })),
     ),
   );
@@ -83,7 +99,7 @@ export async function reapStale(
   isAlive: (labels: Record<string, string>) => boolean,
   options: CleanupOptions = {},
 ): Promise<string[]> {
-  const filters = { label: [`${LABEL_MANAGED}=true`] };
+  const filters = { label: scopeFilter(options.scope) };
   const [containers, networks, volumes] = await listing('listing Slipway resources', () =>
     Promise.all([
       docker.listContainers({ all: true, filters }),
@@ -99,6 +115,8 @@ export async function reapStale(
     ...(options.keepWorkspace ? [] : (volumes.Volumes ?? []).map((v) => v.Labels ?? {})),
   ];
   for (const labels of labelSets) {
+    // Another installation's runs are its own to judge, even when their owner looks gone here.
+    if (!inScope(labels, options.scope)) continue;
     const runId = labels[LABEL_RUN];
     if (runId && !labelsByRun.has(runId)) labelsByRun.set(runId, labels);
   }
@@ -113,20 +131,22 @@ export async function reapStale(
 }
 
 /**
- * Removes workspace volumes created before `createdBefore`, except those named in `inUse`.
- * A volume still mounted by a container (409) is left for the next pass. Returns the workspace
- * ids removed.
+ * Removes workspace volumes of installation `scope` created before `createdBefore`, except those
+ * named in `inUse`. A volume still mounted by a container (409) is left for the next pass.
+ * Returns the workspace ids removed.
  */
 export async function pruneWorkspaceVolumes(
   docker: Dockerode,
   createdBefore: number,
   inUse: ReadonlySet<string>,
+  scope?: string,
 ): Promise<string[]> {
   const { Volumes: volumes } = await listing('listing workspace volumes', () =>
-    docker.listVolumes({ filters: { label: [`${LABEL_MANAGED}=true`, LABEL_WORKSPACE_CREATED] } }),
+    docker.listVolumes({ filters: { label: [...scopeFilter(scope), LABEL_WORKSPACE_CREATED] } }),
   );
   const old = (volumes ?? []).filter((v) => {
     const labels = v.Labels ?? {};
+    if (!inScope(labels, scope)) return false;
     const created = Number(labels[LABEL_WORKSPACE_CREATED]);
     const id = labels[LABEL_WORKSPACE] ?? '';
     return Number.isFinite(created) && created < createdBefore && !inUse.has(id);

@@ -20,7 +20,7 @@ import { buildImage } from './docker-build.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
 import { runJobContainer } from './job-container.js';
-import { resourceLabels, resourceName } from './labels.js';
+import { LABEL_INSTALLATION, resourceLabels, resourceName } from './labels.js';
 import { ServiceGroup } from './services.js';
 import {
   copySourceIntoVolume,
@@ -39,6 +39,12 @@ export interface DockerBackendOptions {
   pushTimeoutMs?: number;
   /** Force the builder: false = classic even when the engine has BuildKit; default: ask the engine. */
   buildkit?: boolean;
+  /**
+   * The installation this backend works for (the server's installation id, or a standalone
+   * agent's own): set as `io.slipway.installation` on everything it creates, and the only
+   * resources its cleanup and pruning touch. Unset: only unlabelled ones (`slipway exec`).
+   */
+  scope?: string;
 }
 
 export { reapStale } from './cleanup.js';
@@ -67,6 +73,7 @@ export class DockerBackend implements Backend {
   private readonly pullTimeoutMs: number;
   private readonly pushTimeoutMs: number;
   private readonly runs = new Map<string, RunState>();
+  private readonly scope: string | undefined;
   /** Whether the engine builds with BuildKit; asked once. */
   private buildkit: Promise<boolean> | null = null;
 
@@ -74,6 +81,7 @@ export class DockerBackend implements Backend {
     this.docker = options.docker;
     this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 60_000;
+    this.scope = options.scope;
     if (options.buildkit !== undefined) this.buildkit = Promise.resolve(options.buildkit);
   }
 
@@ -98,9 +106,12 @@ export class DockerBackend implements Backend {
 
   async setupRun(run: RunSetup): Promise<void> {
     const workspaceId = run.workspaceId ?? run.runId;
+    // Ours last: a caller's labels cannot move a resource into another installation's scope.
+    const runLabels =
+      this.scope === undefined ? run.labels : { ...run.labels, [LABEL_INSTALLATION]: this.scope };
     const state: RunState = {
       runId: run.runId,
-      labels: run.labels,
+      labels: runLabels,
       volume: workspaceVolumeName(workspaceId),
       workspaceProblem: null,
       images: new Map(),
@@ -113,7 +124,7 @@ export class DockerBackend implements Backend {
     // Pulls start now, alongside the volume, so that the first job does not pay for them.
     const images = [...new Set(run.images)];
     const statuses = Promise.all(images.map((image) => this.imageStatus(state, image)));
-    const labels = resourceLabels(run.runId, run.labels);
+    const labels = resourceLabels(run.runId, runLabels);
     let reused = false;
     try {
       reused = run.reuseWorkspace === true && (await volumeExists(this.docker, state.volume));
@@ -258,11 +269,19 @@ export class DockerBackend implements Backend {
     if (state) await Promise.all(state.removals.values());
     // The reader is a container of the run: the sweep below would find it, this is just sooner.
     if (state?.reader) await (await state.reader.catch(() => null))?.close();
-    await destroyRunResources(this.docker, runId, { keepWorkspace: opts.keepWorkspace === true });
+    await destroyRunResources(this.docker, runId, {
+      keepWorkspace: opts.keepWorkspace === true,
+      ...(this.scope !== undefined ? { scope: this.scope } : {}),
+    });
   }
 
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
-    return pruneWorkspaceVolumes(this.docker, createdBefore, inUse);
+    return pruneWorkspaceVolumes(this.docker, createdBefore, inUse, this.scope);
+  }
+
+  /** The installation this backend cleans up for (see DockerBackendOptions.scope). */
+  get installation(): string | undefined {
+    return this.scope;
   }
 
   private async runContainer(

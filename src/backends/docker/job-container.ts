@@ -30,7 +30,10 @@ export interface JobContainerResult {
   container: Dockerode.Container | null;
 }
 
-/** How long output may trail the container's exit before we stop waiting for it. */
+/**
+ * How long output may trail the container's exit without any progress before we stop waiting
+ * for it. Time spent paused because the log receiver is busy (backpressure) does not count.
+ */
 const DRAIN_LIMIT_MS = 5000;
 
 export async function runJobContainer(
@@ -100,11 +103,38 @@ function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOpti
   };
 }
 
-/** Feeds the attach stream to the output; resolves when the stream is over, however it ends. */
-function deliver(stream: Readable, output: JobOutput): Promise<void> {
+/** How the delivery of a job's output goes: for the drain's judgement of a stuck stream. */
+interface Delivery {
+  /** Resolves when the stream is over, however it ends. */
+  done: Promise<void>;
+  /** When output last moved, or now while paused for the receiver. */
+  lastProgress: () => number;
+}
+
+/**
+ * Feeds the attach stream to the output. While the output is not ready for more (backpressure
+ * from the log shipping), the stream is paused: the engine stops reading the container's pipe,
+ * and the job's writes block, rather than its output piling up in this process.
+ */
+function deliver(stream: Readable, output: JobOutput): Delivery {
   const demuxer = new Demuxer((name, chunk) => output.write(name, chunk));
-  return new Promise((resolve) => {
-    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+  let last = Date.now();
+  let paused = false;
+  const done = new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => {
+      last = Date.now();
+      demuxer.push(chunk);
+      const wait = output.ready?.();
+      if (!wait) return;
+      paused = true;
+      stream.pause();
+      const resume = () => {
+        paused = false;
+        last = Date.now();
+        stream.resume();
+      };
+      wait.then(resume, resume);
+    });
     stream.on('end', () => {
       if (demuxer.truncated) output.system("the job's output ended in the middle of a frame");
       resolve();
@@ -115,19 +145,33 @@ function deliver(stream: Readable, output: JobOutput): Promise<void> {
       resolve();
     });
   });
+  return { done, lastProgress: () => (paused ? Date.now() : last) };
 }
 
 /**
  * The stream ends right after the exit in practice; the bound only guards against an engine
  * that keeps it open, which would otherwise hang the job forever.
  */
-async function drain(stream: Readable, delivered: Promise<void>, output: JobOutput): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(true), DRAIN_LIMIT_MS);
+async function drain(stream: Readable, delivered: Delivery, output: JobOutput): Promise<void> {
+  let late = false;
+  let ended = false;
+  void delivered.done.then(() => {
+    ended = true;
   });
-  const late = await Promise.race([delivered.then(() => false), timedOut]);
-  clearTimeout(timer);
+  for (;;) {
+    const idle = Date.now() - delivered.lastProgress();
+    if (idle >= DRAIN_LIMIT_MS) {
+      late = true;
+      break;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.min(DRAIN_LIMIT_MS - idle, 250));
+    });
+    await Promise.race([delivered.done, tick]);
+    clearTimeout(timer);
+    if (ended) break;
+  }
   if (late) {
     stream.destroy();
     output.system(

@@ -13,6 +13,27 @@ export const LABEL_OWNER = 'io.slipway.owner';
 /** On workspace volumes: the workspace id (a run id), and when it was created (Unix ms), for pruning. */
 export const LABEL_WORKSPACE = 'io.slipway.workspace';
 export const LABEL_WORKSPACE_CREATED = 'io.slipway.workspace-created';
+/**
+ * The installation (a server and its agents, or one standalone agent) that created a resource.
+ * Several may share one engine: every cleanup — run teardown, reaping after a crash, pruning
+ * kept workspaces — only ever touches resources of its own installation.
+ */
+export const LABEL_INSTALLATION = 'io.slipway.installation';
+
+/**
+ * Whether a resource is `scope`'s to clean up. Without a scope (a one-off `slipway exec`), only
+ * resources no installation claims are.
+ */
+export function inScope(labels: Record<string, string> | undefined, scope: string | undefined): boolean {
+  return labels?.[LABEL_INSTALLATION] === scope;
+}
+
+/** The label filter listing `scope`'s resources (narrowed further with `inScope`). */
+export function scopeFilter(scope: string | undefined): string[] {
+  return scope === undefined
+    ? [`${LABEL_MANAGED}=true`]
+    : [`${LABEL_MANAGED}=true`, `${LABEL_INSTALLATION}=${scope}`];
+}
 
 /** Labels for one resource. Ours come last so `extra` (caller-provided) cannot override them. */
 export function resourceLabels(
@@ -26,9 +47,9 @@ export function resourceLabels(
   return labels;
 }
 
-/** The label filter that selects every resource of one run. */
-export function runFilter(runId: string): { label: string[] } {
-  return { label: [`${LABEL_RUN}=${runId}`] };
+/** The label filter that selects every resource of one run (of one installation). */
+export function runFilter(runId: string, scope?: string): { label: string[] } {
+  return { label: [...scopeFilter(scope), `${LABEL_RUN}=${runId}`] };
 }
 
 /**

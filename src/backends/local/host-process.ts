@@ -18,6 +18,11 @@ export interface HostProcessOptions {
   graceMs: number;
   signal: AbortSignal;
   onOutput: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /**
+   * Backpressure (JobOutput.ready): while it answers with a promise, the pipes are not read, so
+   * the job's writes block instead of its output piling up here.
+   */
+  ready?: () => Promise<void> | null;
 }
 
 export interface HostProcess {
@@ -39,8 +44,22 @@ export function startHostProcess(options: HostProcessOptions): HostProcess {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => options.onOutput('stdout', chunk));
-  child.stderr?.on('data', (chunk: Buffer) => options.onOutput('stderr', chunk));
+  let paused = 0;
+  for (const name of ['stdout', 'stderr'] as const) {
+    const pipe = child[name];
+    pipe?.on('data', (chunk: Buffer) => {
+      options.onOutput(name, chunk);
+      const wait = options.ready?.();
+      if (!wait) return;
+      paused++;
+      pipe.pause();
+      const resume = () => {
+        paused--;
+        pipe.resume();
+      };
+      wait.then(resume, resume);
+    });
+  }
 
   const ended = new Promise<ProcessEnd>((resolve) => {
     let aborted = false;
@@ -67,14 +86,18 @@ export function startHostProcess(options: HostProcessOptions): HostProcess {
       // Like a container whose main process ended, nothing the job left running survives it
       // (unless an abort is under way, which gives the group its grace period).
       if (!aborted) signalGroup(child, 'SIGKILL');
-      const drain = setTimeout(
-        () => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-        },
-        aborted ? options.graceMs + DRAIN_MS : DRAIN_MS,
-      );
-      timers.push(drain);
+      // Output left in the pipes while paused for the receiver is still read; only output that
+      // stays open with nobody waiting for it is cut off.
+      const cutOff = () => {
+        if (settled) return;
+        if (paused > 0) {
+          timers.push(setTimeout(cutOff, DRAIN_MS));
+          return;
+        }
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      };
+      timers.push(setTimeout(cutOff, aborted ? options.graceMs + DRAIN_MS : DRAIN_MS));
     });
     child.once('close', (code, signal) => {
       // Processes of the group that closed their output may still be alive.

@@ -72,6 +72,7 @@ export class LocalBackend implements Backend {
       graceMs: job.graceMs,
       signal,
       onOutput: (stream, chunk) => output.write(stream, chunk),
+      ...(output.ready ? { ready: () => output.ready?.() ?? null } : {}),
     });
     run.processes.set(child, ended);
     try {

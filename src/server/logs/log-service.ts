@@ -1,12 +1,20 @@
 import { type Kysely, sql } from 'kysely';
 import type { LogLine, LogStream } from '../../domain/log-line.js';
+import { unavailable } from '../errors.js';
 import type { LogService } from '../services.js';
 import type { Database } from '../store/tables.js';
-import { applyLogCap, type JobLogState, uniqueByNumber } from './log-cap.js';
+import { enterAttempt, type PlacedLogState, stateFromTotals } from './log-attempts.js';
+import { applyLogCap, uniqueByNumber } from './log-cap.js';
 import { LruMap } from './lru-map.js';
 
 /** Jobs whose byte counters stay in memory; others are re-read from the database when needed. */
 const TRACKED_JOBS = 4096;
+/**
+ * Batches of one job waiting to be written, beyond which a new one is refused as `unavailable`
+ * (503: the agent's transport retries it later). An agent sends one batch at a time, so only a
+ * misbehaving sender reaches this; without it, its batches would pile up in memory here.
+ */
+const MAX_QUEUED_BATCHES = 8;
 
 type Subscriber = (lines: LogLine[]) => void;
 /** A line as stored inside a chunk: compact, and cheap to parse back. */
@@ -14,29 +22,38 @@ type StoredLine = [n: number, t: number, stream: LogStream, text: string];
 
 /**
  * Numbered log lines per job, stored as chunks (one row per appended batch). `append` is
- * idempotent per line number (a retried batch adds nothing twice), caps each job's text at
- * `maxBytes`, and tells live subscribers after the lines are committed. Appends to one job are serialized; different
- * jobs proceed independently.
+ * idempotent per line number (a retried batch adds nothing twice), caps each attempt's text at
+ * `maxBytes`, places a re-queued run's later attempt after the earlier ones (log-attempts.ts),
+ * and tells live subscribers after the lines are committed. Appends to one job are serialized
+ * (at most MAX_QUEUED_BATCHES waiting); different jobs proceed independently.
  *
  * Subscribers are called synchronously with each committed batch and must not queue batches
  * without bound: the SSE writer drops live batches while its socket is full and re-reads
  * from the database instead (see log-stream.ts).
  */
 export class DbLogService implements LogService {
-  private readonly states = new LruMap<string, JobLogState>(TRACKED_JOBS);
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly states = new LruMap<string, PlacedLogState>(TRACKED_JOBS);
+  private readonly tails = new Map<string, { tail: Promise<void>; queued: number }>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
 
   constructor(readonly deps: { db: Kysely<Database>; maxBytes: number }) {}
 
-  append(runId: string, job: string, lines: LogLine[]): Promise<void> {
+  append(runId: string, job: string, lines: LogLine[], attempt = 1): Promise<void> {
     const key = keyOf(runId, job);
+    const queue = this.tails.get(key) ?? { tail: Promise.resolve(), queued: 0 };
+    if (queue.queued >= MAX_QUEUED_BATCHES) {
+      return Promise.reject(
+        unavailable(`too many log batches of job "${job}" waiting to be stored; send later`),
+      );
+    }
     // Chain behind the previous append of this job; a failed one does not block the next.
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const current = previous.catch(() => {}).then(() => this.appendNow(key, runId, job, lines));
-    this.tails.set(key, current);
+    const current = queue.tail.catch(() => {}).then(() => this.appendNow(key, runId, job, lines, attempt));
+    queue.tail = current;
+    queue.queued++;
+    this.tails.set(key, queue);
     const cleanup = () => {
-      if (this.tails.get(key) === current) this.tails.delete(key);
+      queue.queued--;
+      if (queue.queued === 0 && this.tails.get(key) === queue) this.tails.delete(key);
     };
     current.then(cleanup, cleanup);
     return current;
@@ -82,12 +99,30 @@ export class DbLogService implements LogService {
     };
   }
 
-  private async appendNow(key: string, runId: string, job: string, lines: LogLine[]): Promise<void> {
-    const state = await this.stateOf(key, runId, job);
+  private async appendNow(
+    key: string,
+    runId: string,
+    job: string,
+    lines: LogLine[],
+    attempt: number,
+  ): Promise<void> {
+    // One batch is parsed, capped, encoded and inserted without a pause; letting other work
+    // (another run's live lines, requests) in between batches keeps a flooding job from
+    // holding the event loop for batch after batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    const entered = enterAttempt(await this.stateOf(key, runId, job), attempt, Date.now());
+    // An earlier attempt's late lines: its lease is over, its place in the log is closed.
+    if (!entered) return;
+    const { state, marker } = entered;
     // Lines arrive in order per job (the agent's reporter sends batches one after another and
     // retries a batch whole): numbers at or below the last stored one are a retry's repeats.
-    const fresh = uniqueByNumber(lines).filter((l) => l.n > state.lastN);
-    const { keep, state: next } = applyLogCap(state, fresh, this.deps.maxBytes);
+    // An attempt's agent numbers from 1; its lines are placed after the earlier attempts'.
+    const fresh = uniqueByNumber(lines)
+      .map((l) => (state.offset > 0 ? { ...l, n: l.n + state.offset } : l))
+      .filter((l) => l.n > state.lastN);
+    const capped = applyLogCap(state, fresh, this.deps.maxBytes);
+    const keep = marker ? [marker, ...capped.keep] : capped.keep;
+    const next: PlacedLogState = { ...state, ...capped.state };
     const first = keep[0];
     const last = keep.at(-1);
     if (!first || !last) return;
@@ -101,6 +136,7 @@ export class DbLogService implements LogService {
         bytes: next.bytes - state.bytes,
         truncated: next.truncated && !state.truncated ? 1 : 0,
         lines: JSON.stringify(keep.map((l): StoredLine => [l.n, l.t, l.stream, l.text])),
+        attempt,
       })
       // Guards against a writer this process does not know of (a second server).
       .onConflict((oc) => oc.columns(['run_id', 'job', 'first_n']).doNothing())
@@ -110,24 +146,29 @@ export class DbLogService implements LogService {
   }
 
   /** The job's counters, from memory or (first append since start, or evicted) the database. */
-  private async stateOf(key: string, runId: string, job: string): Promise<JobLogState> {
+  private async stateOf(key: string, runId: string, job: string): Promise<PlacedLogState> {
     const known = this.states.get(key);
     if (known) return known;
-    const row = await this.deps.db
+    const rows = await this.deps.db
       .selectFrom('log_chunks')
       .select([
-        sql<number>`coalesce(max(last_n), 0)`.as('lastN'),
-        sql<number>`coalesce(sum(bytes), 0)`.as('bytes'),
-        sql<number>`coalesce(max(truncated), 0)`.as('truncated'),
+        'attempt',
+        sql<number>`max(last_n)`.as('lastN'),
+        sql<number>`sum(bytes)`.as('bytes'),
+        sql<number>`max(truncated)`.as('truncated'),
       ])
       .where('run_id', '=', runId)
       .where('job', '=', job)
-      .executeTakeFirstOrThrow();
-    const state = {
-      lastN: Number(row.lastN),
-      bytes: Number(row.bytes),
-      truncated: Number(row.truncated) === 1,
-    };
+      .groupBy('attempt')
+      .execute();
+    const state = stateFromTotals(
+      rows.map((r) => ({
+        attempt: Number(r.attempt ?? 1),
+        lastN: Number(r.lastN),
+        bytes: Number(r.bytes),
+        truncated: Number(r.truncated) === 1,
+      })),
+    );
     this.states.set(key, state);
     return state;
   }

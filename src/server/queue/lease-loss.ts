@@ -2,14 +2,15 @@
  * Ending a lease whose agent is gone (stopped heartbeating, or was revoked), so the run ends
  * visibly instead of staying "running" forever:
  *   - cancel was requested: the run ends canceled (what the user asked for);
- *   - SLIPWAY_REQUEUE_LOST: the execution goes back to the queue, first in line;
+ *   - SLIPWAY_REQUEUE_LOST: the execution goes back to the queue, first in line, as its next
+ *     attempt (the next agent's log lines are placed after this attempt's, not dropped as repeats);
  *   - otherwise: running jobs fail with "agent lost", the rest are skipped, the run fails.
  *
  * The queue row is switched first, guarded by its lease id and state, so exactly one of
  * finish / expiry / revoke wins; if telling RunState then fails, the switch is undone and the
  * next expiry pass tries again.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { RunState } from '../services.js';
 import type { Database, QueueRow } from '../store/tables.js';
 
@@ -32,7 +33,14 @@ export async function loseLease(deps: LeaseLossDeps, lease: LostLease, message: 
     .updateTable('queue')
     .set(
       requeue
-        ? { status: 'queued', lease_id: null, agent_id: null, leased_at: null, heartbeat_at: null }
+        ? {
+            status: 'queued',
+            lease_id: null,
+            agent_id: null,
+            leased_at: null,
+            heartbeat_at: null,
+            attempt: sql<number>`attempt + 1`,
+          }
         : { status: 'done' },
     )
     .where('id', '=', lease.id)
@@ -60,6 +68,7 @@ export async function loseLease(deps: LeaseLossDeps, lease: LostLease, message: 
         lease_id: lease.lease_id,
         leased_at: lease.leased_at,
         heartbeat_at: lease.heartbeat_at,
+        ...(requeue ? { attempt: sql<number>`attempt - 1` } : {}),
       })
       .where('id', '=', lease.id)
       .where('status', '=', requeue ? 'queued' : 'done')

@@ -35,6 +35,8 @@ interface TouchedLease {
   project_id: string;
   selection: string;
   cancel_requested: number;
+  /** Which attempt of the execution this lease is (2+ after a lost agent's run was re-queued). */
+  attempt?: number;
 }
 
 /**
@@ -107,7 +109,8 @@ export class DbQueueService implements QueueService {
   async logs(agentId: string, leaseId: string, batch: LogBatchMessage): Promise<{ cancel: boolean }> {
     const lease = await this.touch(agentId, leaseId);
     if (batch.lines.length > 0 && isSelected(lease, batch.job)) {
-      await this.deps.logs.append(lease.run_id, batch.job, batch.lines);
+      // Each attempt's agent numbers its lines from 1: the log service places them per attempt.
+      await this.deps.logs.append(lease.run_id, batch.job, batch.lines, lease.attempt ?? 1);
     }
     return { cancel: lease.cancel_requested === 1 };
   }
@@ -167,7 +170,7 @@ export class DbQueueService implements QueueService {
       .where('lease_id', '=', leaseId)
       .where('agent_id', '=', agentId)
       .where('status', '=', 'leased')
-      .returning(['run_id', 'project_id', 'selection', 'cancel_requested'])
+      .returning(['run_id', 'project_id', 'selection', 'cancel_requested', 'attempt'])
       .executeTakeFirst();
     if (!row) throw notFound(`lease ${leaseId}`);
     return row;

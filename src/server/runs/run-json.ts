@@ -29,6 +29,8 @@ export const jobJsonSchema = z.object({
   exitCode: z.number().int().nullable(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
+  /** 1, or 2+ once the job was started over after its agent was lost (SLIPWAY_REQUEUE_LOST). */
+  attempt: z.number().int().min(1),
 });
 export type JobJson = z.infer<typeof jobJsonSchema>;
 
@@ -61,6 +63,8 @@ export const runSummarySchema = z.object({
   /** Null until the run has both started and finished. */
   durationMs: z.number().nullable(),
   parentRunId: z.string().nullable(),
+  /** Executions so far: 2+ after a lost agent's run was re-queued and run again. */
+  attempt: z.number().int().min(1),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -101,6 +105,7 @@ export function toJobJson(job: JobRow): JobJson {
     exitCode: job.exit_code,
     startedAt: job.started_at,
     finishedAt: job.finished_at,
+    attempt: job.attempt ?? 1,
   };
 }
 
@@ -130,6 +135,7 @@ export function toRunSummary(run: RunRow, projectName: string, jobs: readonly Jo
         ? Math.max(0, run.finished_at - run.started_at)
         : null,
     parentRunId: run.parent_run_id,
+    attempt: run.attempt ?? 1,
   };
 }
 

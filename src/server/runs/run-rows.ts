@@ -97,6 +97,8 @@ export async function insertRunWithJobs(trx: Trx, run: RunRow, jobs: readonly Jo
   if (jobs.length > 0)
     await trx
       .insertInto('jobs')
-      .values([...jobs])
+      // Every row names the same columns: a multi-row insert fills a column one row lacks with
+      // NULL, not its default (copied rows of a resumed run carry `attempt`, planned ones not).
+      .values(jobs.map((j) => ({ ...j, attempt: j.attempt ?? 1 })))
       .execute();
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import { isTerminal, type Status } from '../../domain/status.js';
 import type { JobResultMessage, RunFinishMessage } from '../../protocol/agent-protocol.js';
 import type { EventBus, RunState } from '../services.js';
@@ -143,11 +143,29 @@ export class DbRunState implements RunState {
   async requeued(runId: string): Promise<void> {
     const changed = await this.deps.db.transaction().execute(async (trx) => {
       if (!(await unfinishedRun(trx, runId))) return null;
+      // The jobs that were running start over as their next attempt; the run counts its
+      // executions, so the record can say "attempt 2". A job whose lines arrived while its
+      // `running` report was still on its way (sent after them) had started too.
+      const started = (eb: ExpressionBuilder<Database, 'jobs'>) =>
+        eb.or([
+          eb('jobs.status', '=', 'running'),
+          eb.and([
+            eb('jobs.status', '=', 'pending'),
+            eb.exists(
+              eb
+                .selectFrom('log_chunks')
+                .select('log_chunks.first_n')
+                .whereRef('log_chunks.run_id', '=', 'jobs.run_id')
+                .whereRef('log_chunks.job', '=', 'jobs.name')
+                .whereRef('log_chunks.attempt', '>=', 'jobs.attempt'),
+            ),
+          ]),
+        ]);
       const running = await trx
         .selectFrom('jobs')
         .select('name')
         .where('run_id', '=', runId)
-        .where('status', '=', 'running')
+        .where(started)
         .execute();
       await trx
         .updateTable('jobs')
@@ -158,13 +176,14 @@ export class DbRunState implements RunState {
           exit_code: null,
           started_at: null,
           finished_at: null,
+          attempt: sql<number>`attempt + 1`,
         })
         .where('run_id', '=', runId)
-        .where('status', '=', 'running')
+        .where(started)
         .execute();
       await trx
         .updateTable('runs')
-        .set({ status: 'queued', finished_at: null })
+        .set({ status: 'queued', finished_at: null, attempt: sql<number>`attempt + 1` })
         .where('id', '=', runId)
         .execute();
       return running.map((j) => j.name);

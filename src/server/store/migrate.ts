@@ -9,6 +9,7 @@ import * as projectPublicBadge from './migrations/007_project_public_badge.js';
 import * as environmentObservations from './migrations/008_environment_observations.js';
 import * as pinWebhookRepository from './migrations/009_pin_webhook_repository.js';
 import * as healthProbe from './migrations/010_health_probe.js';
+import * as attemptsAndInstallationId from './migrations/011_attempts_and_installation_id.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_environment_observations': environmentObservations,
   '009_pin_webhook_repository': pinWebhookRepository,
   '010_health_probe': healthProbe,
+  '011_attempts_and_installation_id': attemptsAndInstallationId,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

@@ -28,6 +28,7 @@ export interface Database {
   audit_log: AuditLogRow;
   environment_observations: EnvironmentObservationRow;
   health_probe: HealthProbeRow;
+  installation: InstallationRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -131,6 +132,8 @@ export interface RunRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** Executions of the run so far: 2+ after a lost agent's run was re-queued (migration 011). */
+  attempt?: number;
 }
 
 export interface JobRow {
@@ -149,6 +152,8 @@ export interface JobRow {
   exit_code: number | null;
   started_at: number | null;
   finished_at: number | null;
+  /** Which attempt of the job this is: 2+ once it was re-queued after a lost agent (migration 011). */
+  attempt?: number;
 }
 
 export interface QueueRow {
@@ -168,6 +173,8 @@ export interface QueueRow {
   agent_id: string | null;
   leased_at: number | null;
   heartbeat_at: number | null;
+  /** 1, plus one per re-queue after a lost agent; log lines are placed per attempt (migration 011). */
+  attempt?: number;
 }
 
 export interface AgentRow {
@@ -191,6 +198,14 @@ export interface LogChunkRow {
   truncated: number;
   /** JSON array of `[n, t, stream, text]`. */
   lines: string;
+  /** The queue attempt that sent these lines (migration 011); `n` is already placed after earlier attempts. */
+  attempt?: number;
+}
+
+/** The one row naming this installation (migration 011): labels everything its agent creates. */
+export interface InstallationRow {
+  id: string;
+  created_at: number;
 }
 
 export interface DeliveryRow {

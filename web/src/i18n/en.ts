@@ -81,6 +81,8 @@ export const en: Record<string, string> = {
   'run.play': 'Run',
   'run.allowFailure': 'may fail',
   'run.pickJob': 'Choose a job to see its log.',
+  'run.attempt': 'attempt {n}',
+  'run.attemptHint': 'Its agent was lost and the run was queued again; the log shows every attempt in order.',
 
   'pipeline.file': '.slipway.yml',
   'pipeline.valid': 'No problems found.',

@@ -81,6 +81,8 @@ export const zhCN: Record<string, string> = {
   'run.play': '执行',
   'run.allowFailure': '允许失败',
   'run.pickJob': '选择一个任务查看日志。',
+  'run.attempt': '第 {n} 次尝试',
+  'run.attemptHint': '执行它的代理已失联，执行记录已重新排队；日志按顺序显示每一次尝试。',
 
   'pipeline.file': '.slipway.yml',
   'pipeline.valid': '未发现问题。',

@@ -172,6 +172,12 @@ function RecordRow({
           </Link>
           <span className="record-meta">
             <span className="muted">#{run.number}</span> <StatusWord status={run.status} t={t} />
+            {run.attempt > 1 ? (
+              <span className="muted" data-testid="run-attempt" title={t('run.attemptHint')}>
+                {' · '}
+                {t('run.attempt', { n: run.attempt })}
+              </span>
+            ) : null}
           </span>
           {run.message ? <span className="record-message">{firstLine(run.message)}</span> : null}
         </div>

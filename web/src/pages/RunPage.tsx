@@ -129,6 +129,11 @@ export function RunPage({ project, number }: { project: string; number: number }
         </span>
         <span className="muted">{run.message.split('\n', 1)[0]}</span>
         {elapsed !== null ? <span>{t('records.took', { d: formatDuration(elapsed, t) })}</span> : null}
+        {run.attempt > 1 ? (
+          <span data-testid="run-attempt" title={t('run.attemptHint')}>
+            {t('run.attempt', { n: run.attempt })}
+          </span>
+        ) : null}
         <span className="muted">{formatAgo(run.createdAt, now, t)}</span>
         {run.variables.length > 0 ? (
           <span className="muted">
@@ -231,6 +236,7 @@ function JobCard({
           {t(`status.${job.status}`)}
           {elapsed !== null ? ` · ${formatDuration(elapsed, t)}` : ''}
           {job.allowFailure ? ` · ${t('run.allowFailure')}` : ''}
+          {job.attempt > 1 ? ` · ${t('run.attempt', { n: job.attempt })}` : ''}
         </span>
       </button>
       {onPlay ? (
