@@ -12,6 +12,13 @@ import { type ConfigPath, formatPath, type Locator } from './locate.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
 import { suggest } from './suggest.js';
 
+/**
+ * Most jobs one pipeline may define. Every job is a row, a queue selection entry, a container
+ * and a column in the UI; far beyond this the run cannot be stored or shown sensibly. Generated
+ * pipelines that need more should be split into several projects or a matrix in a script.
+ */
+export const MAX_JOBS = 1000;
+
 interface JobSite {
   stage: number;
   path: ConfigPath;
@@ -36,6 +43,7 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
   let guessesLeft = 100;
   const stages = new Map<string, number>();
   const jobs = new Map<string, JobSite>();
+  let jobCount = 0;
   config.stages.forEach((stage, s) => {
     const firstStage = stages.get(stage.name);
     if (firstStage === undefined) stages.set(stage.name, s);
@@ -49,6 +57,15 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
     }
     for (const name of Object.keys(stage.jobs)) {
       const path = ['stages', s, 'jobs', name];
+      jobCount++;
+      if (jobCount === MAX_JOBS + 1) {
+        report(
+          'too-many-jobs',
+          `job "${name}" is job number ${MAX_JOBS + 1}; a pipeline may have at most ${MAX_JOBS} jobs`,
+          path,
+          'key',
+        );
+      }
       const first = jobs.get(name);
       if (!first) {
         jobs.set(name, { stage: s, path });

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
 import { loadConfig } from '../../pipeline/config/load-config.js';
 import { compilePlan } from '../../pipeline/plan/compile-plan.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
+import { AppError } from '../errors.js';
 import type { SourceService } from '../services.js';
 import type { ProjectRow } from '../store/tables.js';
 
@@ -27,6 +28,12 @@ export async function planFromSource(
   try {
     text = await sources.readFile(project, event.sha, CONFIG_FILE);
   } catch (error) {
+    // Over the size limit is the user's mistake, not a git failure: say so, and what the limit
+    // is (the source's message names it), on the run and as a diagnostic the editor can show.
+    if (error instanceof AppError && error.code === 'too_large') {
+      const message = `${CONFIG_FILE} at ${event.sha} is too large: ${error.message}`;
+      return { ok: false, message, diagnostics: [fileTooLarge(message)] };
+    }
     // The message of a git failure may name paths or remotes: log it, show a plain sentence.
     log.warn({ err: error, project: project.name, sha: event.sha }, 'could not read the pipeline config');
     return { ok: false, message: `could not read ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
@@ -45,6 +52,10 @@ export async function planFromSource(
     };
   }
   return { ok: true, plan: compilePlan(config, event), diagnostics };
+}
+
+function fileTooLarge(message: string): Diagnostic {
+  return { code: 'file-too-large', message, severity: 'error', file: CONFIG_FILE, line: 1, col: 1, path: '' };
 }
 
 /**

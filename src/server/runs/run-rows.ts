@@ -92,11 +92,24 @@ export function initialRunStatus(plan: Plan, jobs: readonly JobRow[]): 'skipped'
   return 'manual';
 }
 
+/**
+ * Bound on the bound parameters of one INSERT. SQLite refuses a statement with more than
+ * 32 766 (older builds: 999) and PostgreSQL more than 65 535; a run of a few thousand jobs
+ * (15 columns each) passes that. Keeping well under the smallest of them costs a few more
+ * statements inside the same transaction, nothing else.
+ */
+export const MAX_INSERT_PARAMETERS = 900;
+
 export async function insertRunWithJobs(trx: Trx, run: RunRow, jobs: readonly JobRow[]): Promise<void> {
   await trx.insertInto('runs').values(run).execute();
-  if (jobs.length > 0)
+  const first = jobs[0];
+  if (!first) return;
+  const perRow = Object.keys(first).length;
+  const rowsPerInsert = Math.max(1, Math.floor(MAX_INSERT_PARAMETERS / perRow));
+  for (let at = 0; at < jobs.length; at += rowsPerInsert) {
     await trx
       .insertInto('jobs')
-      .values([...jobs])
+      .values(jobs.slice(at, at + rowsPerInsert))
       .execute();
+  }
 }
