@@ -7,6 +7,7 @@ import { parseDuration } from '../../domain/duration.js';
 import { EVENT_KINDS } from '../../domain/event.js';
 import { GITFLOW_CLASSES, isGitFlowClass } from '../../domain/gitflow.js';
 import { REGISTRY, repositoryProblem, tagProblem } from '../../domain/image-reference.js';
+import { reservedBuildArgReason, reservedEnvReason } from '../../domain/reserved-env.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { type ConfigPath, formatPath, type Locator } from './locate.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
@@ -87,12 +88,32 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       .map(([name]) => name),
   );
 
+  checkNames(config.env, ['env'], "the pipeline's env", reservedEnvReason);
   config.stages.forEach((stage, s) => {
     for (const [name, job] of Object.entries(stage.jobs)) {
       checkJob(name, job, s, ['stages', s, 'jobs', name]);
     }
   });
   return out;
+
+  /** Reserved variable names (domain/reserved-env.ts), reported on the key that sets them. */
+  function checkNames(
+    names: Record<string, unknown> | readonly string[] | undefined,
+    path: ConfigPath,
+    owner: string,
+    reason: (name: string) => string | null,
+  ): void {
+    if (names === undefined) return;
+    const list = Array.isArray(names)
+      ? names.map((n, k) => [n, k] as const)
+      : Object.keys(names).map((n) => [n, n] as const);
+    for (const [name, at] of list) {
+      const why = reason(name);
+      if (why === null) continue;
+      const target = Array.isArray(names) ? 'value' : 'key';
+      report('reserved-env', `${owner} may not set ${name}: ${why}`, [...path, at], target);
+    }
+  }
 
   function checkJob(name: string, job: JobConfig, stageIndex: number, path: ConfigPath): void {
     const kinds = (['script', 'build', 'deploy'] as const).filter((key) => job[key] !== undefined);
@@ -124,6 +145,25 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       lines.every((line) => line.trim() === '')
     ) {
       report('empty-script', `job "${name}" has an empty script`, [...path, 'script']);
+    }
+    checkNames(job.env, [...path, 'env'], `job "${name}"`, reservedEnvReason);
+    checkNames(
+      job.secrets,
+      [...path, 'secrets'],
+      `job "${name}" (secrets become variables)`,
+      reservedEnvReason,
+    );
+    for (const [service, spec] of Object.entries(job.services ?? {})) {
+      if (typeof spec === 'string') continue;
+      checkNames(spec.env, [...path, 'services', service, 'env'], `service "${service}"`, reservedEnvReason);
+    }
+    if (job.build) {
+      checkNames(
+        job.build.args,
+        [...path, 'build', 'args'],
+        `build.args of job "${name}"`,
+        reservedBuildArgReason,
+      );
     }
     if (job.build) checkBuild(name, job.build, [...path, 'build']);
     if (job.deploy) checkDeploy(name, job.deploy, [...path, 'deploy']);
