@@ -5,8 +5,9 @@
  * known way of making the parser (or the code after it) hang or eat memory:
  *
  * - size: checked on the raw text, before any parsing.
- * - nesting depth: checked on the CST, before composing, because the composer recurses once per
- *   level and a megabyte of `[` overflows the stack (and takes seconds to fail).
+ * - nesting depth: checked on the raw text first (raw-depth.ts: the tokenizer alone spends most
+ *   of a second and 100+ MiB on a megabyte of `[`), then precisely on the CST, before composing,
+ *   because the composer recurses once per level and would overflow the stack.
  * - aliases: checked on the composed document, before `toJS`. The library's own `maxAliasCount`
  *   is not enough: it counts an alias of an empty collection as zero (so 20 000 of them pass and
  *   take seconds), it re-walks the whole document for every alias it measures (a 50 kB file can
@@ -31,6 +32,7 @@ import {
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { linePos } from './locate.js';
+import { findTooDeep } from './raw-depth.js';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
@@ -85,8 +87,19 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
     return refuse(diag('file-too-large', message, 0));
   }
 
+  // The tokenizer itself is what deep text makes slow: count levels on the raw text first.
+  const rawTooDeep = findTooDeep(text, maxDepth);
+  if (rawTooDeep !== null) {
+    // The parser has not fed the line counter; do it (as it would) for the diagnostic's position.
+    lineCounter.addNewLine(0);
+    for (let at = text.indexOf('\n'); at >= 0 && at < rawTooDeep; at = text.indexOf('\n', at + 1)) {
+      lineCounter.addNewLine(at + 1);
+    }
+    return refuse(diag('yaml-too-deep', `nesting is deeper than ${maxDepth} levels`, rawTooDeep));
+  }
+
   // parseDocument() is exactly Parser + Composer; doing the two steps here lets the depth
-  // budget run on the CST in between.
+  // budget run on the CST in between (precise where the raw scan was conservative).
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   const scan = scanCst(tokens, maxDepth);
   if (scan.tooDeepAt !== null) {
