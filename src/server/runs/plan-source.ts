@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PipelineEvent } from '../../domain/event.js';
 import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
-import { loadConfig } from '../../pipeline/config/load-config.js';
 import { compilePlan } from '../../pipeline/plan/compile-plan.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import { AppError } from '../errors.js';
 import type { SourceService } from '../services.js';
 import type { ProjectRow } from '../store/tables.js';
+import type { ConfigLoader } from './config-loader.js';
 
 export const CONFIG_FILE = '.slipway.yml';
 
@@ -23,6 +23,7 @@ export async function planFromSource(
   project: ProjectRow,
   event: PipelineEvent,
   log: FastifyBaseLogger,
+  configs: ConfigLoader,
 ): Promise<PlanOutcome> {
   let text: string | null;
   try {
@@ -40,7 +41,7 @@ export async function planFromSource(
   }
   if (text === null) return { ok: false, message: `no ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
 
-  const { config, diagnostics } = loadConfig(text, CONFIG_FILE);
+  const { config, diagnostics } = await configs.load(text, CONFIG_FILE);
   if (!config) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const first = errors[0];

@@ -182,7 +182,7 @@ export class DbRunService implements RunService {
 
   private async create(input: CreateRunInput, parentRunId: string | null): Promise<RunRow> {
     const { project, event } = input;
-    const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log);
+    const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log, this.deps.configs);
     const base: NewRun = { input, parentRunId, now: this.deps.now(), id: randomUUID() };
     let jobCount = 0;
     let run: RunRow;
