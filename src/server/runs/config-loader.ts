@@ -79,6 +79,8 @@ function workerSource(): ConstructorParameters<typeof Worker> {
   const fromSources = import.meta.url.endsWith('.ts');
   const entry = new URL(`../../pipeline/config/config-worker.${fromSources ? 'ts' : 'js'}`, import.meta.url);
   if (!fromSources) return [entry];
-  const bootstrap = `import('tsx/esm/api').then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`;
+  // Resolved here, from this file: the eval'd code would resolve from the working directory.
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(entry.href)}))`;
   return [bootstrap, { eval: true }];
 }
