@@ -5,6 +5,8 @@
  * known way of making the parser (or the code after it) hang or eat memory:
  *
  * - size: checked on the raw text, before any parsing.
+ * - values and aliases: counted on the raw text too (raw-budgets.ts), since the library's
+ *   memory grows with the nodes it builds before the composed document can be inspected.
  * - nesting depth: checked on the raw text first (raw-depth.ts: the tokenizer alone spends most
  *   of a second and 100+ MiB on a megabyte of `[`), then precisely on the CST, before composing,
  *   because the composer recurses once per level and would overflow the stack.
@@ -32,11 +34,18 @@ import {
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { linePos } from './locate.js';
-import { findTooDeep } from './raw-depth.js';
+import { scanRawYaml } from './raw-budgets.js';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_ALIASES = 100;
+/**
+ * Values (keys, scalars, block entries, flow items; raw-budgets.ts) in one file. A pipeline at
+ * the 1 000-job limit with twenty script lines per job has about 45 000. Measured: 50 000 tiny
+ * values parse within a 64 MiB heap, so this keeps a parse to a bounded ~130 MiB however the
+ * megabyte of text is spent (the worker parsing large files has 256 MiB).
+ */
+export const DEFAULT_MAX_VALUES = 100_000;
 /** Values that aliases may add to the document. A real config: hundreds; a "billion laughs": billions. */
 const MAX_ALIAS_EXPANSION = 100_000;
 /** A broken file makes the parser report one problem many times over; the first few are enough. */
@@ -51,6 +60,7 @@ export interface YamlBudgets {
   maxBytes?: number;
   maxDepth?: number;
   maxAliasCount?: number;
+  maxValues?: number;
 }
 
 export interface ParsedYaml {
@@ -66,6 +76,7 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
   const maxBytes = budgets.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = budgets.maxDepth ?? DEFAULT_MAX_DEPTH;
   const maxAliases = budgets.maxAliasCount ?? DEFAULT_MAX_ALIASES;
+  const maxNodes = budgets.maxValues ?? DEFAULT_MAX_VALUES;
   const lineCounter = new LineCounter();
   const diag = (code: string, message: string, offset: number): Diagnostic => {
     const { line, col } = linePos(lineCounter, offset);
@@ -87,15 +98,21 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
     return refuse(diag('file-too-large', message, 0));
   }
 
-  // The tokenizer itself is what deep text makes slow: count levels on the raw text first.
-  const rawTooDeep = findTooDeep(text, maxDepth);
-  if (rawTooDeep !== null) {
+  // The tokenizer itself is what deep text makes slow, and the composer what many values make
+  // big: count both (and aliases) on the raw text first.
+  const raw = scanRawYaml(text, { maxDepth, maxNodes, maxAliases });
+  if (raw !== null) {
     // The parser has not fed the line counter; do it (as it would) for the diagnostic's position.
     lineCounter.addNewLine(0);
-    for (let at = text.indexOf('\n'); at >= 0 && at < rawTooDeep; at = text.indexOf('\n', at + 1)) {
+    for (let at = text.indexOf('\n'); at >= 0 && at < raw.offset; at = text.indexOf('\n', at + 1)) {
       lineCounter.addNewLine(at + 1);
     }
-    return refuse(diag('yaml-too-deep', `nesting is deeper than ${maxDepth} levels`, rawTooDeep));
+    const [code, message] = {
+      depth: ['yaml-too-deep', `nesting is deeper than ${maxDepth} levels`],
+      nodes: ['yaml-too-many-values', `more than ${maxNodes} values in one file`],
+      aliases: ['yaml-alias-limit', `more than ${maxAliases} aliases in one file`],
+    }[raw.budget];
+    return refuse(diag(code as string, message as string, raw.offset));
   }
 
   // parseDocument() is exactly Parser + Composer; doing the two steps here lets the depth

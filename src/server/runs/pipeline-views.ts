@@ -44,7 +44,22 @@ export class PipelineViews {
   private async read(project: ProjectRow, sha: string): Promise<PipelineView> {
     const text = await this.deps.sources.readFile(project, sha, CONFIG_FILE);
     if (text === null) return { text, diagnostics: [] };
-    const { diagnostics } = await this.deps.configs.load(text, CONFIG_FILE);
-    return { text, diagnostics };
+    try {
+      const { diagnostics } = await this.deps.configs.load(text, CONFIG_FILE);
+      return { text, diagnostics };
+    } catch {
+      // The parser thread gave up (its heap): an answer about the file, kept like any other.
+      const message = `${CONFIG_FILE} could not be parsed within the server's limits; make it smaller or simpler`;
+      const diagnostic: Diagnostic = {
+        code: 'file-too-complex',
+        message,
+        severity: 'error',
+        file: CONFIG_FILE,
+        line: 1,
+        col: 1,
+        path: '',
+      };
+      return { text, diagnostics: [diagnostic] };
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PipelineEvent } from '../../domain/event.js';
 import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
+import type { LoadResult } from '../../pipeline/config/load-config.js';
 import { compilePlan } from '../../pipeline/plan/compile-plan.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import { AppError } from '../errors.js';
@@ -41,7 +42,18 @@ export async function planFromSource(
   }
   if (text === null) return { ok: false, message: `no ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
 
-  const { config, diagnostics } = await configs.load(text, CONFIG_FILE);
+  let loaded: LoadResult;
+  try {
+    loaded = await configs.load(text, CONFIG_FILE);
+  } catch (error) {
+    // The parser thread died (out of its heap) or was stopped: the file is beyond what the
+    // server parses, which the user can act on; the details stay in the log.
+    log.warn({ err: error, project: project.name, sha: event.sha }, 'parsing the pipeline config failed');
+    const message = `${CONFIG_FILE} at ${event.sha} could not be parsed within the server's limits; make it smaller or simpler`;
+    const diagnostic: Diagnostic = { ...fileTooLarge(message), code: 'file-too-complex' };
+    return { ok: false, message, diagnostics: [diagnostic] };
+  }
+  const { config, diagnostics } = loaded;
   if (!config) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const first = errors[0];

@@ -1,5 +1,6 @@
 /**
- * Nesting depth of YAML text, measured on the raw characters before any parsing.
+ * Nesting depth, number of values and number of aliases of YAML text, measured on the raw
+ * characters before any parsing.
  *
  * The YAML library's tokenizer and CST builder do real work per level: a megabyte of `[` or of
  * `- - - …` costs them close to a second and 100+ MiB before the CST depth check in
@@ -12,6 +13,11 @@
  * own indentation counts once; lines more indented than a plain or block scalar that opened
  * above are taken as that scalar's text). The precise check on the CST still runs afterwards,
  * so an undercount costs only time, and a valid file is never refused for depth it lacks.
+ *
+ * Values and aliases are counted because the library's memory grows with the nodes it builds:
+ * within the size limit, a megabyte of tiny values (`- !x a` lines, alias-laden lists) needs
+ * more than 100 MiB before the composed document can be checked. A value is a block entry, a
+ * key, a scalar or a flow item; an alias is a `*name` where a value starts.
  */
 
 const SPACE = 32;
@@ -22,8 +28,26 @@ const CR = 13;
 /** What came last in a flow collection, to tell a quoted scalar from a quote inside plain text. */
 type FlowLast = 'open' | 'colon' | 'plain' | 'end';
 
+export interface RawBudgets {
+  maxDepth: number;
+  maxNodes: number;
+  maxAliases: number;
+}
+
+export interface RawProblem {
+  budget: 'depth' | 'nodes' | 'aliases';
+  offset: number;
+}
+
 /** Offset of the first collection nested deeper than `maxDepth` levels, or null. */
 export function findTooDeep(text: string, maxDepth: number): number | null {
+  const problem = scanRawYaml(text, { maxDepth, maxNodes: Infinity, maxAliases: Infinity });
+  return problem?.offset ?? null;
+}
+
+/** The first budget the text exceeds, where; or null. */
+export function scanRawYaml(text: string, budgets: RawBudgets): RawProblem | null {
+  const { maxDepth } = budgets;
   const n = text.length;
   const code = (k: number) => text.charCodeAt(k);
   const isBlank = (k: number) => {
@@ -47,6 +71,23 @@ export function findTooDeep(text: string, maxDepth: number): number | null {
   /** Indentation columns of the open block collections, innermost last. */
   const stack: number[] = [];
   let tooDeep: number | null = null;
+  let exceeded: RawProblem['budget'] = 'depth';
+  let nodes = 0;
+  let aliases = 0;
+  const countNode = (at: number) => {
+    nodes++;
+    if (nodes > budgets.maxNodes && tooDeep === null) {
+      exceeded = 'nodes';
+      tooDeep = at;
+    }
+  };
+  const countAlias = (at: number) => {
+    aliases++;
+    if (aliases > budgets.maxAliases && tooDeep === null) {
+      exceeded = 'aliases';
+      tooDeep = at;
+    }
+  };
   /** Start of the line the scan is on (scanners that cross lines move it). */
   let lineStart = 0;
   /** Lines indented more than this are the text of a scalar opened above; null: none open. */
@@ -90,12 +131,17 @@ export function findTooDeep(text: string, maxDepth: number): number | null {
           tooDeep = p;
           return p;
         }
+        // The outermost one was counted as the value it is.
+        if (depth > 1) countNode(p);
+        if (tooDeep !== null) return p;
         last = 'open';
       } else if (c === 93 || c === 125) {
         depth--;
         last = 'end';
         if (depth === 0) return p + 1;
       } else if (c === 44 /* , */) {
+        countNode(p);
+        if (tooDeep !== null) return p;
         last = 'open';
       } else if (c === 34 || c === 39) {
         // `[a'b]` is the plain scalar a'b; only a quote where a scalar may start opens one.
@@ -109,6 +155,10 @@ export function findTooDeep(text: string, maxDepth: number): number | null {
       } else if (c === 35 /* # */ && p > k && isBlank(p - 1)) {
         p = nextLine(p) - 1;
       } else if (c !== SPACE && c !== TAB && c !== LF && c !== CR) {
+        if (c === 42 /* * */ && (last === 'open' || last === 'colon')) {
+          countAlias(p);
+          if (tooDeep !== null) return p;
+        }
         if (!(c === 63 /* ? */ && isBlank(p + 1))) last = 'plain';
       }
     }
@@ -129,6 +179,9 @@ export function findTooDeep(text: string, maxDepth: number): number | null {
     if (isLineEnd(p)) return p;
     const col = p - lineStart;
     const c = code(p);
+    countNode(p);
+    if (c === 42 /* * */) countAlias(p);
+    if (tooDeep !== null) return p;
     let end: number;
     if (c === 91 || c === 123) {
       end = moveTo(skipFlow(p));
@@ -169,6 +222,7 @@ export function findTooDeep(text: string, maxDepth: number): number | null {
       const c = code(p);
       if (!((c === 45 || c === 63 || c === 58) && isBlank(p + 1))) break;
       if (c !== 58) openBlock(p - lineStart, p);
+      countNode(p);
       if (tooDeep !== null) return p;
       p = skipSpaces(p + 1);
       if (isLineEnd(p)) return p;
@@ -205,5 +259,5 @@ export function findTooDeep(text: string, maxDepth: number): number | null {
     while ((stack[stack.length - 1] ?? -1) > indent) stack.pop();
     i = nextLine(entry(p));
   }
-  return tooDeep;
+  return tooDeep === null ? null : { budget: exceeded, offset: tooDeep };
 }

@@ -1,5 +1,5 @@
 /**
- * The raw-text nesting scan (raw-depth.ts): it counts block and flow levels like the CST check,
+ * The raw-text scan (raw-budgets.ts): it counts block and flow levels like the CST check,
  * finds the same spot on the usual shapes, ignores brackets that are text, and never counts more
  * levels than a document really has (it may count fewer; the CST check is the precise one).
  */
@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { parseYaml } from '../../src/pipeline/config/parse-yaml.js';
-import { findTooDeep } from '../../src/pipeline/config/raw-depth.js';
+import { findTooDeep, scanRawYaml } from '../../src/pipeline/config/raw-budgets.js';
 
 /** Levels of collections in a plain value, the way parse-yaml counts them. */
 function depthOf(value: unknown): number {
@@ -70,6 +70,36 @@ describe('findTooDeep', () => {
     assert.equal(findTooDeep('- - x\n---\n- - y\n', 2), null);
   });
 
+  it('counts values (entries, keys, scalars, flow items) and aliases', () => {
+    const budgets = { maxDepth: 64, maxNodes: 5, maxAliases: 2 };
+    // `- `, a, `- `, b, `- `, then c is the sixth.
+    assert.deepEqual(scanRawYaml('- a\n- b\n- c\n', budgets), { budget: 'nodes', offset: 10 });
+    // The list is one value, each comma starts another: the sixth starts at the fifth comma.
+    assert.deepEqual(scanRawYaml('[1, 2, 3, 4, 5, 6]', budgets), { budget: 'nodes', offset: 14 });
+    const aliases = 'a: &x 1\nb: [*x, *x]\nc: *x\n';
+    assert.deepEqual(scanRawYaml(aliases, { ...budgets, maxNodes: 100 }), {
+      budget: 'aliases',
+      offset: aliases.lastIndexOf('*x'),
+    });
+    assert.equal(
+      scanRawYaml('a: "*x"\nb: x*y\nc: [a*b]\n', { ...budgets, maxAliases: 0, maxNodes: 100 }),
+      null,
+    );
+  });
+
+  it('refuses through parseYaml with a positioned diagnostic per budget', () => {
+    const d = parseYaml('- a\n- b\n- c\n', 'x.yml', { maxValues: 5 }).diagnostics;
+    assert.deepEqual(
+      d.map((x) => [x.code, x.line, x.col]),
+      [['yaml-too-many-values', 3, 3]],
+    );
+    const a = parseYaml('a: &x 1\nb: [*x, *x]\nc: *x\n', 'x.yml', { maxAliasCount: 2 }).diagnostics;
+    assert.deepEqual(
+      a.map((x) => [x.code, x.line, x.col]),
+      [['yaml-alias-limit', 3, 4]],
+    );
+  });
+
   it('accepts the full example config', () => {
     const text = readFileSync(new URL('../fixtures/configs/full.yml', import.meta.url), 'utf8');
     assert.equal(findTooDeep(text, 64), null);
@@ -102,7 +132,9 @@ describe('findTooDeep', () => {
         const depth = depthOf(v);
         // Exactly as deep as the budget: allowed. The CST check agrees the text is fine.
         assert.equal(findTooDeep(text, Math.max(depth, 1)), null, text);
-        assert.deepEqual(parseYaml(text, 'x.yml', { maxDepth: Math.max(depth, 1) }).diagnostics, []);
+        // (The library's own output is not always YAML it reads back: only depth matters here.)
+        const { diagnostics } = parseYaml(text, 'x.yml', { maxDepth: Math.max(depth, 1) });
+        assert.ok(!diagnostics.some((d) => d.code === 'yaml-too-deep'), text);
       }),
       { numRuns: 300 },
     );
