@@ -29,6 +29,8 @@ export interface AgentOptions {
   /** Kept workspaces older than this are removed; default 24 h. */
   workspaceRetentionMs?: number;
   logFlushMs?: number;
+  /** Jobs of one run started at once (default: the runtime's DEFAULT_MAX_PARALLEL_JOBS). */
+  maxParallelJobs?: number;
   /** The engine deploy jobs roll out on (local Docker and Swarm targets); none: deploys fail. */
   docker?: Dockerode | null;
   /** How Swarm services publish ports; default: detected (ingress needs IPVS in the kernel). */
@@ -118,6 +120,7 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
           ([leaseId, a]) => leaseId !== lease.leaseId && (a.lease.runId === id || a.lease.workspaceId === id),
         ),
       ...(opts.logFlushMs !== undefined ? { logFlushMs: opts.logFlushMs } : {}),
+      ...(opts.maxParallelJobs !== undefined ? { maxParallelJobs: opts.maxParallelJobs } : {}),
     })
       .then(() => undefined)
       .catch((error: unknown) =>

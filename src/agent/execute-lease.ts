@@ -30,6 +30,8 @@ export interface LeaseContext {
   logFlushMs?: number;
   /** Where `deploy` jobs roll out (see deploy-targets.ts). */
   deployTargets?: DeployTargets;
+  /** Jobs of one run started at once (see RunOptions.maxParallelJobs). */
+  maxParallelJobs?: number;
 }
 
 export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Promise<RunResult | null> {
@@ -85,6 +87,7 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       workspaceId: lease.workspaceId,
       reuseWorkspace: lease.reuseWorkspace,
       keepWorkspace: true,
+      ...(ctx.maxParallelJobs !== undefined ? { maxParallelJobs: ctx.maxParallelJobs } : {}),
       onEvent: (event) => {
         if (event.type === 'job') reporter.job(event.job);
         else reporter.line(event.job, event.line);

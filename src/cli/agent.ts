@@ -7,6 +7,7 @@ import { reapStale } from '../backends/docker/cleanup.js';
 import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
 import { parseDuration } from '../domain/duration.js';
 import { AgentRefusedError } from '../protocol/agent-transport.js';
+import { DEFAULT_MAX_PARALLEL_JOBS } from '../runtime/run-pipeline.js';
 import { type BackendChoice, chooseBackend } from './choose-backend.js';
 import type { CliIO } from './exec.js';
 import { UsageError } from './usage-error.js';
@@ -16,6 +17,7 @@ export const AGENT_USAGE = `usage: slipway agent --server URL --token T [options
   --server URL          the server's address (or SLIPWAY_SERVER)
   --token T             this agent's token, from POST /api/agents (or SLIPWAY_AGENT_TOKEN — keeps it out of ps)
   --capacity N          runs executed at once (default 1)
+  --max-parallel-jobs N jobs of one run started at once (default 8)
   --backend B           docker | local | auto (default auto: Docker when the engine answers)
   --workspace-retention D  keep workspaces of unsuccessful runs this long, for resume (default 24h)
   --publish-host IP     interface deployed applications' published ports listen on
@@ -38,6 +40,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       server: { type: 'string' },
       token: { type: 'string' },
       capacity: { type: 'string' },
+      'max-parallel-jobs': { type: 'string' },
       backend: { type: 'string' },
       'workspace-retention': { type: 'string' },
       'publish-host': { type: 'string' },
@@ -52,6 +55,11 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   const capacity = Number(values.capacity ?? 1);
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > 64)
     throw new UsageError(`--capacity must be a whole number from 1 to 64; got "${values.capacity}"`);
+  const maxParallelJobs = Number(values['max-parallel-jobs'] ?? DEFAULT_MAX_PARALLEL_JOBS);
+  if (!Number.isInteger(maxParallelJobs) || maxParallelJobs < 1 || maxParallelJobs > 256)
+    throw new UsageError(
+      `--max-parallel-jobs must be a whole number from 1 to 256; got "${values['max-parallel-jobs']}"`,
+    );
   const choice = (values.backend ?? 'auto') as BackendChoice;
   if (!['docker', 'local', 'auto'].includes(choice))
     throw new UsageError(`--backend must be docker, local or auto; got "${values.backend}"`);
@@ -97,6 +105,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       transport: new HttpTransport({ server, token }),
       backend: chosen.backend,
       capacity,
+      maxParallelJobs,
       signal: stop.signal,
       log,
       labels: ownerLabels(),

@@ -23,6 +23,7 @@ export async function startEmbeddedAgent(
   backend: Backend,
   capacity: number,
   docker: Dockerode | null = null,
+  maxParallelJobs?: number,
 ): Promise<() => Promise<void>> {
   const { ctx } = server;
   const log = (message: string) => ctx.log.info(`embedded agent: ${message}`);
@@ -53,6 +54,7 @@ export async function startEmbeddedAgent(
     ),
     backend,
     capacity,
+    ...(maxParallelJobs !== undefined ? { maxParallelJobs } : {}),
     signal: stop.signal,
     log,
     labels: ownerLabels(),

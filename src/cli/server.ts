@@ -60,7 +60,13 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
     );
     dockerForHint = chosen.docker;
     if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);
-    stopAgent = await startEmbeddedAgent(server, chosen.backend, config.agentCapacity, chosen.docker);
+    stopAgent = await startEmbeddedAgent(
+      server,
+      chosen.backend,
+      config.agentCapacity,
+      chosen.docker,
+      config.agentMaxParallelJobs,
+    );
   }
 
   io.stdout(`\nSlipway is running at ${publicUrl}\n`);

@@ -138,13 +138,16 @@ async function runScriptJob(
   output: JobOutput,
   signal: AbortSignal,
 ): Promise<JobOutcome> {
-  const env: Record<string, string> = { ...standardEnv(ctx.plan, job, ctx.run), ...job.env };
+  const env: Record<string, string> = { ...job.env };
   for (const name of job.secrets) env[name] = ctx.secrets[name] as string;
   const { resources, warnings } = resolveResources(
     job.resources,
     ctx.resourceLimits ?? BUILTIN_RESOURCE_LIMITS,
   );
   for (const warning of warnings) output.system(`[slipway] ${warning}`);
+  // Last, so they always hold: the config check refuses these names, and a plan stored before
+  // it existed (or a manual variable) must not override them either (see domain/reserved-env.ts).
+  Object.assign(env, standardEnv(ctx.plan, job, ctx.run));
   try {
     return await ctx.backend.runJob(
       {

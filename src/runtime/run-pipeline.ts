@@ -55,9 +55,16 @@ export interface RunOptions {
   masker?: SecretMasker;
   /** Defaults and maxima of jobs' `resources:` (the server's or exec's; default built in). */
   resourceLimits?: ResourceLimits;
+  /**
+   * Jobs of this run that may run at once (default DEFAULT_MAX_PARALLEL_JOBS). A stage of
+   * hundreds of parallel jobs then starts them in waves instead of hundreds of containers.
+   */
+  maxParallelJobs?: number;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
+/** What one run may start at once unless the agent says otherwise; a host runs few more containers well. */
+export const DEFAULT_MAX_PARALLEL_JOBS = 8;
 
 /**
  * Runs a Plan to the end on one backend.
@@ -65,7 +72,7 @@ export const DEFAULT_WORKSPACE = '/workspace';
  * Scheduling: a job starts when every job it depends on (its `needs`, or else all jobs of the
  * earlier stages) has finished well: succeeded, failed while allowed to, was filtered out, or is
  * a manual job nobody ran (manual jobs never hold a stage back). When a dependency failed or
- * was canceled the job is skipped. Ready jobs run in parallel. The workspace is set up once
+ * was canceled the job is skipped. Ready jobs run in parallel, at most `maxParallelJobs` at once. The workspace is set up once
  * and destroyed at the end, whatever happens (or kept, with `keepWorkspace`).
  */
 export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResult> {
@@ -96,6 +103,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
       }
     } else {
       await schedule(jobs, results, {
+        maxParallel: Math.max(1, Math.floor(opts.maxParallelJobs ?? DEFAULT_MAX_PARALLEL_JOBS)),
         now,
         emit,
         cancel,
@@ -176,6 +184,8 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
 }
 
 interface Scheduler {
+  /** Jobs running at once; a ready job beyond it waits for a running one to end. */
+  maxParallel: number;
   now: () => number;
   emit: (event: RunEvent) => void;
   cancel: AbortSignal;
@@ -205,6 +215,8 @@ async function schedule(jobs: PlanJob[], results: Map<string, JobResult>, s: Sch
         if (result.status !== 'pending' || running.has(job.name)) continue;
         const verdict = readiness(job, results);
         if (verdict === 'wait') continue;
+        // Full: the job stays pending (plan order keeps its place); a job ending wakes us.
+        if (verdict === 'ready' && running.size >= s.maxParallel) continue;
         progressed = true;
         if (verdict !== 'ready') {
           skip(results, job.name, s, verdict);

@@ -86,6 +86,8 @@ export const configSchema = z.object({
   SLIPWAY_EMBEDDED_AGENT: bool(true),
   /** Capacity of the embedded agent: runs it executes at once. */
   SLIPWAY_AGENT_CAPACITY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Jobs of one run the embedded agent starts at once (a wide stage starts in waves). */
+  SLIPWAY_AGENT_MAX_PARALLEL_JOBS: z.coerce.number().int().min(1).max(256).default(8),
   SLIPWAY_DEMO: bool(true),
   /** An agent that has not heartbeated for this long loses its lease. */
   SLIPWAY_LEASE_TIMEOUT: duration('30s'),
@@ -154,6 +156,7 @@ export interface ServerConfig {
   secretKey: string | null;
   embeddedAgent: boolean;
   agentCapacity: number;
+  agentMaxParallelJobs: number;
   demo: boolean;
   leaseTimeoutMs: number;
   requeueLost: boolean;
@@ -195,6 +198,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     secretKey: c.SLIPWAY_SECRET_KEY ?? null,
     embeddedAgent: c.SLIPWAY_EMBEDDED_AGENT,
     agentCapacity: c.SLIPWAY_AGENT_CAPACITY,
+    agentMaxParallelJobs: c.SLIPWAY_AGENT_MAX_PARALLEL_JOBS,
     demo: c.SLIPWAY_DEMO,
     leaseTimeoutMs: c.SLIPWAY_LEASE_TIMEOUT,
     requeueLost: c.SLIPWAY_REQUEUE_LOST,

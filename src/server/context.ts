@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ServerConfig } from './config.js';
 import type { RouteRegistry } from './http/define-route.js';
+import type { ConfigLoader } from './runs/config-loader.js';
 import type {
   EventBus,
   LogService,
@@ -31,4 +32,6 @@ export interface ServerContext {
   runs: RunService;
   queue: QueueService;
   routes: RouteRegistry;
+  /** Parses `.slipway.yml` texts, the large ones off the event loop. */
+  configs: ConfigLoader;
 }

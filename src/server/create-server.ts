@@ -28,6 +28,7 @@ import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { DbLogService } from './logs/log-service.js';
 import { DbQueueService } from './queue/queue-service.js';
+import { ConfigLoader } from './runs/config-loader.js';
 import { DbRunService } from './runs/run-service.js';
 import { DbRunState } from './runs/run-state.js';
 import { startScheduler } from './scheduler/scheduler.js';
@@ -70,6 +71,7 @@ export async function createServer(
     secretBox: loadSecretBox(config),
     events: new InMemoryEventBus(),
     routes: new RouteRegistry(),
+    configs: new ConfigLoader(),
   };
   const logs = new DbLogService({ db, maxBytes: config.logMaxBytes });
   const sources = new GitSourceService({
@@ -158,6 +160,7 @@ export async function createServer(
       for (const stop of stops) stop();
       await app.close();
       await db.destroy();
+      await base.configs.close();
     },
   };
 }

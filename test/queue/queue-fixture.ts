@@ -24,6 +24,7 @@ import { RouteRegistry } from '../../src/server/http/define-route.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
 import { enqueue } from '../../src/server/queue/enqueue.js';
 import { DbQueueService, type QueueServiceDeps } from '../../src/server/queue/queue-service.js';
+import { ConfigLoader } from '../../src/server/runs/config-loader.js';
 import type {
   LogService,
   RunService,
@@ -185,6 +186,7 @@ export async function queueFixture(env: Record<string, string> = {}, pollMs = 20
     runState,
     runs: {} as RunService,
     routes: new RouteRegistry(),
+    configs: new ConfigLoader(),
   };
   const queue = new DbQueueService(deps, { pollMs });
   // Each execution is enqueued 1 ms after the previous one, so FIFO order is the order of calls.

@@ -17,7 +17,7 @@ const DIR = join(import.meta.dirname, '../fixtures/scenarios');
 
 interface Scenario {
   event?: Partial<PipelineEvent>;
-  options?: Partial<Pick<RunOptions, 'secrets' | 'selection' | 'runManual'>>;
+  options?: Partial<Pick<RunOptions, 'secrets' | 'selection' | 'runManual' | 'maxParallelJobs'>>;
   expect: {
     status: string;
     record?: string;
@@ -25,6 +25,8 @@ interface Scenario {
     /** `status` or `status:reason` (failure reason or skip code). */
     jobs: Record<string, string>;
     overlap?: [string, string][];
+    /** Most jobs running at the same moment, exactly (the per-run cap was reached and held). */
+    maxConcurrent?: number;
     order?: [string, string][];
     /** The first job finished before the second did (a DAG job did not wait for its stage). */
     endsBefore?: [string, string][];
@@ -91,6 +93,9 @@ for (const file of readdirSync(DIR)
       const y = span(b);
       assert.ok(x && y && x.start < y.end && y.start < x.end, `${a} and ${b} overlap`);
     }
+    if (expect.maxConcurrent !== undefined) {
+      assert.equal(mostAtOnce(backend.timeline), expect.maxConcurrent, 'jobs running at once');
+    }
     for (const [a, b] of expect.order ?? []) {
       const x = span(a);
       const y = span(b);
@@ -111,6 +116,22 @@ for (const file of readdirSync(DIR)
     const ran = result.jobs.some((j) => j.startedAt !== null);
     assert.deepEqual(backend.destroyed, ran ? [`scenario-${file}`] : [], 'cleanup');
   });
+}
+
+/** The largest number of spans open at one instant; a span ending as another starts does not overlap it. */
+function mostAtOnce(spans: readonly { start: number; end: number }[]): number {
+  const edges = spans.flatMap((s) => [
+    { at: s.start, delta: 1 },
+    { at: s.end, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let open = 0;
+  let most = 0;
+  for (const edge of edges) {
+    open += edge.delta;
+    most = Math.max(most, open);
+  }
+  return most;
 }
 
 test('cancel: running jobs end canceled, pending ones skipped, cleanup happens', async () => {

@@ -5,8 +5,11 @@
  * known way of making the parser (or the code after it) hang or eat memory:
  *
  * - size: checked on the raw text, before any parsing.
- * - nesting depth: checked on the CST, before composing, because the composer recurses once per
- *   level and a megabyte of `[` overflows the stack (and takes seconds to fail).
+ * - values and aliases: counted on the raw text too (raw-budgets.ts), since the library's
+ *   memory grows with the nodes it builds before the composed document can be inspected.
+ * - nesting depth: checked on the raw text first (raw-depth.ts: the tokenizer alone spends most
+ *   of a second and 100+ MiB on a megabyte of `[`), then precisely on the CST, before composing,
+ *   because the composer recurses once per level and would overflow the stack.
  * - aliases: checked on the composed document, before `toJS`. The library's own `maxAliasCount`
  *   is not enough: it counts an alias of an empty collection as zero (so 20 000 of them pass and
  *   take seconds), it re-walks the whole document for every alias it measures (a 50 kB file can
@@ -31,10 +34,18 @@ import {
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { linePos } from './locate.js';
+import { scanRawYaml } from './raw-budgets.js';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_ALIASES = 100;
+/**
+ * Values (keys, scalars, block entries, flow items; raw-budgets.ts) in one file. A pipeline at
+ * the 1 000-job limit with twenty script lines per job has about 45 000. Measured: 50 000 tiny
+ * values parse within a 64 MiB heap, so this keeps a parse to a bounded ~130 MiB however the
+ * megabyte of text is spent (the worker parsing large files has 256 MiB).
+ */
+export const DEFAULT_MAX_VALUES = 100_000;
 /** Values that aliases may add to the document. A real config: hundreds; a "billion laughs": billions. */
 const MAX_ALIAS_EXPANSION = 100_000;
 /** A broken file makes the parser report one problem many times over; the first few are enough. */
@@ -49,6 +60,7 @@ export interface YamlBudgets {
   maxBytes?: number;
   maxDepth?: number;
   maxAliasCount?: number;
+  maxValues?: number;
 }
 
 export interface ParsedYaml {
@@ -64,6 +76,7 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
   const maxBytes = budgets.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDepth = budgets.maxDepth ?? DEFAULT_MAX_DEPTH;
   const maxAliases = budgets.maxAliasCount ?? DEFAULT_MAX_ALIASES;
+  const maxNodes = budgets.maxValues ?? DEFAULT_MAX_VALUES;
   const lineCounter = new LineCounter();
   const diag = (code: string, message: string, offset: number): Diagnostic => {
     const { line, col } = linePos(lineCounter, offset);
@@ -85,8 +98,25 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
     return refuse(diag('file-too-large', message, 0));
   }
 
+  // The tokenizer itself is what deep text makes slow, and the composer what many values make
+  // big: count both (and aliases) on the raw text first.
+  const raw = scanRawYaml(text, { maxDepth, maxNodes, maxAliases });
+  if (raw !== null) {
+    // The parser has not fed the line counter; do it (as it would) for the diagnostic's position.
+    lineCounter.addNewLine(0);
+    for (let at = text.indexOf('\n'); at >= 0 && at < raw.offset; at = text.indexOf('\n', at + 1)) {
+      lineCounter.addNewLine(at + 1);
+    }
+    const [code, message] = {
+      depth: ['yaml-too-deep', `nesting is deeper than ${maxDepth} levels`],
+      nodes: ['yaml-too-many-values', `more than ${maxNodes} values in one file`],
+      aliases: ['yaml-alias-limit', `more than ${maxAliases} aliases in one file`],
+    }[raw.budget];
+    return refuse(diag(code as string, message as string, raw.offset));
+  }
+
   // parseDocument() is exactly Parser + Composer; doing the two steps here lets the depth
-  // budget run on the CST in between.
+  // budget run on the CST in between (precise where the raw scan was conservative).
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   const scan = scanCst(tokens, maxDepth);
   if (scan.tooDeepAt !== null) {

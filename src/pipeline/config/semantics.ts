@@ -7,10 +7,18 @@ import { parseDuration } from '../../domain/duration.js';
 import { EVENT_KINDS } from '../../domain/event.js';
 import { GITFLOW_CLASSES, isGitFlowClass } from '../../domain/gitflow.js';
 import { REGISTRY, repositoryProblem, tagProblem } from '../../domain/image-reference.js';
+import { reservedBuildArgReason, reservedEnvReason } from '../../domain/reserved-env.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { type ConfigPath, formatPath, type Locator } from './locate.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
 import { suggest } from './suggest.js';
+
+/**
+ * Most jobs one pipeline may define. Every job is a row, a queue selection entry, a container
+ * and a column in the UI; far beyond this the run cannot be stored or shown sensibly. Generated
+ * pipelines that need more should be split into several projects or a matrix in a script.
+ */
+export const MAX_JOBS = 1000;
 
 interface JobSite {
   stage: number;
@@ -36,6 +44,7 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
   let guessesLeft = 100;
   const stages = new Map<string, number>();
   const jobs = new Map<string, JobSite>();
+  let jobCount = 0;
   config.stages.forEach((stage, s) => {
     const firstStage = stages.get(stage.name);
     if (firstStage === undefined) stages.set(stage.name, s);
@@ -49,6 +58,15 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
     }
     for (const name of Object.keys(stage.jobs)) {
       const path = ['stages', s, 'jobs', name];
+      jobCount++;
+      if (jobCount === MAX_JOBS + 1) {
+        report(
+          'too-many-jobs',
+          `job "${name}" is job number ${MAX_JOBS + 1}; a pipeline may have at most ${MAX_JOBS} jobs`,
+          path,
+          'key',
+        );
+      }
       const first = jobs.get(name);
       if (!first) {
         jobs.set(name, { stage: s, path });
@@ -70,12 +88,32 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       .map(([name]) => name),
   );
 
+  checkNames(config.env, ['env'], "the pipeline's env", reservedEnvReason);
   config.stages.forEach((stage, s) => {
     for (const [name, job] of Object.entries(stage.jobs)) {
       checkJob(name, job, s, ['stages', s, 'jobs', name]);
     }
   });
   return out;
+
+  /** Reserved variable names (domain/reserved-env.ts), reported on the key that sets them. */
+  function checkNames(
+    names: Record<string, unknown> | readonly string[] | undefined,
+    path: ConfigPath,
+    owner: string,
+    reason: (name: string) => string | null,
+  ): void {
+    if (names === undefined) return;
+    const list = Array.isArray(names)
+      ? names.map((n, k) => [n, k] as const)
+      : Object.keys(names).map((n) => [n, n] as const);
+    for (const [name, at] of list) {
+      const why = reason(name);
+      if (why === null) continue;
+      const target = Array.isArray(names) ? 'value' : 'key';
+      report('reserved-env', `${owner} may not set ${name}: ${why}`, [...path, at], target);
+    }
+  }
 
   function checkJob(name: string, job: JobConfig, stageIndex: number, path: ConfigPath): void {
     const kinds = (['script', 'build', 'deploy'] as const).filter((key) => job[key] !== undefined);
@@ -107,6 +145,25 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       lines.every((line) => line.trim() === '')
     ) {
       report('empty-script', `job "${name}" has an empty script`, [...path, 'script']);
+    }
+    checkNames(job.env, [...path, 'env'], `job "${name}"`, reservedEnvReason);
+    checkNames(
+      job.secrets,
+      [...path, 'secrets'],
+      `job "${name}" (secrets become variables)`,
+      reservedEnvReason,
+    );
+    for (const [service, spec] of Object.entries(job.services ?? {})) {
+      if (typeof spec === 'string') continue;
+      checkNames(spec.env, [...path, 'services', service, 'env'], `service "${service}"`, reservedEnvReason);
+    }
+    if (job.build) {
+      checkNames(
+        job.build.args,
+        [...path, 'build', 'args'],
+        `build.args of job "${name}"`,
+        reservedBuildArgReason,
+      );
     }
     if (job.build) checkBuild(name, job.build, [...path, 'build']);
     if (job.deploy) checkDeploy(name, job.deploy, [...path, 'deploy']);

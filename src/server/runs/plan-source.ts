@@ -1,11 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PipelineEvent } from '../../domain/event.js';
 import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
-import { loadConfig } from '../../pipeline/config/load-config.js';
+import type { LoadResult } from '../../pipeline/config/load-config.js';
 import { compilePlan } from '../../pipeline/plan/compile-plan.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
+import { AppError } from '../errors.js';
 import type { SourceService } from '../services.js';
 import type { ProjectRow } from '../store/tables.js';
+import type { ConfigLoader } from './config-loader.js';
 
 export const CONFIG_FILE = '.slipway.yml';
 
@@ -22,11 +24,18 @@ export async function planFromSource(
   project: ProjectRow,
   event: PipelineEvent,
   log: FastifyBaseLogger,
+  configs: ConfigLoader,
 ): Promise<PlanOutcome> {
   let text: string | null;
   try {
     text = await sources.readFile(project, event.sha, CONFIG_FILE);
   } catch (error) {
+    // Over the size limit is the user's mistake, not a git failure: say so, and what the limit
+    // is (the source's message names it), on the run and as a diagnostic the editor can show.
+    if (error instanceof AppError && error.code === 'too_large') {
+      const message = `${CONFIG_FILE} at ${event.sha} is too large: ${error.message}`;
+      return { ok: false, message, diagnostics: [fileTooLarge(message)] };
+    }
     // The message of a git failure may name paths or remotes: log it, show a plain sentence.
     log.warn({ err: error, project: project.name, sha: event.sha }, 'could not read the pipeline config');
     return { ok: false, message: `could not read ${CONFIG_FILE} at ${event.sha}`, diagnostics: [] };
@@ -40,7 +49,18 @@ export async function planFromSource(
     return { ok: false, message, diagnostics: [] };
   }
 
-  const { config, diagnostics } = loadConfig(text, CONFIG_FILE);
+  let loaded: LoadResult;
+  try {
+    loaded = await configs.load(text, CONFIG_FILE);
+  } catch (error) {
+    // The parser thread died (out of its heap) or was stopped: the file is beyond what the
+    // server parses, which the user can act on; the details stay in the log.
+    log.warn({ err: error, project: project.name, sha: event.sha }, 'parsing the pipeline config failed');
+    const message = `${CONFIG_FILE} at ${event.sha} could not be parsed within the server's limits; make it smaller or simpler`;
+    const diagnostic: Diagnostic = { ...fileTooLarge(message), code: 'file-too-complex' };
+    return { ok: false, message, diagnostics: [diagnostic] };
+  }
+  const { config, diagnostics } = loaded;
   if (!config) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const first = errors[0];
@@ -52,6 +72,10 @@ export async function planFromSource(
     };
   }
   return { ok: true, plan: compilePlan(config, event), diagnostics };
+}
+
+function fileTooLarge(message: string): Diagnostic {
+  return { code: 'file-too-large', message, severity: 'error', file: CONFIG_FILE, line: 1, col: 1, path: '' };
 }
 
 /**

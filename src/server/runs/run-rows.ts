@@ -92,13 +92,26 @@ export function initialRunStatus(plan: Plan, jobs: readonly JobRow[]): 'skipped'
   return 'manual';
 }
 
+/**
+ * Bound on the bound parameters of one INSERT. SQLite refuses a statement with more than
+ * 32 766 (older builds: 999) and PostgreSQL more than 65 535; a run of a few thousand jobs
+ * (15 columns each) passes that. Keeping well under the smallest of them costs a few more
+ * statements inside the same transaction, nothing else.
+ */
+export const MAX_INSERT_PARAMETERS = 900;
+
 export async function insertRunWithJobs(trx: Trx, run: RunRow, jobs: readonly JobRow[]): Promise<void> {
   await trx.insertInto('runs').values(run).execute();
-  if (jobs.length > 0)
+  const first = jobs[0];
+  if (!first) return;
+  const perRow = Object.keys({ ...first, attempt: 1 }).length;
+  const rowsPerInsert = Math.max(1, Math.floor(MAX_INSERT_PARAMETERS / perRow));
+  for (let at = 0; at < jobs.length; at += rowsPerInsert) {
     await trx
       .insertInto('jobs')
       // Every row names the same columns: a multi-row insert fills a column one row lacks with
       // NULL, not its default (copied rows of a resumed run carry `attempt`, planned ones not).
-      .values(jobs.map((j) => ({ ...j, attempt: j.attempt ?? 1 })))
+      .values(jobs.slice(at, at + rowsPerInsert).map((j) => ({ ...j, attempt: j.attempt ?? 1 })))
       .execute();
+  }
 }

@@ -3,12 +3,13 @@ import type { Transaction } from 'kysely';
 import { EVENT_KINDS, type EventKind, type PipelineEvent } from '../../domain/event.js';
 import { recordName, storedRef } from '../../domain/ref.js';
 import { isTerminal, type Status } from '../../domain/status.js';
+import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import type { ServerContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { enqueue } from '../queue/enqueue.js';
 import type { CreateRunInput, RunService } from '../services.js';
-import type { Database, ProjectRow, RunRow } from '../store/tables.js';
+import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
 import { planFromSource, withVariables } from './plan-source.js';
 import { publishRunChange } from './run-events.js';
 import { jobByName, jobsInPlanOrder, runById, updateJob } from './run-queries.js';
@@ -23,6 +24,19 @@ import {
 export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
 
 type Trx = Transaction<Database>;
+
+/** What every new run is made of, whatever its content. */
+interface NewRun {
+  input: CreateRunInput;
+  parentRunId: string | null;
+  now: number;
+  id: string;
+}
+
+/** A planned run with its jobs, or a run that failed before it could have any. */
+type RunContent =
+  | { plan: Plan; jobs: JobRow[] }
+  | { failure: { reason: 'config_error' | 'backend_error'; message: string } };
 const terminal = (status: string) => isTerminal(status as Status);
 
 /**
@@ -168,13 +182,48 @@ export class DbRunService implements RunService {
 
   private async create(input: CreateRunInput, parentRunId: string | null): Promise<RunRow> {
     const { project, event } = input;
-    const variables = input.variables ?? {};
-    const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log);
-    const now = this.deps.now();
-    const id = randomUUID();
-    const plan = outcome.ok ? withVariables(outcome.plan, variables) : null;
-    const jobs = plan ? plannedJobRows(id, plan) : [];
-    const run = await this.deps.db.transaction().execute(async (trx) => {
+    const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log, this.deps.configs);
+    const base: NewRun = { input, parentRunId, now: this.deps.now(), id: randomUUID() };
+    let jobCount = 0;
+    let run: RunRow;
+    try {
+      if (outcome.ok) {
+        const plan = withVariables(outcome.plan, input.variables ?? {});
+        const jobs = plannedJobRows(base.id, plan);
+        jobCount = jobs.length;
+        run = await this.insertRun(base, { plan, jobs }, outcome.diagnostics);
+      } else {
+        const failure = { reason: 'config_error' as const, message: outcome.message };
+        run = await this.insertRun(base, { failure }, outcome.diagnostics);
+      }
+    } catch (error) {
+      // Storing the planned run failed (the database refused its jobs, lost its connection…).
+      // The event must not vanish: record the run as failed, without jobs, with a sentence the
+      // user can read; the cause goes to the server log (it may name tables or paths).
+      this.deps.log.error(
+        { err: error, project: project.name, sha: event.sha, jobs: jobCount },
+        'could not store a planned run; recording it as failed',
+      );
+      const jobs = `${jobCount} job${jobCount === 1 ? '' : 's'}`;
+      const message = `the server could not store this run (${jobs}); the cause is in the server log`;
+      run = await this.insertRun(
+        base,
+        { failure: { reason: 'backend_error', message } },
+        outcome.diagnostics,
+      );
+    }
+    await this.publish(run.id, 'all');
+    return run;
+  }
+
+  /** Inserts a run with its jobs and, when it can run, its queue entry, in one transaction. */
+  private insertRun(base: NewRun, content: RunContent, diagnostics: readonly Diagnostic[]): Promise<RunRow> {
+    const { input, parentRunId, now, id } = base;
+    const { project, event } = input;
+    const plan = 'plan' in content ? content.plan : null;
+    const jobs = 'plan' in content ? content.jobs : [];
+    const failure = 'failure' in content ? content.failure : null;
+    return this.deps.db.transaction().execute(async (trx) => {
       const status = plan ? initialRunStatus(plan, jobs) : 'failed';
       const row: RunRow = {
         id,
@@ -190,11 +239,11 @@ export class DbRunService implements RunService {
         author: event.author,
         commit_time: event.commitTime ?? null,
         status,
-        failure_reason: outcome.ok ? null : 'config_error',
-        failure_message: outcome.ok ? null : outcome.message,
+        failure_reason: failure?.reason ?? null,
+        failure_message: failure?.message ?? null,
         plan: plan ? JSON.stringify(plan) : null,
-        diagnostics: JSON.stringify(outcome.diagnostics),
-        variables: JSON.stringify(variables),
+        diagnostics: JSON.stringify(diagnostics),
+        variables: JSON.stringify(input.variables ?? {}),
         untrusted: input.untrusted ? 1 : 0,
         parent_run_id: parentRunId,
         created_at: now,
@@ -214,8 +263,6 @@ export class DbRunService implements RunService {
       }
       return row;
     });
-    await this.publish(run.id, 'all');
-    return run;
   }
 
   private async projectOf(run: RunRow): Promise<ProjectRow> {

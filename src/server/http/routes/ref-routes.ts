@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fullRef, parseRef, type Ref } from '../../../domain/ref.js';
 import type { Diagnostic } from '../../../pipeline/config/diagnostic.js';
-import { loadConfig } from '../../../pipeline/config/load-config.js';
 import type { ServerContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { isObjectId } from '../../git/ref-names.js';
 import { findProject } from '../../projects/find-project.js';
+import { PipelineViews } from '../../runs/pipeline-views.js';
 import { diagnosticJsonSchema } from '../../runs/run-json.js';
 import type { SourceService } from '../../services.js';
 import type { ProjectRow } from '../../store/tables.js';
@@ -50,6 +50,8 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
     },
   });
 
+  // Per server: a commit's file and diagnostics never change, so they are read and parsed once.
+  const pipelineViews = new PipelineViews(ctx);
   defineRoute(app, ctx.routes, {
     method: 'GET',
     url: '/api/projects/:project/pipeline',
@@ -71,10 +73,13 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const wanted = query.ref ?? project.default_branch;
       const found = await resolveWanted(ctx.sources, project, wanted);
       if (!found) throw notFound(`ref "${wanted}" of project "${project.name}"`);
-      const text = await ctx.sources.readFile(project, found.sha, CONFIG_FILE);
-      const diagnostics =
-        text === null ? [missingFile(found.ref)] : loadConfig(text, CONFIG_FILE).diagnostics;
-      return { ref: found.ref, sha: found.sha, text, diagnostics };
+      const { text, diagnostics } = await pipelineViews.get(project, found.sha);
+      return {
+        ref: found.ref,
+        sha: found.sha,
+        text,
+        diagnostics: text === null ? [missingFile(found.ref)] : diagnostics,
+      };
     },
   });
 }

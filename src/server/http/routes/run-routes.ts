@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PipelineEvent } from '../../../domain/event.js';
 import { isValidShortRefName, type Ref } from '../../../domain/ref.js';
+import { reservedEnvReason } from '../../../domain/reserved-env.js';
 import { STATUSES } from '../../../domain/status.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
@@ -49,6 +50,13 @@ const createBody = z
     variables: z
       .record(variableName, z.string().max(64 * 1024))
       .refine((v) => Object.keys(v).length <= 100, 'at most 100 variables')
+      // Variables join every job's env: the names a config may not set, a run may not either.
+      .superRefine((v, ctx) => {
+        for (const name of Object.keys(v)) {
+          const why = reservedEnvReason(name);
+          if (why) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is reserved: ${why}` });
+        }
+      })
       .optional(),
   })
   .strict()
