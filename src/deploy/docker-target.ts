@@ -6,7 +6,7 @@
  * ones keep serving (`rolled_back`). stop-first: stop the old, then start the new (downtime).
  */
 import type Dockerode from 'dockerode';
-import { describeError, engineMessage, isNotFound } from '../backends/docker/errors.js';
+import { isNotFound } from '../backends/docker/errors.js';
 import type {
   DeployLog,
   DeployOutcome,
@@ -16,7 +16,15 @@ import type {
   EnvironmentStatus,
   ObservedEnvironment,
 } from './deploy-target.js';
-import { engineHealthcheck, engineResources, envList } from './engine-config.js';
+import {
+  type ContainerSummary,
+  containerAddresses,
+  createReleaseContainer,
+  groupByEnvironment,
+  liveContainers,
+  removeContainer,
+  statusOf,
+} from './docker-containers.js';
 import { EnvironmentLocks } from './env-lock.js';
 import { EnvironmentProxies } from './environment-proxies.js';
 import { sleep, waitReady } from './health-wait.js';
@@ -30,11 +38,9 @@ import {
   LABEL_DEPLOY_PORTS,
   LABEL_DEPLOY_RELEASE,
   parsePorts,
-  refFromLabels,
-  releaseLabels,
 } from './labels.js';
 import { ensureLocalImage } from './local-image.js';
-import { DeployFailure, ensureEnvironmentNetwork, lockedOutcome, nothingDeployed } from './target-support.js';
+import { ensureEnvironmentNetwork, lockedOutcome } from './target-support.js';
 
 export interface DockerTargetOptions {
   docker: Dockerode;
@@ -50,8 +56,6 @@ export interface DockerTargetOptions {
   imageCheckDeadlineMs?: number;
   pullTimeoutMs?: number;
 }
-
-type Summary = Dockerode.ContainerInfo;
 
 const LABEL_SWARM_SERVICE = 'com.docker.swarm.service.id';
 
@@ -89,17 +93,8 @@ export class DockerTarget implements DeployTarget {
   /** Every environment with containers on this engine: one list call, grouped by label. */
   async list(): Promise<ObservedEnvironment[]> {
     const all = await this.docker.listContainers({ all: true, filters: allEnvironmentsFilter() });
-    const byEnv = new Map<string, { ref: EnvironmentRef; containers: Summary[] }>();
-    for (const c of all) {
-      // Swarm task containers carry the same labels; they are the Swarm target's to report.
-      if (c.Labels[LABEL_SWARM_SERVICE] !== undefined) continue;
-      const ref = refFromLabels(c.Labels);
-      if (!ref) continue;
-      const key = environmentKey(ref);
-      const entry = byEnv.get(key) ?? { ref, containers: [] };
-      entry.containers.push(c);
-      byEnv.set(key, entry);
-    }
+    // Swarm task containers carry the same labels; they are the Swarm target's to report.
+    const byEnv = groupByEnvironment(all.filter((c) => c.Labels[LABEL_SWARM_SERVICE] === undefined));
     return [...byEnv.values()].map(({ ref, containers }) => ({ ...ref, ...statusOf(containers) }));
   }
 
@@ -108,7 +103,7 @@ export class DockerTarget implements DeployTarget {
       const key = environmentKey(ref);
       await this.proxies.get(key)?.close();
       this.proxies.delete(key);
-      await Promise.all((await this.containersOf(ref)).map((c) => this.removeContainer(c.Id, 0)));
+      await Promise.all((await this.containersOf(ref)).map((c) => removeContainer(this.docker, c.Id, 0)));
       try {
         await this.docker.getNetwork(environmentName(ref)).remove();
       } catch (err) {
@@ -123,15 +118,7 @@ export class DockerTarget implements DeployTarget {
    */
   async restore(log: DeployLog = () => {}): Promise<void> {
     const all = await this.docker.listContainers({ all: true, filters: allEnvironmentsFilter() });
-    const byEnv = new Map<string, { ref: EnvironmentRef; containers: Summary[] }>();
-    for (const c of all) {
-      const ref = refFromLabels(c.Labels);
-      if (!ref) continue;
-      const key = environmentKey(ref);
-      const entry = byEnv.get(key) ?? { ref, containers: [] };
-      entry.containers.push(c);
-      byEnv.set(key, entry);
-    }
+    const byEnv = groupByEnvironment(all);
     for (const [key, { ref, containers }] of byEnv) {
       if (this.proxies.has(key)) continue;
       const live = liveContainers(containers).filter((c) => c.State === 'running');
@@ -144,7 +131,8 @@ export class DockerTarget implements DeployTarget {
         continue;
       }
       await proxies.switchTo(
-        await this.addresses(
+        await containerAddresses(
+          this.docker,
           ref,
           live.map((c) => c.Id),
         ),
@@ -184,7 +172,8 @@ export class DockerTarget implements DeployTarget {
       return { result: 'failed', reason: taken };
     }
     const old = existing;
-    const oldAddresses = await this.addresses(
+    const oldAddresses = await containerAddresses(
+      this.docker,
       ref,
       old.filter((c) => c.State === 'running').map((c) => c.Id),
     );
@@ -192,7 +181,7 @@ export class DockerTarget implements DeployTarget {
     if (spec.update.order === 'stop-first' && old.length > 0) {
       log(`stop-first: stopping ${old.length} old container(s) before starting the new ones (downtime)`);
       await proxies.switchTo([], proxies.currentPorts());
-      await Promise.all(old.map((c) => this.removeContainer(c.Id, this.o.stopGraceSeconds)));
+      await Promise.all(old.map((c) => removeContainer(this.docker, c.Id, this.o.stopGraceSeconds)));
     }
 
     const names = new Set(existing.flatMap((c) => c.Names.map((n) => n.replace(/^\//, ''))));
@@ -205,7 +194,7 @@ export class DockerTarget implements DeployTarget {
         while (names.has(containerName(ref, spec.releaseId, n))) n++;
         const name = containerName(ref, spec.releaseId, n++);
         names.add(name);
-        const id = await this.createContainer(spec, name, network);
+        const id = await createReleaseContainer(this.docker, spec, name, network);
         created.push(id);
         ids.push(id);
       }
@@ -234,12 +223,12 @@ export class DockerTarget implements DeployTarget {
       if (i + batch < spec.replicas && spec.update.delayMs > 0) await sleep(spec.update.delayMs);
     }
 
-    const newAddresses = await this.addresses(ref, created);
+    const newAddresses = await containerAddresses(this.docker, ref, created);
     await proxies.switchTo(newAddresses, spec.ports);
     log(`traffic switched to ${created.length} new container(s)`);
     if (spec.update.order === 'start-first' && old.length > 0) {
       await proxies.drain(oldAddresses, this.o.drainTimeoutMs);
-      await Promise.all(old.map((c) => this.removeContainer(c.Id, this.o.stopGraceSeconds)));
+      await Promise.all(old.map((c) => removeContainer(this.docker, c.Id, this.o.stopGraceSeconds)));
       log(`stopped ${old.length} old container(s)`);
     }
     return { result: 'succeeded', image: spec.image };
@@ -292,23 +281,25 @@ export class DockerTarget implements DeployTarget {
         return 'canceled' in ready ? { result: 'canceled' } : { result: 'failed', reason: ready.reason };
       }
       const all = [...live.map((c) => c.Id), ...ids];
-      await proxies.switchTo(await this.addresses(ref, all), ports);
+      await proxies.switchTo(await containerAddresses(this.docker, ref, all), ports);
     } else if (replicas < live.length) {
       const keep = live.slice(0, replicas);
       const drop = live.slice(replicas);
-      const dropAddresses = await this.addresses(
+      const dropAddresses = await containerAddresses(
+        this.docker,
         ref,
         drop.map((c) => c.Id),
       );
       await proxies.switchTo(
-        await this.addresses(
+        await containerAddresses(
+          this.docker,
           ref,
           keep.map((c) => c.Id),
         ),
         ports,
       );
       await proxies.drain(dropAddresses, this.o.drainTimeoutMs);
-      await Promise.all(drop.map((c) => this.removeContainer(c.Id, this.o.stopGraceSeconds)));
+      await Promise.all(drop.map((c) => removeContainer(this.docker, c.Id, this.o.stopGraceSeconds)));
     }
     log(`now ${replicas} replica(s)`);
     return { result: 'succeeded', image: template.Labels[LABEL_DEPLOY_IMAGE] ?? template.Image };
@@ -341,79 +332,11 @@ export class DockerTarget implements DeployTarget {
     }
   }
 
-  private containersOf(ref: EnvironmentRef): Promise<Summary[]> {
+  private containersOf(ref: EnvironmentRef): Promise<ContainerSummary[]> {
     return this.docker.listContainers({ all: true, filters: environmentFilter(ref) });
   }
 
-  private async createContainer(spec: DeploySpec, name: string, network: string): Promise<string> {
-    try {
-      const container = await this.docker.createContainer({
-        name,
-        Image: spec.image,
-        Env: envList(spec.variables),
-        Labels: releaseLabels(spec),
-        ...(spec.healthcheck ? { Healthcheck: engineHealthcheck(spec.healthcheck) } : {}),
-        HostConfig: {
-          NetworkMode: network,
-          RestartPolicy: { Name: 'unless-stopped' },
-          // An init as PID 1 forwards SIGTERM, so the application can stop gracefully.
-          Init: true,
-          ...engineResources(spec.resources),
-        },
-        NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [spec.app] } } },
-      });
-      return container.id;
-    } catch (err) {
-      throw new DeployFailure(describeError(`creating container ${name}`, err));
-    }
-  }
-
-  private async addresses(ref: EnvironmentRef, ids: string[]): Promise<string[]> {
-    const network = environmentName(ref);
-    const infos = await Promise.all(ids.map((id) => this.docker.getContainer(id).inspect()));
-    return infos.map((i) => i.NetworkSettings.Networks[network]?.IPAddress ?? '').filter((ip) => ip !== '');
-  }
-
   private async discard(ids: string[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.removeContainer(id, 0)));
+    await Promise.all(ids.map((id) => removeContainer(this.docker, id, 0)));
   }
-
-  private async removeContainer(id: string, graceSeconds: number): Promise<void> {
-    const container = this.docker.getContainer(id);
-    try {
-      if (graceSeconds > 0) await container.stop({ t: graceSeconds }).catch(() => {});
-      await container.remove({ force: true });
-    } catch (err) {
-      if (!isNotFound(err) && !/already in progress/.test(engineMessage(err))) throw err;
-    }
-  }
-}
-
-/** What an environment's containers amount to: the live release's replicas and their health. */
-function statusOf(containers: Summary[]): EnvironmentStatus {
-  const live = liveContainers(containers);
-  const first = live[0];
-  if (!first) return nothingDeployed();
-  const running = live.filter((c) => c.State === 'running');
-  return {
-    running: running.length > 0,
-    image: first.Labels[LABEL_DEPLOY_IMAGE] ?? first.Image,
-    releaseId: first.Labels[LABEL_DEPLOY_RELEASE] ?? null,
-    replicas: {
-      desired: live.length,
-      running: running.length,
-      healthy: running.filter((c) => !/\((unhealthy|health: starting)\)/.test(c.Status)).length,
-    },
-  };
-}
-
-/**
- * What serves an environment: the containers of the release whose newest container was
- * created last (a crash mid-deploy can leave two releases; the newer one is what was chosen).
- */
-function liveContainers(all: Summary[]): Summary[] {
-  const newest = [...all].sort((a, b) => b.Created - a.Created)[0];
-  if (!newest) return [];
-  const release = newest.Labels[LABEL_DEPLOY_RELEASE];
-  return all.filter((c) => c.Labels[LABEL_DEPLOY_RELEASE] === release).sort((a, b) => a.Created - b.Created);
 }

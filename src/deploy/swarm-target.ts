@@ -30,12 +30,18 @@ import {
   environmentName,
   LABEL_DEPLOY_IMAGE,
   LABEL_DEPLOY_PORTS,
-  LABEL_DEPLOY_RELEASE,
   parsePorts,
   refFromLabels,
 } from './labels.js';
-import { ensureLocalImage } from './local-image.js';
 import { serviceSpec } from './swarm-service-spec.js';
+import {
+  inspectService,
+  type SwarmService,
+  serviceStatus,
+  swarmImage,
+  swarmProblem,
+  updateService,
+} from './swarm-services.js';
 import {
   failureReason,
   serviceTasks,
@@ -57,16 +63,6 @@ export interface SwarmTargetOptions {
   /** Upper bound of one update or scale, on top of the health checks' own deadline. */
   updateDeadlineMs?: number;
   pullTimeoutMs?: number;
-}
-
-interface Service {
-  ID: string;
-  Version?: { Index?: number };
-  Spec?: Record<string, unknown> & {
-    Labels?: Record<string, string>;
-    Mode?: { Replicated?: { Replicas?: number } };
-  };
-  UpdateStatus?: { State?: string; StartedAt?: string; Message?: string };
 }
 
 export class SwarmTarget implements DeployTarget {
@@ -95,14 +91,14 @@ export class SwarmTarget implements DeployTarget {
 
   scale(ref: EnvironmentRef, replicas: number, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
     return this.guard(ref, async () => {
-      const inactive = await this.swarmProblem();
+      const inactive = await swarmProblem(this.docker);
       if (inactive) return { result: 'failed', reason: inactive };
-      const service = await this.inspect(ref);
+      const service = await inspectService(this.docker, ref);
       if (!service?.Spec) return { result: 'failed', reason: 'nothing is deployed in this environment' };
       const spec = structuredClone(service.Spec);
       spec.Mode = { Replicated: { Replicas: replicas } };
       log(`scaling service ${environmentName(ref)} to ${replicas} replica(s)`);
-      await this.update(service, spec);
+      await updateService(this.docker, service, spec);
       const done = await this.waitConverged(ref, replicas, this.o.updateDeadlineMs, signal);
       if (done !== null) return done;
       log(`now ${replicas} replica(s)`);
@@ -111,21 +107,10 @@ export class SwarmTarget implements DeployTarget {
   }
 
   async status(ref: EnvironmentRef): Promise<EnvironmentStatus> {
-    const service = await this.inspect(ref).catch(() => null);
+    const service = await inspectService(this.docker, ref).catch(() => null);
     if (!service) return nothingDeployed();
     const serving = servingTasks(await serviceTasks(this.docker, environmentName(ref))).length;
-    const labels = service.Spec?.Labels ?? {};
-    return {
-      running: serving > 0,
-      image: labels[LABEL_DEPLOY_IMAGE] ?? null,
-      releaseId: labels[LABEL_DEPLOY_RELEASE] ?? null,
-      // Swarm reports a task with a health check running only once it is healthy.
-      replicas: {
-        desired: service.Spec?.Mode?.Replicated?.Replicas ?? 0,
-        running: serving,
-        healthy: serving,
-      },
-    };
+    return serviceStatus(service, serving);
   }
 
   /**
@@ -133,9 +118,9 @@ export class SwarmTarget implements DeployTarget {
    * only), grouped by service. An engine that is not a Swarm manager has none.
    */
   async list(): Promise<ObservedEnvironment[]> {
-    let services: Service[];
+    let services: SwarmService[];
     try {
-      services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as Service[];
+      services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as SwarmService[];
     } catch (err) {
       if (/not a swarm manager|swarm/i.test(engineMessage(err))) return [];
       throw err;
@@ -143,19 +128,9 @@ export class SwarmTarget implements DeployTarget {
     if (services.length === 0) return [];
     const serving = await servingTasksByService(this.docker);
     return services.flatMap((s) => {
-      const labels = s.Spec?.Labels ?? {};
-      const ref = refFromLabels(labels);
+      const ref = refFromLabels(s.Spec?.Labels ?? {});
       if (!ref) return [];
-      const running = serving.get(s.ID) ?? 0;
-      return [
-        {
-          ...ref,
-          running: running > 0,
-          image: labels[LABEL_DEPLOY_IMAGE] ?? null,
-          releaseId: labels[LABEL_DEPLOY_RELEASE] ?? null,
-          replicas: { desired: s.Spec?.Mode?.Replicated?.Replicas ?? 0, running, healthy: running },
-        },
-      ];
+      return [{ ...ref, ...serviceStatus(s, serving.get(s.ID) ?? 0) }];
     });
   }
 
@@ -187,8 +162,8 @@ export class SwarmTarget implements DeployTarget {
 
   /** Proxy mode: re-binds the port proxies of every deployed service. Ingress mode: nothing to do. */
   async restore(log: DeployLog = () => {}): Promise<void> {
-    if (this.o.publish !== 'proxy' || (await this.swarmProblem())) return;
-    const services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as Service[];
+    if (this.o.publish !== 'proxy' || (await swarmProblem(this.docker))) return;
+    const services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as SwarmService[];
     for (const s of services) {
       const ref = refFromLabels(s.Spec?.Labels ?? {});
       if (!ref || this.proxies.has(environmentKey(ref))) continue;
@@ -207,12 +182,12 @@ export class SwarmTarget implements DeployTarget {
   // ---- deploy ----
 
   private async rollOut(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
-    const inactive = await this.swarmProblem();
+    const inactive = await swarmProblem(this.docker);
     if (inactive) return { result: 'failed', reason: inactive };
     log(
       `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order}) to Swarm`,
     );
-    const image = await this.swarmImage(spec.image, log);
+    const image = await swarmImage(this.docker, spec.image, log, this.o.pullTimeoutMs);
     if ('reason' in image) return { result: 'failed', reason: image.reason };
     const network =
       this.o.publish === 'proxy' ? await ensureEnvironmentNetwork(this.docker, spec, 'swarm') : null;
@@ -229,7 +204,7 @@ export class SwarmTarget implements DeployTarget {
     });
     const deadline =
       (spec.healthcheck ? healthDeadlineMs(spec.healthcheck) * 2 : 0) + this.o.updateDeadlineMs;
-    const existing = await this.inspect(spec);
+    const existing = await inspectService(this.docker, spec);
     if (!existing) {
       log(`creating service ${environmentName(spec)}`);
       await this.docker.createService(body);
@@ -248,7 +223,7 @@ export class SwarmTarget implements DeployTarget {
     }
     const before = existing.UpdateStatus?.StartedAt ?? null;
     log(`updating service ${environmentName(spec)}`);
-    await this.update(existing, body);
+    await updateService(this.docker, existing, body);
     return this.followUpdate(spec, before, deadline, log, signal);
   }
 
@@ -266,7 +241,7 @@ export class SwarmTarget implements DeployTarget {
     while (Date.now() < deadline) {
       if (signal.aborted) return { result: 'canceled' };
       await this.refresh(ref);
-      const service = await this.inspect(ref);
+      const service = await inspectService(this.docker, ref);
       const status = service?.UpdateStatus;
       const state = status && status.StartedAt !== before ? (status.State ?? '') : '';
       if (state && state !== last) {
@@ -328,49 +303,6 @@ export class SwarmTarget implements DeployTarget {
 
   private guard(ref: EnvironmentRef, work: () => Promise<DeployOutcome>): Promise<DeployOutcome> {
     return lockedOutcome(this.locks, ref, 'Docker Swarm', work);
-  }
-
-  /** A reason when this engine is not a Swarm manager, else null. */
-  private async swarmProblem(): Promise<string | null> {
-    const info = (await this.docker.info()) as {
-      Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
-    };
-    const state = info.Swarm?.LocalNodeState ?? 'unknown';
-    if (state === 'active' && info.Swarm?.ControlAvailable) return null;
-    return state === 'active'
-      ? 'this Docker engine is a Swarm worker, not a manager; the agent must talk to a manager node'
-      : `Docker Swarm is not active on this engine (state: ${state}); run \`docker swarm init\` on the agent's engine or use the docker target`;
-  }
-
-  /**
-   * A digest-pinned reference goes to Swarm as is. A tag present on this engine goes as its
-   * local image id: Swarm then runs it without asking a registry (like `--no-resolve-image`,
-   * and it never tries to pull a tag that exists only here). Single-node: other nodes would
-   * need the image too.
-   */
-  private async swarmImage(image: string, log: DeployLog): Promise<{ ref: string } | { reason: string }> {
-    if (/@sha256:[0-9a-f]{64}$/.test(image) || /^sha256:[0-9a-f]{64}$/.test(image)) return { ref: image };
-    const local = await ensureLocalImage(this.docker, image, log, this.o.pullTimeoutMs);
-    return 'reason' in local ? local : { ref: local.id };
-  }
-
-  private async inspect(ref: EnvironmentRef): Promise<Service | null> {
-    try {
-      return (await this.docker.getService(environmentName(ref)).inspect()) as Service;
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
-  }
-
-  private async update(service: Service, spec: Record<string, unknown>): Promise<void> {
-    // The version makes a concurrent change fail instead of being silently overwritten.
-    await this.docker
-      .getService(service.ID)
-      .update({ _query: { version: service.Version?.Index ?? 0 }, _body: spec } as unknown as Record<
-        string,
-        unknown
-      >);
   }
 
   private async removeService(ref: EnvironmentRef): Promise<void> {

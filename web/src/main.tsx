@@ -1,7 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
-import './styles/app.css';
+// Cascade order: later stylesheets build on (and narrow-screens.css overrides) earlier ones.
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/records.css';
+import './styles/run.css';
+import './styles/pipeline.css';
+import './styles/settings.css';
+import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');
 if (root) {

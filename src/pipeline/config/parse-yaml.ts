@@ -19,22 +19,12 @@
  * Beyond budgets, the document is held to plain YAML 1.2: no custom tags, no duplicate keys,
  * only scalar keys, one document.
  */
-import {
-  Composer,
-  type CST,
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  Parser,
-} from 'yaml';
+import { Composer, type Document, LineCounter, Parser } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { linePos } from './locate.js';
 import { scanRawYaml } from './raw-budgets.js';
+import { scanCst } from './yaml-cst-scan.js';
+import { inspect, misappliedTags } from './yaml-document-checks.js';
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DEPTH = 64;
@@ -46,15 +36,8 @@ export const DEFAULT_MAX_ALIASES = 100;
  * megabyte of text is spent (the worker parsing large files has 256 MiB).
  */
 export const DEFAULT_MAX_VALUES = 100_000;
-/** Values that aliases may add to the document. A real config: hundreds; a "billion laughs": billions. */
-const MAX_ALIAS_EXPANSION = 100_000;
 /** A broken file makes the parser report one problem many times over; the first few are enough. */
 const MAX_SYNTAX_ERRORS = 10;
-
-/** The tags of the YAML 1.2 core schema. Writing `!!str 1` is harmless; anything else is not. */
-const CORE_TAGS = new Set(
-  ['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-);
 
 export interface YamlBudgets {
   maxBytes?: number;
@@ -159,263 +142,8 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
   diagnostics.push(...misappliedTags(doc, diagnostics, text, diag));
   if (diagnostics.length > 0) return { doc, lineCounter, value: undefined, diagnostics };
 
-  // Safe now: no cycles, bounded expansion, bounded depth, scalar keys only (see inspect()).
+  // Safe now: no cycles, bounded expansion, bounded depth, scalar keys only (see yaml-document-checks.ts).
   return { doc, lineCounter, value: doc.toJS({ maxAliasCount: -1 }), diagnostics };
-}
-
-interface CstScan {
-  /** Offset of the first collection beyond the depth budget, or null. */
-  tooDeepAt: number | null;
-  /** Offsets of tag tokens (`!foo`), ascending: the composed nodes only know the resolved tag. */
-  tags: number[];
-}
-
-/** Walks the CST with an explicit stack: it may be arbitrarily deep, recursion is not an option. */
-function scanCst(tokens: CST.Token[], maxDepth: number): CstScan {
-  const tags: number[] = [];
-  const collectTags = (list: readonly CST.Token[] | undefined) => {
-    for (const t of list ?? []) if (t.type === 'tag') tags.push(t.offset);
-  };
-  const stack: Array<{ token: CST.Token; depth: number }> = tokens.map((token) => ({ token, depth: 0 }));
-  while (stack.length > 0) {
-    const { token, depth } = stack.pop()!;
-    switch (token.type) {
-      case 'document':
-        collectTags(token.start);
-        if (token.value) stack.push({ token: token.value, depth });
-        break;
-      case 'block-scalar':
-        collectTags(token.props);
-        break;
-      case 'block-map':
-      case 'block-seq':
-      case 'flow-collection': {
-        if (depth + 1 > maxDepth) return { tooDeepAt: token.offset, tags };
-        for (const item of token.items) {
-          collectTags(item.start);
-          if ('sep' in item) collectTags(item.sep);
-          if (item.key) stack.push({ token: item.key, depth: depth + 1 });
-          if (item.value) stack.push({ token: item.value, depth: depth + 1 });
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return { tooDeepAt: null, tags: tags.sort((a, b) => a - b) };
-}
-
-interface InspectContext {
-  maxDepth: number;
-  maxAliases: number;
-  tags: number[];
-  text: string;
-  lineCounter: LineCounter;
-  diag: (code: string, message: string, offset: number) => Diagnostic;
-}
-
-/** Size and height (in collections) of a node once its aliases are expanded. */
-interface Extent {
-  size: number;
-  height: number;
-}
-
-/** Thrown inside inspect() to stop the walk at the first exhausted budget. */
-class BudgetExceeded extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
-    super(diagnostic.message);
-  }
-}
-
-/**
- * One walk over the composed document, in document order. Anchors are tracked as the walk
- * meets them, which is the YAML rule (an alias names the closest anchor before it), and a node
- * stays "open" while its children are walked, which is how a self-reference is recognised.
- * Recursion is fine here: the CST scan already bounded the depth.
- */
-function inspect(doc: Document.Parsed, ctx: InspectContext): Diagnostic[] {
-  const found: Diagnostic[] = [];
-  const anchors = new Map<string, Node>();
-  const extents = new Map<Node, Extent>();
-  const open = new Set<Node>();
-  let aliasCount = 0;
-  // Each alias adds its target's expanded size, so this sum is what expansion adds in total.
-  let aliasExpansion = 0;
-  const offsetOf = (node: Node) => node.range?.[0] ?? 0;
-
-  const checkTag = (node: Node) => {
-    if (node.tag === undefined || CORE_TAGS.has(node.tag)) return;
-    const start = offsetOf(node);
-    const at = lastBefore(ctx.tags, start) ?? start;
-    const written = /^\S+/.exec(ctx.text.slice(at, at + 200))?.[0] ?? node.tag;
-    found.push(
-      ctx.diag('yaml-custom-tag', `custom tag ${written} is not allowed; write plain YAML values`, at),
-    );
-  };
-
-  const keyText = (key: unknown): string | null => {
-    if (key === null || key === undefined) return '';
-    const target = isAlias(key) ? anchors.get(key.source) : key;
-    // An unknown alias is reported on its own; one error for one mistake.
-    if (target === undefined) return '';
-    if (!isScalar(target)) return null;
-    // The same rule toJS() uses to turn a key into a property name: 1 and "1" collide.
-    return target.value === null || target.value === undefined ? '' : String(target.value);
-  };
-
-  const walk = (node: unknown, depth: number): Extent => {
-    if (isAlias(node)) {
-      aliasCount++;
-      if (aliasCount > ctx.maxAliases) {
-        throw new BudgetExceeded(
-          ctx.diag('yaml-alias-limit', `more than ${ctx.maxAliases} aliases in one file`, offsetOf(node)),
-        );
-      }
-      const target = anchors.get(node.source);
-      if (!target) {
-        found.push(
-          ctx.diag(
-            'yaml-syntax',
-            `unknown alias *${node.source}; an anchor &${node.source} must come before it`,
-            offsetOf(node),
-          ),
-        );
-        return { size: 1, height: 0 };
-      }
-      if (open.has(target)) {
-        throw new BudgetExceeded(
-          ctx.diag(
-            'yaml-alias-limit',
-            `alias *${node.source} is inside the node it names, which would make it infinite`,
-            offsetOf(node),
-          ),
-        );
-      }
-      const extent = extents.get(target)!;
-      aliasExpansion += extent.size;
-      if (aliasExpansion > MAX_ALIAS_EXPANSION) {
-        throw new BudgetExceeded(
-          ctx.diag(
-            'yaml-alias-limit',
-            `aliases expand to more than ${MAX_ALIAS_EXPANSION} values`,
-            offsetOf(node),
-          ),
-        );
-      }
-      return extent;
-    }
-    if (!isMap(node) && !isSeq(node)) {
-      if (isScalar(node)) {
-        checkTag(node);
-        if (node.anchor) anchors.set(node.anchor, node);
-      }
-      const extent = { size: 1, height: 0 };
-      if (isScalar(node) && node.anchor) extents.set(node, extent);
-      return extent;
-    }
-
-    checkTag(node);
-    if (node.anchor) anchors.set(node.anchor, node);
-    open.add(node);
-    const extent = { size: 1, height: 1 };
-    const add = (child: unknown) => {
-      const e = walk(child, depth + 1);
-      extent.size += e.size;
-      extent.height = Math.max(extent.height, e.height + 1);
-      // Only an alias can break this: the CST scan already bounded what is written out.
-      if (depth + e.height > ctx.maxDepth) {
-        const at = isAlias(child) ? offsetOf(child) : offsetOf(node);
-        throw new BudgetExceeded(
-          ctx.diag(
-            'yaml-too-deep',
-            `nesting (with aliases expanded) is deeper than ${ctx.maxDepth} levels`,
-            at,
-          ),
-        );
-      }
-    };
-    const seen = new Map<string, Node>();
-    for (const item of node.items) {
-      if (!isPair(item)) {
-        add(item);
-        continue;
-      }
-      const key = item.key as Node | null;
-      // Keys are nodes too: they can carry tags and anchors, or be aliases.
-      if (key !== null) add(key);
-      const name = keyText(key);
-      if (name === null) {
-        found.push(
-          ctx.diag('yaml-complex-key', 'keys must be plain values, not lists or mappings', offsetOf(key!)),
-        );
-      } else if (key) {
-        const first = seen.get(name);
-        if (first) {
-          const { line } = linePos(ctx.lineCounter, offsetOf(first));
-          found.push(
-            ctx.diag(
-              'yaml-duplicate-key',
-              `duplicate key "${name}" (first defined on line ${line})`,
-              offsetOf(key),
-            ),
-          );
-        } else {
-          seen.set(name, key);
-        }
-      }
-      add(item.value);
-    }
-    open.delete(node);
-    if (node.anchor) extents.set(node, extent);
-    return extent;
-  };
-
-  try {
-    const root = doc.contents;
-    if (root) walk(root, 1);
-  } catch (error) {
-    if (error instanceof BudgetExceeded) return [...found, error.diagnostic];
-    throw error;
-  }
-  return found;
-}
-
-/**
- * Core tags on the wrong kind of value (`!!int abc`, `!!map 1`) are only warnings to the
- * library, which then quietly keeps a string. Here they are errors like any other bad tag;
- * tags inspect() already reported are not reported twice.
- */
-function misappliedTags(
-  doc: Document.Parsed,
-  reported: readonly Diagnostic[],
-  text: string,
-  diag: InspectContext['diag'],
-): Diagnostic[] {
-  const seen = new Set(reported.map((d) => `${d.line}:${d.col}`));
-  const out: Diagnostic[] = [];
-  for (const warning of doc.warnings) {
-    if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
-    const at = warning.pos[0];
-    const written = /^\S+/.exec(text.slice(at, at + 200))?.[0] ?? 'tag';
-    const d = diag('yaml-custom-tag', `tag ${written} does not fit this value`, at);
-    if (seen.has(`${d.line}:${d.col}`)) continue;
-    seen.add(`${d.line}:${d.col}`);
-    out.push(d);
-  }
-  return out;
-}
-
-/** The largest value in ascending `list` that is below `limit`. */
-function lastBefore(list: readonly number[], limit: number): number | undefined {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 ? list[lo - 1] : undefined;
 }
 
 function formatBytes(bytes: number): string {

@@ -1,8 +1,10 @@
 import { type JSX, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { parseAnsiLine, plainText, type StyledSpan } from './ansi.js';
-import { findSteps, isStepHeader, type Step, stepOf, visibleRows } from './fold.js';
+import { plainText, type StyledSpan } from './ansi.js';
+import { findSteps, isStepHeader, stepOf, visibleRows } from './fold.js';
+import { LogRow, spansOf } from './LogRow.js';
+import { hashLine, indexOfLine, lineRanges, lowerBound } from './line-lookup.js';
 import { type LogLine, logUrl, openLogSource, type SourceState } from './log-source.js';
-import { findMatches, markRanges, stepMatch } from './search.js';
+import { findMatches, stepMatch } from './search.js';
 import './log.css';
 
 export interface LogViewProps {
@@ -18,8 +20,6 @@ export interface LogViewProps {
 const LINE_HEIGHT = 18;
 /** Rows rendered above and below the viewport, so fast scrolling shows no blank rows. */
 const OVERSCAN = 30;
-/** Parsed lines kept; visible rows are re-parsed when they scroll back in after eviction. */
-const PARSE_CACHE = 4000;
 /** Server and agent truncation markers both start like this (src/server/logs/log-cap.ts). */
 const TRUNCATION_PREFIX = '[slipway] log truncated';
 
@@ -283,137 +283,4 @@ export function LogView({ project, run, job, live, t }: LogViewProps): JSX.Eleme
       ) : null}
     </div>
   );
-}
-
-function LogRow({
-  line,
-  top,
-  spans,
-  selected,
-  step,
-  folded,
-  onToggle,
-}: {
-  line: LogLine;
-  top: number;
-  spans: (StyledSpan & { mark?: 'match' | 'current' })[];
-  selected: boolean;
-  step: Step | undefined;
-  folded: boolean;
-  onToggle: (header: number) => void;
-}) {
-  const classes = ['log-line', `log-${line.stream}`];
-  if (selected) classes.push('log-selected');
-  if (step) classes.push('log-step');
-  return (
-    <div className={classes.join(' ')} id={`L${line.n}`} data-testid="log-line" style={{ top }}>
-      <a className="log-n" href={`#L${line.n}`}>
-        {line.n}
-      </a>
-      {step ? (
-        <button
-          type="button"
-          className="log-fold"
-          data-testid="log-fold"
-          aria-expanded={!folded}
-          onClick={() => onToggle(step.header)}
-        >
-          {folded ? '▸' : '▾'}
-        </button>
-      ) : (
-        <span className="log-fold-space" />
-      )}
-      <span className="log-text">
-        {spans.map((span, i) => (
-          // Text nodes only: whatever a log contains is shown, never interpreted as HTML.
-          // biome-ignore lint/suspicious/noArrayIndexKey: spans of one line never reorder
-          <span key={i} className={spanClass(span)} style={spanStyle(span)}>
-            {span.text}
-          </span>
-        ))}
-        {step && folded ? <span className="log-folded-count"> ({step.end - step.header - 1})</span> : null}
-      </span>
-    </div>
-  );
-}
-
-function spanClass(span: StyledSpan & { mark?: 'match' | 'current' }): string | undefined {
-  const c: string[] = [];
-  if (span.bold) c.push('ansi-bold');
-  if (span.italic) c.push('ansi-italic');
-  if (span.underline) c.push('ansi-underline');
-  if (span.mark) c.push(span.mark === 'current' ? 'log-mark-current' : 'log-mark');
-  return c.length ? c.join(' ') : undefined;
-}
-
-function spanStyle(span: StyledSpan): { color?: string; backgroundColor?: string } | undefined {
-  if (!span.fg && !span.bg) return undefined;
-  return { ...(span.fg ? { color: span.fg } : {}), ...(span.bg ? { backgroundColor: span.bg } : {}) };
-}
-
-/** A line's spans (parsed once, cached), with search matches marked. */
-function spansOf(
-  cache: Map<number, StyledSpan[]>,
-  line: LogLine,
-  ranges: { start: number; end: number; current?: boolean }[],
-): (StyledSpan & { mark?: 'match' | 'current' })[] {
-  let spans = cache.get(line.n);
-  if (!spans) {
-    if (cache.size >= PARSE_CACHE) cache.clear();
-    spans = parseAnsiLine(line.text);
-    cache.set(line.n, spans);
-  }
-  return markRanges(spans, ranges);
-}
-
-/** The match ranges on line index `index` (matches are sorted by line). */
-function lineRanges(
-  matches: readonly { line: number; start: number; end: number }[],
-  index: number,
-  current: { line: number; start: number } | undefined,
-) {
-  const out: { start: number; end: number; current?: boolean }[] = [];
-  let lo = 0;
-  let hi = matches.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((matches[mid] as { line: number }).line < index) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < matches.length && (matches[i] as { line: number }).line === index; i++) {
-    const m = matches[i] as { line: number; start: number; end: number };
-    out.push({ start: m.start, end: m.end, current: current === m });
-  }
-  return out;
-}
-
-/** First position in the sorted array whose value is ≥ `value`. */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as number) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Index of the line numbered `n` (lines are sorted by number), or -1. */
-function indexOfLine(lines: readonly LogLine[], n: number): number {
-  let lo = 0;
-  let hi = lines.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = (lines[mid] as LogLine).n;
-    if (v === n) return mid;
-    if (v < n) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-function hashLine(): number | null {
-  const m = /^#L(\d{1,12})$/.exec(window.location.hash);
-  return m ? Number(m[1]) : null;
 }

@@ -1,0 +1,159 @@
+/**
+ * One environment of an application on the Applications page: running version, observed (or
+ * last-release) health and replicas, and the deploy / promote / approve / scale actions.
+ */
+import { useState } from 'react';
+import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
+import type { TFunction } from '../i18n/index.js';
+import { shortImage } from './short-image.js';
+
+export function EnvironmentCard({
+  app,
+  env,
+  previous,
+  t,
+  act,
+}: {
+  app: string;
+  env: EnvironmentJson;
+  previous: string | null;
+  t: TFunction;
+  act: (path: string, body: unknown) => Promise<void>;
+}) {
+  const [image, setImage] = useState('');
+  const [replicas, setReplicas] = useState(String(env.config.replicas));
+  const id = `${app}-${env.name}`;
+  const envPath = `/environments/${encodeURIComponent(env.name)}`;
+  const waiting = env.latest?.status === 'awaiting_approval' ? env.latest : null;
+  const running = env.running;
+  const observed = env.healthSource === 'observed' ? env.observed : null;
+  const observedAt = observed
+    ? t('apps.observedAt', { time: new Date(observed.at).toLocaleString() })
+    : undefined;
+  return (
+    <section className="environment-card" data-testid={`env-${id}`}>
+      <header className="env-head">
+        <h4 className="env-name">
+          <span className="sr-only">{t('apps.environment')}: </span>
+          {env.name}
+        </h4>
+        <span className="badge">{env.target}</span>
+      </header>
+      <p className="env-health" title={observedAt}>
+        <span data-testid={`health-${id}`} className={`health-pill health-${env.health}`}>
+          {observed ? t(`apps.observed.${env.health}`) : t(`apps.health.${env.health}`)}
+        </span>
+        {observed ? null : (
+          <span className="muted env-note" data-testid={`not-observed-${id}`}>
+            {' '}
+            {t('apps.notObserved')}
+          </span>
+        )}
+      </p>
+      <dl className="env-facts">
+        <dt>{t('apps.running')}</dt>
+        <dd className="env-running" data-testid={`running-${id}`}>
+          {running ? (
+            <>
+              <strong>#{running.number}</strong>{' '}
+              <code title={running.digest ?? running.image ?? ''}>{shortImage(running)}</code>
+            </>
+          ) : (
+            <span className="muted">{t('apps.notDeployed')}</span>
+          )}
+        </dd>
+      </dl>
+      <p className="env-replicas" data-testid={`replicas-${id}`} title={observedAt}>
+        {observed
+          ? t('apps.observedReplicas', {
+              healthy: observed.healthy,
+              desired: observed.desired,
+              running: observed.running,
+            })
+          : t('apps.replicas', { n: env.replicas })}
+      </p>
+      {env.requiresApproval || env.autoRelease ? (
+        <p className="env-badges">
+          {env.requiresApproval ? (
+            <span className="badge badge-warn">{t('apps.approvalRequired')}</span>
+          ) : null}
+          {env.autoRelease ? (
+            <span className="badge">
+              {t('apps.autoRelease', { branches: env.autoRelease.branches.join(', ') })}
+            </span>
+          ) : null}
+        </p>
+      ) : null}
+      <div className="env-actions">
+        <form
+          className="env-action-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const value = image.trim();
+            if (!value) return;
+            void act(
+              `${envPath}/deploy`,
+              /^sha256:[0-9a-f]{64}$/.test(value) ? { imageDigest: value } : { image: value },
+            ).then(() => setImage(''));
+          }}
+        >
+          <input
+            data-testid={`deploy-image-${id}`}
+            className="grow"
+            value={image}
+            aria-label={t('apps.imagePlaceholder')}
+            placeholder={t('apps.imagePlaceholder')}
+            onChange={(e) => setImage(e.target.value)}
+          />
+          <button type="submit" className="primary" data-testid={`deploy-${id}`} disabled={!image.trim()}>
+            {t('apps.deploy')}
+          </button>
+        </form>
+        {previous || waiting ? (
+          <div className="env-action-row">
+            {previous ? (
+              <button
+                type="button"
+                data-testid={`promote-${id}`}
+                onClick={() => void act(`${envPath}/promote`, { from: previous })}
+              >
+                {t('apps.promote', { env: previous })}
+              </button>
+            ) : null}
+            {waiting ? (
+              <button
+                type="button"
+                className="primary"
+                data-testid={`approve-${id}`}
+                onClick={() => void act(`${envPath}/releases/${waiting.number}/approve`, {})}
+              >
+                {t('apps.approve', { n: waiting.number })}
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+        <form
+          className="env-action-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(`${envPath}/scale`, { replicas: Number(replicas) });
+          }}
+        >
+          <input
+            data-testid={`scale-input-${id}`}
+            className="replicas-input"
+            aria-label={t('apps.scale')}
+            type="number"
+            min={0}
+            max={100}
+            value={replicas}
+            onChange={(e) => setReplicas(e.target.value)}
+          />
+          <button type="submit" data-testid={`scale-${id}`} disabled={!running}>
+            {t('apps.scale')}
+          </button>
+        </form>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+/** An application's release history, newest first, with a rollback per successful release. */
+import { Link } from 'wouter';
+import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import { useNow } from '../components/use-now.js';
+import { formatAgo, formatDuration } from '../i18n/format.js';
+import type { TFunction } from '../i18n/index.js';
+import { shortImage } from './short-image.js';
+
+export function ReleaseHistory({
+  project,
+  app,
+  releases,
+  t,
+  act,
+}: {
+  project: string;
+  app: string;
+  releases: ReleaseJson[];
+  t: TFunction;
+  act: (path: string, body: unknown) => Promise<void>;
+}) {
+  const now = useNow(30_000);
+  return (
+    <div className="table-wrap">
+      <table className="records-table releases-table" data-testid={`releases-${app}`}>
+        <thead>
+          <tr>
+            <th>{t('apps.version')}</th>
+            <th>{t('apps.environment')}</th>
+            <th>{t('apps.digest')}</th>
+            <th>{t('apps.trigger')}</th>
+            <th>{t('apps.who')}</th>
+            <th>{t('apps.when')}</th>
+            <th>{t('apps.duration')}</th>
+            <th>{t('apps.result')}</th>
+            <th>{t('apps.run')}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {releases.map((r) => (
+            <tr key={r.id} data-testid={`release-${app}-${r.number}`}>
+              <td data-label={t('apps.version')}>
+                <strong>#{r.number}</strong>
+              </td>
+              <td data-label={t('apps.environment')}>{r.environment}</td>
+              <td data-label={t('apps.digest')}>
+                <code title={r.digest ?? r.image ?? ''}>{shortImage(r)}</code>
+              </td>
+              <td data-label={t('apps.trigger')}>
+                {r.trigger === 'rollback'
+                  ? t('apps.trigger.rollback', { n: r.rollbackOf ?? '?' })
+                  : t(`apps.trigger.${r.trigger}`)}
+              </td>
+              <td data-label={t('apps.who')}>{r.actor}</td>
+              <td
+                data-label={t('apps.when')}
+                className="cell-time"
+                title={new Date(r.createdAt).toLocaleString()}
+              >
+                {formatAgo(r.createdAt, now, t)}
+              </td>
+              <td data-label={t('apps.duration')} className="cell-time">
+                {r.durationMs === null ? '–' : formatDuration(r.durationMs, t)}
+              </td>
+              <td
+                data-label={t('apps.result')}
+                data-testid={`release-status-${app}-${r.number}`}
+                title={r.reason ?? ''}
+              >
+                <span className={`status-word status-${r.status}`}>{t(`apps.status.${r.status}`)}</span>
+              </td>
+              <td data-label={t('apps.run')}>
+                {r.releaseRun ? (
+                  <Link href={`/projects/${encodeURIComponent(project)}/runs/${r.releaseRun}`}>
+                    #{r.releaseRun}
+                  </Link>
+                ) : (
+                  '–'
+                )}
+              </td>
+              <td className="cell-action">
+                {r.status === 'succeeded' && r.trigger !== 'scale' ? (
+                  <button
+                    type="button"
+                    className="button-small"
+                    data-testid={`rollback-${app}-${r.number}`}
+                    onClick={() =>
+                      void act(`/environments/${encodeURIComponent(r.environment)}/rollback`, {
+                        release: r.number,
+                      })
+                    }
+                  >
+                    {t('apps.rollback')}
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import { api } from '../../api/client.js';
+import type { ProjectJson } from '../../api/types.js';
+import { useAuth } from '../../app/auth.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { CopyField } from '../../components/CopyField.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
+import { registerMessages } from '../../i18n/index.js';
+import { Section } from './SettingsSection.js';
+import { useAction } from './settings-actions.js';
+
+registerMessages({
+  en: {
+    'settings.publicBadge': 'Public status badge',
+    'settings.publicBadgeHint':
+      'Off: only signed-in users see the badge, anyone else gets "not found". On: anyone who knows the URL sees the status of the latest run (nothing else).',
+    'settings.badgeMarkdown': 'Markdown for your README',
+  },
+  'zh-CN': {
+    'settings.publicBadge': '公开状态徽章',
+    'settings.publicBadgeHint':
+      '关闭：只有已登录用户能看到徽章，其他人得到“未找到”。开启：任何知道地址的人都能看到最近一次运行的状态（仅此而已）。',
+    'settings.badgeMarkdown': '用于 README 的 Markdown',
+  },
+});
+
+/** The server's public origin as the API reports it in the project's git or webhook URL. */
+function publicOrigin(project: ProjectJson): string {
+  const url = project.gitUrl ?? project.webhookUrl;
+  const cut = url ? url.search(/\/(git|api\/hooks)\//) : -1;
+  return url && cut > 0 ? url.slice(0, cut) : window.location.origin;
+}
+
+/** Opt-in anonymous status badge (off: the badge URL answers 404 to anyone not signed in). */
+export function BadgeSettings({ project, onChanged }: { project: ProjectJson; onChanged: () => void }) {
+  const { t } = useI18n();
+  const { can } = useAuth();
+  const [error, busy, run] = useAction();
+  // Shown at once when clicked; the project reload (onChanged) confirms it, a failure reverts it.
+  const [on, setOn] = useState(project.publicBadge);
+  useEffect(() => setOn(project.publicBadge), [project.publicBadge]);
+  const origin = publicOrigin(project);
+  const markdown = `[![${project.name}](${origin}/badge/${project.name}.svg)](${origin}/projects/${project.name})`;
+  return (
+    <Section title={t('settings.publicBadge')} testid="badge-settings">
+      <label className="inline">
+        <input
+          type="checkbox"
+          data-testid="public-badge"
+          checked={on}
+          disabled={busy || !can('maintainer')}
+          onChange={(e) => {
+            const publicBadge = e.currentTarget.checked;
+            setOn(publicBadge);
+            void run(async () => {
+              try {
+                await api.updateProject(project.name, { publicBadge });
+              } catch (err) {
+                setOn(!publicBadge);
+                throw err;
+              }
+              onChanged();
+            });
+          }}
+        />
+        {t('settings.publicBadge')}
+      </label>
+      <p className="hint">{t('settings.publicBadgeHint')}</p>
+      {/* Offered once the server has it on (not while the change is on its way). */}
+      {on && project.publicBadge ? <CopyField label={t('settings.badgeMarkdown')} value={markdown} /> : null}
+      <ErrorNote error={error} />
+    </Section>
+  );
+}

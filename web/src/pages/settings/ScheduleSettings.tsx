@@ -1,0 +1,64 @@
+/** Cron schedules that start runs on a branch. */
+import { api } from '../../api/client.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
+import { ListSection, RemoveButton } from './SettingsSection.js';
+import { field, submitThenReload, useAction } from './settings-actions.js';
+
+export function ScheduleSettings({
+  project,
+  canEdit,
+  defaultBranch,
+}: {
+  project: string;
+  canEdit: boolean;
+  defaultBranch: string;
+}) {
+  const { t, lang } = useI18n();
+  const { data, error: loadError, reload } = useLoad(() => api.schedules(project), [project]);
+  const [error, busy, run] = useAction();
+  const submit = submitThenReload(run, reload, (form) =>
+    api.addSchedule(project, field(form, 'branch'), field(form, 'cron')),
+  );
+  return (
+    <ListSection
+      title={t('settings.schedules')}
+      testid="schedules"
+      hint={t('settings.schedulesHint')}
+      loadError={loadError}
+      empty={data?.length === 0 ? t('settings.noSchedules') : null}
+      error={error}
+      form={
+        canEdit ? (
+          <form className="inline-form" onSubmit={submit}>
+            <input name="branch" aria-label={t('records.branch')} defaultValue={defaultBranch} required />
+            <input name="cron" aria-label={t('settings.cron')} placeholder="0 3 * * *" required />
+            <button type="submit" disabled={busy}>
+              {t('settings.addSchedule')}
+            </button>
+          </form>
+        ) : null
+      }
+    >
+      {data?.map((s) => (
+        <li key={s.id}>
+          <code>{s.cron}</code>
+          <span>{s.branch}</span>
+          <span className="muted">
+            {t('settings.nextAt')} {formatTime(s.nextAt, lang)}
+          </span>
+          {canEdit ? (
+            <RemoveButton
+              label={t('common.delete')}
+              busy={busy}
+              run={run}
+              reload={reload}
+              remove={() => api.deleteSchedule(project, s.id)}
+            />
+          ) : null}
+        </li>
+      ))}
+    </ListSection>
+  );
+}

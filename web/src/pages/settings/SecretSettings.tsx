@@ -1,0 +1,61 @@
+/** The project's secrets: names and dates only, values are write-only. */
+import { api } from '../../api/client.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
+import { ListSection, RemoveButton } from './SettingsSection.js';
+import { field, submitThenReload, useAction } from './settings-actions.js';
+
+export function SecretSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
+  const { t, lang } = useI18n();
+  const { data, error: loadError, reload } = useLoad(() => api.secrets(project), [project]);
+  const [error, busy, run] = useAction();
+  const submit = submitThenReload(run, reload, (form) =>
+    api.setSecret(project, field(form, 'secretName'), String(form.get('secretValue') ?? '')),
+  );
+  return (
+    <ListSection
+      title={t('settings.secrets')}
+      testid="secrets"
+      hint={t('settings.secretsHint')}
+      loadError={loadError}
+      empty={data?.length === 0 ? t('settings.noSecrets') : null}
+      error={error}
+      form={
+        canEdit ? (
+          <form className="inline-form" onSubmit={submit}>
+            <input name="secretName" aria-label={t('settings.secretName')} placeholder="NAME" required />
+            <input
+              name="secretValue"
+              type="password"
+              autoComplete="new-password"
+              aria-label={t('settings.secretValue')}
+              placeholder={t('settings.secretValue')}
+              required
+              minLength={8}
+            />
+            <button type="submit" disabled={busy}>
+              {t('settings.setSecret')}
+            </button>
+          </form>
+        ) : null
+      }
+    >
+      {data?.map((s) => (
+        <li key={s.name} data-testid="secret-item" data-name={s.name}>
+          <code>{s.name}</code>
+          <span className="muted">{formatTime(s.updatedAt, lang)}</span>
+          {canEdit ? (
+            <RemoveButton
+              label={t('common.delete')}
+              busy={busy}
+              run={run}
+              reload={reload}
+              remove={() => api.deleteSecret(project, s.name)}
+            />
+          ) : null}
+        </li>
+      ))}
+    </ListSection>
+  );
+}

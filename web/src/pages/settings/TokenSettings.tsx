@@ -1,0 +1,70 @@
+/** The signed-in user's API tokens (not the project's): create, shown once, revoke. */
+import { useState } from 'react';
+import { api } from '../../api/client.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { CopyField } from '../../components/CopyField.js';
+import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
+import { ListSection, RemoveButton } from './SettingsSection.js';
+import { field, submitThenReload, useAction } from './settings-actions.js';
+
+export function TokenSettings() {
+  const { t, lang } = useI18n();
+  const { data, error: loadError, reload } = useLoad(() => api.tokens(), []);
+  const [created, setCreated] = useState<string | null>(null);
+  const [error, busy, run] = useAction();
+  const submit = submitThenReload(run, reload, async (form) => {
+    setCreated((await api.createToken(field(form, 'tokenName'))).token);
+  });
+  return (
+    <ListSection
+      title={t('settings.tokens')}
+      testid="tokens"
+      hint={t('settings.tokensHint')}
+      loadError={loadError}
+      empty={null}
+      error={error}
+      form={
+        <>
+          {created ? (
+            <>
+              <CopyField label={t('settings.newToken')} value={created} />
+              <p className="warning">{t('create.secretOnce')}</p>
+            </>
+          ) : null}
+          <form className="inline-form" onSubmit={submit}>
+            <input
+              name="tokenName"
+              aria-label={t('settings.tokenName')}
+              placeholder={t('settings.tokenName')}
+              required
+            />
+            <button type="submit" disabled={busy}>
+              {t('settings.createToken')}
+            </button>
+          </form>
+        </>
+      }
+    >
+      {data
+        ?.filter((tk) => !tk.revoked)
+        .map((tk) => (
+          <li key={tk.id}>
+            <span>{tk.name}</span>
+            <span className="muted">
+              {tk.lastUsedAt
+                ? `${t('settings.lastUsed')} ${formatTime(tk.lastUsedAt, lang)}`
+                : t('settings.neverUsed')}
+            </span>
+            <RemoveButton
+              label={t('settings.revoke')}
+              busy={busy}
+              run={run}
+              reload={reload}
+              remove={() => api.revokeToken(tk.id)}
+            />
+          </li>
+        ))}
+    </ListSection>
+  );
+}
