@@ -269,7 +269,7 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
         after: sha,
         deleted: false,
         head_commit: { id: sha, message: 'm', timestamp: '2024-01-01T00:00:00Z', author: { name: 'P' } },
-        repository: { id: 1, full_name: 'org/repo' },
+        repository: { id: 1, full_name: 'org/repo', clone_url: `file://${bare}` },
         sender: { login: 'octocat', id: 42 },
       });
       const headers = {
