@@ -328,6 +328,20 @@ describe('Gitee webhooks', { concurrency: false }, () => {
     assert.equal(await deliveryCount(), before);
   });
 
+  test('a project created through the API with forge gitee gets its Gitee hook URL', async () => {
+    const res = await t.api('/api/projects', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'made-for-gitee',
+        source: { kind: 'remote', url: 'https://gitee.com/lanting/slipway-demo.git', forge: 'gitee' },
+      }),
+    });
+    assert.equal(res.status, 201);
+    const created = (await res.json()) as { source: { forge?: string }; webhookUrl?: string };
+    assert.equal(created.source.forge, 'gitee');
+    assert.equal(created.webhookUrl, `${t.url}/api/hooks/made-for-gitee/gitee`);
+  });
+
   test("Gitee's hook test button (X-Gitee-Ping) is accepted and starts nothing", async () => {
     const { headers, body } = giteeRequest('Push Hook', await push(), { mode: 'password' });
     headers['x-gitee-ping'] = 'true';
