@@ -342,6 +342,20 @@ describe('Gitee webhooks', { concurrency: false }, () => {
     assert.equal(created.webhookUrl, `${t.url}/api/hooks/made-for-gitee/gitee`);
   });
 
+  test('a signed payload nested absurdly deep is a 400, not a crash', async () => {
+    const depth = 100_000;
+    const request = giteeRequest('Push Hook', await push(), { mode: 'password' });
+    // Spliced in as text: JSON.stringify itself cannot write a value this deep.
+    const body = request.body.replace(/^\{/, `{"deep":${'['.repeat(depth)}${']'.repeat(depth)},`);
+    const response = await fetch(`${t.url}/api/hooks/on-gitee/gitee`, {
+      method: 'POST',
+      body,
+      headers: request.headers,
+    });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { error: { message: string } }).error.message, /nested deeper/);
+  });
+
   test("Gitee's hook test button (X-Gitee-Ping) is accepted and starts nothing", async () => {
     const { headers, body } = giteeRequest('Push Hook', await push(), { mode: 'password' });
     headers['x-gitee-ping'] = 'true';

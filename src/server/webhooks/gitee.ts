@@ -175,21 +175,28 @@ function repository(payload: unknown): ForgeRepository | null {
 /** Fields of a Gitee body that change from one delivery attempt to the next (or are secret). */
 const PER_ATTEMPT = new Set(['timestamp', 'sign', 'password']);
 
+/**
+ * Real Gitee payloads are a handful of levels deep; JSON.parse accepts far deeper bodies, which
+ * would overflow the stack below (a 500). Deeper is refused as a malformed payload (400).
+ */
+const MAX_DEPTH = 64;
+
 /** JSON with object keys sorted, so the same payload always hashes the same. */
-function canonical(value: unknown, top = false): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonical(v)).join(',')}]`;
+function canonical(value: unknown, depth: number): string {
+  if (depth > MAX_DEPTH) throw invalid('body', `the payload is nested deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([key]) => !(top && PER_ATTEMPT.has(key)))
+      .filter(([key]) => !(depth === 0 && PER_ATTEMPT.has(key)))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v, depth + 1)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
 /** The delivery id Gitee does not send: the hash of the payload minus its per-attempt fields. */
 export function giteeDeliveryId(payload: unknown): string {
-  return `content-${createHash('sha256').update(canonical(payload, true)).digest('hex')}`;
+  return `content-${createHash('sha256').update(canonical(payload, 0)).digest('hex')}`;
 }
 
 export const gitee: ForgeAdapter = {
