@@ -141,7 +141,7 @@ describe('Gitee webhooks', { concurrency: false }, () => {
 
   /** Each test's payloads are its own event (another hook id), so no test sees another's as a retry. */
   let hookId = 1000;
-  const push = async (extra: Payload = {}) => ({
+  const push = async (extra: Payload = {}): Promise<Payload> => ({
     ...(await fixture('push', fills)),
     hook_id: ++hookId,
     ...extra,
