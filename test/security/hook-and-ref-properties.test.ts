@@ -19,6 +19,7 @@ import { isSafeRefName, normalizeTreePath } from '../../src/server/git/ref-names
 import { RepoPathError, repoPath, rootFor } from '../../src/server/git/repo-paths.js';
 import { BRANCH } from '../../src/server/projects/project-fields.js';
 import { gitea } from '../../src/server/webhooks/gitea.js';
+import { gitee, giteeDeliveryId } from '../../src/server/webhooks/gitee.js';
 import { github } from '../../src/server/webhooks/github.js';
 import { gitlab } from '../../src/server/webhooks/gitlab.js';
 import { parseHookBody } from '../../src/server/webhooks/hook-body.js';
@@ -29,6 +30,7 @@ const FORGES: [string, ForgeAdapter, string, string[]][] = [
   ['github', github, 'x-github-event', ['push', 'pull_request', 'ping', '']],
   ['gitea', gitea, 'x-gitea-event', ['push', 'pull_request', 'create', '']],
   ['gitlab', gitlab, 'x-gitlab-event', ['Push Hook', 'Tag Push Hook', 'Merge Request Hook', 'Note Hook', '']],
+  ['gitee', gitee, 'x-gitee-event', ['Push Hook', 'Tag Push Hook', 'Merge Request Hook', 'Issue Hook', '']],
 ];
 
 const sha = fc.oneof(
@@ -91,14 +93,16 @@ const payload = fc.oneof(
       project: fc.oneof(fc.record({ id: anyValue, git_http_url: anyValue }), anyValue),
       project_id: anyValue,
       action: fc.oneof(
-        fc.constantFrom('opened', 'synchronize', 'synchronized', 'reopened', 'closed'),
+        fc.constantFrom('opened', 'synchronize', 'synchronized', 'reopened', 'closed', 'open', 'update'),
         anyValue,
       ),
+      action_desc: fc.oneof(fc.constantFrom('source_branch_changed', 'edit_title'), anyValue),
       number: anyValue,
       pull_request: fc.oneof(
         fc.record({
+          number: anyValue,
           head: fc.record({ ref: nasty, sha, repo: anyValue, repo_id: anyValue }),
-          base: fc.record({ sha, repo: anyValue, repo_id: anyValue }),
+          base: fc.record({ ref: nasty, sha, repo: anyValue, repo_id: anyValue }),
         }),
         anyValue,
       ),
@@ -130,10 +134,19 @@ function headersFor(eventHeader: string, events: string[]) {
           fc.oneof(fc.string({ maxLength: 80 }), fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 })),
           { maxKeys: 6 },
         ),
+        /** Gitee's token, timestamp and ping headers (the others ignore them). */
+        gitee: fc.record(
+          {
+            'x-gitee-token': fc.string({ maxLength: 60 }),
+            'x-gitee-timestamp': fc.oneof(fc.string({ maxLength: 20 }), fc.nat().map(String)),
+            'x-gitee-ping': fc.constantFrom('true', 'false'),
+          },
+          { requiredKeys: [] },
+        ),
       },
-      { requiredKeys: ['event'] },
+      { requiredKeys: ['event', 'gitee'] },
     )
-    .map(({ event, extra }) => ({ ...extra, [eventHeader]: event }) as IncomingHttpHeaders);
+    .map(({ event, extra, gitee }) => ({ ...extra, ...gitee, [eventHeader]: event }) as IncomingHttpHeaders);
 }
 
 /** Only an `invalid` AppError may come out of a parser. */
@@ -167,14 +180,38 @@ describe('webhook parsers under random and hostile input', { timeout: 30_000 }, 
           );
           for (const url of repo?.urls ?? []) normaliseRepositoryUrl(url);
           const raw = Buffer.from(JSON.stringify(body) ?? '');
-          assert.equal(typeof adapter.verify(headers, raw, 'secret'), 'boolean');
-          const id = adapter.deliveryId(headers);
+          assert.equal(typeof adapter.verify(headers, raw, 'secret', Date.now()), 'boolean');
+          const id = adapter.deliveryId(headers, body);
           assert.ok(id === null || typeof id === 'string');
         }),
         { numRuns: 300 },
       );
     });
   }
+
+  test('gitee: the derived delivery id ignores per-attempt fields and key order, nothing else', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
+        fc.string({ maxLength: 20 }),
+        fc.string({ maxLength: 20 }),
+        fc.jsonValue({ maxDepth: 1 }),
+        (fields, timestamp, sign, changed) => {
+          const base = { ...fields, hook_id: 1, timestamp: '1', sign: 'a', password: 'p' };
+          const retry = Object.fromEntries(
+            Object.entries({ ...base, timestamp, sign, password: 'q' }).reverse(),
+          );
+          assert.equal(giteeDeliveryId(retry), giteeDeliveryId(base), 'a retry is a duplicate');
+          // Another hook (hook_id) or another event (any other field) is another delivery.
+          assert.notEqual(giteeDeliveryId({ ...base, hook_id: 2 }), giteeDeliveryId(base));
+          const other = { ...base, extra_field: changed };
+          assert.notEqual(giteeDeliveryId(other), giteeDeliveryId(base));
+          assert.match(giteeDeliveryId(base), /^[\w.:-]{1,200}$/);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 
   test('the body reader answers JSON or a typed 400 for any bytes and content type', () => {
     fc.assert(

@@ -21,7 +21,8 @@ export interface MirrorFetchOptions {
 /** Branches, tags, and the refs where forges keep pull request heads (fork PRs live only there). */
 export function mirrorRefspecs(forge: Forge | null): string[] {
   const specs = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
-  if (forge === 'github' || forge === 'gitea') specs.push('+refs/pull/*/head:refs/pull/*/head');
+  if (forge === 'github' || forge === 'gitea' || forge === 'gitee')
+    specs.push('+refs/pull/*/head:refs/pull/*/head');
   if (forge === 'gitlab') specs.push('+refs/merge-requests/*/head:refs/merge-requests/*/head');
   return specs;
 }

@@ -31,5 +31,5 @@ export const SECRET_VALUE = z
   .min(MIN_SECRET_LENGTH, `too short to be masked (at least ${MIN_SECRET_LENGTH} characters)`)
   .max(64 * 1024, 'at most 64 KiB');
 
-export const FORGE = z.enum(['github', 'gitea', 'gitlab']);
+export const FORGE = z.enum(['github', 'gitea', 'gitlab', 'gitee']);
 export const CONCURRENCY_LIMIT = z.number().int().min(1).max(64);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { redactRemoteUrl } from '../git/remote-url.js';
 import type { ProjectRow } from '../store/tables.js';
+import { FORGE } from './project-fields.js';
 
 export const ProjectJsonSchema = z.object({
   id: z.string(),
@@ -8,7 +9,7 @@ export const ProjectJsonSchema = z.object({
   source: z.object({
     kind: z.enum(['builtin', 'remote']),
     url: z.string().optional(),
-    forge: z.enum(['github', 'gitea', 'gitlab']).optional(),
+    forge: FORGE.optional(),
   }),
   /** Clone/push URL of a built-in repository. */
   gitUrl: z.string().optional(),

@@ -68,7 +68,7 @@ export interface LoginAttemptRow {
 }
 
 export type SourceKind = 'builtin' | 'remote';
-export type Forge = 'github' | 'gitea' | 'gitlab';
+export type Forge = 'github' | 'gitea' | 'gitlab' | 'gitee';
 
 export interface ProjectRow {
   id: string;

@@ -6,7 +6,7 @@ import type { ForgeRepository } from './repository-binding.js';
 
 /**
  * What a forge's webhook means to Slipway, independent of the forge: a run to start, or a
- * reason to do nothing. Each forge (github.ts, gitea.ts, gitlab.ts) maps its own headers and
+ * reason to do nothing. Each forge (github.ts, gitea.ts, gitlab.ts, gitee.ts) maps its own headers and
  * payloads onto this; everything after (delivery record, fetch, run) is shared.
  */
 
@@ -36,10 +36,16 @@ export interface HookRun {
 export type HookEvent = HookRun | { kind: 'ignored'; reason: string };
 
 export interface ForgeAdapter {
-  /** The signature / token headers match `secret` for these raw bytes. */
-  verify(headers: IncomingHttpHeaders, raw: Buffer, secret: string): boolean;
-  /** The forge's id of this delivery (stable across its retries), when it sends one. */
-  deliveryId(headers: IncomingHttpHeaders): string | null;
+  /**
+   * The signature / token headers match `secret` for these raw bytes; `now` (Unix ms) for forges
+   * whose signature covers a timestamp instead of the body (Gitee).
+   */
+  verify(headers: IncomingHttpHeaders, raw: Buffer, secret: string, now: number): boolean;
+  /**
+   * The id of this delivery, stable across its retries: the forge's, when it sends one, or one
+   * derived from the (verified, parsed) payload; null falls back to the raw body's hash.
+   */
+  deliveryId(headers: IncomingHttpHeaders, payload: unknown): string | null;
   /** Throws an `invalid` AppError (400) when a handled event lacks what we need. */
   classify(headers: IncomingHttpHeaders, payload: unknown): HookEvent;
   /** The repository the payload is about (see repository-binding.ts); null when it names none. */

@@ -38,3 +38,23 @@ export function tokenHeaderMatches(secret: string, given: string | undefined): b
   if (secret.length === 0 || given === undefined) return false;
   return constantTimeEqual(given, secret);
 }
+
+/**
+ * Gitee's signing-key mode: `X-Gitee-Token` is base64(HMAC-SHA256(secret, `${timestamp}\n${secret}`))
+ * with the millisecond `X-Gitee-Timestamp`. The signature covers the timestamp, not the body,
+ * so freshness is what limits a replay: a timestamp further than `maxSkewMs` from `now` (either
+ * way) is refused. The timestamp must be plain digits (no `1e12`, no sign, no spaces).
+ */
+export function timestampSignatureMatches(
+  secret: string,
+  given: string | undefined,
+  timestamp: string | undefined,
+  now: number,
+  maxSkewMs: number,
+): boolean {
+  if (secret.length === 0 || given === undefined || timestamp === undefined) return false;
+  if (!/^\d{1,16}$/.test(timestamp)) return false;
+  if (Math.abs(now - Number(timestamp)) > maxSkewMs) return false;
+  const expected = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+  return constantTimeEqual(given.trim(), expected);
+}

@@ -37,7 +37,9 @@ export const api = {
   project: (name: string) => apiFetch<ProjectJson>(p(name)),
   createProject: (body: {
     name: string;
-    source: { kind: 'builtin' } | { kind: 'remote'; url: string; forge: 'github' | 'gitea' | 'gitlab' };
+    source:
+      | { kind: 'builtin' }
+      | { kind: 'remote'; url: string; forge: 'github' | 'gitea' | 'gitlab' | 'gitee' };
     defaultBranch?: string;
   }) => apiFetch<CreatedProject>('/api/projects', { method: 'POST', body }),
   updateProject: (

@@ -33,7 +33,7 @@ export const en: Record<string, string> = {
   'create.nameHint': 'Lowercase letters, digits, "_", "." or "-"; at most 63 characters.',
   'create.source': 'Source',
   'create.builtin': 'Built-in git repository (push to Slipway)',
-  'create.remote': 'Remote repository (GitHub, Gitea, GitLab webhook)',
+  'create.remote': 'Remote repository (GitHub, Gitea, GitLab, Gitee webhook)',
   'create.remoteUrl': 'Repository URL',
   'create.forge': 'Forge',
   'create.defaultBranch': 'Default branch',
@@ -42,6 +42,8 @@ export const en: Record<string, string> = {
   'create.pushHint': 'Push your code to start the first run:',
   'create.webhookHint': 'Add a webhook in your forge (content type JSON) with this URL and secret:',
   'create.secretOnce': 'This value is shown only once. Copy it now.',
+  'create.giteeHint':
+    'On Gitee, paste the secret either as the WebHook password or as the signing key; both are accepted. Choose the events Push, Tag Push and Pull Request.',
   'create.open': 'Open project',
 
   'tab.label': 'Project sections',

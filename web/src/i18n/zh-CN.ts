@@ -33,7 +33,7 @@ export const zhCN: Record<string, string> = {
   'create.nameHint': '小写字母、数字、"_"、"." 或 "-"，最多 63 个字符。',
   'create.source': '代码来源',
   'create.builtin': '内置 git 仓库（推送到 Slipway）',
-  'create.remote': '远程仓库（GitHub、Gitea、GitLab webhook）',
+  'create.remote': '远程仓库（GitHub、Gitea、GitLab、Gitee webhook）',
   'create.remoteUrl': '仓库地址',
   'create.forge': '代码托管平台',
   'create.defaultBranch': '默认分支',
@@ -42,6 +42,8 @@ export const zhCN: Record<string, string> = {
   'create.pushHint': '推送代码即可开始第一次执行：',
   'create.webhookHint': '在代码托管平台中添加 webhook（内容类型 JSON），使用以下地址和密钥：',
   'create.secretOnce': '此值只显示一次，请立即复制。',
+  'create.giteeHint':
+    '在 Gitee 中，可将该密钥填作 WebHook 密码或签名密钥，两种方式均可。请勾选 Push、Tag Push 和 Pull Request 事件。',
   'create.open': '打开项目',
 
   'tab.label': '项目栏目',

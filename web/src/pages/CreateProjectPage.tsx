@@ -8,7 +8,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { pushCommands } from '../components/push-commands.js';
 import { RadioOption } from '../components/RadioOption.js';
 
-type Forge = 'github' | 'gitea' | 'gitlab';
+type Forge = 'github' | 'gitea' | 'gitlab' | 'gitee';
 
 /**
  * Create a project backed by the built-in git server (then: the `git remote add` and `git push`
@@ -81,6 +81,7 @@ export function CreateProjectPage() {
                 <option value="github">GitHub</option>
                 <option value="gitea">Gitea</option>
                 <option value="gitlab">GitLab</option>
+                <option value="gitee">Gitee</option>
               </select>
             </label>
           </>
@@ -115,6 +116,7 @@ function Created({ project }: { project: CreatedProject }) {
           <CopyField label={t('settings.webhookUrl')} value={project.webhookUrl ?? ''} />
           <CopyField label={t('settings.webhookSecret')} value={project.webhookSecret} />
           <p className="warning">{t('create.secretOnce')}</p>
+          {project.source.forge === 'gitee' ? <p className="hint">{t('create.giteeHint')}</p> : null}
         </div>
       )}
       <p>

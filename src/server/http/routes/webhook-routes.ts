@@ -4,9 +4,11 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
 import { forbidden, unauthorized } from '../../errors.js';
+import { FORGE } from '../../projects/project-fields.js';
 import type { Database, Forge, ProjectRow } from '../../store/tables.js';
 import { claimDelivery, deliveryKey } from '../../webhooks/deliveries.js';
 import { gitea } from '../../webhooks/gitea.js';
+import { gitee } from '../../webhooks/gitee.js';
 import { github } from '../../webhooks/github.js';
 import { gitlab } from '../../webhooks/gitlab.js';
 import { parseHookBody } from '../../webhooks/hook-body.js';
@@ -16,14 +18,14 @@ import { startHookRun } from '../../webhooks/start-hook-run.js';
 import { defineRoute } from '../define-route.js';
 
 /**
- * `POST /api/hooks/:project/:forge` — pushes and pull requests from GitHub, Gitea and GitLab.
+ * `POST /api/hooks/:project/:forge` — pushes and pull requests from GitHub, Gitea, GitLab and Gitee.
  * In order (security rule 3): body size limit → signature over the raw bytes → JSON → the event
  * → the payload's repository is the project's (repository-binding.ts) → claim the delivery id (a retry answers 200 `{duplicate: true}`) → 202. The fetch and the run
  * happen after the answer: forges give up after ~10 s, a fetch can take longer. The delivery row
  * keeps the event, so a server that dies before the run exists starts it at restart.
  */
 
-const ADAPTERS: Record<Forge, ForgeAdapter> = { github, gitea, gitlab };
+const ADAPTERS: Record<Forge, ForgeAdapter> = { github, gitea, gitlab, gitee };
 const BAD_SIGNATURE = 'the webhook signature does not match the project’s webhook secret';
 
 export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -43,7 +45,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
       tags: ['webhooks'],
       auth: false,
       status: 202,
-      params: z.object({ project: z.string().min(1).max(200), forge: z.enum(['github', 'gitea', 'gitlab']) }),
+      params: z.object({ project: z.string().min(1).max(200), forge: FORGE }),
       response: z.object({
         delivery: z.string().optional(),
         ignored: z.string().optional(),
@@ -56,7 +58,8 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
         // An unknown project (or one that takes no such webhook) answers exactly like a bad
         // signature, after the same work: hook URLs cannot be used to probe project names.
         const secret = project ? ctx.secretBox.open(project.webhook_secret) : randomBytes(32).toString('hex');
-        if (!adapter.verify(req.headers, raw, secret) || !project) throw unauthorized(BAD_SIGNATURE);
+        if (!adapter.verify(req.headers, raw, secret, ctx.now()) || !project)
+          throw unauthorized(BAD_SIGNATURE);
         const payload = parseHookBody(raw, req.headers['content-type']);
         const hook = adapter.classify(req.headers, payload);
         if (hook.kind === 'ignored') return { ignored: hook.reason };
@@ -64,7 +67,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: ServerContext):
         const binding = await bindDelivery(ctx.db, project, params.forge, adapter.repository(payload));
         if (!binding.ok) throw forbidden(`${binding.reason}; nothing was started`);
 
-        const key = deliveryKey(params.forge, adapter.deliveryId(req.headers), raw);
+        const key = deliveryKey(params.forge, adapter.deliveryId(req.headers, payload), raw);
         if (!(await claimDelivery(ctx.db, key, project.id, hook, ctx.now()))) {
           return reply.code(200).send({ duplicate: true });
         }
