@@ -73,6 +73,38 @@ describe('PostgreSQL: migrations and database health', { concurrency: false }, (
     }
   });
 
+  test('a connection cut in the middle of a transaction fails that transaction, not the process', async () => {
+    const url = await cluster.createDatabase('cut');
+    const db = openDatabase(url) as unknown as Kysely<never>;
+    const admin = openDatabase(url.replace(/\/[^/]+$/, '/postgres')) as unknown as Kysely<never>;
+    // An 'error' nobody listens for would end this process: fail the test instead, clearly.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const outcome = await db
+        .transaction()
+        .execute(async (trx) => {
+          const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+          // Between two queries the client is checked out and idle: the failover case.
+          await sql`SELECT pg_terminate_backend(${rows[0]?.pid})`.execute(admin);
+          await new Promise((r) => setTimeout(r, 300));
+          await sql`SELECT 1`.execute(trx);
+          return 'committed';
+        })
+        .catch((error: unknown) => (error as { code?: string }).code ?? String(error));
+      assert.notEqual(outcome, 'committed');
+      assert.deepEqual(uncaught, []);
+      // The pool dropped the broken client: the next query connects afresh.
+      const { rows } = await sql<{ one: number }>`SELECT 1 AS one`.execute(db);
+      assert.equal(rows[0]?.one, 1);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+      await db.destroy();
+      await admin.destroy();
+    }
+  });
+
   test('a database turned read-only: /healthz names the write check and writes answer 503; both recover', async () => {
     const url = await cluster.createDatabase('readonly');
     const name = new URL(url).pathname.slice(1);

@@ -43,5 +43,11 @@ function openPostgres(url: string): Kysely<Database> {
   // An idle client losing its connection (server restart) must not crash the process; the pool
   // drops it and the next query connects again.
   pool.on('error', () => {});
+  // The pool listens for errors only while a client is idle. A client checked out between two
+  // queries of a transaction (a lease claim, a migration) whose backend is terminated (failover,
+  // pg_terminate_backend, restart) emits 'error' with no listener, and an unhandled 'error' ends
+  // the process. The transaction's next query fails on its own (a 503 at the edge) and the pool
+  // discards the broken client on release, so the event itself carries nothing to act on.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
