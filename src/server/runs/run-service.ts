@@ -22,7 +22,7 @@ import {
   plannedJobRows,
   resumedJobRows,
 } from './run-rows.js';
-import { mayInterrupt, supersededBy } from './supersede-runs.js';
+import { supersedeOlder } from './supersede-runs.js';
 
 export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
 
@@ -111,34 +111,6 @@ export class DbRunService implements RunService {
     });
     if (changed) await this.publish(runId, changed);
     return changed !== null;
-  }
-
-  /**
-   * After a new run is committed and published: cancel the older runs it supersedes
-   * (supersede-runs.ts). Best effort: the new run stands whatever happens here, and one old run
-   * that cannot be canceled does not keep the others from it.
-   */
-  private async supersedeOlder(run: RunRow): Promise<void> {
-    let older: RunRow[];
-    try {
-      older = await supersededBy(this.deps.db, run);
-    } catch (error) {
-      this.deps.log.error({ err: error, run: run.id }, 'could not look for runs superseded by a new run');
-      return;
-    }
-    for (const old of older) {
-      try {
-        const canceled = await this.cancelFor(old.id, { code: 'superseded', by: run.number }, mayInterrupt);
-        if (canceled) {
-          this.deps.log.info({ run: old.id, number: old.number, by: run.number }, 'run superseded');
-        }
-      } catch (error) {
-        this.deps.log.error(
-          { err: error, run: old.id, by: run.number },
-          'could not cancel a run superseded by a new run',
-        );
-      }
-    }
   }
 
   async rerun(runId: string, opts: { failedOnly: boolean; by: string }): Promise<RunRow> {
@@ -276,7 +248,8 @@ export class DbRunService implements RunService {
       );
     }
     await this.publish(run.id, 'all');
-    await this.supersedeOlder(run);
+    // Only now that the new run is committed and published; never fails the new run.
+    await supersedeOlder(this.deps, run, (id, reason, onlyIf) => this.cancelFor(id, reason, onlyIf));
     return run;
   }
 

@@ -1,6 +1,15 @@
 import type { Kysely } from 'kysely';
 import { storedRef } from '../../domain/ref.js';
+import type { ServerContext } from '../context.js';
 import type { Database, RunRow } from '../store/tables.js';
+import type { CancelReason } from './cancel-reason.js';
+
+/** The run service's one cancel path: true when the run was canceled or its agent told to stop. */
+export type CancelRun = (
+  runId: string,
+  reason: CancelReason,
+  onlyIf: (db: Kysely<Database>, run: RunRow) => Promise<boolean>,
+) => Promise<boolean>;
 
 /**
  * Auto-cancel of superseded runs (GitLab's "auto-cancel redundant pipelines" with
@@ -91,4 +100,35 @@ export async function mayInterrupt(
     .where((eb) => eb.or([eb('status', 'in', [...STARTED_JOB_STATUSES]), eb('started_at', 'is not', null)]))
     .executeTakeFirst();
   return blocking === undefined;
+}
+
+/**
+ * After `run` is committed and published: cancel the older runs it supersedes through `cancel`.
+ * Best effort: the new run stands whatever happens here, and one old run that cannot be canceled
+ * does not keep the others from it (each failure is logged).
+ */
+export async function supersedeOlder(
+  deps: Pick<ServerContext, 'db' | 'log'>,
+  run: RunRow,
+  cancel: CancelRun,
+): Promise<void> {
+  let older: RunRow[];
+  try {
+    older = await supersededBy(deps.db, run);
+  } catch (error) {
+    deps.log.error({ err: error, run: run.id }, 'could not look for runs superseded by a new run');
+    return;
+  }
+  for (const old of older) {
+    try {
+      if (await cancel(old.id, { code: 'superseded', by: run.number }, mayInterrupt)) {
+        deps.log.info({ run: old.id, number: old.number, by: run.number }, 'run superseded');
+      }
+    } catch (error) {
+      deps.log.error(
+        { err: error, run: old.id, by: run.number },
+        'could not cancel a run superseded by a new run',
+      );
+    }
+  }
 }
