@@ -105,7 +105,8 @@ export class DbRunService implements RunService {
         // The agent learns it from its next heartbeat, stops the containers and reports the
         // end; RunState then finishes the run as canceled (its reason is stored already).
         await trx.updateTable('queue').set({ cancel_requested: 1 }).where('id', 'in', leased).execute();
-        return [];
+        // Published once, when the reason is new (the run JSON shows it); repeats change nothing.
+        return run.cancel_reason == null ? [] : null;
       }
       return cancelNow(trx, runId, cancelSentence(stored), now);
     });
