@@ -78,3 +78,25 @@ test('filters: classes, anchored regexes, events, except', () => {
   assert.match(evaluateFilters(['main'], undefined, feature).why, /branch "feature\/pay"/);
   assert.equal(evaluateFilters(['(unclosed'], undefined, feature).matches, false);
 });
+
+test('interruptible: the top-level default, a job may say otherwise; absent means not interruptible', () => {
+  const jobs = (over: Partial<PipelineConfig>) =>
+    compilePlan({ ...config, ...over }, event()).stages.flatMap((s) => s.jobs);
+  assert.ok(
+    jobs({}).every((j) => j.interruptible === undefined),
+    'absent: plans read as before',
+  );
+  const defaulted = jobs({
+    interruptible: true,
+    stages: [{ name: 'build', jobs: { a: { script: 'x' }, b: { script: 'y', interruptible: false } } }],
+  });
+  assert.deepEqual(
+    defaulted.map((j) => [j.name, j.interruptible ?? false]),
+    [
+      ['a', true],
+      ['b', false],
+    ],
+  );
+  const perJob = jobs({ stages: [{ name: 'build', jobs: { a: { script: 'x', interruptible: true } } }] });
+  assert.equal(perJob[0]?.interruptible, true);
+});

@@ -8,7 +8,7 @@ import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-re
  *
  * Semantics follow DaoCloud's daocloud.yml v3 (ordered stages, parallel jobs inside a stage,
  * later stages skipped when one fails) with GitLab-CI ergonomics (only/except, needs, services,
- * allow_failure, when: manual).
+ * allow_failure, when: manual, interruptible).
  */
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -128,6 +128,12 @@ export const resourcesSchema = z
   })
   .strict();
 
+const interruptible = z
+  .boolean()
+  .describe(
+    'A newer push to the same branch may cancel the run while this job runs or after it ran (with the project setting "auto-cancel superseded runs"); default false.',
+  );
+
 export const jobSchema = z
   .object({
     image: z.string().min(1).optional().describe('Container image; defaults to the top-level image.'),
@@ -143,6 +149,7 @@ export const jobSchema = z
     only: filter.optional(),
     except: filter.optional(),
     allow_failure: z.boolean().optional(),
+    interruptible: interruptible.optional(),
     timeout: z.string().optional().describe('Like 90s, 10m, 1h30m. Default 60m.'),
     needs: z.array(z.string()).optional().describe('Start as soon as these jobs succeeded (DAG).'),
     when: z.enum(['on_success', 'manual']).optional(),
@@ -162,6 +169,7 @@ export const configSchema = z
     version: z.literal(1).describe('Version of the pipeline definition format.'),
     image: z.string().min(1).optional(),
     env: envMap.optional(),
+    interruptible: interruptible.optional().describe('Default `interruptible` of every job; default false.'),
     stages: z.array(stageSchema).min(1),
   })
   .strict();

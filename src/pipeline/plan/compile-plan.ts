@@ -65,6 +65,8 @@ function compileJob(
     dag: job.needs !== undefined,
     manual,
     skip,
+    // Only when true: plans stored before `interruptible` existed read the same (absent = false).
+    ...((job.interruptible ?? config.interruptible) ? { interruptible: true } : {}),
     ...(job.build ? { build: compileBuild(job.build, event) } : {}),
     ...(job.deploy ? { deploy: compileDeploy(job.deploy) } : {}),
     ...(job.resources ? { resources: compileResources(job.resources) } : {}),

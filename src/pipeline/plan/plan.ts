@@ -60,6 +60,11 @@ export interface PlanJob {
   manual: boolean;
   /** Non-null when the plan already knows the job will not run (filters, [skip ci]). */
   skip: SkipReason | null;
+  /**
+   * `interruptible: true`: once this job has started, a newer push may still cancel the run
+   * (server/runs/supersede-runs.ts). Absent means false.
+   */
+  interruptible?: boolean;
   /** Present for `build:` jobs (then `script` is empty): build an image instead of a script. */
   build?: PlanBuild;
   /** Present for `deploy:` jobs (then `script` is empty). */

@@ -13,6 +13,8 @@ export interface NewProject {
   defaultBranch: string;
   concurrencyLimit: number;
   trusted: boolean;
+  /** Off when absent (the first-start demo project). */
+  autoCancelSuperseded?: boolean;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function createProject(
     webhook_secret: ctx.secretBox.seal(webhookSecret),
     concurrency_limit: input.concurrencyLimit,
     trusted: input.trusted ? 1 : 0,
+    auto_cancel_superseded: input.autoCancelSuperseded ? 1 : 0,
     created_at: ctx.now(),
   };
   try {

@@ -20,6 +20,11 @@ export const ProjectJsonSchema = z.object({
   trusted: z.boolean(),
   /** Whether the status badge answers without sign-in (off by default). */
   publicBadge: z.boolean(),
+  /**
+   * Whether a push (or pull request update) cancels the older queued and interruptible running
+   * runs of its branch (or request), recorded as "superseded by #N". Off by default.
+   */
+  autoCancelSuperseded: z.boolean(),
   createdAt: z.number(),
 });
 export type ProjectJson = z.infer<typeof ProjectJsonSchema>;
@@ -46,6 +51,7 @@ export function projectJson(row: ProjectRow, origin: string): ProjectJson {
     concurrencyLimit: row.concurrency_limit,
     trusted: row.trusted === 1,
     publicBadge: row.public_badge === 1,
+    autoCancelSuperseded: row.auto_cancel_superseded === 1,
     createdAt: row.created_at,
   };
 }

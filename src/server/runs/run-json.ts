@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { storedRef } from '../../domain/ref.js';
 import { STATUSES, type Status } from '../../domain/status.js';
 import type { JobRow, RunRow } from '../store/tables.js';
+import { cancelReasonSchema, parseCancelReason } from './cancel-reason.js';
 import { stageSummaries } from './run-status.js';
 
 /**
@@ -24,6 +25,8 @@ export const jobJsonSchema = z.object({
   status,
   allowFailure: z.boolean(),
   manual: z.boolean(),
+  /** `interruptible: true` in `.slipway.yml`: a newer push may cancel the run once it started. */
+  interruptible: z.boolean(),
   failure,
   skip: z.object({ code: z.string(), message: z.string() }).nullable(),
   exitCode: z.number().int().nullable(),
@@ -55,6 +58,12 @@ export const runSummarySchema = z.object({
   commitTime: z.number().nullable(),
   status,
   failure,
+  /**
+   * Why the run was (or is being) canceled: `{code: 'superseded', by: 12}` when run #12 of the
+   * same branch or pull request replaced it, `{code: 'user', actor}` when someone canceled it;
+   * null when it was not canceled (or was canceled before Slipway recorded reasons).
+   */
+  cancelReason: cancelReasonSchema.nullable(),
   /** One entry per stage, in pipeline order: the icons of the records table. */
   stages: z.array(stageJsonSchema),
   createdAt: z.number(),
@@ -100,6 +109,7 @@ export function toJobJson(job: JobRow): JobJson {
     status: job.status as Status,
     allowFailure: job.allow_failure === 1,
     manual: job.manual === 1,
+    interruptible: job.interruptible === 1,
     failure: failureOf(job.failure_reason, job.failure_message),
     skip: job.skip_code === null ? null : { code: job.skip_code, message: job.skip_message ?? '' },
     exitCode: job.exit_code,
@@ -126,6 +136,7 @@ export function toRunSummary(run: RunRow, projectName: string, jobs: readonly Jo
     commitTime: run.commit_time,
     status: run.status as Status,
     failure: failureOf(run.failure_reason, run.failure_message),
+    cancelReason: parseCancelReason(run.cancel_reason),
     stages: stageSummaries(jobs),
     createdAt: run.created_at,
     startedAt: run.started_at,

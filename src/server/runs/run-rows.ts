@@ -43,6 +43,7 @@ function plannedJobRow(
     status: skip ? 'skipped' : job.manual ? 'manual' : 'pending',
     allow_failure: job.allowFailure ? 1 : 0,
     manual: job.manual ? 1 : 0,
+    interruptible: job.interruptible ? 1 : 0,
     failure_reason: null,
     failure_message: null,
     skip_code: skip?.code ?? null,

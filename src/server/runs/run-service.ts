@@ -9,7 +9,9 @@ import type { ServerContext } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { enqueue } from '../queue/enqueue.js';
 import type { CreateRunInput, RunService } from '../services.js';
+import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
+import { type CancelReason, cancelSentence, parseCancelReason } from './cancel-reason.js';
 import { planFromSource, withVariables } from './plan-source.js';
 import { publishRunChange } from './run-events.js';
 import { jobByName, jobsInPlanOrder, runById, updateJob } from './run-queries.js';
@@ -20,6 +22,7 @@ import {
   plannedJobRows,
   resumedJobRows,
 } from './run-rows.js';
+import { supersedeOlder } from './supersede-runs.js';
 
 export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
 
@@ -52,11 +55,41 @@ export class DbRunService implements RunService {
     return this.create(input, null);
   }
 
-  async cancel(runId: string, by: string): Promise<void> {
+  cancel(runId: string, by: string): Promise<void> {
+    return this.cancelFor(runId, { code: 'user', actor: by }).then(() => undefined);
+  }
+
+  /**
+   * The one cancel path (users, project deletion, superseded runs): idempotent; queued
+   * executions are withdrawn and the run ends at once, leased ones are told via their lease.
+   * `onlyIf` is checked in the same transaction, on the locked run row: false leaves the run as
+   * it is. The first reason given is the one recorded. True when the run was canceled or its
+   * agent was asked to stop.
+   */
+  private async cancelFor(
+    runId: string,
+    reason: CancelReason,
+    onlyIf?: (trx: Trx, run: RunRow) => Promise<boolean>,
+  ): Promise<boolean> {
     const now = this.deps.now();
     const changed = await this.deps.db.transaction().execute(async (trx) => {
-      const run = await requireRun(trx, runId);
+      const run = await trx
+        .selectFrom('runs')
+        .selectAll()
+        .where('id', '=', runId)
+        .$call(forUpdateOnPostgres(trx as never))
+        .executeTakeFirst();
+      if (!run) throw notFound('run');
       if (terminal(run.status)) return null;
+      if (onlyIf && !(await onlyIf(trx, run))) return null;
+      const stored = parseCancelReason(run.cancel_reason) ?? reason;
+      if (run.cancel_reason == null) {
+        await trx
+          .updateTable('runs')
+          .set({ cancel_reason: JSON.stringify(reason) })
+          .where('id', '=', runId)
+          .execute();
+      }
       const executions = await trx
         .selectFrom('queue')
         .select(['id', 'status'])
@@ -70,13 +103,15 @@ export class DbRunService implements RunService {
       }
       if (leased.length > 0) {
         // The agent learns it from its next heartbeat, stops the containers and reports the
-        // end; RunState then finishes the run as canceled.
+        // end; RunState then finishes the run as canceled (its reason is stored already).
         await trx.updateTable('queue').set({ cancel_requested: 1 }).where('id', 'in', leased).execute();
-        return null;
+        // Published once, when the reason is new (the run JSON shows it); repeats change nothing.
+        return run.cancel_reason == null ? [] : null;
       }
-      return cancelNow(trx, runId, by, now);
+      return cancelNow(trx, runId, cancelSentence(stored), now);
     });
     if (changed) await this.publish(runId, changed);
+    return changed !== null;
   }
 
   async rerun(runId: string, opts: { failedOnly: boolean; by: string }): Promise<RunRow> {
@@ -118,6 +153,7 @@ export class DbRunService implements RunService {
         status: initialRunStatus(plan, jobs),
         failure_reason: null,
         failure_message: null,
+        cancel_reason: null,
         parent_run_id: parent.id,
         created_at: now,
         started_at: null,
@@ -213,6 +249,8 @@ export class DbRunService implements RunService {
       );
     }
     await this.publish(run.id, 'all');
+    // Only now that the new run is committed and published; never fails the new run.
+    await supersedeOlder(this.deps, run, (id, reason, onlyIf) => this.cancelFor(id, reason, onlyIf));
     return run;
   }
 
@@ -287,7 +325,7 @@ async function requireRun(db: RunServiceDeps['db'], runId: string): Promise<RunR
 }
 
 /** Nothing runs it: every unfinished job ends at once and so does the run. */
-async function cancelNow(trx: Trx, runId: string, by: string, now: number): Promise<string[]> {
+async function cancelNow(trx: Trx, runId: string, why: string, now: number): Promise<string[]> {
   const open = await trx
     .selectFrom('jobs')
     .select(['name', 'status', 'started_at'])
@@ -298,7 +336,7 @@ async function cancelNow(trx: Trx, runId: string, by: string, now: number): Prom
     const patch =
       job.status === 'running'
         ? { status: 'canceled', started_at: job.started_at ?? now, finished_at: now }
-        : { status: 'skipped', skip_code: 'run_canceled', skip_message: `the run was canceled by ${by}` };
+        : { status: 'skipped', skip_code: 'run_canceled', skip_message: why };
     await updateJob(trx, runId, job.name, patch);
   }
   await trx

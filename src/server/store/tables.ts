@@ -91,6 +91,11 @@ export interface ProjectRow {
   webhook_repository_id?: string | null;
   /** The remote URL the pin above was made for: a pin of another remote is void. */
   webhook_repository_remote?: string | null;
+  /**
+   * 1: a push (or pull request update) cancels the older unfinished runs of its branch (or
+   * request) that may be interrupted (migration 014; absent in inserts = 0). See supersede-runs.ts.
+   */
+  auto_cancel_superseded?: number;
 }
 
 export interface SecretRow {
@@ -134,6 +139,8 @@ export interface RunRow {
   finished_at: number | null;
   /** Executions of the run so far: 2+ after a lost agent's run was re-queued (migration 011). */
   attempt?: number;
+  /** JSON CancelReason (cancel-reason.ts) once a cancel was asked for; null otherwise (migration 014). */
+  cancel_reason?: string | null;
 }
 
 export interface JobRow {
@@ -154,6 +161,8 @@ export interface JobRow {
   finished_at: number | null;
   /** Which attempt of the job this is: 2+ once it was re-queued after a lost agent (migration 011). */
   attempt?: number;
+  /** 1: `interruptible: true` — a newer push may cancel the run while this job runs (migration 014). */
+  interruptible?: number;
 }
 
 export interface QueueRow {

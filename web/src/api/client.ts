@@ -44,7 +44,13 @@ export const api = {
   }) => apiFetch<CreatedProject>('/api/projects', { method: 'POST', body }),
   updateProject: (
     name: string,
-    body: { defaultBranch?: string; concurrencyLimit?: number; trusted?: boolean; publicBadge?: boolean },
+    body: {
+      defaultBranch?: string;
+      concurrencyLimit?: number;
+      trusted?: boolean;
+      publicBadge?: boolean;
+      autoCancelSuperseded?: boolean;
+    },
   ) => apiFetch<ProjectJson>(p(name), { method: 'PATCH', body }),
   deleteProject: (name: string) => apiFetch<void>(p(name), { method: 'DELETE' }),
   rotateWebhookSecret: (name: string) =>

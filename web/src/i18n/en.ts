@@ -84,6 +84,8 @@ export const en: Record<string, string> = {
   'run.allowFailure': 'may fail',
   'run.pickJob': 'Choose a job to see its log.',
   'run.attempt': 'attempt {n}',
+  'run.supersededBy': 'Superseded by #{n}',
+  'run.canceledBy': 'Canceled by {actor}',
   'run.attemptHint': 'Its agent was lost and the run was queued again; the log shows every attempt in order.',
 
   'pipeline.file': '.slipway.yml',
@@ -95,6 +97,9 @@ export const en: Record<string, string> = {
   'settings.general': 'General',
   'settings.concurrency': 'Concurrent runs',
   'settings.concurrencyHint': 'How many runs of this project may execute at once (1–64).',
+  'settings.autoCancel': 'Auto-cancel superseded runs',
+  'settings.autoCancelHint':
+    'A push to a branch (or an update of a pull request) cancels the older runs of that branch still in the queue, and running ones as long as every job that has started is marked interruptible: true. Manual, scheduled and tag runs are never canceled.',
   'settings.git': 'Git remote',
   'settings.webhook': 'Webhook',
   'settings.webhookUrl': 'Webhook URL',

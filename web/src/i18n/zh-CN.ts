@@ -84,6 +84,8 @@ export const zhCN: Record<string, string> = {
   'run.allowFailure': '允许失败',
   'run.pickJob': '选择一个任务查看日志。',
   'run.attempt': '第 {n} 次尝试',
+  'run.supersededBy': '被 #{n} 取代',
+  'run.canceledBy': '由 {actor} 取消',
   'run.attemptHint': '执行它的代理已失联，执行记录已重新排队；日志按顺序显示每一次尝试。',
 
   'pipeline.file': '.slipway.yml',
@@ -95,6 +97,9 @@ export const zhCN: Record<string, string> = {
   'settings.general': '常规',
   'settings.concurrency': '并发执行数',
   'settings.concurrencyHint': '本项目同时执行的最大数量（1–64）。',
+  'settings.autoCancel': '自动取消被取代的执行',
+  'settings.autoCancelHint':
+    '向分支推送（或更新合并请求）时，取消该分支仍在排队的旧执行；正在执行的旧执行，只要已开始的任务都标记了 interruptible: true，也会被取消。手动、定时和标签触发的执行从不被取消。',
   'settings.git': 'Git 远程仓库',
   'settings.webhook': 'Webhook',
   'settings.webhookUrl': 'Webhook 地址',

@@ -178,6 +178,12 @@ function RecordRow({
                 {t('run.attempt', { n: run.attempt })}
               </span>
             ) : null}
+            {run.cancelReason?.code === 'superseded' ? (
+              <span className="muted" data-testid="run-superseded">
+                {' · '}
+                {t('run.supersededBy', { n: run.cancelReason.by })}
+              </span>
+            ) : null}
           </span>
           {run.message ? <span className="record-message">{firstLine(run.message)}</span> : null}
         </div>

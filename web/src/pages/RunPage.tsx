@@ -5,6 +5,7 @@ import { useProjectEvents } from '../api/events.js';
 import type { JobJson, RunDetail, Status } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
+import { CancelReasonNote } from '../components/CancelReasonNote.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { refLabel } from '../components/ref-label.js';
 import { StatusIcon } from '../components/StatusIcon.js';
@@ -142,6 +143,7 @@ export function RunPage({ project, number }: { project: string; number: number }
         ) : null}
       </p>
       {run.failure ? <p className="error">{run.failure.message || run.failure.reason}</p> : null}
+      <CancelReasonNote run={run} t={t} />
       {run.diagnostics.length > 0 ? (
         <ul className="diagnostics">
           {run.diagnostics.map((d) => (

@@ -68,6 +68,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
       defaultBranch: BRANCH.default('main'),
       concurrencyLimit: CONCURRENCY_LIMIT.default(2),
       trusted: z.boolean().default(false),
+      autoCancelSuperseded: z.boolean().default(false),
     }),
     response: ProjectJsonSchema.extend({ webhookSecret: z.string() }),
     handler: async ({ body }, req) => {
@@ -98,7 +99,8 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
   defineRoute(app, ctx.routes, {
     method: 'PATCH',
     url: '/api/projects/:project',
-    summary: 'Change the default branch, concurrency limit, public status badge or (admins) trust',
+    summary:
+      'Change the default branch, concurrency limit, public status badge, auto-cancel of superseded runs or (admins) trust',
     tags: ['projects'],
     params: PROJECT_PARAM,
     body: z.object({
@@ -106,6 +108,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
       concurrencyLimit: CONCURRENCY_LIMIT.optional(),
       trusted: z.boolean().optional(),
       publicBadge: z.boolean().optional(),
+      autoCancelSuperseded: z.boolean().optional(),
     }),
     response: ProjectJsonSchema,
     handler: async ({ params, body }, req) => {
@@ -119,6 +122,9 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
         ...(body.concurrencyLimit !== undefined ? { concurrency_limit: body.concurrencyLimit } : {}),
         ...(body.trusted !== undefined ? { trusted: body.trusted ? 1 : 0 } : {}),
         ...(body.publicBadge !== undefined ? { public_badge: body.publicBadge ? 1 : 0 } : {}),
+        ...(body.autoCancelSuperseded !== undefined
+          ? { auto_cancel_superseded: body.autoCancelSuperseded ? 1 : 0 }
+          : {}),
       };
       if (Object.keys(changes).length > 0) {
         await ctx.db.updateTable('projects').set(changes).where('id', '=', project.id).execute();

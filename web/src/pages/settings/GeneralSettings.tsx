@@ -7,7 +7,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { Section } from './SettingsSection.js';
 import { useAction } from './settings-actions.js';
 
-/** Default branch and concurrency limit. */
+/** Default branch, concurrency limit and auto-cancel of superseded runs. */
 export function GeneralSettings({ project, onChanged }: { project: ProjectJson; onChanged: () => void }) {
   const { t } = useI18n();
   const { can } = useAuth();
@@ -21,6 +21,7 @@ export function GeneralSettings({ project, onChanged }: { project: ProjectJson; 
       await api.updateProject(project.name, {
         defaultBranch: String(form.get('defaultBranch') ?? '').trim(),
         concurrencyLimit: Number(form.get('concurrencyLimit')),
+        autoCancelSuperseded: form.get('autoCancelSuperseded') === 'on',
       });
       setSaved(true);
       onChanged();
@@ -47,6 +48,17 @@ export function GeneralSettings({ project, onChanged }: { project: ProjectJson; 
           />
           <span className="hint">{t('settings.concurrencyHint')}</span>
         </label>
+        <label className="inline">
+          <input
+            name="autoCancelSuperseded"
+            type="checkbox"
+            data-testid="auto-cancel-superseded"
+            defaultChecked={project.autoCancelSuperseded}
+            disabled={disabled}
+          />
+          {t('settings.autoCancel')}
+        </label>
+        <p className="hint">{t('settings.autoCancelHint')}</p>
         <ErrorNote error={error} />
         {saved ? <p className="ok">{t('common.saved')}</p> : null}
         {disabled ? null : (
