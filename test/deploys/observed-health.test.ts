@@ -120,8 +120,13 @@ test('health follows what runs: healthy 1/1, down when the container stops, unkn
   );
 
   // Behind Slipway's back: `stop` (unlike `kill`) keeps the unless-stopped policy from restarting it.
-  const containers = await docker.listContainers({ filters: environmentFilter({ project, app, env }) });
-  assert.equal(containers.length, 1);
+  // Listed until it shows (bounded): on a loaded machine the engine's list can lag the report.
+  let containers: Awaited<ReturnType<typeof docker.listContainers>> = [];
+  for (let tries = 0; tries < 50 && containers.length !== 1; tries++) {
+    if (tries > 0) await new Promise((r) => setTimeout(r, 200));
+    containers = await docker.listContainers({ filters: environmentFilter({ project, app, env }) });
+  }
+  assert.equal(containers.length, 1, JSON.stringify(containers.map((c) => [c.Names, c.State, c.Status])));
   await docker.getContainer(containers[0]?.Id as string).stop({ t: 1 });
   const down = await until((e) => e.health === 'down', 'observed down');
   assert.equal(down.observed?.running, 0);
