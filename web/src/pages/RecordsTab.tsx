@@ -178,6 +178,12 @@ function RecordRow({
                 {t('run.attempt', { n: run.attempt })}
               </span>
             ) : null}
+            {run.waiting ? (
+              <span className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
+                {' · '}
+                {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}
+              </span>
+            ) : null}
           </span>
           {run.message ? <span className="record-message">{firstLine(run.message)}</span> : null}
         </div>

@@ -142,6 +142,11 @@ export function RunPage({ project, number }: { project: string; number: number }
         ) : null}
       </p>
       {run.failure ? <p className="error">{run.failure.message || run.failure.reason}</p> : null}
+      {run.waiting ? (
+        <p className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
+          {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}
+        </p>
+      ) : null}
       {run.diagnostics.length > 0 ? (
         <ul className="diagnostics">
           {run.diagnostics.map((d) => (
