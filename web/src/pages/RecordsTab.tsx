@@ -178,7 +178,7 @@ function RecordRow({
                 {t('run.attempt', { n: run.attempt })}
               </span>
             ) : null}
-            {run.waiting ? (
+            {run.waiting && run.status === 'queued' ? (
               <span className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
                 {' · '}
                 {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}

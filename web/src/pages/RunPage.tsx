@@ -142,7 +142,8 @@ export function RunPage({ project, number }: { project: string; number: number }
         ) : null}
       </p>
       {run.failure ? <p className="error">{run.failure.message || run.failure.reason}</p> : null}
-      {run.waiting ? (
+      {/* A live event updates the status but carries no reason: show it only while queued. */}
+      {run.waiting && run.status === 'queued' ? (
         <p className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
           {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}
         </p>
