@@ -29,6 +29,8 @@ export interface HttpTransportOptions {
   server: string;
   /** The agent token (`sla_…`). */
   token: string;
+  /** The agent's labels, sent with every lease request (the server records them). */
+  labels?: Record<string, string>;
   /** Give up retrying a call after this long; default 60 s. */
   retryForMs?: number;
   /** Limit for one attempt of a call other than lease and source; default 30 s. */
@@ -52,7 +54,7 @@ export class HttpTransport implements AgentTransport {
     const res = await fetch(`${this.base}/api/agent/lease`, {
       method: 'POST',
       headers: this.headers(true),
-      body: JSON.stringify({ waitMs }),
+      body: JSON.stringify(this.opts.labels ? { waitMs, labels: this.opts.labels } : { waitMs }),
       // Past the wait plus a margin, the connection is dead (a silent network drop): retry.
       signal: AbortSignal.any([signal, AbortSignal.timeout(waitMs + this.callTimeoutMs)]),
     });

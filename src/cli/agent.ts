@@ -1,10 +1,12 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { runAgent } from '../agent/agent.js';
+import { agentLabels } from '../agent/host-labels.js';
 import { HttpTransport } from '../agent/http-transport.js';
 import { agentScope, isOwnerAlive, ownerLabels } from '../agent/owner.js';
 import { reapStale } from '../backends/docker/cleanup.js';
 import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
+import { parseLabelList } from '../domain/agent-labels.js';
 import { parseDuration } from '../domain/duration.js';
 import { AgentRefusedError } from '../protocol/agent-transport.js';
 import { DEFAULT_MAX_PARALLEL_JOBS } from '../runtime/run-pipeline.js';
@@ -20,6 +22,8 @@ export const AGENT_USAGE = `usage: slipway agent --server URL --token T [options
   --max-parallel-jobs N jobs of one run started at once (default 8)
   --backend B           docker | local | auto (default auto: Docker when the engine answers)
   --workspace-retention D  keep workspaces of unsuccessful runs this long, for resume (default 24h)
+  --label K=V           a label runs can select with runs_on (repeatable; or SLIPWAY_AGENT_LABELS=k=v,k2=v2);
+                        os and arch of this host are labels already
   --publish-host IP     interface deployed applications' published ports listen on
                         (or SLIPWAY_PUBLISH_HOST; default 0.0.0.0 = every interface; 127.0.0.1 = this host only)
   Ctrl-C / SIGTERM stops leasing and cancels running runs; a second one quits at once.`;
@@ -44,6 +48,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       backend: { type: 'string' },
       'workspace-retention': { type: 'string' },
       'publish-host': { type: 'string' },
+      label: { type: 'string', multiple: true },
     },
   });
   const server = values.server ?? io.env.SLIPWAY_SERVER;
@@ -75,6 +80,11 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
       `--publish-host (or SLIPWAY_PUBLISH_HOST) must be an IP address of this host, e.g. 0.0.0.0 or 127.0.0.1; got "${publishHost}"`,
     );
 
+  const labelItems = values.label ?? (io.env.SLIPWAY_AGENT_LABELS ?? '').split(',');
+  const declared = parseLabelList(labelItems);
+  if ('problem' in declared) throw new UsageError(`--label: ${declared.problem}`);
+  const labels = agentLabels(declared.labels);
+
   const scope = agentScope(token);
   const chosen = await chooseBackend(choice, io.env.DOCKER_HOST, scope);
   if (chosen.warning) io.stderr(`\n  ⚠  ${chosen.warning}\n\n`);
@@ -98,11 +108,15 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   signals?.on('SIGINT', onSignal);
   signals?.on('SIGTERM', onSignal);
   log(
-    `slipway agent: waiting for work from ${server} (capacity ${capacity}, ${chosen.backend.name} backend)`,
+    `slipway agent: waiting for work from ${server} (capacity ${capacity}, ${chosen.backend.name} backend, labels ${Object.entries(
+      labels,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')})`,
   );
   try {
     await runAgent({
-      transport: new HttpTransport({ server, token }),
+      transport: new HttpTransport({ server, token, labels }),
       backend: chosen.backend,
       capacity,
       maxParallelJobs,

@@ -1,12 +1,13 @@
 import type Dockerode from 'dockerode';
 import { runAgent } from '../agent/agent.js';
+import { agentLabels } from '../agent/host-labels.js';
 import { isOwnerAlive, ownerLabels } from '../agent/owner.js';
 import type { Backend } from '../backends/backend.js';
 import { reapStale } from '../backends/docker/cleanup.js';
 import type { SlipwayServer } from '../server/create-server.js';
 import { recordEnvironmentReport } from '../server/deploys/environment-observations.js';
 import { observationDeps } from '../server/http/routes/agent-routes.js';
-import { ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
+import { declareLabels, ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
 import { loseLeasesOf } from '../server/queue/lease-loss.js';
 import { LocalTransport } from '../server/queue/local-transport.js';
 import { installationId } from '../server/store/installation-id.js';
@@ -39,6 +40,8 @@ export async function startEmbeddedAgent(
     if (reaped.length > 0) log(`removed the containers of ${reaped.length} run(s) left by a stopped agent`);
   }
   const agent = await ensureEmbeddedAgent(ctx.db, ctx.now());
+  // Declared once: the embedded agent's labels come from the server's config, not a request.
+  await declareLabels(ctx.db, agent.id, agentLabels(ctx.config.agentLabels ?? {}));
   // Leases of this row belong to a previous server process, now gone: end them at once
   // instead of after the lease timeout.
   const lost = await loseLeasesOf(

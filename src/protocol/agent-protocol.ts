@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../domain/agent-labels.js';
 import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
 
 /**
@@ -200,6 +201,18 @@ export type LeaseMessage = z.infer<typeof leaseSchema>;
 export const leaseRequestSchema = z.object({
   /** How long the server may hold the request open waiting for work (it caps this). */
   waitMs: z.number().int().min(0).max(600_000),
+  /**
+   * The agent's labels (`slipway agent --label k=v`, plus its host's os and arch): the server
+   * records them and hands this agent only runs whose required labels it has. Omitted by older
+   * agents: the labels recorded before stay.
+   */
+  labels: z
+    .record(
+      z.string().regex(LABEL_KEY, 'a label key is letters, digits, _ . / -'),
+      z.string().regex(LABEL_VALUE, 'a label value is letters, digits, _ . / -'),
+    )
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
+    .optional(),
 });
 export type LeaseRequestMessage = z.infer<typeof leaseRequestSchema>;
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseLabelList } from '../domain/agent-labels.js';
 import { parseDuration } from '../domain/duration.js';
 import {
   BUILTIN_RESOURCE_LIMITS,
@@ -86,6 +87,17 @@ export const configSchema = z.object({
   SLIPWAY_EMBEDDED_AGENT: bool(true),
   /** Capacity of the embedded agent: runs it executes at once. */
   SLIPWAY_AGENT_CAPACITY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Labels of the embedded agent, `k=v,k2=v2` (default none besides the built-in os and arch
+   * of this host): runs whose `runs_on` asks for others wait for a standalone agent.
+   */
+  SLIPWAY_AGENT_LABELS: z
+    .string()
+    .default('')
+    .superRefine((text, ctx) => {
+      const parsed = parseLabelList(text.split(','));
+      if ('problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+    }),
   /** Jobs of one run the embedded agent starts at once (a wide stage starts in waves). */
   SLIPWAY_AGENT_MAX_PARALLEL_JOBS: z.coerce.number().int().min(1).max(256).default(8),
   SLIPWAY_DEMO: bool(true),
@@ -157,6 +169,8 @@ export interface ServerConfig {
   embeddedAgent: boolean;
   agentCapacity: number;
   agentMaxParallelJobs: number;
+  /** SLIPWAY_AGENT_LABELS, parsed (the embedded agent adds os and arch of the host). */
+  agentLabels?: Record<string, string>;
   demo: boolean;
   leaseTimeoutMs: number;
   requeueLost: boolean;
@@ -199,6 +213,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     embeddedAgent: c.SLIPWAY_EMBEDDED_AGENT,
     agentCapacity: c.SLIPWAY_AGENT_CAPACITY,
     agentMaxParallelJobs: c.SLIPWAY_AGENT_MAX_PARALLEL_JOBS,
+    agentLabels: labelsOf(c.SLIPWAY_AGENT_LABELS),
     demo: c.SLIPWAY_DEMO,
     leaseTimeoutMs: c.SLIPWAY_LEASE_TIMEOUT,
     requeueLost: c.SLIPWAY_REQUEUE_LOST,
@@ -225,4 +240,9 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
       },
     },
   };
+}
+
+function labelsOf(text: string): Record<string, string> {
+  const parsed = parseLabelList(text.split(','));
+  return 'labels' in parsed ? parsed.labels : {};
 }

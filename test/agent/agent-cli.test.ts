@@ -45,6 +45,14 @@ test('says what is missing or wrong in its options', async () => {
     agentCommand(['--server', 'http://x', '--token', 't', '--backend', 'vm'], cli),
     /--backend/,
   );
+  await assert.rejects(
+    agentCommand(['--server', 'http://x', '--token', 't', '--label', 'pool'], cli),
+    (e: Error) => e instanceof UsageError && /--label: "pool" is not key=value/.test(e.message),
+  );
+  await assert.rejects(
+    agentCommand(['--server', 'http://x', '--token', 't'], io({ SLIPWAY_AGENT_LABELS: 'pool=a b' }).cli),
+    /--label: label value "a b" of pool/,
+  );
 });
 
 test('stops with exit 1 and a clear message when the server refuses its token', async () => {

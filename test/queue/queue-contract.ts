@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import { AppError } from '../../src/server/errors.js';
 import type { QueueService } from '../../src/server/services.js';
+import { labelContract } from './label-contract.js';
 import type { QueueFixture } from './queue-fixture.js';
 import { revocationContract } from './revocation-contract.js';
 
@@ -358,5 +359,6 @@ export function queueContract(name: string, make: MakeHarness): void {
     });
 
     revocationContract(harness);
+    labelContract(harness);
   });
 }

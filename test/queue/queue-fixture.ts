@@ -21,9 +21,10 @@ import { createSecretBox } from '../../src/server/auth/secret-box.js';
 import { loadServerConfig } from '../../src/server/config.js';
 import { InMemoryEventBus } from '../../src/server/events/event-bus.js';
 import { RouteRegistry } from '../../src/server/http/define-route.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
+import { createAgent, declareLabels } from '../../src/server/queue/agent-registry.js';
 import { enqueue } from '../../src/server/queue/enqueue.js';
 import { DbQueueService, type QueueServiceDeps } from '../../src/server/queue/queue-service.js';
+import { type WaitingReason, waitingReasons } from '../../src/server/queue/waiting-reason.js';
 import { ConfigLoader } from '../../src/server/runs/config-loader.js';
 import type {
   LogService,
@@ -137,6 +138,17 @@ export interface QueueFixture {
   /** Another execution of an existing run (a played manual job, a same-run resume). */
   addExecution(runId: string, projectId: string, opts?: ExecutionOptions): Promise<string>;
   addAgent(name?: string): Promise<string>;
+  /** Records labels the agent declares and that it called just now (as a lease request does). */
+  declareAgent(agentId: string, labels: Record<string, string>, seenAt?: number): Promise<void>;
+  /** Why the run waits, as run JSON shows it (undefined: it does not wait for a reason). */
+  waiting(runId: string): Promise<WaitingReason | undefined>;
+  /** An application with one docker environment of this config (runsOn pins it). */
+  addEnvironment(
+    project: ProjectRow,
+    app: string,
+    env: string,
+    config?: Record<string, unknown>,
+  ): Promise<void>;
   /** Deletes the agent's row only, as another server's revoke would (no poll of ours is told). */
   deleteAgentRow(agentId: string): Promise<void>;
   execution(executionId: string): Promise<QueueRow>;
@@ -205,6 +217,36 @@ export async function queueFixture(env: Record<string, string> = {}, pollMs = 20
     addExecution: (runId, projectId, opts = {}) => seedExecution(seedCtx, runId, projectId, opts),
     async addAgent(name = `agent-${randomUUID().slice(0, 6)}`) {
       return (await createAgent(db, { name, embedded: false, now: clock.now })).agent.id;
+    },
+    async declareAgent(agentId, labels, seenAt = clock.now) {
+      await declareLabels(db, agentId, labels);
+      await db.updateTable('agents').set({ last_seen_at: seenAt }).where('id', '=', agentId).execute();
+    },
+    async waiting(runId) {
+      return (await waitingReasons(db, [runId], clock.now, config.leaseTimeoutMs)).get(runId);
+    },
+    async addEnvironment(project, app, env, envConfig = {}) {
+      const appId = randomUUID();
+      await db
+        .insertInto('applications')
+        .values({ id: appId, project_id: project.id, name: app, created_at: 0 })
+        .execute();
+      await db
+        .insertInto('environments')
+        .values({
+          id: randomUUID(),
+          application_id: appId,
+          name: env,
+          position: 0,
+          target: 'docker',
+          config: JSON.stringify(envConfig),
+          requires_approval: 0,
+          auto_release: null,
+          config_version: 1,
+          created_at: 0,
+          updated_at: 0,
+        })
+        .execute();
     },
     async deleteAgentRow(agentId) {
       await db.deleteFrom('agents').where('id', '=', agentId).execute();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
 
 /**
@@ -20,6 +21,21 @@ export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const envMap = z
   .record(z.string().regex(ENV_NAME, 'must be a shell variable name (letters, digits, _)'), scalar)
   .describe('Environment variables. Values are strings; numbers and booleans are converted.');
+
+/**
+ * Agent labels the run needs (`pool: build`). A lease is one whole run, so the run asks for the
+ * union of the top-level and every job's `runs_on`; two values for one key are an error.
+ */
+const runsOn = z
+  .record(
+    z.string().regex(LABEL_KEY, 'must be a label key (letters, digits, _ . / -)'),
+    z.union([
+      z.string().regex(LABEL_VALUE, 'must be a label value (letters, digits, _ . / -)'),
+      z.number(),
+      z.boolean(),
+    ]),
+  )
+  .describe('Agent labels the run needs, like { pool: build, arch: arm64 }; only such agents take it.');
 
 const filterList = z
   .union([z.string(), z.array(z.string())])
@@ -154,6 +170,7 @@ export const jobSchema = z
     needs: z.array(z.string()).optional().describe('Start as soon as these jobs succeeded (DAG).'),
     when: z.enum(['on_success', 'manual']).optional(),
     resources: resourcesSchema.optional(),
+    runs_on: runsOn.optional(),
   })
   .strict();
 
@@ -170,6 +187,7 @@ export const configSchema = z
     image: z.string().min(1).optional(),
     env: envMap.optional(),
     interruptible: interruptible.optional().describe('Default `interruptible` of every job; default false.'),
+    runs_on: runsOn.optional(),
     stages: z.array(stageSchema).min(1),
   })
   .strict();
@@ -181,4 +199,5 @@ export type FilterConfig = z.infer<typeof filter>;
 export type ServiceConfig = z.infer<typeof service>;
 export type BuildConfig = z.infer<typeof buildSchema>;
 export type DeployConfig = z.infer<typeof deploySchema>;
+export type RunsOnConfig = z.infer<typeof runsOn>;
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;

@@ -10,6 +10,7 @@ import { REGISTRY, repositoryProblem, tagProblem } from '../../domain/image-refe
 import { reservedBuildArgReason, reservedEnvReason } from '../../domain/reserved-env.js';
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { type ConfigPath, formatPath, type Locator } from './locate.js';
+import { checkRunsOn } from './runs-on-check.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
 import { suggest } from './suggest.js';
 
@@ -94,6 +95,7 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       checkJob(name, job, s, ['stages', s, 'jobs', name]);
     }
   });
+  out.push(...checkRunsOn(config, locate, file));
   return out;
 
   /** Reserved variable names (domain/reserved-env.ts), reported on the key that sets them. */

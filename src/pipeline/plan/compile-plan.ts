@@ -27,6 +27,9 @@ export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan 
     earlier.push(...jobs.map((j) => j.name));
     return { name: stage.name, jobs };
   });
+  // Only jobs that may run count: a filtered job's labels must not keep the run waiting.
+  const runsOn = { ...stringify(config.runs_on) };
+  for (const job of stages.flatMap((s) => s.jobs)) if (!job.skip) Object.assign(runsOn, job.runsOn);
   return {
     version: 1,
     record: recordName(event.ref, event.sha),
@@ -34,6 +37,7 @@ export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan 
     gitflow: gitflowClass(event.ref),
     skip: runSkip,
     stages,
+    ...(Object.keys(runsOn).length > 0 ? { runsOn } : {}),
   };
 }
 
@@ -70,6 +74,7 @@ function compileJob(
     ...(job.build ? { build: compileBuild(job.build, event) } : {}),
     ...(job.deploy ? { deploy: compileDeploy(job.deploy) } : {}),
     ...(job.resources ? { resources: compileResources(job.resources) } : {}),
+    ...(job.runs_on ? { runsOn: stringify(job.runs_on) } : {}),
   };
 }
 

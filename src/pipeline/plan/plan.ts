@@ -17,6 +17,11 @@ export interface Plan {
   skip: SkipReason | null;
   /** Pipeline-level environment (already merged into each job's env). */
   stages: PlanStage[];
+  /**
+   * Agent labels the run needs: the union of the top-level and every job's `runs_on` (a lease
+   * is the whole run, so one agent must have them all). Absent in plans stored before labels.
+   */
+  runsOn?: Record<string, string>;
 }
 
 export interface PlanStage {
@@ -71,6 +76,8 @@ export interface PlanJob {
   deploy?: PlanDeploy;
   /** What `resources:` asked for; the runner applies its defaults and maxima. */
   resources?: ResourceRequest;
+  /** This job's own `runs_on` (the run's `runsOn` already includes it). */
+  runsOn?: Record<string, string>;
 }
 
 export interface PlanBuild {

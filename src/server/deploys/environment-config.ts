@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../../domain/agent-labels.js';
 
 /**
  * The config of an environment as users write it through the API (and as releases snapshot it).
@@ -58,6 +59,18 @@ export const environmentConfigSchema = z
       })
       .strict()
       .default({ order: 'start-first', parallelism: 1, failureAction: 'rollback', delayMs: 0 }),
+    /**
+     * Pins the environment to agents: a run that deploys here (a release, or a pipeline's
+     * `deploy:` job) is leased only by an agent with all these labels, e.g. { pool: production }.
+     * Optional (not defaulted) so configs written before labels read back unchanged.
+     */
+    runsOn: z
+      .record(
+        z.string().regex(LABEL_KEY, 'a label key is letters, digits, _ . / -'),
+        z.string().regex(LABEL_VALUE, 'a label value is letters, digits, _ . / -'),
+      )
+      .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
+      .optional(),
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

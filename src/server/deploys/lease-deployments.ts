@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { missingPairs, pairsOf } from '../../domain/agent-labels.js';
 import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
 import type { LeaseDeployment } from '../../protocol/agent-protocol.js';
 import type { OutboundPolicy } from '../git/outbound-policy.js';
@@ -37,6 +38,8 @@ export async function deploymentsForLease(
   runId: string,
   plan: Plan,
   selection: string[],
+  /** The leasing agent's labels: an environment pinned to others refuses it (see below). */
+  agentLabels: Record<string, string> = {},
 ): Promise<Record<string, LeaseDeployment>> {
   const chosen = new Set(selection);
   const deployJobs = plan.stages
@@ -74,6 +77,15 @@ export async function deploymentsForLease(
       continue;
     }
     const config = environmentConfigSchema.parse(JSON.parse(release.config));
+    // The queue already hands a pinned run only to matching agents; this holds the pin also
+    // when it was added after the run was queued (the release's config is what counts).
+    const lacking = missingPairs(pairsOf(config.runsOn ?? {}), agentLabels);
+    if (lacking.length > 0) {
+      out[job.name] = {
+        refused: `environment "${env}" deploys only from agents with labels ${lacking.join(', ')}; this agent lacks them`,
+      };
+      continue;
+    }
     const secrets = await resolveSecrets(deps, run.project_id, config.secrets);
     if ('refused' in secrets) {
       out[job.name] = secrets;

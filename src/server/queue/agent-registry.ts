@@ -34,6 +34,7 @@ export async function createAgent(
     embedded: input.embedded ? 1 : 0,
     created_at: input.now,
     last_seen_at: null,
+    labels: '{}',
   };
   await db.insertInto('agents').values(agent).execute();
   return { agent, token };
@@ -70,10 +71,41 @@ export async function markSeen(db: Kysely<Database>, agentId: string, now: numbe
     .execute();
 }
 
+/**
+ * Records the labels an agent declares (with each lease request): the lease query reads them
+ * from the agent's row. Written only when they changed, so a polling agent does not write.
+ */
+export async function declareLabels(
+  db: Kysely<Database>,
+  agentId: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  const json = JSON.stringify(
+    Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))),
+  );
+  await db
+    .updateTable('agents')
+    .set({ labels: json })
+    .where('id', '=', agentId)
+    .where('labels', '!=', json)
+    .execute();
+}
+
+export function labelsOfRow(agent: Pick<AgentRow, 'labels'>): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(agent.labels ?? '{}');
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
 export interface AgentSummary {
   id: string;
   name: string;
   embedded: boolean;
+  /** What the agent declared on its last lease request (with its host's os and arch). */
+  labels: Record<string, string>;
   createdAt: number;
   lastSeenAt: number | null;
   leases: { leaseId: string; runId: string; projectId: string; leasedAt: number; heartbeatAt: number }[];
@@ -91,6 +123,7 @@ export async function listAgents(db: Kysely<Database>): Promise<AgentSummary[]> 
     id: a.id,
     name: a.name,
     embedded: a.embedded === 1,
+    labels: labelsOfRow(a),
     createdAt: a.created_at,
     lastSeenAt: a.last_seen_at,
     leases: leases

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/tables.js';
+import { requiredLabels } from './run-requirement.js';
 
 export interface EnqueueInput {
   runId: string;
@@ -15,6 +16,8 @@ export interface EnqueueInput {
 /**
  * Puts one execution of a run on the queue. Call it inside the transaction that created or
  * changed the run, so a run acknowledged to a client is always queued (nothing lost on restart).
+ * The agent labels it requires (run-requirement.ts) are stored with it, one row per pair; the
+ * run row must exist already (it does: callers insert it first in the same transaction).
  */
 export async function enqueue(
   db: Kysely<Database> | Transaction<Database>,
@@ -39,5 +42,12 @@ export async function enqueue(
       heartbeat_at: null,
     })
     .execute();
+  const labels = await requiredLabels(db, input.runId, input.projectId, input.jobs);
+  if (labels.length > 0) {
+    await db
+      .insertInto('queue_labels')
+      .values(labels.map((label) => ({ queue_id: id, label })))
+      .execute();
+  }
   return id;
 }

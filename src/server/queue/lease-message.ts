@@ -16,6 +16,7 @@ import { openProjectSecrets } from '../projects/project-secrets.js';
 import { parseSelection } from '../runs/selection.js';
 import type { SecretBox } from '../services.js';
 import type { Database, QueueRow } from '../store/tables.js';
+import { labelsOfRow } from './agent-registry.js';
 import { workspaceOf } from './workspace-of.js';
 
 /** The execution can never run as stored (no plan, undecryptable secret): end it, do not retry. */
@@ -69,7 +70,13 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
           pushRefusals: await refusedPushTargets(outbound, plan, jobs, projectName),
         }
       : {}),
-    deployments: await deploymentsForLease({ ...deps, outbound }, run.id, plan, jobs),
+    deployments: await deploymentsForLease(
+      { ...deps, outbound },
+      run.id,
+      plan,
+      jobs,
+      await leasingAgentLabels(deps, row.agent_id),
+    ),
   };
 }
 
@@ -123,4 +130,18 @@ async function secretsFor(
       `secret ${opened.undecryptable} cannot be decrypted with this server's key (was SLIPWAY_SECRET_KEY changed?)`,
     );
   return opened.values;
+}
+
+/** The labels the claiming agent declared (an environment's pin is checked against them). */
+async function leasingAgentLabels(
+  deps: LeaseMessageDeps,
+  agentId: string | null,
+): Promise<Record<string, string>> {
+  if (!agentId) return {};
+  const agent = await deps.db
+    .selectFrom('agents')
+    .select('labels')
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+  return agent ? labelsOfRow(agent) : {};
 }

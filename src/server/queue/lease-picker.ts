@@ -16,14 +16,20 @@
  * claim then sees the previous one committed), and the pick is `FOR UPDATE … SKIP LOCKED` so a
  * queue row another transaction is changing (cancel, expiry) is passed over, never waited on.
  *
+ * Labels: an execution with required label pairs (queue_labels, written by enqueue) is ready
+ * only for an agent whose declared labels include every pair; the others pass it over, so a
+ * labelled run never blocks its project's unlabelled ones for them.
+ *
  * The claiming agent is checked inside the same transaction: a revoke deletes the agent's row
  * under the same lock (revoke-agent.ts), so a claim after the revoke finds no agent and fails
  * with AgentGoneError, and a claim before it is a lease the revoke then ends.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { pairsOf } from '../../domain/agent-labels.js';
 import { lockSkipLocked, serialiseTransaction } from '../store/dialect.js';
 import type { Database, QueueRow } from '../store/tables.js';
+import { labelsOfRow } from './agent-registry.js';
 
 /** The lock claims and revokes share (an advisory lock on PostgreSQL; SQLite is serial anyway). */
 export const QUEUE_CLAIM_LOCK = 'slipway:queue-claim';
@@ -50,8 +56,18 @@ export async function claimNext(
   if (!any) return null;
   return db.transaction().execute(async (trx) => {
     await serialiseTransaction(trx as never, QUEUE_CLAIM_LOCK);
-    const agent = await trx.selectFrom('agents').select('id').where('id', '=', agentId).executeTakeFirst();
+    const agent = await trx
+      .selectFrom('agents')
+      .select(['id', 'labels'])
+      .where('id', '=', agentId)
+      .executeTakeFirst();
     if (!agent) throw new AgentGoneError(agentId);
+    // Only executions whose every required label pair (queue_labels) this agent has.
+    const have = pairsOf(labelsOfRow(agent));
+    const lacking =
+      have.length === 0
+        ? sql`SELECT 1 FROM queue_labels ql WHERE ql.queue_id = q.id`
+        : sql`SELECT 1 FROM queue_labels ql WHERE ql.queue_id = q.id AND ql.label NOT IN (${sql.join(have)})`;
     const { rows } = await sql<{ id: string }>`
       WITH leased AS (
         SELECT project_id, count(*) AS n FROM queue WHERE status = 'leased' GROUP BY project_id
@@ -60,6 +76,7 @@ export async function claimNext(
         SELECT q.id, q.project_id, q.enqueued_at FROM queue q
         WHERE q.status = 'queued'
           AND NOT EXISTS (SELECT 1 FROM queue b WHERE b.run_id = q.run_id AND b.status = 'leased')
+          AND NOT EXISTS (${lacking})
       ),
       heads AS (SELECT project_id, min(enqueued_at) AS oldest FROM ready GROUP BY project_id)
       SELECT r.id FROM ready r

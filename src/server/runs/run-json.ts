@@ -74,6 +74,13 @@ export const runSummarySchema = z.object({
   parentRunId: z.string().nullable(),
   /** Executions so far: 2+ after a lost agent's run was re-queued and run again. */
   attempt: z.number().int().min(1),
+  /**
+   * Present while a queued run cannot be leased and why (queue/waiting-reason.ts):
+   * `no_matching_agent` with the `key=value` labels no connected agent offers.
+   */
+  waiting: z
+    .object({ code: z.enum(['no_matching_agent']), labels: z.array(z.string()), message: z.string() })
+    .optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

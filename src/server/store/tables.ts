@@ -16,6 +16,7 @@ export interface Database {
   jobs: JobRow;
   queue: QueueRow;
   agents: AgentRow;
+  queue_labels: QueueLabelRow;
   log_chunks: LogChunkRow;
   deliveries: DeliveryRow;
   schedules: ScheduleRow;
@@ -193,6 +194,14 @@ export interface AgentRow {
   embedded: number;
   created_at: number;
   last_seen_at: number | null;
+  /** JSON map of the labels the agent last declared (migration 013); '{}' when none. */
+  labels?: string;
+}
+
+/** One `key=value` pair a queued execution requires of its agent (migration 013). */
+export interface QueueLabelRow {
+  queue_id: string;
+  label: string;
 }
 
 /** Consecutive log lines of one job, as one agent batch delivered them. */

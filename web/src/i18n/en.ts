@@ -86,6 +86,9 @@ export const en: Record<string, string> = {
   'run.attempt': 'attempt {n}',
   'run.supersededBy': 'Superseded by #{n}',
   'run.canceledBy': 'Canceled by {actor}',
+  'run.waiting.no_matching_agent': 'Waiting for an agent with labels {labels}',
+  'run.waitingHint':
+    'No connected agent has these labels (runs_on of the pipeline, or the environment it deploys to). Start one with slipway agent --label key=value.',
   'run.attemptHint': 'Its agent was lost and the run was queued again; the log shows every attempt in order.',
 
   'pipeline.file': '.slipway.yml',

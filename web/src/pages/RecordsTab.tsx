@@ -184,6 +184,12 @@ function RecordRow({
                 {t('run.supersededBy', { n: run.cancelReason.by })}
               </span>
             ) : null}
+            {run.waiting && run.status === 'queued' ? (
+              <span className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
+                {' · '}
+                {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}
+              </span>
+            ) : null}
           </span>
           {run.message ? <span className="record-message">{firstLine(run.message)}</span> : null}
         </div>

@@ -144,6 +144,12 @@ export function RunPage({ project, number }: { project: string; number: number }
       </p>
       {run.failure ? <p className="error">{run.failure.message || run.failure.reason}</p> : null}
       <CancelReasonNote run={run} t={t} />
+      {/* A live event updates the status but carries no reason: show it only while queued. */}
+      {run.waiting && run.status === 'queued' ? (
+        <p className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
+          {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}
+        </p>
+      ) : null}
       {run.diagnostics.length > 0 ? (
         <ul className="diagnostics">
           {run.diagnostics.map((d) => (

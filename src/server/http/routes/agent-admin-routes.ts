@@ -9,6 +9,8 @@ const AgentInfo = z.object({
   id: z.string(),
   name: z.string(),
   embedded: z.boolean(),
+  /** What the agent declared on its last lease request (`--label`, plus its host's os and arch). */
+  labels: z.record(z.string(), z.string()),
   createdAt: z.number(),
   lastSeenAt: z.number().nullable(),
   leases: z.array(

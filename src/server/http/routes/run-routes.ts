@@ -7,6 +7,7 @@ import { STATUSES } from '../../../domain/status.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
+import { type WaitingReason, waitingReasons } from '../../queue/waiting-reason.js';
 import { loadRunView, type RunView } from '../../runs/run-events.js';
 import {
   jobJsonSchema,
@@ -89,8 +90,14 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
         ctx.db,
         page.runs.map((r) => r.id),
       );
+      const waiting = await waitingOf(
+        ctx,
+        page.runs.filter((r) => r.status === 'queued').map((r) => r.id),
+      );
       return {
-        runs: page.runs.map((run) => toRunSummary(run, project.name, jobs.get(run.id) ?? [])),
+        runs: page.runs.map((run) =>
+          withWaiting(toRunSummary(run, project.name, jobs.get(run.id) ?? []), waiting),
+        ),
         next: page.next,
       };
     },
@@ -222,7 +229,18 @@ async function viewOf(ctx: ServerContext, runId: string): Promise<RunView> {
 
 async function detailOf(ctx: ServerContext, runId: string): Promise<RunDetail> {
   const view = await viewOf(ctx, runId);
-  return toRunDetail(view.run, view.projectName, view.jobs);
+  const waiting = await waitingOf(ctx, view.run.status === 'queued' ? [runId] : []);
+  return withWaiting(toRunDetail(view.run, view.projectName, view.jobs), waiting);
+}
+
+/** Why queued runs wait (labels no connected agent offers); see queue/waiting-reason.ts. */
+function waitingOf(ctx: ServerContext, runIds: string[]): Promise<Map<string, WaitingReason>> {
+  return waitingReasons(ctx.db, runIds, ctx.now(), ctx.config.leaseTimeoutMs);
+}
+
+function withWaiting<T extends RunSummary>(run: T, waiting: Map<string, WaitingReason>): T {
+  const reason = waiting.get(run.id);
+  return reason ? { ...run, waiting: reason } : run;
 }
 
 async function summaryOf(ctx: ServerContext, runId: string): Promise<RunSummary> {
