@@ -10,6 +10,7 @@ import * as environmentObservations from './migrations/008_environment_observati
 import * as pinWebhookRepository from './migrations/009_pin_webhook_repository.js';
 import * as healthProbe from './migrations/010_health_probe.js';
 import * as attemptsAndInstallationId from './migrations/011_attempts_and_installation_id.js';
+import * as deliveryEvents from './migrations/012_delivery_events.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009_pin_webhook_repository': pinWebhookRepository,
   '010_health_probe': healthProbe,
   '011_attempts_and_installation_id': attemptsAndInstallationId,
+  '012_delivery_events': deliveryEvents,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */
