@@ -94,10 +94,11 @@ export class DeliveryEventBus {
     }
     const waits: Promise<void>[] = [];
     for (const subscriber of this.subscribers) {
-      for (const event of events) {
-        if (subscriber.types && !subscriber.types.has(event.type)) continue;
-        subscriber.tail = subscriber.tail.then(() => this.handle(subscriber, event));
-      }
+      const mine = events.filter((e) => !subscriber.types || subscriber.types.has(e.type));
+      // Only the queues that got an event are waited for: a handler emitting events it does not
+      // receive itself (images → image.pushed) must not wait for its own queue.
+      if (mine.length === 0) continue;
+      for (const event of mine) subscriber.tail = subscriber.tail.then(() => this.handle(subscriber, event));
       waits.push(subscriber.tail);
     }
     return Promise.all(waits).then(() => undefined);
