@@ -136,7 +136,7 @@ describe('delivery event bus', () => {
     assert.deepEqual(good, ['r1', 'r2']);
     assert.deepEqual(flaky, ['r2'], 'the failing subscriber still gets its next event');
     assert.equal(log.errors.length, 1);
-    assert.equal((log.errors[0]?.obj as { subscriber: string }).subscriber, 'flaky');
+    assert.equal((log.errors[0]?.obj as { subscriber?: string } | undefined)?.subscriber, 'flaky');
     await db.destroy();
   });
 
