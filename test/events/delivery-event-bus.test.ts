@@ -172,7 +172,7 @@ describe('delivery event bus', () => {
     await bus.transact(
       db,
       () => 3,
-      async (_trx, record) => record({ ...runFinished('r2', 2), type: 'run.finished' }),
+      async (_trx, record) => record(runFinished('r2', 2)),
     );
     assert.equal((await readDeliveryEvents(db)).length, 3, 'stored even after close; only not dispatched');
     await db.destroy();
