@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ServerConfig } from './config.js';
+import type { DeliveryEventBus } from './events/delivery-event-bus.js';
 import type { RouteRegistry } from './http/define-route.js';
 import type { ConfigLoader } from './runs/config-loader.js';
 import type {
@@ -26,6 +27,8 @@ export interface ServerContext {
   log: FastifyBaseLogger;
   secretBox: SecretBox;
   events: EventBus;
+  /** Delivery domain events, emitted after their commit (events/delivery-event-bus.ts). */
+  deliveries: DeliveryEventBus;
   logs: LogService;
   sources: SourceService;
   runState: RunState;

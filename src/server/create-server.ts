@@ -4,8 +4,9 @@ import { loadSecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { announceStaleObservations } from './deploys/announce-stale-observations.js';
+import { followReleases } from './deploys/release-follow-up.js';
 import { ReleaseService } from './deploys/release-service.js';
-import { ReleaseTrackingRunState } from './deploys/release-tracking.js';
+import { DeliveryEventBus } from './events/delivery-event-bus.js';
 import { InMemoryEventBus } from './events/event-bus.js';
 import { GitSourceService } from './git/source-service.js';
 import { RouteRegistry } from './http/define-route.js';
@@ -26,13 +27,13 @@ import { registerSystemRoutes } from './http/routes/system-routes.js';
 import { registerWebRoutes } from './http/routes/web-routes.js';
 import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
+import { followBuiltImages } from './images/image-follow-up.js';
 import { DbLogService } from './logs/log-service.js';
 import { DbQueueService } from './queue/queue-service.js';
 import { ConfigLoader } from './runs/config-loader.js';
 import { DbRunService } from './runs/run-service.js';
 import { DbRunState } from './runs/run-state.js';
 import { startScheduler } from './scheduler/scheduler.js';
-import type { RunState } from './services.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
 import { recoverPendingDeliveries } from './webhooks/recover-deliveries.js';
@@ -70,6 +71,7 @@ export async function createServer(
     log: app.log,
     secretBox: loadSecretBox(config),
     events: new InMemoryEventBus(),
+    deliveries: new DeliveryEventBus(app.log),
     routes: new RouteRegistry(),
     configs: new ConfigLoader(),
   };
@@ -80,13 +82,22 @@ export async function createServer(
     outboundAllowlist: config.outboundAllowlist,
     maxPushBytes: config.gitMaxPushBytes,
   });
-  // Releases follow their deploy jobs; the release service needs `runs`, built just below.
+  const runState = new DbRunState({ db, events: base.events, deliveries: base.deliveries, now });
+  // What follows runs and jobs subscribes to their delivery events; the queue only leases and
+  // records. The release service needs `runs`, built just below.
   let releaseService: ReleaseService | null = null;
-  const runState: RunState = new ReleaseTrackingRunState(new DbRunState({ db, events: base.events, now }), {
+  followBuiltImages(base.deliveries, { db, events: base.events, deliveries: base.deliveries, now });
+  followReleases(base.deliveries, {
     db,
     log: app.log,
     releases: (): ReleaseService =>
-      (releaseService ??= new ReleaseService({ db, now, events: base.events, runs })),
+      (releaseService ??= new ReleaseService({
+        db,
+        now,
+        events: base.events,
+        deliveries: base.deliveries,
+        runs,
+      })),
   });
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
@@ -159,6 +170,8 @@ export async function createServer(
       closed = true;
       for (const stop of stops) stop();
       await app.close();
+      // Follow-ups of what was committed finish before the database goes away.
+      await base.deliveries.close();
       await db.destroy();
       await base.configs.close();
     },

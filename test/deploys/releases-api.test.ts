@@ -178,6 +178,17 @@ describe('applications and releases API', () => {
     const d = lease.deployments?.deploy;
     assert.ok(d && !('refused' in d));
     assert.equal(d.image, `reg.local/shop/api@${DIGEST_A}`);
+    // Releases follow their run through the delivery bus, and each step is a stored event.
+    const stored = await t.server.ctx.db
+      .selectFrom('delivery_events')
+      .select(['type', 'payload'])
+      .where('release_id', 'is not', null)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      stored.filter((e) => JSON.parse(e.payload).number === 1).map((e) => e.type),
+      ['release.started', 'release.succeeded'],
+    );
     assert.equal(d.target, 'docker');
     assert.equal(d.spec.replicas, 2);
     assert.deepEqual(d.spec.ports, [{ published: 18080, target: 8080 }]);
@@ -218,6 +229,17 @@ describe('applications and releases API', () => {
     const d = lease.deployments?.deploy;
     assert.ok(d && !('refused' in d));
     assert.equal(d.image, `reg.local/shop/api@${DIGEST_A}`);
+    // Releases follow their run through the delivery bus, and each step is a stored event.
+    const stored = await t.server.ctx.db
+      .selectFrom('delivery_events')
+      .select(['type', 'payload'])
+      .where('release_id', 'is not', null)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      stored.filter((e) => JSON.parse(e.payload).number === release.number).map((e) => e.type),
+      ['approval.requested', 'approval.granted', 'release.started', 'release.succeeded'],
+    );
     assert.equal(d.spec.replicas, 3);
     const apps = (await (await t.api('/api/projects/shop/applications')).json()) as {
       applications: {

@@ -224,6 +224,23 @@ describe('recording built images', () => {
     assert.equal(runStatus.status, 'succeeded');
   });
 
+  test('images follow runs through the delivery bus: job.finished, then image.pushed once, are stored', async () => {
+    const stored = await t.server.ctx.db
+      .selectFrom('delivery_events')
+      .select(['type', 'payload'])
+      .where('run_id', '=', first.runId)
+      .orderBy('id')
+      .execute();
+    const types = stored.map((e) => e.type);
+    assert.deepEqual(
+      types.filter((type) => type !== 'run.created'),
+      ['job.started', 'job.finished', 'image.pushed', 'job.finished', 'run.finished'],
+      'the retried update emitted nothing; the unit job ends skipped with the run',
+    );
+    const pushed = JSON.parse(stored.find((e) => e.type === 'image.pushed')?.payload ?? '{}');
+    assert.deepEqual(pushed.image.tags, [first.record, 'latest']);
+  });
+
   test('the catalogue lists current tags newest first, with the run and commit that built them', async () => {
     const res = await t.api(`/api/projects/${project.name}/images`);
     assert.equal(res.status, 200);

@@ -19,6 +19,7 @@ import type { Plan } from '../../src/pipeline/plan/plan.js';
 import type { JobResultMessage, RunFinishMessage } from '../../src/protocol/agent-protocol.js';
 import { createSecretBox } from '../../src/server/auth/secret-box.js';
 import { loadServerConfig } from '../../src/server/config.js';
+import { DeliveryEventBus } from '../../src/server/events/delivery-event-bus.js';
 import { InMemoryEventBus } from '../../src/server/events/event-bus.js';
 import { RouteRegistry } from '../../src/server/http/define-route.js';
 import { createAgent, declareLabels } from '../../src/server/queue/agent-registry.js';
@@ -193,6 +194,7 @@ export async function queueFixture(env: Record<string, string> = {}, pollMs = 20
     log: silentLog,
     secretBox,
     events: new InMemoryEventBus(),
+    deliveries: new DeliveryEventBus(silentLog),
     logs,
     sources,
     runState,

@@ -2,12 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { JobResultMessage } from '../../protocol/agent-protocol.js';
 import { conflict, invalid, notFound } from '../errors.js';
+import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import { publishRunChange } from '../runs/run-events.js';
 import type { EventBus, RunService } from '../services.js';
 import type { ApplicationRow, Database, EnvironmentRow, ProjectRow, ReleaseRow } from '../store/tables.js';
 import { writeAudit } from './audit-log.js';
 import { type EnvironmentConfig, environmentConfigSchema } from './environment-config.js';
 import { digestOf } from './image-ref.js';
+import {
+  applyReleaseResult,
+  OPEN_RELEASE,
+  recordReleaseEvent,
+  syncReleasesWithRun,
+} from './release-progress.js';
 import { insertReleaseRun, RELEASE_JOB } from './release-run.js';
 
 type Trx = Transaction<Database>;
@@ -16,6 +23,7 @@ export interface ReleaseServiceDeps {
   db: Kysely<Database>;
   now: () => number;
   events: EventBus;
+  deliveries: DeliveryEventBus;
   runs: Pick<RunService, 'playJob'>;
 }
 
@@ -43,12 +51,13 @@ export interface NewRelease {
   environmentConfig?: EnvironmentConfig;
 }
 
-const OPEN: ReleaseRow['status'][] = ['queued', 'awaiting_approval', 'running'];
+const OPEN = OPEN_RELEASE;
 
 /**
  * Deploy, promote, rollback, scale and approve. Each one records a release and creates the
  * release run that an agent executes, in one transaction with its audit row; results come back
- * through `applyJobResult` / `syncWithRun` (see release-tracking.ts).
+ * through `applyJobResult` / `syncWithRun` (release-progress.ts), which release-follow-up.ts calls
+ * for the delivery events of their runs.
  */
 export class ReleaseService {
   constructor(readonly deps: ReleaseServiceDeps) {}
@@ -166,13 +175,15 @@ export class ReleaseService {
     }
     await this.deps.runs.playJob(release.release_run_id, release.release_job, t.actor);
     const now = this.deps.now();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
+    await this.deps.deliveries.transact(this.deps.db, this.deps.now, async (trx, record) => {
+      const granted = await trx
         .updateTable('releases')
         .set({ status: 'queued' })
         .where('id', '=', release.id)
         .where('status', '=', 'awaiting_approval')
-        .execute();
+        .returningAll()
+        .executeTakeFirst();
+      if (granted) await recordReleaseEvent(trx, record, granted, 'approval.granted', t.actor);
       await writeAudit(trx, now, {
         actor: t.actor,
         action: 'release.approve',
@@ -185,63 +196,13 @@ export class ReleaseService {
   }
 
   /** A deploy job reported its end (from the agent's job result). Idempotent. */
-  async applyJobResult(runId: string, job: JobResultMessage): Promise<void> {
-    const result = job.release;
-    if (!result) return;
-    await this.deps.db
-      .updateTable('releases')
-      .set({
-        status: result.status,
-        reason: result.reason ?? null,
-        ...(result.image ? { image: result.image } : {}),
-        ...(result.digest !== undefined ? { digest: result.digest } : {}),
-        started_at: sql<number>`coalesce(started_at, ${job.startedAt ?? this.deps.now()})`,
-        finished_at: job.finishedAt ?? this.deps.now(),
-      })
-      .where('id', '=', result.id)
-      .where('release_run_id', '=', runId)
-      .where('status', 'in', OPEN)
-      .execute();
+  applyJobResult(runId: string, job: JobResultMessage): Promise<void> {
+    return applyReleaseResult(this.deps, runId, job);
   }
 
-  /**
-   * Brings open releases of a run in line with their jobs: running when the job runs, and an
-   * end when the job ended without a release result (agent lost, canceled, refused).
-   */
-  async syncWithRun(runId: string): Promise<void> {
-    const open = await this.deps.db
-      .selectFrom('releases')
-      .innerJoin('jobs', (j) =>
-        j
-          .onRef('jobs.run_id', '=', 'releases.release_run_id')
-          .onRef('jobs.name', '=', 'releases.release_job'),
-      )
-      .select([
-        'releases.id',
-        'releases.status',
-        'jobs.status as jobStatus',
-        'jobs.failure_message',
-        'jobs.skip_message',
-        'jobs.started_at',
-        'jobs.finished_at',
-      ])
-      .where('releases.release_run_id', '=', runId)
-      .where('releases.status', 'in', OPEN)
-      .execute();
-    for (const row of open) {
-      const patch = releasePatchForJob(row.jobStatus, row.failure_message ?? row.skip_message);
-      if (!patch || patch.status === row.status) continue;
-      await this.deps.db
-        .updateTable('releases')
-        .set({
-          ...patch,
-          started_at: row.started_at,
-          finished_at: patch.status === 'running' ? null : (row.finished_at ?? this.deps.now()),
-        })
-        .where('id', '=', row.id)
-        .where('status', 'in', OPEN)
-        .execute();
-    }
+  /** Brings open releases of a run in line with their jobs (release-progress.ts). */
+  syncWithRun(runId: string): Promise<void> {
+    return syncReleasesWithRun(this.deps, runId);
   }
 
   /** Syncs every open release of an application (a release run canceled while queued, …). */
@@ -260,72 +221,77 @@ export class ReleaseService {
   private async release(t: ReleaseTarget, action: string, r: NewRelease): Promise<ReleaseRow> {
     const now = this.deps.now();
     const awaitApproval = r.gated && t.env.requires_approval === 1;
-    const { release, runId } = await this.deps.db.transaction().execute(async (trx) => {
-      if (r.environmentConfig) {
-        await trx
-          .updateTable('environments')
-          .set({
-            config: JSON.stringify(r.environmentConfig),
-            config_version: r.configVersion,
-            updated_at: now,
-          })
-          .where('id', '=', t.env.id)
-          .execute();
-      }
-      const number = await allocateReleaseNumber(trx, t.app.id);
-      const run = await insertReleaseRun(trx, {
-        project: t.project,
-        app: t.app.name,
-        env: t.env.name,
-        releaseNumber: number,
-        image: r.image,
-        awaitApproval,
-        actor: t.actor,
-        source: r.source ? { ref: r.source.ref, sha: r.source.sha } : null,
-        now,
-      });
-      const release: ReleaseRow = {
-        id: randomUUID(),
-        application_id: t.app.id,
-        environment_id: t.env.id,
-        number,
-        image: r.image,
-        digest: r.digest,
-        config: JSON.stringify(r.config),
-        config_version: r.configVersion,
-        replicas: r.replicas,
-        source_run_id: r.source?.runId ?? null,
-        source_sha: r.source?.sha ?? null,
-        release_run_id: run.id,
-        release_job: RELEASE_JOB,
-        trigger: r.trigger,
-        actor: t.actor,
-        status: awaitApproval ? 'awaiting_approval' : 'queued',
-        reason: null,
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-        rollback_of: r.rollbackOf ?? null,
-        promoted_from: r.promotedFrom ?? null,
-      };
-      await trx.insertInto('releases').values(release).execute();
-      await writeAudit(trx, now, {
-        actor: t.actor,
-        action,
-        projectId: t.project.id,
-        target: `${t.app.name}/${t.env.name}#${number}`,
-        detail: {
-          release: number,
+    const { release, runId } = await this.deps.deliveries.transact(
+      this.deps.db,
+      () => now,
+      async (trx, record) => {
+        if (r.environmentConfig) {
+          await trx
+            .updateTable('environments')
+            .set({
+              config: JSON.stringify(r.environmentConfig),
+              config_version: r.configVersion,
+              updated_at: now,
+            })
+            .where('id', '=', t.env.id)
+            .execute();
+        }
+        const number = await allocateReleaseNumber(trx, t.app.id);
+        const run = await insertReleaseRun(trx, {
+          project: t.project,
+          app: t.app.name,
+          env: t.env.name,
+          releaseNumber: number,
+          image: r.image,
+          awaitApproval,
+          actor: t.actor,
+          source: r.source ? { ref: r.source.ref, sha: r.source.sha } : null,
+          now,
+        });
+        const release: ReleaseRow = {
+          id: randomUUID(),
+          application_id: t.app.id,
+          environment_id: t.env.id,
+          number,
           image: r.image,
           digest: r.digest,
+          config: JSON.stringify(r.config),
+          config_version: r.configVersion,
           replicas: r.replicas,
-          configVersion: r.configVersion,
-          run: run.number,
-          ...(awaitApproval ? { awaitingApproval: true } : {}),
-        },
-      });
-      return { release, runId: run.id };
-    });
+          source_run_id: r.source?.runId ?? null,
+          source_sha: r.source?.sha ?? null,
+          release_run_id: run.id,
+          release_job: RELEASE_JOB,
+          trigger: r.trigger,
+          actor: t.actor,
+          status: awaitApproval ? 'awaiting_approval' : 'queued',
+          reason: null,
+          created_at: now,
+          started_at: null,
+          finished_at: null,
+          rollback_of: r.rollbackOf ?? null,
+          promoted_from: r.promotedFrom ?? null,
+        };
+        await trx.insertInto('releases').values(release).execute();
+        if (awaitApproval) await recordReleaseEvent(trx, record, release, 'approval.requested');
+        await writeAudit(trx, now, {
+          actor: t.actor,
+          action,
+          projectId: t.project.id,
+          target: `${t.app.name}/${t.env.name}#${number}`,
+          detail: {
+            release: number,
+            image: r.image,
+            digest: r.digest,
+            replicas: r.replicas,
+            configVersion: r.configVersion,
+            run: run.number,
+            ...(awaitApproval ? { awaitingApproval: true } : {}),
+          },
+        });
+        return { release, runId: run.id };
+      },
+    );
     await publishRunChange(this.deps.db, this.deps.events, runId, 'all');
     return release;
   }
@@ -367,23 +333,4 @@ async function sourceOf(db: Kysely<Database>, runId: string, sha: string): Promi
     sha,
     ref: { kind: run?.ref_kind === 'tag' ? 'tag' : 'branch', name: run?.ref_name ?? '' },
   };
-}
-
-function releasePatchForJob(
-  jobStatus: string,
-  message: string | null,
-): Pick<ReleaseRow, 'status' | 'reason'> | null {
-  switch (jobStatus) {
-    case 'running':
-      return { status: 'running', reason: null };
-    case 'succeeded':
-      return { status: 'succeeded', reason: null };
-    case 'failed':
-      return { status: 'failed', reason: message ?? 'the deploy job failed' };
-    case 'canceled':
-    case 'skipped':
-      return { status: 'canceled', reason: message };
-    default:
-      return null;
-  }
 }

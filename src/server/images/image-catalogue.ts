@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { BuiltImageMessage } from '../../protocol/agent-protocol.js';
+import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import type { EventBus } from '../services.js';
 import type { Database, ImageRow } from '../store/tables.js';
 import type { ImageHistoryJsonType, ImagesJsonType, ImageTagJsonType } from './image-json.js';
@@ -8,6 +9,7 @@ import type { ImageHistoryJsonType, ImagesJsonType, ImageTagJsonType } from './i
 export interface CatalogueDeps {
   db: Kysely<Database>;
   events: EventBus;
+  deliveries: DeliveryEventBus;
   now: () => number;
 }
 
@@ -25,7 +27,7 @@ export interface ImageEventData {
 }
 
 /**
- * Records what a build job produced: one row per tag, with the run, commit and ref that built
+ * Records what a build job produced (called for `job.finished`, images/image-follow-up.ts): one row per tag, with the run, commit and ref that built
  * it. Idempotent — the agent may retry a job update, and (run, job, repository, tag) is unique —
  * and publishes an `image` ProjectEvent only when something new was stored. Returns the number of
  * rows stored. An untrusted run (fork pull request) may not push (security rule 1): a `pushed`
@@ -63,12 +65,25 @@ export async function recordBuiltImage(
     ref: run.ref_name,
     created_at: now,
   }));
-  const result = await deps.db
-    .insertInto('images')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['run_id', 'job', 'repository', 'tag']).doNothing())
-    .executeTakeFirst();
-  const stored = Number(result.numInsertedOrUpdatedRows ?? 0n);
+  // A pushed image is a delivery fact (image.pushed), stored with its catalogue rows.
+  const stored = await deps.deliveries.transact(deps.db, deps.now, async (trx, record) => {
+    const result = await trx
+      .insertInto('images')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['run_id', 'job', 'repository', 'tag']).doNothing())
+      .executeTakeFirst();
+    const inserted = Number(result.numInsertedOrUpdatedRows ?? 0n);
+    if (inserted > 0 && image.pushed) {
+      record({
+        type: 'image.pushed',
+        projectId: run.project_id,
+        runId,
+        releaseId: null,
+        data: { job, image },
+      });
+    }
+    return inserted;
+  });
   if (stored > 0) {
     const data: ImageEventData = {
       job,

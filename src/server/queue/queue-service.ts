@@ -7,7 +7,6 @@ import type {
 } from '../../protocol/agent-protocol.js';
 import type { ServerContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { recordBuiltImage } from '../images/image-catalogue.js';
 import { parseSelection } from '../runs/selection.js';
 import type { QueueService } from '../services.js';
 import type { QueueRow } from '../store/tables.js';
@@ -97,12 +96,9 @@ export class DbQueueService implements QueueService {
 
   async jobUpdate(agentId: string, leaseId: string, update: JobResultMessage): Promise<{ cancel: boolean }> {
     const lease = await this.touch(agentId, leaseId);
-    if (isSelected(lease, update.name)) {
-      await this.deps.runState.jobUpdate(lease.run_id, update);
-      // A build job's image becomes a version in the catalogue (idempotent when retried).
-      if (update.image && update.status === 'succeeded')
-        await recordBuiltImage(this.deps, lease.run_id, update.name, update.image);
-    }
+    // Only recorded here: what follows a job (its image, its release) subscribes to the
+    // delivery events the run state emits (images/image-follow-up.ts, deploys/release-follow-up.ts).
+    if (isSelected(lease, update.name)) await this.deps.runState.jobUpdate(lease.run_id, update);
     return { cancel: lease.cancel_requested === 1 };
   }
 

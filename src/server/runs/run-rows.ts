@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
+import { appendDeliveryEvents } from '../events/delivery-event-log.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
 
 type Trx = Transaction<Database>;
@@ -103,6 +104,27 @@ export const MAX_INSERT_PARAMETERS = 900;
 
 export async function insertRunWithJobs(trx: Trx, run: RunRow, jobs: readonly JobRow[]): Promise<void> {
   await trx.insertInto('runs').values(run).execute();
+  // run.created is stored with the run (delivery history for metrics). It is not dispatched
+  // live: nothing follows a run's creation yet, and every creator would have to hand it on.
+  await appendDeliveryEvents(
+    trx,
+    [
+      {
+        type: 'run.created',
+        projectId: run.project_id,
+        runId: run.id,
+        releaseId: null,
+        data: {
+          number: run.number,
+          status: run.status,
+          trigger: run.trigger,
+          ref: run.ref_name,
+          sha: run.sha,
+        },
+      },
+    ],
+    run.created_at,
+  );
   const first = jobs[0];
   if (!first) return;
   const perRow = Object.keys({ ...first, attempt: 1 }).length;

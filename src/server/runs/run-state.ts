@@ -1,9 +1,11 @@
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
 import { isTerminal, type Status } from '../../domain/status.js';
 import type { JobResultMessage, RunFinishMessage } from '../../protocol/agent-protocol.js';
+import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
+import type { DeliveryEvent } from '../events/delivery-events.js';
 import type { EventBus, RunState } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
-import type { Database, JobRow } from '../store/tables.js';
+import type { Database, JobRow, RunRow } from '../store/tables.js';
 import { publishRunChange } from './run-events.js';
 import { type JobPatch, jobByName, jobsInPlanOrder, updateJob } from './run-queries.js';
 import { finalRunStatus, firstBlockingFailure } from './run-status.js';
@@ -16,12 +18,20 @@ const CANCELED_SKIP = { skip_code: 'run_canceled', skip_message: 'the run was ca
 
 /**
  * The single writer of run and job state after creation (the queue calls it with what agents
- * report). Each method changes the rows in one transaction, then publishes what changed, read
- * back from the database. Terminal jobs and runs never move again, so late or repeated reports
+ * report). Each method changes the rows in one transaction that also records the delivery events
+ * it made true (job.started, job.finished, run.finished: what images and releases follow), then
+ * publishes what changed, read back from the database, and the events (after the commit). Terminal jobs and runs never move again, so late or repeated reports
  * (a retried request, an agent that was already declared lost) are ignored.
  */
 export class DbRunState implements RunState {
-  constructor(readonly deps: { db: Kysely<Database>; events: EventBus; now: () => number }) {}
+  constructor(
+    readonly deps: {
+      db: Kysely<Database>;
+      events: EventBus;
+      deliveries: DeliveryEventBus;
+      now: () => number;
+    },
+  ) {}
 
   async runStarted(runId: string): Promise<void> {
     const result = await this.deps.db
@@ -44,7 +54,7 @@ export class DbRunState implements RunState {
     // only progress — running, or an end — is taken from the agent.
     if (job.skip?.code === 'not_selected') return;
     if (job.status !== 'running' && !terminal(job.status)) return;
-    const changed = await this.deps.db.transaction().execute(async (trx) => {
+    const changed = await this.transact(async (trx, record) => {
       const run = await unfinishedRun(trx, runId);
       if (!run) return false;
       const patched = await patchJob(trx, runId, job.name, (row) =>
@@ -62,6 +72,22 @@ export class DbRunState implements RunState {
             },
       );
       if (!patched) return false;
+      const ref = { projectId: run.project_id, runId, releaseId: null };
+      record(
+        job.status === 'running'
+          ? { type: 'job.started', ...ref, data: { job: job.name, report: job } }
+          : {
+              type: 'job.finished',
+              ...ref,
+              data: {
+                job: job.name,
+                status: job.status,
+                startedAt: job.startedAt,
+                finishedAt: job.finishedAt,
+                report: job,
+              },
+            },
+      );
       // A job report means the execution runs, even if runStarted was lost or comes later.
       if (run.status !== 'running') await markRunning(trx, runId, this.deps.now());
       return true;
@@ -71,8 +97,9 @@ export class DbRunState implements RunState {
 
   async runFinished(runId: string, result: RunFinishMessage): Promise<void> {
     const now = this.deps.now();
-    const changed = await this.deps.db.transaction().execute(async (trx) => {
-      if (!(await unfinishedRun(trx, runId))) return null;
+    const changed = await this.transact(async (trx, record) => {
+      const run = await unfinishedRun(trx, runId);
+      if (!run) return null;
       const canceled = result.status === 'canceled' || (await cancelWasRequested(trx, runId));
       // Jobs another queued execution will run (a job played while this one ran) are not ours.
       const reserved = await reservedJobs(trx, runId);
@@ -85,6 +112,7 @@ export class DbRunState implements RunState {
         Object.assign(job, patch);
         await updateJob(trx, runId, job.name, patch);
         touched.push(job.name);
+        record(jobFinished(run, job));
       }
       if (!canceled && reserved.size > 0) {
         await trx.updateTable('runs').set({ status: 'queued' }).where('id', '=', runId).execute();
@@ -92,6 +120,13 @@ export class DbRunState implements RunState {
       }
       const status = finalRunStatus(jobs, canceled);
       const failure = runFailure(status, jobs, result.error);
+      record(
+        runEnded(
+          { ...run, started_at: run.started_at ?? result.startedAt },
+          failure ? 'failed' : status,
+          now,
+        ),
+      );
       await trx
         .updateTable('runs')
         .set({
@@ -110,8 +145,9 @@ export class DbRunState implements RunState {
 
   async failUnfinished(runId: string, reason: 'agent_lost', message: string): Promise<void> {
     const now = this.deps.now();
-    const changed = await this.deps.db.transaction().execute(async (trx) => {
-      if (!(await unfinishedRun(trx, runId))) return null;
+    const changed = await this.transact(async (trx, record) => {
+      const run = await unfinishedRun(trx, runId);
+      if (!run) return null;
       const touched: string[] = [];
       for (const job of await jobsInPlanOrder(trx, runId)) {
         let patch: JobPatch | null = null;
@@ -129,7 +165,9 @@ export class DbRunState implements RunState {
         if (!patch) continue;
         await updateJob(trx, runId, job.name, patch);
         touched.push(job.name);
+        record(jobFinished(run, { ...job, ...patch }));
       }
+      record(runEnded(run, 'failed', now));
       await trx
         .updateTable('runs')
         .set({ status: 'failed', failure_reason: reason, failure_message: message, finished_at: now })
@@ -191,18 +229,52 @@ export class DbRunState implements RunState {
     if (changed) await this.publish(runId, changed);
   }
 
+  /** One transaction whose recorded delivery events are stored with it and dispatched after commit. */
+  private transact<T>(work: (trx: Trx, record: (event: DeliveryEvent) => void) => Promise<T>): Promise<T> {
+    return this.deps.deliveries.transact(this.deps.db, this.deps.now, work);
+  }
+
   private publish(runId: string, jobs: readonly string[]): Promise<void> {
     return publishRunChange(this.deps.db, this.deps.events, runId, jobs);
   }
 }
 
-/** The run's status, unless it is gone or over: then nothing about it may change any more. */
-async function unfinishedRun(trx: Trx, runId: string): Promise<{ status: string } | null> {
+type OpenRun = Pick<RunRow, 'id' | 'status' | 'project_id' | 'number' | 'started_at'>;
+
+/** `job.finished` for a job the server ended (no agent report). */
+function jobFinished(run: OpenRun, job: JobRow): DeliveryEvent {
+  return {
+    type: 'job.finished',
+    projectId: run.project_id,
+    runId: run.id,
+    releaseId: null,
+    data: {
+      job: job.name,
+      status: job.status,
+      startedAt: job.started_at,
+      finishedAt: job.finished_at,
+      report: null,
+    },
+  };
+}
+
+function runEnded(run: OpenRun, status: string, now: number): DeliveryEvent {
+  return {
+    type: 'run.finished',
+    projectId: run.project_id,
+    runId: run.id,
+    releaseId: null,
+    data: { number: run.number, status, startedAt: run.started_at, finishedAt: now },
+  };
+}
+
+/** The run, unless it is gone or over: then nothing about it may change any more. */
+async function unfinishedRun(trx: Trx, runId: string): Promise<OpenRun | null> {
   // Locked on PostgreSQL: two reports about one run (an agent's finish, a lease expiry) must not
   // both see it unfinished and interleave their writes.
   const run = await trx
     .selectFrom('runs')
-    .select('status')
+    .select(['id', 'status', 'project_id', 'number', 'started_at'])
     .where('id', '=', runId)
     .$call(forUpdateOnPostgres(trx as never))
     .executeTakeFirst();

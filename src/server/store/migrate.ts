@@ -10,6 +10,7 @@ import * as environmentObservations from './migrations/008_environment_observati
 import * as pinWebhookRepository from './migrations/009_pin_webhook_repository.js';
 import * as healthProbe from './migrations/010_health_probe.js';
 import * as attemptsAndInstallationId from './migrations/011_attempts_and_installation_id.js';
+import * as deliveryEvents from './migrations/012_delivery_events.js';
 import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
 import { runMigrations } from './run-migrations.js';
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009_pin_webhook_repository': pinWebhookRepository,
   '010_health_probe': healthProbe,
   '011_attempts_and_installation_id': attemptsAndInstallationId,
+  '012_delivery_events': deliveryEvents,
   '013_agent_labels': agentLabels,
   '014_supersede_runs': supersedeRuns,
 };

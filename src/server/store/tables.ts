@@ -30,6 +30,7 @@ export interface Database {
   environment_observations: EnvironmentObservationRow;
   health_probe: HealthProbeRow;
   installation: InstallationRow;
+  delivery_events: DeliveryEventRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -308,6 +309,19 @@ export interface ReleaseRow {
   finished_at: number | null;
   rollback_of: string | null;
   promoted_from: string | null;
+}
+
+/** One delivery domain event (migration 012, src/server/events/delivery-events.ts); append-only. */
+export interface DeliveryEventRow {
+  /** Insertion order. */
+  id: Generated<number>;
+  type: string;
+  project_id: string;
+  run_id: string | null;
+  release_id: string | null;
+  occurred_at: number;
+  /** The event's data (JSON). */
+  payload: string;
 }
 
 export interface AuditLogRow {

@@ -29,7 +29,13 @@ export const envParams = appParams.extend({ env: resourceName });
  */
 export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const tags = ['applications'];
-  const releases = new ReleaseService({ db: ctx.db, now: ctx.now, events: ctx.events, runs: ctx.runs });
+  const releases = new ReleaseService({
+    db: ctx.db,
+    now: ctx.now,
+    events: ctx.events,
+    deliveries: ctx.deliveries,
+    runs: ctx.runs,
+  });
 
   defineRoute(app, ctx.routes, {
     method: 'GET',

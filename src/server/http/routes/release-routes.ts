@@ -38,7 +38,13 @@ const deployBody = z
  */
 export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const tags = ['releases'];
-  const releases = new ReleaseService({ db: ctx.db, now: ctx.now, events: ctx.events, runs: ctx.runs });
+  const releases = new ReleaseService({
+    db: ctx.db,
+    now: ctx.now,
+    events: ctx.events,
+    deliveries: ctx.deliveries,
+    runs: ctx.runs,
+  });
   const prefix = '/api/projects/:project/applications/:app/environments/:env';
 
   defineRoute(app, ctx.routes, {
