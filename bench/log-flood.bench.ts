@@ -9,6 +9,7 @@
  * max) over the lines B printed while A ran. Targets: RSS growth < 100 MB, B's lag < 1 s.
  * Run: `npx tsx bench/log-flood.bench.ts` (FLOOD_MB=N to change the size). Prints Markdown.
  */
+
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import Dockerode from 'dockerode';
 import { createParser } from 'eventsource-parser';
 import { createAdminToken, startSlipwayServer } from '../test/support/slipway-server.js';
 import { ensureBusyboxImage } from '../test/support/test-images.js';
+import { rss, waitFor } from './process-probes.js';
 import { fmtMs } from './stats.js';
 
 const floodMb = Number(process.env.FLOOD_MB ?? 200);
@@ -170,18 +172,4 @@ function follow(token: string, path: string, onLine: (text: string) => void) {
 /** The kernel's uptime in seconds: the clock the ticker job prints too. */
 function uptime(): number {
   return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-}
-
-function rss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error('timed out waiting');
 }

@@ -6,8 +6,9 @@
  *     the server's RSS while it streams.
  * Run: `npx tsx bench/server.bench.ts` (ROUNDS=N). Prints Markdown for BENCHMARKS.md.
  */
+
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +17,7 @@ import { createParser } from 'eventsource-parser';
 import { createAdminToken, startSlipwayServer } from '../test/support/slipway-server.js';
 import { ensureBusyboxImage } from '../test/support/test-images.js';
 import { bareFirstByte } from './pipeline.bench.js';
+import { rss, waitFor } from './process-probes.js';
 import { fmtMs, median } from './stats.js';
 
 const rounds = Number(process.env.ROUNDS ?? 5);
@@ -74,10 +76,10 @@ try {
   writeFileSync(join(repo, '.slipway.yml'), pipeline(image, `yes '${'x'.repeat(99)}' | head -n ${lines}`));
   git('add', '.');
   git('commit', '-q', '-m', 'big log');
-  const rssBefore = rss(server.proc);
+  const rssBefore = rss(server.proc.pid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, rss(server.proc));
+    rssPeak = Math.max(rssPeak, rss(server.proc.pid));
   }, 100);
   git('push', '-q', 'origin', 'main');
   const bigRun = await waitForRun(api, rounds + 1);
@@ -178,18 +180,4 @@ async function countLines(token: string, path: string): Promise<{ count: number;
       parser.feed(decoder.decode(chunk, { stream: true }));
   }
   return { count, rate: count / ((last - start) / 1000) };
-}
-
-function rss(child: { pid: number }): number {
-  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error('timed out waiting');
 }

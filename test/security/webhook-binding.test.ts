@@ -6,54 +6,22 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { gitflowClass } from '../../src/domain/gitflow.js';
 import { recordName } from '../../src/domain/ref.js';
 import { GitSourceService } from '../../src/server/git/source-service.js';
 import type { RunService } from '../../src/server/services.js';
 import type { Forge, ProjectRow } from '../../src/server/store/tables.js';
-import {
-  git,
-  insertProject,
-  type RecordingRuns,
-  recordingRuns,
-  settle,
-  silentLogger,
-  workRepo,
-} from '../support/git.js';
+import { type ForkUpstream, makeForkUpstream } from '../support/fork-upstream.js';
+import { insertProject, type RecordingRuns, recordingRuns, settle, silentLogger } from '../support/git.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SECRET = 'webhook-secret-for-binding';
 const zero = '0'.repeat(40);
 
-interface Upstream {
-  bare: string;
-  main: string;
-  /** The object id of the annotated tag v2 (not a commit). */
-  tagObject: string;
-  /** A fork's commit, reachable in the mirror only through refs/pull/12/head. */
-  forkHead: string;
-}
-
-async function makeUpstream(): Promise<Upstream> {
-  const bare = await mkdtemp(join(tmpdir(), 'slipway-bound-'));
-  await git(bare, ['init', '-q', '--bare', '--initial-branch=main']);
-  const work = await workRepo();
-  try {
-    const main = await work.commit({ '.slipway.yml': 'version: 1\n' }, 'main commit');
-    await work.git('tag', '-a', 'v2', '-m', 'annotated', main);
-    await work.git('checkout', '-q', '-b', 'fork-main', 'main');
-    const forkHead = await work.commit({ 'evil.sh': 'curl evil' }, 'fork commit');
-    await work.git('push', '-q', bare, 'main', 'v2', 'fork-main:refs/pull/12/head');
-    const tagObject = await work.git('rev-parse', 'v2');
-    return { bare, main, tagObject, forkHead };
-  } finally {
-    await work.cleanup();
-  }
-}
+type Upstream = ForkUpstream;
+const makeUpstream = () => makeForkUpstream('slipway-bound-');
 
 function signed(forge: Forge, event: string, body: string): Record<string, string> {
   const hmac = createHmac('sha256', SECRET).update(body).digest('hex');

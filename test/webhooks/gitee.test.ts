@@ -8,54 +8,20 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { recordName } from '../../src/domain/ref.js';
 import { GitSourceService } from '../../src/server/git/source-service.js';
 import type { ProjectRow } from '../../src/server/store/tables.js';
-import {
-  git,
-  insertProject,
-  type RecordingRuns,
-  recordingRuns,
-  settle,
-  silentLogger,
-  workRepo,
-} from '../support/git.js';
+import { type ForkUpstream, makeForkUpstream } from '../support/fork-upstream.js';
+import { insertProject, type RecordingRuns, recordingRuns, settle, silentLogger } from '../support/git.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SECRET = 'gitee-webhook-secret-0123456789';
 const HOUR = 60 * 60 * 1000;
 
-interface Upstream {
-  bare: string;
-  main: string;
-  previous: string;
-  /** The object id of the annotated tag v2 (not a commit). */
-  tagObject: string;
-  /** A fork's commit, reachable in the mirror only through refs/pull/12/head. */
-  forkHead: string;
-}
-
-async function makeUpstream(): Promise<Upstream> {
-  const bare = await mkdtemp(join(tmpdir(), 'slipway-gitee-'));
-  await git(bare, ['init', '-q', '--bare', '--initial-branch=main']);
-  const work = await workRepo();
-  try {
-    const previous = await work.commit({ '.slipway.yml': 'version: 1\n' }, 'first');
-    const main = await work.commit({ 'README.md': 'hi\n' }, 'second');
-    await work.git('tag', '-a', 'v2', '-m', 'annotated', main);
-    await work.git('checkout', '-q', '-b', 'fork-main', 'main');
-    const forkHead = await work.commit({ 'evil.sh': 'curl evil' }, 'fork commit');
-    await work.git('push', '-q', bare, 'main', 'v2', 'fork-main:refs/pull/12/head');
-    const tagObject = await work.git('rev-parse', 'v2');
-    return { bare, main, previous, tagObject, forkHead };
-  } finally {
-    await work.cleanup();
-  }
-}
+type Upstream = ForkUpstream;
+const makeUpstream = () => makeForkUpstream('slipway-gitee-');
 
 type Payload = Record<string, unknown>;
 
