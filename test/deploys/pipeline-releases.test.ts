@@ -250,4 +250,18 @@ describe('pipeline deploy jobs and auto release', () => {
     await finish(l);
     assert.equal((await releases('prod')).length, 0);
   });
+
+  it('a deploy job its filters skip gets no release record', async () => {
+    const before = (await releases('dev')).length;
+    const filtered = job('ship', 'deploy', {
+      deploy: { app: 'svc', env: 'dev', from: null, image: `${REPO}@${D2}` },
+      skip: { code: 'filtered', message: 'only: main' },
+    });
+    await storeRun('feature/y', [[filtered]]);
+    const l = await lease();
+    assert.equal(l.deployments?.ship, undefined, 'no deployment is prepared for a skipped job');
+    await report(l, 'ship', 'deploy', { status: 'skipped', skip: { code: 'filtered', message: 'only: main' } });
+    await finish(l);
+    assert.equal((await releases('dev')).length, before, 'no "canceled" release was added');
+  });
 });

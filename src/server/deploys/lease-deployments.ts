@@ -44,7 +44,9 @@ export async function deploymentsForLease(
   const chosen = new Set(selection);
   const deployJobs = plan.stages
     .flatMap((s) => s.jobs)
-    .filter((j) => j.deploy && (chosen.size === 0 || chosen.has(j.name)));
+    // A deploy job its filters (or [skip ci]) already skip never runs: it gets no release, or the
+    // history would fill with "canceled" releases for every push the filters leave out.
+    .filter((j) => j.deploy && j.skip === null && (chosen.size === 0 || chosen.has(j.name)));
   if (deployJobs.length === 0) return {};
   const run = await deps.db
     .selectFrom('runs')
