@@ -8,7 +8,7 @@ import { createAgent } from '../../src/server/queue/agent-registry.js';
 import { enqueue } from '../../src/server/queue/enqueue.js';
 import { allocateRunNumber, insertRunWithJobs, plannedJobRows } from '../../src/server/runs/run-rows.js';
 import { runRow } from '../support/rows.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 
 /**
  * Releases made by pipelines: a `deploy:` job inside a run (its release is created when the job
@@ -263,5 +263,29 @@ describe('pipeline deploy jobs and auto release', () => {
     await report(l, 'ship', 'deploy', { status: 'skipped', skip: { code: 'filtered', message: 'only: main' } });
     await finish(l);
     assert.equal((await releases('dev')).length, before, 'no "canceled" release was added');
+  });
+
+  it('four-eyes: whoever started the run cannot play its deploy job into a gated environment', async () => {
+    const put = await t.api('/api/projects/mono/applications/svc/environments/prod', {
+      method: 'PUT',
+      body: JSON.stringify({ requiresApproval: true, config: { fourEyes: true } }),
+    });
+    assert.ok(put.status === 200 || put.status === 201, await put.clone().text());
+    const alice = await createUserWithToken(t.server, 'alice', 'maintainer');
+    const ship = job('ship', 'deploy', {
+      deploy: { app: 'svc', env: 'prod', from: null, image: `${REPO}@${D2}` },
+      manual: true,
+    });
+    await storeRun('main', [[ship]]);
+    const l = await lease();
+    await finish(l);
+    const runs = (await (await t.api('/api/projects/mono/runs')).json()) as { runs: { number: number }[] };
+    const number = runs.runs[0]?.number;
+    const play = `/api/projects/mono/runs/${number}/jobs/ship/play`;
+    const own = await t.api(play, { method: 'POST', headers: { authorization: `Bearer ${alice}` } });
+    assert.equal(own.status, 403, 'alice pushed the run (actor) and may not approve it');
+    assert.match(await own.text(), /four-eyes/);
+    const other = await t.api(play, { method: 'POST' });
+    assert.equal(other.status, 202, await other.clone().text());
   });
 });

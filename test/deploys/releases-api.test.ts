@@ -328,6 +328,29 @@ describe('applications and releases API', () => {
     assert.match(await res.text(), /digest/);
   });
 
+  it('four-eyes: whoever requested a gated release cannot approve it; someone else can', async () => {
+    const put = await t.api(`${app}/environments/audited`, {
+      method: 'PUT',
+      body: JSON.stringify({
+        requiresApproval: true,
+        config: { repository: 'reg.local/shop/api', fourEyes: true },
+      }),
+    });
+    assert.equal(put.status, 201, await put.clone().text());
+    const res = await post(`${app}/environments/audited/deploy`, { imageDigest: DIGEST_A }, maintainer);
+    assert.equal(res.status, 201, await res.clone().text());
+    const release = (await res.json()) as { number: number; status: string };
+    assert.equal(release.status, 'awaiting_approval');
+    const approve = `${app}/environments/audited/releases/${release.number}/approve`;
+    const own = await post(approve, {}, maintainer);
+    assert.equal(own.status, 403);
+    assert.match(await own.text(), /four-eyes/);
+    assert.equal(await t.server.ctx.queue.lease(agentId, 0), null, 'still waiting after the refusal');
+    const other = await post(approve, {});
+    assert.equal(other.status, 202, await other.clone().text());
+    await agentRuns('succeeded');
+  });
+
   it('documents the routes in the OpenAPI document', async () => {
     const res = await t.api('/api/openapi.json');
     assert.equal(res.status, 200);

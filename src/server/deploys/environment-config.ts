@@ -71,6 +71,11 @@ export const environmentConfigSchema = z
       )
       .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
       .optional(),
+    /**
+     * Four-eyes rule for an approval-gated environment: whoever requested a release (deployed,
+     * promoted or pushed the pipeline that deploys) cannot approve it. Optional, off by default.
+     */
+    fourEyes: z.boolean().optional(),
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

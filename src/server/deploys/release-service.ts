@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { JobResultMessage } from '../../protocol/agent-protocol.js';
-import { conflict, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import { publishRunChange } from '../runs/run-events.js';
 import type { EventBus, RunService } from '../services.js';
@@ -171,6 +171,11 @@ export class ReleaseService {
     if (release.status !== 'awaiting_approval' || !release.release_run_id || !release.release_job) {
       throw conflict(
         `release #${number} is ${release.status}; only a release awaiting approval can be approved`,
+      );
+    }
+    if (release.actor === t.actor && environmentConfigSchema.parse(JSON.parse(t.env.config)).fourEyes) {
+      throw forbidden(
+        `release #${number} was requested by ${t.actor}; ${t.app.name}/${t.env.name} needs another person's approval (four-eyes rule)`,
       );
     }
     await this.deps.runs.playJob(release.release_run_id, release.release_job, t.actor);

@@ -5,6 +5,7 @@ import { isValidShortRefName, type Ref } from '../../../domain/ref.js';
 import { reservedEnvReason } from '../../../domain/reserved-env.js';
 import { STATUSES } from '../../../domain/status.js';
 import type { ServerContext } from '../../context.js';
+import { assertFourEyesForPlay } from '../../deploys/four-eyes.js';
 import { invalid, notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
 import { type WaitingReason, waitingReasons } from '../../queue/waiting-reason.js';
@@ -206,6 +207,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     handler: async ({ params }, req) => {
       const principal = requireRole(req, 'maintainer');
       const run = await runOf(ctx, params);
+      await assertFourEyesForPlay(ctx.db, run, params.job, principal.username);
       await ctx.runs.playJob(run.id, params.job, principal.username);
       return toJobJson(await findJob(ctx.db, run, params.job));
     },
