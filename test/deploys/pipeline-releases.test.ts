@@ -260,7 +260,10 @@ describe('pipeline deploy jobs and auto release', () => {
     await storeRun('feature/y', [[filtered]]);
     const l = await lease();
     assert.equal(l.deployments?.ship, undefined, 'no deployment is prepared for a skipped job');
-    await report(l, 'ship', 'deploy', { status: 'skipped', skip: { code: 'filtered', message: 'only: main' } });
+    await report(l, 'ship', 'deploy', {
+      status: 'skipped',
+      skip: { code: 'filtered', message: 'only: main' },
+    });
     await finish(l);
     assert.equal((await releases('dev')).length, before, 'no "canceled" release was added');
   });

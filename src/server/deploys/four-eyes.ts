@@ -28,7 +28,7 @@ export async function assertFourEyesForPlay(
     .where('applications.name', '=', deploy.app)
     .where('environments.name', '=', deploy.env)
     .executeTakeFirst();
-  if (!env || env.requires_approval !== 1) return;
+  if (env?.requires_approval !== 1) return;
   if (!environmentConfigSchema.parse(JSON.parse(env.config)).fourEyes) return;
   throw forbidden(
     `run #${run.number} was started by ${by}; deploying it to ${deploy.app}/${deploy.env} needs another person's approval (four-eyes rule)`,
