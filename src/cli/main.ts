@@ -4,6 +4,7 @@ import { backupCommand, restoreCommand } from './backup.js';
 import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
 import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
+import { PASSWD_USAGE, passwdCommand, USERS_USAGE, usersCommand } from './client/users-command.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
 import { serverCommand } from './server.js';
@@ -35,6 +36,8 @@ talking to a server (after slipway login):
   promote      slipway promote PROJECT APP --from staging --to production (same digest)
   rollback     slipway rollback PROJECT APP ENV --to RELEASE
   approve      slipway approve PROJECT APP ENV RELEASE   scale: slipway scale PROJECT APP ENV --replicas N
+  users        accounts (admins): slipway users ls|add|invite|role|disable|enable|reset|rm
+  passwd       change your own password
 
   version      print the version
   Every command takes --json where it prints data.
@@ -54,6 +57,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         agent: AGENT_USAGE,
         images: IMAGES_USAGE,
         registries: REGISTRIES_USAGE,
+        users: USERS_USAGE,
+        passwd: PASSWD_USAGE,
         ...Object.fromEntries(DEPLOY_COMMANDS.map((c) => [c, DEPLOY_USAGE])),
       };
       io.stdout(`${usage[command as keyof typeof usage] ?? USAGE}\n`);
@@ -77,6 +82,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await imagesCommand(rest, io);
       case 'registries':
         return await registriesCommand(rest, io);
+      case 'users':
+        return await usersCommand(rest, io);
+      case 'passwd':
+        return await passwdCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);

@@ -47,6 +47,9 @@ async function ensureAdmin(ctx: ServerContext): Promise<string | null> {
         username: ctx.config.adminUser,
         password: ctx.config.adminPassword ?? (generated as string),
         role: 'admin',
+        // A generated password was printed on a terminal (and maybe into a log): it only
+        // opens the door to choosing a real one.
+        mustChangePassword: generated !== null,
       },
       ctx.now(),
     );

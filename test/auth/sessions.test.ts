@@ -27,7 +27,7 @@ describe('sessions', () => {
     const me = await s.fetch('/api/me');
     assert.equal(me.status, 200);
     assert.deepEqual(await me.json(), {
-      user: { username: 'mia', role: 'maintainer' },
+      user: { username: 'mia', role: 'maintainer', mustChangePassword: false },
       csrfToken: s.csrfToken,
     });
     const stored = await t.server.ctx.db.selectFrom('sessions').select('id').execute();

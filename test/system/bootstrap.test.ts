@@ -58,6 +58,7 @@ describe('bootstrap', () => {
     const admin = await server.ctx.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
     assert.equal(admin.role, 'admin');
     assert.equal(await verifyPassword(first.adminPassword!, admin.password_hash), true);
+    assert.equal(admin.must_change_password, 1, 'a generated password must be replaced at first sign-in');
 
     const demo = await server.ctx.db.selectFrom('projects').selectAll().executeTakeFirstOrThrow();
     assert.equal(demo.name, 'demo');
@@ -107,6 +108,7 @@ describe('bootstrap', () => {
       .where('username', '=', 'root')
       .executeTakeFirstOrThrow();
     assert.equal(await verifyPassword('configured-password', root.password_hash), true);
+    assert.equal(root.must_change_password, 0, 'a password the operator chose is theirs already');
     assert.equal((await server.ctx.db.selectFrom('projects').selectAll().execute()).length, 0, 'demo off');
   });
 

@@ -26,9 +26,11 @@ export async function principalFromToken(
       'users.id as user_id',
       'users.username',
       'users.role',
+      'users.must_change_password',
     ])
     .where('api_tokens.token_hash', '=', sha256Hex(token))
     .where('api_tokens.revoked_at', 'is', null)
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
@@ -40,5 +42,11 @@ export async function principalFromToken(
       .execute()
       .catch(onTouchError);
   }
-  return { userId: row.user_id, username: row.username, role: row.role, via: 'token' };
+  return {
+    userId: row.user_id,
+    username: row.username,
+    role: row.role,
+    via: 'token',
+    mustChangePassword: row.must_change_password === 1,
+  };
 }

@@ -66,6 +66,7 @@ export function installAuthentication(app: FastifyInstance, ctx: ServerContext):
       username: session.username,
       role: session.role,
       via: 'session',
+      mustChangePassword: session.mustChangePassword,
     };
     req.principal = principal;
     req.authSession = { id: session.sessionId, csrfToken: session.csrfToken };

@@ -15,7 +15,7 @@ export interface CurrentHolder {
 
 /**
  * Who a credential stands for right now: null once the token is revoked, the session signed out
- * or expired, or the user deleted (both rows cascade from users). One indexed lookup by primary
+ * or expired, the user disabled, or deleted (both rows cascade from users). One indexed lookup by primary
  * key or unique hash — cheap enough to repeat every few seconds per open stream. Unlike
  * authentication it writes nothing (no last-used bookkeeping).
  */
@@ -31,6 +31,7 @@ export async function currentHolder(
       .select(['users.id as user_id', 'users.role'])
       .where('api_tokens.token_hash', '=', credential.tokenHash)
       .where('api_tokens.revoked_at', 'is', null)
+      .where('users.disabled_at', 'is', null)
       .executeTakeFirst();
     return row ? { userId: row.user_id, role: row.role } : null;
   }
@@ -40,6 +41,7 @@ export async function currentHolder(
     .select(['users.id as user_id', 'users.role'])
     .where('sessions.id', '=', credential.sessionId)
     .where('sessions.expires_at', '>', now)
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   return row ? { userId: row.user_id, role: row.role } : null;
 }

@@ -11,6 +11,7 @@ export interface SessionUser {
   userId: string;
   username: string;
   role: Role;
+  mustChangePassword: boolean;
 }
 
 /** Creates a session; returns the cookie value (only its sha256 is stored) and the CSRF token. */
@@ -43,9 +44,17 @@ export async function findSession(
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.csrf_token', 'users.id as user_id', 'users.username', 'users.role'])
+    .select([
+      'sessions.id',
+      'sessions.csrf_token',
+      'users.id as user_id',
+      'users.username',
+      'users.role',
+      'users.must_change_password',
+    ])
     .where('sessions.id', '=', sha256Hex(cookie))
     .where('sessions.expires_at', '>', now)
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   return {
@@ -54,6 +63,7 @@ export async function findSession(
     userId: row.user_id,
     username: row.username,
     role: row.role,
+    mustChangePassword: row.must_change_password === 1,
   };
 }
 

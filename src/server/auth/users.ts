@@ -17,10 +17,20 @@ export interface UserJson {
   username: string;
   role: Role;
   createdAt: number;
+  disabled: boolean;
+  mustChangePassword: boolean;
 }
 
-export function userJson(row: Pick<UserRow, 'username' | 'role' | 'created_at'>): UserJson {
-  return { username: row.username, role: row.role, createdAt: row.created_at };
+export function userJson(
+  row: Pick<UserRow, 'username' | 'role' | 'created_at' | 'disabled_at' | 'must_change_password'>,
+): UserJson {
+  return {
+    username: row.username,
+    role: row.role,
+    createdAt: row.created_at,
+    disabled: row.disabled_at !== null,
+    mustChangePassword: row.must_change_password === 1,
+  };
 }
 
 export function findUser(db: Kysely<Database>, username: string): Promise<UserRow | undefined> {
@@ -29,7 +39,7 @@ export function findUser(db: Kysely<Database>, username: string): Promise<UserRo
 
 export async function createUser(
   db: Kysely<Database>,
-  input: { username: string; password: string; role: Role },
+  input: { username: string; password: string; role: Role; mustChangePassword?: boolean },
   now: number,
 ): Promise<UserRow> {
   const row: UserRow = {
@@ -38,6 +48,8 @@ export async function createUser(
     password_hash: await hashPassword(input.password),
     role: input.role,
     created_at: now,
+    must_change_password: input.mustChangePassword ? 1 : 0,
+    disabled_at: null,
   };
   try {
     await db.insertInto('users').values(row).execute();

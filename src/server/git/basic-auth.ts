@@ -30,10 +30,23 @@ export async function authenticateBasic(
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id as userId', 'users.username as username', 'users.role as role'])
+    .select([
+      'users.id as userId',
+      'users.username as username',
+      'users.role as role',
+      'users.must_change_password as mustChange',
+    ])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
+    .where('users.disabled_at', 'is', null)
     .where('users.username', '=', credentials.username)
     .executeTakeFirst();
-  return row ? { userId: row.userId, username: row.username, role: row.role, via: 'token' } : null;
+  if (!row) return null;
+  return {
+    userId: row.userId,
+    username: row.username,
+    role: row.role,
+    via: 'token',
+    mustChangePassword: row.mustChange === 1,
+  };
 }

@@ -1,12 +1,13 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { AccountTables } from './tables-accounts.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database {
-  users: UserRow;
+export interface Database extends AccountTables {
+  users: UserTable;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;
   login_attempts: LoginAttemptRow;
@@ -35,13 +36,19 @@ export interface Database {
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
 
-export interface UserRow {
+/** The `users` table as Kysely sees it; rows read back are `UserRow`. */
+export interface UserTable {
   id: string;
   username: string;
   password_hash: string;
   role: Role;
   created_at: number;
+  /** 1: every request but changing the password is refused until it is changed (migration 021). */
+  must_change_password: ColumnType<number, number | undefined, number>;
+  /** Set while the account is disabled: no sign-in, no session, no token works. */
+  disabled_at: number | null;
 }
+export type UserRow = Selectable<UserTable>;
 
 export interface SessionRow {
   /** sha256 of the cookie value; the cookie itself is never stored. */

@@ -32,7 +32,7 @@ export interface RunPage {
 }
 
 export interface Me {
-  user: { username: string; role: 'admin' | 'maintainer' | 'viewer' };
+  user: { username: string; role: 'admin' | 'maintainer' | 'viewer'; mustChangePassword?: boolean };
   csrfToken: string | null;
 }
 

@@ -1,5 +1,8 @@
 import { lazy, Suspense } from 'react';
 import { Route, Switch } from 'wouter';
+import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPage.js';
+import { InvitePage } from '../pages/account/InvitePage.js';
+import { UsersPage } from '../pages/admin/UsersPage.js';
 import { CreateProjectPage } from '../pages/CreateProjectPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { ProjectPage } from '../pages/ProjectPage.js';
@@ -27,16 +30,22 @@ export function App() {
 }
 
 function Gate() {
-  const { user } = useAuth();
+  const { user, refresh } = useAuth();
   const { t } = useI18n();
   if (user === undefined) return <p className="loading">{t('common.loading')}</p>;
+  const invite = /^\/invite\/([^/]+)$/.exec(window.location.pathname);
+  if (user === null && invite)
+    return <InvitePage token={invite[1] as string} onAccepted={() => void refresh()} />;
   if (user === null) return <SignInPage />;
+  if (user.mustChangePassword) return <MustChangePasswordPage onChanged={() => void refresh()} />;
   return (
     <Layout>
       <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
         <Switch>
           <Route path="/" component={ProjectsPage} />
           <Route path="/projects/new" component={CreateProjectPage} />
+          <Route path="/account" component={AccountPage} />
+          <Route path="/admin/users" component={UsersPage} />
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
           </Route>

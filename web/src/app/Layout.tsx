@@ -1,13 +1,14 @@
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
+import '../pages/account/account-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
 
 /** Header (home, language, who is signed in, sign out) around every signed-in page. */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
-  const { user, signOut } = useAuth();
+  const { user, signOut, can } = useAuth();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -19,13 +20,14 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label={t('nav.main')}>
           <Link href="/">{t('nav.projects')}</Link>
+          {can('admin') ? <Link href="/admin/users">{t('nav.users')}</Link> : null}
         </nav>
         <div className="topbar-end">
           <LangSelect />
           {user ? (
-            <span className="who" title={user.role}>
+            <Link href="/account" className="who" title={`${t('nav.account')} (${user.role})`}>
               {user.username}
-            </span>
+            </Link>
           ) : null}
           <button type="button" className="link-button" onClick={() => void signOut()}>
             {t('nav.signOut')}

@@ -11,6 +11,8 @@ interface Auth {
   user: Me['user'] | null | undefined;
   signIn: (username: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** Asks /api/me again (after an invitation was accepted or the password changed). */
+  refresh: () => Promise<void>;
   /** Whether the user has at least this role (the server decides anyway; this only hides buttons). */
   can: (role: Role) => boolean;
 }
@@ -49,6 +51,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setCsrfToken(null);
       setUser(null);
     },
+    refresh: async () => accept(await api.me()),
     can: (role) => (user ? RANK[user.role] >= RANK[role] : false),
   };
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { registerAccountRoutes } from './account-routes.js';
+import { registerInviteRoutes } from './invite-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import { registerUserRoutes } from './user-routes.js';
@@ -9,4 +11,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   registerSessionRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerInviteRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
 }

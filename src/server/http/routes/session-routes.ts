@@ -6,12 +6,17 @@ import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
 import { createSession, deleteSession, SESSION_TTL_MS } from '../../auth/sessions.js';
 import { findUser } from '../../auth/users.js';
 import type { ServerContext } from '../../context.js';
-import { unauthorized } from '../../errors.js';
+import { forbidden, unauthorized } from '../../errors.js';
 import { defineRoute } from '../define-route.js';
-import { requireRole } from '../principal.js';
+import { requireSignedIn } from '../principal.js';
 
 const Me = z.object({
-  user: z.object({ username: z.string(), role: z.enum(['admin', 'maintainer', 'viewer']) }),
+  user: z.object({
+    username: z.string(),
+    role: z.enum(['admin', 'maintainer', 'viewer']),
+    /** true: the UI asks for a new password before anything else (PUT /api/me/password). */
+    mustChangePassword: z.boolean(),
+  }),
   /** Echo it in X-CSRF-Token on writes; null when signed in with an API token. */
   csrfToken: z.string().nullable(),
 });
@@ -49,9 +54,19 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
       // A failure keeps its reserved rows: they are the record of the failed attempt.
       if (!user || !ok) throw unauthorized('invalid username or password');
       await releaseAttempt(ctx.db, user.username, attempt.ids);
+      // Told only to whoever knows the password: the account exists but may not be used.
+      if (user.disabled_at !== null)
+        throw forbidden('account_disabled: this account is disabled; ask an admin');
       const session = await createSession(ctx.db, user.id, now);
       reply.header('set-cookie', sessionCookie(session.cookie, { maxAge: SESSION_TTL_MS / 1000, secure }));
-      return { user: { username: user.username, role: user.role }, csrfToken: session.csrfToken };
+      return {
+        user: {
+          username: user.username,
+          role: user.role,
+          mustChangePassword: user.must_change_password === 1,
+        },
+        csrfToken: session.csrfToken,
+      };
     },
   });
 
@@ -75,9 +90,9 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     tags: ['auth'],
     response: Me,
     handler: async (_input, req) => {
-      const me = requireRole(req, 'viewer');
+      const me = requireSignedIn(req);
       return {
-        user: { username: me.username, role: me.role },
+        user: { username: me.username, role: me.role, mustChangePassword: me.mustChangePassword === true },
         csrfToken: req.authSession?.csrfToken ?? null,
       };
     },

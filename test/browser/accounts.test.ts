@@ -1,0 +1,112 @@
+/**
+ * Account administration in a real browser (Debian chromium) against the real `slipway server`:
+ * an admin adds a user whose password must be replaced at first sign-in, that user is held at
+ * the password page until they choose their own, and an invitation link made on the Users page
+ * becomes an account in a fresh browser. English and Chinese screenshots go to test-artifacts/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import {
+  launchChromium,
+  newContext,
+  screenshot,
+  signIn,
+  startUiServer,
+  type UiServer,
+} from '../support/browser.js';
+import { ensureWebBuilt } from '../support/web-build.js';
+
+let server: UiServer;
+let browser: Browser;
+
+describe('accounts in the browser', () => {
+  before(async () => {
+    await ensureWebBuilt();
+    server = await startUiServer({ SLIPWAY_EMBEDDED_AGENT: 'false' });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('a user added with "must choose a new password" is held at the password page until they do', async () => {
+    const admin = await newContext(browser);
+    const page = await admin.newPage();
+    await signIn(page, server.url, server.username, server.password);
+    await page.click('a[href="/admin/users"]');
+    await page.waitForSelector('[data-testid=add-user]');
+    await page.fill('[data-testid=add-user] input[name=username]', 'rosa');
+    await page.fill('[data-testid=add-user] input[name=password]', 'chosen-by-admin-1');
+    await page.selectOption('[data-testid=add-user] select[name=role]', 'maintainer');
+    await page.click('[data-testid=add-user] button[type=submit]');
+    await page.waitForSelector('[data-testid=user-rosa]');
+    await screenshot(page, 'users-en-1440');
+
+    const rosaContext = await newContext(browser, { width: 390, height: 844 });
+    const rosa = await rosaContext.newPage();
+    await rosa.goto(server.url);
+    await rosa.fill('input[name="username"]', 'rosa');
+    await rosa.fill('input[name="password"]', 'chosen-by-admin-1');
+    await rosa.click('button[type=submit]');
+    await rosa.waitForSelector('[data-testid=must-change-password]');
+    await rosa.fill('input[name=currentPassword]', 'chosen-by-admin-1');
+    await rosa.fill('input[name=newPassword]', 'rosas-own-password');
+    await rosa.fill('input[name=repeat]', 'rosas-own-password');
+    await rosa.click('[data-testid=change-password] button[type=submit]');
+    await rosa.waitForSelector('[data-testid=must-change-password]', { state: 'detached' });
+    await rosa.waitForSelector('a[href="/account"]');
+    const scrolls = await rosa.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(scrolls, false, 'no horizontal scrolling at 390 px');
+    const users = await server.api<{ username: string; mustChangePassword: boolean }[]>('/api/users');
+    assert.equal(users.find((u) => u.username === 'rosa')?.mustChangePassword, false);
+    await rosaContext.close();
+    await admin.close();
+  });
+
+  test('an invitation link made on the Users page becomes an account in another browser (zh-CN)', async () => {
+    const admin = await newContext(browser, { locale: 'zh-CN' });
+    const page = await admin.newPage();
+    await signIn(page, server.url, server.username, server.password);
+    await page.goto(`${server.url}/admin/users`);
+    await page.waitForSelector('[data-testid=invites]');
+    await page.selectOption('[data-testid=invites] select', 'viewer');
+    await page.click('[data-testid=invites] button:has-text("生成邀请链接")');
+    const link = await page.inputValue('[data-testid=invites] input[readonly]');
+    assert.match(link, /\/invite\/[A-Za-z0-9_-]{20,}$/);
+    await screenshot(page, 'users-zh-1440');
+
+    const guest = await newContext(browser, { locale: 'zh-CN', width: 390, height: 844 });
+    const invited = await guest.newPage();
+    await invited.goto(link);
+    await invited.waitForSelector('[data-testid=invite-form]');
+    assert.match((await invited.textContent('h1')) ?? '', /创建你的 Slipway 账号/);
+    await screenshot(invited, 'invite-zh-390');
+    await invited.fill('input[name=username]', 'lei');
+    await invited.fill('input[name=password]', 'leis-own-password');
+    await invited.fill('input[name=repeat]', 'leis-own-password');
+    await invited.click('button[type=submit]');
+    await invited.waitForSelector('a[href="/account"]');
+    assert.equal(await invited.textContent('a[href="/account"]'), 'lei');
+    assert.equal(await invited.locator('a[href="/admin/users"]').count(), 0, 'a viewer sees no Users link');
+
+    // The link is spent: opening it again in a signed-out browser creates nothing.
+    const other = await newContext(browser);
+    const again = await other.newPage();
+    await again.goto(link);
+    await again.fill('input[name=username]', 'lei2');
+    await again.fill('input[name=password]', 'another-password-1');
+    await again.fill('input[name=repeat]', 'another-password-1');
+    await again.click('button[type=submit]');
+    await again.waitForSelector('[role=alert]');
+    const users = await server.api<{ username: string }[]>('/api/users');
+    assert.deepEqual(
+      users.map((u) => u.username).filter((u) => u.startsWith('lei')),
+      ['lei'],
+    );
+    await other.close();
+    await guest.close();
+    await admin.close();
+  });
+});
