@@ -2,10 +2,12 @@
  * Observed environment health: every `intervalMs` the agent asks its deploy targets what runs
  * on its engine (one labelled list call each) and reports the complete list to the server —
  * only when something changed, or every `keepAliveMs` so the server knows the agent still
- * watches. A failed report is logged once and sent again on the next tick.
+ * watches. A failed report is logged once and sent again on the next tick. The server answers
+ * with the reported environments that were deleted in Slipway: they are stopped and removed
+ * here (the server never talks to an engine), and the next tick reports them gone.
  */
 import type { DeployTarget } from '../deploy/deploy-target.js';
-import type { ObservedEnvironmentMessage } from '../protocol/agent-protocol.js';
+import type { EnvironmentRefMessage, ObservedEnvironmentMessage } from '../protocol/agent-protocol.js';
 import type { AgentTransport } from '../protocol/agent-transport.js';
 
 export interface EnvironmentReporterOptions {
@@ -32,8 +34,12 @@ export function startEnvironmentReporter(opts: EnvironmentReporterOptions): () =
       const environments = await observe(opts.targets);
       const snapshot = JSON.stringify(environments);
       if (snapshot === last && Date.now() - lastSentAt < opts.keepAliveMs) return;
-      await report({ environments });
+      const answer = await report({ environments });
       last = snapshot;
+      if (answer.remove.length > 0) {
+        await removeDeleted(opts, answer.remove);
+        last = ''; // report the new state on the next tick, not after the keep-alive
+      }
       lastSentAt = Date.now();
       if (failing) opts.log('reporting environments works again');
       failing = false;
@@ -56,6 +62,22 @@ export function startEnvironmentReporter(opts: EnvironmentReporterOptions): () =
     if (timer) clearTimeout(timer);
     await current;
   };
+}
+
+/** Stops what Slipway no longer knows; one failure is logged and retried on a later report. */
+async function removeDeleted(opts: EnvironmentReporterOptions, refs: EnvironmentRefMessage[]): Promise<void> {
+  for (const ref of refs) {
+    const target = opts.targets.find((t) => t.kind === ref.target);
+    if (!target) continue;
+    try {
+      await target.remove({ project: ref.project, app: ref.app, env: ref.env });
+      opts.log(`removed ${ref.project}/${ref.app}/${ref.env} (${ref.target}): deleted in Slipway`);
+    } catch (error) {
+      opts.log(
+        `cannot remove ${ref.project}/${ref.app}/${ref.env}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
 }
 
 /** Every target's environments, sorted so that equal states compare equal. */

@@ -13,7 +13,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import {
   cancelAnswerSchema,
+  type EnvironmentReportAnswer,
   type EnvironmentReportMessage,
+  environmentReportAnswerSchema,
   type JobResultMessage,
   type LeaseMessage,
   type LogBatchMessage,
@@ -83,7 +85,7 @@ export class HttpTransport implements AgentTransport {
   }
 
   /** One attempt: the agent's reporter sends again on its next tick when this fails. */
-  async reportEnvironments(report: EnvironmentReportMessage): Promise<void> {
+  async reportEnvironments(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer> {
     const res = await fetch(`${this.base}/api/agent/environments`, {
       method: 'POST',
       headers: this.headers(true),
@@ -91,7 +93,9 @@ export class HttpTransport implements AgentTransport {
       signal: AbortSignal.timeout(this.callTimeoutMs),
     });
     if (!res.ok) throw new Error(`environments: HTTP ${res.status}: ${await errorText(res)}`);
-    await res.body?.cancel().catch(() => {});
+    // A server from before removals answers 204: nothing to remove.
+    if (res.status === 204) return { remove: [] };
+    return environmentReportAnswerSchema.parse(await res.json());
   }
 
   /** Retried until the answer starts; the body is then streamed as it arrives. */

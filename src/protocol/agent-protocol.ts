@@ -244,3 +244,21 @@ export const environmentReportSchema = z.object({
   environments: z.array(observedEnvironmentSchema).max(2_000),
 });
 export type EnvironmentReportMessage = z.infer<typeof environmentReportSchema>;
+
+/** An environment on an agent's engine, by the names its labels carry. */
+export const environmentRefSchema = z.object({
+  project: z.string().min(1).max(200),
+  app: z.string().min(1).max(200),
+  env: z.string().min(1).max(200),
+  target: z.enum(['docker', 'swarm']),
+});
+export type EnvironmentRefMessage = z.infer<typeof environmentRefSchema>;
+
+/**
+ * The answer to an environment report: reported environments that were deleted in Slipway, for
+ * the agent to stop and remove. (A server answering 204 has none to ask for.)
+ */
+export const environmentReportAnswerSchema = z.object({
+  remove: z.array(environmentRefSchema).max(2_000),
+});
+export type EnvironmentReportAnswer = z.infer<typeof environmentReportAnswerSchema>;

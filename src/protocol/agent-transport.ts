@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  EnvironmentReportAnswer,
   EnvironmentReportMessage,
   JobResultMessage,
   LeaseMessage,
@@ -33,7 +34,7 @@ export interface AgentTransport {
    * retried: the agent reports again on its next tick. Optional: without it the agent does not
    * report (the server then shows the release result).
    */
-  reportEnvironments?(report: EnvironmentReportMessage): Promise<void>;
+  reportEnvironments?(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer>;
 }
 
 export class LeaseGoneError extends Error {}

@@ -67,7 +67,7 @@ function gated(inner: AgentTransport) {
     },
     source: (id) => inner.source(id),
     finish: (id, result) => inner.finish(id, result),
-    reportEnvironments: async () => {},
+    reportEnvironments: async () => ({ remove: [] }),
   };
   return { transport, open, held: () => held };
 }

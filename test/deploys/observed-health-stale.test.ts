@@ -110,7 +110,7 @@ test('an observation that goes stale is announced as unknown, exactly once', {
 
   const stream = await subscribe();
   try {
-    assert.equal((await report(1)).status, 204);
+    assert.equal((await report(1)).status, 200);
     await stream.waitFor(1, 'the report is announced');
     assert.deepEqual(stream.healths, ['healthy']);
 
@@ -129,7 +129,7 @@ test('an observation that goes stale is announced as unknown, exactly once', {
     assert.deepEqual(stream.healths, ['healthy', 'unknown']);
 
     // The agent reports again: announced again, and stale again later — once more.
-    assert.equal((await report(0)).status, 204);
+    assert.equal((await report(0)).status, 200);
     await stream.waitFor(3, 'the new report is announced');
     await stream.waitFor(4, 'stale again');
     assert.deepEqual(stream.healths, ['healthy', 'unknown', 'degraded', 'unknown']);

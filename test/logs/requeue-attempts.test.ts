@@ -78,7 +78,7 @@ function mortal(inner: AgentTransport): { transport: AgentTransport; die: () => 
     logs: (id, batch) => alive(() => inner.logs(id, batch)),
     source: (id) => alive(() => inner.source(id)),
     finish: (id, result) => alive(() => inner.finish(id, result)),
-    reportEnvironments: async () => {},
+    reportEnvironments: async () => ({ remove: [] }),
   };
   return { transport, die: () => (dead = true) };
 }

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../store/unique-violation.js';
 import { writeAudit } from './audit-log.js';
 import { autoReleaseSchema, environmentConfigSchema, TARGETS } from './environment-config.js';
 import { resourceName } from './names.js';
+import { forgetRemoved, rememberRemoved } from './removed-environments.js';
 
 export const environmentInputSchema = z
   .object({
@@ -55,6 +56,7 @@ export async function createApplication(
           .insertInto('environments')
           .values(environmentRow(app.id, env.name, env, i, now))
           .execute();
+        await forgetRemoved(trx, project.name, app.name, env.name);
       }
       await writeAudit(trx, now, {
         actor,
@@ -101,6 +103,7 @@ export async function putEnvironment(
         .insertInto('environments')
         .values(environmentRow(app.id, name, input, position, now))
         .execute();
+      await forgetRemoved(trx, project.name, app.name, name);
     } else {
       const config = JSON.stringify(input.config);
       const changed = config !== existing.config || existing.target !== input.target;
@@ -146,6 +149,7 @@ export async function deleteEnvironment(
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('releases').where('environment_id', '=', env.id).execute();
     await trx.deleteFrom('environments').where('id', '=', env.id).execute();
+    await rememberRemoved(trx, project.name, [{ app: app.name, env: env.name }], now);
     await writeAudit(trx, now, {
       actor,
       action: 'environment.delete',
@@ -164,6 +168,17 @@ export async function deleteApplication(
 ): Promise<void> {
   const now = deps.now();
   await deps.db.transaction().execute(async (trx) => {
+    const envs = await trx
+      .selectFrom('environments')
+      .select('name')
+      .where('application_id', '=', app.id)
+      .execute();
+    await rememberRemoved(
+      trx,
+      project.name,
+      envs.map((e) => ({ app: app.name, env: e.name })),
+      now,
+    );
     await trx.deleteFrom('releases').where('application_id', '=', app.id).execute();
     await trx.deleteFrom('environments').where('application_id', '=', app.id).execute();
     await trx.deleteFrom('applications').where('id', '=', app.id).execute();

@@ -6,10 +6,15 @@
  * is recorded as nothing running. A change of health emits an `environment` project event.
  */
 import type { Kysely } from 'kysely';
-import type { EnvironmentReportMessage, ObservedEnvironmentMessage } from '../../protocol/agent-protocol.js';
+import type {
+  EnvironmentReportAnswer,
+  EnvironmentReportMessage,
+  ObservedEnvironmentMessage,
+} from '../../protocol/agent-protocol.js';
 import type { EventBus } from '../services.js';
 import type { Database, EnvironmentObservationRow } from '../store/tables.js';
 import { deriveObservedHealth } from './observed-health.js';
+import { environmentsToRemove } from './removed-environments.js';
 
 export interface ObservationDeps {
   db: Kysely<Database>;
@@ -36,7 +41,7 @@ export async function recordEnvironmentReport(
   deps: ObservationDeps,
   agentId: string,
   report: EnvironmentReportMessage,
-): Promise<void> {
+): Promise<EnvironmentReportAnswer> {
   const now = deps.now();
   const matches = await matchEnvironments(deps.db, report.environments);
   const previous = await deps.db
@@ -119,6 +124,7 @@ export async function recordEnvironmentReport(
       deps.events.publish({ type: 'environment', projectId: row.project_id, runId: '', number: 0, data });
     }
   }
+  return { remove: await environmentsToRemove(deps.db, report.environments) };
 }
 
 /** Reported environments that exist here, keyed by environment id (the last report of one wins). */

@@ -1,5 +1,6 @@
 import { lstat, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
+import { rememberRemoved } from '../deploys/removed-environments.js';
 import { contained, mirrorsRoot, repoDirName, reposRoot } from '../git/repo-paths.js';
 import type { RunService } from '../services.js';
 import type { Database, ProjectRow } from '../store/tables.js';
@@ -34,6 +35,19 @@ export async function deleteProject(
     .execute();
   for (const run of active) await deps.runs.cancel(run.id, by);
   await deps.db.transaction().execute(async (trx) => {
+    // What the project's applications run on engines is stopped by the agents (removed-environments.ts).
+    const named = await trx
+      .selectFrom('projects')
+      .select('name')
+      .where('id', '=', project.id)
+      .executeTakeFirst();
+    const envs = await trx
+      .selectFrom('environments')
+      .innerJoin('applications', 'applications.id', 'environments.application_id')
+      .select(['applications.name as app', 'environments.name as env'])
+      .where('applications.project_id', '=', project.id)
+      .execute();
+    if (named) await rememberRemoved(trx, named.name, envs, Date.now());
     await trx
       .updateTable('audit_log')
       .set({ project_id: null })

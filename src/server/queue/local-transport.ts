@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  EnvironmentReportAnswer,
   EnvironmentReportMessage,
   JobResultMessage,
   LeaseMessage,
@@ -24,8 +25,8 @@ export class LocalTransport implements AgentTransport {
     private readonly observe: EnvironmentObserver | null = null,
   ) {}
 
-  async reportEnvironments(report: EnvironmentReportMessage): Promise<void> {
-    await this.observe?.(this.agentId, report);
+  async reportEnvironments(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer> {
+    return (await this.observe?.(this.agentId, report)) ?? { remove: [] };
   }
 
   lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null> {
@@ -53,7 +54,10 @@ export class LocalTransport implements AgentTransport {
   }
 }
 
-export type EnvironmentObserver = (agentId: string, report: EnvironmentReportMessage) => Promise<void>;
+export type EnvironmentObserver = (
+  agentId: string,
+  report: EnvironmentReportMessage,
+) => Promise<EnvironmentReportAnswer>;
 
 async function gone<T>(call: Promise<T>): Promise<T> {
   try {

@@ -14,6 +14,7 @@ import * as deliveryEvents from './migrations/012_delivery_events.js';
 import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
 import * as userLifecycle from './migrations/021_user_lifecycle.js';
+import * as removedEnvironments from './migrations/022_removed_environments.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013_agent_labels': agentLabels,
   '014_supersede_runs': supersedeRuns,
   '021_user_lifecycle': userLifecycle,
+  '022_removed_environments': removedEnvironments,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

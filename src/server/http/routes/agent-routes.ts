@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   cancelAnswerSchema,
+  environmentReportAnswerSchema,
   environmentReportSchema,
   jobResultSchema,
   leaseRequestSchema,
@@ -90,11 +91,11 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
     tags: ['agent protocol'],
     auth: false,
     body: environmentReportSchema,
-    status: 204,
+    response: environmentReportAnswerSchema,
     // Bounded twice: the schema's 2,000 environments and the server's 1 MiB body limit.
     handler: async ({ body }, req) => {
       const agent = await callingAgent(ctx, req);
-      await recordEnvironmentReport(observationDeps(ctx), agent.id, body);
+      return recordEnvironmentReport(observationDeps(ctx), agent.id, body);
     },
   });
 
