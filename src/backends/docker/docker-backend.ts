@@ -19,6 +19,7 @@ import { destroyRunResources, pruneWorkspaceVolumes } from './cleanup.js';
 import { buildImage } from './docker-build.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
+import { cacheEnd, prepareJobCaches } from './job-caches.js';
 import { runJobContainer } from './job-container.js';
 import { LABEL_INSTALLATION, resourceLabels, resourceName } from './labels.js';
 import { ServiceGroup } from './services.js';
@@ -295,6 +296,21 @@ export class DockerBackend implements Backend {
     const name = resourceName(job.runId, job.name);
     // A retried job reuses the name; its predecessor may still be on its way out.
     await state.removals.get(name);
+    const caches = job.caches?.length
+      ? await prepareJobCaches(
+          {
+            docker: this.docker,
+            scope: this.scope,
+            runId: job.runId,
+            job: job.name,
+            labels: resourceLabels(job.runId, state.labels, { job: job.name }),
+            readFile: async (path) => (await this.workspaceReader(state)).readSmallFile(path),
+            now: Date.now,
+          },
+          job.caches,
+          output,
+        )
+      : null;
     const { outcome, container } = await runJobContainer(
       this.docker,
       {
@@ -308,11 +324,16 @@ export class DockerBackend implements Backend {
         labels: resourceLabels(job.runId, state.labels, { job: job.name }),
         graceMs: job.graceMs,
         resources,
+        ...(caches ? { mounts: caches.mounts } : {}),
       },
       output,
       signal,
     );
-    if (container) this.removeInBackground(state, name, container);
+    if (caches) {
+      // A cache is saved from volumes the container no longer holds: removal first.
+      await container?.remove({ force: true }).catch(() => {});
+      await caches.finish(cacheEnd(outcome));
+    } else if (container) this.removeInBackground(state, name, container);
     return outcome;
   }
 
