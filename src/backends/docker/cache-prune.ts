@@ -16,6 +16,7 @@ import {
   removeGeneration,
   removeVolume,
 } from './cache-volumes.js';
+import { pruneWorkspaceVolumes } from './cleanup.js';
 import { inScope } from './labels.js';
 
 /** A save is this long at most; an unmarked data volume older than this is a crash's leftover. */
@@ -67,4 +68,26 @@ export async function pruneCaches(
     }
   }
   return removed;
+}
+
+/**
+ * The backend's periodic pass: kept workspaces past their retention, and caches saved more than
+ * `cacheRetentionMs` ago (by age, not last use: a changed lock file is a new key anyway, so an
+ * old generation is mostly an unused one). Both are attempted; a failure is thrown after.
+ */
+export async function pruneWorkspacesAndCaches(
+  docker: Dockerode,
+  scope: string | undefined,
+  createdBefore: number,
+  inUse: ReadonlySet<string>,
+  cacheRetentionMs: number,
+): Promise<string[]> {
+  const now = Date.now();
+  const [workspaces, caches] = await Promise.allSettled([
+    pruneWorkspaceVolumes(docker, createdBefore, inUse, scope),
+    pruneCaches(docker, scope, now - cacheRetentionMs, now),
+  ]);
+  if (caches.status === 'rejected') throw caches.reason;
+  if (workspaces.status === 'rejected') throw workspaces.reason;
+  return workspaces.value;
 }

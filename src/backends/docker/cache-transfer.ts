@@ -37,25 +37,23 @@ async function withCarrier<T>(
   }
 }
 
-/** Copies the contents of volume `from` into volume `to` (owners, modes and links kept). */
+/**
+ * Copies the contents of volume `from` into volume `to` (owners, modes and links kept). Two
+ * carriers, because the engine locks a container for as long as an archive read from it
+ * streams: writing into the same one would wait for a read that waits for the write.
+ */
 export async function copyVolume(
   docker: Dockerode,
   from: string,
   to: string,
   labels: Record<string, string>,
 ): Promise<void> {
-  await withCarrier(
-    docker,
-    [
-      { volume: from, target: '/from', readOnly: true },
-      { volume: to, target: '/to' },
-    ],
-    labels,
-    async (carrier) => {
+  await withCarrier(docker, [{ volume: from, target: '/from', readOnly: true }], labels, (source) =>
+    withCarrier(docker, [{ volume: to, target: '/to' }], labels, async (target) => {
       // `dir/.` makes the engine name entries `./x`, which unpack straight into /to.
-      const tar = await carrier.getArchive({ path: '/from/.' });
-      await carrier.putArchive(tar, { path: '/to' });
-    },
+      const tar = await source.getArchive({ path: '/from/.' });
+      await target.putArchive(tar, { path: '/to' });
+    }),
   );
 }
 

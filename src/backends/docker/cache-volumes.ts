@@ -25,6 +25,8 @@ export const LABEL_CACHE_CREATED = 'io.slipway.cache.created';
 
 /** One saved generation, as its marker describes it. */
 export interface CacheGeneration {
+  /** The installation that saved it (null: a `slipway exec` outside any). */
+  installation: string | null;
   id: string;
   namespace: string;
   key: string;
@@ -90,7 +92,7 @@ export async function createDataVolume(
 export async function commitGeneration(
   docker: Dockerode,
   scope: string | undefined,
-  generation: Omit<CacheGeneration, 'marker'>,
+  generation: Omit<CacheGeneration, 'marker' | 'installation'>,
 ): Promise<void> {
   await docker.createVolume({
     Name: markerName(generation.id, generation.generation),
@@ -109,10 +111,13 @@ export async function commitGeneration(
   });
 }
 
-/** Every committed generation of this installation (optionally of one namespace), newest first. */
+/**
+ * Every committed generation of this installation (optionally of one namespace), newest first.
+ * `scope` null: of every installation on the engine (the operator's `slipway cache` view).
+ */
 export async function listGenerations(
   docker: Dockerode,
-  scope: string | undefined,
+  scope: string | undefined | null,
   filter: { id?: string; namespace?: string } = {},
 ): Promise<CacheGeneration[]> {
   const label = [`${LABEL_CACHE}=commit`];
@@ -122,7 +127,7 @@ export async function listGenerations(
   const out: CacheGeneration[] = [];
   for (const volume of volumes ?? []) {
     const labels = volume.Labels ?? {};
-    if (!inScope(labels, scope)) continue;
+    if (scope !== null && !inScope(labels, scope)) continue;
     const parsed = parseMarker(volume.Name, labels);
     if (parsed) out.push(parsed);
   }
@@ -143,6 +148,7 @@ function parseMarker(name: string, labels: Record<string, string>): CacheGenerat
   const generation = labels[LABEL_CACHE_GENERATION];
   if (!id || !generation || !Number.isFinite(created)) return null;
   return {
+    installation: labels[LABEL_INSTALLATION] ?? null,
     id,
     namespace: labels[LABEL_CACHE_NAMESPACE] ?? '',
     key: labels[LABEL_CACHE_KEY] ?? '',

@@ -14,8 +14,9 @@ import type {
   RunSetup,
 } from '../backend.js';
 import { WorkspaceReader } from './build-context.js';
+import { pruneWorkspacesAndCaches } from './cache-prune.js';
 import { ensureCarrierImage } from './carrier-image.js';
-import { destroyRunResources, pruneWorkspaceVolumes } from './cleanup.js';
+import { destroyRunResources } from './cleanup.js';
 import { buildImage } from './docker-build.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
@@ -46,6 +47,8 @@ export interface DockerBackendOptions {
    * resources its cleanup and pruning touch. Unset: only unlabelled ones (`slipway exec`).
    */
   scope?: string;
+  /** Saved caches older than this go on `pruneWorkspaces` passes too; default 7 days. */
+  cacheRetentionMs?: number;
 }
 
 export { reapStale } from './cleanup.js';
@@ -75,6 +78,7 @@ export class DockerBackend implements Backend {
   private readonly pushTimeoutMs: number;
   private readonly runs = new Map<string, RunState>();
   private readonly scope: string | undefined;
+  private readonly cacheRetentionMs: number;
   /** Whether the engine builds with BuildKit; asked once. */
   private buildkit: Promise<boolean> | null = null;
 
@@ -83,6 +87,7 @@ export class DockerBackend implements Backend {
     this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 60_000;
     this.scope = options.scope;
+    this.cacheRetentionMs = options.cacheRetentionMs ?? 7 * 24 * 60 * 60_000;
     if (options.buildkit !== undefined) this.buildkit = Promise.resolve(options.buildkit);
   }
 
@@ -277,7 +282,7 @@ export class DockerBackend implements Backend {
   }
 
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
-    return pruneWorkspaceVolumes(this.docker, createdBefore, inUse, this.scope);
+    return pruneWorkspacesAndCaches(this.docker, this.scope, createdBefore, inUse, this.cacheRetentionMs);
   }
 
   /** The installation this backend cleans up for (see DockerBackendOptions.scope). */
