@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
 import { listGenerations, removeGeneration } from '../../src/backends/docker/cache-volumes.js';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
+import { main } from '../../src/cli/main.js';
 import type { PipelineEvent } from '../../src/domain/event.js';
 import { loadConfig } from '../../src/pipeline/config/load-config.js';
 import { compilePlan } from '../../src/pipeline/plan/compile-plan.js';
@@ -297,5 +298,46 @@ stages:
     assert.ok(has(read, /^3$/), read.lines.join('\n'));
     // The superseded generation was pruned when the newer one was saved.
     assert.equal((await listGenerations(docker, undefined, { namespace: project })).length, 1);
+  });
+
+  test("slipway cache ls shows a project's caches (key, paths, size) and cache clear removes them", async () => {
+    const project = newProject();
+    const yaml = (key: string) =>
+      `version: 1\nimage: ${busybox}\nstages:\n  - name: s\n    jobs:\n      j:\n        script: ["echo x > d/f"]\n        cache: { key: ${key}, paths: [d] }\n`;
+    await run(yaml('one'), { project });
+    await run(yaml('two'), { project });
+    const cli = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(['cache', ...args], {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: (t) => {
+          err += t;
+        },
+        cwd: process.cwd(),
+        env: {},
+        color: false,
+      });
+      return { code, out, err };
+    };
+    const listed = await cli('ls', '--project', project, '--json');
+    assert.equal(listed.code, 0, listed.err);
+    const caches = JSON.parse(listed.out) as { key: string; paths: string[]; size: number }[];
+    assert.deepEqual(caches.map((c) => c.key).sort(), ['one', 'two']);
+    assert.deepEqual(caches[0]?.paths, ['/workspace/d']);
+    assert.ok((caches[0]?.size ?? 0) > 0);
+    const table = await cli('ls', '--project', project);
+    assert.match(table.out, /^PROJECT\s+KEY\s+PATHS\s+SIZE\s+SAVED$/m);
+    assert.equal((await cli('clear')).code, 2);
+    assert.match((await cli('clear', '--project', project, '--key', 'one')).out, /^removed 1 cache$/m);
+    const after = await listGenerations(docker, undefined, { namespace: project });
+    assert.deepEqual(
+      after.map((g) => g.key),
+      ['two'],
+    );
+    const next = await run(yaml('one'), { project });
+    assert.ok(has(next, /^cache: no cache for key one; it is saved after the job$/), next.lines.join('\n'));
   });
 });
