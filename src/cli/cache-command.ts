@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import Dockerode from 'dockerode';
-import { type CacheGeneration, listGenerations, removeGeneration } from '../backends/docker/cache-volumes.js';
+import { clearGenerations } from '../backends/docker/cache-prune.js';
+import { type CacheGeneration, listGenerations } from '../backends/docker/cache-volumes.js';
 import { formatByteSize } from '../domain/byte-size.js';
 import { dockerOptions } from './choose-backend.js';
 import { ago } from './client/format.js';
@@ -14,7 +15,7 @@ import { UsageError } from './usage-error.js';
 export const CACHE_USAGE = `usage: slipway cache ls [--project P] [--json]
        slipway cache clear (--project P [--key K] | --all)
   the job caches (cache: in .slipway.yml) this machine's Docker engine keeps, per project and key.
-  clear removes them; a job reading one right now keeps its view until it ends.`;
+  clear removes them, except those a running job reads (run it again once it ended).`;
 
 export async function cacheCommand(argv: string[], io: CliIO): Promise<number> {
   const [verb, ...rest] = argv;
@@ -62,8 +63,9 @@ export async function cacheCommand(argv: string[], io: CliIO): Promise<number> {
     if (values.all && values.project) throw new UsageError('cache clear takes --project or --all, not both');
     if (values.key && !values.project) throw new UsageError('cache clear --key needs --project');
     const chosen = (await listed()).filter((c) => values.key === undefined || c.key === values.key);
-    for (const cache of chosen) await removeGeneration(docker, cache);
-    io.stdout(`removed ${chosen.length} cache${chosen.length === 1 ? '' : 's'}\n`);
+    const { removed, inUse } = await clearGenerations(docker, chosen);
+    const busy = inUse > 0 ? ` (${inUse} in use by running jobs left; clear again once they end)` : '';
+    io.stdout(`removed ${removed} cache${removed === 1 ? '' : 's'}${busy}\n`);
     return 0;
   }
   throw new UsageError(`unknown cache command "${verb ?? ''}"\n\n${CACHE_USAGE}`);

@@ -91,3 +91,18 @@ export async function pruneWorkspacesAndCaches(
   if (workspaces.status === 'rejected') throw workspaces.reason;
   return workspaces.value;
 }
+
+/** Removes these generations except those a running job reads now; returns how many of each. */
+export async function clearGenerations(
+  docker: Dockerode,
+  generations: CacheGeneration[],
+): Promise<{ removed: number; inUse: number }> {
+  const busy = await volumesInUse(docker);
+  let removed = 0;
+  for (const generation of generations) {
+    if (inUse(generation, busy)) continue;
+    await removeGeneration(docker, generation);
+    removed += 1;
+  }
+  return { removed, inUse: generations.length - removed };
+}
