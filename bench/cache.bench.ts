@@ -42,7 +42,7 @@ stages:
     jobs:
       test:
         script:
-          - ${install}
+          - ${JSON.stringify(install)}
           - npm test
         cache:
           key: ${key}
