@@ -13,8 +13,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
-import { listGenerations, removeGeneration } from '../../src/backends/docker/cache-volumes.js';
+import { createOverlay, overlayOptions, overlayProblem } from '../../src/backends/docker/cache-overlay.js';
+import {
+  listGenerations,
+  removeGeneration,
+  volumeDirectory,
+} from '../../src/backends/docker/cache-volumes.js';
+import { ensureCarrierImage } from '../../src/backends/docker/carrier-image.js';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
+import type { OverlayCheck } from '../../src/backends/docker/job-caches.js';
 import { main } from '../../src/cli/main.js';
 import type { PipelineEvent } from '../../src/domain/event.js';
 import { loadConfig } from '../../src/pipeline/config/load-config.js';
@@ -64,7 +71,7 @@ interface RunOutcome {
 
 async function run(
   yaml: string,
-  opts: { project: string; branch?: string; trusted?: boolean; source?: string },
+  opts: { project: string; branch?: string; trusted?: boolean; source?: string; backend?: DockerBackend },
 ): Promise<RunOutcome> {
   const loaded = loadConfig(yaml, 'test.yml');
   if (!loaded.config) throw new Error(JSON.stringify(loaded.diagnostics));
@@ -74,7 +81,7 @@ async function run(
   const result = await runPipeline(plan, {
     runId: `cache-${randomUUID().slice(0, 8)}`,
     runNumber: 1,
-    backend: new DockerBackend({ docker }),
+    backend: opts.backend ?? new DockerBackend({ docker }),
     source: source ? { kind: 'directory', path: source, files: readdirSync(source) } : { kind: 'empty' },
     project: opts.project,
     ...(opts.trusted === false ? { pushPolicy: { trusted: false, refusals: {} } } : {}),
@@ -339,5 +346,54 @@ stages:
     );
     const next = await run(yaml('one'), { project });
     assert.ok(has(next, /^cache: no cache for key one; it is saved after the job$/), next.lines.join('\n'));
+  });
+
+  test('on an engine that cannot mount overlays a hit is a private copy, and the cache still never changes', async () => {
+    const project = newProject();
+    const yaml = (script: string) =>
+      `version: 1\nimage: ${busybox}\nstages:\n  - name: s\n    jobs:\n      j:\n        script: [${JSON.stringify(script)}]\n        cache: { key: k, paths: [d] }\n`;
+    await run(yaml('echo saved > d/f'), { project });
+    const backend = new DockerBackend({ docker });
+    // What the probe answers on such an engine (its real answer here would be null).
+    (backend as unknown as { overlayCheck: OverlayCheck }).overlayCheck.result = Promise.resolve(
+      'failed to mount local volume: no such device',
+    );
+    const copied = await run(yaml('cat d/f; echo changed > d/f'), { project, backend });
+    assert.equal(copied.status, 'succeeded', copied.lines.join('\n'));
+    assert.ok(
+      has(copied, /^cache: this engine cannot mount overlays, the cache is copied: /),
+      copied.lines.join('\n'),
+    );
+    assert.ok(has(copied, /^cache: restored key k \(.*, copied\)$/), copied.lines.join('\n'));
+    assert.ok(has(copied, /^saved$/), copied.lines.join('\n'));
+    const after = await run(yaml('cat d/f'), { project });
+    assert.ok(has(after, /^saved$/) && has(after, /mounted copy-on-write/), after.lines.join('\n'));
+  });
+
+  test("the overlay probe answers null for a mountable overlay and the engine's words for a broken one", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const lower = `slipway-cache-test-lower-${tag}`;
+    const broken = `slipway-cache-test-broken-${tag}`;
+    const image = await ensureCarrierImage(docker);
+    await docker.createVolume({ Name: lower });
+    const overlay = await createOverlay(docker, lower, `probe-${tag}`, 'j', {});
+    try {
+      assert.ok(overlay);
+      assert.equal(await overlayProblem(docker, overlay.volume, image, {}), null);
+      const dir = (await volumeDirectory(docker, lower)) as string;
+      await docker.createVolume({
+        Name: broken,
+        Driver: 'local',
+        DriverOpts: overlayOptions(dir, `${dir}-missing-upper`, `${dir}-missing-work`),
+      });
+      assert.match((await overlayProblem(docker, broken, image, {})) ?? '', /mount/);
+    } finally {
+      await overlay?.remove();
+      for (const name of [broken, lower])
+        await docker
+          .getVolume(name)
+          .remove()
+          .catch(() => {});
+    }
   });
 });

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { removeVolume, volumeDirectory } from './cache-volumes.js';
+import { engineMessage, isNotFound } from './errors.js';
 import { resourceName } from './labels.js';
 
 /** On overlay volumes: the data volume they read, so pruning leaves generations in use alone. */
@@ -22,6 +23,8 @@ export interface Overlay {
   volume: string;
   /** Removes the overlay and its scratch layers (after the job's container is gone). */
   remove(): Promise<void>;
+  /** A private copy instead of an overlay (an engine that cannot mount overlays). */
+  copied?: boolean;
 }
 
 /** Null when the data volume is gone (a pruned generation): the caller treats that as a miss. */
@@ -72,4 +75,37 @@ export async function createOverlay(
 export async function volumesInUse(docker: Dockerode): Promise<Set<string>> {
   const { Volumes: volumes } = await docker.listVolumes({ filters: { label: [LABEL_CACHE_LOWER] } });
   return new Set((volumes ?? []).map((v) => v.Labels?.[LABEL_CACHE_LOWER] ?? '').filter(Boolean));
+}
+
+/**
+ * Whether the engine can mount `overlay` (an engine whose volume directory is on a filesystem
+ * overlayfs refuses, or one without the module, cannot): null when it can, else the engine's
+ * words. Asked through the archive API of a never-started container: reading from it makes the
+ * engine mount the container's volumes as a start would.
+ */
+export async function overlayProblem(
+  docker: Dockerode,
+  overlay: string,
+  image: string,
+  labels: Record<string, string>,
+): Promise<string | null> {
+  const carrier = await docker.createContainer({
+    name: `slipway-cache-probe-${randomBytes(6).toString('hex')}`,
+    Image: image,
+    Entrypoint: ['/bin/true'],
+    Labels: labels,
+    NetworkDisabled: true,
+    HostConfig: { Mounts: [{ Type: 'volume', Source: overlay, Target: '/c', ReadOnly: true }] },
+  });
+  try {
+    // A read (a stat does not mount) of a path that is not there: the engine mounts first, so
+    // "not found" means the mount worked, and nothing of the cache is read.
+    const tar = (await carrier.getArchive({ path: '/c/.slipway-mount-probe' })) as { destroy?: () => void };
+    tar.destroy?.();
+    return null;
+  } catch (err) {
+    return isNotFound(err) ? null : engineMessage(err);
+  } finally {
+    await carrier.remove({ force: true }).catch(() => {});
+  }
 }

@@ -19,6 +19,8 @@ import {
 import { pruneWorkspaceVolumes } from './cleanup.js';
 import { inScope } from './labels.js';
 
+/** Caches saved longer ago than this go on the backend's periodic pass. */
+export const CACHE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 /** A save is this long at most; an unmarked data volume older than this is a crash's leftover. */
 const ORPHAN_AFTER_MS = 6 * 60 * 60_000;
 
@@ -80,7 +82,7 @@ export async function pruneWorkspacesAndCaches(
   scope: string | undefined,
   createdBefore: number,
   inUse: ReadonlySet<string>,
-  cacheRetentionMs: number,
+  cacheRetentionMs = CACHE_RETENTION_MS,
 ): Promise<string[]> {
   const now = Date.now();
   const [workspaces, caches] = await Promise.allSettled([

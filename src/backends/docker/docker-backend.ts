@@ -20,7 +20,7 @@ import { destroyRunResources } from './cleanup.js';
 import { buildImage } from './docker-build.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
-import { cacheEnd, prepareJobCaches } from './job-caches.js';
+import { cacheEnd, type OverlayCheck, prepareJobCaches } from './job-caches.js';
 import { runJobContainer } from './job-container.js';
 import { LABEL_INSTALLATION, resourceLabels, resourceName } from './labels.js';
 import { ServiceGroup } from './services.js';
@@ -47,8 +47,6 @@ export interface DockerBackendOptions {
    * resources its cleanup and pruning touch. Unset: only unlabelled ones (`slipway exec`).
    */
   scope?: string;
-  /** Saved caches older than this go on `pruneWorkspaces` passes too; default 7 days. */
-  cacheRetentionMs?: number;
 }
 
 export { reapStale } from './cleanup.js';
@@ -78,7 +76,8 @@ export class DockerBackend implements Backend {
   private readonly pushTimeoutMs: number;
   private readonly runs = new Map<string, RunState>();
   private readonly scope: string | undefined;
-  private readonly cacheRetentionMs: number;
+  /** Whether this engine mounts overlay volumes, asked with the first cache hit (job-caches.ts). */
+  private readonly overlayCheck: OverlayCheck = { result: null };
   /** Whether the engine builds with BuildKit; asked once. */
   private buildkit: Promise<boolean> | null = null;
 
@@ -87,7 +86,6 @@ export class DockerBackend implements Backend {
     this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 60_000;
     this.scope = options.scope;
-    this.cacheRetentionMs = options.cacheRetentionMs ?? 7 * 24 * 60 * 60_000;
     if (options.buildkit !== undefined) this.buildkit = Promise.resolve(options.buildkit);
   }
 
@@ -282,7 +280,7 @@ export class DockerBackend implements Backend {
   }
 
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
-    return pruneWorkspacesAndCaches(this.docker, this.scope, createdBefore, inUse, this.cacheRetentionMs);
+    return pruneWorkspacesAndCaches(this.docker, this.scope, createdBefore, inUse);
   }
 
   /** The installation this backend cleans up for (see DockerBackendOptions.scope). */
@@ -310,7 +308,7 @@ export class DockerBackend implements Backend {
             job: job.name,
             labels: resourceLabels(job.runId, state.labels, { job: job.name }),
             readFile: async (path) => (await this.workspaceReader(state)).readSmallFile(path),
-            now: Date.now,
+            overlayCheck: this.overlayCheck,
           },
           job.caches,
           output,

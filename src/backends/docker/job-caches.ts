@@ -10,7 +10,7 @@ import type Dockerode from 'dockerode';
 import { formatByteSize } from '../../domain/byte-size.js';
 import type { JobOutcome, JobOutput } from '../backend.js';
 import type { JobCacheSpec } from '../cache-spec.js';
-import { createOverlay, type Overlay } from './cache-overlay.js';
+import { createOverlay, type Overlay, overlayProblem } from './cache-overlay.js';
 import { pruneSuperseded } from './cache-prune.js';
 import { copyVolume, measureVolumes } from './cache-transfer.js';
 import {
@@ -23,6 +23,7 @@ import {
   newGeneration,
   removeVolume,
 } from './cache-volumes.js';
+import { ensureCarrierImage } from './carrier-image.js';
 import { engineMessage } from './errors.js';
 
 export interface JobCacheDeps {
@@ -34,7 +35,14 @@ export interface JobCacheDeps {
   labels: Record<string, string>;
   /** A workspace file's text, or null when it does not exist (for `key: files:`). */
   readFile: (relative: string) => Promise<string | null>;
-  now: () => number;
+  /** The backend's memory of whether its engine mounts overlays (asked once). */
+  overlayCheck: OverlayCheck;
+  now?: () => number;
+}
+
+/** Null until asked; then whether overlays mount (null) or why not. */
+export interface OverlayCheck {
+  result: Promise<string | null> | null;
 }
 
 export interface VolumeMount {
@@ -85,15 +93,15 @@ export async function prepareJobCaches(
 }
 
 async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOutput): Promise<Prepared> {
-  const started = deps.now();
+  const started = now(deps);
   const key = await resolveKey(deps, cache, output);
   const id = cacheId(cache.namespace, key, cache.paths);
   const exact = cache.restore ? await newestGeneration(deps, id) : null;
   if (exact) {
-    const overlays = await overlaysOf(deps, exact, cache.paths);
+    const overlays = await overlaysOf(deps, exact, cache.paths, output);
     if (overlays) {
       output.system(
-        `cache: restored key ${key} (${formatByteSize(exact.size)}, ${deps.now() - started} ms, mounted copy-on-write)`,
+        `cache: restored key ${key} (${formatByteSize(exact.size)}, ${now(deps) - started} ms, ${howMounted(overlays)})`,
       );
       return {
         mounts: overlays.map((o, i) => ({ volume: o.volume, target: cache.paths[i] as string })),
@@ -113,10 +121,10 @@ async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
       output.system(`cache: no cache for key ${key}; nothing is saved (${reason})`);
       return { mounts: [], finish: async () => {} };
     }
-    const overlays = await overlaysOf(deps, fallback, cache.paths);
+    const overlays = await overlaysOf(deps, fallback, cache.paths, output);
     if (!overlays) return { mounts: [], finish: async () => {} };
     output.system(
-      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${deps.now() - started} ms, mounted copy-on-write); nothing is saved (${reason})`,
+      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${now(deps) - started} ms, ${howMounted(overlays)}); nothing is saved (${reason})`,
     );
     return {
       mounts: overlays.map((o, i) => ({ volume: o.volume, target: cache.paths[i] as string })),
@@ -141,12 +149,12 @@ async function prepareFresh(
   started: number,
   output: JobOutput,
 ): Promise<Prepared> {
-  const generation = newGeneration(deps.now());
+  const generation = newGeneration(now(deps));
   const identity = { id, namespace: cache.namespace, key };
   const volumes: string[] = [];
   try {
     for (let i = 0; i < cache.paths.length; i += 1) {
-      volumes.push(await createDataVolume(deps.docker, deps.scope, identity, generation, i, deps.now()));
+      volumes.push(await createDataVolume(deps.docker, deps.scope, identity, generation, i, now(deps)));
       if (fallback) {
         await copyVolume(
           deps.docker,
@@ -162,7 +170,7 @@ async function prepareFresh(
   }
   if (fallback) {
     output.system(
-      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${deps.now() - started} ms, copied to be saved as ${key})`,
+      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${now(deps) - started} ms, copied to be saved as ${key})`,
     );
   } else if (cache.restore) output.system(`cache: no cache for key ${key}; it is saved after the job`);
   else output.system(`cache: key ${key} is saved after the job (policy: push)`);
@@ -180,7 +188,7 @@ async function prepareFresh(
         await drop();
         return;
       }
-      const saving = deps.now();
+      const saving = now(deps);
       const size = await measureVolumes(deps.docker, volumes, deps.labels);
       await commitGeneration(deps.docker, deps.scope, {
         id,
@@ -189,35 +197,73 @@ async function prepareFresh(
         generation,
         paths: cache.paths,
         size,
-        created: deps.now(),
+        created: now(deps),
       });
-      output.system(`cache: saved key ${key} (${formatByteSize(size)}, ${deps.now() - saving} ms)`);
+      output.system(`cache: saved key ${key} (${formatByteSize(size)}, ${now(deps) - saving} ms)`);
       await pruneSuperseded(deps.docker, deps.scope, id).catch(() => {});
     },
   };
 }
 
+/**
+ * Read-only-to-the-cache views of a generation, one per path: copy-on-write overlays, or, on an
+ * engine that cannot mount overlays, private copies (slower, but the cache is still never
+ * written). Null when the generation's data is gone (pruned meanwhile): a miss.
+ */
 async function overlaysOf(
   deps: JobCacheDeps,
   generation: CacheGeneration,
   paths: string[],
+  output: JobOutput,
 ): Promise<Overlay[] | null> {
-  const overlays: Overlay[] = [];
-  for (let i = 0; i < paths.length; i += 1) {
-    const data = dataVolumeName(generation.id, generation.generation, i);
-    const overlay = await createOverlay(deps.docker, data, deps.runId, deps.job, deps.labels).catch(
-      async (err: unknown) => {
-        await Promise.all(overlays.map((o) => o.remove().catch(() => {})));
-        throw err;
-      },
-    );
-    if (overlay === null) {
-      await Promise.all(overlays.map((o) => o.remove()));
-      return null;
+  const views: Overlay[] = [];
+  const release = () => Promise.all(views.map((v) => v.remove().catch(() => {})));
+  try {
+    for (let i = 0; i < paths.length; i += 1) {
+      const data = dataVolumeName(generation.id, generation.generation, i);
+      const overlay = await createOverlay(deps.docker, data, deps.runId, deps.job, deps.labels);
+      if (overlay === null) {
+        await release();
+        return null;
+      }
+      views.push(overlay);
+      deps.overlayCheck.result ??= ensureCarrierImage(deps.docker).then((image) =>
+        overlayProblem(deps.docker, overlay.volume, image, deps.labels),
+      );
+      const problem = await deps.overlayCheck.result;
+      if (problem !== null) {
+        views.pop();
+        await overlay.remove();
+        if (i === 0)
+          output.system(`cache: this engine cannot mount overlays, the cache is copied: ${problem}`);
+        views.push(await privateCopy(deps, data, i));
+      }
     }
-    overlays.push(overlay);
+  } catch (err) {
+    await release();
+    throw err;
   }
-  return overlays;
+  return views;
+}
+
+/** A scratch volume of the job holding a copy of `data` (removed with the job). */
+async function privateCopy(deps: JobCacheDeps, data: string, index: number): Promise<Overlay> {
+  const volume =
+    `${dataVolumeName('copy', `${deps.runId}-${deps.job}`, index)}-${now(deps).toString(36)}`.replace(
+      /[^a-zA-Z0-9_.-]/g,
+      '-',
+    );
+  await deps.docker.createVolume({ Name: volume, Labels: deps.labels });
+  const remove = async (): Promise<void> => {
+    await removeVolume(deps.docker, volume);
+  };
+  try {
+    await copyVolume(deps.docker, data, volume, deps.labels);
+  } catch (err) {
+    await remove().catch(() => {});
+    throw err;
+  }
+  return { volume, remove, copied: true };
 }
 
 async function newestGeneration(deps: JobCacheDeps, id: string): Promise<CacheGeneration | null> {
@@ -255,4 +301,12 @@ export function cacheEnd(outcome: JobOutcome): JobEndForCache {
   if (outcome.kind === 'exited') return outcome.exitCode === 0 ? 'succeeded' : 'failed';
   // The job never ran (no image, engine trouble): nothing it wrote is worth keeping.
   return 'aborted';
+}
+
+function now(deps: JobCacheDeps): number {
+  return (deps.now ?? Date.now)();
+}
+
+function howMounted(views: Overlay[]): string {
+  return views.some((v) => v.copied) ? 'copied' : 'mounted copy-on-write';
 }
