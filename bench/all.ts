@@ -30,6 +30,7 @@ const BENCHES: Bench[] = [
   { name: 'build', file: 'build.bench.ts', timeoutMs: 20 * 60_000 },
   { name: 'deploy', file: 'deploy.bench.ts', timeoutMs: 30 * 60_000 },
   { name: 'ui', file: 'ui.bench.ts', timeoutMs: 20 * 60_000 },
+  { name: 'cache', file: 'cache.bench.ts', timeoutMs: 30 * 60_000 },
 ];
 
 const only = process.env.BENCH?.split(',').map((s) => s.trim());

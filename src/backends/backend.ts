@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { JobResources } from '../domain/job-resources.js';
+import type { JobCacheSpec } from './cache-spec.js';
 
 /**
  * A Backend runs the containers (or processes) of one run. The runtime drives it; nothing else
@@ -105,6 +106,8 @@ export interface JobSpec {
    * (BUILTIN_RESOURCE_LIMITS). Backends without containers (local) cannot enforce them.
    */
   resources?: JobResources;
+  /** Caches to restore before and save after the job (cache-spec.ts); backends without caches say so. */
+  caches?: JobCacheSpec[];
 }
 
 export interface JobOutput {

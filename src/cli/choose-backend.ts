@@ -41,7 +41,7 @@ export async function chooseBackend(
   return local(`Docker is not available (${probe.reason})`);
 }
 
-function dockerOptions(host: string | undefined): Dockerode.DockerOptions {
+export function dockerOptions(host: string | undefined): Dockerode.DockerOptions {
   if (!host) return { socketPath: '/var/run/docker.sock' };
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
   const url = new URL(host.replace(/^tcp:/, 'http:'));

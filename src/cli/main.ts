@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AGENT_USAGE, agentCommand } from './agent.js';
 import { backupCommand, restoreCommand } from './backup.js';
+import { CACHE_USAGE, cacheCommand } from './cache-command.js';
 import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
 import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
@@ -19,6 +20,7 @@ commands:
   agent        run a standalone agent: slipway agent --server URL --token T
   backup FILE  copy the SQLite database to FILE while the server runs (FILE must not exist)
   restore FILE replace the SQLite database with a backup (stop the server first)
+  cache        job caches on this machine's Docker engine: slipway cache ls|clear [--project P]
 
 talking to a server (after slipway login):
   login        slipway login --server URL (--token T | --username U --password-stdin)
@@ -59,6 +61,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         registries: REGISTRIES_USAGE,
         users: USERS_USAGE,
         passwd: PASSWD_USAGE,
+        cache: CACHE_USAGE,
         ...Object.fromEntries(DEPLOY_COMMANDS.map((c) => [c, DEPLOY_USAGE])),
       };
       io.stdout(`${usage[command as keyof typeof usage] ?? USAGE}\n`);
@@ -78,6 +81,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await backupCommand(rest, io);
       case 'restore':
         return await restoreCommand(rest, io);
+      case 'cache':
+        return await cacheCommand(rest, io);
       case 'images':
         return await imagesCommand(rest, io);
       case 'registries':

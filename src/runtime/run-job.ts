@@ -5,6 +5,7 @@ import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.js';
+import { resolveJobCaches } from './cache-specs.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
 import type { JobRelease } from './run-result.js';
@@ -148,6 +149,17 @@ async function runScriptJob(
   // Last, so they always hold: the config check refuses these names, and a plan stored before
   // it existed (or a manual variable) must not override them either (see domain/reserved-env.ts).
   Object.assign(env, standardEnv(ctx.plan, job, ctx.run));
+  const caches = resolveJobCaches(
+    job,
+    { ...job.env, ...standardEnv(ctx.plan, job, ctx.run) },
+    {
+      namespace: ctx.project ?? 'default',
+      trusted: ctx.pushPolicy?.trusted !== false,
+      workspacePath: ctx.run.workspacePath,
+    },
+  );
+  // Reported (once) by runJob like every failure.
+  if (!caches.ok) return { kind: 'backend_error', message: caches.message };
   try {
     return await ctx.backend.runJob(
       {
@@ -161,6 +173,7 @@ async function runScriptJob(
         workspacePath: ctx.run.workspacePath,
         graceMs: ctx.graceMs,
         resources,
+        ...(caches.caches.length > 0 ? { caches: caches.caches } : {}),
       },
       output,
       signal,

@@ -14,11 +14,13 @@ import type {
   RunSetup,
 } from '../backend.js';
 import { WorkspaceReader } from './build-context.js';
+import { pruneWorkspacesAndCaches } from './cache-prune.js';
 import { ensureCarrierImage } from './carrier-image.js';
-import { destroyRunResources, pruneWorkspaceVolumes } from './cleanup.js';
+import { destroyRunResources } from './cleanup.js';
 import { buildImage } from './docker-build.js';
 import { describeError, engineMessage } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
+import { cacheEnd, type OverlayCheck, prepareJobCaches } from './job-caches.js';
 import { runJobContainer } from './job-container.js';
 import { LABEL_INSTALLATION, resourceLabels, resourceName } from './labels.js';
 import { ServiceGroup } from './services.js';
@@ -74,6 +76,8 @@ export class DockerBackend implements Backend {
   private readonly pushTimeoutMs: number;
   private readonly runs = new Map<string, RunState>();
   private readonly scope: string | undefined;
+  /** Whether this engine mounts overlay volumes, asked with the first cache hit (job-caches.ts). */
+  private readonly overlayCheck: OverlayCheck = { result: null };
   /** Whether the engine builds with BuildKit; asked once. */
   private buildkit: Promise<boolean> | null = null;
 
@@ -276,7 +280,7 @@ export class DockerBackend implements Backend {
   }
 
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
-    return pruneWorkspaceVolumes(this.docker, createdBefore, inUse, this.scope);
+    return pruneWorkspacesAndCaches(this.docker, this.scope, createdBefore, inUse);
   }
 
   /** The installation this backend cleans up for (see DockerBackendOptions.scope). */
@@ -295,6 +299,21 @@ export class DockerBackend implements Backend {
     const name = resourceName(job.runId, job.name);
     // A retried job reuses the name; its predecessor may still be on its way out.
     await state.removals.get(name);
+    const caches = job.caches?.length
+      ? await prepareJobCaches(
+          {
+            docker: this.docker,
+            scope: this.scope,
+            runId: job.runId,
+            job: job.name,
+            labels: resourceLabels(job.runId, state.labels, { job: job.name }),
+            readFile: async (path) => (await this.workspaceReader(state)).readSmallFile(path),
+            overlayCheck: this.overlayCheck,
+          },
+          job.caches,
+          output,
+        )
+      : null;
     const { outcome, container } = await runJobContainer(
       this.docker,
       {
@@ -308,11 +327,16 @@ export class DockerBackend implements Backend {
         labels: resourceLabels(job.runId, state.labels, { job: job.name }),
         graceMs: job.graceMs,
         resources,
+        ...(caches ? { mounts: caches.mounts } : {}),
       },
       output,
       signal,
     );
-    if (container) this.removeInBackground(state, name, container);
+    if (caches) {
+      // A cache is saved from volumes the container no longer holds: removal first.
+      await container?.remove({ force: true }).catch(() => {});
+      await caches.finish(cacheEnd(outcome));
+    } else if (container) this.removeInBackground(state, name, container);
     return outcome;
   }
 

@@ -22,6 +22,8 @@ export interface JobContainerSpec {
   labels: Record<string, string>;
   graceMs: number;
   resources: JobResources;
+  /** Volumes mounted besides the workspace (caches), by absolute target. */
+  mounts?: { volume: string; target: string }[];
 }
 
 export interface JobContainerResult {
@@ -97,7 +99,10 @@ function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOpti
       // An init as PID 1 forwards SIGTERM to sh; sh as PID 1 would ignore it and every abort
       // would wait out the grace period.
       Init: true,
-      Mounts: [{ Type: 'volume', Source: spec.volume, Target: spec.workspacePath }],
+      Mounts: [
+        { Type: 'volume', Source: spec.volume, Target: spec.workspacePath },
+        ...(spec.mounts ?? []).map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.target })),
+      ],
       ...(spec.network ? { NetworkMode: spec.network } : {}),
     },
   };

@@ -63,6 +63,8 @@ export class LocalBackend implements Backend {
       return { kind: 'backend_error', message: 'services need the Docker backend' };
     output.system(`[slipway] local backend: running on the host, image "${job.image}" is ignored`);
     for (const warning of run.warnings.splice(0)) output.system(warning);
+    if (job.caches?.length)
+      output.system('cache: the local backend keeps no caches; the job runs without them');
     if (signal.aborted) return { kind: 'aborted' };
 
     const { child, ended } = startHostProcess({

@@ -7,6 +7,7 @@ import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '
 import { compileBuild, compileDeploy } from './compile-build.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
+import { compileCaches } from './plan-cache.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 60 * 60_000;
 const SKIP_CI = /\[(?:skip ci|ci skip)\]/i;
@@ -75,6 +76,7 @@ function compileJob(
     ...(job.deploy ? { deploy: compileDeploy(job.deploy) } : {}),
     ...(job.resources ? { resources: compileResources(job.resources) } : {}),
     ...(job.runs_on ? { runsOn: stringify(job.runs_on) } : {}),
+    ...(job.cache ? { caches: compileCaches(job.cache) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
+import type { PlanCache } from './plan-cache.js';
 
 /**
  * A Plan is the compiled pipeline for one event: plain JSON, no functions, no classes, so it can
@@ -78,6 +79,8 @@ export interface PlanJob {
   resources?: ResourceRequest;
   /** This job's own `runs_on` (the run's `runsOn` already includes it). */
   runsOn?: Record<string, string>;
+  /** `cache:` entries (plan-cache.ts); absent when the job has none. */
+  caches?: PlanCache[];
 }
 
 export interface PlanBuild {
