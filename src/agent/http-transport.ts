@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { z } from 'zod';
 import {
+  type AgentInfoMessage,
   cancelAnswerSchema,
   type EnvironmentReportAnswer,
   type EnvironmentReportMessage,
@@ -33,6 +34,8 @@ export interface HttpTransportOptions {
   token: string;
   /** The agent's labels, sent with every lease request (the server records them). */
   labels?: Record<string, string>;
+  /** Version and capacity, sent with every lease request for the Agents page. */
+  info?: AgentInfoMessage;
   /** Give up retrying a call after this long; default 60 s. */
   retryForMs?: number;
   /** Limit for one attempt of a call other than lease and source; default 30 s. */
@@ -56,7 +59,11 @@ export class HttpTransport implements AgentTransport {
     const res = await fetch(`${this.base}/api/agent/lease`, {
       method: 'POST',
       headers: this.headers(true),
-      body: JSON.stringify(this.opts.labels ? { waitMs, labels: this.opts.labels } : { waitMs }),
+      body: JSON.stringify({
+        waitMs,
+        ...(this.opts.labels ? { labels: this.opts.labels } : {}),
+        ...(this.opts.info ? { agent: this.opts.info } : {}),
+      }),
       // Past the wait plus a margin, the connection is dead (a silent network drop): retry.
       signal: AbortSignal.any([signal, AbortSignal.timeout(waitMs + this.callTimeoutMs)]),
     });

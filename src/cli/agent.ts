@@ -12,6 +12,7 @@ import { AgentRefusedError } from '../protocol/agent-transport.js';
 import { DEFAULT_MAX_PARALLEL_JOBS } from '../runtime/run-pipeline.js';
 import { type BackendChoice, chooseBackend } from './choose-backend.js';
 import type { CliIO } from './exec.js';
+import { packageVersion } from './package-version.js';
 import { UsageError } from './usage-error.js';
 
 export const AGENT_USAGE = `usage: slipway agent --server URL --token T [options]
@@ -116,7 +117,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   );
   try {
     await runAgent({
-      transport: new HttpTransport({ server, token, labels }),
+      transport: new HttpTransport({ server, token, labels, info: { version: packageVersion(), capacity } }),
       backend: chosen.backend,
       capacity,
       maxParallelJobs,

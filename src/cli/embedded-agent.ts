@@ -7,10 +7,11 @@ import { reapStale } from '../backends/docker/cleanup.js';
 import type { SlipwayServer } from '../server/create-server.js';
 import { recordEnvironmentReport } from '../server/deploys/environment-observations.js';
 import { observationDeps } from '../server/http/routes/agent-routes.js';
-import { declareLabels, ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
+import { declareAgentInfo, declareLabels, ensureEmbeddedAgent } from '../server/queue/agent-registry.js';
 import { loseLeasesOf } from '../server/queue/lease-loss.js';
 import { LocalTransport } from '../server/queue/local-transport.js';
 import { installationId } from '../server/store/installation-id.js';
+import { packageVersion } from './package-version.js';
 
 /**
  * The server's own agent: the same agent loop as `slipway agent`, talking to the queue
@@ -42,6 +43,7 @@ export async function startEmbeddedAgent(
   const agent = await ensureEmbeddedAgent(ctx.db, ctx.now());
   // Declared once: the embedded agent's labels come from the server's config, not a request.
   await declareLabels(ctx.db, agent.id, agentLabels(ctx.config.agentLabels ?? {}));
+  await declareAgentInfo(ctx.db, agent.id, { version: packageVersion(), capacity });
   // Leases of this row belong to a previous server process, now gone: end them at once
   // instead of after the lease timeout.
   const lost = await loseLeasesOf(

@@ -198,6 +198,13 @@ export const leaseSchema = z.object({
 });
 export type LeaseMessage = z.infer<typeof leaseSchema>;
 
+/** An agent's own description: its Slipway version and how many runs it executes at once. */
+export const agentInfoSchema = z.object({
+  version: z.string().min(1).max(64),
+  capacity: z.number().int().min(1).max(10_000),
+});
+export type AgentInfoMessage = z.infer<typeof agentInfoSchema>;
+
 export const leaseRequestSchema = z.object({
   /** How long the server may hold the request open waiting for work (it caps this). */
   waitMs: z.number().int().min(0).max(600_000),
@@ -213,6 +220,8 @@ export const leaseRequestSchema = z.object({
     )
     .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
     .optional(),
+  /** What the agent is, for the Agents page (older agents omit it). */
+  agent: agentInfoSchema.optional(),
 });
 export type LeaseRequestMessage = z.infer<typeof leaseRequestSchema>;
 

@@ -109,4 +109,32 @@ describe('accounts in the browser', () => {
     await guest.close();
     await admin.close();
   });
+
+  test('admins register an agent on the Agents page and read the audit log with filters', async () => {
+    const admin = await newContext(browser);
+    const page = await admin.newPage();
+    await signIn(page, server.url, server.username, server.password);
+    await page.click('a[href="/admin/agents"]');
+    await page.fill('[data-testid=register-agent] input[name=agentName]', 'builder-7');
+    await page.click('[data-testid=register-agent] button[type=submit]');
+    await page.waitForSelector('[data-testid=agent-builder-7]');
+    const command = await page.inputValue('[data-testid=agents] input[readonly]');
+    assert.match(command, /^slipway agent --server http:\/\/127\.0\.0\.1:\d+ --token \S+$/);
+    await screenshot(page, 'agents-en-1440');
+
+    await page.click('a[href="/admin/audit"]');
+    await page.waitForSelector('[data-testid=audit-row]');
+    await page.fill('[data-testid=audit] input[name=action]', 'user.create');
+    await page.click('[data-testid=audit] button[type=submit]');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=audit-row] code')].every(
+        (c) => c.textContent === 'user.create',
+      ),
+    );
+    const targets = await page.$$eval('[data-testid=audit-row] td:nth-child(4)', (tds) =>
+      tds.map((td) => td.textContent),
+    );
+    assert.ok(targets.includes('rosa'), `rosa's creation is logged: ${targets.join(', ')}`);
+    await admin.close();
+  });
 });

@@ -38,23 +38,31 @@ export const auditJsonSchema = z.object({
   actor: z.string(),
   action: z.string(),
   target: z.string(),
+  /** null for instance-wide actions (users, invitations) and for deleted projects. */
+  projectId: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
 });
 export type AuditJson = z.infer<typeof auditJsonSchema>;
 
-/** Newest first; `before` pages by id. */
-export async function listAudit(
-  db: Db,
-  projectId: string,
-  opts: { limit: number; before?: number | undefined },
-): Promise<AuditJson[]> {
-  let query = db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .orderBy('id', 'desc')
-    .limit(opts.limit);
+export interface AuditFilter {
+  limit: number;
+  before?: number | undefined;
+  /** Exact user name. */
+  actor?: string | undefined;
+  /** An action (`release.deploy`) or a family of them (`release`). */
+  action?: string | undefined;
+}
+
+/** Newest first; `before` pages by id. `projectId` null: the whole instance (admins). */
+export async function listAudit(db: Db, projectId: string | null, opts: AuditFilter): Promise<AuditJson[]> {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(opts.limit);
+  if (projectId !== null) query = query.where('project_id', '=', projectId);
   if (opts.before !== undefined) query = query.where('id', '<', opts.before);
+  if (opts.actor) query = query.where('actor', '=', opts.actor);
+  if (opts.action) {
+    const family = opts.action;
+    query = query.where((eb) => eb.or([eb('action', '=', family), eb('action', 'like', `${family}.%`)]));
+  }
   const rows = await query.execute();
   return rows.map((r) => ({
     id: Number(r.id),
@@ -62,6 +70,7 @@ export async function listAudit(
     actor: r.actor,
     action: r.action,
     target: r.target,
+    projectId: r.project_id,
     detail: JSON.parse(r.detail) as Record<string, unknown>,
   }));
 }

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { AgentInfoMessage } from '../../protocol/agent-protocol.js';
 import { sha256Hex } from '../auth/credentials.js';
 import { conflict } from '../errors.js';
 import type { AgentRow, Database } from '../store/tables.js';
@@ -91,6 +92,33 @@ export async function declareLabels(
     .execute();
 }
 
+/** Records the agent's version and capacity (with each lease request); written only when changed. */
+export async function declareAgentInfo(
+  db: Kysely<Database>,
+  agentId: string,
+  info: AgentInfoMessage,
+): Promise<void> {
+  const json = JSON.stringify({ version: info.version, capacity: info.capacity });
+  await db
+    .updateTable('agents')
+    .set({ info: json })
+    .where('id', '=', agentId)
+    .where('info', '!=', json)
+    .execute();
+}
+
+function infoOfRow(agent: Pick<AgentRow, 'info'>): { version: string | null; capacity: number | null } {
+  try {
+    const parsed = JSON.parse(agent.info ?? '{}') as { version?: unknown; capacity?: unknown };
+    return {
+      version: typeof parsed.version === 'string' ? parsed.version : null,
+      capacity: typeof parsed.capacity === 'number' ? parsed.capacity : null,
+    };
+  } catch {
+    return { version: null, capacity: null };
+  }
+}
+
 export function labelsOfRow(agent: Pick<AgentRow, 'labels'>): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(agent.labels ?? '{}');
@@ -106,6 +134,9 @@ export interface AgentSummary {
   embedded: boolean;
   /** What the agent declared on its last lease request (with its host's os and arch). */
   labels: Record<string, string>;
+  /** Declared by the agent; null for agents that never said (older versions, never connected). */
+  version: string | null;
+  capacity: number | null;
   createdAt: number;
   lastSeenAt: number | null;
   leases: { leaseId: string; runId: string; projectId: string; leasedAt: number; heartbeatAt: number }[];
@@ -124,6 +155,7 @@ export async function listAgents(db: Kysely<Database>): Promise<AgentSummary[]> 
     name: a.name,
     embedded: a.embedded === 1,
     labels: labelsOfRow(a),
+    ...infoOfRow(a),
     createdAt: a.created_at,
     lastSeenAt: a.last_seen_at,
     leases: leases

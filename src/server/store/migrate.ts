@@ -15,6 +15,7 @@ import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
 import * as userLifecycle from './migrations/021_user_lifecycle.js';
 import * as removedEnvironments from './migrations/022_removed_environments.js';
+import * as agentInfo from './migrations/023_agent_info.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014_supersede_runs': supersedeRuns,
   '021_user_lifecycle': userLifecycle,
   '022_removed_environments': removedEnvironments,
+  '023_agent_info': agentInfo,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

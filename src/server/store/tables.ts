@@ -204,6 +204,8 @@ export interface AgentRow {
   last_seen_at: number | null;
   /** JSON map of the labels the agent last declared (migration 013); '{}' when none. */
   labels?: string;
+  /** JSON `{version, capacity}` the agent declared (migration 023); `{}` until it does. */
+  info?: string;
 }
 
 /** One `key=value` pair a queued execution requires of its agent (migration 013). */

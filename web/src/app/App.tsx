@@ -2,6 +2,8 @@ import { lazy, Suspense } from 'react';
 import { Route, Switch } from 'wouter';
 import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPage.js';
 import { InvitePage } from '../pages/account/InvitePage.js';
+import { AgentsPage } from '../pages/admin/AgentsPage.js';
+import { AuditPage } from '../pages/admin/AuditPage.js';
 import { UsersPage } from '../pages/admin/UsersPage.js';
 import { CreateProjectPage } from '../pages/CreateProjectPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
@@ -46,6 +48,8 @@ function Gate() {
           <Route path="/projects/new" component={CreateProjectPage} />
           <Route path="/account" component={AccountPage} />
           <Route path="/admin/users" component={UsersPage} />
+          <Route path="/admin/agents" component={AgentsPage} />
+          <Route path="/admin/audit" component={AuditPage} />
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
           </Route>

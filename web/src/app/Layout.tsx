@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
 import '../pages/account/account-messages.js';
+import '../pages/admin/admin-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
 
@@ -20,7 +21,13 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label={t('nav.main')}>
           <Link href="/">{t('nav.projects')}</Link>
-          {can('admin') ? <Link href="/admin/users">{t('nav.users')}</Link> : null}
+          {can('admin') ? (
+            <>
+              <Link href="/admin/agents">{t('nav.agents')}</Link>
+              <Link href="/admin/users">{t('nav.users')}</Link>
+              <Link href="/admin/audit">{t('nav.audit')}</Link>
+            </>
+          ) : null}
         </nav>
         <div className="topbar-end">
           <LangSelect />

@@ -11,6 +11,8 @@ const AgentInfo = z.object({
   embedded: z.boolean(),
   /** What the agent declared on its last lease request (`--label`, plus its host's os and arch). */
   labels: z.record(z.string(), z.string()),
+  version: z.string().nullable(),
+  capacity: z.number().nullable(),
   createdAt: z.number(),
   lastSeenAt: z.number().nullable(),
   leases: z.array(

@@ -15,7 +15,7 @@ import {
 import type { ServerContext } from '../../context.js';
 import { recordEnvironmentReport } from '../../deploys/environment-observations.js';
 import { invalid, unauthorized } from '../../errors.js';
-import { declareLabels, findAgentByToken } from '../../queue/agent-registry.js';
+import { declareAgentInfo, declareLabels, findAgentByToken } from '../../queue/agent-registry.js';
 import type { AgentRow } from '../../store/tables.js';
 import { defineRoute, parseInput } from '../define-route.js';
 import { registerAgentAdminRoutes } from './agent-admin-routes.js';
@@ -43,6 +43,7 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
     const agent = await callingAgent(ctx, req);
     const body = parseInput(leaseRequestSchema, req.body ?? { waitMs: LONG_POLL_MAX_MS }, 'body');
     if (body.labels) await declareLabels(ctx.db, agent.id, body.labels);
+    if (body.agent) await declareAgentInfo(ctx.db, agent.id, body.agent);
     const gone = abortOnDisconnect(reply);
     try {
       const lease = await ctx.queue.lease(agent.id, Math.min(body.waitMs, LONG_POLL_MAX_MS), gone.signal);

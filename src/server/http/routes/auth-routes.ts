@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { registerAccountRoutes } from './account-routes.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { registerInviteRoutes } from './invite-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
@@ -13,4 +14,5 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   registerUserRoutes(app, ctx);
   registerInviteRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
 }

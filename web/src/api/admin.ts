@@ -1,0 +1,38 @@
+/** Instance administration: agents (agent-admin-routes.ts) and the audit log (audit-routes.ts). */
+import { apiFetch } from './http.js';
+
+export interface AgentJson {
+  id: string;
+  name: string;
+  embedded: boolean;
+  labels: Record<string, string>;
+  version: string | null;
+  capacity: number | null;
+  createdAt: number;
+  lastSeenAt: number | null;
+  leases: { leaseId: string; runId: string; projectId: string; leasedAt: number; heartbeatAt: number }[];
+}
+
+export interface AuditEntryJson {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  projectId: string | null;
+  detail: Record<string, unknown>;
+}
+
+export const admin = {
+  agents: () => apiFetch<AgentJson[]>('/api/agents'),
+  createAgent: (name: string) =>
+    apiFetch<{ id: string; name: string; token: string }>('/api/agents', { method: 'POST', body: { name } }),
+  revokeAgent: (id: string) => apiFetch<void>(`/api/agents/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  audit: (filter: { actor?: string; action?: string; before?: number }) => {
+    const q = new URLSearchParams({ limit: '100' });
+    if (filter.actor) q.set('actor', filter.actor);
+    if (filter.action) q.set('action', filter.action);
+    if (filter.before) q.set('before', String(filter.before));
+    return apiFetch<{ entries: AuditEntryJson[] }>(`/api/audit?${q}`);
+  },
+};
