@@ -112,7 +112,13 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
             job,
             {
               plan,
-              run: { runId: opts.runId, runNumber: opts.runNumber, workspacePath },
+              run: {
+                runId: opts.runId,
+                runNumber: opts.runNumber,
+                workspacePath,
+                ...(opts.project !== undefined ? { project: opts.project } : {}),
+                ...(opts.imageRepository !== undefined ? { imageRepository: opts.imageRepository } : {}),
+              },
               backend: opts.backend,
               secrets,
               masker,
