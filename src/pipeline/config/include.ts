@@ -82,7 +82,13 @@ export async function collectIncludes(text: string, file: string, repo: Reposito
         );
         continue;
       }
-      const matches = await resolvePaths(path, repo);
+      let matches: string[];
+      try {
+        matches = await resolvePaths(path, repo);
+      } catch (error) {
+        report('include-unreadable', `cannot list the files for "${entry.spec}": ${reason(error)}`);
+        continue;
+      }
       if (matches.length === 0) {
         report('include-not-found', `include "${entry.spec}" matches no file of the repository`);
         continue;
@@ -98,10 +104,7 @@ export async function collectIncludes(text: string, file: string, repo: Reposito
         try {
           content = await repo.read(match);
         } catch (error) {
-          report(
-            'include-unreadable',
-            `cannot read included file ${match}: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          report('include-unreadable', `cannot read included file ${match}: ${reason(error)}`);
           continue;
         }
         if (content === null) {
@@ -177,6 +180,10 @@ async function resolvePaths(path: string, repo: RepositoryFiles): Promise<string
   const matcher = picomatch(path, { dot: false });
   const listed = await repo.list(scan.base);
   return listed.filter((p) => matcher(p)).sort();
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Parsed included files as sources for the loader. */
