@@ -1,7 +1,7 @@
 /**
  * A plan job with `$VAR` / `${VAR}` expanded (domain/expand-variables.ts) where the shell never
  * looks: the image, services, build settings, a deploy's fixed image and the values of the
- * job's variables. Done when the job starts, because only then are all standard variables known
+ * job's variables. Done when the run starts (run-pipeline.ts), because only then are all standard variables known
  * (CI_PIPELINE_ID, CI_REGISTRY_IMAGE); the stored plan keeps what the author wrote.
  *
  * Visible: the standard variables and the job's own variables (which include the pipeline's).
@@ -9,7 +9,19 @@
  * Scripts are left alone: the shell expands them, with the secrets it was given.
  */
 import { expandVariableMap, expandVariables, type Variables } from '../domain/expand-variables.js';
-import type { PlanJob } from '../pipeline/plan/plan.js';
+import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
+import { type RunIdentity, standardEnv } from './standard-env.js';
+
+/** Every job of the plan expanded with its own standard variables (done once per run). */
+export function expandPlan(plan: Plan, run: RunIdentity): Plan {
+  return {
+    ...plan,
+    stages: plan.stages.map((stage) => ({
+      ...stage,
+      jobs: stage.jobs.map((job) => expandJob(job, standardEnv(plan, job, run))),
+    })),
+  };
+}
 
 export function expandJob(job: PlanJob, standard: Variables): PlanJob {
   // The job's variables may not override standard ones (the linter refuses it); the standard
