@@ -61,7 +61,7 @@ describe('reuse: merge keys, templates, extends, default', () => {
       ),
     );
     assert.deepEqual(Object.keys(jobs), ['编译'], 'hidden jobs never run');
-    assert.deepEqual(jobs['编译'], {
+    assert.deepEqual(jobs.编译, {
       image: 'node:20',
       variables: { A: 'a', B: 'B', C: 'C' },
       script: 'echo never',
@@ -116,7 +116,10 @@ describe('reuse: merge keys, templates, extends, default', () => {
     assert.equal(config, null);
     const d = diagnostics.find((x) => x.code === 'extends-unknown');
     assert.ok(d, JSON.stringify(diagnostics));
-    assert.equal(d.message, '"单元测试" extends ".nod3", which is not a template or job; did you mean ".node"?');
+    assert.equal(
+      d.message,
+      '"单元测试" extends ".nod3", which is not a template or job; did you mean ".node"?',
+    );
     assert.deepEqual([d.line, d.col], [8, 26]);
   });
 
