@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
+import { displayWidth } from '../../src/pipeline/config/display-width.js';
 import { describeRun, execDocker, makeRepo } from '../support/cli.js';
 import { BUSYBOX_IMAGE, ensureBusyboxImage } from '../support/test-images.js';
 
@@ -72,6 +73,12 @@ describe('slipway exec: names in any language, include, extends, default, matrix
       assert.ok(said('word=n20 job=测试 [node=20]'), describeRun(run));
       assert.ok(said('ref=feature-lang-2'), describeRun(run));
       assert.ok(said('all done'), describeRun(run));
+      // Job names are padded by terminal columns: the bars line up under CJK names too.
+      const bars = run.stdout
+        .split('\n')
+        .filter((line) => line.includes(' │ '))
+        .map((line) => displayWidth(line.slice(0, line.indexOf(' │ '))));
+      assert.equal(new Set(bars).size, 1, describeRun(run));
     } finally {
       await repo.cleanup();
     }

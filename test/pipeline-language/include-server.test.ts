@@ -82,7 +82,7 @@ describe('include on the server: files of the run commit', () => {
     const d = outcome.diagnostics.find((x) => x.code === 'unknown-key');
     assert.ok(d, JSON.stringify(outcome.diagnostics));
     assert.deepEqual([d.file, d.line, d.col], ['ci/test.yml', 4, 16]);
-    assert.match(outcome.message, /1 error — first: 4:16 unknown key "scirpt"/);
+    assert.match(outcome.message, /1 error — first: ci\/test\.yml:4:16 unknown key "scirpt"/);
   });
 
   test('listFiles answers the tree of the commit under a directory', async () => {

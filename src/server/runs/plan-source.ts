@@ -69,7 +69,9 @@ export async function planFromSource(
   if (!config) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const first = errors[0];
-    const where = first ? ` — first: ${first.line}:${first.col} ${first.message}` : '';
+    // An included file is named; the pipeline file itself is what the message is about.
+    const at = first && first.file !== CONFIG_FILE ? `${first.file}:` : '';
+    const where = first ? ` — first: ${at}${first.line}:${first.col} ${first.message}` : '';
     return {
       ok: false,
       message: `${CONFIG_FILE} has ${errors.length} error${errors.length === 1 ? '' : 's'}${where}`,
