@@ -146,3 +146,20 @@ describe('include', () => {
     assert.equal(diagnostics[0]?.code, 'include-unavailable');
   });
 });
+
+describe('include budgets', () => {
+  it('stops at the total size of the included files', async () => {
+    const big = `.t: { script: "${'x'.repeat(400_000)}" }\n`;
+    const files = { 'ci/a.yml': big, 'ci/b.yml': big, 'ci/c.yml': big };
+    const included = await collectIncludes(
+      lines('version: 1', 'include: ci/*.yml'),
+      '.slipway.yml',
+      repo(files),
+    );
+    assert.deepEqual(
+      included.diagnostics.map((d) => [d.code, d.line, d.col]),
+      [['include-too-large', 2, 10]],
+    );
+    assert.equal(included.files.length, 2);
+  });
+});

@@ -23,6 +23,8 @@ import { type Site, type SourceFile, siteDiagnostic } from './source-map.js';
 export const MAX_INCLUDE_DEPTH = 4;
 /** Most files a pipeline may include in all. */
 export const MAX_INCLUDE_FILES = 32;
+/** Most text all included files may hold together: the budget of one pipeline file. */
+export const MAX_INCLUDE_CHARS = 1024 * 1024;
 
 /** Where include: reads from: the repository at the run's commit, or a working directory. */
 export interface RepositoryFiles {
@@ -53,6 +55,7 @@ export async function collectIncludes(text: string, file: string, repo: Reposito
   const files: IncludedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>([normalize(file) ?? file]);
+  let chars = 0;
 
   const visit = async (source: SourceFile, depth: number): Promise<void> => {
     if (!isPlainMap(source.value) || source.value.include === undefined) return;
@@ -110,6 +113,14 @@ export async function collectIncludes(text: string, file: string, repo: Reposito
         if (content === null) {
           report('include-not-found', `included file ${match} does not exist`);
           continue;
+        }
+        chars += content.length;
+        if (chars > MAX_INCLUDE_CHARS) {
+          report(
+            'include-too-large',
+            `the included files hold more than ${MAX_INCLUDE_CHARS} characters together; include fewer or smaller files`,
+          );
+          return;
         }
         const parsed = parseYaml(content, match);
         // Problems in the file itself are reported when it is loaded; only its includes matter here.
