@@ -30,6 +30,14 @@ function render(): string {
     title: 'Slipway pipeline',
     description: 'The pipeline definition of a repository, `.slipway.yml` (version 1).',
     ...body,
+    // Templates: top-level keys starting with `.` (hidden jobs for `extends:`, never run). Zod
+    // has no pattern keys; they are stripped before validation (pipeline/config/assemble.ts).
+    patternProperties: {
+      '^\\.': {
+        type: 'object',
+        description: 'A template for `extends:` (a hidden job, never run); it may be partial.',
+      },
+    },
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../domain/duration.js';
 import { statusIcon } from '../domain/status.js';
+import { displayWidth } from '../pipeline/config/display-width.js';
 import type { JobResult, RunEvent, RunResult } from '../runtime/run-result.js';
 
 const COLORS = [36, 35, 33, 34, 32, 91, 96, 95];
@@ -19,7 +20,7 @@ export class ExecPrinter {
   ) {
     jobNames.forEach((name, i) => {
       this.colorOf.set(name, COLORS[i % COLORS.length] as number);
-      this.width = Math.max(this.width, name.length);
+      this.width = Math.max(this.width, displayWidth(name));
     });
   }
 
@@ -47,7 +48,10 @@ export class ExecPrinter {
   }
 
   private prefix(job: string): string {
-    return this.paint(this.colorOf.get(job) ?? 37, `${job.padEnd(this.width)} │`);
+    return this.paint(
+      this.colorOf.get(job) ?? 37,
+      `${job}${' '.repeat(Math.max(0, this.width - displayWidth(job)))} │`,
+    );
   }
 
   private paint(code: number, text: string): string {

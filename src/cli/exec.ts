@@ -8,7 +8,6 @@ import { registryOf } from '../domain/image-reference.js';
 import type { Ref } from '../domain/ref.js';
 import { hasErrors } from '../pipeline/config/diagnostic.js';
 import { formatDiagnostics } from '../pipeline/config/format-diagnostics.js';
-import { loadConfig } from '../pipeline/config/load-config.js';
 import { compilePlan } from '../pipeline/plan/compile-plan.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
 import { type RegistryLogin, repositoryFromName } from '../runtime/build-spec.js';
@@ -18,6 +17,7 @@ import { type BackendChoice, chooseBackend } from './choose-backend.js';
 import { execResourceLimits } from './exec-limits.js';
 import { ExecPrinter } from './exec-printer.js';
 import { eventFromWorkingTree, workingTreeFiles } from './git-info.js';
+import { loadPipelineFile } from './load-pipeline-file.js';
 import { parsePairs, readSecretsFile } from './secrets-input.js';
 import { UsageError } from './usage-error.js';
 
@@ -102,9 +102,9 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  const loaded = loadConfig(text, file);
+  const loaded = await loadPipelineFile(text, file, dir);
   if (loaded.diagnostics.length > 0)
-    io.stderr(`${formatDiagnostics(loaded.diagnostics, text, { color: io.color })}\n`);
+    io.stderr(`${formatDiagnostics(loaded.diagnostics, loaded.sources, { color: io.color })}\n`);
   if (!loaded.config || hasErrors(loaded.diagnostics)) return 1;
 
   const secrets = {
@@ -123,7 +123,9 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
   const event = await eventFromWorkingTree(dir, override);
   const plan = compilePlan(loaded.config, event);
   for (const job of plan.stages.flatMap((s) => s.jobs)) Object.assign(job.env, extraEnv);
-  checkSelection(plan.stages, values.job ?? [], values.stage ?? []);
+  // `--job test` selects every job of test's matrix (`test [node=20]`, …).
+  const jobs = (values.job ?? []).flatMap((j) => matrixJobs(plan.stages, j));
+  checkSelection(plan.stages, jobs, values.stage ?? []);
   const registries = localBuilds(plan.stages, values, io.env);
 
   const chosen = await chooseBackend(backendChoice, io.env.DOCKER_HOST);
@@ -159,7 +161,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       graceMs: grace * 1000,
       resourceLimits,
       labels: { 'io.slipway.owner': owner },
-      selection: { jobs: values.job ?? [], stages: values.stage ?? [] },
+      selection: { jobs, stages: values.stage ?? [] },
       runManual: values.manual ?? false,
       registries,
       project: basename(dir),
@@ -215,6 +217,14 @@ function checkSelection(
   for (const s of wanted)
     if (!stageNames.has(s))
       throw new UsageError(`--stage ${s}: no such stage (stages: ${[...stageNames].join(', ')})`);
+}
+
+/** `name` itself when it is a job, else the jobs its matrix made, else `name` (reported unknown). */
+function matrixJobs(stages: { jobs: { name: string }[] }[], name: string): string[] {
+  const all = stages.flatMap((s) => s.jobs.map((j) => j.name));
+  if (all.includes(name)) return [name];
+  const variants = all.filter((j) => j.startsWith(`${name} [`));
+  return variants.length > 0 ? variants : [name];
 }
 
 /** Resources of an exec on this host whose process is gone are orphans from a crash. */

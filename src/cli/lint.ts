@@ -5,13 +5,12 @@
  * its job (bad arguments, unreadable file) — so CI can tell "your config is wrong" from "the
  * check did not run".
  */
-import { open } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Diagnostic } from '../pipeline/config/diagnostic.js';
 import { formatDiagnostics } from '../pipeline/config/format-diagnostics.js';
-import { loadConfig } from '../pipeline/config/load-config.js';
 import { DEFAULT_MAX_BYTES } from '../pipeline/config/parse-yaml.js';
+import { loadPipelineFile, readBounded } from './load-pipeline-file.js';
 
 export interface LintIo {
   /** Receives whole chunks of output, line breaks included (like `process.stdout.write`). */
@@ -54,14 +53,15 @@ export async function lintCommand(argv: string[], io: LintIo): Promise<number> {
     return 2;
   }
 
-  const { diagnostics } = loadConfig(text, file);
+  // Included paths are relative to the directory of the file: the root of its repository.
+  const { diagnostics, sources } = await loadPipelineFile(text, file, dirname(resolve(io.cwd, file)));
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   if (args.values.json) {
     io.stdout(`${JSON.stringify({ file, errors, warnings, diagnostics }, null, 2)}\n`);
   } else {
     if (diagnostics.length > 0)
-      io.stdout(`${formatDiagnostics(diagnostics, text, { color: io.color ?? false })}\n\n`);
+      io.stdout(`${formatDiagnostics(diagnostics, sources, { color: io.color ?? false })}\n\n`);
     io.stdout(`${summary(file, diagnostics, errors, warnings)}\n`);
   }
   return errors > 0 ? 1 : 0;
@@ -84,27 +84,6 @@ function summary(file: string, diagnostics: readonly Diagnostic[], errors: numbe
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/**
- * Reads at most `limit + 1` bytes: enough for the loader to see the file is over its limit,
- * without pulling a multi-gigabyte file into memory to say so.
- */
-async function readBounded(path: string, limit: number): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(limit + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    // TextDecoder drops a leading BOM, which would otherwise shift every column of line 1.
-    return new TextDecoder('utf-8').decode(buffer.subarray(0, length));
-  } finally {
-    await handle.close();
-  }
 }
 
 function argumentError(error: unknown): string {

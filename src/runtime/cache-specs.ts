@@ -4,8 +4,10 @@
  * caches but never write one, whatever the policy says: a cache is executable code the next
  * trusted run would pick up.
  */
+
 import { posix } from 'node:path';
 import type { JobCacheSpec } from '../backends/cache-spec.js';
+import { expandVariables } from '../domain/expand-variables.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
 
 export interface CacheScope {
@@ -82,15 +84,4 @@ function absolutePath(written: string, env: Record<string, string>, workspacePat
   }
   if (trimmed.startsWith('/')) return posix.normalize(trimmed);
   return posix.normalize(posix.join(workspacePath, trimmed));
-}
-
-/**
- * `$NAME` and `${NAME}` from `env`; unknown names are empty, `$$` is a literal `$`.
- * Call site for the pipeline language's own expander once it exists (same rules).
- */
-export function expandVariables(text: string, env: Record<string, string>): string {
-  return text.replace(
-    /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (_, all, braced, bare) => (all === '$' ? '$' : (env[(braced ?? bare) as string] ?? '')),
-  );
 }

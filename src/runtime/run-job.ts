@@ -6,6 +6,7 @@ import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.js';
 import { resolveJobCaches } from './cache-specs.js';
+import { expandJob } from './expand-job.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
 import type { JobRelease } from './run-result.js';
@@ -65,7 +66,8 @@ export interface JobEnd {
  * the masking line writer, enforces its timeout and reports how it ended.
  * `cancel` aborts it as canceled; the job's own timeout aborts it as failed ("timeout").
  */
-export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal): Promise<JobEnd> {
+export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSignal): Promise<JobEnd> {
+  const job = expandJob(planned, standardEnv(ctx.plan, planned, ctx.run));
   const writer = new LineWriter({
     masker: ctx.masker,
     onLine: ctx.onLine,

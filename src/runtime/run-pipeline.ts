@@ -4,9 +4,11 @@ import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
 import type { PushPolicy, RegistryLogin } from './build-spec.js';
+import { expandPlan } from './expand-job.js';
 import { type DeployRunner, type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';
+import type { RunIdentity } from './standard-env.js';
 
 export interface RunOptions {
   runId: string;
@@ -75,7 +77,17 @@ export const DEFAULT_MAX_PARALLEL_JOBS = 8;
  * was canceled the job is skipped. Ready jobs run in parallel, at most `maxParallelJobs` at once. The workspace is set up once
  * and destroyed at the end, whatever happens (or kept, with `keepWorkspace`).
  */
-export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResult> {
+export async function runPipeline(planned: Plan, opts: RunOptions): Promise<RunResult> {
+  const workspacePath = opts.workspacePath ?? DEFAULT_WORKSPACE;
+  const run: RunIdentity = {
+    runId: opts.runId,
+    runNumber: opts.runNumber,
+    workspacePath,
+    ...(opts.project !== undefined ? { project: opts.project } : {}),
+    ...(opts.imageRepository !== undefined ? { imageRepository: opts.imageRepository } : {}),
+  };
+  // `$VAR` in images, services and builds, now that every standard variable is known.
+  const plan = expandPlan(planned, run);
   const now = opts.now ?? Date.now;
   const emit = opts.onEvent ?? (() => {});
   const startedAt = now();
@@ -86,7 +98,6 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
   const registries = opts.registries ?? [];
   const builtImages = new Map<string, BuiltImage>();
   const masker = opts.masker ?? runMasker(secrets, registries);
-  const workspacePath = opts.workspacePath ?? DEFAULT_WORKSPACE;
 
   for (const result of results.values()) emit({ type: 'job', job: { ...result } });
 
@@ -112,7 +123,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
             job,
             {
               plan,
-              run: { runId: opts.runId, runNumber: opts.runNumber, workspacePath },
+              run,
               backend: opts.backend,
               secrets,
               masker,

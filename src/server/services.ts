@@ -25,6 +25,8 @@ export interface SourceService {
   remoteRefusal?(project: ProjectRow): Promise<string | null>;
   /** `null` when the ref or file does not exist. `ref` is a sha or a full/short ref name. */
   readFile(project: ProjectRow, ref: string, path: string): Promise<string | null>;
+  /** Paths of the files under `dir` ('' = all) at `ref`, for `include:` globs. */
+  listFiles?(project: ProjectRow, ref: string, dir: string): Promise<string[]>;
   resolve(project: ProjectRow, ref: Ref): Promise<string | null>;
   /** `sha` may name an annotated tag: `sha` in the answer is then the commit it points at. */
   commitInfo(

@@ -99,11 +99,8 @@ describe('loadConfig: schema problems', () => {
   });
 
   it('lists the allowed keys when nothing is close', () => {
-    const d = only(base(['        script: x', '        artifacts: [out]']), 'unknown-key');
-    assert.match(
-      d.message,
-      /expected one of: image, script, build, deploy, env, secrets, services, only, except/,
-    );
+    const d = only(base(['        script: x', '        zzzzzz: [out]']), 'unknown-key');
+    assert.match(d.message, /expected one of: image, script, build, deploy, env, variables, extends, /);
   });
 
   it('reports a misspelt key only once, not also as missing', () => {
@@ -176,17 +173,20 @@ describe('loadConfig: schema problems', () => {
 
   it('reports a badly formed name', () => {
     const d = only(
-      lines('version: 1', 'image: x', 'stages:', '  - name: "my stage"', '    jobs: { a: { script: x } }'),
+      lines('version: 1', 'image: x', 'stages:', '  - name: " my stage"', '    jobs: { a: { script: x } }'),
       'invalid-value',
     );
-    assert.match(d.message, /^"name" of stage "my stage" must be letters, digits/);
+    assert.match(d.message, /^"name" of stage " my stage" must be 1 to 200 characters, without control/);
     assert.equal(d.line, 4);
     assert.equal(d.col, 11);
   });
 
   it('reports an invalid job name at the name', () => {
-    const d = only(base(['        script: x', '      "bad job!":', '        script: y']), 'invalid-name');
-    assert.equal(d.message, 'invalid job name "bad job!": must be letters, digits, _, . or -');
+    const d = only(base(['        script: x', '      "bad\\tjob":', '        script: y']), 'invalid-name');
+    assert.equal(
+      d.message,
+      'invalid job name "bad\\tjob": must be 1 to 200 characters, without control characters or blanks at either end',
+    );
     assert.equal(d.line, 8);
     assert.equal(d.col, 7);
   });

@@ -7,6 +7,7 @@
  *        |         ^^^^^^
  */
 import type { Diagnostic, Severity } from './diagnostic.js';
+import { displayWidth } from './display-width.js';
 
 export interface FormatOptions {
   color: boolean;
@@ -20,13 +21,27 @@ const TAB = '    ';
 
 const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', red: '\x1b[31m', yellow: '\x1b[33m', blue: '\x1b[34m' };
 
+/**
+ * `sources`: the text of the file, or of every file by name when diagnostics may be about
+ * included files too.
+ */
 export function formatDiagnostics(
   diags: readonly Diagnostic[],
-  sourceText: string,
+  sources: string | Readonly<Record<string, string>>,
   opts: FormatOptions,
 ): string {
   const paint = (style: string, text: string) => (opts.color ? `${style}${text}${ANSI.reset}` : text);
-  const lines = lineReader(sourceText);
+  const readers = new Map<string, (n: number) => string | undefined>();
+  const lines = (file: string, n: number) => {
+    const text = typeof sources === 'string' ? sources : sources[file];
+    if (text === undefined) return undefined;
+    let reader = readers.get(file);
+    if (!reader) {
+      reader = lineReader(text);
+      readers.set(file, reader);
+    }
+    return reader(n);
+  };
   const gutter = String(Math.max(0, ...diags.map((d) => d.line))).length;
 
   return diags
@@ -35,7 +50,7 @@ export function formatDiagnostics(
       const head =
         `${paint(ANSI.bold, `${d.file}:${d.line}:${d.col}:`)} ` +
         `${paint(ANSI.bold + tone, `${d.severity}[${d.code}]`)}: ${paint(ANSI.bold, d.message)}`;
-      const source = WHOLE_FILE_CODES.has(d.code) ? undefined : lines(d.line);
+      const source = WHOLE_FILE_CODES.has(d.code) ? undefined : lines(d.file, d.line);
       if (source === undefined || source.trim() === '') return head;
       const { text, caretAt, width } = excerpt(source, d.col);
       const bar = paint(ANSI.blue, '|');
@@ -64,7 +79,8 @@ function lineReader(text: string): (n: number) => string | undefined {
 /**
  * The part of `line` to show, and where the caret goes in it. Tabs become spaces so the caret
  * line lines up; long lines are cut to a window around the column. The caret spans the token
- * at the column (a key, a word), which is what the message is about.
+ * at the column (a key, a word), which is what the message is about. Positions are counted in
+ * terminal columns: a CJK character takes two (display-width.ts).
  */
 function excerpt(line: string, col: number): { text: string; caretAt: number; width: number } {
   const index = Math.min(Math.max(col - 1, 0), line.length);
@@ -81,7 +97,7 @@ function excerpt(line: string, col: number): { text: string; caretAt: number; wi
   const suffix = end < line.length ? '…' : '';
   return {
     text: `${prefix}${shown}${suffix}`,
-    caretAt: prefix.length + before.length,
-    width: Math.max(1, Math.min(token, end - index)),
+    caretAt: prefix.length + displayWidth(before),
+    width: Math.max(1, displayWidth(line.slice(index, index + Math.min(token, end - index)))),
   };
 }

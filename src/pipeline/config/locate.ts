@@ -10,6 +10,8 @@ export type ConfigPath = readonly PathSegment[];
 export interface Position {
   line: number;
   col: number;
+  /** Set when the spot is in another file than the one being loaded (an `include:`d file). */
+  file?: string;
 }
 
 /**

@@ -110,6 +110,8 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
     schema: 'core',
     customTags: [],
     resolveKnownTags: false,
+    // `<<: *defaults` merge keys, as in GitLab CI files (YAML 1.1's, off by default in 1.2).
+    merge: true,
     // We report duplicates ourselves, with a better message and the keys' string collisions.
     uniqueKeys: false,
     logLevel: 'error',

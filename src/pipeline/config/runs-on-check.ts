@@ -21,13 +21,13 @@ export function checkRunsOn(config: PipelineConfig, locate: Locator, file: strin
         continue;
       }
       if (seen.value === value) continue;
-      const { line, col } = locate(path, 'value');
+      const { line, col, file: at = file } = locate(path, 'value');
       const firstLine = locate(seen.path, 'value').line;
       out.push({
         code: 'runs-on-conflict',
         message: `runs_on ${key}: ${value} conflicts with ${key}: ${seen.value} (line ${firstLine}); all jobs of a run run on one agent, so a label key may have only one value in a pipeline`,
         severity: 'error',
-        file,
+        file: at,
         line,
         col,
         path: formatPath(path),

@@ -28,8 +28,8 @@ export function schemaDiagnostics(
   const leaves = issues.flatMap((issue) => flatten(issue, []));
   const out: Array<Diagnostic & { suggested?: string }> = [];
   const make = (code: string, message: string, path: ConfigPath, target: 'key' | 'value', located = path) => {
-    const { line, col } = locate(located, target);
-    return { code, message, severity: 'error' as const, file, line, col, path: formatPath(path) };
+    const { line, col, file: at = file } = locate(located, target);
+    return { code, message, severity: 'error' as const, file: at, line, col, path: formatPath(path) };
   };
 
   for (const { issue, path, expected } of leaves) {

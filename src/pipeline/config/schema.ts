@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
 import { cacheSchema } from './schema-cache.js';
+import {
+  extendsSchema,
+  includeSchema,
+  JOB_NAME,
+  JOB_NAME_RULE,
+  matrixSchema,
+  parallelSchema,
+} from './schema-reuse.js';
 
 /**
  * `.slipway.yml`, version 1 — the single source of truth for the pipeline definition.
@@ -19,7 +27,7 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names of jobs, stages and services: usable as a DNS label piece and in a record URL. */
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-const envMap = z
+export const envMap = z
   .record(z.string().regex(ENV_NAME, 'must be a shell variable name (letters, digits, _)'), scalar)
   .describe('Environment variables. Values are strings; numbers and booleans are converted.');
 
@@ -160,7 +168,11 @@ export const jobSchema = z
       .describe('Shell lines, run in order with `set -e`; each is echoed before it runs.'),
     build: buildSchema.optional(),
     deploy: deploySchema.optional(),
-    env: envMap.optional(),
+    env: envMap.optional().describe('Alias of `variables`.'),
+    variables: envMap.optional(),
+    extends: extendsSchema.optional(),
+    matrix: matrixSchema.optional(),
+    parallel: parallelSchema.optional(),
     secrets: z.array(z.string().regex(ENV_NAME, 'must be a shell variable name')).optional(),
     services: z.record(z.string().regex(NAME, 'must be a host name'), service).optional(),
     only: filter.optional(),
@@ -178,16 +190,24 @@ export const jobSchema = z
 
 export const stageSchema = z
   .object({
-    name: z.string().regex(NAME, 'must be letters, digits, _, . or -'),
-    jobs: z.record(z.string().regex(NAME, 'must be letters, digits, _, . or -'), jobSchema),
+    name: z.string().regex(JOB_NAME, JOB_NAME_RULE),
+    jobs: z.record(z.string().regex(JOB_NAME, JOB_NAME_RULE), jobSchema),
   })
   .strict();
+
+/** Keys every job takes from `default:` unless it sets them itself (reuse.ts). */
+export const defaultSchema = jobSchema
+  .omit({ script: true, build: true, deploy: true, needs: true, extends: true, matrix: true, parallel: true })
+  .describe('Keys every job gets unless it sets them: image, variables, timeout, services, …');
 
 export const configSchema = z
   .object({
     version: z.literal(1).describe('Version of the pipeline definition format.'),
     image: z.string().min(1).optional(),
-    env: envMap.optional(),
+    env: envMap.optional().describe('Alias of `variables`.'),
+    variables: envMap.optional(),
+    include: includeSchema.optional(),
+    default: defaultSchema.optional(),
     interruptible: interruptible.optional().describe('Default `interruptible` of every job; default false.'),
     runs_on: runsOn.optional(),
     stages: z.array(stageSchema).min(1),

@@ -13,6 +13,7 @@ import { type ConfigPath, formatPath, type Locator } from './locate.js';
 import { checkRunsOn } from './runs-on-check.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
 import { suggest } from './suggest.js';
+import { checkVariables } from './variable-check.js';
 
 /**
  * Most jobs one pipeline may define. Every job is a row, a queue selection entry, a container
@@ -35,8 +36,8 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
     target: 'key' | 'value' = 'value',
     severity: Severity = 'error',
   ) => {
-    const { line, col } = locate(path, target);
-    out.push({ code, message, severity, file, line, col, path: formatPath(path) });
+    const { line, col, file: at = file } = locate(path, target);
+    out.push({ code, message, severity, file: at, line, col, path: formatPath(path) });
   };
   const lineOf = (path: ConfigPath, target: 'key' | 'value' = 'value') => locate(path, target).line;
 
@@ -90,12 +91,16 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
   );
 
   checkNames(config.env, ['env'], "the pipeline's env", reservedEnvReason);
+  checkNames(config.variables, ['variables'], "the pipeline's variables", reservedEnvReason);
+  if (config.default)
+    checkNames(config.default.variables, ['default', 'variables'], 'default', reservedEnvReason);
   config.stages.forEach((stage, s) => {
     for (const [name, job] of Object.entries(stage.jobs)) {
       checkJob(name, job, s, ['stages', s, 'jobs', name]);
     }
   });
   out.push(...checkRunsOn(config, locate, file));
+  out.push(...checkVariables(config, locate, file));
   return out;
 
   /** Reserved variable names (domain/reserved-env.ts), reported on the key that sets them. */
@@ -149,6 +154,7 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
       report('empty-script', `job "${name}" has an empty script`, [...path, 'script']);
     }
     checkNames(job.env, [...path, 'env'], `job "${name}"`, reservedEnvReason);
+    checkNames(job.variables, [...path, 'variables'], `job "${name}"`, reservedEnvReason);
     checkNames(
       job.secrets,
       [...path, 'secrets'],
@@ -195,11 +201,12 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
   }
 
   function checkBuild(name: string, build: BuildConfig, path: ConfigPath): void {
+    // A value with `$VAR` is checked by the engine once expanded (runtime/expand-job.ts).
     build.tags?.forEach((tag, k) => {
-      const problem = tagProblem(tag);
+      const problem = tag.includes('$') ? null : tagProblem(tag);
       if (problem) report('invalid-tag', `${problem} in build.tags of job "${name}"`, [...path, 'tags', k]);
     });
-    if (build.image !== undefined) {
+    if (build.image !== undefined && !build.image.includes('$')) {
       const problem = repositoryProblem(build.image);
       if (problem) report('invalid-image', `${problem} in build.image of job "${name}"`, [...path, 'image']);
     }

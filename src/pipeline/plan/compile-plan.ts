@@ -60,7 +60,13 @@ function compileJob(
     stage,
     image: job.image ?? config.image ?? '',
     script: typeof job.script === 'string' ? [job.script] : (job.script ?? []),
-    env: { ...stringify(config.env), ...stringify(job.env) },
+    // `variables` is GitLab's word for `env`; both are accepted, `variables` wins on a clash.
+    env: {
+      ...stringify(config.env),
+      ...stringify(config.variables),
+      ...stringify(job.env),
+      ...stringify(job.variables),
+    },
     secrets: job.secrets ?? [],
     services: Object.entries(job.services ?? {}).map(([serviceName, s]) => compileService(serviceName, s)),
     // Manual jobs are optional (GitLab's default): a job nobody clicked never fails the run.

@@ -14,6 +14,7 @@ import { parseRemoteUrl, RemoteUrlError, redactRemoteUrl } from './remote-url.js
 import { initBareRepo, repoExists } from './repo-init.js';
 import { repoPath } from './repo-paths.js';
 import { SerialByKey } from './serial-by-key.js';
+import { listTreeFiles } from './tree-files.js';
 
 export interface GitSourceDeps {
   dataDir: string;
@@ -135,6 +136,13 @@ export class GitSourceService implements SourceService {
       if (error instanceof BlobTooLarge) throw new AppError('too_large', error.message);
       throw error;
     }
+  }
+
+  async listFiles(project: ProjectRow, ref: string, dir: string): Promise<string[]> {
+    const gitDir = this.gitDir(project);
+    if (!repoExists(gitDir)) return [];
+    const sha = await resolveCommit(gitDir, ref);
+    return sha ? listTreeFiles(gitDir, sha, dir) : [];
   }
 
   async resolve(project: ProjectRow, ref: Ref): Promise<string | null> {

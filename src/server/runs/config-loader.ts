@@ -9,6 +9,7 @@
  * replaced when it dies (out of its capped heap, say); the requests it took down with it fail.
  */
 import { Worker } from 'node:worker_threads';
+import type { Included } from '../../pipeline/config/include.js';
 import { type LoadResult, loadConfig } from '../../pipeline/config/load-config.js';
 
 /** Below this many characters the parse takes a few milliseconds: not worth a thread hop. */
@@ -36,9 +37,11 @@ export class ConfigLoader {
     } = {},
   ) {}
 
-  load(text: string, file: string): Promise<LoadResult> {
-    if (text.length <= (this.opts.inlineChars ?? INLINE_PARSE_CHARS)) {
-      return Promise.resolve(loadConfig(text, file));
+  /** `included`: the files `include:` names, already read (config-includes.ts). */
+  load(text: string, file: string, included?: Included): Promise<LoadResult> {
+    const size = text.length + (included?.files.reduce((n, f) => n + f.text.length, 0) ?? 0);
+    if (size <= (this.opts.inlineChars ?? INLINE_PARSE_CHARS)) {
+      return Promise.resolve(loadConfig(text, file, included ? { included } : {}));
     }
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
@@ -47,7 +50,7 @@ export class ConfigLoader {
     if (this.pending.size === 0) worker.ref();
     return new Promise<LoadResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, text, file });
+      worker.postMessage({ id, text, file, included });
     });
   }
 

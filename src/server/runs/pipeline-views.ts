@@ -5,10 +5,12 @@
  * hostile file kept the server busy for seconds. Concurrent requests for one commit share one
  * read and parse (the cache holds the promise); a failed one is forgotten so the next retries.
  */
+
 import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
 import { LruMap } from '../logs/lru-map.js';
 import type { SourceService } from '../services.js';
 import type { ProjectRow } from '../store/tables.js';
+import { includedFiles } from './config-includes.js';
 import type { ConfigLoader } from './config-loader.js';
 import { CONFIG_FILE } from './plan-source.js';
 
@@ -45,7 +47,8 @@ export class PipelineViews {
     const text = await this.deps.sources.readFile(project, sha, CONFIG_FILE);
     if (text === null) return { text, diagnostics: [] };
     try {
-      const { diagnostics } = await this.deps.configs.load(text, CONFIG_FILE);
+      const included = await includedFiles(this.deps.sources, project, sha, CONFIG_FILE, text);
+      const { diagnostics } = await this.deps.configs.load(text, CONFIG_FILE, included);
       return { text, diagnostics };
     } catch {
       // The parser thread gave up (its heap): an answer about the file, kept like any other.

@@ -7,6 +7,7 @@ import type { Plan } from '../../pipeline/plan/plan.js';
 import { AppError } from '../errors.js';
 import type { SourceService } from '../services.js';
 import type { ProjectRow } from '../store/tables.js';
+import { includedFiles } from './config-includes.js';
 import type { ConfigLoader } from './config-loader.js';
 
 export const CONFIG_FILE = '.slipway.yml';
@@ -51,7 +52,11 @@ export async function planFromSource(
 
   let loaded: LoadResult;
   try {
-    loaded = await configs.load(text, CONFIG_FILE);
+    loaded = await configs.load(
+      text,
+      CONFIG_FILE,
+      await includedFiles(sources, project, event.sha, CONFIG_FILE, text),
+    );
   } catch (error) {
     // The parser thread died (out of its heap) or was stopped: the file is beyond what the
     // server parses, which the user can act on; the details stay in the log.
@@ -64,7 +69,9 @@ export async function planFromSource(
   if (!config) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const first = errors[0];
-    const where = first ? ` — first: ${first.line}:${first.col} ${first.message}` : '';
+    // An included file is named; the pipeline file itself is what the message is about.
+    const at = first && first.file !== CONFIG_FILE ? `${first.file}:` : '';
+    const where = first ? ` — first: ${at}${first.line}:${first.col} ${first.message}` : '';
     return {
       ok: false,
       message: `${CONFIG_FILE} has ${errors.length} error${errors.length === 1 ? '' : 's'}${where}`,

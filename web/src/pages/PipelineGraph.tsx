@@ -13,7 +13,8 @@ interface GraphJob {
 /**
  * Stages as columns, jobs as cards, `needs` as SVG curves between cards. The YAML is read here
  * only for the picture (the server's diagnostics are the authority on validity); a file that
- * does not parse simply has no picture.
+ * does not parse simply has no picture. It shows this file only: jobs from `include:` and the
+ * jobs a `matrix:` makes are on the run page, which the server's plan draws.
  */
 export function PipelineGraph({ text, t }: { text: string; t: TFunction }) {
   const graph = useMemo(() => readGraph(text), [text]);
@@ -87,7 +88,7 @@ export function PipelineGraph({ text, t }: { text: string; t: TFunction }) {
 function readGraph(text: string): { stages: string[]; jobs: GraphJob[] } | null {
   let doc: unknown;
   try {
-    doc = parse(text, { maxAliasCount: 100 });
+    doc = parse(text, { maxAliasCount: 100, merge: true });
   } catch {
     return null;
   }
@@ -99,6 +100,8 @@ function readGraph(text: string): { stages: string[]; jobs: GraphJob[] } | null 
     stages.push(stage.name);
     if (!isRecord(stage.jobs)) continue;
     for (const [name, job] of Object.entries(stage.jobs)) {
+      // Templates (`.name`) are never run: no card.
+      if (name.startsWith('.')) continue;
       const spec = isRecord(job) ? job : {};
       jobs.push({
         name,

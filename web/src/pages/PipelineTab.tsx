@@ -39,12 +39,17 @@ export function PipelineTab({
   );
 }
 
+/** The file this tab shows; diagnostics about other files are about its includes. */
+const PIPELINE_FILE = '.slipway.yml';
+
 function Source({ text, diagnostics }: { text: string | null; diagnostics: Diagnostic[] }) {
   const { t } = useI18n();
   const byLine = new Map<number, Diagnostic[]>();
-  for (const d of diagnostics) byLine.set(d.line, [...(byLine.get(d.line) ?? []), d]);
+  // Problems in files `include:` brought in are listed after the file, with their file's name.
+  const inFile = (d: Diagnostic) => d.file === PIPELINE_FILE;
+  for (const d of diagnostics.filter(inFile)) byLine.set(d.line, [...(byLine.get(d.line) ?? []), d]);
   const lines = text === null ? [] : text.split('\n');
-  const beyond = diagnostics.filter((d) => d.line > lines.length || d.line < 1);
+  const beyond = diagnostics.filter((d) => !inFile(d) || d.line > lines.length || d.line < 1);
   return (
     <div className="source" data-testid="pipeline-source">
       <h2 className="sr-only">{t('pipeline.file')}</h2>
@@ -66,7 +71,7 @@ function Source({ text, diagnostics }: { text: string | null; diagnostics: Diagn
         })}
       </ol>
       {beyond.map((d) => (
-        <DiagLine key={`${d.line}:${d.col}:${d.code}`} d={d} />
+        <DiagLine key={`${d.file}:${d.line}:${d.col}:${d.code}`} d={d} />
       ))}
     </div>
   );
@@ -75,8 +80,8 @@ function Source({ text, diagnostics }: { text: string | null; diagnostics: Diagn
 function DiagLine({ d }: { d: Diagnostic }) {
   return (
     <p className={`diag diag-${d.severity}`} data-testid="diagnostic" data-line={d.line}>
-      {d.severity === 'error' ? '❌' : '⚠️'} {d.line}:{d.col} {d.message}{' '}
-      <span className="muted">({d.code})</span>
+      {d.severity === 'error' ? '❌' : '⚠️'} {d.file === PIPELINE_FILE ? '' : `${d.file}:`}
+      {d.line}:{d.col} {d.message} <span className="muted">({d.code})</span>
     </p>
   );
 }
