@@ -5,6 +5,7 @@ import { parseMemorySize, type ResourceRequest } from '../../domain/job-resource
 import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
+import { compileFlow } from './compile-flow.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
 
@@ -51,9 +52,11 @@ function compileJob(
   earlierJobs: string[],
 ): PlanJob {
   const verdict = evaluateFilters(job.only, job.except, event);
+  const { never, ...flow } = compileFlow(job);
   const skip: SkipReason | null =
-    runSkip ?? (verdict.matches ? null : { code: 'filtered', message: verdict.why });
-  const manual = job.when === 'manual';
+    runSkip ??
+    (verdict.matches ? null : { code: 'filtered', message: verdict.why }) ??
+    (never ? { code: 'when_never', message: 'when: never' } : null);
   return {
     name,
     stage,
@@ -62,13 +65,11 @@ function compileJob(
     env: { ...stringify(config.env), ...stringify(job.env) },
     secrets: job.secrets ?? [],
     services: Object.entries(job.services ?? {}).map(([serviceName, s]) => compileService(serviceName, s)),
-    // Manual jobs are optional (GitLab's default): a job nobody clicked never fails the run.
-    allowFailure: job.allow_failure ?? manual,
     timeoutMs: (job.timeout ? parseDuration(job.timeout) : null) ?? DEFAULT_JOB_TIMEOUT_MS,
     dependsOn: job.needs ?? earlierJobs,
     dag: job.needs !== undefined,
-    manual,
     skip,
+    ...flow,
     // Only when true: plans stored before `interruptible` existed read the same (absent = false).
     ...((job.interruptible ?? config.interruptible) ? { interruptible: true } : {}),
     ...(job.build ? { build: compileBuild(job.build, event) } : {}),
