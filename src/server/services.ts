@@ -83,7 +83,7 @@ export interface RunState {
   /** The agent vanished: running jobs fail with `reason`, pending ones are skipped, run fails. */
   failUnfinished(runId: string, reason: 'agent_lost', message: string): Promise<void>;
   /** A re-queued run goes back to queued; its running jobs back to pending. */
-  requeued(runId: string): Promise<void>;
+  requeued(runId: string, message?: string): Promise<void>;
 }
 
 /** Agent-facing side of the queue (the protocol's server half). */

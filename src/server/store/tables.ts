@@ -165,6 +165,8 @@ export interface JobRow {
   attempt?: number;
   /** 1: `interruptible: true` — a newer push may cancel the run while this job runs (migration 014). */
   interruptible?: number;
+  /** JSON array of the job's earlier attempts (runs/job-retries.ts); null: never retried (migration 015). */
+  retries?: string | null;
 }
 
 export interface QueueRow {
