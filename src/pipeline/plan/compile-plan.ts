@@ -17,9 +17,13 @@ const SKIP_CI = /\[(?:skip ci|ci skip)\]/i;
  * Expects a config that passed `loadConfig` without errors (names unique, needs valid).
  */
 export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan {
-  const runSkip: SkipReason | null = SKIP_CI.test(event.message)
-    ? { code: 'skip_ci', message: 'the head commit message asks to skip CI ([skip ci])' }
-    : null;
+  // `[skip ci]` is about pushes: someone who asks for a run (Run manually, the API, the CLI, a
+  // schedule) of such a commit wants it to run.
+  const askedFor = event.kind === 'manual' || event.kind === 'api' || event.kind === 'cron';
+  const runSkip: SkipReason | null =
+    !askedFor && SKIP_CI.test(event.message)
+      ? { code: 'skip_ci', message: 'the head commit message asks to skip CI ([skip ci])' }
+      : null;
   const earlier: string[] = [];
   const stages = config.stages.map((stage) => {
     const jobs = Object.entries(stage.jobs).map(([name, job]) =>

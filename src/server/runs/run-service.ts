@@ -12,6 +12,7 @@ import type { CreateRunInput, RunService } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
 import { type CancelReason, cancelSentence, parseCancelReason } from './cancel-reason.js';
+import { blockedManualJobs } from './manual-gate.js';
 import { planFromSource, withVariables } from './plan-source.js';
 import { publishRunChange } from './run-events.js';
 import { jobByName, jobsInPlanOrder, runById, updateJob } from './run-queries.js';
@@ -189,6 +190,13 @@ export class DbRunService implements RunService {
         throw conflict(`job "${job}" is ${row.status}; only a job waiting in manual can be played`);
       }
       if (run.status === 'canceled') throw conflict(`run #${run.number} was canceled`);
+      const blocked = run.plan
+        ? blockedManualJobs(JSON.parse(run.plan) as Plan, await jobsInPlanOrder(trx, runId))
+        : null;
+      const why = blocked?.get(job);
+      if (why !== undefined) {
+        throw conflict(`job "${job}" cannot run: ${why} earlier in run #${run.number}`, 'upstream_failed');
+      }
       const ranBefore = await trx
         .selectFrom('queue')
         .select('id')

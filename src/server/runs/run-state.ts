@@ -7,6 +7,7 @@ import type { EventBus, RunState } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
 import { withLostAttempt, withReportedAttempts } from './job-retries.js';
+import { skipBlockedManualJobs } from './manual-gate.js';
 import { publishRunChange } from './run-events.js';
 import { type JobPatch, jobByName, jobsInPlanOrder, updateJob } from './run-queries.js';
 import { finalRunStatus, firstBlockingFailure } from './run-status.js';
@@ -117,6 +118,13 @@ export class DbRunState implements RunState {
         await updateJob(trx, runId, job.name, patch);
         touched.push(job.name);
         record(jobFinished(run, job));
+      }
+      // A manual job after a failure can no longer be played (manual-gate.ts): say so in the record.
+      if (!canceled) {
+        for (const job of await skipBlockedManualJobs(trx, runId, jobs, reserved)) {
+          touched.push(job.name);
+          record(jobFinished(run, job));
+        }
       }
       if (!canceled && reserved.size > 0) {
         await trx.updateTable('runs').set({ status: 'queued' }).where('id', '=', runId).execute();
