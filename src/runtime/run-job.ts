@@ -165,6 +165,17 @@ function refusedSecrets(job: PlanJob, secrets: Record<string, string>): string |
   return null;
 }
 
+/**
+ * The standard variables plus CI_REGISTRY_IMAGE: the repository a build without `image:` makes
+ * (the project's name), so a later job can say `image: ${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHORT_SHA}`.
+ */
+function imageVariables(ctx: JobContext, job: PlanJob): Record<string, string> {
+  return {
+    ...standardEnv(ctx.plan, job, ctx.run),
+    CI_REGISTRY_IMAGE: ctx.defaultRepository ?? 'slipway-build',
+  };
+}
+
 /** The container a script job runs: before_script and script in one shell, its env and limits. */
 function scriptJobSpec(job: PlanJob, ctx: JobContext, output: JobOutput): JobSpec {
   const env: Record<string, string> = { ...job.env };
@@ -176,7 +187,7 @@ function scriptJobSpec(job: PlanJob, ctx: JobContext, output: JobOutput): JobSpe
   for (const warning of warnings) output.system(`[slipway] ${warning}`);
   // Last, so they always hold: the config check refuses these names, and a plan stored before
   // it existed (or a manual variable) must not override them either (see domain/reserved-env.ts).
-  Object.assign(env, standardEnv(ctx.plan, job, ctx.run));
+  Object.assign(env, imageVariables(ctx, job));
   // before_script shares the shell of script (GitLab's semantics): its exports and `cd` carry
   // over, and `set -e` makes its failure the job's failure.
   const lines = [...(job.beforeScript ?? []), ...job.script];
@@ -228,9 +239,19 @@ async function runBuildJob(
       `job "${job.name}" builds an image, but this backend (${ctx.backend.name}) cannot build images`,
     );
   }
+  // A build may name its image through variables, like the jobs that use it later.
+  const vars = { ...job.env, ...imageVariables(ctx, job) };
+  const named = {
+    ...job,
+    build: {
+      ...job.build,
+      repository: job.build.repository === null ? null : expandImage(job.build.repository, vars),
+      tags: job.build.tags.map((tag) => expandImage(tag, vars)),
+    },
+  };
   const prepared = buildSpecFor({
     plan: ctx.plan,
-    job,
+    job: named,
     runId: ctx.run.runId,
     workspacePath: ctx.run.workspacePath,
     defaultRepository: ctx.defaultRepository ?? 'slipway-build',
