@@ -64,6 +64,13 @@ export const whenSchema = z
     'on_success (default): when every earlier job did well; on_failure: only when an earlier job failed; always: whatever happened before; manual: waits for a click; never: not run.',
   );
 
+/** Globs (picomatch, `**` crosses directories, dotfiles match) over the repository's paths. */
+export const changesSchema = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+  .describe(
+    'Run only when a changed file matches one of these globs (src/**, "*.md"); pushes and pull requests only.',
+  );
+
 /** Spread into the job object of schema.ts. */
 export const flowJobKeys = {
   before_script: lines
@@ -78,7 +85,27 @@ export const flowJobKeys = {
   retry: retrySchema.optional(),
   allow_failure: allowFailureSchema.optional(),
   when: whenSchema.optional(),
+  changes: changesSchema.optional(),
 };
 
 export type RetryConfig = z.infer<typeof retrySchema>;
 export type AllowFailureConfig = z.infer<typeof allowFailureSchema>;
+
+/**
+ * Top-level `workflow:` — whether the event gets a run at all. `filter` is schema.ts's only/except
+ * filter, passed in so the two files do not import each other.
+ */
+export function workflowSchema<F extends z.ZodTypeAny>(filter: F) {
+  return z
+    .object({
+      only: filter.optional(),
+      except: filter.optional(),
+      changes: changesSchema.optional(),
+      when: z
+        .enum(['always', 'never'])
+        .optional()
+        .describe('never: no run for any event (pause the pipeline); default always.'),
+    })
+    .strict()
+    .describe('Whether an event gets a run at all; when it does not, no record is made.');
+}

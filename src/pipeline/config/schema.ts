@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
-import { flowJobKeys } from './schema-flow.js';
+import { flowJobKeys, workflowSchema } from './schema-flow.js';
 
 /**
  * `.slipway.yml`, version 1 — the single source of truth for the pipeline definition.
@@ -188,6 +188,7 @@ export const configSchema = z
     env: envMap.optional(),
     interruptible: interruptible.optional().describe('Default `interruptible` of every job; default false.'),
     runs_on: runsOn.optional(),
+    workflow: workflowSchema(filter).optional(),
     stages: z.array(stageSchema).min(1),
   })
   .strict();

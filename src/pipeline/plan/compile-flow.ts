@@ -1,8 +1,11 @@
 import { parseDuration } from '../../domain/duration.js';
+import type { PipelineEvent } from '../../domain/event.js';
 import type { FailureReason } from '../../domain/status.js';
-import type { JobConfig } from '../config/schema.js';
+import type { JobConfig, PipelineConfig } from '../config/schema.js';
 import type { RetryConfig, RetryWhen } from '../config/schema-flow.js';
-import type { PlanJob } from './plan.js';
+import { changesSkip } from './compile-changes.js';
+import { evaluateFilters } from './filters.js';
+import type { PlanJob, SkipReason } from './plan.js';
 import type { PlanJobFlow, PlanRetry } from './plan-flow.js';
 
 type FlowFields = PlanJobFlow & Pick<PlanJob, 'allowFailure' | 'manual'> & { never: boolean };
@@ -77,4 +80,17 @@ function list<T>(value: T | T[]): T[] {
 
 function lines(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : list(value);
+}
+
+/**
+ * `workflow:` — whether this event gets a run at all. Null when it does; else why not (code
+ * `workflow`): the server then makes no record and says so in the delivery's entry.
+ */
+export function workflowSkip(workflow: PipelineConfig['workflow'], event: PipelineEvent): SkipReason | null {
+  if (!workflow) return null;
+  if (workflow.when === 'never') return { code: 'workflow', message: 'workflow: when: never' };
+  const verdict = evaluateFilters(workflow.only, workflow.except, event);
+  if (!verdict.matches) return { code: 'workflow', message: `workflow: ${verdict.why}` };
+  const changes = changesSkip(workflow.changes, event);
+  return changes ? { code: 'workflow', message: `workflow: ${changes.message}` } : null;
 }

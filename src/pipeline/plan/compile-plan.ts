@@ -5,7 +5,8 @@ import { parseMemorySize, type ResourceRequest } from '../../domain/job-resource
 import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
-import { compileFlow } from './compile-flow.js';
+import { changesSkip } from './compile-changes.js';
+import { compileFlow, workflowSkip } from './compile-flow.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
 
@@ -23,7 +24,7 @@ export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan 
   const runSkip: SkipReason | null =
     !askedFor && SKIP_CI.test(event.message)
       ? { code: 'skip_ci', message: 'the head commit message asks to skip CI ([skip ci])' }
-      : null;
+      : workflowSkip(config.workflow, event);
   const earlier: string[] = [];
   const stages = config.stages.map((stage) => {
     const jobs = Object.entries(stage.jobs).map(([name, job]) =>
@@ -60,7 +61,8 @@ function compileJob(
   const skip: SkipReason | null =
     runSkip ??
     (verdict.matches ? null : { code: 'filtered', message: verdict.why }) ??
-    (never ? { code: 'when_never', message: 'when: never' } : null);
+    (never ? { code: 'when_never', message: 'when: never' } : null) ??
+    changesSkip(job.changes, event);
   return {
     name,
     stage,

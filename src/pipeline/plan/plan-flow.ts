@@ -37,6 +37,7 @@ export const DEFAULT_AFTER_SCRIPT_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Skip codes of these keys: `when_never` (`when: never`), `when_unmet` (on_failure and nothing
- * failed), `changes` (no changed file matches the job's `changes:`).
+ * failed), `changes` (no changed file matches the job's `changes:`), `workflow` (the run's
+ * `workflow:` does not apply to the event: the whole plan is skipped).
  */
-export type FlowSkipCode = 'when_never' | 'when_unmet' | 'changes';
+export type FlowSkipCode = 'when_never' | 'when_unmet' | 'changes' | 'workflow';

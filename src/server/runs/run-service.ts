@@ -24,6 +24,7 @@ import {
   resumedJobRows,
 } from './run-rows.js';
 import { supersedeOlder } from './supersede-runs.js';
+import { WorkflowSkipped } from './workflow-skip.js';
 
 export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
 
@@ -227,6 +228,9 @@ export class DbRunService implements RunService {
   private async create(input: CreateRunInput, parentRunId: string | null): Promise<RunRow> {
     const { project, event } = input;
     const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log, this.deps.configs);
+    // `workflow:` says this event gets no run: nothing is stored (the caller says why).
+    if (outcome.ok && outcome.plan.skip?.code === 'workflow')
+      throw new WorkflowSkipped(outcome.plan.skip.message);
     const base: NewRun = { input, parentRunId, now: this.deps.now(), id: randomUUID() };
     let jobCount = 0;
     let run: RunRow;

@@ -239,6 +239,8 @@ export interface DeliveryRow {
   event: string | null;
   /** When an attempt claimed the right to create its run (null: nobody holds it). */
   started_at: number | null;
+  /** Why the delivery made no run: the pipeline's `workflow:` does not apply (migration 015). */
+  skip_reason?: string | null;
 }
 
 export interface ScheduleRow {

@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context.js';
+import { recordDeliverySkip, WorkflowSkipped } from '../runs/workflow-skip.js';
 import type { ProjectRow } from '../store/tables.js';
 import { claimRunStart, recordDeliveryRun, releaseRunStart } from './deliveries.js';
 import type { HookRun } from './hook-event.js';
@@ -76,6 +77,12 @@ export async function startHookRun(
     await recordDeliveryRun(ctx.db, deliveryKey, run.id);
     return 'started';
   } catch (error) {
+    if (error instanceof WorkflowSkipped && claimed) {
+      // Not a failure: the pipeline says this event gets no run. The claim stays (nobody retries).
+      await recordDeliverySkip(ctx.db, deliveryKey, error.message);
+      ctx.log.info({ project: project.name, delivery: deliveryKey }, error.message);
+      return 'dropped';
+    }
     ctx.log.error(
       { err: error, project: project.name, delivery: deliveryKey },
       'webhook: could not start the run',
