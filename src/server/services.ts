@@ -37,7 +37,12 @@ export interface SourceService {
   /** Commits `dir` as the new head of `branch` of a built-in repository (the demo project). */
   commitDirectory(project: ProjectRow, dir: string, branch: string, message: string): Promise<string>;
   /** Files changed between two commits (for `changes:` later); [] when unknown. */
-  changedFiles(project: ProjectRow, before: string | null, after: string): Promise<string[]>;
+  changedFiles(
+    project: ProjectRow,
+    before: string | null,
+    after: string,
+    newBranchBase?: string,
+  ): Promise<string[]>;
 }
 
 export interface RefInfo {

@@ -93,6 +93,24 @@ describe('changes: and workflow: on pushes', { timeout: 90_000 }, () => {
         runsBefore.length,
         'no record',
       );
+
+      // A new branch is compared with where it left main: its src change counts, though its
+      // head commit touched only docs.
+      await work.git('checkout', '-q', 'main');
+      await work.git('checkout', '-q', '-b', 'feature/two');
+      await work.commit({ 'src/c.txt': 'c' }, 'code');
+      const head = await work.commit({ 'README.md': 'docs for c' }, 'docs');
+      await work.git('push', '-q', 'origin', 'feature/two');
+      const branchRun = await until('the feature run', () =>
+        db.selectFrom('runs').selectAll().where('sha', '=', head).executeTakeFirst(),
+      );
+      const app = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('run_id', '=', branchRun.id)
+        .where('name', '=', 'app')
+        .executeTakeFirstOrThrow();
+      assert.equal(app.status, 'pending', app.skip_message ?? '');
     } finally {
       await work.cleanup();
     }

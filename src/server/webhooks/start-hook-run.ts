@@ -52,7 +52,17 @@ export async function startHookRun(
         return 'dropped';
       }
     }
-    const changedFiles = await ctx.sources.changedFiles(project, hook.before, sha);
+    // A new branch (no before) is compared with where it left the default branch.
+    const newBranchBase =
+      hook.before === null && hook.ref.kind === 'branch' && hook.ref.name !== project.default_branch
+        ? await ctx.sources.resolve(project, { kind: 'branch', name: project.default_branch })
+        : null;
+    const changedFiles = await ctx.sources.changedFiles(
+      project,
+      hook.before,
+      sha,
+      newBranchBase ?? undefined,
+    );
     const commit = info ?? hook.commit;
     const commitTime = info?.time ?? hook.commit?.time;
     if (!(await claimRunStart(ctx.db, deliveryKey, ctx.now()))) return 'taken';
