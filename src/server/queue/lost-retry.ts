@@ -24,10 +24,7 @@ export async function retriesLostAgent(db: Kysely<Database>, runId: string): Pro
   const byName = new Map(plan.stages.flatMap((s) => s.jobs).map((j) => [j.name, j]));
   return running.every((job) => {
     const retry = byName.get(job.name)?.retry;
-    return (
-      retry !== undefined &&
-      retry.reasons.includes('agent_lost') &&
-      parseRetries(job.retries).length < retry.max
-    );
+    if (!retry?.reasons.includes('agent_lost')) return false;
+    return parseRetries(job.retries).length < retry.max;
   });
 }
