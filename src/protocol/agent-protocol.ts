@@ -78,8 +78,26 @@ export const jobResultSchema = z.object({
       digest: z.string().nullable().optional(),
     })
     .optional(),
+  /** Which attempt of this execution the job is in (`retry:`); absent: the first. */
+  attempt: z.number().int().min(1).optional(),
+  /** The job's earlier attempts in this execution, oldest first (at most 3: `retry:` max). */
+  attempts: z
+    .array(z.lazy(() => jobAttemptSchema))
+    .max(10)
+    .optional(),
 });
 export type JobResultMessage = z.infer<typeof jobResultSchema>;
+
+/** One earlier attempt of a job that `retry:` ran again (runtime/job-retry.ts). */
+export const jobAttemptSchema = z.object({
+  attempt: z.number().int().min(1),
+  status,
+  failure: z.object({ reason: z.enum(FAILURE_REASONS), message: z.string() }).nullable(),
+  exitCode: z.number().int().nullable(),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+});
+export type JobAttemptMessage = z.infer<typeof jobAttemptSchema>;
 
 export const logBatchSchema = z.object({
   job: z.string(),

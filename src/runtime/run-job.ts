@@ -1,15 +1,25 @@
-import type { Backend, BuildOutcome, BuiltImage, JobOutcome, JobOutput } from '../backends/backend.js';
+import type {
+  Backend,
+  BuildOutcome,
+  BuiltImage,
+  JobOutcome,
+  JobOutput,
+  JobSpec,
+} from '../backends/backend.js';
 import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
+import { runAfterScript } from './after-script.js';
 import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.js';
 import { resolveJobCaches } from './cache-specs.js';
+import { expandImage } from './expand-image.js';
 import { expandJob } from './expand-job.js';
+import { runAttempts } from './job-retry.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
-import type { JobRelease } from './run-result.js';
+import type { JobAttempt, JobRelease } from './run-result.js';
 import type { SecretMasker } from './secret-masker.js';
 import { type RunIdentity, standardEnv } from './standard-env.js';
 
@@ -41,6 +51,8 @@ export interface JobContext {
   builtImages?: ReadonlyMap<string, BuiltImage>;
   /** Defaults and maxima of script jobs' `resources:` (default: the built-in ones). */
   resourceLimits?: ResourceLimits;
+  /** A retried job starts attempt `attempt` after `earlier` failed (runtime/job-retry.ts). */
+  onRetry?: (job: PlanJob, attempt: number, earlier: JobAttempt[]) => void;
 }
 
 /** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
@@ -59,6 +71,12 @@ export interface JobEnd {
   image?: BuiltImage;
   /** What a deploy job released. */
   release?: JobRelease;
+  /** Which attempt this end is (absent: the first); the earlier ones are in `attempts`. */
+  attempt?: number;
+  /** Earlier attempts of a retried job, oldest first. */
+  attempts?: JobAttempt[];
+  /** Decided at the end for `allow_failure: {exit_codes}` (runtime/job-flow.ts). */
+  allowFailure?: boolean;
 }
 
 /**
@@ -87,6 +105,21 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
     writer.system(`[slipway] ${refused}`);
     return { status: 'failed', failure: { reason: 'config_error', message: refused }, exitCode: null };
   }
+  let end = await runAttempts(job, ctx, writer, cancel, () => runAttempt(job, ctx, writer, cancel));
+  // A release's reason is the deploy target's words (a health check's output, an engine error).
+  if (end.release?.reason !== undefined) {
+    end = { ...end, release: { ...end.release, reason: ctx.masker.maskText(end.release.reason) } };
+  }
+  return end;
+}
+
+/** One attempt of a job: its script (or build, or deploy) under its timeout, then after_script. */
+async function runAttempt(
+  job: PlanJob,
+  ctx: JobContext,
+  writer: LineWriter,
+  cancel: AbortSignal,
+): Promise<JobEnd> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), job.timeoutMs);
   const signal = AbortSignal.any([cancel, timeout.signal]);
@@ -99,17 +132,26 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
     ...(logReady ? { ready: () => logReady() } : {}),
   };
   let end: JobEnd;
+  let spec: JobSpec | null = null;
   try {
     if (job.build)
       end = await runBuildJob({ ...job, build: job.build }, ctx, output, signal, timeout.signal, cancel);
     else if (job.deploy) end = await runDeployJob(job, ctx, output, signal);
     else {
-      const outcome = await runScriptJob(job, ctx, output, signal);
-      end = toJobEnd(outcome, timeout.signal.aborted && !cancel.aborted, job);
+      const made = scriptJobSpec(job, ctx, output);
+      if (typeof made === 'string') {
+        end = toJobEnd({ kind: 'backend_error', message: made }, false, job);
+      } else {
+        spec = made;
+        const outcome = await runScriptJob(ctx, spec, output, signal);
+        end = toJobEnd(outcome, timeout.signal.aborted && !cancel.aborted, job);
+      }
     }
   } finally {
     clearTimeout(timer);
   }
+  writer.flush();
+  if (spec && job.afterScript?.length) await runAfterScript(job, ctx, spec, end, output, cancel);
   writer.flush();
   if (end.failure) {
     // Failure messages quote engines, registries and tools, which may quote a secret (an engine
@@ -117,10 +159,6 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
     const message = ctx.masker.maskText(end.failure.message);
     end = { ...end, failure: { ...end.failure, message } };
     writer.system(`[slipway] ${message}`);
-  }
-  // A release's reason is the deploy target's words (a health check's output, an engine error).
-  if (end.release?.reason !== undefined) {
-    end = { ...end, release: { ...end.release, reason: ctx.masker.maskText(end.release.reason) } };
   }
   return end;
 }
@@ -135,12 +173,22 @@ function refusedSecrets(job: PlanJob, secrets: Record<string, string>): string |
   return null;
 }
 
-async function runScriptJob(
-  job: PlanJob,
-  ctx: JobContext,
-  output: JobOutput,
-  signal: AbortSignal,
-): Promise<JobOutcome> {
+/**
+ * The standard variables plus CI_REGISTRY_IMAGE: the repository a build without `image:` makes
+ * (the project's name), so a later job can say `image: ${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHORT_SHA}`.
+ */
+function imageVariables(ctx: JobContext, job: PlanJob): Record<string, string> {
+  return {
+    ...standardEnv(ctx.plan, job, ctx.run),
+    CI_REGISTRY_IMAGE: ctx.defaultRepository ?? 'slipway-build',
+  };
+}
+
+/**
+ * The container a script job runs: before_script and script in one shell, its env, limits and
+ * caches; or why it cannot run (a cache entry that is wrong once its variables are expanded).
+ */
+function scriptJobSpec(job: PlanJob, ctx: JobContext, output: JobOutput): JobSpec | string {
   const env: Record<string, string> = { ...job.env };
   for (const name of job.secrets) env[name] = ctx.secrets[name] as string;
   const { resources, warnings } = resolveResources(
@@ -150,36 +198,40 @@ async function runScriptJob(
   for (const warning of warnings) output.system(`[slipway] ${warning}`);
   // Last, so they always hold: the config check refuses these names, and a plan stored before
   // it existed (or a manual variable) must not override them either (see domain/reserved-env.ts).
-  Object.assign(env, standardEnv(ctx.plan, job, ctx.run));
-  const caches = resolveJobCaches(
-    job,
-    { ...job.env, ...standardEnv(ctx.plan, job, ctx.run) },
-    {
-      namespace: ctx.project ?? 'default',
-      trusted: ctx.pushPolicy?.trusted !== false,
-      workspacePath: ctx.run.workspacePath,
-    },
-  );
+  Object.assign(env, imageVariables(ctx, job));
+  // before_script shares the shell of script (GitLab's semantics): its exports and `cd` carry
+  // over, and `set -e` makes its failure the job's failure.
+  const lines = [...(job.beforeScript ?? []), ...job.script];
+  const caches = resolveJobCaches(job, env, {
+    namespace: ctx.project ?? 'default',
+    trusted: ctx.pushPolicy?.trusted !== false,
+    workspacePath: ctx.run.workspacePath,
+  });
   // Reported (once) by runJob like every failure.
-  if (!caches.ok) return { kind: 'backend_error', message: caches.message };
+  if (!caches.ok) return caches.message;
+  return {
+    runId: ctx.run.runId,
+    name: job.name,
+    image: expandImage(job.image, env),
+    script: buildJobScript(lines),
+    commands: lines,
+    env,
+    services: job.services,
+    workspacePath: ctx.run.workspacePath,
+    graceMs: ctx.graceMs,
+    resources,
+    ...(caches.caches.length > 0 ? { caches: caches.caches } : {}),
+  };
+}
+
+async function runScriptJob(
+  ctx: JobContext,
+  spec: JobSpec,
+  output: JobOutput,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
   try {
-    return await ctx.backend.runJob(
-      {
-        runId: ctx.run.runId,
-        name: job.name,
-        image: job.image,
-        script: buildJobScript(job.script),
-        commands: job.script,
-        env,
-        services: job.services,
-        workspacePath: ctx.run.workspacePath,
-        graceMs: ctx.graceMs,
-        resources,
-        ...(caches.caches.length > 0 ? { caches: caches.caches } : {}),
-      },
-      output,
-      signal,
-    );
+    return await ctx.backend.runJob(spec, output, signal);
   } catch (error) {
     // The backend contract says operational problems are outcomes; a throw is a bug, but the
     // run must still end visibly rather than hang.
@@ -206,9 +258,19 @@ async function runBuildJob(
       `job "${job.name}" builds an image, but this backend (${ctx.backend.name}) cannot build images`,
     );
   }
+  // A build may name its image through variables, like the jobs that use it later.
+  const vars = { ...job.env, ...imageVariables(ctx, job) };
+  const named = {
+    ...job,
+    build: {
+      ...job.build,
+      repository: job.build.repository === null ? null : expandImage(job.build.repository, vars),
+      tags: job.build.tags.map((tag) => expandImage(tag, vars)),
+    },
+  };
   const prepared = buildSpecFor({
     plan: ctx.plan,
-    job,
+    job: named,
     runId: ctx.run.runId,
     workspacePath: ctx.run.workspacePath,
     defaultRepository: ctx.defaultRepository ?? 'slipway-build',

@@ -5,6 +5,7 @@ import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
 import type { PushPolicy, RegistryLogin } from './build-spec.js';
 import { expandPlan } from './expand-job.js';
+import { readiness, withExitCodeAllowance } from './job-flow.js';
 import { type DeployRunner, type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';
@@ -140,11 +141,17 @@ export async function runPipeline(planned: Plan, opts: RunOptions): Promise<RunR
               ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
               ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
               builtImages,
+              onRetry: (retried, attempt, earlier) => {
+                const r = results.get(retried.name) as JobResult;
+                r.attempt = attempt;
+                r.attempts = earlier;
+                emit({ type: 'job', job: { ...r } });
+              },
             },
             signal,
           ).then((end) => {
             if (end.image) builtImages.set(job.name, end.image);
-            return end;
+            return withExitCodeAllowance(job, end);
           }),
       });
     }
@@ -174,7 +181,8 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
   const images = new Set<string>();
   for (const job of toRun) {
     // Build and deploy jobs run on the engine, not in a job image.
-    if (!job.build && !job.deploy) images.add(job.image);
+    // An image named through variables is usually built by this run: known only when its job starts.
+    if (!job.build && !job.deploy && !job.image.includes('$')) images.add(job.image);
     for (const service of job.services) images.add(service.image);
   }
   try {
@@ -254,37 +262,6 @@ async function schedule(jobs: PlanJob[], results: Map<string, JobResult>, s: Sch
   }
 }
 
-/** Whether a pending job may start now, must wait, or will never run (and why). */
-function readiness(job: PlanJob, results: Map<string, JobResult>): 'ready' | 'wait' | SkipReason {
-  for (const dep of job.dependsOn) {
-    const r = results.get(dep);
-    if (!r) continue;
-    switch (r.status) {
-      case 'pending':
-      case 'queued':
-      case 'running':
-        return 'wait';
-      case 'succeeded':
-        break;
-      case 'failed':
-        if (!r.allowFailure) return { code: 'upstream_failed', message: `"${dep}" failed` };
-        break;
-      case 'canceled':
-        return { code: 'upstream_failed', message: `"${dep}" was canceled` };
-      case 'skipped':
-        // A job filtered out or not selected does not exist for this run; one skipped because
-        // its own upstream failed propagates the skip.
-        if (r.skip && (r.skip.code === 'filtered' || r.skip.code === 'not_selected')) break;
-        return { code: 'upstream_failed', message: `"${dep}" was skipped` };
-      case 'manual':
-        // Only explicit `needs` wait on a manual job; stage order does not.
-        if (job.dag) return { code: 'needs_not_run', message: `needs manual job "${dep}"` };
-        break;
-    }
-  }
-  return 'ready';
-}
-
 function initialResult(plan: Plan, job: PlanJob, opts: RunOptions): JobResult {
   const base: JobResult = {
     name: job.name,
@@ -336,6 +313,9 @@ function finish(
   r.exitCode = end.exitCode;
   if (end.image) r.image = end.image;
   if (end.release) r.release = end.release;
+  if (end.allowFailure !== undefined) r.allowFailure = end.allowFailure;
+  if (end.attempt !== undefined) r.attempt = end.attempt;
+  if (end.attempts !== undefined) r.attempts = end.attempts;
   r.finishedAt = now();
   r.startedAt ??= r.finishedAt;
   emit({ type: 'job', job: { ...r } });

@@ -19,6 +19,20 @@ export interface JobResult {
   image?: BuiltImage;
   /** What a deploy job released. */
   release?: JobRelease;
+  /** Which attempt of the job this is, once it was retried (`retry:`); absent means 1. */
+  attempt?: number;
+  /** Earlier attempts of a retried job, oldest first (each one failed). */
+  attempts?: JobAttempt[];
+}
+
+/** One finished attempt of a job that was retried after it. */
+export interface JobAttempt {
+  attempt: number;
+  status: Status;
+  failure: { reason: FailureReason; message: string } | null;
+  exitCode: number | null;
+  startedAt: number;
+  finishedAt: number;
 }
 
 /** A deploy job's release as the protocol reports it (runtime may not import protocol). */

@@ -24,6 +24,8 @@ export class AppError extends Error {
     message: string,
     /** Where the problem is, e.g. `body.name` or `query.limit`. */
     readonly where?: string,
+    /** A stable sub-code a client can branch on and translate, e.g. `upstream_failed` for a 409. */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -31,7 +33,8 @@ export class AppError extends Error {
 
 export const invalid = (where: string, message: string) => new AppError('invalid', message, where);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
-export const conflict = (message: string) => new AppError('conflict', message);
+export const conflict = (message: string, reason?: string) =>
+  new AppError('conflict', message, undefined, reason);
 export const unauthorized = (message = 'sign in or send an API token') =>
   new AppError('unauthorized', message);
 export const forbidden = (message: string) => new AppError('forbidden', message);

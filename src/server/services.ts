@@ -39,7 +39,12 @@ export interface SourceService {
   /** Commits `dir` as the new head of `branch` of a built-in repository (the demo project). */
   commitDirectory(project: ProjectRow, dir: string, branch: string, message: string): Promise<string>;
   /** Files changed between two commits (for `changes:` later); [] when unknown. */
-  changedFiles(project: ProjectRow, before: string | null, after: string): Promise<string[]>;
+  changedFiles(
+    project: ProjectRow,
+    before: string | null,
+    after: string,
+    newBranchBase?: string,
+  ): Promise<string[]>;
 }
 
 export interface RefInfo {
@@ -85,7 +90,7 @@ export interface RunState {
   /** The agent vanished: running jobs fail with `reason`, pending ones are skipped, run fails. */
   failUnfinished(runId: string, reason: 'agent_lost', message: string): Promise<void>;
   /** A re-queued run goes back to queued; its running jobs back to pending. */
-  requeued(runId: string): Promise<void>;
+  requeued(runId: string, message?: string): Promise<void>;
 }
 
 /** Agent-facing side of the queue (the protocol's server half). */

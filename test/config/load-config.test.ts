@@ -151,7 +151,7 @@ describe('loadConfig: schema problems', () => {
     const d = only(base(['        script: x', '        when: manul']), 'invalid-value');
     assert.equal(
       d.message,
-      '"when" of job "test" must be one of "on_success", "manual", not "manul"; did you mean "manual"?',
+      '"when" of job "test" must be one of "on_success", "on_failure", "always", "manual", "never", not "manul"; did you mean "manual"?',
     );
     assert.equal(d.line, 8);
     assert.equal(d.col, 15);

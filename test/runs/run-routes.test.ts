@@ -156,6 +156,7 @@ describe('run routes', () => {
       'interruptible',
       'manual',
       'name',
+      'retries',
       'skip',
       'stage',
       'startedAt',

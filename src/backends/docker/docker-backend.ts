@@ -152,9 +152,9 @@ export class DockerBackend implements Backend {
       return;
 
     // A run of build jobs only names no image; the empty carrier image serves instead.
+    // So is a run whose images are all made by its own build jobs (none exists yet).
     const carrierImage =
-      images.find((_, i) => ready[i]?.ok) ??
-      (images.length === 0 ? await ensureCarrierImage(this.docker).catch(() => undefined) : undefined);
+      images.find((_, i) => ready[i]?.ok) ?? (await ensureCarrierImage(this.docker).catch(() => undefined));
     if (carrierImage === undefined) {
       // Not an error of setupRun: each job reports its own missing image.
       state.workspaceProblem = `the source was not copied into the workspace: none of the run's images is available (${images.join(', ') || 'none listed'})`;
@@ -373,7 +373,9 @@ export class DockerBackend implements Backend {
         }),
       )
       .then((status) => {
-        if (!status.ok && status.outcome.kind === 'backend_error') state.images.delete(image);
+        // Only presence is remembered: an image missing now may be built by an earlier job of
+        // this run (`image: …/builder:${CI_COMMIT_SHORT_SHA}`), so each job checks again.
+        if (!status.ok) state.images.delete(image);
         return status;
       });
     state.images.set(image, check);

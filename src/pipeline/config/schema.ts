@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
 import { cacheSchema } from './schema-cache.js';
+import { flowJobKeys, workflowSchema } from './schema-flow.js';
 import {
   extendsSchema,
   includeSchema,
@@ -177,11 +178,10 @@ export const jobSchema = z
     services: z.record(z.string().regex(NAME, 'must be a host name'), service).optional(),
     only: filter.optional(),
     except: filter.optional(),
-    allow_failure: z.boolean().optional(),
     interruptible: interruptible.optional(),
     timeout: z.string().optional().describe('Like 90s, 10m, 1h30m. Default 60m.'),
     needs: z.array(z.string()).optional().describe('Start as soon as these jobs succeeded (DAG).'),
-    when: z.enum(['on_success', 'manual']).optional(),
+    ...flowJobKeys,
     resources: resourcesSchema.optional(),
     runs_on: runsOn.optional(),
     cache: cacheSchema.optional(),
@@ -210,6 +210,7 @@ export const configSchema = z
     default: defaultSchema.optional(),
     interruptible: interruptible.optional().describe('Default `interruptible` of every job; default false.'),
     runs_on: runsOn.optional(),
+    workflow: workflowSchema(filter).optional(),
     stages: z.array(stageSchema).min(1),
   })
   .strict();

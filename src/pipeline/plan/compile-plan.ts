@@ -5,6 +5,8 @@ import { parseMemorySize, type ResourceRequest } from '../../domain/job-resource
 import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
+import { changesSkip } from './compile-changes.js';
+import { compileFlow, workflowSkip } from './compile-flow.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
 import { compileCaches } from './plan-cache.js';
@@ -17,9 +19,13 @@ const SKIP_CI = /\[(?:skip ci|ci skip)\]/i;
  * Expects a config that passed `loadConfig` without errors (names unique, needs valid).
  */
 export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan {
-  const runSkip: SkipReason | null = SKIP_CI.test(event.message)
-    ? { code: 'skip_ci', message: 'the head commit message asks to skip CI ([skip ci])' }
-    : null;
+  // `[skip ci]` is about pushes: someone who asks for a run (Run manually, the API, the CLI, a
+  // schedule) of such a commit wants it to run.
+  const askedFor = event.kind === 'manual' || event.kind === 'api' || event.kind === 'cron';
+  const runSkip: SkipReason | null =
+    !askedFor && SKIP_CI.test(event.message)
+      ? { code: 'skip_ci', message: 'the head commit message asks to skip CI ([skip ci])' }
+      : workflowSkip(config.workflow, event);
   const earlier: string[] = [];
   const stages = config.stages.map((stage) => {
     const jobs = Object.entries(stage.jobs).map(([name, job]) =>
@@ -52,9 +58,12 @@ function compileJob(
   earlierJobs: string[],
 ): PlanJob {
   const verdict = evaluateFilters(job.only, job.except, event);
+  const { never, ...flow } = compileFlow(job);
   const skip: SkipReason | null =
-    runSkip ?? (verdict.matches ? null : { code: 'filtered', message: verdict.why });
-  const manual = job.when === 'manual';
+    runSkip ??
+    (verdict.matches ? null : { code: 'filtered', message: verdict.why }) ??
+    (never ? { code: 'when_never', message: 'when: never' } : null) ??
+    changesSkip(job.changes, event);
   return {
     name,
     stage,
@@ -69,13 +78,11 @@ function compileJob(
     },
     secrets: job.secrets ?? [],
     services: Object.entries(job.services ?? {}).map(([serviceName, s]) => compileService(serviceName, s)),
-    // Manual jobs are optional (GitLab's default): a job nobody clicked never fails the run.
-    allowFailure: job.allow_failure ?? manual,
     timeoutMs: (job.timeout ? parseDuration(job.timeout) : null) ?? DEFAULT_JOB_TIMEOUT_MS,
     dependsOn: job.needs ?? earlierJobs,
     dag: job.needs !== undefined,
-    manual,
     skip,
+    ...flow,
     // Only when true: plans stored before `interruptible` existed read the same (absent = false).
     ...((job.interruptible ?? config.interruptible) ? { interruptible: true } : {}),
     ...(job.build ? { build: compileBuild(job.build, event) } : {}),

@@ -2,6 +2,7 @@ import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
 import type { PlanCache } from './plan-cache.js';
+import type { FlowSkipCode, PlanJobFlow } from './plan-flow.js';
 
 /**
  * A Plan is the compiled pipeline for one event: plain JSON, no functions, no classes, so it can
@@ -31,7 +32,14 @@ export interface PlanStage {
 }
 
 export interface SkipReason {
-  code: 'skip_ci' | 'filtered' | 'not_selected' | 'upstream_failed' | 'needs_not_run' | 'run_canceled';
+  code:
+    | 'skip_ci'
+    | 'filtered'
+    | 'not_selected'
+    | 'upstream_failed'
+    | 'needs_not_run'
+    | 'run_canceled'
+    | FlowSkipCode;
   message: string;
 }
 
@@ -43,7 +51,7 @@ export interface PlanService {
   command: string[] | null;
 }
 
-export interface PlanJob {
+export interface PlanJob extends PlanJobFlow {
   /** Unique in the pipeline (job names are unique across stages). */
   name: string;
   stage: string;

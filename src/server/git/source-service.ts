@@ -7,6 +7,7 @@ import type { ProjectRow } from '../store/tables.js';
 import { commitDirectory } from './commit-directory.js';
 import { GitError, spawnGit } from './git-cli.js';
 import { BlobTooLarge, diffNames, listRefValues, readBlob, readCommit, resolveCommit } from './git-reads.js';
+import { mergeBase } from './merge-base.js';
 import { fetchMirror } from './mirror-fetch.js';
 import { createOutboundPolicy, type OutboundPolicy, OutboundRefused } from './outbound-policy.js';
 import { isSafeRefName } from './ref-names.js';
@@ -211,8 +212,16 @@ export class GitSourceService implements SourceService {
     return this.serial.run(gitDir, () => commitDirectory(gitDir, dir, branch, message, now));
   }
 
-  async changedFiles(project: ProjectRow, before: string | null, after: string): Promise<string[]> {
+  async changedFiles(
+    project: ProjectRow,
+    before: string | null,
+    after: string,
+    newBranchBase?: string,
+  ): Promise<string[]> {
     const gitDir = this.gitDir(project);
-    return repoExists(gitDir) ? diffNames(gitDir, before, after) : [];
+    if (!repoExists(gitDir)) return [];
+    // A new branch: everything since it left the default branch (its first parent otherwise).
+    const from = before ?? (newBranchBase ? await mergeBase(gitDir, newBranchBase, after) : null);
+    return diffNames(gitDir, from === after ? before : from, after);
   }
 }

@@ -35,6 +35,11 @@ export function installErrorHandler(app: FastifyInstance): void {
 
 function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(httpStatus(error.code)).send({
-    error: { code: error.code, message: error.message, ...(error.where ? { where: error.where } : {}) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.where ? { where: error.where } : {}),
+      ...(error.reason ? { reason: error.reason } : {}),
+    },
   });
 }

@@ -2,7 +2,8 @@
  * Ending a lease whose agent is gone (stopped heartbeating, or was revoked), so the run ends
  * visibly instead of staying "running" forever:
  *   - cancel was requested: the run ends canceled (what the user asked for);
- *   - SLIPWAY_REQUEUE_LOST: the execution goes back to the queue, first in line, as its next
+ *   - SLIPWAY_REQUEUE_LOST, or every running job has `retry:` for agent_lost left
+ *     (lost-retry.ts): the execution goes back to the queue, first in line, as its next
  *     attempt (the next agent's log lines are placed after this attempt's, not dropped as repeats);
  *   - otherwise: running jobs fail with "agent lost", the rest are skipped, the run fails.
  *
@@ -13,6 +14,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { RunState } from '../services.js';
 import type { Database, QueueRow } from '../store/tables.js';
+import { retriesLostAgent } from './lost-retry.js';
 
 export interface LeaseLossDeps {
   db: Kysely<Database>;
@@ -28,7 +30,8 @@ export type LostLease = Pick<QueueRow, 'id' | 'run_id' | 'lease_id' | 'cancel_re
 
 /** Returns false when the lease had already ended (or heartbeated meanwhile). */
 export async function loseLease(deps: LeaseLossDeps, lease: LostLease, message: string): Promise<boolean> {
-  const requeue = deps.requeueLost && lease.cancel_requested !== 1;
+  const requeue =
+    lease.cancel_requested !== 1 && (deps.requeueLost || (await retriesLostAgent(deps.db, lease.run_id)));
   const switched = await deps.db
     .updateTable('queue')
     .set(
@@ -50,7 +53,7 @@ export async function loseLease(deps: LeaseLossDeps, lease: LostLease, message: 
     .executeTakeFirst();
   if (switched.numUpdatedRows !== 1n) return false;
   try {
-    if (requeue) await deps.runState.requeued(lease.run_id);
+    if (requeue) await deps.runState.requeued(lease.run_id, message);
     else if (lease.cancel_requested === 1) {
       const now = deps.now();
       await deps.runState.runFinished(lease.run_id, {

@@ -78,7 +78,9 @@ export async function planFromSource(
       diagnostics,
     };
   }
-  return { ok: true, plan: compilePlan(config, event), diagnostics };
+  // Build jobs tag `latest` on the default branch: the plan must know which branch that is.
+  const withDefault = { ...event, defaultBranch: event.defaultBranch ?? project.default_branch };
+  return { ok: true, plan: compilePlan(config, withDefault), diagnostics };
 }
 
 function fileTooLarge(message: string): Diagnostic {

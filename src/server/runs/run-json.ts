@@ -3,6 +3,7 @@ import { storedRef } from '../../domain/ref.js';
 import { STATUSES, type Status } from '../../domain/status.js';
 import type { JobRow, RunRow } from '../store/tables.js';
 import { cancelReasonSchema, parseCancelReason } from './cancel-reason.js';
+import { jobRetryJsonSchema, retriesJson } from './job-retries.js';
 import { stageSummaries } from './run-status.js';
 
 /**
@@ -34,6 +35,11 @@ export const jobJsonSchema = z.object({
   finishedAt: z.number().nullable(),
   /** 1, or 2+ once the job was started over after its agent was lost (SLIPWAY_REQUEUE_LOST). */
   attempt: z.number().int().min(1),
+  /**
+   * Earlier attempts of the job, oldest first: those `retry:` ran again (exit code, timeout…)
+   * and those whose agent was lost. Empty when the job ran once.
+   */
+  retries: z.array(jobRetryJsonSchema),
 });
 export type JobJson = z.infer<typeof jobJsonSchema>;
 
@@ -123,6 +129,7 @@ export function toJobJson(job: JobRow): JobJson {
     startedAt: job.started_at,
     finishedAt: job.finished_at,
     attempt: job.attempt ?? 1,
+    retries: retriesJson(job.retries),
   };
 }
 

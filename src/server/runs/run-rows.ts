@@ -56,7 +56,8 @@ function plannedJobRow(
 }
 
 /** Skips that say the job had no chance to run: resuming gives it one. */
-const RESUMABLE_SKIPS = new Set(['upstream_failed', 'needs_not_run', 'run_canceled']);
+// `when_unmet`: an on_failure job decides again once the failed jobs ran again.
+const RESUMABLE_SKIPS = new Set(['upstream_failed', 'needs_not_run', 'run_canceled', 'when_unmet']);
 
 /**
  * Jobs of a run that resumes `parent` from its failure: what succeeded is copied as it was

@@ -12,6 +12,7 @@ import type { CreateRunInput, RunService } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
 import { type CancelReason, cancelSentence, parseCancelReason } from './cancel-reason.js';
+import { blockedManualJobs } from './manual-gate.js';
 import { planFromSource, withVariables } from './plan-source.js';
 import { publishRunChange } from './run-events.js';
 import { jobByName, jobsInPlanOrder, runById, updateJob } from './run-queries.js';
@@ -23,6 +24,7 @@ import {
   resumedJobRows,
 } from './run-rows.js';
 import { supersedeOlder } from './supersede-runs.js';
+import { WorkflowSkipped } from './workflow-skip.js';
 
 export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
 
@@ -189,6 +191,13 @@ export class DbRunService implements RunService {
         throw conflict(`job "${job}" is ${row.status}; only a job waiting in manual can be played`);
       }
       if (run.status === 'canceled') throw conflict(`run #${run.number} was canceled`);
+      const blocked = run.plan
+        ? blockedManualJobs(JSON.parse(run.plan) as Plan, await jobsInPlanOrder(trx, runId))
+        : null;
+      const why = blocked?.get(job);
+      if (why !== undefined) {
+        throw conflict(`job "${job}" cannot run: ${why} earlier in run #${run.number}`, 'upstream_failed');
+      }
       const ranBefore = await trx
         .selectFrom('queue')
         .select('id')
@@ -219,6 +228,9 @@ export class DbRunService implements RunService {
   private async create(input: CreateRunInput, parentRunId: string | null): Promise<RunRow> {
     const { project, event } = input;
     const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log, this.deps.configs);
+    // `workflow:` says this event gets no run: nothing is stored (the caller says why).
+    if (outcome.ok && outcome.plan.skip?.code === 'workflow')
+      throw new WorkflowSkipped(outcome.plan.skip.message);
     const base: NewRun = { input, parentRunId, now: this.deps.now(), id: randomUUID() };
     let jobCount = 0;
     let run: RunRow;

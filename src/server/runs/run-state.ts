@@ -6,6 +6,8 @@ import type { DeliveryEvent } from '../events/delivery-events.js';
 import type { EventBus, RunState } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
+import { withLostAttempt, withReportedAttempts } from './job-retries.js';
+import { skipBlockedManualJobs } from './manual-gate.js';
 import { publishRunChange } from './run-events.js';
 import { type JobPatch, jobByName, jobsInPlanOrder, updateJob } from './run-queries.js';
 import { finalRunStatus, firstBlockingFailure } from './run-status.js';
@@ -69,6 +71,9 @@ export class DbRunState implements RunState {
               exit_code: job.exitCode,
               started_at: job.startedAt ?? row.started_at,
               finished_at: job.finishedAt,
+              // `allow_failure: {exit_codes}` is decided when the job ends (runtime/job-flow.ts).
+              ...(terminal(job.status) ? { allow_failure: job.allowFailure ? 1 : 0 } : {}),
+              ...(job.attempts ? { retries: withReportedAttempts(row.retries, job.attempts) } : {}),
             },
       );
       if (!patched) return false;
@@ -113,6 +118,13 @@ export class DbRunState implements RunState {
         await updateJob(trx, runId, job.name, patch);
         touched.push(job.name);
         record(jobFinished(run, job));
+      }
+      // A manual job after a failure can no longer be played (manual-gate.ts): say so in the record.
+      if (!canceled) {
+        for (const job of await skipBlockedManualJobs(trx, runId, jobs, reserved)) {
+          touched.push(job.name);
+          record(jobFinished(run, job));
+        }
       }
       if (!canceled && reserved.size > 0) {
         await trx.updateTable('runs').set({ status: 'queued' }).where('id', '=', runId).execute();
@@ -178,7 +190,8 @@ export class DbRunState implements RunState {
     if (changed) await this.publish(runId, changed);
   }
 
-  async requeued(runId: string): Promise<void> {
+  async requeued(runId: string, message = 'the agent was lost'): Promise<void> {
+    const now = this.deps.now();
     const changed = await this.deps.db.transaction().execute(async (trx) => {
       if (!(await unfinishedRun(trx, runId))) return null;
       // The jobs that were running start over as their next attempt; the run counts its
@@ -201,10 +214,21 @@ export class DbRunState implements RunState {
         ]);
       const running = await trx
         .selectFrom('jobs')
-        .select('name')
+        .select(['name', 'started_at', 'retries'])
         .where('run_id', '=', runId)
         .where(started)
         .execute();
+      // Each lost attempt stays visible in the job's attempts (the log keeps its lines too).
+      for (const job of running) {
+        const lost = {
+          status: 'failed' as const,
+          failure: { reason: 'agent_lost' as const, message },
+          exitCode: null,
+          startedAt: job.started_at ?? now,
+          finishedAt: now,
+        };
+        await updateJob(trx, runId, job.name, { retries: withLostAttempt(job.retries, lost) });
+      }
       await trx
         .updateTable('jobs')
         .set({

@@ -13,6 +13,7 @@ import * as attemptsAndInstallationId from './migrations/011_attempts_and_instal
 import * as deliveryEvents from './migrations/012_delivery_events.js';
 import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
+import * as jobRetries from './migrations/015_job_retries.js';
 import * as userLifecycle from './migrations/021_user_lifecycle.js';
 import * as removedEnvironments from './migrations/022_removed_environments.js';
 import * as agentInfo from './migrations/023_agent_info.js';
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_delivery_events': deliveryEvents,
   '013_agent_labels': agentLabels,
   '014_supersede_runs': supersedeRuns,
+  '015_job_retries': jobRetries,
   '021_user_lifecycle': userLifecycle,
   '022_removed_environments': removedEnvironments,
   '023_agent_info': agentInfo,

@@ -172,6 +172,8 @@ export interface JobRow {
   attempt?: number;
   /** 1: `interruptible: true` — a newer push may cancel the run while this job runs (migration 014). */
   interruptible?: number;
+  /** JSON array of the job's earlier attempts (runs/job-retries.ts); null: never retried (migration 015). */
+  retries?: string | null;
 }
 
 export interface QueueRow {
@@ -246,6 +248,8 @@ export interface DeliveryRow {
   event: string | null;
   /** When an attempt claimed the right to create its run (null: nobody holds it). */
   started_at: number | null;
+  /** Why the delivery made no run: the pipeline's `workflow:` does not apply (migration 015). */
+  skip_reason?: string | null;
 }
 
 export interface ScheduleRow {

@@ -1,4 +1,5 @@
 import type { ServerContext } from '../context.js';
+import { recordDeliverySkip, WorkflowSkipped } from '../runs/workflow-skip.js';
 import type { ProjectRow } from '../store/tables.js';
 import { claimRunStart, recordDeliveryRun, releaseRunStart } from './deliveries.js';
 import type { HookRun } from './hook-event.js';
@@ -51,7 +52,17 @@ export async function startHookRun(
         return 'dropped';
       }
     }
-    const changedFiles = await ctx.sources.changedFiles(project, hook.before, sha);
+    // A new branch (no before) is compared with where it left the default branch.
+    const newBranchBase =
+      hook.before === null && hook.ref.kind === 'branch' && hook.ref.name !== project.default_branch
+        ? await ctx.sources.resolve(project, { kind: 'branch', name: project.default_branch })
+        : null;
+    const changedFiles = await ctx.sources.changedFiles(
+      project,
+      hook.before,
+      sha,
+      newBranchBase ?? undefined,
+    );
     const commit = info ?? hook.commit;
     const commitTime = info?.time ?? hook.commit?.time;
     if (!(await claimRunStart(ctx.db, deliveryKey, ctx.now()))) return 'taken';
@@ -76,6 +87,12 @@ export async function startHookRun(
     await recordDeliveryRun(ctx.db, deliveryKey, run.id);
     return 'started';
   } catch (error) {
+    if (error instanceof WorkflowSkipped && claimed) {
+      // Not a failure: the pipeline says this event gets no run. The claim stays (nobody retries).
+      await recordDeliverySkip(ctx.db, deliveryKey, error.message);
+      ctx.log.info({ project: project.name, delivery: deliveryKey }, error.message);
+      return 'dropped';
+    }
     ctx.log.error(
       { err: error, project: project.name, delivery: deliveryKey },
       'webhook: could not start the run',

@@ -14,6 +14,7 @@ import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { LogView } from '../log/LogView.js';
+import { playable } from './manual-gate.js';
 
 const LIVE: readonly Status[] = ['pending', 'queued', 'running'];
 const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
@@ -174,7 +175,7 @@ export function RunPage({ project, number }: { project: string; number: number }
                   selected={job.name === selected?.name}
                   onSelect={() => select(job.name)}
                   onPlay={
-                    can('maintainer') && job.status === 'manual'
+                    can('maintainer') && playable(run, job)
                       ? () => void act(() => api.playJob(project, number, job.name))
                       : undefined
                   }

@@ -1,0 +1,157 @@
+/**
+ * `retry: {when: [agent_lost]}` with a real `slipway agent` process and a real Docker engine:
+ * the agent is killed (-9) while the job runs; within the lease timeout the server puts the run
+ * back in the queue (without SLIPWAY_REQUEUE_LOST: the pipeline asked for it), a second agent
+ * runs the job again, and the job's record keeps the lost attempt next to the final one — in
+ * the API and in the log.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import Dockerode from 'dockerode';
+import { pack } from 'tar-fs';
+import { seedProject, seedRun } from '../queue/queue-fixture.js';
+import { type CliProcess, ownerOf, startCli } from '../support/cli.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { ensureBusyboxImage } from '../support/test-images.js';
+
+const docker = new Dockerode();
+let t: TestServer;
+let image = '';
+let sourceDir = '';
+let token = '';
+const agents: CliProcess[] = [];
+
+before(async () => {
+  image = await ensureBusyboxImage(docker);
+  t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
+  sourceDir = await mkdtemp(join(tmpdir(), 'slipway-flow-lost-'));
+  await mkdir(join(sourceDir, 'docs'));
+  // The first attempt finds "slow" and hangs until its agent is killed; the second finds "fast".
+  await writeFile(join(sourceDir, 'docs', 'mode.txt'), 'slow\n');
+  t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
+  const res = await t.api('/api/agents', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'flow-lost-agent' }),
+  });
+  token = ((await res.json()) as { token: string }).token;
+});
+
+after(async () => {
+  for (const agent of agents) agent.kill('SIGKILL');
+  await Promise.all(agents.map((a) => a.done.catch(() => {})));
+  for (const agent of agents) {
+    const filters = { label: [`io.slipway.owner=${ownerOf(agent.pid)}`] };
+    for (const c of await docker.listContainers({ all: true, filters }))
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
+      await docker
+        .getVolume(v.Name)
+        .remove({ force: true })
+        .catch(() => {});
+  }
+  await t.close();
+  await rm(sourceDir, { recursive: true, force: true });
+});
+
+function startAgent(): CliProcess {
+  const agent = startCli(['agent', '--server', t.url, '--token', token, '--backend', 'docker'], {
+    cwd: sourceDir,
+    killAfterMs: 180_000,
+  });
+  agents.push(agent);
+  return agent;
+}
+
+async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('retry on agent_lost', { timeout: 240_000 }, () => {
+  test('a killed agent process: the job runs again on the next agent; both attempts are recorded', async () => {
+    const project = await seedProject(t.server.ctx);
+    const run = await seedRun(t.server.ctx, project, {
+      pipeline: `version: 1
+image: ${image}
+stages:
+  - name: build
+    jobs:
+      work:
+        retry: { max: 1, when: [agent_lost] }
+        script:
+          - echo "mode $(cat docs/mode.txt)"
+          - if [ "$(cat docs/mode.txt)" = slow ]; then sleep 300; fi
+`,
+    });
+    const db = t.server.ctx.db;
+    const texts = async () =>
+      (await t.server.ctx.logs.read(run.runId, 'work', 0, 100_000)).map((l) => l.text);
+    const victim = startAgent();
+    await until('the first attempt to print', async () => (await texts()).includes('mode slow'), 60_000);
+    await writeFile(join(sourceDir, 'docs', 'mode.txt'), 'fast\n');
+    victim.kill('SIGKILL');
+    await victim.done;
+
+    const requeued = await until(
+      'the run to be queued again',
+      async () => {
+        const row = await db
+          .selectFrom('queue')
+          .selectAll()
+          .where('id', '=', run.executionId)
+          .executeTakeFirstOrThrow();
+        return row.attempt === 2 ? row : null;
+      },
+      20_000,
+    );
+    assert.equal(requeued.status, 'queued', 'not failed: the pipeline asked for a retry');
+
+    startAgent();
+    await until(
+      'the run to end',
+      async () => {
+        const row = await db
+          .selectFrom('runs')
+          .select('status')
+          .where('id', '=', run.runId)
+          .executeTakeFirstOrThrow();
+        return ['succeeded', 'failed', 'canceled'].includes(row.status) ? row : null;
+      },
+      90_000,
+    );
+    const res = await t.api(`/api/projects/${project.name}/runs/1`);
+    assert.equal(res.status, 200);
+    const detail = (await res.json()) as {
+      status: string;
+      jobs: {
+        name: string;
+        status: string;
+        attempt: number;
+        retries: { attempt: number; failure: { reason: string } | null }[];
+      }[];
+    };
+    assert.equal(detail.status, 'succeeded');
+    const work = detail.jobs.find((j) => j.name === 'work');
+    assert.equal(work?.status, 'succeeded');
+    assert.equal(work?.attempt, 2);
+    assert.equal(work?.retries.length, 1);
+    assert.equal(work?.retries[0]?.failure?.reason, 'agent_lost');
+    const log = await texts();
+    assert.ok(
+      log.indexOf('mode slow') >= 0 && log.indexOf('mode slow') < log.indexOf('mode fast'),
+      log.join('\n'),
+    );
+  });
+});
