@@ -66,6 +66,11 @@ export interface RunSetup {
   reuseWorkspace?: boolean;
   /** The run has build jobs: the backend may prepare what they need (a reader of the workspace). */
   builds?: boolean;
+  /**
+   * Who this run may share pre-started job containers with (the Docker backend's warm pool):
+   * runs of one key only — one project and trust level, never across. Absent: none.
+   */
+  warmPool?: string;
 }
 
 export type WorkspaceSource =
