@@ -48,6 +48,8 @@ export interface Backend {
   destroyRun(runId: string, opts?: { keepWorkspace?: boolean }): Promise<void>;
   /** Removes kept workspaces created before `createdBefore` (Unix ms); returns their ids. */
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]>;
+  /** Releases what the backend keeps between runs (warm containers); at shutdown, after the runs. */
+  close?(): Promise<void>;
 }
 
 export interface RunSetup {
