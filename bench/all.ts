@@ -22,6 +22,7 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: 'pipeline', file: 'run.ts', timeoutMs: 20 * 60_000 },
+  { name: 'fast-repeat', file: 'fast-repeat.bench.ts', timeoutMs: 20 * 60_000 },
   { name: 'line-writer', file: 'line-writer.bench.ts', timeoutMs: 5 * 60_000 },
   { name: 'yaml-budgets', file: 'yaml-budgets.bench.ts', timeoutMs: 10 * 60_000 },
   { name: 'server', file: 'server.bench.ts', timeoutMs: 20 * 60_000 },

@@ -55,12 +55,15 @@ export async function slipwayRun(
   plan: Plan,
   onFirstLine?: () => void,
   onLine?: () => void,
+  /** A backend kept across runs with a warm pool key: repeat runs find containers started. */
+  warm?: { backend: DockerBackend; pool: string },
 ): Promise<void> {
   let first = true;
   const result = await runPipeline(plan, {
     runId: `bench-${randomUUID().slice(0, 8)}`,
     runNumber: 1,
-    backend: new DockerBackend({ docker }),
+    backend: warm?.backend ?? new DockerBackend({ docker }),
+    ...(warm ? { warmPool: warm.pool } : {}),
     source: { kind: 'empty' },
     onEvent: (e) => {
       if (e.type !== 'log') return;

@@ -101,6 +101,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     await stopPruning();
     await stopObserving();
     await deploy.close();
+    // Pre-started job containers wait for runs this agent will no longer take.
+    await opts.backend.close?.().catch((error: unknown) => log(`releasing the backend: ${String(error)}`));
   }
   if (refused) throw refused;
 

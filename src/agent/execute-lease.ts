@@ -87,6 +87,8 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       workspaceId: lease.workspaceId,
       reuseWorkspace: lease.reuseWorkspace,
       keepWorkspace: true,
+      // Warm containers are shared by one project's runs of one trust level only.
+      warmPool: `${lease.projectId}:${lease.trusted ? 'trusted' : 'untrusted'}`,
       ...(ctx.maxParallelJobs !== undefined ? { maxParallelJobs: ctx.maxParallelJobs } : {}),
       onEvent: (event) => {
         if (event.type === 'job') reporter.job(event.job);

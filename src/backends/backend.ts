@@ -49,6 +49,8 @@ export interface Backend {
   destroyRun(runId: string, opts?: { keepWorkspace?: boolean }): Promise<void>;
   /** Removes kept workspaces created before `createdBefore` (Unix ms); returns their ids. */
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]>;
+  /** Releases what the backend keeps between runs (warm containers); at shutdown, after the runs. */
+  close?(): Promise<void>;
 }
 
 export interface RunSetup {
@@ -67,6 +69,11 @@ export interface RunSetup {
   reuseWorkspace?: boolean;
   /** The run has build jobs: the backend may prepare what they need (a reader of the workspace). */
   builds?: boolean;
+  /**
+   * Who this run may share pre-started job containers with (the Docker backend's warm pool):
+   * runs of one key only — one project and trust level, never across. Absent: none.
+   */
+  warmPool?: string;
 }
 
 export type WorkspaceSource =

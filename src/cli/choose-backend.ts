@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import type { Backend } from '../backends/backend.js';
 import { DockerBackend } from '../backends/docker/docker-backend.js';
+import type { WarmOptions } from '../backends/docker/warm-pools.js';
 import { LocalBackend } from '../backends/local/local-backend.js';
 import { UsageError } from './usage-error.js';
 
@@ -26,6 +27,7 @@ export async function chooseBackend(
   choice: BackendChoice,
   dockerHost: string | undefined,
   scope?: string,
+  warm?: WarmOptions,
 ): Promise<ChosenBackend> {
   const local = (why: string): ChosenBackend => ({
     backend: new LocalBackend({ baseDir: join(tmpdir(), 'slipway-local', ...(scope ? [scope] : [])) }),
@@ -34,7 +36,7 @@ export async function chooseBackend(
   });
   if (choice === 'local') return local('--backend local');
   const docker = new Dockerode(dockerOptions(dockerHost));
-  const backend = new DockerBackend({ docker, ...(scope ? { scope } : {}) });
+  const backend = new DockerBackend({ docker, ...(scope ? { scope } : {}), ...(warm ? { warm } : {}) });
   const probe = await backend.probe();
   if (probe.ok) return { backend, docker, warning: null };
   if (choice === 'docker') throw new UsageError(probe.reason);

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reapStale } from '../backends/docker/cleanup.js';
+import { DockerBackend } from '../backends/docker/docker-backend.js';
 import { registryOf } from '../domain/image-reference.js';
 import type { Ref } from '../domain/ref.js';
 import { hasErrors } from '../pipeline/config/diagnostic.js';
@@ -52,6 +53,8 @@ export const EXEC_USAGE = `usage: slipway exec [options]
   --max-pids N        most processes/threads a job may ask for (default 16384; default 2048)
   --max-cpus N        most CPUs a job may ask for (default: no limit)
   --json              print the run result as JSON at the end
+  --no-warm           leave no pre-started containers for the next exec of this directory
+                      (by default a few wait, ending themselves after 15 idle minutes)
   --push              let build jobs push to their registry (default: images stay in the local engine)
   --registry-user U   push with this user (implies --push); the password comes from
                       --registry-password P or the SLIPWAY_REGISTRY_PASSWORD variable`;
@@ -79,6 +82,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       'max-pids': { type: 'string' },
       'max-cpus': { type: 'string' },
       json: { type: 'boolean' },
+      'no-warm': { type: 'boolean' },
       push: { type: 'boolean' },
       'registry-user': { type: 'string' },
       'registry-password': { type: 'string' },
@@ -166,10 +170,14 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       registries,
       project: basename(dir),
       imageRepository: repositoryFromName(basename(dir)),
+      // The next exec of this directory (only) finds its containers started (warm-pool.ts).
+      ...(values['no-warm'] ? {} : { warmPool: `exec:${dir}` }),
       onEvent: (e) => printer.onEvent(e),
     });
     io.stdout(`\n${printer.summary(result)}`);
     if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    // After the summary: preparing the next run's containers is not this run's time.
+    if (chosen.backend instanceof DockerBackend) await chosen.backend.warmSettled();
     return result.status === 'succeeded' || result.status === 'skipped' ? 0 : 1;
   } finally {
     io.interrupts?.off('SIGINT', onInterrupt);

@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { AGENT_USAGE, agentCommand } from './agent.js';
-import { backupCommand, restoreCommand } from './backup.js';
-import { CACHE_USAGE, cacheCommand } from './cache-command.js';
-import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
-import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
-import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
-import { PASSWD_USAGE, passwdCommand, USERS_USAGE, usersCommand } from './client/users-command.js';
-import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
-import { lintCommand } from './lint.js';
-import { serverCommand } from './server.js';
+import type { CliIO } from './exec.js';
 import { UsageError } from './usage-error.js';
+
+// Every command's module is imported when that command runs, never up front: `slipway lint` or
+// `--version` must not pay for loading the server, Docker client and database drivers (issue
+// #11: CLI start-up ≤ 0.2 s). Only type imports and this file's own light helpers are static.
 
 const USAGE = `usage: slipway <command> [options]
 
@@ -54,43 +49,33 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      const usage = {
-        exec: EXEC_USAGE,
-        agent: AGENT_USAGE,
-        images: IMAGES_USAGE,
-        registries: REGISTRIES_USAGE,
-        users: USERS_USAGE,
-        passwd: PASSWD_USAGE,
-        cache: CACHE_USAGE,
-        ...Object.fromEntries(DEPLOY_COMMANDS.map((c) => [c, DEPLOY_USAGE])),
-      };
-      io.stdout(`${usage[command as keyof typeof usage] ?? USAGE}\n`);
+      io.stdout(`${(await commandUsage(command)) ?? USAGE}\n`);
       return 0;
     }
     switch (command) {
       case 'exec':
-        return await execCommand(rest, io);
+        return await (await import('./exec.js')).execCommand(rest, io);
       case 'lint':
-        return await lintCommand(rest, io);
+        return await (await import('./lint.js')).lintCommand(rest, io);
       case 'server':
       case 'start':
-        return await serverCommand(rest, io);
+        return await (await import('./server.js')).serverCommand(rest, io);
       case 'agent':
-        return await agentCommand(rest, io);
+        return await (await import('./agent.js')).agentCommand(rest, io);
       case 'backup':
-        return await backupCommand(rest, io);
+        return await (await import('./backup.js')).backupCommand(rest, io);
       case 'restore':
-        return await restoreCommand(rest, io);
+        return await (await import('./backup.js')).restoreCommand(rest, io);
       case 'cache':
-        return await cacheCommand(rest, io);
+        return await (await import('./cache-command.js')).cacheCommand(rest, io);
       case 'images':
-        return await imagesCommand(rest, io);
+        return await (await import('./client/images-command.js')).imagesCommand(rest, io);
       case 'registries':
-        return await registriesCommand(rest, io);
+        return await (await import('./client/images-command.js')).registriesCommand(rest, io);
       case 'users':
-        return await usersCommand(rest, io);
+        return await (await import('./client/users-command.js')).usersCommand(rest, io);
       case 'passwd':
-        return await passwdCommand(rest, io);
+        return await (await import('./client/users-command.js')).passwdCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);
@@ -101,12 +86,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case '-h':
         io.stdout(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
-      default:
-        if ((DEPLOY_COMMANDS as readonly string[]).includes(command))
-          return await deployCommand(command, rest, io);
-        if ((CLIENT_COMMANDS as readonly string[]).includes(command))
-          return await clientCommand(command, rest, io);
+      default: {
+        const deploy = await import('./client/deploy-commands.js');
+        if ((deploy.DEPLOY_COMMANDS as readonly string[]).includes(command))
+          return await deploy.deployCommand(command, rest, io);
+        const client = await import('./client/commands.js');
+        if ((client.CLIENT_COMMANDS as readonly string[]).includes(command))
+          return await client.clientCommand(command, rest, io);
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+      }
     }
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
@@ -124,6 +112,33 @@ function isParseArgsError(error: unknown): boolean {
   return code.startsWith('ERR_PARSE_ARGS');
 }
 
+/** A command's own usage text (loading only that command's module), or null for the general one. */
+async function commandUsage(command: string | undefined): Promise<string | null> {
+  switch (command) {
+    case 'exec':
+      return (await import('./exec.js')).EXEC_USAGE;
+    case 'agent':
+      return (await import('./agent.js')).AGENT_USAGE;
+    case 'images':
+      return (await import('./client/images-command.js')).IMAGES_USAGE;
+    case 'registries':
+      return (await import('./client/images-command.js')).REGISTRIES_USAGE;
+    case 'users':
+      return (await import('./client/users-command.js')).USERS_USAGE;
+    case 'passwd':
+      return (await import('./client/users-command.js')).PASSWD_USAGE;
+    case 'cache':
+      return (await import('./cache-command.js')).CACHE_USAGE;
+    default: {
+      const deploy = await import('./client/deploy-commands.js');
+      return (deploy.DEPLOY_COMMANDS as readonly string[]).includes(command ?? '')
+        ? deploy.DEPLOY_USAGE
+        : null;
+    }
+  }
+}
+
+/** package.json sits two levels above both src/cli/ and its compiled twin dist/cli/. */
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;

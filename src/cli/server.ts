@@ -57,6 +57,7 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
       'auto',
       config.dockerHost ?? undefined,
       await installationId(server.ctx.db),
+      { maxContainers: config.warmContainers },
     );
     dockerForHint = chosen.docker;
     if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);

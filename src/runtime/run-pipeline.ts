@@ -63,6 +63,8 @@ export interface RunOptions {
    * hundreds of parallel jobs then starts them in waves instead of hundreds of containers.
    */
   maxParallelJobs?: number;
+  /** Runs that may share pre-started job containers (see RunSetup.warmPool); absent: none. */
+  warmPool?: string;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
@@ -195,6 +197,7 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
       ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}),
       reuseWorkspace: opts.reuseWorkspace === true,
       builds: toRun.some((job) => job.build !== undefined),
+      ...(opts.warmPool !== undefined ? { warmPool: opts.warmPool } : {}),
     });
     return null;
   } catch (error) {

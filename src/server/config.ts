@@ -100,6 +100,8 @@ export const configSchema = z.object({
     }),
   /** Jobs of one run the embedded agent starts at once (a wide stage starts in waves). */
   SLIPWAY_AGENT_MAX_PARALLEL_JOBS: z.coerce.number().int().min(1).max(256).default(8),
+  /** Pre-started job containers the embedded agent keeps per project (0: none); see warm-pool.ts. */
+  SLIPWAY_WARM_CONTAINERS: z.coerce.number().int().min(0).max(64).default(10),
   SLIPWAY_DEMO: bool(true),
   /** An agent that has not heartbeated for this long loses its lease. */
   SLIPWAY_LEASE_TIMEOUT: duration('30s'),
@@ -169,6 +171,7 @@ export interface ServerConfig {
   embeddedAgent: boolean;
   agentCapacity: number;
   agentMaxParallelJobs: number;
+  warmContainers: number;
   /** SLIPWAY_AGENT_LABELS, parsed (the embedded agent adds os and arch of the host). */
   agentLabels?: Record<string, string>;
   demo: boolean;
@@ -213,6 +216,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     embeddedAgent: c.SLIPWAY_EMBEDDED_AGENT,
     agentCapacity: c.SLIPWAY_AGENT_CAPACITY,
     agentMaxParallelJobs: c.SLIPWAY_AGENT_MAX_PARALLEL_JOBS,
+    warmContainers: c.SLIPWAY_WARM_CONTAINERS,
     agentLabels: labelsOf(c.SLIPWAY_AGENT_LABELS),
     demo: c.SLIPWAY_DEMO,
     leaseTimeoutMs: c.SLIPWAY_LEASE_TIMEOUT,

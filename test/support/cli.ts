@@ -226,9 +226,13 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
   return startCli(args, options).done;
 }
 
-/** `slipway exec --backend docker <args>` in the repository. */
+/**
+ * `slipway exec --backend docker --no-warm <args>` in the repository. No warm containers: each
+ * test's repository is a throwaway, so a set prepared for its next exec would only idle until it
+ * expires (test/backends/docker-warm.test.ts covers them).
+ */
 export function execDocker(repo: TempRepo, args: string[] = [], options: Partial<CliOptions> = {}) {
-  return runCli(['exec', '--backend', 'docker', ...args], { cwd: repo.dir, ...options });
+  return runCli(['exec', '--backend', 'docker', '--no-warm', ...args], { cwd: repo.dir, ...options });
 }
 
 /** The `io.slipway.owner` label value `slipway exec` uses: this host and the CLI's pid. */

@@ -9,9 +9,11 @@ import {
   LABEL_RUN,
   LABEL_WORKSPACE,
   LABEL_WORKSPACE_CREATED,
+  resourceName,
   runFilter,
   scopeFilter,
 } from './labels.js';
+import { claimedName, LABEL_WARM_POOL } from './warm-pool.js';
 
 export interface CleanupOptions {
   /** Leave the run's volumes (its workspace) for a later run to reuse; pruned by age instead. */
@@ -45,9 +47,10 @@ export async function destroyRunResources(
     }
   };
 
-  const containers = await listing(`listing containers of run ${runId}`, () =>
-    docker.listContainers({ all: true, filters }),
-  );
+  const containers = await listing(`listing containers of run ${runId}`, async () => [
+    ...(await docker.listContainers({ all: true, filters })),
+    ...(await claimedWarmContainers(docker, runId, options.scope)),
+  ]);
   await Promise.all(
     mine(containers).map((c) =>
       attempt(`container ${c.Names[0] ?? c.Id}`, () => removeContainer(docker, c.Id)),
@@ -66,6 +69,23 @@ export async function destroyRunResources(
     ),
   );
   if (problems.length > 0) throw new Error(`cleaning up run ${runId}: ${problems.join('; ')}`);
+}
+
+/**
+ * Warm containers the run claimed (warm-pool.ts): created before the run, they carry a pool's
+ * labels, not the run's, and are found by the name the claim gave them.
+ */
+async function claimedWarmContainers(
+  docker: Dockerode,
+  runId: string,
+  scope: string | undefined,
+): Promise<Dockerode.ContainerInfo[]> {
+  const prefix = `/${claimedName(runId, 0).replace(/0$/, '')}`;
+  const warm = await docker.listContainers({
+    all: true,
+    filters: { label: [...scopeFilter(scope), LABEL_WARM_POOL], name: [resourceName(runId)] },
+  });
+  return warm.filter((c) => c.Names.some((n) => n.startsWith(prefix)));
 }
 
 /** Listing failures (engine down…) as a readable error instead of dockerode's. */

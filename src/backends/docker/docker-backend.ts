@@ -18,12 +18,15 @@ import { pruneWorkspacesAndCaches } from './cache-prune.js';
 import { ensureCarrierImage } from './carrier-image.js';
 import { destroyRunResources } from './cleanup.js';
 import { buildImage } from './docker-build.js';
-import { describeError, engineMessage } from './errors.js';
+import { probeEngine } from './engine-probe.js';
+import { describeError } from './errors.js';
 import { ensureImage, type ImageStatus } from './images.js';
 import { cacheEnd, type OverlayCheck, prepareJobCaches } from './job-caches.js';
 import { runJobContainer } from './job-container.js';
 import { LABEL_INSTALLATION, resourceLabels, resourceName } from './labels.js';
 import { ServiceGroup } from './services.js';
+import { runWarmJob } from './warm-job.js';
+import { type RunWarmth, type WarmOptions, WarmPools } from './warm-pools.js';
 import {
   copySourceIntoVolume,
   createWorkspaceVolume,
@@ -47,11 +50,11 @@ export interface DockerBackendOptions {
    * resources its cleanup and pruning touch. Unset: only unlabelled ones (`slipway exec`).
    */
   scope?: string;
+  /** Warm containers for runs that name a pool (RunSetup.warmPool); see warm-pool.ts. */
+  warm?: WarmOptions;
 }
 
 export { reapStale } from './cleanup.js';
-
-const PROBE_TIMEOUT_MS = 3000;
 
 /** What the backend remembers between setupRun and destroyRun. */
 interface RunState {
@@ -67,6 +70,8 @@ interface RunState {
   /** The helper container build jobs read their context through; opened once per run. */
   reader: Promise<WorkspaceReader> | null;
   workspacePath: string;
+  /** The warm set it claimed and what its jobs used (null: fresh containers only). */
+  warm: RunWarmth | null;
 }
 
 export class DockerBackend implements Backend {
@@ -80,32 +85,19 @@ export class DockerBackend implements Backend {
   private readonly overlayCheck: OverlayCheck = { result: null };
   /** Whether the engine builds with BuildKit; asked once. */
   private buildkit: Promise<boolean> | null = null;
+  private readonly warm: WarmPools;
 
   constructor(options: DockerBackendOptions) {
     this.docker = options.docker;
     this.pullTimeoutMs = options.pullTimeoutMs ?? 120_000;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 60_000;
     this.scope = options.scope;
+    this.warm = new WarmPools(options.docker, options.scope, options.warm);
     if (options.buildkit !== undefined) this.buildkit = Promise.resolve(options.buildkit);
   }
 
-  async probe(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS);
-    // dockerode's ping takes an abortSignal, its types do not; aborting (rather than racing a
-    // timer) matters because a hung request would keep the process alive.
-    const ping = this.docker.ping as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
-    try {
-      await ping.call(this.docker, { abortSignal: timeout });
-      return { ok: true };
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      const why = timeout.aborted
-        ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s`
-        : typeof code === 'string'
-          ? code
-          : engineMessage(err);
-      return { ok: false, reason: `cannot reach the Docker engine at ${this.engineAddress()}: ${why}` };
-    }
+  probe(): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return probeEngine(this.docker);
   }
 
   async setupRun(run: RunSetup): Promise<void> {
@@ -122,6 +114,7 @@ export class DockerBackend implements Backend {
       removals: new Map(),
       reader: null,
       workspacePath: run.workspacePath,
+      warm: null,
     };
     // Registered first so that destroyRun finds the run even if setup fails half-way.
     this.runs.set(run.runId, state);
@@ -132,11 +125,15 @@ export class DockerBackend implements Backend {
     let reused = false;
     try {
       reused = run.reuseWorkspace === true && (await volumeExists(this.docker, state.volume));
+      // A claimed warm set's data volume becomes the workspace (warm-pool.ts); a reused
+      // workspace has its files elsewhere, so its jobs only count towards the next set.
+      state.warm = await this.warm.forRun(run.warmPool, run.runId, run.workspacePath, !reused);
       if (!reused) {
         await createWorkspaceVolume(
           this.docker,
           state.volume,
           workspaceLabels(labels, workspaceId, Date.now()),
+          state.warm?.claimed?.mountpoint,
         );
       }
     } catch (err) {
@@ -270,17 +267,35 @@ export class DockerBackend implements Backend {
   async destroyRun(runId: string, opts: { keepWorkspace?: boolean } = {}): Promise<void> {
     const state = this.runs.get(runId);
     this.runs.delete(runId);
-    if (state) await Promise.all(state.removals.values());
+    if (state) {
+      for (const unused of this.warm.finish(state.warm)) this.removeInBackground(state, unused.id, unused);
+      await Promise.all(state.removals.values());
+    }
     // The reader is a container of the run: the sweep below would find it, this is just sooner.
     if (state?.reader) await (await state.reader.catch(() => null))?.close();
     await destroyRunResources(this.docker, runId, {
       keepWorkspace: opts.keepWorkspace === true,
       ...(this.scope !== undefined ? { scope: this.scope } : {}),
     });
+    // A removed workspace may leave a warm data volume behind: deleting its files (a
+    // node_modules takes ~0.6 s) happens there, in the background.
+    if (opts.keepWorkspace !== true) this.warm.collect();
   }
 
-  pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
-    return pruneWorkspacesAndCaches(this.docker, this.scope, createdBefore, inUse);
+  async pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]> {
+    const removed = await pruneWorkspacesAndCaches(this.docker, this.scope, createdBefore, inUse);
+    if (removed.length > 0) this.warm.collect();
+    return removed;
+  }
+
+  /** Background work on warm containers has finished (see WarmPools.settled). */
+  warmSettled(): Promise<void> {
+    return this.warm.settled();
+  }
+
+  /** Removes the idle warm containers of this backend's pools: call on shutdown. */
+  close(): Promise<void> {
+    return this.warm.close();
   }
 
   /** The installation this backend cleans up for (see DockerBackendOptions.scope). */
@@ -297,6 +312,17 @@ export class DockerBackend implements Backend {
     signal: AbortSignal,
   ): Promise<JobOutcome> {
     const name = resourceName(job.runId, job.name);
+    const warm = network === null ? this.warm.take(state.warm, job, resources) : null;
+    if (warm) {
+      const outcome = await runWarmJob(
+        warm,
+        { script: job.script, env: job.env, graceMs: job.graceMs },
+        output,
+        signal,
+      );
+      this.removeInBackground(state, warm.id, warm);
+      return outcome;
+    }
     // A retried job reuses the name; its predecessor may still be on its way out.
     await state.removals.get(name);
     const caches = job.caches?.length
@@ -380,12 +406,6 @@ export class DockerBackend implements Backend {
       });
     state.images.set(image, check);
     return check;
-  }
-
-  private engineAddress(): string {
-    const modem = this.docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown };
-    if (typeof modem.socketPath === 'string') return modem.socketPath;
-    return `${String(modem.host)}:${String(modem.port)}`;
   }
 }
 

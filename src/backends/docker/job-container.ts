@@ -79,7 +79,8 @@ export async function runJobContainer(
   }
 }
 
-function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOptions {
+/** Also the base of a warm container's options (warm-pool.ts): both must confine alike. */
+export function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOptions {
   return {
     name: spec.name,
     Image: spec.image,
@@ -109,7 +110,7 @@ function containerOptions(spec: JobContainerSpec): Dockerode.ContainerCreateOpti
 }
 
 /** How the delivery of a job's output goes: for the drain's judgement of a stuck stream. */
-interface Delivery {
+export interface Delivery {
   /** Resolves when the stream is over, however it ends. */
   done: Promise<void>;
   /** When output last moved, or now while paused for the receiver. */
@@ -121,7 +122,7 @@ interface Delivery {
  * from the log shipping), the stream is paused: the engine stops reading the container's pipe,
  * and the job's writes block, rather than its output piling up in this process.
  */
-function deliver(stream: Readable, output: JobOutput): Delivery {
+export function deliver(stream: Readable, output: JobOutput): Delivery {
   const demuxer = new Demuxer((name, chunk) => output.write(name, chunk));
   let last = Date.now();
   let paused = false;
@@ -157,7 +158,7 @@ function deliver(stream: Readable, output: JobOutput): Delivery {
  * The stream ends right after the exit in practice; the bound only guards against an engine
  * that keeps it open, which would otherwise hang the job forever.
  */
-async function drain(stream: Readable, delivered: Delivery, output: JobOutput): Promise<void> {
+export async function drain(stream: Readable, delivered: Delivery, output: JobOutput): Promise<void> {
   let late = false;
   let ended = false;
   void delivered.done.then(() => {
@@ -186,7 +187,7 @@ async function drain(stream: Readable, delivered: Delivery, output: JobOutput): 
 }
 
 /** On abort: SIGTERM, SIGKILL after the grace period (the engine's stop does both). */
-function stopOnAbort(
+export function stopOnAbort(
   container: Dockerode.Container,
   graceMs: number,
   signal: AbortSignal,

@@ -23,13 +23,24 @@ export function workspaceLabels(
   return { ...runLabels, [LABEL_WORKSPACE]: workspaceId, [LABEL_WORKSPACE_CREATED]: String(createdAt) };
 }
 
-/** Creating an existing volume returns it unchanged, which keeps a repeated setupRun harmless. */
+/**
+ * Creating an existing volume returns it unchanged, which keeps a repeated setupRun harmless.
+ * With `bindTo` (a warm set's data directory on the engine's host, warm-pool.ts) the volume is
+ * a bind of that directory: same name, labels and removal, the files live in the set's volume.
+ */
 export async function createWorkspaceVolume(
   docker: Dockerode,
   name: string,
   labels: Record<string, string>,
+  bindTo?: string,
 ): Promise<void> {
-  await docker.createVolume({ Name: name, Labels: labels });
+  await docker.createVolume({
+    Name: name,
+    Labels: labels,
+    ...(bindTo !== undefined
+      ? { Driver: 'local', DriverOpts: { type: 'none', o: 'bind', device: bindTo } }
+      : {}),
+  });
 }
 
 export async function volumeExists(docker: Dockerode, name: string): Promise<boolean> {
