@@ -82,7 +82,13 @@ export async function createServer(
     outboundAllowlist: config.outboundAllowlist,
     maxPushBytes: config.gitMaxPushBytes,
   });
-  const runState = new DbRunState({ db, events: base.events, deliveries: base.deliveries, now });
+  const runState = new DbRunState({
+    db,
+    events: base.events,
+    deliveries: base.deliveries,
+    now,
+    leaseTimeoutMs: config.leaseTimeoutMs,
+  });
   // What follows runs and jobs subscribes to their delivery events; the queue only leases and
   // records. The release service needs `runs`, built just below.
   let releaseService: ReleaseService | null = null;
