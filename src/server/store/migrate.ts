@@ -13,6 +13,8 @@ import * as attemptsAndInstallationId from './migrations/011_attempts_and_instal
 import * as deliveryEvents from './migrations/012_delivery_events.js';
 import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
+import * as notificationsAndCommitStatuses from './migrations/019_notifications_and_commit_statuses.js';
+import * as signInIdentities from './migrations/020_sign_in_identities.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -35,6 +37,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_delivery_events': deliveryEvents,
   '013_agent_labels': agentLabels,
   '014_supersede_runs': supersedeRuns,
+  '019_notifications_and_commit_statuses': notificationsAndCommitStatuses,
+  '020_sign_in_identities': signInIdentities,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

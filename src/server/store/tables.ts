@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
+import type { NotifyTables } from './tables-notify.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database {
+export interface Database extends NotifyTables {
   users: UserRow;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;
