@@ -51,7 +51,7 @@ export async function isFixed(db: Kysely<Database>, runId: string): Promise<bool
     .select(['project_id', 'number', 'ref_kind', 'ref_name', 'status'])
     .where('id', '=', runId)
     .executeTakeFirst();
-  if (!run || run.status !== 'succeeded') return false;
+  if (run?.status !== 'succeeded') return false;
   const previous = await db
     .selectFrom('runs')
     .select('status')

@@ -56,7 +56,7 @@ export async function queueCommitStatus(
     ])
     .where('projects.id', '=', event.projectId)
     .executeTakeFirst();
-  if (!project || project.source_kind !== 'remote' || !offersCommitStatus(project.forge)) return false;
+  if (project?.source_kind !== 'remote' || !offersCommitStatus(project.forge)) return false;
   if (project.enabled !== 1 || !project.token) return false;
   const run = await deps.db
     .selectFrom('runs')
