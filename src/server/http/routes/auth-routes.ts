@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { registerOidcRoutes } from './oidc-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import { registerUserRoutes } from './user-routes.js';
@@ -9,4 +10,5 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   registerSessionRoutes(app, ctx);
   registerTokenRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerOidcRoutes(app, ctx);
 }
