@@ -118,7 +118,7 @@ test('a callback without the flow cookie (forged or replayed) is refused back to
   const page = await context.newPage();
   await page.goto(`${t.url}/api/auth/oidc/corp/callback?code=forged&state=forged`);
   await page.waitForSelector('[role=alert]');
-  assert.match(await page.locator('[role=alert]').innerText(), /took too long|started elsewhere/);
+  assert.match((await page.locator('[role=alert]').textContent()) ?? '', /took too long|started elsewhere/);
   assert.equal(await me(page), null);
   await context.close();
 });
