@@ -8,6 +8,7 @@ import './styles/records.css';
 import './styles/run.css';
 import './styles/pipeline.css';
 import './styles/settings.css';
+import './styles/notify.css';
 import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');

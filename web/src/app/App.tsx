@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Route, Switch } from 'wouter';
+import { NotificationDefaultsPage } from '../pages/admin/NotificationDefaultsPage.js';
 import { CreateProjectPage } from '../pages/CreateProjectPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { ProjectPage } from '../pages/ProjectPage.js';
@@ -37,6 +38,7 @@ function Gate() {
         <Switch>
           <Route path="/" component={ProjectsPage} />
           <Route path="/projects/new" component={CreateProjectPage} />
+          <Route path="/admin/notifications" component={NotificationDefaultsPage} />
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
           </Route>
