@@ -64,6 +64,9 @@ test('add a DingTalk channel, send a test, read the delivery log; the secret is 
     if (delivered === 0) await item.locator('button', { hasText: 'Delivery log' }).click();
     return delivered > 0;
   });
-  assert.match(await item.locator('tr[data-status=succeeded]').first().innerText(), /Test\s+delivered\s+200/);
+  assert.match(
+    (await item.locator('tr[data-status=succeeded]').first().textContent()) ?? '',
+    /Test\s*delivered\s*200/,
+  );
   await context.close();
 });
