@@ -68,5 +68,17 @@ test('add a DingTalk channel, send a test, read the delivery log; the secret is 
     (await item.locator('tr[data-status=succeeded]').first().textContent()) ?? '',
     /Test\s*delivered\s*200/,
   );
+
+  // Disable keeps the write-only URL and secret.
+  await item.locator('[data-testid=channel-toggle]').click();
+  await item.locator('text=(disabled)').waitFor();
+  const channels = (await (await t.api(`/api/projects/${project.name}/notifications`)).json()) as {
+    enabled: boolean;
+    configured: { url: boolean; secret: boolean };
+  }[];
+  assert.deepEqual(
+    [channels[0]?.enabled, channels[0]?.configured.url, channels[0]?.configured.secret],
+    [false, true, true],
+  );
   await context.close();
 });

@@ -27,6 +27,7 @@ interface Channel {
   language: 'en' | 'zh-CN';
   enabled: boolean;
   rules: { events: string[]; branches: string[] };
+  settings: Record<string, unknown> | null;
   host: string | null;
 }
 
@@ -183,6 +184,7 @@ export function NotificationSettings({
         return (
           <li key={c.id} data-testid="channel-item" data-name={c.name}>
             <strong>{c.name}</strong>
+            {c.enabled ? null : <span className="muted">({t('notify.disabled')})</span>}
             <span className="muted">
               {t(`notify.kind.${c.kind}`)} · {c.host ?? ''} · {c.language}
               {c.scope === 'global' && !mine ? ` · ${t('notify.global')}` : ''}
@@ -204,6 +206,31 @@ export function NotificationSettings({
                   }
                 >
                   {t('notify.test')}
+                </button>
+                <button
+                  type="button"
+                  disabled={busy}
+                  data-testid="channel-toggle"
+                  onClick={() =>
+                    run(async () => {
+                      // Secrets are left out: the server keeps the stored ones.
+                      const { name, kind, language, rules, settings } = c;
+                      await apiFetch(path, {
+                        method: 'PUT',
+                        body: {
+                          name,
+                          kind,
+                          language,
+                          rules,
+                          enabled: !c.enabled,
+                          ...(settings ? { settings } : {}),
+                        },
+                      });
+                      reload();
+                    })
+                  }
+                >
+                  {c.enabled ? t('notify.disable') : t('notify.enable')}
                 </button>
                 <RemoveButton
                   label={t('common.delete')}
