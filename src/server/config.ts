@@ -10,6 +10,7 @@ import {
   parseMemorySize,
   type ResourceLimits,
 } from '../domain/job-resources.js';
+import { type NotifyConfig, notifyConfigOf, notifyConfigSchema } from './config-notify.js';
 
 /**
  * The server's one typed config. This is the only module that reads `process.env` (the
@@ -157,6 +158,7 @@ export const configSchema = z.object({
     .string()
     .default('0.0.0.0')
     .refine((v) => isIP(v) !== 0, 'must be an IP address of this host, e.g. 0.0.0.0, 127.0.0.1 or ::'),
+  ...notifyConfigSchema,
 });
 
 export interface ServerConfig {
@@ -192,6 +194,8 @@ export interface ServerConfig {
   jobResourceLimits: ResourceLimits;
   /** Where deploy port proxies listen (SLIPWAY_PUBLISH_HOST). */
   publishHost: string;
+  /** Notifications, commit statuses and sign-in providers (config-notify.ts). */
+  notify: NotifyConfig;
 }
 
 export class ConfigError extends Error {}
@@ -234,6 +238,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
     publishHost: c.SLIPWAY_PUBLISH_HOST,
+    notify: notifyConfigOf(c),
     dockerHost: c.DOCKER_HOST ?? null,
     jobResourceLimits: {
       default: { memoryBytes: c.SLIPWAY_JOB_MEMORY, pids: c.SLIPWAY_JOB_PIDS, cpus: c.SLIPWAY_JOB_CPUS },

@@ -15,9 +15,11 @@ import { registerAgentRoutes } from './http/routes/agent-routes.js';
 import { registerApplicationRoutes } from './http/routes/application-routes.js';
 import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
+import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
+import { registerNotificationRoutes } from './http/routes/notification-routes.js';
 import { registerProjectRoutes } from './http/routes/project-routes.js';
 import { registerRefRoutes } from './http/routes/ref-routes.js';
 import { registerRegistryRoutes } from './http/routes/registry-routes.js';
@@ -29,6 +31,7 @@ import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { followBuiltImages } from './images/image-follow-up.js';
 import { DbLogService } from './logs/log-service.js';
+import { createNotifyRuntime } from './notify/notify-runtime.js';
 import { DbQueueService } from './queue/queue-service.js';
 import { ConfigLoader } from './runs/config-loader.js';
 import { DbRunService } from './runs/run-service.js';
@@ -82,7 +85,13 @@ export async function createServer(
     outboundAllowlist: config.outboundAllowlist,
     maxPushBytes: config.gitMaxPushBytes,
   });
-  const runState = new DbRunState({ db, events: base.events, deliveries: base.deliveries, now });
+  const runState = new DbRunState({
+    db,
+    events: base.events,
+    deliveries: base.deliveries,
+    now,
+    leaseTimeoutMs: config.leaseTimeoutMs,
+  });
   // What follows runs and jobs subscribes to their delivery events; the queue only leases and
   // records. The release service needs `runs`, built just below.
   let releaseService: ReleaseService | null = null;
@@ -99,6 +108,7 @@ export async function createServer(
         runs,
       })),
   });
+  const notify = createNotifyRuntime(base);
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
   const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
@@ -120,6 +130,8 @@ export async function createServer(
   registerRegistryRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerBadgeRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx, notify);
+  registerCommitStatusRoutes(app, ctx);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -163,6 +175,7 @@ export async function createServer(
       );
       stops.push(() => clearInterval(staleness));
       stops.push(startScheduler(ctx));
+      await notify.start();
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {
@@ -172,6 +185,7 @@ export async function createServer(
       await app.close();
       // Follow-ups of what was committed finish before the database goes away.
       await base.deliveries.close();
+      await notify.stop();
       await db.destroy();
       await base.configs.close();
     },

@@ -9,6 +9,7 @@ import './styles/run.css';
 import './styles/pipeline.css';
 import './styles/settings.css';
 import './styles/accounts.css';
+import './styles/notify.css';
 import './styles/narrow-screens.css';
 
 const root = document.getElementById('root');

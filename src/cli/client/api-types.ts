@@ -10,6 +10,8 @@ export interface RunSummaryJson {
   shortSha: string;
   status: Status;
   failure: { reason: string; message: string } | null;
+  /** Why it was canceled (server/runs/cancel-reason.ts); null or absent otherwise. */
+  cancelReason?: { code: 'user'; actor: string } | { code: 'superseded'; by: number } | null;
   stages: { name: string; status: Status; startedAt: number | null; finishedAt: number | null }[];
   createdAt: number;
   durationMs: number | null;

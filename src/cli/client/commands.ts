@@ -10,7 +10,7 @@ import type { ProjectJson, RunDetailJson, RunSummaryJson } from './api-types.js'
 import { clientFrom, projectFrom, runNumber } from './context.js';
 import { saveCredentials } from './credentials.js';
 import { followJobLog } from './follow-log.js';
-import { formatRunLine } from './format.js';
+import { formatRunLine, statusText } from './format.js';
 
 /** The commands that talk to a server. Each returns an exit code; `--json` prints raw API JSON. */
 export const CLIENT_COMMANDS = [
@@ -244,7 +244,7 @@ async function followRun(
       continue;
     }
     if (isTerminal(detail.status)) {
-      io.stdout(`#${detail.number} ${detail.record} ${detail.status}\n`);
+      io.stdout(`#${detail.number} ${detail.record} ${statusText(detail)}\n`);
       return detail.status === 'succeeded' ? 0 : 1;
     }
     await new Promise((r) => setTimeout(r, 500));

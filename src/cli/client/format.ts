@@ -13,7 +13,7 @@ export function formatRunLine(run: RunSummaryJson, now: number): string {
     run.record,
     who,
     `${run.ref.name}·${run.shortSha}`,
-    `${icons} ${run.status}`,
+    `${icons} ${statusText(run)}`,
     took,
     age,
   ]
@@ -29,4 +29,16 @@ export function ago(ms: number): string {
   if (hours < 24) return `about ${hours} hour${hours > 1 ? 's' : ''} ago`;
   const days = Math.round(hours / 24);
   return `${days} day${days > 1 ? 's' : ''} ago`;
+}
+
+/**
+ * The status with why a canceled run was canceled: `canceled (superseded by #12)` tells the
+ * reader the newer push replaced it, which a bare `canceled` would hide.
+ */
+export function statusText(run: Pick<RunSummaryJson, 'status' | 'cancelReason'>): string {
+  const reason = run.status === 'canceled' ? run.cancelReason : null;
+  if (!reason) return run.status;
+  return reason.code === 'superseded'
+    ? `${run.status} (superseded by #${reason.by})`
+    : `${run.status} (by ${reason.actor})`;
 }

@@ -2,6 +2,7 @@ import { lstat, rm } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import { rememberRemoved } from '../deploys/removed-environments.js';
 import { contained, mirrorsRoot, repoDirName, reposRoot } from '../git/repo-paths.js';
+import { deleteProjectIntegrations } from '../notify/delete-project-integrations.js';
 import type { RunService } from '../services.js';
 import type { Database, ProjectRow } from '../store/tables.js';
 
@@ -54,6 +55,7 @@ export async function deleteProject(
       .where('project_id', '=', project.id)
       .execute();
     await trx.deleteFrom('deliveries').where('project_id', '=', project.id).execute();
+    await deleteProjectIntegrations(trx, project.id);
     await trx.deleteFrom('projects').where('id', '=', project.id).execute();
   });
   // Either may exist: a project's source kind is fixed, but a directory costs nothing to check.

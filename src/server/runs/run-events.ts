@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { waitingReasons } from '../queue/waiting-reason.js';
 import type { EventBus } from '../services.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
 import { toJobJson, toRunSummary } from './run-json.js';
@@ -23,16 +24,25 @@ export async function loadRunView(db: Kysely<Database>, runId: string): Promise<
   return { run, projectName: project?.name ?? '', jobs };
 }
 
+/** What a queued run's `waiting` reason is judged with (agents seen within the lease timeout). */
+export interface WaitingClock {
+  now: number;
+  leaseTimeoutMs: number;
+}
+
 /**
  * Publishes what changed, read back from the database after the change committed, so
  * subscribers see exactly what the API would return: one `job` event per changed job, then the
- * run summary (whose stage icons depend on the jobs).
+ * run summary (whose stage icons depend on the jobs). With `waiting`, a queued run's summary
+ * carries why no agent takes it, as the REST answer does — a browser following the run live
+ * must not see a silent "queued" where a reload would show "no agent with labels …".
  */
 export async function publishRunChange(
   db: Kysely<Database>,
   events: EventBus,
   runId: string,
   changedJobs: readonly string[] | 'all',
+  waiting?: WaitingClock,
 ): Promise<void> {
   const view = await loadRunView(db, runId);
   if (!view) return;
@@ -43,5 +53,10 @@ export async function publishRunChange(
       events.publish({ ...base, type: 'job', data: toJobJson(job) });
     }
   }
-  events.publish({ ...base, type: 'run', data: toRunSummary(run, projectName, jobs) });
+  const summary = toRunSummary(run, projectName, jobs);
+  const reason =
+    waiting && run.status === 'queued'
+      ? (await waitingReasons(db, [run.id], waiting.now, waiting.leaseTimeoutMs)).get(run.id)
+      : undefined;
+  events.publish({ ...base, type: 'run', data: reason ? { ...summary, waiting: reason } : summary });
 }

@@ -326,7 +326,10 @@ export class DbRunService implements RunService {
   }
 
   private publish(runId: string, jobs: readonly string[] | 'all'): Promise<void> {
-    return publishRunChange(this.deps.db, this.deps.events, runId, jobs);
+    return publishRunChange(this.deps.db, this.deps.events, runId, jobs, {
+      now: this.deps.now(),
+      leaseTimeoutMs: this.deps.config.leaseTimeoutMs,
+    });
   }
 }
 

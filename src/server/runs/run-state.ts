@@ -32,6 +32,8 @@ export class DbRunState implements RunState {
       events: EventBus;
       deliveries: DeliveryEventBus;
       now: () => number;
+      /** Set: a run put back in the queue is published with its `waiting` reason, if any. */
+      leaseTimeoutMs?: number;
     },
   ) {}
 
@@ -259,7 +261,9 @@ export class DbRunState implements RunState {
   }
 
   private publish(runId: string, jobs: readonly string[]): Promise<void> {
-    return publishRunChange(this.deps.db, this.deps.events, runId, jobs);
+    const { leaseTimeoutMs } = this.deps;
+    const waiting = leaseTimeoutMs === undefined ? undefined : { now: this.deps.now(), leaseTimeoutMs };
+    return publishRunChange(this.deps.db, this.deps.events, runId, jobs, waiting);
   }
 }
 

@@ -1,12 +1,13 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { AccountTables } from './tables-accounts.js';
+import type { NotifyTables } from './tables-notify.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database extends AccountTables {
+export interface Database extends AccountTables, NotifyTables {
   users: UserTable;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;

@@ -4,6 +4,7 @@ import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPag
 import { InvitePage } from '../pages/account/InvitePage.js';
 import { AgentsPage } from '../pages/admin/AgentsPage.js';
 import { AuditPage } from '../pages/admin/AuditPage.js';
+import { NotificationDefaultsPage } from '../pages/admin/NotificationDefaultsPage.js';
 import { UsersPage } from '../pages/admin/UsersPage.js';
 import { CreateProjectPage } from '../pages/CreateProjectPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
@@ -50,6 +51,7 @@ function Gate() {
           <Route path="/admin/users" component={UsersPage} />
           <Route path="/admin/agents" component={AgentsPage} />
           <Route path="/admin/audit" component={AuditPage} />
+          <Route path="/admin/notifications" component={NotificationDefaultsPage} />
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
           </Route>

@@ -25,6 +25,7 @@ export function Layout({ children }: { children: ReactNode }) {
             <>
               <Link href="/admin/agents">{t('nav.agents')}</Link>
               <Link href="/admin/users">{t('nav.users')}</Link>
+              <Link href="/admin/notifications">{t('nav.notifications')}</Link>
               <Link href="/admin/audit">{t('nav.audit')}</Link>
             </>
           ) : null}

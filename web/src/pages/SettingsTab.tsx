@@ -1,8 +1,10 @@
 import type { ProjectJson } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { BadgeSettings } from './settings/BadgeSettings.js';
+import { CommitStatusSettings } from './settings/CommitStatusSettings.js';
 import { DangerZone } from './settings/DangerZone.js';
 import { GeneralSettings } from './settings/GeneralSettings.js';
+import { NotificationSettings } from './settings/NotificationSettings.js';
 import { GitUrlSettings, WebhookSettings } from './settings/RepositorySettings.js';
 import { ScheduleSettings } from './settings/ScheduleSettings.js';
 import { SecretSettings } from './settings/SecretSettings.js';
@@ -30,6 +32,13 @@ export function SettingsTab({ project, onChanged }: { project: ProjectJson; onCh
         canEdit={can('maintainer')}
         defaultBranch={project.defaultBranch}
       />
+      <NotificationSettings
+        base={`/api/projects/${encodeURIComponent(project.name)}/notifications`}
+        canEdit={can('maintainer')}
+      />
+      {project.source.kind === 'remote' ? (
+        <CommitStatusSettings project={project.name} canEdit={can('maintainer')} />
+      ) : null}
       <TokenSettings />
       {can('admin') ? <DangerZone project={project.name} /> : null}
     </div>

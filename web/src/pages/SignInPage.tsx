@@ -3,6 +3,7 @@ import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { LangSelect } from '../app/Layout.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { SignInProviders } from './SignInProviders.js';
 
 /** Sign in with a username and password (on first start the admin password is in the server log). */
 export function SignInPage() {
@@ -31,6 +32,7 @@ export function SignInPage() {
       </div>
       <form className="card signin-card" onSubmit={submit}>
         <h1>⛵ Slipway</h1>
+        <SignInProviders />
         <label>
           {t('signin.username')}
           <input name="username" autoComplete="username" required />

@@ -3,6 +3,7 @@ import type { ServerContext } from '../../context.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerInviteRoutes } from './invite-routes.js';
+import { registerOidcRoutes } from './oidc-routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 import { registerTokenRoutes } from './token-routes.js';
 import { registerUserRoutes } from './user-routes.js';
@@ -15,4 +16,5 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   registerInviteRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerOidcRoutes(app, ctx);
 }

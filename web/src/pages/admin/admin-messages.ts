@@ -5,6 +5,7 @@ registerMessages({
   en: {
     'nav.agents': 'Agents',
     'nav.audit': 'Audit log',
+    'nav.notifications': 'Notifications',
     'agents.title': 'Agents',
     'agents.hint':
       'Agents take runs from this server and execute them on their Docker engine. Register one, then start it with the command shown.',
@@ -39,6 +40,7 @@ registerMessages({
   'zh-CN': {
     'nav.agents': '执行器',
     'nav.audit': '审计日志',
+    'nav.notifications': '通知',
     'agents.title': '执行器',
     'agents.hint':
       '执行器从本服务器领取执行任务，在自己的 Docker 引擎上运行。先注册一个，再用下方显示的命令启动它。',

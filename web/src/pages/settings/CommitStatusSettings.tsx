@@ -1,0 +1,89 @@
+import type { FormEvent } from 'react';
+import { apiFetch } from '../../api/http.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
+import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
+import type { Delivery } from './DeliveryLog.js';
+import './notify-messages.js';
+import { Section } from './SettingsSection.js';
+import { field, useAction } from './settings-actions.js';
+
+interface StatusSettings {
+  forge: string | null;
+  offered: boolean;
+  enabled: boolean;
+  tokenSet: boolean;
+  apiUrl: string | null;
+  apiUrlOverride: string | null;
+  lastDelivery: Delivery | null;
+}
+
+/** Commit statuses on the forge: token (write-only), API base override, the last status sent. */
+export function CommitStatusSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
+  const { t, lang } = useI18n();
+  const path = `/api/projects/${encodeURIComponent(project)}/commit-status`;
+  const { data, error: loadError, reload } = useLoad(() => apiFetch<StatusSettings>(path), [path]);
+  const [error, busy, run] = useAction();
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const token = field(form, 'token');
+    const apiUrl = field(form, 'apiUrl');
+    void run(async () => {
+      await apiFetch(path, {
+        method: 'PUT',
+        body: { enabled: form.get('enabled') === 'on', ...(token ? { token } : {}), apiUrl: apiUrl || null },
+      });
+      reload();
+    });
+  };
+  const last = data?.lastDelivery;
+  return (
+    <Section title={t('status.title')} testid="commit-status">
+      <p className="hint">{t('status.hint')}</p>
+      <ErrorNote error={loadError} />
+      {data && !data.offered ? <p className="muted">{t('status.notOffered')}</p> : null}
+      {data?.offered ? (
+        <>
+          {canEdit ? (
+            <form className="stack-form" onSubmit={submit}>
+              <label>
+                <input type="checkbox" name="enabled" defaultChecked={data.enabled} /> {t('status.enabled')}
+              </label>
+              <input
+                name="token"
+                type="password"
+                autoComplete="new-password"
+                placeholder={t('status.token')}
+                aria-label={t('status.token')}
+              />
+              {data.tokenSet ? <span className="muted">{t('status.tokenSet')}</span> : null}
+              <input
+                name="apiUrl"
+                defaultValue={data.apiUrlOverride ?? ''}
+                placeholder={data.apiUrl ?? ''}
+                aria-label={t('status.apiUrl')}
+              />
+              <button type="submit" disabled={busy}>
+                {t('status.save')}
+              </button>
+            </form>
+          ) : null}
+          <p>
+            {t('status.last')}:{' '}
+            {last ? (
+              <span data-testid="last-status" data-status={last.status}>
+                {last.event} · {t(`notify.status.${last.status}`)} · {last.responseCode ?? '-'} ·{' '}
+                {formatTime(last.lastAttemptAt ?? last.createdAt, lang)} {last.error ?? ''}
+              </span>
+            ) : (
+              <span className="muted">{t('status.none')}</span>
+            )}
+          </p>
+        </>
+      ) : null}
+      <ErrorNote error={error} />
+    </Section>
+  );
+}

@@ -1,0 +1,40 @@
+import { apiFetch } from '../../api/http.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
+import './notify-messages.js';
+
+export interface Delivery {
+  id: number;
+  event: string;
+  status: string;
+  attempts: number;
+  responseCode: number | null;
+  error: string | null;
+  createdAt: number;
+  lastAttemptAt: number | null;
+}
+
+/** A channel's delivery log: event, status, response code, attempts and time, newest first. */
+export function DeliveryLog({ path }: { path: string }) {
+  const { t, lang } = useI18n();
+  const { data } = useLoad(() => apiFetch<Delivery[]>(`${path}?limit=20`), [path]);
+  if (!data) return null;
+  if (data.length === 0) return <p className="muted">{t('notify.noDeliveries')}</p>;
+  return (
+    <table className="delivery-log" data-testid="delivery-log">
+      <tbody>
+        {data.map((d) => (
+          <tr key={d.id} data-status={d.status}>
+            <td>{t(`notify.event.${d.event}`)}</td>
+            <td>{t(`notify.status.${d.status}`)}</td>
+            <td>{d.responseCode ?? '-'}</td>
+            <td>×{d.attempts}</td>
+            <td className="muted">{formatTime(d.lastAttemptAt ?? d.createdAt, lang)}</td>
+            <td className="muted">{d.error ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
