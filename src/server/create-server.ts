@@ -17,6 +17,7 @@ import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
+import { registerInsightsRoutes } from './http/routes/insights-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
 import { registerProjectRoutes } from './http/routes/project-routes.js';
 import { registerRefRoutes } from './http/routes/ref-routes.js';
@@ -28,6 +29,7 @@ import { registerWebRoutes } from './http/routes/web-routes.js';
 import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { followBuiltImages } from './images/image-follow-up.js';
+import { catchUpInsights, followReleasesForInsights } from './insights/insights-follow-up.js';
 import { DbLogService } from './logs/log-service.js';
 import { DbQueueService } from './queue/queue-service.js';
 import { ConfigLoader } from './runs/config-loader.js';
@@ -99,6 +101,12 @@ export async function createServer(
         runs,
       })),
   });
+  const insights = {
+    db,
+    gitDir: (p: Parameters<GitSourceService['gitDir']>[0]) => sources.gitDir(p),
+    log: app.log,
+  };
+  followReleasesForInsights(base.deliveries, insights);
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
   const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
@@ -120,6 +128,7 @@ export async function createServer(
   registerRegistryRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerBadgeRoutes(app, ctx);
+  registerInsightsRoutes(app, ctx);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -163,6 +172,8 @@ export async function createServer(
       );
       stops.push(() => clearInterval(staleness));
       stops.push(startScheduler(ctx));
+      // Insights of releases the subscriber never saw (history, a crash before dispatch).
+      catchUpInsights(insights).catch((error) => app.log.warn({ err: error }, 'insights catch-up failed'));
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ReleaseCommitRow, ReleaseFactRow } from './tables-insights.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
@@ -31,6 +32,8 @@ export interface Database {
   health_probe: HealthProbeRow;
   installation: InstallationRow;
   delivery_events: DeliveryEventRow;
+  release_facts: ReleaseFactRow;
+  release_commits: ReleaseCommitRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -280,6 +283,8 @@ export interface EnvironmentRow {
   config_version: number;
   created_at: number;
   updated_at: number;
+  /** 1: a production environment, the default scope of delivery insights (migration 018; absent in inserts = 0). */
+  production?: number;
 }
 
 /** One deploy, promote, rollback or scale of an environment, executed as a release run. */
