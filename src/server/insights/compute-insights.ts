@@ -148,7 +148,7 @@ function summarise(
       medianMs: m.recoveryMedian,
       band: bands.recovery,
     },
-    reworkRate: { deployments: m.deployments, unplanned: m.unplanned, rate: m.rework },
+    reworkRate: { deployments: m.allDeployments, unplanned: m.unplanned, rate: m.rework },
     band: overallBand(Object.values(bands)),
     segments,
     valueStream: m.valueStream,
@@ -169,6 +169,7 @@ function metrics(releases: ClassifiedRelease[], changes: InsightsChangeJson[]) {
   const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
   return {
     deployments: deployments.filter((r) => r.fact.status === 'succeeded').length,
+    allDeployments: deployments.length,
     changes: changes.length,
     leadMedian: quantile(leads, 0.5),
     leadP90: quantile(leads, 0.9),

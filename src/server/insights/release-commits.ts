@@ -32,7 +32,8 @@ export async function releaseCommits(
     .where('number', '<', fact.number)
     .where('source_sha', 'is not', null)
     .execute();
-  const excluded = earlier.map((r) => r.source_sha as string).filter((sha) => sha !== fact.source_sha);
+  // A redeploy of an already released commit (its own sha among them) ships nothing new.
+  const excluded = earlier.map((r) => r.source_sha as string);
   const commits = await commitsNotIn(gitDir, fact.source_sha, excluded, MAX_RELEASE_COMMITS);
   if (commits === null) return null;
   const shas = commits.map((c) => c.sha);
