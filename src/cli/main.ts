@@ -5,6 +5,7 @@ import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
 import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
+import { INSIGHTS_USAGE, insightsCommand } from './insights.js';
 import { lintCommand } from './lint.js';
 import { serverCommand } from './server.js';
 import { UsageError } from './usage-error.js';
@@ -35,6 +36,7 @@ talking to a server (after slipway login):
   promote      slipway promote PROJECT APP --from staging --to production (same digest)
   rollback     slipway rollback PROJECT APP ENV --to RELEASE
   approve      slipway approve PROJECT APP ENV RELEASE   scale: slipway scale PROJECT APP ENV --replicas N
+  insights     DORA delivery metrics: slipway insights --project P --env production --since 30d
 
   version      print the version
   Every command takes --json where it prints data.
@@ -54,6 +56,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         agent: AGENT_USAGE,
         images: IMAGES_USAGE,
         registries: REGISTRIES_USAGE,
+        insights: INSIGHTS_USAGE,
         ...Object.fromEntries(DEPLOY_COMMANDS.map((c) => [c, DEPLOY_USAGE])),
       };
       io.stdout(`${usage[command as keyof typeof usage] ?? USAGE}\n`);
@@ -77,6 +80,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await imagesCommand(rest, io);
       case 'registries':
         return await registriesCommand(rest, io);
+      case 'insights':
+        return await insightsCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);
