@@ -49,14 +49,15 @@ export interface GoldenHistory {
   sha: Record<string, string>;
 }
 
-export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHistory> {
+/** Seeds the history in the week starting `t0` (a Monday 00:00 UTC; T0 unless given). */
+export async function seedGoldenHistory(db: Kysely<Database>, t0 = T0): Promise<GoldenHistory> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-insights-golden-'));
   await git(dir, ['init', '-q', '--initial-branch=main']);
   const sha: Record<string, string> = {};
   const commit = async (name: string, hours: number) => {
     await writeFile(join(dir, `${name}.txt`), name);
     await git(dir, ['add', '.']);
-    await git(dir, ['commit', '-q', '-m', name], T0 + hours * HOUR);
+    await git(dir, ['commit', '-q', '-m', name], t0 + hours * HOUR);
     sha[name] = await git(dir, ['rev-parse', 'HEAD']);
   };
   await commit('c1', 0);
@@ -69,7 +70,7 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
   await commit('f2', 61);
   await git(dir, ['checkout', '-q', 'main']);
   await git(dir, ['merge', '--squash', '-q', 'feature/x']);
-  await git(dir, ['commit', '-q', '-m', 's1'], T0 + 70 * HOUR);
+  await git(dir, ['commit', '-q', '-m', 's1'], t0 + 70 * HOUR);
   sha.s1 = await git(dir, ['rev-parse', 'HEAD']);
   await commit('c5', 80);
   await git(dir, ['checkout', '-q', '-b', 'hotfix/1']);
@@ -79,7 +80,7 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
 
   const project = projectRow({ name: `golden-${randomUUID().slice(0, 6)}` });
   await db.insertInto('projects').values(project).execute();
-  const app = { id: randomUUID(), project_id: project.id, name: 'api', created_at: T0 };
+  const app = { id: randomUUID(), project_id: project.id, name: 'api', created_at: t0 };
   await db.insertInto('applications').values(app).execute();
   const env = (name: string, position: number, production: number) => ({
     id: randomUUID(),
@@ -91,8 +92,8 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
     requires_approval: 0,
     auto_release: null,
     config_version: 1,
-    created_at: T0,
-    updated_at: T0,
+    created_at: t0,
+    updated_at: t0,
     production,
   });
   const staging = env('staging', 0, 0);
@@ -107,14 +108,14 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
     createdH: number,
     stages: [string, number, number, number?][],
   ) => {
-    const startedAt = stages.length ? T0 + (stages[0]?.[1] as number) * HOUR : null;
-    const end = stages.length ? T0 + (stages[stages.length - 1]?.[2] as number) * HOUR : null;
+    const startedAt = stages.length ? t0 + (stages[0]?.[1] as number) * HOUR : null;
+    const end = stages.length ? t0 + (stages[stages.length - 1]?.[2] as number) * HOUR : null;
     const row = runRow({
       project_id: project.id,
       number: ++runNumber,
       ref_name: ref,
       sha: sha[commitName] as string,
-      created_at: T0 + createdH * HOUR,
+      created_at: t0 + createdH * HOUR,
       started_at: startedAt,
       finished_at: end,
       status: 'succeeded',
@@ -131,8 +132,8 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
             stage_index: i,
             status: 'succeeded',
             manual: manual ?? 0,
-            started_at: T0 + from * HOUR,
-            finished_at: T0 + to * HOUR,
+            started_at: t0 + from * HOUR,
+            finished_at: t0 + to * HOUR,
           }),
         )
         .execute();
@@ -181,9 +182,9 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
       actor: 'ada',
       status: 'succeeded',
       reason: null,
-      created_at: T0 + createdH * HOUR,
-      started_at: T0 + createdH * HOUR,
-      finished_at: T0 + endH * HOUR,
+      created_at: t0 + createdH * HOUR,
+      started_at: t0 + createdH * HOUR,
+      finished_at: t0 + endH * HOUR,
       rollback_of: null,
       promoted_from: null,
       ...rest,
@@ -198,7 +199,7 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
   const r3 = await release(production, {
     createdH: 26,
     endH: 28 + m(5),
-    started_at: T0 + 28 * HOUR,
+    started_at: t0 + 28 * HOUR,
     runRow: run2,
   }); // #3 approval
   await db
@@ -208,7 +209,7 @@ export async function seedGoldenHistory(db: Kysely<Database>): Promise<GoldenHis
       project_id: project.id,
       run_id: null,
       release_id: r3.id,
-      occurred_at: T0 + 28 * HOUR,
+      occurred_at: t0 + 28 * HOUR,
       payload: '{}',
     })
     .execute();

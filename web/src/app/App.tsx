@@ -11,6 +11,7 @@ import { Layout } from './Layout.js';
 
 // The run page carries the log viewer: loaded when first opened.
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
+const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
 
 /**
  * Client routes (the server answers index.html for every non-API path, so all of these
@@ -37,6 +38,7 @@ function Gate() {
         <Switch>
           <Route path="/" component={ProjectsPage} />
           <Route path="/projects/new" component={CreateProjectPage} />
+          <Route path="/insights">{() => <InsightsPage />}</Route>
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
           </Route>

@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
+import '../pages/insights/insights-nav-messages.js';
 
 /** Header (home, language, who is signed in, sign out) around every signed-in page. */
 export function Layout({ children }: { children: ReactNode }) {
@@ -19,6 +20,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label={t('nav.main')}>
           <Link href="/">{t('nav.projects')}</Link>
+          <Link href="/insights">{t('nav.insights')}</Link>
         </nav>
         <div className="topbar-end">
           <LangSelect />
