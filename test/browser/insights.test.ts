@@ -54,22 +54,22 @@ describe('Insights page', { timeout: 300_000 }, () => {
       await page.waitForSelector('[data-testid=insights-page]');
       await page.waitForSelector('text=Counting');
       assert.match(
-        await page.innerText('[data-testid=insights-scope]'),
+        (await page.textContent('[data-testid=insights-scope]')) ?? '',
         new RegExp(`${project}/api/production`),
       );
-      const cfr = await page.innerText('[data-testid=insights-failures]');
+      const cfr = (await page.textContent('[data-testid=insights-failures]')) ?? '';
       assert.match(cfr, /37\.5% · 3 of 8/);
       assert.match(cfr, /Medium/);
-      assert.match(await page.innerText('[data-testid=insights-deployments]'), /8 deploys/);
-      assert.match(await page.innerText('[data-testid=insights-band]'), /Medium/);
-      assert.match(await page.innerText('[data-testid=insights-rework]'), /3 of 9 unplanned/);
+      assert.match((await page.textContent('[data-testid=insights-deployments]')) ?? '', /8 deploys/);
+      assert.match((await page.textContent('[data-testid=insights-band]')) ?? '', /Medium/);
+      assert.match((await page.textContent('[data-testid=insights-rework]')) ?? '', /3 of 9 unplanned/);
       // The value-stream chart is drawn (SVG renderer) with the approval wait in its legend.
       await page.waitForSelector('[data-testid=insights-value-stream] svg');
-      assert.match(await page.innerText('[data-testid=insights-value-stream]'), /Approval/);
+      assert.match((await page.textContent('[data-testid=insights-value-stream]')) ?? '', /Approval/);
 
       await page.click('[data-testid=insights-failures]');
       await page.waitForSelector('[data-testid=insights-drill] table');
-      const drill = await page.innerText('[data-testid=insights-drill]');
+      const drill = (await page.textContent('[data-testid=insights-drill]')) ?? '';
       assert.match(drill, /rolled back by hand \(release #5\)/);
       assert.match(drill, /followed by hotfix \(release #9\)/);
       assert.match(drill, /health gate rolled it back/);
@@ -85,13 +85,13 @@ describe('Insights page', { timeout: 300_000 }, () => {
     await onPage(page, async () => {
       await page.selectOption('select[data-testid=lang]', 'zh-CN');
       await page.waitForSelector('text=变更失败率');
-      assert.match(await page.innerText('[data-testid=insights-band]'), /中/);
-      assert.match(await page.innerText('[data-testid=insights-value-stream]'), /等待审批/);
+      assert.match((await page.textContent('[data-testid=insights-band]')) ?? '', /中/);
+      assert.match((await page.textContent('[data-testid=insights-value-stream]')) ?? '', /等待审批/);
       await screenshot(page, 'insights-zh-CN');
       await page.click('a[href="/insights"]');
       await page.waitForSelector('h1:has-text("交付洞察")', { timeout: WAIT_MS });
       await page.waitForSelector('[data-testid=insights-failures]');
-      assert.match(await page.innerText('[data-testid=insights-failures]'), /37\.5%/);
+      assert.match((await page.textContent('[data-testid=insights-failures]')) ?? '', /37\.5%/);
       await page.selectOption('select[data-testid=lang]', 'en');
     });
   });
