@@ -5,6 +5,7 @@ export interface RangeCommit {
   sha: string;
   /** Author time, Unix ms. */
   authoredAt: number;
+  parents: string[];
 }
 
 /**
@@ -24,14 +25,15 @@ export async function commitsNotIn(
   if (!isObjectId(tip)) return null;
   const lines = [tip, ...excluded.filter(isObjectId).map((sha) => `^${sha}`)];
   const result = await runGit(
-    ['log', '--ignore-missing', '--stdin', `--max-count=${max}`, '--format=%H %at'],
-    { env: { GIT_DIR: gitDir }, input: `${lines.join('\n')}\n`, maxOutputBytes: max * 64 + 1024 },
+    ['log', '--ignore-missing', '--stdin', `--max-count=${max}`, '--format=%H %at %P'],
+    { env: { GIT_DIR: gitDir }, input: `${lines.join('\n')}\n`, maxOutputBytes: max * 180 + 1024 },
   );
   if (result.code !== 0) return null;
   const commits: RangeCommit[] = [];
   for (const line of result.stdout.toString('utf8').split('\n')) {
-    const [sha = '', seconds = ''] = line.split(' ');
-    if (isObjectId(sha)) commits.push({ sha, authoredAt: Number(seconds) * 1000 });
+    const [sha = '', seconds = '', ...parents] = line.split(' ');
+    if (isObjectId(sha))
+      commits.push({ sha, authoredAt: Number(seconds) * 1000, parents: parents.filter(isObjectId) });
   }
   // `git log` prints nothing for a tip that is excluded too; a tip it does not have is an error
   // above only without --ignore-missing, so check that the tip exists when the answer is empty.

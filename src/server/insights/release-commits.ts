@@ -1,12 +1,10 @@
 import type { Kysely } from 'kysely';
-import { commitsNotIn } from '../git/commit-range.js';
+import { commitsNotIn, type RangeCommit } from '../git/commit-range.js';
 import type { Database } from '../store/tables.js';
 import type { ReleaseCommitRow, ReleaseFactRow } from '../store/tables-insights.js';
 
 /** A first release of an environment ships the whole history; lead times count its newest commits. */
 export const MAX_RELEASE_COMMITS = 1000;
-/** Runs (push heads) looked at for push times per release; the newest when there are more. */
-const MAX_PUSH_HEADS = 50;
 const CHUNK = 400;
 
 /**
@@ -48,17 +46,7 @@ export async function releaseCommits(
       .execute();
     for (const row of rows) firstRun.set(row.sha, Number(row.at));
   }
-  const pushed = new Map<string, number>();
-  const heads = [...firstRun.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_PUSH_HEADS);
-  for (const [head, at] of heads) {
-    // The release's own commit reaches every commit of the range: no second walk for it.
-    const reach =
-      head === fact.source_sha ? commits : await commitsNotIn(gitDir, head, excluded, MAX_RELEASE_COMMITS);
-    for (const c of reach ?? []) {
-      const seen = pushed.get(c.sha);
-      if (seen === undefined || at < seen) pushed.set(c.sha, at);
-    }
-  }
+  const pushed = pushTimes(commits, firstRun);
   return commits.map((c) => ({
     release_id: fact.release_id,
     sha: c.sha,
@@ -67,4 +55,25 @@ export async function releaseCommits(
     pushed_at: pushed.get(c.sha) ?? null,
     released_at: fact.ended_at,
   }));
+}
+
+/**
+ * Push time of each commit of the range: the earliest run whose commit contains it. The range
+ * is closed under ancestry (a parent outside it was shipped earlier), so walking parents inside
+ * it from a run's commit finds exactly what `git rev-list run ^earlier` would: no git call per run.
+ * Runs are taken earliest first, so each commit is settled by the first walk that reaches it.
+ */
+function pushTimes(commits: readonly RangeCommit[], firstRun: Map<string, number>): Map<string, number> {
+  const parents = new Map(commits.map((c) => [c.sha, c.parents]));
+  const pushed = new Map<string, number>();
+  for (const [head, at] of [...firstRun.entries()].sort((a, b) => a[1] - b[1])) {
+    const stack = [head];
+    while (stack.length > 0) {
+      const sha = stack.pop() as string;
+      if (pushed.has(sha) || !parents.has(sha)) continue;
+      pushed.set(sha, at);
+      stack.push(...(parents.get(sha) ?? []));
+    }
+  }
+  return pushed;
 }
