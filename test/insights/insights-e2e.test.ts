@@ -220,6 +220,27 @@ test(
     assert.match(metrics, /slipway_insights_change_failure_ratio\{project="ins"\} 0\.6667/);
     assert.match(metrics, /slipway_insights_deployments_30d\{project="ins"\} 3/);
 
+    // Documented in the OpenAPI document.
+    const doc = await json<{ paths: Record<string, unknown> }>('/api/openapi.json');
+    for (const path of ['/api/insights/summary', '/api/insights/changes', '/api/insights/weekly'])
+      assert.ok(path in doc.paths, `${path} documented`);
+    const weekly = await json<{ week: number; current: { deploymentFrequency: object } }>(
+      '/api/insights/weekly?project=ins',
+    );
+    assert.ok(weekly.week < Date.now() && weekly.current.deploymentFrequency);
+
+    // The production flag: named production by default; another environment can be flagged.
+    const app = await json<{ environments: { name: string; production: boolean }[] }>(
+      '/api/projects/ins/applications/api',
+    );
+    assert.deepEqual(
+      app.environments.map((e) => [e.name, e.production]),
+      [
+        ['staging', false],
+        ['production', true],
+      ],
+    );
+
     // Bad input is a 4xx naming the field; an unknown project a 404.
     assert.equal((await t.api('/api/insights/summary?since=soon')).status, 400);
     assert.equal((await t.api('/api/insights/summary?project=nope')).status, 404);
