@@ -1,11 +1,11 @@
-import { type ClassifiedRelease, classifyEnvironment, type FactInput } from './classify-releases.js';
+import { type ClassifiedRelease, classifyEnvironment } from './classify-releases.js';
 import { failureRateBand, frequencyBand, leadTimeBand, overallBand, recoveryBand } from './dora-bands.js';
+import type { InsightsFact } from './fact-row.js';
 import type { InsightsChangeJson, InsightsReleaseJson, InsightsSummaryJson } from './insights-json.js';
 import { quantile, WEEK_MS, weeksBetween } from './time-math.js';
-import { changeSegments, FIXED_SEGMENTS, type ReleaseTimeline, type Segments } from './value-stream.js';
+import { changeSegments, FIXED_SEGMENTS } from './value-stream.js';
 
-export type InsightsFact = FactInput &
-  ReleaseTimeline & { image: string | null; source_run_number: number | null };
+export type { InsightsFact };
 
 export interface InsightsCommit {
   release_id: string;
@@ -28,7 +28,7 @@ export interface InsightsData {
   environments: Map<string, EnvironmentName>;
   /** Facts of the environments, ending before `to` (and some history before `from`: context). */
   facts: InsightsFact[];
-  /** First-shipped commits of releases that ended in [from, to). */
+  /** First-shipped commits of releases that ended in [from, to), for the drill-down (may be empty: summaries use the facts' aggregates). */
   commits: InsightsCommit[];
 }
 
@@ -56,13 +56,11 @@ export function computeInsights(data: InsightsData): InsightsResult {
     .filter((c) => c.fact.ended_at >= from && c.fact.ended_at < to)
     .sort((a, b) => a.fact.ended_at - b.fact.ended_at);
   const factById = new Map(data.facts.map((f) => [f.release_id, f]));
-  const commitCount = new Map<string, number>();
   const changes: InsightsChangeJson[] = [];
   for (const commit of data.commits) {
     const fact = factById.get(commit.release_id);
     const env = fact && data.environments.get(fact.environment_id);
     if (!fact || !env || commit.released_at < from || commit.released_at >= to) continue;
-    commitCount.set(fact.release_id, (commitCount.get(fact.release_id) ?? 0) + 1);
     changes.push({
       sha: commit.sha,
       project: env.project,
@@ -77,17 +75,13 @@ export function computeInsights(data: InsightsData): InsightsResult {
       segments: changeSegments(commit.authored_at, commit.pushed_at, fact),
     });
   }
-  changes.sort((a, b) => b.releasedAt - a.releasedAt || a.sha.localeCompare(b.sha));
-  const releases = inRange.map((c) => releaseJson(c, data.environments, commitCount)).reverse();
-  return { summary: summarise(data, inRange, changes), releases, changes };
+  changes.sort((a, b) => b.releasedAt - a.releasedAt || (a.sha < b.sha ? -1 : a.sha > b.sha ? 1 : 0));
+  const releases = inRange.map((c) => releaseJson(c, data.environments)).reverse();
+  return { summary: summarise(data, inRange), releases, changes };
 }
 
-function summarise(
-  data: InsightsData,
-  releases: ClassifiedRelease[],
-  changes: InsightsChangeJson[],
-): InsightsSummaryJson {
-  const m = metrics(releases, changes);
+function summarise(data: InsightsData, releases: ClassifiedRelease[]): InsightsSummaryJson {
+  const m = metrics(releases);
   const range = data.to - data.from;
   const bands = {
     frequency: frequencyBand(m.deployments, range),
@@ -95,13 +89,10 @@ function summarise(
     failure: failureRateBand(m.cfr),
     recovery: recoveryBand(m.recoveryMedian),
   };
-  const segments = segmentOrder(changes);
+  const segments = segmentOrder(releases);
   const weeks = weeksBetween(data.from, data.to).map((week) => {
     const inWeek = (t: number) => t >= week && t < week + WEEK_MS;
-    const wm = metrics(
-      releases.filter((r) => inWeek(r.fact.ended_at)),
-      changes.filter((c) => inWeek(c.releasedAt)),
-    );
+    const wm = metrics(releases.filter((r) => inWeek(r.fact.ended_at)));
     return {
       week,
       deployments: wm.deployments,
@@ -156,21 +147,29 @@ function summarise(
   };
 }
 
-function metrics(releases: ClassifiedRelease[], changes: InsightsChangeJson[]) {
+/** The numbers of a set of releases; commits count through each release's aggregates. */
+function metrics(releases: ClassifiedRelease[]) {
   const deployments = releases.filter((r) => r.deployment);
   const changeDeployments = deployments.filter((r) => r.change);
   const failures = releases.filter((r) => r.failure && r.change);
   const recoveries = failures.flatMap((r) => (r.recoveryMs === null ? [] : [r.recoveryMs]));
   const unplanned = deployments.filter((r) => r.rework !== null).length;
-  const leads = changes.map((c) => c.leadTimeMs);
-  const fromPush = changes.flatMap((c) =>
-    c.pushedAt === null ? [] : [Math.max(0, c.releasedAt - c.pushedAt)],
-  );
+  const leads: number[] = [];
+  const fromPush: number[] = [];
+  const sums: Record<string, number> = {};
+  for (const r of releases) {
+    const fact = r.fact as InsightsFact;
+    for (const [lead, push] of fact.lead_times) {
+      leads.push(lead);
+      if (push !== null) fromPush.push(push);
+    }
+    for (const [k, v] of Object.entries(fact.segment_sums)) sums[k] = (sums[k] ?? 0) + v;
+  }
   const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
   return {
     deployments: deployments.filter((r) => r.fact.status === 'succeeded').length,
     allDeployments: deployments.length,
-    changes: changes.length,
+    changes: leads.length,
     leadMedian: quantile(leads, 0.5),
     leadP90: quantile(leads, 0.9),
     pushMedian: quantile(fromPush, 0.5),
@@ -183,22 +182,15 @@ function metrics(releases: ClassifiedRelease[], changes: InsightsChangeJson[]) {
     recoveryMedian: quantile(recoveries, 0.5),
     unplanned,
     rework: ratio(unplanned, deployments.length),
-    valueStream: meanSegments(changes.map((c) => c.segments)),
+    valueStream: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round(v / leads.length)])),
   };
 }
 
-function meanSegments(all: Segments[]): Record<string, number> {
-  const sum: Record<string, number> = {};
-  for (const segments of all) for (const [k, v] of Object.entries(segments)) sum[k] = (sum[k] ?? 0) + v;
-  for (const k of Object.keys(sum)) sum[k] = Math.round((sum[k] as number) / all.length);
-  return sum;
-}
-
 /** Fixed segments in flow order with the stages where the pipeline sits (by total time, most first). */
-function segmentOrder(changes: InsightsChangeJson[]): string[] {
+function segmentOrder(releases: ClassifiedRelease[]): string[] {
   const stageTotals = new Map<string, number>();
-  for (const c of changes)
-    for (const [k, v] of Object.entries(c.segments))
+  for (const r of releases)
+    for (const [k, v] of Object.entries((r.fact as InsightsFact).segment_sums))
       if (k.startsWith('stage:')) stageTotals.set(k, (stageTotals.get(k) ?? 0) + v);
   const stages = [...stageTotals.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
   const fixed = [...FIXED_SEGMENTS];
@@ -206,11 +198,7 @@ function segmentOrder(changes: InsightsChangeJson[]): string[] {
   return [...fixed.slice(0, 3), ...stages, ...fixed.slice(3)];
 }
 
-function releaseJson(
-  c: ClassifiedRelease,
-  environments: Map<string, EnvironmentName>,
-  commitCount: Map<string, number>,
-): InsightsReleaseJson {
+function releaseJson(c: ClassifiedRelease, environments: Map<string, EnvironmentName>): InsightsReleaseJson {
   const f = c.fact as InsightsFact;
   const env = environments.get(f.environment_id) ?? { project: '', application: '', name: '' };
   return {
@@ -235,6 +223,6 @@ function releaseJson(
     rework: c.rework,
     recoveryMs: c.recoveryMs,
     recoveredBy: c.recoveredBy,
-    commits: commitCount.get(f.release_id) ?? 0,
+    commits: f.changes,
   };
 }

@@ -56,7 +56,7 @@ async function recordCommits(deps: InsightsDeps, releaseId: string): Promise<voi
       'insights: released commit not in the repository yet',
     );
   }
-  await saveReleaseCommits(deps.db, releaseId, commits);
+  await saveReleaseCommits(deps.db, fact, commits);
 }
 
 /**

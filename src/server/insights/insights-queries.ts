@@ -8,9 +8,13 @@ import { DAY_MS, WEEK_MS, weekStart } from './time-math.js';
 /** A production release within this long after another makes the earlier one a failure, unless asked otherwise. */
 export const DEFAULT_HOTFIX_WINDOW_MS = 7 * DAY_MS;
 
-/** The insights of a scope: summary, releases and changes behind it. */
-export async function insightsOf(db: Kysely<Database>, scope: InsightsScope): Promise<InsightsResult> {
-  return computeInsights(await loadInsights(db, scope));
+/** The insights of a scope: summary, releases, and (`withCommits`) the commits behind it. */
+export async function insightsOf(
+  db: Kysely<Database>,
+  scope: InsightsScope,
+  opts: { withCommits?: boolean } = {},
+): Promise<InsightsResult> {
+  return computeInsights(await loadInsights(db, scope, opts.withCommits ?? false));
 }
 
 export interface WeeklySummary {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables.js';
-import type { EnvironmentName, InsightsCommit, InsightsData, InsightsFact } from './compute-insights.js';
+import type { EnvironmentName, InsightsCommit, InsightsData } from './compute-insights.js';
+import { factFromRow, type InsightsFact } from './fact-row.js';
 import { DAY_MS } from './time-math.js';
 
 /** What an insights question is about: every filter optional (all projects, production environments). */
@@ -19,8 +20,12 @@ export interface InsightsScope {
 const CONTEXT_MS = 90 * DAY_MS;
 const CHUNK = 400;
 
-/** Reads the rows an insights answer is computed from: indexed reads of the derived tables. */
-export async function loadInsights(db: Kysely<Database>, scope: InsightsScope): Promise<InsightsData> {
+/** Reads the rows an insights answer is computed from: indexed reads of the derived tables (commits when asked). */
+export async function loadInsights(
+  db: Kysely<Database>,
+  scope: InsightsScope,
+  withCommits = false,
+): Promise<InsightsData> {
   let envQuery = db
     .selectFrom('environments')
     .innerJoin('applications', 'applications.id', 'environments.application_id')
@@ -53,7 +58,9 @@ export async function loadInsights(db: Kysely<Database>, scope: InsightsScope): 
       .where('ended_at', '>=', scope.from - CONTEXT_MS)
       .where('ended_at', '<', scope.to)
       .execute();
-    for (const r of factRows) facts.push(toFact(r));
+    for (const r of factRows) facts.push(factFromRow(r));
+    // Commits one by one only for the drill-down: summaries use the per-release aggregates.
+    if (!withCommits) continue;
     const commitRows = await db
       .selectFrom('release_commits')
       .select(['release_id', 'sha', 'authored_at', 'pushed_at', 'released_at'])
@@ -66,7 +73,7 @@ export async function loadInsights(db: Kysely<Database>, scope: InsightsScope): 
         release_id: c.release_id,
         sha: c.sha,
         authored_at: Number(c.authored_at),
-        pushed_at: nullableNumber(c.pushed_at),
+        pushed_at: c.pushed_at === null ? null : Number(c.pushed_at),
         released_at: Number(c.released_at),
       });
     }
@@ -78,35 +85,5 @@ export async function loadInsights(db: Kysely<Database>, scope: InsightsScope): 
     environments,
     facts,
     commits,
-  };
-}
-
-// PostgreSQL returns bigint columns as strings: every time is converted here, once.
-function nullableNumber(value: number | string | null): number | null {
-  return value === null ? null : Number(value);
-}
-
-function toFact(r: Database['release_facts']): InsightsFact {
-  return {
-    release_id: r.release_id,
-    environment_id: r.environment_id,
-    number: Number(r.number),
-    trigger: r.trigger,
-    status: r.status,
-    reason: r.reason,
-    ref_name: r.ref_name,
-    digest: r.digest,
-    rollback_of: r.rollback_of,
-    image: r.image,
-    source_run_number: nullableNumber(r.source_run_number),
-    created_at: Number(r.created_at),
-    started_at: nullableNumber(r.started_at),
-    ended_at: Number(r.ended_at),
-    run_created_at: nullableNumber(r.run_created_at),
-    run_started_at: nullableNumber(r.run_started_at),
-    pipeline_end_at: nullableNumber(r.pipeline_end_at),
-    approved_at: nullableNumber(r.approved_at),
-    stages: JSON.parse(r.stages) as { stage: string; ms: number }[],
-    manual_wait_ms: Number(r.manual_wait_ms),
   };
 }

@@ -82,5 +82,8 @@ export async function releaseFacts(db: Kysely<Database>, releaseId: string): Pro
     stages: JSON.stringify(split.stages),
     manual_wait_ms: split.manualWaitMs,
     commits: release.status === 'succeeded' && release.source_sha ? 'pending' : 'none',
+    changes: 0,
+    lead_times: '[]',
+    segment_sums: '{}',
   };
 }

@@ -39,6 +39,12 @@ export interface ReleaseFactRow {
   manual_wait_ms: number;
   /** `pending` (not computed yet), `done`, or `none` (no commits to compute: not succeeded, no sha, no repository). */
   commits: string;
+  /** How many commits it shipped first (release_commits rows). */
+  changes: number;
+  /** JSON `[[leadMs, leadFromPushMs | null], …]`, one pair per commit shipped first. */
+  lead_times: string;
+  /** JSON `{ segment: ms }`: the value-stream segments summed over its commits (value-stream.ts). */
+  segment_sums: string;
 }
 
 /** A commit that reached an environment for the first time with this release. */

@@ -72,7 +72,9 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     handler: async ({ query }, req) => {
       requireRole(req, 'viewer');
       const { metric, limit, offset, ...rest } = query;
-      const result = await insightsOf(ctx.db, await scopeOf(ctx, rest));
+      const result = await insightsOf(ctx.db, await scopeOf(ctx, rest), {
+        withCommits: metric === 'lead_time',
+      });
       const page = <T>(list: T[]) => list.slice(offset, offset + limit);
       if (metric === 'lead_time') {
         return {

@@ -9,7 +9,9 @@ import { sql } from 'kysely';
  * - `release_facts`: one row per ended release with what the metrics need, precomputed when the
  *   release ends (server/insights/insights-follow-up.ts), so an insights request aggregates
  *   indexed rows instead of walking runs, jobs and events: the source run's timeline, the split
- *   of its pipeline time per stage, approval and promotion waits, the ref class and digest.
+ *   of its pipeline time per stage, approval and promotion waits, the ref class and digest, and
+ *   the aggregates of its commits (count, lead times, value-stream sums) so a summary reads one
+ *   row per release, not one per commit.
  * - `release_commits`: the commits a successful release shipped first (`git rev-list` on the
  *   repository: reachable from this release, from no earlier successful release of the same
  *   environment), with author and push times — the lead-time population.
@@ -53,6 +55,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('stages', 'text', (c) => c.notNull())
     .addColumn('manual_wait_ms', 'bigint', (c) => c.notNull())
     .addColumn('commits', 'text', (c) => c.notNull())
+    .addColumn('changes', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('lead_times', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('segment_sums', 'text', (c) => c.notNull().defaultTo('{}'))
     .execute();
   await db.schema
     .createIndex('release_facts_environment_ended')
