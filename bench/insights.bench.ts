@@ -106,12 +106,20 @@ try {
     }
   }
 
+  const numbers: number[] = [];
   const interactive: number[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     const context = await newContext(browser);
     await context.addCookies([{ name, value, url: t.url }]);
     const page = await context.newPage();
     await page.goto(`${t.url}/projects/bench/insights`, { waitUntil: 'commit' });
+    const numbersAt = await page
+      .waitForFunction(
+        () => document.querySelector('[data-testid=insights-failures] .insights-band') && performance.now(),
+        null,
+        { polling: 'raf', timeout: 60_000 },
+      )
+      .then((h) => h.jsonValue() as Promise<number>);
     const at = await page
       .waitForFunction(
         () =>
@@ -122,7 +130,10 @@ try {
         { polling: 'raf', timeout: 60_000 },
       )
       .then((h) => h.jsonValue() as Promise<number>);
-    if (round > 0) interactive.push(at);
+    if (round > 0) {
+      numbers.push(numbersAt);
+      interactive.push(at);
+    }
     await context.close();
   }
 
@@ -133,7 +144,8 @@ try {
       `| GET /api/me (baseline) | ${fmtMs(median(base))} | ${fmtMs(Math.max(...base))} | 1× | |\n` +
       `| GET /api/insights/summary, 30 days | ${fmtMs(median(month))} | ${fmtMs(Math.max(...month))} | ${ratio(month)} | ≤ 50 ms |\n` +
       `| GET /api/insights/summary, 365 days (all ${releases} releases) | ${fmtMs(median(year))} | ${fmtMs(Math.max(...year))} | ${ratio(year)} | ≤ 50 ms |\n` +
-      `| Insights page: navigation → numbers and value stream drawn (chromium, cold) | ${fmtMs(median(interactive))} | ${fmtMs(Math.max(...interactive))} | | ≤ 1.5 s |\n` +
+      `| Insights page: navigation → key numbers with bands shown (chromium, cold) | ${fmtMs(median(numbers))} | ${fmtMs(Math.max(...numbers))} | | |\n` +
+      `| Insights page: navigation → charts drawn too (interactive) | ${fmtMs(median(interactive))} | ${fmtMs(Math.max(...interactive))} | | ≤ 1.5 s |\n` +
       `| catch-up (backfill) of ${computed} releases: facts + git commits | ${fmtMs(catchUpMs)} | | | |\n`,
   );
 
