@@ -35,6 +35,7 @@ talking to a server (after slipway login):
   approve      slipway approve PROJECT APP ENV RELEASE   scale: slipway scale PROJECT APP ENV --replicas N
   users        accounts (admins): slipway users ls|add|invite|role|disable|enable|reset|rm
   passwd       change your own password
+  insights     DORA delivery metrics: slipway insights --project P --env production --since 30d
 
   version      print the version
   Every command takes --json where it prints data.
@@ -76,6 +77,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import('./client/users-command.js')).usersCommand(rest, io);
       case 'passwd':
         return await (await import('./client/users-command.js')).passwdCommand(rest, io);
+      case 'insights':
+        return await (await import('./insights.js')).insightsCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);
@@ -129,6 +132,8 @@ async function commandUsage(command: string | undefined): Promise<string | null>
       return (await import('./client/users-command.js')).PASSWD_USAGE;
     case 'cache':
       return (await import('./cache-command.js')).CACHE_USAGE;
+    case 'insights':
+      return (await import('./insights.js')).INSIGHTS_USAGE;
     default: {
       const deploy = await import('./client/deploy-commands.js');
       return (deploy.DEPLOY_COMMANDS as readonly string[]).includes(command ?? '')

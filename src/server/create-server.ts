@@ -18,6 +18,7 @@ import { registerBadgeRoutes } from './http/routes/badge-routes.js';
 import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
+import { registerInsightsRoutes } from './http/routes/insights-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
 import { registerNotificationRoutes } from './http/routes/notification-routes.js';
 import { registerProjectRoutes } from './http/routes/project-routes.js';
@@ -30,6 +31,7 @@ import { registerWebRoutes } from './http/routes/web-routes.js';
 import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { followBuiltImages } from './images/image-follow-up.js';
+import { catchUpInsights, followReleasesForInsights } from './insights/insights-follow-up.js';
 import { DbLogService } from './logs/log-service.js';
 import { createNotifyRuntime } from './notify/notify-runtime.js';
 import { DbQueueService } from './queue/queue-service.js';
@@ -109,6 +111,12 @@ export async function createServer(
       })),
   });
   const notify = createNotifyRuntime(base);
+  const insights = {
+    db,
+    gitDir: (p: Parameters<GitSourceService['gitDir']>[0]) => sources.gitDir(p),
+    log: app.log,
+  };
+  followReleasesForInsights(base.deliveries, insights);
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
   const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
@@ -132,6 +140,7 @@ export async function createServer(
   registerBadgeRoutes(app, ctx);
   registerNotificationRoutes(app, ctx, notify);
   registerCommitStatusRoutes(app, ctx);
+  registerInsightsRoutes(app, ctx);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -176,6 +185,8 @@ export async function createServer(
       stops.push(() => clearInterval(staleness));
       stops.push(startScheduler(ctx));
       await notify.start();
+      // Insights of releases the subscriber never saw (history, a crash before dispatch).
+      catchUpInsights(insights).catch((error) => app.log.warn({ err: error }, 'insights catch-up failed'));
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {

@@ -6,7 +6,7 @@ import type { ApplicationRow, Database, EnvironmentRow, ProjectRow } from '../st
 import { isUniqueViolation } from '../store/unique-violation.js';
 import { writeAudit } from './audit-log.js';
 import { autoReleaseSchema, environmentConfigSchema, TARGETS } from './environment-config.js';
-import { resourceName } from './names.js';
+import { isProductionName, resourceName } from './names.js';
 import { forgetRemoved, rememberRemoved } from './removed-environments.js';
 
 export const environmentInputSchema = z
@@ -14,6 +14,8 @@ export const environmentInputSchema = z
     target: z.enum(TARGETS).default('docker'),
     config: environmentConfigSchema.default(() => environmentConfigSchema.parse({})),
     requiresApproval: z.boolean().default(false),
+    /** Counts in delivery insights as production; default: kept, or (new) named production/prod/prd. */
+    production: z.boolean().optional(),
     autoRelease: autoReleaseSchema.default(null),
     /** Order on the page (dev → staging → production); default: after the others. */
     position: z.number().int().min(0).max(1000).optional(),
@@ -113,6 +115,7 @@ export async function putEnvironment(
           target: input.target,
           config,
           requires_approval: input.requiresApproval ? 1 : 0,
+          production: input.production === undefined ? (existing.production ?? 0) : input.production ? 1 : 0,
           auto_release: input.autoRelease ? JSON.stringify(input.autoRelease) : null,
           position: input.position ?? existing.position,
           config_version: existing.config_version + (changed ? 1 : 0),
@@ -237,6 +240,7 @@ function environmentRow(
     target: input.target,
     config: JSON.stringify(input.config),
     requires_approval: input.requiresApproval ? 1 : 0,
+    production: (input.production ?? isProductionName(name)) ? 1 : 0,
     auto_release: input.autoRelease ? JSON.stringify(input.autoRelease) : null,
     config_version: 1,
     created_at: now,

@@ -7,3 +7,8 @@ export const resourceName = z
     /^[a-z0-9][a-z0-9-]{0,62}$/,
     'lowercase letters, digits and -, at most 63, starting with a letter or digit',
   );
+
+/** Names that mean production to their teams: such an environment starts with `production: true`. */
+export function isProductionName(name: string): boolean {
+  return ['production', 'prod', 'prd'].includes(name.toLowerCase());
+}

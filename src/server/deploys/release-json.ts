@@ -67,6 +67,8 @@ export const environmentJsonSchema = z.object({
   config: environmentConfigSchema,
   configVersion: z.number().int(),
   requiresApproval: z.boolean(),
+  /** Counted as production by delivery insights (migration 018). */
+  production: z.boolean(),
   autoRelease: z.object({ branches: z.array(z.string()) }).nullable(),
   /** The last successful release: what should be serving. */
   running: releaseJsonSchema.nullable(),
@@ -199,6 +201,7 @@ function environmentJson(
     config,
     configVersion: env.config_version,
     requiresApproval: env.requires_approval === 1,
+    production: env.production === 1,
     autoRelease: env.auto_release ? (JSON.parse(env.auto_release) as { branches: string[] }) : null,
     running,
     latest,

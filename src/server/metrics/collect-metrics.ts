@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { STATUSES } from '../../domain/status.js';
 import type { Database } from '../store/tables.js';
+import { insightsMetrics } from './insights-metrics.js';
 import { PrometheusText } from './prometheus-text.js';
 
 /** Upper bounds (seconds) of the job duration histogram: a quick check up to a long build. */
@@ -51,6 +52,7 @@ export async function collectMetrics(db: Kysely<Database>, now: number): Promise
     const n = Number(agents.find((a) => Number(a.embedded) === embedded)?.n ?? 0);
     out.sample('slipway_agents', n, { embedded: embedded === 1 ? 'true' : 'false' });
   }
+  await insightsMetrics(db, now, out);
   return out.toString();
 }
 

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { AccountTables } from './tables-accounts.js';
+import type { ReleaseCommitRow, ReleaseFactRow } from './tables-insights.js';
 import type { NotifyTables } from './tables-notify.js';
 
 /**
@@ -33,6 +34,8 @@ export interface Database extends AccountTables, NotifyTables {
   health_probe: HealthProbeRow;
   installation: InstallationRow;
   delivery_events: DeliveryEventRow;
+  release_facts: ReleaseFactRow;
+  release_commits: ReleaseCommitRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -294,6 +297,8 @@ export interface EnvironmentRow {
   config_version: number;
   created_at: number;
   updated_at: number;
+  /** 1: a production environment, the default scope of delivery insights (migration 018; absent in inserts = 0). */
+  production?: number;
 }
 
 /** One deploy, promote, rollback or scale of an environment, executed as a release run. */

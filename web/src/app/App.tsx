@@ -17,6 +17,7 @@ import { Layout } from './Layout.js';
 
 // The run page carries the log viewer: loaded when first opened.
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
+const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
 
 /**
  * Client routes (the server answers index.html for every non-API path, so all of these
@@ -52,6 +53,7 @@ function Gate() {
           <Route path="/admin/agents" component={AgentsPage} />
           <Route path="/admin/audit" component={AuditPage} />
           <Route path="/admin/notifications" component={NotificationDefaultsPage} />
+          <Route path="/insights">{() => <InsightsPage />}</Route>
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
           </Route>

@@ -5,6 +5,7 @@ import '../pages/account/account-messages.js';
 import '../pages/admin/admin-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
+import '../pages/insights/insights-nav-messages.js';
 
 /** Header (home, language, who is signed in, sign out) around every signed-in page. */
 export function Layout({ children }: { children: ReactNode }) {
@@ -21,6 +22,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label={t('nav.main')}>
           <Link href="/">{t('nav.projects')}</Link>
+          <Link href="/insights">{t('nav.insights')}</Link>
           {can('admin') ? (
             <>
               <Link href="/admin/agents">{t('nav.agents')}</Link>

@@ -14,12 +14,14 @@ const SettingsTab = lazy(() => import('./SettingsTab.js').then((m) => ({ default
 const ImagesPage = lazy(() => import('./ImagesPage.js'));
 const ApplicationsPage = lazy(() => import('./ApplicationsPage.js'));
 const DeployImageDialog = lazy(() => import('./DeployImageDialog.js'));
+const InsightsPage = lazy(() => import('./insights/InsightsPage.js'));
 
 const TABS = [
   { id: 'records', key: 'tab.records', path: '' },
   { id: 'pipeline', key: 'tab.pipeline', path: '/pipeline' },
   { id: 'images', key: 'tab.images', path: '/images' },
   { id: 'apps', key: 'tab.apps', path: '/apps' },
+  { id: 'insights', key: 'tab.insights', path: '/insights' },
   { id: 'settings', key: 'tab.settings', path: '/settings' },
 ] as const;
 
@@ -76,6 +78,7 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
             />
           ) : null}
           {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
+          {tab === 'insights' ? <InsightsPage project={name} /> : null}
           {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
           {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}
         </Suspense>

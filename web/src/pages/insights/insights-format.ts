@@ -1,0 +1,31 @@
+import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
+import { formatDuration } from '../../i18n/format.js';
+import type { TFunction } from '../../i18n/index.js';
+
+/** Texts of insights values: durations that may be missing, rates, segment names. */
+export function duration(ms: number | null, t: TFunction): string {
+  if (ms === null) return '—';
+  const days = Math.floor(ms / 86_400_000);
+  return days >= 2 ? `${days} d ${formatDuration(ms % 86_400_000, t)}` : formatDuration(ms, t);
+}
+
+export function percent(rate: number | null): string {
+  return rate === null ? '—' : `${Math.round(rate * 1000) / 10}%`;
+}
+
+export function segmentLabel(key: string, t: TFunction): string {
+  if (key.startsWith('stage:')) {
+    const name = key.slice('stage:'.length);
+    return name ? t('insights.seg.stage', { name }) : t('insights.seg.other');
+  }
+  return t(`insights.seg.${key}`);
+}
+
+export function bandLabel(band: InsightsSummaryJson['band'], t: TFunction): string {
+  return t(`insights.band.${band ?? 'none'}`);
+}
+
+/** `yyyy-mm-dd` of a week start (UTC), the chart's category. */
+export function weekLabel(week: number): string {
+  return new Date(week).toISOString().slice(5, 10);
+}
