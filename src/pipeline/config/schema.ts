@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
+import { artifactsSchema, reportsSchema } from './schema-artifacts.js';
 
 /**
  * `.slipway.yml`, version 1 — the single source of truth for the pipeline definition.
@@ -171,6 +172,8 @@ export const jobSchema = z
     when: z.enum(['on_success', 'manual']).optional(),
     resources: resourcesSchema.optional(),
     runs_on: runsOn.optional(),
+    artifacts: artifactsSchema.optional(),
+    reports: reportsSchema.optional(),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import { gitflowClass } from '../../domain/gitflow.js';
 import { parseMemorySize, type ResourceRequest } from '../../domain/job-resources.js';
 import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
+import { compileArtifactFields } from './compile-artifacts.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
@@ -75,6 +76,7 @@ function compileJob(
     ...(job.deploy ? { deploy: compileDeploy(job.deploy) } : {}),
     ...(job.resources ? { resources: compileResources(job.resources) } : {}),
     ...(job.runs_on ? { runsOn: stringify(job.runs_on) } : {}),
+    ...compileArtifactFields(job),
   };
 }
 

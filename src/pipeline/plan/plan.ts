@@ -1,6 +1,7 @@
 import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
+import type { PlanArtifacts, PlanReports } from './plan-artifacts.js';
 
 /**
  * A Plan is the compiled pipeline for one event: plain JSON, no functions, no classes, so it can
@@ -78,6 +79,10 @@ export interface PlanJob {
   resources?: ResourceRequest;
   /** This job's own `runs_on` (the run's `runsOn` already includes it). */
   runsOn?: Record<string, string>;
+  /** `artifacts:`: what the agent uploads after the job. Absent: nothing. */
+  artifacts?: PlanArtifacts;
+  /** `reports:`: JUnit files and coverage the agent reports after the job. */
+  reports?: PlanReports;
 }
 
 export interface PlanBuild {
