@@ -1,11 +1,12 @@
 import type { Generated } from 'kysely';
+import type { ArtifactTables } from './tables-artifacts.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database {
+export interface Database extends ArtifactTables {
   users: UserRow;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;
