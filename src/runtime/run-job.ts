@@ -39,7 +39,20 @@ export interface JobContext {
   builtImages?: ReadonlyMap<string, BuiltImage>;
   /** Defaults and maxima of script jobs' `resources:` (default: the built-in ones). */
   resourceLimits?: ResourceLimits;
+  /** After the job ran, before it ends: uploads artifacts and reports (the agent's). */
+  afterJob?: AfterJob;
 }
+
+/**
+ * Work after a job's script, still part of the job (its log, its time): the agent uploads the
+ * job's artifacts and test reports here. It may turn the job's end into a failure (an upload
+ * the server refused); it never throws for operational problems.
+ */
+export type AfterJob = (
+  job: PlanJob,
+  end: JobEnd,
+  io: { system: (text: string) => void; env: Record<string, string>; signal: AbortSignal },
+) => Promise<JobEnd>;
 
 /** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
 export type DeployRunner = (
@@ -108,6 +121,12 @@ export async function runJob(job: PlanJob, ctx: JobContext, cancel: AbortSignal)
     clearTimeout(timer);
   }
   writer.flush();
+  if (ctx.afterJob && (job.artifacts || job.reports))
+    end = await ctx.afterJob(job, end, {
+      system: (text) => writer.system(text),
+      env: { ...job.env, ...standardEnv(ctx.plan, job, ctx.run) },
+      signal: cancel,
+    });
   if (end.failure) {
     // Failure messages quote engines, registries and tools, which may quote a secret (an engine
     // refusing an environment value prints it): masked like the log before they leave the job.

@@ -4,7 +4,7 @@ import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
 import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
 import type { PushPolicy, RegistryLogin } from './build-spec.js';
-import { type DeployRunner, type JobEnd, runJob } from './run-job.js';
+import { type AfterJob, type DeployRunner, type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';
 
@@ -60,6 +60,13 @@ export interface RunOptions {
    * hundreds of parallel jobs then starts them in waves instead of hundreds of containers.
    */
   maxParallelJobs?: number;
+  /** Uploads a job's artifacts and reports when it ends (see AfterJob). */
+  afterJob?: AfterJob;
+  /**
+   * Once the workspace is set up, before the first job: the agent restores earlier jobs'
+   * artifacts here. A throw fails the jobs like a setup failure, with its message.
+   */
+  afterSetup?: () => Promise<void>;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
@@ -128,6 +135,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunResu
               ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),
               ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
               ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
+              ...(opts.afterJob ? { afterJob: opts.afterJob } : {}),
               builtImages,
             },
             signal,
@@ -177,9 +185,14 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
       reuseWorkspace: opts.reuseWorkspace === true,
       builds: toRun.some((job) => job.build !== undefined),
     });
-    return null;
   } catch (error) {
     return `could not prepare the run's workspace on ${opts.backend.name}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    await opts.afterSetup?.();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 
