@@ -14,6 +14,7 @@ import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { LogView } from '../log/LogView.js';
+import { RunArtifactsAndTests } from './run/RunArtifactsAndTests.js';
 
 const LIVE: readonly Status[] = ['pending', 'queued', 'running'];
 const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
@@ -207,6 +208,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           )}
         </div>
       </div>
+      <RunArtifactsAndTests project={project} number={number} status={run.status} />
     </section>
   );
 }
