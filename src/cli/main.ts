@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AGENT_USAGE, agentCommand } from './agent.js';
 import { backupCommand, restoreCommand } from './backup.js';
+import { ARTIFACTS_USAGE, artifactsCommand } from './client/artifacts-command.js';
 import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
 import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
@@ -29,6 +30,7 @@ talking to a server (after slipway login):
   rerun        slipway rerun RUN [--failed]   (--failed: resume from the failed jobs)
   secrets      slipway secrets ls | set NAME | rm NAME
   images       the image repositories and tags of a project: slipway images PROJECT
+  artifacts    download a run's artifacts: slipway artifacts RUN [--job J] [-o DIR]
   registries   registry credentials: slipway registries list|add|remove|check [--project P]
   apps         applications and their environments side by side: slipway apps PROJECT
   deploy       slipway deploy PROJECT APP ENV --image REF|--digest D|--run N
@@ -53,6 +55,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         exec: EXEC_USAGE,
         agent: AGENT_USAGE,
         images: IMAGES_USAGE,
+        artifacts: ARTIFACTS_USAGE,
         registries: REGISTRIES_USAGE,
         ...Object.fromEntries(DEPLOY_COMMANDS.map((c) => [c, DEPLOY_USAGE])),
       };
@@ -75,6 +78,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await restoreCommand(rest, io);
       case 'images':
         return await imagesCommand(rest, io);
+      case 'artifacts':
+        return await artifactsCommand(rest, io);
       case 'registries':
         return await registriesCommand(rest, io);
       case 'version':

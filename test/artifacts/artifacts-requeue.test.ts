@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -17,6 +17,7 @@ import { pack } from 'tar-stream';
 import { runAgent } from '../../src/agent/agent.js';
 import { HttpTransport } from '../../src/agent/http-transport.js';
 import { LocalBackend } from '../../src/backends/local/local-backend.js';
+import { artifactsCommand } from '../../src/cli/client/artifacts-command.js';
 import { type AgentTransport, LeaseGoneError } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -225,6 +226,19 @@ describe('artifacts across two agents', () => {
       assert.equal(await file.text(), 'built-by-first-agent\n');
       assert.equal(file.headers.get('x-content-type-options'), 'nosniff');
       assert.equal((await t.api(`${base}/artifacts/build/file?path=dist/nope.txt`)).status, 404);
+
+      // The CLI: `slipway artifacts RUN -o DIR` unpacks them at their workspace paths.
+      const out = backendDir();
+      const printed: string[] = [];
+      const code = await artifactsCommand([String(number), '--project', project.name, '-o', out], {
+        stdout: (text) => printed.push(text),
+        stderr: (text) => printed.push(text),
+        cwd: out,
+        env: { SLIPWAY_SERVER: t.url, SLIPWAY_TOKEN: t.adminToken },
+        color: false,
+      });
+      assert.equal(code, 0, printed.join(''));
+      assert.equal(readFileSync(join(out, 'dist', 'app.txt'), 'utf8'), 'built-by-first-agent\n');
 
       // The JUnit report: failed first, with its message and output; coverage from the log.
       const tests = (await (await t.api(`${base}/tests`)).json()) as {
