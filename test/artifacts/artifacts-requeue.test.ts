@@ -268,6 +268,9 @@ describe('artifacts across two agents', () => {
         ],
       );
       assert.match(tests.cases[0]?.output ?? '', /at calc\.js:7/);
+      // The seeded run is on main, the project's default branch: the coverage badge shows it.
+      const badge = await (await t.api(`/badge/coverage/${project.name}.svg`)).text();
+      assert.match(badge, /coverage: 87\.5%/);
     } finally {
       stopFirst.abort();
       stopSecond.abort();
