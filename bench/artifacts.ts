@@ -37,7 +37,7 @@ const archive = join(work, 'artifact.tar.gz');
     createWriteStream(archive),
   );
   for (let left = size; left > 0; left -= 1024 * 1024) sink.write(randomBytes(Math.min(left, 1024 * 1024)));
-  sink.end();
+  (sink as unknown as NodeJS.WritableStream).end();
   tar.finalize();
   await writing;
 }
