@@ -75,14 +75,17 @@ describe('Tests tab (Chromium)', () => {
       const first = page.locator('[data-testid=tests] .test-case').first();
       await first.waitFor();
       assert.equal(await first.getAttribute('data-status'), 'failed');
-      assert.match(await first.innerText(), /rejects bad ids/);
-      assert.match(await first.innerText(), /expected 400, got 500/);
-      assert.match(await page.locator('[data-testid=tests]').innerText(), /2 tests: 1 passed, 1 failed/);
+      assert.match((await first.textContent()) ?? '', /rejects bad ids/);
+      assert.match((await first.textContent()) ?? '', /expected 400, got 500/);
+      assert.match(
+        (await page.locator('[data-testid=tests]').textContent()) ?? '',
+        /2 tests: 1 passed, 1 failed/,
+      );
       await screenshot(page, 'en-run-tests-tab');
       await page.click('[data-testid=artifacts-tab]');
       const artifacts = page.locator('[data-testid=artifacts]');
       await artifacts.waitFor();
-      assert.match(await artifacts.innerText(), /dist\/app\.txt/);
+      assert.match((await artifacts.textContent()) ?? '', /dist\/app\.txt/);
     });
     await context.close();
   });
