@@ -15,7 +15,10 @@ import { repositoryFromName } from '../runtime/build-spec.js';
 import { runMasker, runPipeline } from '../runtime/run-pipeline.js';
 import type { RunResult } from '../runtime/run-result.js';
 import { type DeployTargets, deployRunner } from './deploy-job.js';
+import { jobArtifacts } from './job-artifacts.js';
 import { LeaseReporter } from './lease-reporter.js';
+import { LogCoverage } from './log-coverage.js';
+import { restoreArtifacts } from './restore-artifacts.js';
 
 export interface LeaseContext {
   transport: AgentTransport;
@@ -56,6 +59,7 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
     ...(ctx.logFlushMs !== undefined ? { flushMs: ctx.logFlushMs } : {}),
   });
   const heartbeat = setInterval(() => void reporter.heartbeat(), lease.heartbeatMs);
+  const coverage = new LogCoverage(lease.plan as Plan);
   const startedAt = Date.now();
   let result: RunResult | null = null;
   let error: string | null = null;
@@ -90,9 +94,24 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       // Warm containers are shared by one project's runs of one trust level only.
       warmPool: `${lease.projectId}:${lease.trusted ? 'trusted' : 'untrusted'}`,
       ...(ctx.maxParallelJobs !== undefined ? { maxParallelJobs: ctx.maxParallelJobs } : {}),
+      // Artifacts and reports: uploaded after each job, earlier ones restored before the first.
+      afterJob: jobArtifacts({
+        transport: ctx.transport,
+        backend: ctx.backend,
+        leaseId: lease.leaseId,
+        runId: lease.runId,
+        logCoverage: (job) => coverage.of(job),
+      }),
+      afterSetup: () =>
+        restoreArtifacts(ctx.transport, ctx.backend, lease, lease.restoreArtifacts ?? [], (message) =>
+          ctx.log(`run ${lease.runId}: ${message}`),
+        ),
       onEvent: (event) => {
         if (event.type === 'job') reporter.job(event.job);
-        else reporter.line(event.job, event.line);
+        else {
+          coverage.observe(event.job, event.line.text);
+          reporter.line(event.job, event.line);
+        }
       },
       // Backpressure: jobs' output is read no faster than the reporter ships it.
       logReady: () => reporter.ready(),

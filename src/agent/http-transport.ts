@@ -25,7 +25,18 @@ import {
   PROTOCOL_VERSION,
   type RunFinishMessage,
 } from '../protocol/agent-protocol.js';
-import { AgentRefusedError, type AgentTransport, LeaseGoneError } from '../protocol/agent-transport.js';
+import {
+  AgentRefusedError,
+  type AgentTransport,
+  type ArtifactUploadMeta,
+  LeaseGoneError,
+} from '../protocol/agent-transport.js';
+import {
+  type ArtifactSource,
+  type ArtifactStoredMessage,
+  artifactStoredSchema,
+  type TestReportMessage,
+} from '../protocol/artifact-protocol.js';
 
 export interface HttpTransportOptions {
   /** Base URL of the server, e.g. http://ci.example:8080 */
@@ -103,6 +114,42 @@ export class HttpTransport implements AgentTransport {
     // A server from before removals answers 204: nothing to remove.
     if (res.status === 204) return { remove: [] };
     return environmentReportAnswerSchema.parse(await res.json());
+  }
+
+  async uploadArtifacts(
+    leaseId: string,
+    job: string,
+    archive: Readable,
+    meta: ArtifactUploadMeta,
+  ): Promise<ArtifactStoredMessage> {
+    const query = new URLSearchParams();
+    if (meta.name !== null) query.set('name', meta.name);
+    if (meta.expireInMs !== null) query.set('expireIn', String(meta.expireInMs));
+    const url = `${this.base}/api/agent/leases/${encodeURIComponent(leaseId)}/artifacts/${encodeURIComponent(job)}?${query}`;
+    const res = await fetch(url, {
+      method: 'PUT',
+      headers: { ...this.headers(false), 'content-type': 'application/gzip' },
+      body: Readable.toWeb(archive) as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit);
+    if (!res.ok) {
+      const why = await errorText(res);
+      archive.destroy();
+      throw new Error(`HTTP ${res.status}: ${why}`);
+    }
+    return artifactStoredSchema.parse(await res.json());
+  }
+
+  /** Retried until the answer starts, like the source. */
+  async downloadArtifacts(leaseId: string, source: ArtifactSource): Promise<Readable> {
+    const path = `artifacts/${encodeURIComponent(source.job)}?run=${encodeURIComponent(source.runId)}`;
+    const res = await this.call(leaseId, path, { method: 'GET' }, null);
+    if (!res.body) throw new Error('artifacts: the server sent no body');
+    return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+  }
+
+  async reportTests(leaseId: string, report: TestReportMessage): Promise<void> {
+    await this.call(leaseId, 'reports', { method: 'POST', body: JSON.stringify(report) }, this.callTimeoutMs);
   }
 
   /** Retried until the answer starts; the body is then streamed as it arrives. */

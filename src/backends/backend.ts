@@ -35,6 +35,13 @@ import type { JobCacheSpec } from './cache-spec.js';
  *   credentials or secret values to `output`, to the image, or to the workspace. A backend
  *   without it cannot run build jobs (the runtime fails them with `backend_error`).
  *
+ * `readWorkspace(runId, dir)` / `writeWorkspace(runId, tar)` (optional; between setupRun and
+ *   destroyRun, never while a job of the run writes the same files): read a workspace directory
+ *   out as a tar stream whose entries are named relative to `dir` (null when `dir` is not a
+ *   directory), and unpack a tar into the workspace (entries relative to its root). Artifacts
+ *   leave and return through them. Entries are data: symlinks come out as symlink entries (the
+ *   caller decides), and writing never follows a link out of the workspace.
+ *
  * `pruneWorkspaces` may run at any time, concurrently with runs: it never removes a workspace
  * named in `inUse`.
  */
@@ -47,6 +54,10 @@ export interface Backend {
   /** Builds (and pushes) an image from the workspace; see the lifecycle above. */
   buildImage?(spec: BuildSpec, output: JobOutput, signal: AbortSignal): Promise<BuildOutcome>;
   destroyRun(runId: string, opts?: { keepWorkspace?: boolean }): Promise<void>;
+  /** A tar of workspace directory `dir` ('.' = all), names relative to it; null when absent. */
+  readWorkspace?(runId: string, dir: string): Promise<Readable | null>;
+  /** Unpacks `tar` (names relative to the workspace) into the run's workspace. */
+  writeWorkspace?(runId: string, tar: Readable): Promise<void>;
   /** Removes kept workspaces created before `createdBefore` (Unix ms); returns their ids. */
   pruneWorkspaces(createdBefore: number, inUse: ReadonlySet<string>): Promise<string[]>;
   /** Releases what the backend keeps between runs (warm containers); at shutdown, after the runs. */

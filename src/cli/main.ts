@@ -27,6 +27,7 @@ talking to a server (after slipway login):
   rerun        slipway rerun RUN [--failed]   (--failed: resume from the failed jobs)
   secrets      slipway secrets ls | set NAME | rm NAME
   images       the image repositories and tags of a project: slipway images PROJECT
+  artifacts    download a run's artifacts: slipway artifacts RUN [--job J] [-o DIR]
   registries   registry credentials: slipway registries list|add|remove|check [--project P]
   apps         applications and their environments side by side: slipway apps PROJECT
   deploy       slipway deploy PROJECT APP ENV --image REF|--digest D|--run N
@@ -71,6 +72,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import('./cache-command.js')).cacheCommand(rest, io);
       case 'images':
         return await (await import('./client/images-command.js')).imagesCommand(rest, io);
+      case 'artifacts':
+        return await (await import('./client/artifacts-command.js')).artifactsCommand(rest, io);
       case 'registries':
         return await (await import('./client/images-command.js')).registriesCommand(rest, io);
       case 'users':
@@ -134,6 +137,8 @@ async function commandUsage(command: string | undefined): Promise<string | null>
       return (await import('./cache-command.js')).CACHE_USAGE;
     case 'insights':
       return (await import('./insights.js')).INSIGHTS_USAGE;
+    case 'artifacts':
+      return (await import('./client/artifacts-command.js')).ARTIFACTS_USAGE;
     default: {
       const deploy = await import('./client/deploy-commands.js');
       return (deploy.DEPLOY_COMMANDS as readonly string[]).includes(command ?? '')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../domain/agent-labels.js';
 import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
+import { artifactSourceSchema } from './artifact-protocol.js';
 
 /**
  * The agent ⇄ server protocol, version 1. The embedded agent and a standalone
@@ -213,6 +214,8 @@ export const leaseSchema = z.object({
    * servers do not send them: the agent's built-in ones apply.
    */
   resourceLimits: z.object({ default: jobResourcesSchema, max: jobResourcesSchema }).optional(),
+  /** Earlier jobs' artifacts to unpack into the workspace before the first job (artifact-protocol.ts). */
+  restoreArtifacts: z.array(artifactSourceSchema).optional(),
 });
 export type LeaseMessage = z.infer<typeof leaseSchema>;
 

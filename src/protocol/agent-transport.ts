@@ -7,6 +7,13 @@ import type {
   LogBatchMessage,
   RunFinishMessage,
 } from './agent-protocol.js';
+import type { ArtifactSource, ArtifactStoredMessage, TestReportMessage } from './artifact-protocol.js';
+
+/** How long the server keeps an upload: ms, 'never', or null for its default. */
+export interface ArtifactUploadMeta {
+  name: string | null;
+  expireInMs: number | 'never' | null;
+}
 
 /**
  * How an agent talks to the server. Two implementations with the same behaviour: over HTTP
@@ -35,6 +42,20 @@ export interface AgentTransport {
    * report (the server then shows the release result).
    */
   reportEnvironments?(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer>;
+  /**
+   * Artifacts and test reports (protocol/artifact-protocol.ts). Optional: an agent whose
+   * transport lacks them says in the job's log that artifacts and reports were not kept.
+   * `uploadArtifacts` streams the tar.gz once (not retried: a stream cannot be replayed) and
+   * rejects with the server's reason (413 past a cap, 400 for a refused entry).
+   */
+  uploadArtifacts?(
+    leaseId: string,
+    job: string,
+    archive: Readable,
+    meta: ArtifactUploadMeta,
+  ): Promise<ArtifactStoredMessage>;
+  downloadArtifacts?(leaseId: string, source: ArtifactSource): Promise<Readable>;
+  reportTests?(leaseId: string, report: TestReportMessage): Promise<void>;
 }
 
 export class LeaseGoneError extends Error {}

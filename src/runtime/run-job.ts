@@ -53,7 +53,20 @@ export interface JobContext {
   resourceLimits?: ResourceLimits;
   /** A retried job starts attempt `attempt` after `earlier` failed (runtime/job-retry.ts). */
   onRetry?: (job: PlanJob, attempt: number, earlier: JobAttempt[]) => void;
+  /** After the job ran, before it ends: uploads artifacts and reports (the agent's). */
+  afterJob?: AfterJob;
 }
+
+/**
+ * Work after a job's script, still part of the job (its log, its time): the agent uploads the
+ * job's artifacts and test reports here. It may turn the job's end into a failure (an upload
+ * the server refused); it never throws for operational problems.
+ */
+export type AfterJob = (
+  job: PlanJob,
+  end: JobEnd,
+  io: { system: (text: string) => void; env: Record<string, string>; signal: AbortSignal },
+) => Promise<JobEnd>;
 
 /** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
 export type DeployRunner = (
@@ -152,6 +165,12 @@ async function runAttempt(
   }
   writer.flush();
   if (spec && job.afterScript?.length) await runAfterScript(job, ctx, spec, end, output, cancel);
+  if (ctx.afterJob && (job.artifacts || job.reports))
+    end = await ctx.afterJob(job, end, {
+      system: (text) => writer.system(text),
+      env: { ...job.env, ...standardEnv(ctx.plan, job, ctx.run) },
+      signal: cancel,
+    });
   writer.flush();
   if (end.failure) {
     // Failure messages quote engines, registries and tools, which may quote a secret (an engine

@@ -6,7 +6,7 @@ import type { Plan, PlanJob, SkipReason } from '../pipeline/plan/plan.js';
 import type { PushPolicy, RegistryLogin } from './build-spec.js';
 import { expandPlan } from './expand-job.js';
 import { readiness, withExitCodeAllowance } from './job-flow.js';
-import { type DeployRunner, type JobEnd, runJob } from './run-job.js';
+import { type AfterJob, type DeployRunner, type JobEnd, runJob } from './run-job.js';
 import type { JobResult, RunEvent, RunResult, StageResult } from './run-result.js';
 import { SecretMasker } from './secret-masker.js';
 import type { RunIdentity } from './standard-env.js';
@@ -65,6 +65,13 @@ export interface RunOptions {
   maxParallelJobs?: number;
   /** Runs that may share pre-started job containers (see RunSetup.warmPool); absent: none. */
   warmPool?: string;
+  /** Uploads a job's artifacts and reports when it ends (see AfterJob). */
+  afterJob?: AfterJob;
+  /**
+   * Once the workspace is set up, before the first job: the agent restores earlier jobs'
+   * artifacts here. A throw fails the jobs like a setup failure, with its message.
+   */
+  afterSetup?: () => Promise<void>;
 }
 
 export const DEFAULT_WORKSPACE = '/workspace';
@@ -142,6 +149,7 @@ export async function runPipeline(planned: Plan, opts: RunOptions): Promise<RunR
               ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),
               ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
               ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),
+              ...(opts.afterJob ? { afterJob: opts.afterJob } : {}),
               builtImages,
               onRetry: (retried, attempt, earlier) => {
                 const r = results.get(retried.name) as JobResult;
@@ -199,9 +207,14 @@ async function setup(plan: Plan, opts: RunOptions, workspacePath: string, toRun:
       builds: toRun.some((job) => job.build !== undefined),
       ...(opts.warmPool !== undefined ? { warmPool: opts.warmPool } : {}),
     });
-    return null;
   } catch (error) {
     return `could not prepare the run's workspace on ${opts.backend.name}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    await opts.afterSetup?.();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 

@@ -53,6 +53,21 @@ const memorySize = (fallback: number) =>
       return bytes;
     });
 
+/** A size in bytes like 500m or 10g (artifact caps); any positive size. */
+const byteSize = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return fallback;
+      const bytes = parseMemorySize(text);
+      if (bytes === null || bytes < 1) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a size (write 500m, 10g)` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
 /** A CPU count; empty or unset: no limit. */
 const cpuCount = z
   .string()
@@ -159,6 +174,12 @@ export const configSchema = z.object({
     .default('0.0.0.0')
     .refine((v) => isIP(v) !== 0, 'must be an IP address of this host, e.g. 0.0.0.0, 127.0.0.1 or ::'),
   ...notifyConfigSchema,
+  /** Largest artifact archive one job may upload (compressed bytes). */
+  SLIPWAY_ARTIFACT_MAX_JOB_BYTES: byteSize(1024 * 1024 * 1024),
+  /** Artifacts one project may keep in all; an upload beyond it is refused (oldest expire first). */
+  SLIPWAY_ARTIFACT_PROJECT_QUOTA_BYTES: byteSize(10 * 1024 * 1024 * 1024),
+  /** How long artifacts are kept when the job's `expire_in` says nothing. */
+  SLIPWAY_ARTIFACT_EXPIRE_IN: duration('720h'),
 });
 
 export interface ServerConfig {
@@ -196,6 +217,8 @@ export interface ServerConfig {
   publishHost: string;
   /** Notifications, commit statuses and sign-in providers (config-notify.ts). */
   notify: NotifyConfig;
+  /** SLIPWAY_ARTIFACT_*: caps and default expiry of job artifacts. */
+  artifacts: { maxJobBytes: number; projectQuotaBytes: number; defaultExpiryMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -239,6 +262,11 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
     publishHost: c.SLIPWAY_PUBLISH_HOST,
     notify: notifyConfigOf(c),
+    artifacts: {
+      maxJobBytes: c.SLIPWAY_ARTIFACT_MAX_JOB_BYTES,
+      projectQuotaBytes: c.SLIPWAY_ARTIFACT_PROJECT_QUOTA_BYTES,
+      defaultExpiryMs: c.SLIPWAY_ARTIFACT_EXPIRE_IN,
+    },
     dockerHost: c.DOCKER_HOST ?? null,
     jobResourceLimits: {
       default: { memoryBytes: c.SLIPWAY_JOB_MEMORY, pids: c.SLIPWAY_JOB_PIDS, cpus: c.SLIPWAY_JOB_CPUS },

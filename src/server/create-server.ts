@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { ArtifactStore } from './artifacts/artifact-store.js';
+import { ARTIFACT_SWEEP_MS, sweepArtifactsEvery } from './artifacts/artifact-sweeper.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { loadSecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
@@ -13,6 +15,8 @@ import { RouteRegistry } from './http/define-route.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerAgentRoutes } from './http/routes/agent-routes.js';
 import { registerApplicationRoutes } from './http/routes/application-routes.js';
+import { registerArtifactAgentRoutes } from './http/routes/artifact-agent-routes.js';
+import { registerArtifactRoutes } from './http/routes/artifact-routes.js';
 import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
 import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
@@ -79,6 +83,7 @@ export async function createServer(
     deliveries: new DeliveryEventBus(app.log),
     routes: new RouteRegistry(),
     configs: new ConfigLoader(),
+    artifacts: new ArtifactStore({ db, config, now }),
   };
   const logs = new DbLogService({ db, maxBytes: config.logMaxBytes });
   const sources = new GitSourceService({
@@ -141,6 +146,8 @@ export async function createServer(
   registerNotificationRoutes(app, ctx, notify);
   registerCommitStatusRoutes(app, ctx);
   registerInsightsRoutes(app, ctx);
+  registerArtifactRoutes(app, ctx);
+  registerArtifactAgentRoutes(app, ctx);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -187,6 +194,7 @@ export async function createServer(
       await notify.start();
       // Insights of releases the subscriber never saw (history, a crash before dispatch).
       catchUpInsights(insights).catch((error) => app.log.warn({ err: error }, 'insights catch-up failed'));
+      stops.push(sweepArtifactsEvery(ctx, ARTIFACT_SWEEP_MS));
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {

@@ -180,6 +180,16 @@ export class WorkspaceReader {
     return out as unknown as Readable;
   }
 
+  /** Directory `relative` as a tar named relative to it, or null when it is not a directory. */
+  async directoryTar(relative: string): Promise<Readable | null> {
+    const path = this.resolve(relative);
+    if (path === null) return null;
+    const stat = await this.stat(path);
+    if (stat === null || ((stat.mode ?? 0) & MODE_DIR) === 0) return null;
+    // `dir/.` makes the engine name entries `./x`, relative to the directory.
+    return (await this.container.getArchive({ path: `${path}/.` })) as unknown as Readable;
+  }
+
   async close(): Promise<void> {
     await this.container.remove({ force: true }).catch(() => {});
   }

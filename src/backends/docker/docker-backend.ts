@@ -2,6 +2,7 @@
  * The Docker backend: each job is a container sharing the run's workspace volume; services get
  * a network per job. See ../backend.ts for the lifecycle this implements.
  */
+import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { BUILTIN_RESOURCE_LIMITS, type JobResources, resolveResources } from '../../domain/job-resources.js';
 import type {
@@ -229,6 +230,25 @@ export class DockerBackend implements Backend {
       if (signal.aborted) return { kind: 'aborted' };
       return { kind: 'backend_error', message: describeError('building the image', err) };
     }
+  }
+
+  async readWorkspace(runId: string, dir: string): Promise<Readable | null> {
+    const state = this.runs.get(runId);
+    if (!state) throw new Error(`run ${runId} is not set up on this backend`);
+    return (await this.workspaceReader(state)).directoryTar(dir);
+  }
+
+  /** Through a never-started carrier container, like the source goes in (workspace.ts). */
+  async writeWorkspace(runId: string, tar: Readable): Promise<void> {
+    const state = this.runs.get(runId);
+    if (!state) throw new Error(`run ${runId} is not set up on this backend`);
+    await copySourceIntoVolume(this.docker, {
+      volume: state.volume,
+      image: await ensureCarrierImage(this.docker),
+      workspacePath: state.workspacePath,
+      tar: async () => tar,
+      labels: resourceLabels(state.runId, state.labels),
+    });
   }
 
   /** The run's workspace reader, created on first use; a failed creation is not remembered. */

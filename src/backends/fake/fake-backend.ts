@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract, pack } from 'tar-stream';
 import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
 
 /**
@@ -39,6 +42,32 @@ export class FakeBackend implements Backend {
   async destroyRun(runId: string): Promise<void> {
     this.files.delete(runId);
     this.destroyed.push(runId);
+  }
+
+  /** Touched files under `dir`, as empty files in a tar named relative to `dir`. */
+  async readWorkspace(runId: string, dir: string): Promise<Readable | null> {
+    const files = this.files.get(runId);
+    if (!files) throw new Error(`run ${runId} was not set up on the fake backend`);
+    const prefix = dir === '.' || dir === '' ? '' : `${dir.replace(/\/+$/, '')}/`;
+    const names = [...files].filter((f) => f.startsWith(prefix)).sort();
+    if (prefix !== '' && names.length === 0) return null;
+    const out = pack();
+    for (const name of names) out.entry({ name: name.slice(prefix.length), size: 0 }, '');
+    out.finalize();
+    return out as unknown as Readable;
+  }
+
+  /** Remembers the archive's files as touched. */
+  async writeWorkspace(runId: string, tar: Readable): Promise<void> {
+    const files = this.files.get(runId);
+    if (!files) throw new Error(`run ${runId} was not set up on the fake backend`);
+    const ex = extract();
+    ex.on('entry', (header, stream, next) => {
+      if (header.type === 'file') files.add(header.name.replace(/^\.\//, ''));
+      stream.on('end', () => next());
+      stream.resume();
+    });
+    await pipeline(tar, ex);
   }
 
   /** Nothing of a fake run outlives it. */

@@ -5,7 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-fs';
 import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
 import { copySource } from './copy-source.js';
 import { extractArchive } from './extract-archive.js';
@@ -96,6 +98,22 @@ export class LocalBackend implements Backend {
       this.runs.delete(runId);
     }
     if (!opts.keepWorkspace) await rm(this.runDir(runId), { recursive: true, force: true, maxRetries: 3 });
+  }
+
+  async readWorkspace(runId: string, dir: string): Promise<Readable | null> {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`run ${runId} was not set up on the local backend`);
+    const path = resolve(run.workspace, dir);
+    if (path !== run.workspace && !path.startsWith(`${run.workspace}${sep}`)) return null;
+    if (!(await isDirectory(path))) return null;
+    // Links are packed as links (never followed): the caller refuses them.
+    return pack(path) as unknown as Readable;
+  }
+
+  async writeWorkspace(runId: string, tar: Readable): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run) throw new Error(`run ${runId} was not set up on the local backend`);
+    await extractArchive(tar, run.workspace);
   }
 
   /** A run directory holds only its workspace, so its mtime is when the workspace was created. */

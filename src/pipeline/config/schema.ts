@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
+import { artifactsSchema, reportsSchema } from './schema-artifacts.js';
 import { cacheSchema } from './schema-cache.js';
 import { flowJobKeys, workflowSchema } from './schema-flow.js';
 import {
@@ -185,6 +186,8 @@ export const jobSchema = z
     resources: resourcesSchema.optional(),
     runs_on: runsOn.optional(),
     cache: cacheSchema.optional(),
+    artifacts: artifactsSchema.optional(),
+    reports: reportsSchema.optional(),
   })
   .strict();
 

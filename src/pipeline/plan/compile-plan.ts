@@ -4,6 +4,7 @@ import { gitflowClass } from '../../domain/gitflow.js';
 import { parseMemorySize, type ResourceRequest } from '../../domain/job-resources.js';
 import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
+import { compileArtifactFields } from './compile-artifacts.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
 import { changesSkip } from './compile-changes.js';
 import { compileFlow, workflowSkip } from './compile-flow.js';
@@ -90,6 +91,7 @@ function compileJob(
     ...(job.resources ? { resources: compileResources(job.resources) } : {}),
     ...(job.runs_on ? { runsOn: stringify(job.runs_on) } : {}),
     ...(job.cache ? { caches: compileCaches(job.cache) } : {}),
+    ...compileArtifactFields(job),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
+import type { PlanArtifacts, PlanReports } from './plan-artifacts.js';
 import type { PlanCache } from './plan-cache.js';
 import type { FlowSkipCode, PlanJobFlow } from './plan-flow.js';
 
@@ -89,6 +90,10 @@ export interface PlanJob extends PlanJobFlow {
   runsOn?: Record<string, string>;
   /** `cache:` entries (plan-cache.ts); absent when the job has none. */
   caches?: PlanCache[];
+  /** `artifacts:`: what the agent uploads after the job. Absent: nothing. */
+  artifacts?: PlanArtifacts;
+  /** `reports:`: JUnit files and coverage the agent reports after the job. */
+  reports?: PlanReports;
 }
 
 export interface PlanBuild {

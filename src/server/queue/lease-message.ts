@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import type { LeaseMessage } from '../../protocol/agent-protocol.js';
+import { artifactsToRestore, jobsAfterLoss } from '../artifacts/lease-artifacts.js';
 import type { ServerConfig } from '../config.js';
 import { deploymentsForLease } from '../deploys/lease-deployments.js';
 import { createOutboundPolicy } from '../git/outbound-policy.js';
@@ -37,7 +38,7 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
   if (!run) throw new UnrunnableExecution(`run ${row.run_id} no longer exists`);
   if (!run.plan) throw new UnrunnableExecution('the run has no plan (its configuration had errors)');
   const plan = JSON.parse(run.plan) as Plan;
-  const jobs = parseSelection(row.selection);
+  const jobs = await jobsAfterLoss(deps.db, row, parseSelection(row.selection));
   const outbound = createOutboundPolicy({ allowlist: deps.config.outboundAllowlist });
   // Before anything of the project (secrets) is opened: an image the engine may not pull from
   // ends the run here, naming the image and the rule, and no agent ever sees the lease.
@@ -70,6 +71,7 @@ export async function buildLeaseMessage(deps: LeaseMessageDeps, row: QueueRow): 
           pushRefusals: await refusedPushTargets(outbound, plan, jobs, projectName),
         }
       : {}),
+    restoreArtifacts: await artifactsToRestore(deps.db, row, jobs, Date.now()),
     deployments: await deploymentsForLease(
       { ...deps, outbound },
       run.id,

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import type {
   EnvironmentReportAnswer,
   EnvironmentReportMessage,
@@ -8,8 +9,13 @@ import type {
   RunFinishMessage,
 } from '../../protocol/agent-protocol.js';
 import { type AgentTransport, LeaseGoneError } from '../../protocol/agent-transport.js';
+import { testReportSchema } from '../../protocol/artifact-protocol.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { leaseRun } from '../artifacts/lease-run.js';
+import { storeTestReport } from '../artifacts/test-report-store.js';
 import { AppError } from '../errors.js';
 import type { QueueService } from '../services.js';
+import type { Database } from '../store/tables.js';
 
 /**
  * The agent protocol in-process, for the server's embedded agent: the same QueueService calls
@@ -23,7 +29,35 @@ export class LocalTransport implements AgentTransport {
     private readonly agentId: string,
     /** Records what the agent observes (deploys/environment-observations.ts); none: not recorded. */
     private readonly observe: EnvironmentObserver | null = null,
-  ) {}
+    /** Artifacts and reports in-process; none: the agent says they were not kept. */
+    private readonly artifacts: LocalArtifacts | null = null,
+  ) {
+    if (!artifacts) {
+      this.uploadArtifacts = undefined;
+      this.downloadArtifacts = undefined;
+      this.reportTests = undefined;
+    }
+  }
+
+  uploadArtifacts?: AgentTransport['uploadArtifacts'] = async (leaseId, job, archive, meta) => {
+    const deps = this.artifacts as LocalArtifacts;
+    const run = await gone(leaseRun(deps.db, this.agentId, leaseId));
+    return deps.store.receive(run, job, archive, meta);
+  };
+
+  downloadArtifacts?: AgentTransport['downloadArtifacts'] = async (leaseId, source) => {
+    const deps = this.artifacts as LocalArtifacts;
+    const run = await gone(leaseRun(deps.db, this.agentId, leaseId));
+    const row = run.readable.has(source.runId) ? await deps.store.find(source.runId, source.job) : undefined;
+    if (!row) throw new Error(`artifacts of job "${source.job}" not found`);
+    return deps.store.open(row);
+  };
+
+  reportTests?: AgentTransport['reportTests'] = async (leaseId, report) => {
+    const deps = this.artifacts as LocalArtifacts;
+    const run = await gone(leaseRun(deps.db, this.agentId, leaseId));
+    await storeTestReport(deps.db, run.runId, testReportSchema.parse(report), deps.now());
+  };
 
   async reportEnvironments(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer> {
     return (await this.observe?.(this.agentId, report)) ?? { remove: [] };
@@ -52,6 +86,12 @@ export class LocalTransport implements AgentTransport {
   finish(leaseId: string, result: RunFinishMessage): Promise<void> {
     return gone(this.queue.finish(this.agentId, leaseId, result));
   }
+}
+
+export interface LocalArtifacts {
+  db: Kysely<Database>;
+  store: ArtifactStore;
+  now: () => number;
 }
 
 export type EnvironmentObserver = (

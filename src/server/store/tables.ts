@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { AccountTables } from './tables-accounts.js';
+import type { ArtifactTables } from './tables-artifacts.js';
 import type { ReleaseCommitRow, ReleaseFactRow } from './tables-insights.js';
 import type { NotifyTables } from './tables-notify.js';
 
@@ -8,7 +9,7 @@ import type { NotifyTables } from './tables-notify.js';
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database extends AccountTables, NotifyTables {
+export interface Database extends AccountTables, NotifyTables, ArtifactTables {
   users: UserTable;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;

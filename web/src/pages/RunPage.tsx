@@ -15,6 +15,7 @@ import { formatAgo, formatDuration } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { LogView } from '../log/LogView.js';
 import { playable } from './manual-gate.js';
+import { RunArtifactsAndTests } from './run/RunArtifactsAndTests.js';
 
 const LIVE: readonly Status[] = ['pending', 'queued', 'running'];
 const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
@@ -208,6 +209,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           )}
         </div>
       </div>
+      <RunArtifactsAndTests project={project} number={number} status={run.status} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { invalid, notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
 import { BRANCH } from '../../projects/project-fields.js';
 import { defineRoute } from '../define-route.js';
+import { registerCoverageBadge } from './coverage-badge-route.js';
 
 /**
  * Status badges for READMEs: `GET /badge/<project>.svg[?branch=<name>]`. A README image cannot
@@ -36,6 +37,7 @@ const COLOURS: Record<string, string> = {
 const NO_RUNS = 'no runs';
 
 export function registerBadgeRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  registerCoverageBadge(app, ctx);
   defineRoute(app, ctx.routes, {
     method: 'GET',
     url: '/badge/:file',

@@ -1,0 +1,256 @@
+import { useState } from 'react';
+import { formatByteSize } from '../../../../src/domain/byte-size.js';
+import { apiFetch } from '../../api/http.js';
+import { useI18n } from '../../app/i18n-context.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
+import { useLoad } from '../../components/use-load.js';
+import { formatDuration } from '../../i18n/format.js';
+import { registerMessages, type TFunction } from '../../i18n/index.js';
+import '../../styles/artifacts.css';
+
+registerMessages({
+  en: {
+    'artifacts.tab': 'Artifacts',
+    'artifacts.tests': 'Tests',
+    'artifacts.none': 'This run kept no artifacts.',
+    'artifacts.download': 'Download .tar.gz',
+    'artifacts.files': '{n} files, {size}',
+    'artifacts.expires': 'expires {date}',
+    'artifacts.kept': 'kept until deleted',
+    'tests.none': 'No test reports in this run.',
+    'tests.summary': '{total} tests: {passed} passed, {failed} failed, {skipped} skipped',
+    'tests.coverage': 'Coverage {value}%',
+    'tests.flaky': 'flaky',
+    'tests.flakySameCommit': 'failed and passed on the same commit',
+    'tests.flakyFlips': 'flips between passing and failing on this branch',
+    'tests.history': 'Recent results',
+    'tests.status.passed': 'passed',
+    'tests.status.failed': 'failed',
+    'tests.status.error': 'error',
+    'tests.status.skipped': 'skipped',
+  },
+  'zh-CN': {
+    'artifacts.tab': '制品',
+    'artifacts.tests': '测试',
+    'artifacts.none': '此次运行没有保留制品。',
+    'artifacts.download': '下载 .tar.gz',
+    'artifacts.files': '{n} 个文件，{size}',
+    'artifacts.expires': '{date} 过期',
+    'artifacts.kept': '保留至手动删除',
+    'tests.none': '此次运行没有测试报告。',
+    'tests.summary': '共 {total} 个测试：{passed} 通过，{failed} 失败，{skipped} 跳过',
+    'tests.coverage': '覆盖率 {value}%',
+    'tests.flaky': '不稳定',
+    'tests.flakySameCommit': '同一提交上既失败又通过',
+    'tests.flakyFlips': '在此分支上时而通过时而失败',
+    'tests.history': '最近结果',
+    'tests.status.passed': '通过',
+    'tests.status.failed': '失败',
+    'tests.status.error': '错误',
+    'tests.status.skipped': '跳过',
+  },
+});
+
+interface ArtifactJson {
+  job: string;
+  name: string;
+  size: number;
+  files: number;
+  expiresAt: number | null;
+  entries: { path: string; size: number }[];
+}
+
+interface TestCaseJson {
+  job: string;
+  suite: string;
+  classname: string;
+  name: string;
+  status: 'passed' | 'failed' | 'error' | 'skipped';
+  durationMs: number;
+  message: string | null;
+  output: string | null;
+  flaky: boolean;
+  flakyWhy: 'same_commit' | 'flips' | null;
+  history: { runNumber: number; status: string }[];
+}
+
+interface TestsJson {
+  summary: {
+    total: number;
+    passed: number;
+    failed: number;
+    errored: number;
+    skipped: number;
+    coverage: number | null;
+  } | null;
+  cases: TestCaseJson[];
+}
+
+/** The run page's Artifacts and Tests / 测试 tabs, under the jobs and their log. */
+export function RunArtifactsAndTests({
+  project,
+  number,
+  status,
+}: {
+  project: string;
+  number: number;
+  status: string;
+}) {
+  const { t } = useI18n();
+  const [tab, setTab] = useState<'tests' | 'artifacts'>('tests');
+  const base = `/api/projects/${encodeURIComponent(project)}/runs/${number}`;
+  // Reloaded when the run's status changes: reports and uploads arrive as jobs end.
+  const tests = useLoad(() => apiFetch<TestsJson>(`${base}/tests`), [base, status]);
+  const artifacts = useLoad(
+    () => apiFetch<{ artifacts: ArtifactJson[] }>(`${base}/artifacts`),
+    [base, status],
+  );
+  const failed = (tests.data?.summary?.failed ?? 0) + (tests.data?.summary?.errored ?? 0);
+  return (
+    <section className="run-extras">
+      <div className="tabs" role="tablist">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'tests'}
+          onClick={() => setTab('tests')}
+          data-testid="tests-tab"
+        >
+          {t('artifacts.tests')}
+          {tests.data?.summary ? (
+            <span className={failed > 0 ? 'count bad' : 'count'}>
+              {failed > 0 ? failed : tests.data.summary.total}
+            </span>
+          ) : null}
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'artifacts'}
+          onClick={() => setTab('artifacts')}
+          data-testid="artifacts-tab"
+        >
+          {t('artifacts.tab')}
+          {artifacts.data?.artifacts.length ? (
+            <span className="count">{artifacts.data.artifacts.length}</span>
+          ) : null}
+        </button>
+      </div>
+      {tab === 'tests' ? (
+        <>
+          <ErrorNote error={tests.error} />
+          {tests.data ? <TestsList data={tests.data} t={t} /> : null}
+        </>
+      ) : (
+        <>
+          <ErrorNote error={artifacts.error} />
+          {artifacts.data ? <ArtifactsList base={base} artifacts={artifacts.data.artifacts} t={t} /> : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+function TestsList({ data, t }: { data: TestsJson; t: TFunction }) {
+  const s = data.summary;
+  if (!s) return <p className="empty">{t('tests.none')}</p>;
+  return (
+    <div data-testid="tests">
+      <p className="tests-summary">
+        {t('tests.summary', {
+          total: s.total,
+          passed: s.passed,
+          failed: s.failed + s.errored,
+          skipped: s.skipped,
+        })}
+        {s.coverage !== null ? (
+          <span className="coverage"> · {t('tests.coverage', { value: s.coverage })}</span>
+        ) : null}
+      </p>
+      <ul className="test-cases">
+        {data.cases.map((c) => (
+          <li
+            key={`${c.job}\u0000${c.classname}\u0000${c.name}`}
+            className={`test-case ${c.status}`}
+            data-status={c.status}
+          >
+            <details open={c.status === 'failed' || c.status === 'error'}>
+              <summary>
+                <span className={`test-status ${c.status}`}>{t(`tests.status.${c.status}`)}</span>{' '}
+                <span className="test-name">{c.name}</span>{' '}
+                <span className="muted">
+                  {c.classname} · {c.suite} · {c.job}
+                </span>{' '}
+                <span className="muted">{formatDuration(c.durationMs, t)}</span>
+                {c.flaky ? (
+                  <span
+                    className="flaky"
+                    title={t(c.flakyWhy === 'same_commit' ? 'tests.flakySameCommit' : 'tests.flakyFlips')}
+                  >
+                    {' '}
+                    {t('tests.flaky')}
+                  </span>
+                ) : null}
+              </summary>
+              {c.message ? <p className="test-message">{c.message}</p> : null}
+              {c.output ? <pre className="test-output">{c.output}</pre> : null}
+              {c.flaky ? (
+                <p className="test-history">
+                  {t('tests.history')}:{' '}
+                  {c.history.map((h) => (
+                    <span
+                      key={h.runNumber}
+                      className={`history-dot ${h.status}`}
+                      title={`#${h.runNumber} ${h.status}`}
+                    >
+                      #{h.runNumber}
+                    </span>
+                  ))}
+                </p>
+              ) : null}
+            </details>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function ArtifactsList({ base, artifacts, t }: { base: string; artifacts: ArtifactJson[]; t: TFunction }) {
+  if (artifacts.length === 0) return <p className="empty">{t('artifacts.none')}</p>;
+  return (
+    <ul className="artifacts" data-testid="artifacts">
+      {artifacts.map((a) => (
+        <li key={a.job}>
+          <div className="artifact-head">
+            <strong>{a.name}</strong> <span className="muted">({a.job})</span>{' '}
+            <span className="muted">
+              {t('artifacts.files', { n: a.files, size: formatByteSize(a.size) })}
+            </span>{' '}
+            <span className="muted">
+              {a.expiresAt === null
+                ? t('artifacts.kept')
+                : t('artifacts.expires', { date: new Date(a.expiresAt).toLocaleDateString() })}
+            </span>{' '}
+            <a href={`${base}/artifacts/${encodeURIComponent(a.job)}/archive`} download>
+              {t('artifacts.download')}
+            </a>
+          </div>
+          <ul className="artifact-files">
+            {a.entries.map((e) => (
+              <li key={e.path}>
+                <a
+                  href={`${base}/artifacts/${encodeURIComponent(a.job)}/file?path=${encodeURIComponent(e.path)}`}
+                  download
+                >
+                  {e.path}
+                </a>{' '}
+                <span className="muted">{formatByteSize(e.size)}</span>
+              </li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ul>
+  );
+}
