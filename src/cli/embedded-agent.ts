@@ -52,8 +52,11 @@ export async function startEmbeddedAgent(
   if (lost > 0) log(`ended ${lost} run(s) the embedded agent held before the server restarted`);
   const stop = new AbortController();
   const done = runAgent({
-    transport: new LocalTransport(ctx.queue, agent.id, (id, report) =>
-      recordEnvironmentReport(observationDeps(ctx), id, report),
+    transport: new LocalTransport(
+      ctx.queue,
+      agent.id,
+      (id, report) => recordEnvironmentReport(observationDeps(ctx), id, report),
+      ctx.caches,
     ),
     backend,
     capacity,

@@ -66,6 +66,20 @@ const cpuCount = z
     return cpus;
   });
 
+/** A size in bytes: `2g`, `512m`, `1048576`; at least 1 KiB. */
+const byteSize = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const bytes = parseMemorySize(text);
+      if (bytes === null || bytes < 1024) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a size of at least 1k (write 512m, 2g)` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
 const pidCount = (fallback: number) => z.coerce.number().int().min(MIN_PIDS).default(fallback);
 
 export const configSchema = z.object({
@@ -118,6 +132,12 @@ export const configSchema = z.object({
     .min(1024)
     .default(5 * 1024 * 1024),
   /** Largest pack one `git push` to a built-in repository may send, in bytes (default 1 GiB). */
+  /** Largest cache archive an agent may upload to the server's cache store (413 beyond). */
+  SLIPWAY_CACHE_MAX_BYTES: byteSize('2g'),
+  /** Total size of the server's cache store; the least recently used caches go first. */
+  SLIPWAY_CACHE_TOTAL_BYTES: byteSize('20g'),
+  /** A cache in the server's store not used (restored or saved) for this long is removed. */
+  SLIPWAY_CACHE_MAX_AGE: duration('168h'),
   SLIPWAY_GIT_MAX_PUSH_BYTES: z.coerce
     .number()
     .int()
@@ -178,6 +198,10 @@ export interface ServerConfig {
   workspaceRetentionMs: number;
   webhookMaxBytes: number;
   gitMaxPushBytes: number;
+  /** The server's cache store (caches/cache-store.ts): one archive's cap, the total, the age. */
+  cacheMaxBytes: number;
+  cacheTotalBytes: number;
+  cacheMaxAgeMs: number;
   loginRateLimit: number;
   outboundAllowlist: string[];
   trustProxy: boolean;
@@ -221,6 +245,9 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
     webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,
     gitMaxPushBytes: c.SLIPWAY_GIT_MAX_PUSH_BYTES,
+    cacheMaxBytes: c.SLIPWAY_CACHE_MAX_BYTES,
+    cacheTotalBytes: c.SLIPWAY_CACHE_TOTAL_BYTES,
+    cacheMaxAgeMs: c.SLIPWAY_CACHE_MAX_AGE,
     loginRateLimit: c.SLIPWAY_LOGIN_RATE_LIMIT,
     outboundAllowlist: c.SLIPWAY_OUTBOUND_ALLOWLIST.split(',')
       .map((x) => x.trim())

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { AgentCaches } from './caches/agent-caches.js';
 import type { ServerConfig } from './config.js';
 import type { DeliveryEventBus } from './events/delivery-event-bus.js';
 import type { RouteRegistry } from './http/define-route.js';
@@ -37,4 +38,6 @@ export interface ServerContext {
   routes: RouteRegistry;
   /** Parses `.slipway.yml` texts, the large ones off the event loop. */
   configs: ConfigLoader;
+  /** The server's cache store, as agents reach it (caches/agent-caches.ts). */
+  caches: AgentCaches;
 }

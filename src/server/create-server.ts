@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuthentication } from './auth/authenticate.js';
 import { loadSecretBox } from './auth/secret-box.js';
+import { AgentCaches } from './caches/agent-caches.js';
+import { CacheStore } from './caches/cache-store.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { announceStaleObservations } from './deploys/announce-stale-observations.js';
@@ -15,6 +17,7 @@ import { registerAgentRoutes } from './http/routes/agent-routes.js';
 import { registerApplicationRoutes } from './http/routes/application-routes.js';
 import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
+import { registerCacheRoutes } from './http/routes/cache-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
@@ -101,7 +104,18 @@ export async function createServer(
   });
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
-  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
+  const caches = new AgentCaches(
+    db,
+    new CacheStore({
+      db,
+      dataDir: config.dataDir,
+      now,
+      maxBytes: config.cacheMaxBytes,
+      totalBytes: config.cacheTotalBytes,
+      maxAgeMs: config.cacheMaxAgeMs,
+    }),
+  );
+  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue, caches };
 
   installErrorHandler(app);
   installSecurityHeaders(app);
@@ -120,6 +134,7 @@ export async function createServer(
   registerRegistryRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerBadgeRoutes(app, ctx);
+  registerCacheRoutes(app, ctx);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -162,6 +177,14 @@ export async function createServer(
         Math.max(1000, Math.floor(config.observationStaleMs / 4)),
       );
       stops.push(() => clearInterval(staleness));
+      // The cache store expires by age and total size (caches/cache-store.ts).
+      const cacheSweep = setInterval(
+        () => {
+          caches.store.sweep().catch((error) => app.log.warn({ err: error }, 'cache store sweep failed'));
+        },
+        Math.max(60_000, Math.min(60 * 60_000, Math.floor(config.cacheMaxAgeMs / 24))),
+      );
+      stops.push(() => clearInterval(cacheSweep));
       stops.push(startScheduler(ctx));
       return app.listen({ host: config.host, port: config.port });
     },

@@ -6,7 +6,13 @@ import type {
   LogBatchMessage,
   RunFinishMessage,
 } from '../../protocol/agent-protocol.js';
-import { type AgentTransport, LeaseGoneError } from '../../protocol/agent-transport.js';
+import {
+  type AgentTransport,
+  type CacheArchive,
+  type CacheRef,
+  LeaseGoneError,
+} from '../../protocol/agent-transport.js';
+import type { AgentCaches } from '../caches/agent-caches.js';
 import { AppError } from '../errors.js';
 import type { QueueService } from '../services.js';
 
@@ -22,7 +28,23 @@ export class LocalTransport implements AgentTransport {
     private readonly agentId: string,
     /** Records what the agent observes (deploys/environment-observations.ts); none: not recorded. */
     private readonly observe: EnvironmentObserver | null = null,
+    /** The server's cache store; none: the embedded agent keeps caches to itself. */
+    private readonly caches: AgentCaches | null = null,
   ) {}
+
+  async cacheDownload(leaseId: string, cache: CacheRef): Promise<CacheArchive | null> {
+    if (!this.caches) return null;
+    const found = await gone(this.caches.download(this.agentId, leaseId, cache));
+    return found ? { size: found.entry.size, tar: found.open() } : null;
+  }
+
+  async cacheUpload(leaseId: string, cache: CacheRef, tar: Readable): Promise<void> {
+    if (!this.caches) {
+      tar.resume();
+      return;
+    }
+    await gone(this.caches.upload(this.agentId, leaseId, cache, tar, null));
+  }
 
   async reportEnvironments(report: EnvironmentReportMessage): Promise<void> {
     await this.observe?.(this.agentId, report);

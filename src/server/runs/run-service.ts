@@ -24,7 +24,7 @@ import {
 } from './run-rows.js';
 import { supersedeOlder } from './supersede-runs.js';
 
-export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
+export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue' | 'caches'>;
 
 type Trx = Transaction<Database>;
 

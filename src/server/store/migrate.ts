@@ -13,6 +13,7 @@ import * as attemptsAndInstallationId from './migrations/011_attempts_and_instal
 import * as deliveryEvents from './migrations/012_delivery_events.js';
 import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
+import * as cacheStore from './migrations/016_cache_store.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_delivery_events': deliveryEvents,
   '013_agent_labels': agentLabels,
   '014_supersede_runs': supersedeRuns,
+  '016_cache_store': cacheStore,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { CacheEntryRow } from './tables-caches.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
@@ -31,6 +32,7 @@ export interface Database {
   health_probe: HealthProbeRow;
   installation: InstallationRow;
   delivery_events: DeliveryEventRow;
+  cache_entries: CacheEntryRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';

@@ -152,7 +152,7 @@ function defineLeaseCall<B extends z.ZodType = z.ZodType<unknown>>(
  * The protocol version is checked first, so an agent of another version learns exactly that
  * instead of a confusing validation error; then the agent token.
  */
-async function callingAgent(ctx: ServerContext, req: FastifyRequest): Promise<AgentRow> {
+export async function callingAgent(ctx: ServerContext, req: FastifyRequest): Promise<AgentRow> {
   const version = req.headers[PROTOCOL_HEADER];
   if (version !== String(PROTOCOL_VERSION)) {
     throw invalid(
