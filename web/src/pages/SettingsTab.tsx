@@ -1,6 +1,7 @@
 import type { ProjectJson } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { BadgeSettings } from './settings/BadgeSettings.js';
+import { CacheSettings } from './settings/CacheSettings.js';
 import { DangerZone } from './settings/DangerZone.js';
 import { GeneralSettings } from './settings/GeneralSettings.js';
 import { GitUrlSettings, WebhookSettings } from './settings/RepositorySettings.js';
@@ -30,6 +31,7 @@ export function SettingsTab({ project, onChanged }: { project: ProjectJson; onCh
         canEdit={can('maintainer')}
         defaultBranch={project.defaultBranch}
       />
+      <CacheSettings project={project.name} canEdit={can('maintainer')} />
       <TokenSettings />
       {can('admin') ? <DangerZone project={project.name} /> : null}
     </div>
