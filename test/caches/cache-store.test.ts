@@ -6,15 +6,23 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
 import { checkEntry } from '../../src/backends/cache-archive-check.js';
 import { main } from '../../src/cli/main.js';
 import { CacheStore } from '../../src/server/caches/cache-store.js';
 import { ensureEmbeddedAgent } from '../../src/server/queue/agent-registry.js';
 import { LocalTransport } from '../../src/server/queue/local-transport.js';
+import { migrateToLatest } from '../../src/server/store/migrate.js';
+import { openDatabase } from '../../src/server/store/open-database.js';
+import type { Database } from '../../src/server/store/tables.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
+import { startPostgres } from '../support/postgres.js';
+import { projectRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
@@ -34,66 +42,86 @@ async function readAll(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
+/** The store's whole life on one database: used for SQLite and PostgreSQL alike. */
+async function exerciseStore(db: Kysely<Database>, dataDir: string, projectId: string): Promise<void> {
+  const clock = { now: 1_000_000 };
+  const store = new CacheStore({
+    db,
+    dataDir,
+    now: () => clock.now,
+    maxBytes: 1024,
+    totalBytes: 30,
+    maxAgeMs: 1000,
+  });
+  const dir = join(dataDir, 'caches');
+  const a = await store.put(projectId, 'a', ['/p'], body('aaaaaaaaaa'), null);
+  assert.equal(a.sha256, sha('aaaaaaaaaa'));
+  assert.ok(existsSync(join(dir, a.sha256)));
+  // Same contents under another key: stored once.
+  clock.now += 10;
+  await store.put(projectId, 'a2', ['/p'], body('aaaaaaaaaa'), null);
+  assert.equal(readdirSync(dir).length, 1);
+  // A new upload of a key replaces it; the old archive goes when nothing names it.
+  clock.now += 10;
+  await store.put(projectId, 'b', ['/p'], body('bbbbbbbbbb'), null);
+  clock.now += 10;
+  const b2 = await store.put(projectId, 'b', ['/p'], body('BBBBBBBBBB'), null);
+  assert.ok(!existsSync(join(dir, sha('bbbbbbbbbb'))));
+  assert.ok(existsSync(join(dir, b2.sha256)));
+  // Other paths: not this cache.
+  assert.equal(await store.get(projectId, 'b', ['/q']), null);
+  const got = await store.get(projectId, 'b', ['/p']);
+  assert.equal(await readAll(got?.open() as Readable), 'BBBBBBBBBB');
+
+  // Past the total (30 bytes; shared archives count once): the least recently used goes.
+  clock.now += 10;
+  await store.get(projectId, 'a', ['/p']);
+  clock.now += 10;
+  await store.put(projectId, 'c', ['/p'], body('cccccccccccc'), null);
+  const keys = (await store.list(projectId)).map((e) => e.key).sort();
+  assert.deepEqual(keys, ['a', 'c'], 'b (used least recently) and a2 (behind it) were evicted');
+
+  // Age: unused for longer than maxAgeMs.
+  clock.now += 500;
+  await store.get(projectId, 'c', ['/p']);
+  clock.now += 700;
+  assert.equal(await store.sweep(), 1);
+  assert.deepEqual(
+    (await store.list(projectId)).map((e) => e.key),
+    ['c'],
+  );
+  assert.deepEqual(readdirSync(dir), [sha('cccccccccccc')]);
+
+  // Too large while streaming (no length declared): refused, nothing left behind.
+  await assert.rejects(
+    store.put(projectId, 'big', ['/p'], body('x'.repeat(2000)), null),
+    (err: Error & { code?: string }) => err.code === 'too_large',
+  );
+  assert.deepEqual(readdirSync(dir), [sha('cccccccccccc')]);
+  assert.equal(await store.clear(projectId), 1);
+  assert.deepEqual(readdirSync(dir), []);
+}
+
 describe('cache store', () => {
   test('content-addressed archives; the latest upload of a key wins; expiry by age, then least recently used past the total', async () => {
     const project = await seedProject(t.server.ctx);
-    const clock = { now: 1_000_000 };
-    const dataDir = join(t.dataDir, 'store-test');
-    const store = new CacheStore({
-      db: t.server.ctx.db,
-      dataDir,
-      now: () => clock.now,
-      maxBytes: 1024,
-      totalBytes: 30,
-      maxAgeMs: 1000,
-    });
-    const dir = join(dataDir, 'caches');
-    const a = await store.put(project.id, 'a', ['/p'], body('aaaaaaaaaa'), null);
-    assert.equal(a.sha256, sha('aaaaaaaaaa'));
-    assert.ok(existsSync(join(dir, a.sha256)));
-    // Same contents under another key: stored once.
-    clock.now += 10;
-    await store.put(project.id, 'a2', ['/p'], body('aaaaaaaaaa'), null);
-    assert.equal(readdirSync(dir).length, 1);
-    // A new upload of a key replaces it; the old archive goes when nothing names it.
-    clock.now += 10;
-    await store.put(project.id, 'b', ['/p'], body('bbbbbbbbbb'), null);
-    clock.now += 10;
-    const b2 = await store.put(project.id, 'b', ['/p'], body('BBBBBBBBBB'), null);
-    assert.ok(!existsSync(join(dir, sha('bbbbbbbbbb'))));
-    assert.ok(existsSync(join(dir, b2.sha256)));
-    // Other paths: not this cache.
-    assert.equal(await store.get(project.id, 'b', ['/q']), null);
-    const got = await store.get(project.id, 'b', ['/p']);
-    assert.equal(await readAll(got?.open() as Readable), 'BBBBBBBBBB');
+    await exerciseStore(t.server.ctx.db, join(t.dataDir, 'store-test'), project.id);
+  });
 
-    // Past the total (30 bytes; shared archives count once): the least recently used goes.
-    clock.now += 10;
-    await store.get(project.id, 'a', ['/p']);
-    clock.now += 10;
-    await store.put(project.id, 'c', ['/p'], body('cccccccccccc'), null);
-    const keys = (await store.list(project.id)).map((e) => e.key).sort();
-    assert.deepEqual(keys, ['a', 'c'], 'b (used least recently) and a2 (behind it) were evicted');
-
-    // Age: unused for longer than maxAgeMs.
-    clock.now += 500;
-    await store.get(project.id, 'c', ['/p']);
-    clock.now += 700;
-    assert.equal(await store.sweep(), 1);
-    assert.deepEqual(
-      (await store.list(project.id)).map((e) => e.key),
-      ['c'],
-    );
-    assert.deepEqual(readdirSync(dir), [sha('cccccccccccc')]);
-
-    // Too large while streaming (no length declared): refused, nothing left behind.
-    await assert.rejects(
-      store.put(project.id, 'big', ['/p'], body('x'.repeat(2000)), null),
-      (err: Error & { code?: string }) => err.code === 'too_large',
-    );
-    assert.deepEqual(readdirSync(dir), [sha('cccccccccccc')]);
-    assert.equal(await store.clear(project.id), 1);
-    assert.deepEqual(readdirSync(dir), []);
+  test('the same on PostgreSQL (migration 016, upserts, bigint sizes)', { timeout: 180_000 }, async () => {
+    const cluster = await startPostgres();
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-cache-pg-'));
+    const db = openDatabase(await cluster.createDatabase('caches'));
+    try {
+      await migrateToLatest(db as never);
+      const project = projectRow();
+      await db.insertInto('projects').values(project).execute();
+      await exerciseStore(db, dir, project.id);
+    } finally {
+      await db.destroy();
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("the embedded agent's transport reaches the store for its lease's project only; untrusted leases cannot upload", async () => {
