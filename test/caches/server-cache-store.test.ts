@@ -55,7 +55,9 @@ async function dropLocal(namespace: string): Promise<void> {
   }
 }
 
-function pipeline(key: string): string {
+function pipeline(key: string, extra: { fallback?: string; bigFile?: boolean } = {}): string {
+  const big = extra.bigFile ? "\n          - 'head -c 300000 /dev/urandom > /opt/deps/big.bin'" : '';
+  const fallback = extra.fallback ? `\n          fallback_keys: [${extra.fallback}]` : '';
   return `version: 1
 image: ${busybox}
 stages:
@@ -63,10 +65,10 @@ stages:
     jobs:
       deps:
         script:
-          - 'mkdir -p /opt/deps; if [ -f /opt/deps/installed.txt ]; then echo "installs nothing: $(cat /opt/deps/installed.txt)"; else echo installing; echo v1 > /opt/deps/installed.txt; fi'
+          - 'mkdir -p /opt/deps; if [ -f /opt/deps/installed.txt ]; then echo "installs nothing: $(cat /opt/deps/installed.txt)"; else echo installing; echo v1 > /opt/deps/installed.txt; fi'${big}
         cache:
           key: ${key}
-          paths: [/opt/deps]
+          paths: [/opt/deps]${fallback}
 `;
 }
 
@@ -100,9 +102,13 @@ function remoteOf(leaseId: string): CacheRemote {
 }
 
 /** Runs the pipeline on Docker as the agent would for this lease; every log line. */
-async function runWith(project: ProjectRow, key: string, opts: { untrusted?: boolean } = {}) {
+async function runWith(
+  project: ProjectRow,
+  key: string,
+  opts: { untrusted?: boolean; fallback?: string; bigFile?: boolean } = {},
+) {
   const held = await lease(project, opts);
-  const loaded = loadConfig(pipeline(key), 'test.yml');
+  const loaded = loadConfig(pipeline(key, opts), 'test.yml');
   if (!loaded.config) throw new Error(JSON.stringify(loaded.diagnostics));
   const lines: string[] = [];
   const result = await runPipeline(compilePlan(loaded.config, EVENT), {
@@ -199,6 +205,19 @@ describe("the server's cache store (real server, real Docker)", () => {
     assert.doesNotMatch(third.text, /server's cache store/);
     assert.ok(third.lines.includes('installs nothing: v1'), third.text);
 
+    // A new key falls back to deps-main, which this agent no longer has: the server's copy.
+    await dropLocal(project.name);
+    const branch = await runWith(project, 'deps-feature', { fallback: 'deps-main' });
+    assert.equal(branch.status, 'succeeded', branch.text);
+    assert.match(branch.text, /cache: key deps-main restored from the server's cache store/);
+    assert.match(
+      branch.text,
+      /cache: restored fallback key deps-main for deps-feature \(.*copied to be saved as deps-feature\)/,
+    );
+    assert.ok(branch.lines.includes('installs nothing: v1'), branch.text);
+    assert.match(branch.text, /cache: key deps-feature uploaded to the server's cache store/);
+    await t.api(`/api/projects/${project.name}/caches/deps-feature`, { method: 'DELETE' });
+
     // Cleared from Settings/API: gone from the list and from the disk.
     const before = blobs().length;
     const cleared = await t.api(`/api/projects/${project.name}/caches/deps-main`, { method: 'DELETE' });
@@ -229,6 +248,20 @@ describe("the server's cache store (real server, real Docker)", () => {
     );
     const all = await t.api(`/api/projects/${project.name}/caches`, { method: 'DELETE' });
     assert.deepEqual(await all.json(), { removed: 1 });
+
+    // Through the agent: a saved cache over the cap is kept locally, refused by the server, said in the log.
+    const big = await runWith(project, 'big-deps', { bigFile: true });
+    assert.equal(big.status, 'succeeded', big.text);
+    assert.match(big.text, /cache: saved key big-deps/);
+    assert.match(
+      big.text,
+      /cache: key big-deps was not uploaded to the server's cache store: .*(413|larger than the server accepts)/,
+    );
+    assert.deepEqual(await serverCaches(project), []);
+    assert.deepEqual(
+      blobs().filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 
   test('a fork pull request run reads the server cache but uploads nothing (and the server refuses it)', async () => {

@@ -13,7 +13,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
 import type { Database } from '../store/tables.js';
@@ -69,16 +69,24 @@ export class CacheStore {
     declared: number | null,
   ): Promise<CacheEntry> {
     const cap = this.opts.maxBytes;
-    if (declared !== null && declared > cap) throw tooLarge(declared, cap);
+    if (declared !== null && declared > cap) {
+      // Read and dropped, for the same reason as below: a client still sending must get the 413.
+      body.resume();
+      await finished(body).catch(() => {});
+      throw tooLarge(declared, cap);
+    }
     await mkdir(this.dir, { recursive: true });
     const temp = join(this.dir, `upload-${randomBytes(8).toString('hex')}.tmp`);
     const hash = createHash('sha256');
     let size = 0;
+    // Past the cap the rest of the body is read and thrown away (nothing more reaches the
+    // disk) rather than the connection cut: an HTTP client still sending would otherwise wait
+    // for a reader that never comes, and the agent gets a clean 413 to log.
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > cap) {
-          done(tooLarge(size, cap));
+          done();
           return;
         }
         hash.update(chunk);
@@ -90,6 +98,10 @@ export class CacheStore {
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
+    }
+    if (size > cap) {
+      await rm(temp, { force: true });
+      throw tooLarge(size, cap);
     }
     const sha256 = hash.digest('hex');
     await rename(temp, join(this.dir, sha256));
