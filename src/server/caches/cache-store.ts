@@ -43,6 +43,8 @@ export interface CacheDownload {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
+/** How far past the cap an upload is still read (and dropped) to answer 413 cleanly. */
+const DRAIN_FACTOR = 4;
 /** A temporary file older than this is a crashed upload's (an upload in flight writes steadily). */
 const STALE_TEMP_MS = 6 * 60 * 60 * 1000;
 
@@ -85,6 +87,11 @@ export class CacheStore {
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
+        // Draining is bounded too: a sender that goes on far past the cap is cut off.
+        if (size > cap * DRAIN_FACTOR) {
+          done(tooLarge(size, cap));
+          return;
+        }
         if (size > cap) {
           done();
           return;
