@@ -8,6 +8,7 @@
  * then nobody will resume it and the disk is better free. Kept ones are pruned by age.
  */
 import type { Backend } from '../backends/backend.js';
+import type { CacheRemote } from '../backends/cache-spec.js';
 import type { Plan } from '../pipeline/plan/plan.js';
 import type { LeaseMessage, RunFinishMessage } from '../protocol/agent-protocol.js';
 import { type AgentTransport, LeaseGoneError } from '../protocol/agent-transport.js';
@@ -82,6 +83,7 @@ export async function executeLease(lease: LeaseMessage, ctx: LeaseContext): Prom
       // A build without `image:` is named after the project (its id from an older server).
       project: lease.projectName ?? lease.projectId,
       imageRepository: repositoryFromName(lease.projectName ?? lease.projectId),
+      ...cacheRemoteOf(ctx.transport, lease.leaseId),
       signal: cancel.signal,
       maxLogBytes: lease.maxLogBytes,
       ...(lease.resourceLimits ? { resourceLimits: lease.resourceLimits } : {}),
@@ -160,6 +162,18 @@ async function finish(
       );
     }
   }
+}
+
+/** The server's cache store through this lease, when the transport reaches one. */
+function cacheRemoteOf(transport: AgentTransport, leaseId: string): { cacheRemote?: CacheRemote } {
+  const { cacheDownload, cacheUpload } = transport;
+  if (!cacheDownload || !cacheUpload) return {};
+  return {
+    cacheRemote: {
+      download: (ref) => cacheDownload.call(transport, leaseId, ref),
+      upload: (ref, tar) => cacheUpload.call(transport, leaseId, ref, tar),
+    },
+  };
 }
 
 /** The run's own workspace, and the one it resumed in, unless another run of ours is in it. */

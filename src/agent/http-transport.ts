@@ -29,6 +29,8 @@ import {
   AgentRefusedError,
   type AgentTransport,
   type ArtifactUploadMeta,
+  type CacheArchive,
+  type CacheRef,
   LeaseGoneError,
 } from '../protocol/agent-transport.js';
 import {
@@ -159,6 +161,30 @@ export class HttpTransport implements AgentTransport {
     return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
   }
 
+  /** The server's archive of a cache, streamed; null when it has none (204). */
+  async cacheDownload(leaseId: string, cache: CacheRef): Promise<CacheArchive | null> {
+    const res = await this.call(leaseId, `caches/archive?${cacheQuery(cache)}`, { method: 'GET' }, null);
+    if (res.status === 204 || !res.body) return null;
+    return {
+      size: Number(res.headers.get('content-length') ?? 0),
+      tar: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
+    };
+  }
+
+  /** Streams a cache's tar to the server (not retried: the stream cannot be replayed). */
+  async cacheUpload(leaseId: string, cache: CacheRef, tar: Readable): Promise<void> {
+    const url = `${this.base}/api/agent/leases/${encodeURIComponent(leaseId)}/caches/archive?${cacheQuery(cache)}`;
+    const res = await fetch(url, {
+      method: 'PUT',
+      headers: { ...this.headers(false), 'content-type': 'application/x-tar' },
+      body: Readable.toWeb(tar) as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit);
+    if (res.status === 404 || res.status === 401) throw new LeaseGoneError(`caches: ${await errorText(res)}`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${await errorText(res)}`);
+    await res.body?.cancel().catch(() => {});
+  }
+
   private async json<T>(leaseId: string, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
     const res = await this.call(
       leaseId,
@@ -213,6 +239,10 @@ export class HttpTransport implements AgentTransport {
       ...(hasBody ? { 'content-type': 'application/json' } : {}),
     };
   }
+}
+
+function cacheQuery(cache: CacheRef): string {
+  return new URLSearchParams({ key: cache.key, paths: JSON.stringify(cache.paths) }).toString();
 }
 
 /** The server's own message when it sent one (`{ error: { message } }`), else the status. */

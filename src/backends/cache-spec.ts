@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * What a backend needs to give a job its caches (`cache:` in .slipway.yml, resolved by the
  * runtime: variables expanded, paths absolute, permissions decided). Lock files are hashed by
@@ -17,4 +19,21 @@ export interface JobCacheSpec {
   save: 'never' | 'on_success' | 'always';
   /** Why saving is off, for the log (an untrusted run); null when it is the policy. */
   noSaveReason: string | null;
+  /**
+   * The server's cache store (through the agent's transport): consulted on a local miss, and
+   * given a copy of every cache this agent saves. Absent: caches stay on this agent.
+   */
+  remote?: CacheRemote;
+}
+
+/** A cache as the server's store names it: key and the directories its archive holds. */
+export interface RemoteCacheRef {
+  key: string;
+  paths: string[];
+}
+
+/** Archives are tars with one top-level directory per path: `0/…`, `1/…`. */
+export interface CacheRemote {
+  download(ref: RemoteCacheRef): Promise<{ size: number; tar: Readable } | null>;
+  upload(ref: RemoteCacheRef, tar: Readable): Promise<void>;
 }

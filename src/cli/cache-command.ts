@@ -9,16 +9,21 @@ import { type CacheGeneration, listGenerations } from '../backends/docker/cache-
 import { formatByteSize } from '../domain/byte-size.js';
 import { dockerOptions } from './choose-backend.js';
 import { ago } from './client/format.js';
+import { serverCachesCommand } from './client/server-caches-command.js';
 import type { CliIO } from './exec.js';
 import { UsageError } from './usage-error.js';
 
 export const CACHE_USAGE = `usage: slipway cache ls [--project P] [--json]
        slipway cache clear (--project P [--key K] | --all)
+       slipway cache ls --server [--project P] [--json]
+       slipway cache clear --server [--project P] [--key K]
   the job caches (cache: in .slipway.yml) this machine's Docker engine keeps, per project and key.
-  clear removes them, except those a running job reads (run it again once it ended).`;
+  clear removes them, except those a running job reads (run it again once it ended).
+  --server: the project's caches in the server's cache store instead (the API, signed in).`;
 
 export async function cacheCommand(argv: string[], io: CliIO): Promise<number> {
   const [verb, ...rest] = argv;
+  if (rest.includes('--server')) return serverCachesCommand(verb, rest, io);
   const { values } = parseArgs({
     args: rest,
     options: {

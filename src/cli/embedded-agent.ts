@@ -59,6 +59,7 @@ export async function startEmbeddedAgent(
       agent.id,
       (id, report) => recordEnvironmentReport(observationDeps(ctx), id, report),
       { db: ctx.db, store: ctx.artifacts, now: ctx.now },
+      ctx.caches,
     ),
     backend,
     capacity,

@@ -56,6 +56,25 @@ export interface AgentTransport {
   ): Promise<ArtifactStoredMessage>;
   downloadArtifacts?(leaseId: string, source: ArtifactSource): Promise<Readable>;
   reportTests?(leaseId: string, report: TestReportMessage): Promise<void>;
+  /**
+   * The server's cache store, scoped to the lease's project (optional: without them the agent
+   * keeps caches to itself). `cacheDownload` answers null when the server has no archive of
+   * `key` holding exactly `paths`; `cacheUpload` streams a tar (entries `<path index>/…`) and
+   * throws when the server refuses it (too large, untrusted run).
+   */
+  cacheDownload?(leaseId: string, cache: CacheRef): Promise<CacheArchive | null>;
+  cacheUpload?(leaseId: string, cache: CacheRef, tar: Readable): Promise<void>;
+}
+
+/** A cache as the server's store names it: the key and the directories it holds. */
+export interface CacheRef {
+  key: string;
+  paths: string[];
+}
+
+export interface CacheArchive {
+  size: number;
+  tar: Readable;
 }
 
 export class LeaseGoneError extends Error {}

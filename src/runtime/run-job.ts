@@ -6,6 +6,7 @@ import type {
   JobOutput,
   JobSpec,
 } from '../backends/backend.js';
+import type { CacheRemote } from '../backends/cache-spec.js';
 import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { secretValueProblem } from '../domain/secret-value.js';
@@ -44,6 +45,8 @@ export interface JobContext {
   defaultRepository?: string;
   /** The project's name, for image labels. */
   project?: string;
+  /** The server's cache store (see CacheRemote); absent: caches stay on this machine. */
+  cacheRemote?: CacheRemote;
   pushTimeoutMs?: number;
   /** Runs `deploy:` jobs; without it they fail (the agent wires deploys in). */
   deployJob?: DeployRunner;
@@ -239,7 +242,9 @@ function scriptJobSpec(job: PlanJob, ctx: JobContext, output: JobOutput): JobSpe
     workspacePath: ctx.run.workspacePath,
     graceMs: ctx.graceMs,
     resources,
-    ...(caches.caches.length > 0 ? { caches: caches.caches } : {}),
+    ...(caches.caches.length > 0
+      ? { caches: caches.caches.map((c) => (ctx.cacheRemote ? { ...c, remote: ctx.cacheRemote } : c)) }
+      : {}),
   };
 }
 

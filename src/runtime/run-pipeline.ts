@@ -1,4 +1,5 @@
 import type { Backend, BuiltImage, WorkspaceSource } from '../backends/backend.js';
+import type { CacheRemote } from '../backends/cache-spec.js';
 import type { ResourceLimits } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { aggregateStatus, isTerminal, type Status } from '../domain/status.js';
@@ -50,6 +51,8 @@ export interface RunOptions {
   imageRepository?: string;
   /** The project's name, for image labels. */
   project?: string;
+  /** The server's cache store (the agent's lease); absent: caches stay on this machine. */
+  cacheRemote?: CacheRemote;
   /** Bound on pushing one tag (a hanging registry). */
   pushTimeoutMs?: number;
   /** Runs `deploy:` jobs; without it they fail with a clear message. */
@@ -146,6 +149,7 @@ export async function runPipeline(planned: Plan, opts: RunOptions): Promise<RunR
               ...(opts.pushPolicy ? { pushPolicy: opts.pushPolicy } : {}),
               ...(opts.imageRepository !== undefined ? { defaultRepository: opts.imageRepository } : {}),
               ...(opts.project !== undefined ? { project: opts.project } : {}),
+              ...(opts.cacheRemote ? { cacheRemote: opts.cacheRemote } : {}),
               ...(opts.pushTimeoutMs !== undefined ? { pushTimeoutMs: opts.pushTimeoutMs } : {}),
               ...(opts.deployJob ? { deployJob: opts.deployJob } : {}),
               ...(opts.resourceLimits ? { resourceLimits: opts.resourceLimits } : {}),

@@ -136,6 +136,12 @@ export const configSchema = z.object({
     .min(1024)
     .default(5 * 1024 * 1024),
   /** Largest pack one `git push` to a built-in repository may send, in bytes (default 1 GiB). */
+  /** Largest cache archive an agent may upload to the server's cache store (413 beyond). */
+  SLIPWAY_CACHE_MAX_BYTES: byteSize(2 * 1024 ** 3),
+  /** Total size of the server's cache store; the least recently used caches go first. */
+  SLIPWAY_CACHE_TOTAL_BYTES: byteSize(20 * 1024 ** 3),
+  /** A cache in the server's store not used (restored or saved) for this long is removed. */
+  SLIPWAY_CACHE_MAX_AGE: duration('168h'),
   SLIPWAY_GIT_MAX_PUSH_BYTES: z.coerce
     .number()
     .int()
@@ -204,6 +210,10 @@ export interface ServerConfig {
   workspaceRetentionMs: number;
   webhookMaxBytes: number;
   gitMaxPushBytes: number;
+  /** The server's cache store (caches/cache-store.ts): one archive's cap, the total, the age. */
+  cacheMaxBytes: number;
+  cacheTotalBytes: number;
+  cacheMaxAgeMs: number;
   loginRateLimit: number;
   outboundAllowlist: string[];
   trustProxy: boolean;
@@ -252,6 +262,9 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
     webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,
     gitMaxPushBytes: c.SLIPWAY_GIT_MAX_PUSH_BYTES,
+    cacheMaxBytes: c.SLIPWAY_CACHE_MAX_BYTES,
+    cacheTotalBytes: c.SLIPWAY_CACHE_TOTAL_BYTES,
+    cacheMaxAgeMs: c.SLIPWAY_CACHE_MAX_AGE,
     loginRateLimit: c.SLIPWAY_LOGIN_RATE_LIMIT,
     outboundAllowlist: c.SLIPWAY_OUTBOUND_ALLOWLIST.split(',')
       .map((x) => x.trim())

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
+import type { AgentCaches } from './caches/agent-caches.js';
 import type { ServerConfig } from './config.js';
 import type { DeliveryEventBus } from './events/delivery-event-bus.js';
 import type { RouteRegistry } from './http/define-route.js';
@@ -40,4 +41,6 @@ export interface ServerContext {
   configs: ConfigLoader;
   /** Job artifacts on disk and their index (artifacts/artifact-store.ts). */
   artifacts: ArtifactStore;
+  /** The server's cache store, as agents reach it (caches/agent-caches.ts). */
+  caches: AgentCaches;
 }

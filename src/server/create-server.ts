@@ -3,6 +3,8 @@ import { ArtifactStore } from './artifacts/artifact-store.js';
 import { ARTIFACT_SWEEP_MS, sweepArtifactsEvery } from './artifacts/artifact-sweeper.js';
 import { installAuthentication } from './auth/authenticate.js';
 import { loadSecretBox } from './auth/secret-box.js';
+import { AgentCaches } from './caches/agent-caches.js';
+import { CacheStore } from './caches/cache-store.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { announceStaleObservations } from './deploys/announce-stale-observations.js';
@@ -19,6 +21,7 @@ import { registerArtifactAgentRoutes } from './http/routes/artifact-agent-routes
 import { registerArtifactRoutes } from './http/routes/artifact-routes.js';
 import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
+import { registerCacheRoutes } from './http/routes/cache-routes.js';
 import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
@@ -124,7 +127,18 @@ export async function createServer(
   followReleasesForInsights(base.deliveries, insights);
   const runs = new DbRunService({ ...base, logs, sources, runState });
   const queue = new DbQueueService({ ...base, logs, sources, runState, runs });
-  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue };
+  const caches = new AgentCaches(
+    db,
+    new CacheStore({
+      db,
+      dataDir: config.dataDir,
+      now,
+      maxBytes: config.cacheMaxBytes,
+      totalBytes: config.cacheTotalBytes,
+      maxAgeMs: config.cacheMaxAgeMs,
+    }),
+  );
+  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue, caches };
 
   installErrorHandler(app);
   installSecurityHeaders(app);
@@ -148,6 +162,7 @@ export async function createServer(
   registerInsightsRoutes(app, ctx);
   registerArtifactRoutes(app, ctx);
   registerArtifactAgentRoutes(app, ctx);
+  registerCacheRoutes(app, ctx);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -190,6 +205,14 @@ export async function createServer(
         Math.max(1000, Math.floor(config.observationStaleMs / 4)),
       );
       stops.push(() => clearInterval(staleness));
+      // The cache store expires by age and total size (caches/cache-store.ts).
+      const cacheSweep = setInterval(
+        () => {
+          caches.store.sweep().catch((error) => app.log.warn({ err: error }, 'cache store sweep failed'));
+        },
+        Math.max(60_000, Math.min(60 * 60_000, Math.floor(config.cacheMaxAgeMs / 24))),
+      );
+      stops.push(() => clearInterval(cacheSweep));
       stops.push(startScheduler(ctx));
       await notify.start();
       // Insights of releases the subscriber never saw (history, a crash before dispatch).

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { CARRIER_IMAGE, ensureCarrierImage } from './carrier-image.js';
 
-async function withCarrier<T>(
+export async function withCarrier<T>(
   docker: Dockerode,
   mounts: { volume: string; target: string; readOnly?: boolean }[],
   labels: Record<string, string>,

@@ -12,6 +12,7 @@ import type { JobOutcome, JobOutput } from '../backend.js';
 import type { JobCacheSpec } from '../cache-spec.js';
 import { createOverlay, type Overlay, overlayProblem } from './cache-overlay.js';
 import { pruneSuperseded } from './cache-prune.js';
+import { restoreFromServer, uploadToServer } from './cache-remote.js';
 import { copyVolume, measureVolumes } from './cache-transfer.js';
 import {
   type CacheGeneration,
@@ -96,7 +97,17 @@ async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
   const started = now(deps);
   const key = await resolveKey(deps, cache, output);
   const id = cacheId(cache.namespace, key, cache.paths);
-  const exact = cache.restore ? await newestGeneration(deps, id) : null;
+  let exact = cache.restore ? await newestGeneration(deps, id) : null;
+  // Not on this agent: another may have saved it to the server's cache store.
+  if (!exact && cache.restore && cache.remote)
+    exact = await restoreFromServer(
+      remoteDeps(deps),
+      cache.remote,
+      cache.namespace,
+      key,
+      cache.paths,
+      output,
+    );
   if (exact) {
     const overlays = await overlaysOf(deps, exact, cache.paths, output);
     if (overlays) {
@@ -114,7 +125,7 @@ async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
       };
     }
   }
-  const fallback = cache.restore ? await firstFallback(deps, cache) : null;
+  const fallback = cache.restore ? await firstFallback(deps, cache, output) : null;
   if (cache.save === 'never') {
     const reason = cache.noSaveReason ?? 'policy: pull';
     if (!fallback) {
@@ -201,6 +212,9 @@ async function prepareFresh(
       });
       output.system(`cache: saved key ${key} (${formatByteSize(size)}, ${now(deps) - saving} ms)`);
       await pruneSuperseded(deps.docker, deps.scope, id).catch(() => {});
+      // So that other agents can start from it (trusted runs only: others never save).
+      if (cache.remote)
+        await uploadToServer(remoteDeps(deps), cache.remote, key, cache.paths, volumes, output);
     },
   };
 }
@@ -270,12 +284,33 @@ async function newestGeneration(deps: JobCacheDeps, id: string): Promise<CacheGe
   return (await listGenerations(deps.docker, deps.scope, { id }))[0] ?? null;
 }
 
-async function firstFallback(deps: JobCacheDeps, cache: JobCacheSpec): Promise<CacheGeneration | null> {
+/** The first fallback key this agent has; else the first the server's cache store has. */
+async function firstFallback(
+  deps: JobCacheDeps,
+  cache: JobCacheSpec,
+  output: JobOutput,
+): Promise<CacheGeneration | null> {
   for (const key of cache.fallbackKeys) {
     const found = await newestGeneration(deps, cacheId(cache.namespace, key, cache.paths));
     if (found) return found;
   }
+  if (!cache.remote) return null;
+  for (const key of cache.fallbackKeys) {
+    const found = await restoreFromServer(
+      remoteDeps(deps),
+      cache.remote,
+      cache.namespace,
+      key,
+      cache.paths,
+      output,
+    );
+    if (found) return found;
+  }
   return null;
+}
+
+function remoteDeps(deps: JobCacheDeps) {
+  return { docker: deps.docker, scope: deps.scope, labels: deps.labels, now: () => now(deps) };
 }
 
 /**

@@ -8,11 +8,17 @@ import type {
   LogBatchMessage,
   RunFinishMessage,
 } from '../../protocol/agent-protocol.js';
-import { type AgentTransport, LeaseGoneError } from '../../protocol/agent-transport.js';
+import {
+  type AgentTransport,
+  type CacheArchive,
+  type CacheRef,
+  LeaseGoneError,
+} from '../../protocol/agent-transport.js';
 import { testReportSchema } from '../../protocol/artifact-protocol.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { leaseRun } from '../artifacts/lease-run.js';
 import { storeTestReport } from '../artifacts/test-report-store.js';
+import type { AgentCaches } from '../caches/agent-caches.js';
 import { AppError } from '../errors.js';
 import type { QueueService } from '../services.js';
 import type { Database } from '../store/tables.js';
@@ -31,6 +37,8 @@ export class LocalTransport implements AgentTransport {
     private readonly observe: EnvironmentObserver | null = null,
     /** Artifacts and reports in-process; none: the agent says they were not kept. */
     private readonly artifacts: LocalArtifacts | null = null,
+    /** The server's cache store; none: the embedded agent keeps caches to itself. */
+    private readonly caches: AgentCaches | null = null,
   ) {
     if (!artifacts) {
       this.uploadArtifacts = undefined;
@@ -58,6 +66,20 @@ export class LocalTransport implements AgentTransport {
     const run = await gone(leaseRun(deps.db, this.agentId, leaseId));
     await storeTestReport(deps.db, run.runId, testReportSchema.parse(report), deps.now());
   };
+
+  async cacheDownload(leaseId: string, cache: CacheRef): Promise<CacheArchive | null> {
+    if (!this.caches) return null;
+    const found = await gone(this.caches.download(this.agentId, leaseId, cache));
+    return found ? { size: found.entry.size, tar: found.open() } : null;
+  }
+
+  async cacheUpload(leaseId: string, cache: CacheRef, tar: Readable): Promise<void> {
+    if (!this.caches) {
+      tar.resume();
+      return;
+    }
+    await gone(this.caches.upload(this.agentId, leaseId, cache, tar, null));
+  }
 
   async reportEnvironments(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer> {
     return (await this.observe?.(this.agentId, report)) ?? { remove: [] };

@@ -18,7 +18,7 @@ import { buildLeaseMessage, UnrunnableExecution } from './lease-message.js';
 import { AgentGoneError, claimNext, unclaim } from './lease-picker.js';
 import { agentExists, agentRevoked, revokeAgent } from './revoke-agent.js';
 
-export type QueueServiceDeps = Omit<ServerContext, 'queue' | 'artifacts'>;
+export type QueueServiceDeps = Omit<ServerContext, 'queue' | 'artifacts' | 'caches'>;
 
 export interface QueueServiceOptions {
   /**

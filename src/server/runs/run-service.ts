@@ -26,7 +26,7 @@ import {
 import { supersedeOlder } from './supersede-runs.js';
 import { WorkflowSkipped } from './workflow-skip.js';
 
-export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue'>;
+export type RunServiceDeps = Omit<ServerContext, 'runs' | 'queue' | 'caches'>;
 
 type Trx = Transaction<Database>;
 

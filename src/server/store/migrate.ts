@@ -14,6 +14,7 @@ import * as deliveryEvents from './migrations/012_delivery_events.js';
 import * as agentLabels from './migrations/013_agent_labels.js';
 import * as supersedeRuns from './migrations/014_supersede_runs.js';
 import * as jobRetries from './migrations/015_job_retries.js';
+import * as cacheStore from './migrations/016_cache_store.js';
 import * as artifactsAndTestReports from './migrations/017_artifacts_and_test_reports.js';
 import * as deliveryInsights from './migrations/018_delivery_insights.js';
 import * as notificationsAndCommitStatuses from './migrations/019_notifications_and_commit_statuses.js';
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013_agent_labels': agentLabels,
   '014_supersede_runs': supersedeRuns,
   '015_job_retries': jobRetries,
+  '016_cache_store': cacheStore,
   '017_artifacts_and_test_reports': artifactsAndTestReports,
   '018_delivery_insights': deliveryInsights,
   '019_notifications_and_commit_statuses': notificationsAndCommitStatuses,

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { AccountTables } from './tables-accounts.js';
 import type { ArtifactTables } from './tables-artifacts.js';
+import type { CacheEntryRow } from './tables-caches.js';
 import type { ReleaseCommitRow, ReleaseFactRow } from './tables-insights.js';
 import type { NotifyTables } from './tables-notify.js';
 
@@ -37,6 +38,7 @@ export interface Database extends AccountTables, NotifyTables, ArtifactTables {
   delivery_events: DeliveryEventRow;
   release_facts: ReleaseFactRow;
   release_commits: ReleaseCommitRow;
+  cache_entries: CacheEntryRow;
 }
 
 export type Role = 'admin' | 'maintainer' | 'viewer';

@@ -1,6 +1,7 @@
 import type { ProjectJson } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { BadgeSettings } from './settings/BadgeSettings.js';
+import { CacheSettings } from './settings/CacheSettings.js';
 import { CommitStatusSettings } from './settings/CommitStatusSettings.js';
 import { DangerZone } from './settings/DangerZone.js';
 import { GeneralSettings } from './settings/GeneralSettings.js';
@@ -39,6 +40,7 @@ export function SettingsTab({ project, onChanged }: { project: ProjectJson; onCh
       {project.source.kind === 'remote' ? (
         <CommitStatusSettings project={project.name} canEdit={can('maintainer')} />
       ) : null}
+      <CacheSettings project={project.name} canEdit={can('maintainer')} />
       <TokenSettings />
       {can('admin') ? <DangerZone project={project.name} /> : null}
     </div>
