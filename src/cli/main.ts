@@ -5,6 +5,7 @@ import { CLIENT_COMMANDS, clientCommand } from './client/commands.js';
 import { DEPLOY_COMMANDS, DEPLOY_USAGE, deployCommand } from './client/deploy-commands.js';
 import { IMAGES_USAGE, imagesCommand, REGISTRIES_USAGE, registriesCommand } from './client/images-command.js';
 import { type CliIO, EXEC_USAGE, execCommand } from './exec.js';
+import { IMPORT_USAGE, importCommand } from './import.js';
 import { lintCommand } from './lint.js';
 import { serverCommand } from './server.js';
 import { UsageError } from './usage-error.js';
@@ -15,6 +16,7 @@ commands:
   server       start the server (SQLite, local Docker engine, embedded agent); what npm start runs
   exec         run the .slipway.yml of the current directory in containers, without a server
   lint [file]  check a .slipway.yml and print diagnostics (exit 1 on errors)
+  import [f]   translate .gitlab-ci.yml, .woodpecker.yml or daocloud.yml into .slipway.yml
   agent        run a standalone agent: slipway agent --server URL --token T
   backup FILE  copy the SQLite database to FILE while the server runs (FILE must not exist)
   restore FILE replace the SQLite database with a backup (stop the server first)
@@ -51,6 +53,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     if (rest.includes('--help') || rest.includes('-h')) {
       const usage = {
         exec: EXEC_USAGE,
+        import: IMPORT_USAGE,
         agent: AGENT_USAGE,
         images: IMAGES_USAGE,
         registries: REGISTRIES_USAGE,
@@ -64,6 +67,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await execCommand(rest, io);
       case 'lint':
         return await lintCommand(rest, io);
+      case 'import':
+        return await importCommand(rest, io);
       case 'server':
       case 'start':
         return await serverCommand(rest, io);
