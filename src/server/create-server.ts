@@ -17,6 +17,7 @@ import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
+import { registerImportRoutes } from './http/routes/import-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
 import { registerProjectRoutes } from './http/routes/project-routes.js';
 import { registerRefRoutes } from './http/routes/ref-routes.js';
@@ -110,6 +111,7 @@ export async function createServer(
   registerAuthRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerRefRoutes(app, ctx);
+  registerImportRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerAgentRoutes(app, ctx);

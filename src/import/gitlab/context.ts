@@ -11,10 +11,13 @@ export class JobReporter {
     private readonly home: Origin,
   ) {}
 
+  /** `key` may go deeper, like `rules.2` (the third rule). */
   where(key: string): { file: SourceFile; line: number } {
-    const origin = this.origins.get(key);
-    if (!origin) return { file: this.home.file, line: lineOf(this.home.file, [this.job, key]) };
-    return { file: origin.file, line: lineOf(origin.file, [...origin.owner, key]) };
+    const [head, ...rest] = key.split('.');
+    const path = [head as string, ...rest.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
+    const origin = this.origins.get(head as string);
+    if (!origin) return { file: this.home.file, line: lineOf(this.home.file, [this.job, ...path]) };
+    return { file: origin.file, line: lineOf(origin.file, [...origin.owner, ...path]) };
   }
 
   /** True when the key is written in the job itself (its comments can be carried over). */
@@ -23,7 +26,13 @@ export class JobReporter {
     return origin !== undefined && origin.owner.length === 1 && origin.owner[0] === this.job;
   }
 
-  add(key: string, outcome: ImportOutcome, code: string, params: ReportParams = {}, construct = key): void {
+  add(
+    key: string,
+    outcome: ImportOutcome,
+    code: string,
+    params: ReportParams = {},
+    construct = key.split('.')[0] as string,
+  ): void {
     const { file, line } = this.where(key);
     this.report.add({
       file: file.path,

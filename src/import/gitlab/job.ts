@@ -256,15 +256,16 @@ export function applyRules(
   let catchAll = false;
   let seenInclude = false;
   const whens = new Set<string>();
-  for (const rule of rules) {
+  for (const [index, rule] of rules.entries()) {
+    const at = `${key}.${index}`;
     const when = typeof rule.when === 'string' ? rule.when : 'on_success';
     if (rule.exists !== undefined) {
-      r.no(key, 'gitlab.rules.exists');
+      r.no(at, 'gitlab.rules.exists');
       continue;
     }
     const changes = stringList(isRecord(rule.changes) ? rule.changes.paths : rule.changes);
     if (changes) {
-      if (when === 'never') r.no(key, 'gitlab.rules.changes-never');
+      if (when === 'never') r.no(at, 'gitlab.rules.changes-never');
       else {
         target.changes = [...(target.changes ?? []), ...changes];
         if (rule.if !== undefined || rules.length > 1) approx.push('gitlab.rules.changes-and');
@@ -287,7 +288,7 @@ export function applyRules(
     }
     const parsed = parseIf(String(rule.if));
     if (!parsed.ok) {
-      r.no(key, 'gitlab.rules.if', { expression: String(rule.if), reason: parsed.reason });
+      r.no(at, 'gitlab.rules.if', { expression: String(rule.if), reason: parsed.reason });
       continue;
     }
     if (when === 'never') {

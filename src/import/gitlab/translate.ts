@@ -200,9 +200,9 @@ function translateWorkflow(
   for (const key of Object.keys(value)) {
     if (key === 'rules') {
       applyRules(workflow, value.rules, {
-        ok: (_k, code, params) => add('rules', 'translated', code, params),
-        approx: (_k, code, params) => add('rules', 'approximated', code, params),
-        no: (_k, code, params) => add('rules', 'untranslatable', code, params),
+        ok: (k, code, params) => add(k, 'translated', code, params),
+        approx: (k, code, params) => add(k, 'approximated', code, params),
+        no: (k, code, params) => add(k, 'untranslatable', code, params),
       });
     } else if (key === 'name') add(key, 'untranslatable', 'gitlab.workflow.name');
     else if (key === 'auto_cancel') add(key, 'approximated', 'gitlab.workflow.auto_cancel');
