@@ -116,6 +116,8 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'gitlab.rules.changes-and': 'rules:changes became changes, which applies on top of the other conditions',
     'gitlab.rules.changes-never': 'a changes rule with when: never cannot be expressed',
     'gitlab.rules.exists': 'rules:exists (a file exists) cannot be expressed',
+    'gitlab.rules.if-manual':
+      'the condition {expression} cannot be expressed ({reason}); so that the job never starts by itself, it waits to be started by hand (when: manual)',
     'gitlab.rules.if': 'the condition {expression} cannot be expressed ({reason}); the rule was left out',
     'gitlab.rules.mixed-when': 'rules with different when values were merged into one when',
     'gitlab.rules.order': 'a when: never rule after an including rule became except (order is not kept)',
@@ -300,6 +302,8 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'gitlab.rules.changes-and': 'rules:changes 转为 changes，与其他条件同时生效',
     'gitlab.rules.changes-never': '带 when: never 的 changes 规则无法表达',
     'gitlab.rules.exists': 'rules:exists（文件存在）无法表达',
+    'gitlab.rules.if-manual':
+      '条件 {expression} 无法表达（{reason}）；为避免作业自动运行，改为等待手动启动（when: manual）',
     'gitlab.rules.if': '条件 {expression} 无法表达（{reason}）；该规则已省略',
     'gitlab.rules.mixed-when': '不同 when 的规则合并成了一个 when',
     'gitlab.rules.order': '位于包含规则之后的 when: never 规则转为 except（不保留顺序）',

@@ -63,11 +63,13 @@ describe('GitLab CI', () => {
     const doc = parse(r.yaml ?? '') as { workflow: unknown };
     assert.deepEqual(doc.workflow, { only: { branches: ['release\\/.*'], tags: ['.*'] } });
     const deploy = jobs(r.yaml).get('deploy')?.job;
-    assert.deepEqual(deploy?.only, { branches: ['^main$'] });
+    // `$DEPLOY == "yes"` may add the job on any branch; Slipway cannot test it, so the job may
+    // run anywhere but only when started by hand.
+    assert.equal(deploy?.only, undefined);
     assert.deepEqual(deploy?.except, { events: ['cron'] });
     assert.equal(deploy?.when, 'manual');
     assert.deepEqual(deploy?.changes, ['src/**/*']);
-    assert.ok(codes(r).includes('13:untranslatable:gitlab.rules.if'));
+    assert.ok(codes(r).includes('13:untranslatable:gitlab.rules.if-manual'));
     const docs = jobs(r.yaml).get('docs')?.job;
     assert.deepEqual(docs?.only, { branches: ['^main$', 'v\\d+.*'], tags: ['^main$', 'v\\d+.*', '.*'] });
   });

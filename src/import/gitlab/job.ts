@@ -248,6 +248,7 @@ export function applyRules(
     no(key: string, code: string, params?: Record<string, string | number>): void;
   },
   key = 'rules',
+  manualWhenUnknown = true,
 ): void {
   const rules = Array.isArray(value) ? value.filter(isRecord) : [];
   const include: Alternative[] = [];
@@ -255,6 +256,7 @@ export function applyRules(
   const approx: string[] = [];
   let catchAll = false;
   let seenInclude = false;
+  let unknownInclude = false;
   const whens = new Set<string>();
   for (const [index, rule] of rules.entries()) {
     const at = `${key}.${index}`;
@@ -288,7 +290,17 @@ export function applyRules(
     }
     const parsed = parseIf(String(rule.if));
     if (!parsed.ok) {
-      r.no(at, 'gitlab.rules.if', { expression: String(rule.if), reason: parsed.reason });
+      // A job added only under a condition Slipway cannot test must not start on every push
+      // (a production deploy guarded by a variable): it waits to be started by hand instead.
+      const guarded = manualWhenUnknown && when !== 'never';
+      if (guarded) {
+        whens.add('manual');
+        unknownInclude = true;
+      }
+      r.no(at, guarded ? 'gitlab.rules.if-manual' : 'gitlab.rules.if', {
+        expression: String(rule.if),
+        reason: parsed.reason,
+      });
       continue;
     }
     if (when === 'never') {
@@ -300,7 +312,7 @@ export function applyRules(
       whens.add(when);
     }
   }
-  if (!catchAll && include.length > 0) {
+  if (!catchAll && include.length > 0 && !unknownInclude) {
     const { filter, approx: a } = toFilter(include);
     if (filter) target.only = filter;
     approx.push(...a);
@@ -312,7 +324,7 @@ export function applyRules(
   }
   if (whens.has('manual')) target.when = 'manual';
   else if (whens.has('always')) target.when = 'always';
-  if (whens.size > 1) approx.push('gitlab.rules.mixed-when');
+  if (whens.size > 1 && !unknownInclude) approx.push('gitlab.rules.mixed-when');
   if (approx.length > 0) r.approx(key, approx[0] as string);
   else if (rules.length > 0) r.ok(key, 'gitlab.rules');
 }

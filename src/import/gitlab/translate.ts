@@ -199,11 +199,17 @@ function translateWorkflow(
   const workflow: Parameters<typeof applyRules>[0] = {};
   for (const key of Object.keys(value)) {
     if (key === 'rules') {
-      applyRules(workflow, value.rules, {
-        ok: (k, code, params) => add(k, 'translated', code, params),
-        approx: (k, code, params) => add(k, 'approximated', code, params),
-        no: (k, code, params) => add(k, 'untranslatable', code, params),
-      });
+      applyRules(
+        workflow,
+        value.rules,
+        {
+          ok: (k, code, params) => add(k, 'translated', code, params),
+          approx: (k, code, params) => add(k, 'approximated', code, params),
+          no: (k, code, params) => add(k, 'untranslatable', code, params),
+        },
+        'rules',
+        false,
+      );
     } else if (key === 'name') add(key, 'untranslatable', 'gitlab.workflow.name');
     else if (key === 'auto_cancel') add(key, 'approximated', 'gitlab.workflow.auto_cancel');
     else add(key, 'untranslatable', 'gitlab.key.unknown', { key });
