@@ -9,7 +9,14 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ImportError, importPipeline } from '../import/import-pipeline.js';
+import picomatch from 'picomatch';
+import { parse } from 'yaml';
+import {
+  ImportError,
+  importPipeline,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_FILES,
+} from '../import/import-pipeline.js';
 import { IMPORT_FORMATS, type ImportFormat, type ImportReport } from '../import/report.js';
 import { OUTCOME_WORDS, renderMessage } from '../import/report-messages.js';
 import { UsageError } from './usage-error.js';
@@ -51,7 +58,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   if (inputs.length === 0)
     throw new UsageError(`no CI file given and none of ${CANDIDATES.join(', ')} here\n${IMPORT_USAGE}`);
   const files = readInputs(inputs, io.cwd);
-  // include: local names files from the repository root; offer the YAML files next to the main one.
+  // include: local names files from the repository root: read the ones it names.
   for (const extra of siblingYaml(io.cwd, files)) files[extra.path] ??= extra.text;
 
   let result: ReturnType<typeof importPipeline>;
@@ -121,21 +128,48 @@ function readInputs(inputs: string[], cwd: string): Record<string, string> {
   return files;
 }
 
+/**
+ * The files a `.gitlab-ci.yml` names with `include: local` (globs allowed), read from the
+ * directory, so that the importer can merge them; other YAML files of the repository are left alone.
+ */
 function siblingYaml(cwd: string, files: Record<string, string>): { path: string; text: string }[] {
-  const gitlab = Object.keys(files).some((p) => p.endsWith('.gitlab-ci.yml'));
-  if (!gitlab) return [];
+  const patterns = Object.entries(files)
+    .filter(([p]) => p.endsWith('.gitlab-ci.yml'))
+    .flatMap(([, text]) => localIncludes(text));
+  if (patterns.length === 0) return [];
+  const matches = picomatch(patterns, { dot: true });
   const out: { path: string; text: string }[] = [];
+  let bytes = 0;
   const walk = (dir: string, depth: number) => {
-    if (depth > 3) return;
+    if (depth > 6) return;
     for (const name of readdirSync(dir)) {
       if (name === 'node_modules' || name === '.git') continue;
       const full = join(dir, name);
       const s = statSync(full);
+      const rel = relative(cwd, full);
       if (s.isDirectory()) walk(full, depth + 1);
-      else if (/\.ya?ml$/.test(name) && s.size < 512 * 1024 && out.length < 40)
-        out.push({ path: relative(cwd, full), text: readFileSync(full, 'utf8') });
+      else if (matches(rel) && bytes + s.size <= MAX_IMPORT_BYTES / 2 && out.length < MAX_IMPORT_FILES - 1) {
+        bytes += s.size;
+        out.push({ path: rel, text: readFileSync(full, 'utf8') });
+      }
     }
   };
   walk(cwd, 0);
   return out;
+}
+
+function localIncludes(text: string): string[] {
+  let value: unknown;
+  try {
+    value = parse(text, { merge: true, uniqueKeys: false, logLevel: 'silent' });
+  } catch {
+    return [];
+  }
+  const include = (value as { include?: unknown } | null)?.include;
+  const list = Array.isArray(include) ? include : include === undefined ? [] : [include];
+  return list.flatMap((entry) => {
+    const path =
+      typeof entry === 'string' && !/^https?:/.test(entry) ? entry : (entry as { local?: unknown })?.local;
+    return typeof path === 'string' ? [path.replace(/^\.?\//, '')] : [];
+  });
 }
