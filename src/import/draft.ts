@@ -113,6 +113,10 @@ export interface CloneDraft {
 export interface PipelineDraft {
   /** Comment at the top of the output: where it came from, plus the source's own header. */
   header?: string;
+  /** Comments after the last entry of the source (often commented-out jobs), kept at the end. */
+  footer?: string;
+  /** Comments above top-level keys (`image`, `variables`), by concept. */
+  topComments?: Partial<Record<'image' | 'variables', string>>;
   image?: string;
   variables?: Record<string, Scalar>;
   interruptible?: boolean;

@@ -22,11 +22,16 @@ export function emitPipeline(draft: PipelineDraft): string {
     else if (concept === 'stages') root.add(doc.createPair(key, stagesNode(doc, draft)));
     else {
       const value = draft[concept];
-      if (value !== undefined) root.add(doc.createPair(key, plain(doc, value)));
+      if (value === undefined) continue;
+      const pair = doc.createPair(key, plain(doc, value));
+      const comment = draft.topComments?.[concept as 'image' | 'variables'];
+      if (comment) (pair.key as Scalar).commentBefore = comment;
+      root.add(pair);
     }
   }
   doc.contents = root;
   if (draft.header) doc.commentBefore = draft.header;
+  if (draft.footer) doc.comment = draft.footer;
   return doc.toString({ lineWidth: 0, minContentWidth: 0 });
 }
 

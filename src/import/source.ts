@@ -156,3 +156,11 @@ export function stringList(value: unknown): string[] | undefined {
   if (Array.isArray(value)) return value.flat(10).map((v) => (v === null ? '' : String(v)));
   return [String(value)];
 }
+
+/** Comments after the last entry: of the document, and of a collection at `path` (steps). */
+export function footerComment(src: SourceFile, path?: readonly (string | number)[]): string | undefined {
+  const inner = path ? nodeAt(src, path) : undefined;
+  const parts = [inner && (isSeq(inner) || isMap(inner)) ? inner.comment : undefined, src.doc.comment];
+  const text = parts.filter((p): p is string => typeof p === 'string' && p.trim() !== '').join('\n');
+  return text === '' ? undefined : text;
+}

@@ -6,6 +6,7 @@ import type { CloneDraft, JobDraft, PipelineDraft, StageDraft, WorkflowDraft } f
 import type { ReportBuilder } from '../report.js';
 import {
   commentAbove,
+  footerComment,
   headerComment,
   isRecord,
   lineOf,
@@ -159,6 +160,11 @@ export function translateGitlab(files: readonly SourceFile[], report: ReportBuil
   else if (Object.keys(clone).length > 0) draft.clone = clone;
   reconcileLabels(draft, report, main.path);
   const header = headerComment(main);
+  draft.footer = footerComment(main);
+  draft.topComments = {
+    ...(draft.image ? { image: commentAbove(main, 'image') } : {}),
+    ...(draft.variables ? { variables: commentAbove(main, 'variables') } : {}),
+  };
   draft.header = [` Imported from ${main.path} by \`slipway import\`; check the import report.`, header]
     .filter(Boolean)
     .join('\n\n');

@@ -12,10 +12,11 @@ import type { CloneDraft, JobDraft, PipelineDraft, ServiceDraft, StageDraft } fr
 import { reconcileLabels } from '../gitlab/translate.js';
 import type { ReportBuilder } from '../report.js';
 import {
-  commentAbove,
+  footerComment,
   headerComment,
   isRecord,
   lineOf,
+  nodeAt,
   type SourceFile,
   seqComments,
   stringList,
@@ -82,7 +83,7 @@ export function translateWoodpecker(files: readonly SourceFile[], report: Report
       const name = multi ? `${wf.name}-${step.name}` : step.name;
       const job = translateStep(name, step.body, add, comments);
       if (!job) continue;
-      if (typeof step.path[1] === 'string') job.comment = stepComment(wf.src, step.path);
+      job.comment = stepComment(wf.src, step.path);
       if (services && job.script) job.services = services;
       if (wf.labels) job.runsOn = { ...wf.labels };
       if (matrix?.axes) job.matrix = matrix.axes;
@@ -132,6 +133,10 @@ export function translateWoodpecker(files: readonly SourceFile[], report: Report
   reconcileLabels(draft, report, files[0]?.path ?? '');
   const main = files[0];
   const header = main ? headerComment(main) : undefined;
+  if (main && !multi)
+    draft.footer = footerComment(main, [
+      isRecord(main.value) && 'steps' in main.value ? 'steps' : 'pipeline',
+    ]);
   const from = multi ? '.woodpecker/' : (main?.path ?? '.woodpecker.yml');
   draft.header = [` Imported from ${from} by \`slipway import\`; check the import report.`, header]
     .filter(Boolean)
@@ -156,10 +161,10 @@ function stepsOf(value: Record<string, unknown>): Step[] {
   return [];
 }
 
+/** The comment above a step: on its key (map form) or on its item (list form). */
 function stepComment(src: SourceFile, path: (string | number)[]): string | undefined {
-  const parent = path[0] as string;
-  void commentAbove;
-  const node = src.doc.getIn([parent], true) as
+  if (typeof path[1] === 'number') return nodeAt(src, path)?.commentBefore ?? undefined;
+  const node = src.doc.getIn([path[0]], true) as
     | { items?: { key?: { value?: unknown; commentBefore?: string | null } }[] }
     | undefined;
   const pair = node?.items?.find((p) => p.key?.value === path[1]);
