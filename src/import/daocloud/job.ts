@@ -4,10 +4,10 @@
  * DCS deploy.
  */
 
-import type { JobDraft, Scalar } from '../draft.js';
+import type { JobDraft, Scalar, ScriptLine } from '../draft.js';
 import { lines } from '../draft.js';
 import type { ImportOutcome, ReportParams } from '../report.js';
-import { isRecord, stringList } from '../source.js';
+import { isRecord, type LineComments, stringList } from '../source.js';
 import { EVENTS } from '../target.js';
 import { envOf, officialImage, servicesOf } from './env-and-services.js';
 
@@ -19,6 +19,7 @@ export function scriptJob(
   body: Record<string, unknown>,
   add: Add,
   scriptKey = 'script',
+  commentsOf: (key: string) => LineComments[] | undefined = () => undefined,
 ): JobDraft {
   const job: JobDraft = { name };
   if (typeof body.image === 'string') {
@@ -49,16 +50,26 @@ export function scriptJob(
     else add('services', 'translated', 'daocloud.services.none');
   }
   if (Object.keys(variables).length > 0) job.variables = variables;
-  const before = [...(stringList(body.install) ?? []), ...(stringList(body.before_script) ?? [])];
+  const before = [
+    ...withComments(stringList(body.install) ?? [], commentsOf('install')),
+    ...withComments(stringList(body.before_script) ?? [], commentsOf('before_script')),
+  ];
   if (body.install !== undefined) add('install', 'translated', 'daocloud.install');
   if (body.before_script !== undefined) add('before_script', 'translated', 'daocloud.before_script');
-  if (before.length > 0) job.beforeScript = lines(before);
-  const script = (stringList(body[scriptKey]) ?? []).filter((l) => l.trim() !== '');
-  job.script = lines(script.length > 0 ? script : ['true']);
+  if (before.length > 0) job.beforeScript = before;
+  const script = withComments(stringList(body[scriptKey]) ?? [], commentsOf(scriptKey)).filter(
+    (l) => l.text.trim() !== '',
+  );
+  job.script = script.length > 0 ? script : lines(['true']);
   if (body[scriptKey] !== undefined)
     add(scriptKey, scriptKey === 'script' ? 'translated' : 'approximated', `daocloud.${scriptKey}`);
   else add('script', 'approximated', 'daocloud.script.none');
   return job;
+}
+
+function withComments(texts: string[], comments: LineComments[] | undefined): ScriptLine[] {
+  const usable = comments && comments.length === texts.length ? comments : undefined;
+  return texts.map((text, i) => ({ text, ...usable?.[i] }));
 }
 
 /** A Dockerfile path of DaoCloud (`/sub/Dockerfile`, from the repository root) as Slipway's. */

@@ -7,7 +7,15 @@
 import { splitStagesByNeeds } from '../common.js';
 import type { JobDraft, PipelineDraft, StageDraft } from '../draft.js';
 import type { ReportBuilder } from '../report.js';
-import { commentAbove, headerComment, isRecord, lineOf, type SourceFile, stringList } from '../source.js';
+import {
+  commentAbove,
+  headerComment,
+  isRecord,
+  lineOf,
+  type SourceFile,
+  seqComments,
+  stringList,
+} from '../source.js';
 import { deployJob } from './deploy.js';
 import { type Add, imageBuild, liteBuild, scriptJob, v3Filters } from './job.js';
 
@@ -67,7 +75,7 @@ export function translateDaocloud(files: readonly SourceFile[], report: ReportBu
   if (version >= 3 || Array.isArray(value.stages)) stages = v3(src, value, draft, report, adder);
   else if (version >= 2) stages = v2(value, adder);
   else {
-    const job = scriptJob('test', value, top);
+    const job = scriptJob('test', value, top, 'script', (key) => seqComments(src, [key]));
     for (const key of Object.keys(value))
       if (!V1_KEYS.has(key) && key !== 'version') top(key, 'untranslatable', 'daocloud.key.unknown', { key });
     stages = [{ name: 'test', jobs: [job] }];
@@ -148,7 +156,7 @@ function v3(
       jobs = [deployJob(name, body, add)];
     } else {
       const scriptKey = body.script === undefined && body.scripts !== undefined ? 'scripts' : 'script';
-      jobs = [scriptJob(name, body, add, scriptKey)];
+      jobs = [scriptJob(name, body, add, scriptKey, (key) => seqComments(src, [name, key]))];
       if (type === 'default' || type === 'test') add('job_type', 'translated', 'daocloud.job_type', { type });
       else add('job_type', 'approximated', 'daocloud.job_type.other', { type });
     }
