@@ -13,10 +13,22 @@ const ALLOWED: Record<string, string[]> = {
   backends: ['domain'],
   runtime: ['domain', 'pipeline', 'backends'],
   agent: ['domain', 'pipeline', 'protocol', 'runtime', 'backends', 'deploy'],
-  server: ['domain', 'pipeline', 'protocol'],
+  server: ['domain', 'pipeline', 'protocol', 'import'],
+  import: ['domain', 'pipeline'],
   images: ['domain', 'backends'],
   deploy: ['domain', 'backends'],
-  cli: ['domain', 'pipeline', 'protocol', 'runtime', 'backends', 'agent', 'server', 'images', 'deploy'],
+  cli: [
+    'domain',
+    'pipeline',
+    'protocol',
+    'runtime',
+    'backends',
+    'agent',
+    'server',
+    'images',
+    'deploy',
+    'import',
+  ],
 };
 const EXCEPTIONS = new Set<string>();
 

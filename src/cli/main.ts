@@ -12,6 +12,7 @@ commands:
   server       start the server (SQLite, local Docker engine, embedded agent); what npm start runs
   exec         run the .slipway.yml of the current directory in containers, without a server
   lint [file]  check a .slipway.yml and print diagnostics (exit 1 on errors)
+  import [f]   translate .gitlab-ci.yml, .woodpecker.yml or daocloud.yml into .slipway.yml
   agent        run a standalone agent: slipway agent --server URL --token T
   backup FILE  copy the SQLite database to FILE while the server runs (FILE must not exist)
   restore FILE replace the SQLite database with a backup (stop the server first)
@@ -59,6 +60,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import('./exec.js')).execCommand(rest, io);
       case 'lint':
         return await (await import('./lint.js')).lintCommand(rest, io);
+      case 'import':
+        return await (await import('./import.js')).importCommand(rest, io);
       case 'server':
       case 'start':
         return await (await import('./server.js')).serverCommand(rest, io);
@@ -137,6 +140,8 @@ async function commandUsage(command: string | undefined): Promise<string | null>
       return (await import('./cache-command.js')).CACHE_USAGE;
     case 'insights':
       return (await import('./insights.js')).INSIGHTS_USAGE;
+    case 'import':
+      return (await import('./import.js')).IMPORT_USAGE;
     case 'artifacts':
       return (await import('./client/artifacts-command.js')).ARTIFACTS_USAGE;
     default: {

@@ -25,6 +25,7 @@ import { registerCacheRoutes } from './http/routes/cache-routes.js';
 import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
+import { registerImportRoutes } from './http/routes/import-routes.js';
 import { registerInsightsRoutes } from './http/routes/insights-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
 import { registerNotificationRoutes } from './http/routes/notification-routes.js';
@@ -147,6 +148,7 @@ export async function createServer(
   registerAuthRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerRefRoutes(app, ctx);
+  registerImportRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerLogRoutes(app, ctx);
   registerAgentRoutes(app, ctx);

@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { type PickedRef, RefPicker } from '../components/RefPicker.js';
 import { useLoad } from '../components/use-load.js';
 import { PipelineGraph } from './PipelineGraph.js';
+import { ImportButton } from './pipeline-import/ImportDialog.js';
 
 /**
  * The `.slipway.yml` at a chosen ref: the file with its diagnostics under the lines they are
@@ -31,6 +32,7 @@ export function PipelineTab({
             ? `${data.ref.replace(/^refs\/(heads|tags)\//, '')} · ${data.sha.slice(0, 7)}`
             : (defaultBranch ?? '')}
         </span>
+        <ImportButton t={t} />
       </div>
       <ErrorNote error={error} />
       {data?.text ? <PipelineGraph text={data.text} t={t} /> : null}
