@@ -17,6 +17,7 @@ import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.
 import { resolveJobCaches } from './cache-specs.js';
 import { expandImage } from './expand-image.js';
 import { expandJob } from './expand-job.js';
+import { toJobEnd } from './job-end.js';
 import { runAttempts } from './job-retry.js';
 import { buildJobScript } from './job-script.js';
 import { LineWriter } from './line-writer.js';
@@ -361,44 +362,5 @@ async function runDeployJob(
       failure: { reason: 'backend_error', message: error instanceof Error ? error.message : String(error) },
       exitCode: null,
     };
-  }
-}
-
-function toJobEnd(outcome: JobOutcome, timedOut: boolean, job: PlanJob): JobEnd {
-  switch (outcome.kind) {
-    case 'exited':
-      return outcome.exitCode === 0
-        ? { status: 'succeeded', failure: null, exitCode: 0 }
-        : {
-            status: 'failed',
-            failure: {
-              reason: 'exit_code',
-              message: `job "${job.name}" exited with code ${outcome.exitCode}`,
-            },
-            exitCode: outcome.exitCode,
-          };
-    case 'aborted':
-      return timedOut
-        ? {
-            status: 'failed',
-            failure: {
-              reason: 'timeout',
-              message: `job "${job.name}" timed out after ${job.timeoutMs / 1000} s`,
-            },
-            exitCode: null,
-          }
-        : { status: 'canceled', failure: null, exitCode: null };
-    case 'image_not_found':
-      return {
-        status: 'failed',
-        failure: { reason: 'image_not_found', message: outcome.message },
-        exitCode: null,
-      };
-    case 'backend_error':
-      return {
-        status: 'failed',
-        failure: { reason: 'backend_error', message: outcome.message },
-        exitCode: null,
-      };
   }
 }

@@ -14,7 +14,6 @@ import type {
   JobSpec,
   RunSetup,
 } from '../backend.js';
-import { WorkspaceReader } from './build-context.js';
 import { pruneWorkspacesAndCaches } from './cache-prune.js';
 import { ensureCarrierImage } from './carrier-image.js';
 import { destroyRunResources } from './cleanup.js';
@@ -25,9 +24,10 @@ import { ensureImage, type ImageStatus } from './images.js';
 import { cacheEnd, type OverlayCheck, prepareJobCaches } from './job-caches.js';
 import { runJobContainer } from './job-container.js';
 import { LABEL_INSTALLATION, resourceLabels, resourceName } from './labels.js';
+import { type RunState, untilAborted, workspaceReaderOf, writeIntoWorkspace } from './run-state.js';
 import { ServiceGroup } from './services.js';
 import { runWarmJob } from './warm-job.js';
-import { type RunWarmth, type WarmOptions, WarmPools } from './warm-pools.js';
+import { type WarmOptions, WarmPools } from './warm-pools.js';
 import {
   copySourceIntoVolume,
   createWorkspaceVolume,
@@ -56,24 +56,6 @@ export interface DockerBackendOptions {
 }
 
 export { reapStale } from './cleanup.js';
-
-/** What the backend remembers between setupRun and destroyRun. */
-interface RunState {
-  runId: string;
-  labels: Record<string, string>;
-  volume: string;
-  /** Why the workspace lacks the source, when it could not be copied; jobs then fail. */
-  workspaceProblem: string | null;
-  /** One check (and at most one pull) per image per run, shared by concurrent jobs. */
-  images: Map<string, Promise<ImageStatus>>;
-  /** Job containers being removed in the background, by container name. */
-  removals: Map<string, Promise<void>>;
-  /** The helper container build jobs read their context through; opened once per run. */
-  reader: Promise<WorkspaceReader> | null;
-  workspacePath: string;
-  /** The warm set it claimed and what its jobs used (null: fresh containers only). */
-  warm: RunWarmth | null;
-}
 
 export class DockerBackend implements Backend {
   readonly name = 'docker';
@@ -142,7 +124,7 @@ export class DockerBackend implements Backend {
     }
     // Ready before the first build job needs it (it only mounts the volume); a failure here is
     // retried by that job.
-    if (run.builds === true) void this.workspaceReader(state).catch(() => {});
+    if (run.builds === true) void workspaceReaderOf(this.docker, state).catch(() => {});
     const ready = await statuses;
     // A reused workspace already holds the source, plus whatever the earlier run made of it.
     const { source } = run;
@@ -218,7 +200,7 @@ export class DockerBackend implements Backend {
       return await buildImage(
         {
           docker: this.docker,
-          reader: await this.workspaceReader(state),
+          reader: await workspaceReaderOf(this.docker, state),
           buildkit: await this.hasBuildKit(),
           pushTimeoutMs: this.pushTimeoutMs,
         },
@@ -233,40 +215,18 @@ export class DockerBackend implements Backend {
   }
 
   async readWorkspace(runId: string, dir: string): Promise<Readable | null> {
-    const state = this.runs.get(runId);
-    if (!state) throw new Error(`run ${runId} is not set up on this backend`);
-    return (await this.workspaceReader(state)).directoryTar(dir);
+    return (await workspaceReaderOf(this.docker, this.state(runId))).directoryTar(dir);
   }
 
   /** Through a never-started carrier container, like the source goes in (workspace.ts). */
-  async writeWorkspace(runId: string, tar: Readable): Promise<void> {
-    const state = this.runs.get(runId);
-    if (!state) throw new Error(`run ${runId} is not set up on this backend`);
-    await copySourceIntoVolume(this.docker, {
-      volume: state.volume,
-      image: await ensureCarrierImage(this.docker),
-      workspacePath: state.workspacePath,
-      tar: async () => tar,
-      labels: resourceLabels(state.runId, state.labels),
-    });
+  writeWorkspace(runId: string, tar: Readable): Promise<void> {
+    return writeIntoWorkspace(this.docker, this.state(runId), tar);
   }
 
-  /** The run's workspace reader, created on first use; a failed creation is not remembered. */
-  private workspaceReader(state: RunState): Promise<WorkspaceReader> {
-    state.reader ??= ensureCarrierImage(this.docker)
-      .then((image) =>
-        WorkspaceReader.open(this.docker, {
-          volume: state.volume,
-          image,
-          workspacePath: state.workspacePath,
-          labels: resourceLabels(state.runId, state.labels),
-        }),
-      )
-      .catch((err: unknown) => {
-        state.reader = null;
-        throw err;
-      });
-    return state.reader;
+  private state(runId: string): RunState {
+    const state = this.runs.get(runId);
+    if (!state) throw new Error(`run ${runId} is not set up on this backend`);
+    return state;
   }
 
   /** BuildKit is in the engine since API 1.39 on Linux (the `version=2` builder). */
@@ -353,7 +313,7 @@ export class DockerBackend implements Backend {
             runId: job.runId,
             job: job.name,
             labels: resourceLabels(job.runId, state.labels, { job: job.name }),
-            readFile: async (path) => (await this.workspaceReader(state)).readSmallFile(path),
+            readFile: async (path) => (await workspaceReaderOf(this.docker, state)).readSmallFile(path),
             overlayCheck: this.overlayCheck,
           },
           job.caches,
@@ -427,14 +387,4 @@ export class DockerBackend implements Backend {
     state.images.set(image, check);
     return check;
   }
-}
-
-/** The promise's value, or null as soon as the signal aborts (the promise itself runs on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
-  if (signal.aborted) return Promise.resolve(null);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(null);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
