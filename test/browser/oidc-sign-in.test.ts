@@ -76,7 +76,7 @@ test('a new person signs in with the OIDC provider in Chromium and gets the defa
   await page.waitForURL(`${t.url}/`);
   await page.waitForSelector('select[data-testid=lang]');
   assert.equal(await page.locator('input[name="password"]').count(), 0);
-  assert.deepEqual((await me(page))?.user, { username: 'mei', role: 'maintainer' });
+  assert.deepEqual((await me(page))?.user, { username: 'mei', role: 'maintainer', mustChangePassword: false });
   const identity = await t.server.ctx.db
     .selectFrom('user_identities')
     .selectAll()
@@ -109,7 +109,7 @@ test('a local user still signs in with a password, links the provider, then sign
   await again.click('a[data-provider="corp"]');
   await providerLogin(again, 'linda-at-corp');
   await again.waitForURL(`${t.url}/`);
-  assert.deepEqual((await me(again))?.user, { username: 'linda', role: 'viewer' });
+  assert.deepEqual((await me(again))?.user, { username: 'linda', role: 'viewer', mustChangePassword: false });
   await second.close();
 });
 
