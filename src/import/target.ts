@@ -1,8 +1,8 @@
 /**
  * The target syntax, in one place: which `.slipway.yml` key each concept of a translated
- * pipeline becomes, and in which order keys are written. Several keys (before_script, cache,
- * artifacts, matrix, workflow, clone, …) belong to language extensions developed alongside the
- * importer; when their final spelling differs, only this file changes.
+ * pipeline becomes, and in which order keys are written (schema.ts and its schema-*.ts parts).
+ * There is no `clone:`: every job's workspace is the commit's files (git archive), so git
+ * checkout settings of the sources are reported, not written.
  */
 import type { JobDraft, PipelineDraft } from './draft.js';
 
@@ -14,7 +14,6 @@ export const TOP_KEYS: ReadonlyArray<[keyof PipelineDraft | 'version', string]> 
   ['interruptible', 'interruptible'],
   ['runsOn', 'runs_on'],
   ['workflow', 'workflow'],
-  ['clone', 'clone'],
   ['stages', 'stages'],
 ];
 
