@@ -10,7 +10,7 @@ import type { JobDraft, PipelineDraft } from './draft.js';
 export const TOP_KEYS: ReadonlyArray<[keyof PipelineDraft | 'version', string]> = [
   ['version', 'version'],
   ['image', 'image'],
-  ['variables', 'env'],
+  ['variables', 'variables'],
   ['interruptible', 'interruptible'],
   ['runsOn', 'runs_on'],
   ['workflow', 'workflow'],
@@ -28,7 +28,7 @@ export const JOB_KEYS: ReadonlyArray<[Exclude<keyof JobDraft, 'name' | 'comment'
   ['changes', 'changes'],
   ['when', 'when'],
   ['services', 'services'],
-  ['variables', 'env'],
+  ['variables', 'variables'],
   ['secrets', 'secrets'],
   ['beforeScript', 'before_script'],
   ['script', 'script'],
