@@ -103,13 +103,6 @@ export interface WorkflowDraft {
   when?: 'always' | 'never';
 }
 
-export interface CloneDraft {
-  depth?: number;
-  tags?: boolean;
-  submodules?: boolean;
-  lfs?: boolean;
-}
-
 export interface PipelineDraft {
   /** Comment at the top of the output: where it came from, plus the source's own header. */
   header?: string;
@@ -122,7 +115,6 @@ export interface PipelineDraft {
   interruptible?: boolean;
   runsOn?: Record<string, Scalar>;
   workflow?: WorkflowDraft;
-  clone?: CloneDraft | false;
   stages: StageDraft[];
 }
 

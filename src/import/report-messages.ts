@@ -1,10 +1,13 @@
 /**
- * Sentences of the import report, by code, in English and Simplified Chinese. Plain data with
- * no imports, shared by the CLI (English) and the web UI (both languages). `{name}` is filled
- * from the entry's params.
+ * Sentences of the import report, by code, in English and Simplified Chinese. Plain data, shared
+ * by the CLI (English) and the web UI (both languages); the daocloud.yml sentences live in
+ * report-messages-daocloud.ts. `{name}` is filled from the entry's params.
  */
+import { DAOCLOUD_REPORT_MESSAGES } from './report-messages-daocloud.js';
+
 export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Record<string, string> } = {
   en: {
+    ...DAOCLOUD_REPORT_MESSAGES.en,
     'common.filter.events-or-refs':
       'runs on the listed branches/tags; the event alternatives (like merge requests) were dropped, because Slipway ANDs events with refs',
     'common.filter.events-partial':
@@ -18,47 +21,6 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'common.regex.flags': 'regular expression flags were dropped (Slipway patterns have none)',
     'common.variables.reserved':
       'variable {name} is one Slipway sets itself (or may not be set); it was left out',
-    'daocloud.allow_failure': 'allow_failure kept',
-    'daocloud.before_script': 'before_script kept',
-    'daocloud.build.cache': 'build cache kept',
-    'daocloud.build_dir': 'build_dir became the build context',
-    'daocloud.context': 'editor metadata (context) needs no setting',
-    'daocloud.dcs_deploy':
-      'DCS deploy became a deploy: job to application {app}, environment {env}: create them in Slipway first',
-    'daocloud.dependencies': 'dependencies became needs',
-    'daocloud.env': 'env lines became variables',
-    'daocloud.env.matrix':
-      'each env line sets the same variables: became a matrix of {jobs} jobs, one per line (as Travis CI reads it)',
-    'daocloud.except': 'except kept',
-    'daocloud.image': 'image kept',
-    'daocloud.image.default': "the job had no image; DaoCloud's default was replaced by {image}",
-    'daocloud.image.official': '{from} is no longer published; replaced by the official {to}',
-    'daocloud.image_build': 'image build became a build: job (dockerfile, context)',
-    'daocloud.install': 'install became the start of before_script',
-    'daocloud.job_type': 'job_type {type} kept',
-    'daocloud.job_type.other': "job_type {type} (written by DaoCloud's visual editor) became a script job",
-    'daocloud.key.unknown': '{key} has no Slipway equivalent',
-    'daocloud.label': 'label became the image tag',
-    'daocloud.lite':
-      'lite build became {compile} (compile image, not pushed), {extract} (copies the extracted files into the package context) and {job} (package image)',
-    'daocloud.lite.compile': 'compile step kept',
-    'daocloud.lite.extract': 'extract paths kept',
-    'daocloud.lite.package': 'package step kept',
-    'daocloud.name': 'name kept as the job name',
-    'daocloud.only': 'only kept',
-    'daocloud.pull_request': 'pull_request became except: {events: [pull_request]}',
-    'daocloud.pull_request.except': "pull_request: false replaced the job's except (both cannot be combined)",
-    'daocloud.script': 'script kept',
-    'daocloud.script.none': 'no script: the job runs `true`',
-    'daocloud.scripts': 'scripts (visual editor form) became script',
-    'daocloud.services':
-      "services {names} became official images with DaoCloud's link variables (like MYSQL_PORT_3306_TCP_ADDR)",
-    'daocloud.services.none': 'services: none',
-    'daocloud.services.unknown':
-      "services {names} are not DaoCloud's known services; their names were used as images",
-    'daocloud.stage': 'stage kept',
-    'daocloud.stages': 'stages kept in order',
-    'daocloud.version': 'format version {version} recognised',
     'gitlab.after_script': 'after_script kept',
     'gitlab.allow_failure': 'allow_failure kept',
     'gitlab.allow_failure.exit_codes': 'allow_failure with exit codes kept',
@@ -86,6 +48,8 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'gitlab.extends.missing': '"{job}" extends "{parent}", which is not defined',
     'gitlab.image': 'image kept',
     'gitlab.image.options': 'image kept without {options}',
+    'gitlab.image.runner-default':
+      "the job had no image (the runner chose one); it runs in {image}, GitLab.com's default for Linux runners",
     'gitlab.include.merged': '{target} merged in',
     'gitlab.include.missing':
       'include {target} was not among the files given; import it together with this file',
@@ -143,8 +107,8 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'gitlab.value.invalid': 'the value is not one GitLab accepts',
     'gitlab.variables': 'variables kept',
     'gitlab.variables.expand': 'variable {name} had expand: false; Slipway expands $VARS in values',
-    'gitlab.variables.git': 'variables kept; GIT_* settings became clone:',
-    'gitlab.variables.git-job': "{names} of one job became the pipeline's clone: settings",
+    'gitlab.variables.git': 'variables kept; {names} dropped: workspaces have no git history/submodules',
+    'gitlab.variables.git-job': '{names} dropped: a workspace holds the files, no git history/submodules',
     'gitlab.variables.name': '{name} is not a shell variable name; left out',
     'gitlab.when': 'when: {when} kept',
     'gitlab.when.delayed': 'when: delayed became on_success (no start_in)',
@@ -157,7 +121,7 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'import.too-many-files': 'at most {max} files can be imported at once',
     'import.yaml-syntax': '{file}:{line}:{col}: not valid YAML: {reason}',
     'woodpecker.branches': 'branches: became workflow only',
-    'woodpecker.clone': 'clone settings kept (depth, tags, submodules, lfs)',
+    'woodpecker.clone': "clone dropped: a job's workspace is the commit's files, no history/submodules/LFS",
     'woodpecker.commands': 'commands became script',
     'woodpecker.depends_on': 'depends_on kept as needs',
     'woodpecker.detach': 'detach (a step left running in the background) has no Slipway equivalent',
@@ -185,7 +149,7 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'woodpecker.secrets': 'secrets kept (as upper-case project secrets)',
     'woodpecker.secrets.renamed': 'secrets with source/target became project secrets named by target',
     'woodpecker.services': 'services {names} are started for each job instead of once for the workflow',
-    'woodpecker.skip_clone': 'skip_clone became clone: false',
+    'woodpecker.skip_clone': "skip_clone dropped: a job's workspace always holds the commit's files",
     'woodpecker.step.no-commands': "a step that only runs its image's entrypoint has no Slipway equivalent",
     'woodpecker.step.no-image': 'a step without an image cannot run',
     'woodpecker.variables': 'variables: (YAML anchors) resolved',
@@ -201,6 +165,7 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'woodpecker.workspace': "workspace: Slipway's workspace path is fixed ($CI_PROJECT_DIR)",
   },
   'zh-CN': {
+    ...DAOCLOUD_REPORT_MESSAGES['zh-CN'],
     'common.filter.events-or-refs':
       '仅在所列分支/标签上运行；事件条件（如合并请求）已去掉，因为 Slipway 中事件与分支/标签是“且”的关系',
     'common.filter.events-partial': '部分条件带事件、部分不带；事件已省略',
@@ -210,45 +175,6 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'common.needs.unknown': '“{job}” 依赖的 “{need}” 不是转换后文件中的作业；该依赖已去掉',
     'common.regex.flags': '正则表达式的标志已去掉（Slipway 的模式不支持标志）',
     'common.variables.reserved': '变量 {name} 由 Slipway 自己设置（或不允许设置）；已省略',
-    'daocloud.allow_failure': '保留 allow_failure',
-    'daocloud.before_script': '保留 before_script',
-    'daocloud.build.cache': '保留构建缓存',
-    'daocloud.build_dir': 'build_dir 转为构建上下文',
-    'daocloud.context': '编辑器元数据（context）无需设置',
-    'daocloud.dcs_deploy': 'DCS 部署转为部署到应用 {app}、环境 {env} 的 deploy: 作业：请先在 Slipway 中创建',
-    'daocloud.dependencies': 'dependencies 转为 needs',
-    'daocloud.env': 'env 行转为变量',
-    'daocloud.env.matrix':
-      '每行 env 设置相同的变量：转为 {jobs} 个作业的矩阵，每行一个（同 Travis CI 的理解）',
-    'daocloud.except': '保留 except',
-    'daocloud.image': '保留 image',
-    'daocloud.image.default': '作业未指定镜像；DaoCloud 的默认镜像替换为 {image}',
-    'daocloud.image.official': '{from} 已不再发布；替换为官方镜像 {to}',
-    'daocloud.image_build': '镜像构建转为 build: 作业（dockerfile、context）',
-    'daocloud.install': 'install 转为 before_script 的开头',
-    'daocloud.job_type': '保留 job_type {type}',
-    'daocloud.job_type.other': 'job_type {type}（DaoCloud 可视化编辑器生成）转为脚本作业',
-    'daocloud.key.unknown': '{key} 在 Slipway 中没有对应项',
-    'daocloud.label': 'label 转为镜像标签',
-    'daocloud.lite':
-      '安全构建转为 {compile}（编译镜像，不推送）、{extract}（把提取的文件复制到打包上下文）和 {job}（打包镜像）',
-    'daocloud.lite.compile': '保留编译步骤',
-    'daocloud.lite.extract': '保留提取路径',
-    'daocloud.lite.package': '保留打包步骤',
-    'daocloud.name': 'name 作为作业名保留',
-    'daocloud.only': '保留 only',
-    'daocloud.pull_request': 'pull_request 转为 except: {events: [pull_request]}',
-    'daocloud.pull_request.except': 'pull_request: false 替换了作业的 except（两者无法合并）',
-    'daocloud.script': '保留 script',
-    'daocloud.script.none': '没有 script：作业运行 `true`',
-    'daocloud.scripts': 'scripts（可视化编辑器格式）转为 script',
-    'daocloud.services':
-      '服务 {names} 转为官方镜像，并设置 DaoCloud 的链接变量（如 MYSQL_PORT_3306_TCP_ADDR）',
-    'daocloud.services.none': '服务：无',
-    'daocloud.services.unknown': '服务 {names} 不是 DaoCloud 的已知服务；以其名称作为镜像',
-    'daocloud.stage': '保留 stage',
-    'daocloud.stages': '按顺序保留阶段',
-    'daocloud.version': '识别格式版本 {version}',
     'gitlab.after_script': '保留 after_script',
     'gitlab.allow_failure': '保留 allow_failure',
     'gitlab.allow_failure.exit_codes': '保留按退出码的 allow_failure',
@@ -275,6 +201,8 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'gitlab.extends.missing': '“{job}” 继承的 “{parent}” 未定义',
     'gitlab.image': '保留 image',
     'gitlab.image.options': '保留镜像，但不含 {options}',
+    'gitlab.image.runner-default':
+      '该作业没有指定镜像（由 runner 选择）；改用 GitLab.com Linux runner 的默认镜像 {image}',
     'gitlab.include.merged': '已合并 {target}',
     'gitlab.include.missing': 'include 的 {target} 不在所给文件中；请与本文件一起导入',
     'gitlab.include.remote': 'include: {kind} {target} 在本仓库之外；请把其中的作业复制进来后重新导入',
@@ -326,8 +254,8 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'gitlab.value.invalid': '该值不是 GitLab 接受的值',
     'gitlab.variables': '保留变量',
     'gitlab.variables.expand': '变量 {name} 设置了 expand: false；Slipway 会展开值中的 $VARS',
-    'gitlab.variables.git': '保留变量；GIT_* 设置转为 clone:',
-    'gitlab.variables.git-job': '单个作业的 {names} 转为流水线的 clone: 设置',
+    'gitlab.variables.git': '保留变量；已去掉 {names}：作业的工作区就是该提交的文件（无历史、无子模块）',
+    'gitlab.variables.git-job': '已去掉 {names}：作业的工作区就是该提交的文件（无历史、无子模块）',
     'gitlab.variables.name': '{name} 不是合法的 shell 变量名；已省略',
     'gitlab.when': '保留 when: {when}',
     'gitlab.when.delayed': 'when: delayed 转为 on_success（无 start_in）',
@@ -340,7 +268,7 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'import.too-many-files': '一次最多导入 {max} 个文件',
     'import.yaml-syntax': '{file}:{line}:{col}：不是有效的 YAML：{reason}',
     'woodpecker.branches': 'branches: 转为 workflow only',
-    'woodpecker.clone': '保留克隆设置（depth、tags、submodules、lfs）',
+    'woodpecker.clone': '已去掉克隆步骤：作业的工作区就是该提交的文件（无历史、子模块或 LFS）',
     'woodpecker.commands': 'commands 转为 script',
     'woodpecker.depends_on': 'depends_on 转为 needs',
     'woodpecker.detach': 'detach（后台持续运行的步骤）在 Slipway 中没有对应项',
@@ -366,7 +294,7 @@ export const IMPORT_REPORT_MESSAGES: { en: Record<string, string>; 'zh-CN': Reco
     'woodpecker.secrets': '保留密钥（大写的项目密钥）',
     'woodpecker.secrets.renamed': '带 source/target 的密钥转为以 target 命名的项目密钥',
     'woodpecker.services': '服务 {names} 改为每个作业各自启动，而不是整个工作流共用一次',
-    'woodpecker.skip_clone': 'skip_clone 转为 clone: false',
+    'woodpecker.skip_clone': '已去掉 skip_clone：作业的工作区总是包含该提交的文件',
     'woodpecker.step.no-commands': '只运行镜像 entrypoint 的步骤在 Slipway 中没有对应项',
     'woodpecker.step.no-image': '没有镜像的步骤无法运行',
     'woodpecker.variables': 'variables:（YAML 锚点）已展开',

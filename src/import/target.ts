@@ -1,8 +1,8 @@
 /**
  * The target syntax, in one place: which `.slipway.yml` key each concept of a translated
- * pipeline becomes, and in which order keys are written. Several keys (before_script, cache,
- * artifacts, matrix, workflow, clone, …) belong to language extensions developed alongside the
- * importer; when their final spelling differs, only this file changes.
+ * pipeline becomes, and in which order keys are written (schema.ts and its schema-*.ts parts).
+ * There is no `clone:`: every job's workspace is the commit's files (git archive), so git
+ * checkout settings of the sources are reported, not written.
  */
 import type { JobDraft, PipelineDraft } from './draft.js';
 
@@ -10,11 +10,10 @@ import type { JobDraft, PipelineDraft } from './draft.js';
 export const TOP_KEYS: ReadonlyArray<[keyof PipelineDraft | 'version', string]> = [
   ['version', 'version'],
   ['image', 'image'],
-  ['variables', 'env'],
+  ['variables', 'variables'],
   ['interruptible', 'interruptible'],
   ['runsOn', 'runs_on'],
   ['workflow', 'workflow'],
-  ['clone', 'clone'],
   ['stages', 'stages'],
 ];
 
@@ -29,7 +28,7 @@ export const JOB_KEYS: ReadonlyArray<[Exclude<keyof JobDraft, 'name' | 'comment'
   ['changes', 'changes'],
   ['when', 'when'],
   ['services', 'services'],
-  ['variables', 'env'],
+  ['variables', 'variables'],
   ['secrets', 'secrets'],
   ['beforeScript', 'before_script'],
   ['script', 'script'],

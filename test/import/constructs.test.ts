@@ -28,7 +28,7 @@ describe('GitLab CI', () => {
       },
     });
     const j = jobs(r.yaml);
-    assert.deepEqual(j.get('test')?.job.env, { A: '1', B: '2' });
+    assert.deepEqual(j.get('test')?.job.variables, { A: '1', B: '2' });
     assert.deepEqual(j.get('test')?.job.before_script, ['npm ci']);
     assert.equal(j.get('lint')?.job.before_script, undefined, 'inherit: default: false');
     assert.ok(codes(r).includes('1:translated:gitlab.include.merged'));
@@ -150,7 +150,9 @@ describe('Woodpecker', () => {
       doc.stages.map((s) => s.name),
       ['build', 'publish', 'notify'],
     );
-    assert.deepEqual(doc.clone, { depth: 10, lfs: false });
+    // No clone: key in Slipway (a job's workspace is the commit's files): reported, not written.
+    assert.equal(doc.clone, undefined);
+    assert.ok(codes(r).includes('2:approximated:woodpecker.clone'));
     assert.deepEqual(doc.runs_on, { arch: 'arm64' });
     const j = jobs(r.yaml);
     assert.deepEqual(j.get('build')?.job.script, ['go build', 'echo $\u007bHOME}']);
@@ -190,7 +192,7 @@ describe('DaoCloud', () => {
     assert.deepEqual(test?.services, {
       mysql: { image: 'mysql:5.7', env: { MYSQL_ALLOW_EMPTY_PASSWORD: 'yes', MYSQL_DATABASE: 'test' } },
     });
-    assert.equal((test?.env as Record<string, string> | undefined)?.MYSQL_PORT_3306_TCP_ADDR, 'mysql');
+    assert.equal((test?.variables as Record<string, string> | undefined)?.MYSQL_PORT_3306_TCP_ADDR, 'mysql');
   });
 
   it('v3: job types, dependencies, pull_request and the lite build as compile, extract, package', () => {

@@ -15,8 +15,6 @@ const HANDLED_ELSEWHERE = new Set(['stage', 'extends', 'inherit']);
 export interface JobResult {
   job: JobDraft | null;
   stage: string;
-  /** Git settings found in the job's variables (GIT_DEPTH, …), for the pipeline's `clone:`. */
-  gitVariables: Record<string, string>;
 }
 
 export function translateJob(
@@ -34,11 +32,11 @@ export function translateJob(
 
   if (body.trigger !== undefined) {
     r.no('trigger', 'gitlab.trigger');
-    return { job: null, stage, gitVariables };
+    return { job: null, stage };
   }
   if (body.script === undefined) {
     r.no('script', 'gitlab.job.no-script');
-    return { job: null, stage, gitVariables };
+    return { job: null, stage };
   }
 
   for (const [key, value] of Object.entries(body)) {
@@ -173,7 +171,7 @@ export function translateJob(
     }
   }
   if (name === 'pages') r.approx('script', 'gitlab.pages');
-  return { job, stage, gitVariables };
+  return { job, stage };
 }
 
 /** Script lines, with the comments they had when the list is written as is in the job. */

@@ -2,7 +2,7 @@
  * `.gitlab-ci.yml` (plus the files it includes with `include: local`) → PipelineDraft + report.
  */
 import { splitStagesByNeeds } from '../common.js';
-import type { CloneDraft, JobDraft, PipelineDraft, StageDraft, WorkflowDraft } from '../draft.js';
+import type { JobDraft, PipelineDraft, StageDraft, WorkflowDraft } from '../draft.js';
 import type { ReportBuilder } from '../report.js';
 import {
   commentAbove,
@@ -21,6 +21,9 @@ import { DEFAULT_KEYS, type Origin, resolveGitlab } from './resolve.js';
 
 const DEFAULT_STAGES = ['.pre', 'build', 'test', 'deploy', '.post'];
 
+/** The image GitLab.com's hosted Linux runners use for a job that names none. */
+const RUNNER_DEFAULT_IMAGE = 'ruby:3.1';
+
 export function translateGitlab(files: readonly SourceFile[], report: ReportBuilder): PipelineDraft {
   const main = files.find((f) => /(^|\/)\.gitlab-ci\.ya?ml$/.test(f.path)) ?? (files[0] as SourceFile);
   const others = new Map(files.filter((f) => f !== main).map((f) => [f.path, f]));
@@ -37,14 +40,6 @@ export function translateGitlab(files: readonly SourceFile[], report: ReportBuil
   ) => report.add({ ...at(key), construct: key, outcome, code, params });
 
   const draft: PipelineDraft = { stages: [] };
-  const clone: CloneDraft = {};
-  let noClone = false;
-  const applyGit = (vars: Record<string, string>) => {
-    if (vars.GIT_DEPTH && Number(vars.GIT_DEPTH) > 0) clone.depth = Number(vars.GIT_DEPTH);
-    if (vars.GIT_SUBMODULE_STRATEGY === 'recursive' || vars.GIT_SUBMODULE_STRATEGY === 'normal')
-      clone.submodules = true;
-    if (vars.GIT_STRATEGY === 'none') noClone = true;
-  };
 
   const stageList = stringList(cfg.top.stages ?? cfg.top.types) ?? DEFAULT_STAGES;
   if (cfg.top.stages !== undefined || cfg.top.types !== undefined)
@@ -68,13 +63,13 @@ export function translateGitlab(files: readonly SourceFile[], report: ReportBuil
         delete vars[name];
       }
     }
-    applyGit(git);
     if (Object.keys(vars).length > 0) draft.variables = vars;
-    top(
-      'variables',
-      approx ? 'approximated' : 'translated',
-      approx || (Object.keys(git).length > 0 ? 'gitlab.variables.git' : 'gitlab.variables'),
-    );
+    // Slipway has no checkout settings (a job's workspace is the commit's files), so GIT_* go.
+    const gitNames = Object.keys(git);
+    if (approx) top('variables', 'approximated', approx);
+    else if (gitNames.length > 0)
+      top('variables', 'approximated', 'gitlab.variables.git', { names: gitNames.join(', ') });
+    else top('variables', 'translated', 'gitlab.variables');
   }
 
   // The pipeline-wide image is written once at the top (Slipway's own `image:`), not per job.
@@ -134,10 +129,14 @@ export function translateGitlab(files: readonly SourceFile[], report: ReportBuil
       const o = body.origins.get(key);
       return o ? seqComments(o.file, [...o.owner, key]) : undefined;
     };
-    const { job, stage, gitVariables } = translateJob(resolved.name, body.body, r, commentsOf);
-    applyGit(gitVariables);
+    const { job, stage } = translateJob(resolved.name, body.body, r, commentsOf);
     if (!job) continue;
     if (job.image === draft.image && !r.isOwn('image')) delete job.image;
+    // GitLab lets the runner pick the image of a job without one; Slipway needs it written.
+    if (!job.image && !draft.image && job.script && !job.build && !job.deploy) {
+      job.image = RUNNER_DEFAULT_IMAGE;
+      r.approx('image', 'gitlab.image.runner-default', { image: RUNNER_DEFAULT_IMAGE });
+    }
     job.comment = commentAbove(resolved.home.file, resolved.name);
     if (!byStage.has(stage)) {
       byStage.set(stage, []);
@@ -156,8 +155,6 @@ export function translateGitlab(files: readonly SourceFile[], report: ReportBuil
     const h = homes.get(job);
     return h ? lineOf(h.file, [job, 'needs']) : 1;
   });
-  if (noClone) draft.clone = false;
-  else if (Object.keys(clone).length > 0) draft.clone = clone;
   reconcileLabels(draft, report, main.path);
   const header = headerComment(main);
   draft.footer = footerComment(main);

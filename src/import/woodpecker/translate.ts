@@ -8,7 +8,7 @@
  * in stages by depth.
  */
 import { ENV_NAME, splitStagesByNeeds } from '../common.js';
-import type { CloneDraft, JobDraft, PipelineDraft, ServiceDraft, StageDraft } from '../draft.js';
+import type { JobDraft, PipelineDraft, ServiceDraft, StageDraft } from '../draft.js';
 import { reconcileLabels } from '../gitlab/translate.js';
 import type { ReportBuilder } from '../report.js';
 import {
@@ -240,13 +240,12 @@ function translateWorkflowKeys(
         add(key, 'approximated', 'woodpecker.labels');
         break;
       }
+      // Slipway has no clone step: every job's workspace is the commit's files (git archive).
       case 'clone':
-        draft.clone = cloneOf(v);
-        add(key, 'translated', 'woodpecker.clone');
+        add(key, 'approximated', 'woodpecker.clone');
         break;
       case 'skip_clone':
-        if (v === true) draft.clone = false;
-        add(key, 'translated', 'woodpecker.skip_clone');
+        add(key, 'approximated', 'woodpecker.skip_clone');
         break;
       case 'workspace':
         add(key, 'approximated', 'woodpecker.workspace');
@@ -258,19 +257,6 @@ function translateWorkflowKeys(
         add(key, 'untranslatable', 'woodpecker.key.unknown', { key });
     }
   }
-}
-
-function cloneOf(v: unknown): CloneDraft | false {
-  const git = isRecord(v)
-    ? (Object.values(v).find(isRecord) as Record<string, unknown> | undefined)
-    : undefined;
-  const s = git && isRecord(git.settings) ? git.settings : {};
-  const out: CloneDraft = {};
-  if (typeof s.depth === 'number') out.depth = s.depth;
-  if (typeof s.tags === 'boolean') out.tags = s.tags;
-  if (typeof s.recursive === 'boolean') out.submodules = s.recursive;
-  if (typeof s.lfs === 'boolean') out.lfs = s.lfs;
-  return out;
 }
 
 function workflowServices(wf: Workflow, report: ReportBuilder): Record<string, ServiceDraft> | undefined {
