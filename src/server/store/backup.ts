@@ -50,7 +50,9 @@ export async function backupDatabase(databaseUrl: string, destination: string): 
   rmSync(partial, { force: true });
   const db = new SQLite(source, { readonly: true, fileMustExist: true });
   try {
-    await db.backup(partial);
+    // All remaining pages in one step: in small steps, every commit of the running server
+    // restarts the copy, and a busy server's database larger than one step never finishes.
+    await db.backup(partial, { progress: () => 0x7fffffff });
   } catch (error) {
     rmSync(partial, { force: true });
     throw error;
