@@ -4,6 +4,8 @@
  * There is no `clone:`: every job's workspace is the commit's files (git archive), so git
  * checkout settings of the sources are reported, not written.
  */
+
+import { STANDARD_VARIABLES as STANDARD_VARIABLE_NAMES } from '../domain/standard-variables.js';
 import type { JobDraft, PipelineDraft } from './draft.js';
 
 /** Top-level keys, in the order they are written. */
@@ -61,28 +63,7 @@ export function jobValue(concept: string, value: unknown): unknown {
 }
 
 /** Variables every job sees in Slipway (GitLab's names included), so scripts keep working. */
-export const STANDARD_VARIABLES: ReadonlySet<string> = new Set([
-  'CI',
-  'CI_COMMIT_SHA',
-  'CI_COMMIT_SHORT_SHA',
-  'CI_COMMIT_REF_NAME',
-  'CI_COMMIT_REF_SLUG',
-  'CI_COMMIT_MESSAGE',
-  'CI_COMMIT_BRANCH',
-  'CI_COMMIT_TAG',
-  'CI_DEFAULT_BRANCH',
-  'CI_JOB_NAME',
-  'CI_JOB_NAME_SLUG',
-  'CI_JOB_STAGE',
-  'CI_PIPELINE_ID',
-  'CI_PIPELINE_IID',
-  'CI_PIPELINE_SOURCE',
-  'CI_PROJECT_DIR',
-  'CI_PROJECT_NAME',
-  'CI_PROJECT_PATH',
-  'CI_REGISTRY',
-  'CI_REGISTRY_IMAGE',
-]);
+export const STANDARD_VARIABLES: ReadonlySet<string> = new Set(STANDARD_VARIABLE_NAMES);
 
 /** Events of `only: {events}` (domain/event.ts). */
 export const EVENTS = {
