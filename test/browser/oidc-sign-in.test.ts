@@ -76,7 +76,11 @@ test('a new person signs in with the OIDC provider in Chromium and gets the defa
   await page.waitForURL(`${t.url}/`);
   await page.waitForSelector('select[data-testid=lang]');
   assert.equal(await page.locator('input[name="password"]').count(), 0);
-  assert.deepEqual((await me(page))?.user, { username: 'mei', role: 'maintainer', mustChangePassword: false });
+  assert.deepEqual((await me(page))?.user, {
+    username: 'mei',
+    role: 'maintainer',
+    mustChangePassword: false,
+  });
   const identity = await t.server.ctx.db
     .selectFrom('user_identities')
     .selectAll()
