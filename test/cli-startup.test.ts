@@ -48,6 +48,10 @@ describe('which code bin/slipway.js runs', () => {
     const past = new Date(Date.now() - 60_000);
     for (const path of ['src/cli/main.ts', 'src/cli', 'src']) utimesSync(join(root, path), past, past);
     writeFileSync(join(root, 'dist', '.build-stamp'), '');
+    // The stamp is dated between the sources and the edit below: file times are only as fine
+    // as the kernel's clock tick, so an edit right after the build could carry the same time.
+    const built = new Date(Date.now() - 30_000);
+    utimesSync(join(root, 'dist', '.build-stamp'), built, built);
     assert.equal(pickEntry(root), 'compiled');
 
     writeFileSync(join(root, 'src', 'cli', 'main.ts'), 'export const edited = 1;\n');
@@ -59,6 +63,10 @@ describe('which code bin/slipway.js runs', () => {
     mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
     writeFileSync(join(root, 'dist', 'cli', 'main.js'), 'export {};\n');
     writeFileSync(join(root, 'dist', '.build-stamp'), '');
+    // The stamp is dated between the sources and the edit below: file times are only as fine
+    // as the kernel's clock tick, so an edit right after the build could carry the same time.
+    const built = new Date(Date.now() - 30_000);
+    utimesSync(join(root, 'dist', '.build-stamp'), built, built);
     assert.equal(pickEntry(root), 'compiled');
   });
 });
