@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { accounts } from '../../api/accounts.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { NewPasswordFields } from './NewPasswordFields.js';
 import './account-messages.js';
 
 /** Current password + the new one twice; `onChanged` runs after the server accepted it. */
@@ -38,14 +39,7 @@ export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {
         {t('account.current')}
         <input name="currentPassword" type="password" autoComplete="current-password" required />
       </label>
-      <label>
-        {t('account.new')}
-        <input name="newPassword" type="password" autoComplete="new-password" minLength={12} required />
-      </label>
-      <label>
-        {t('account.repeat')}
-        <input name="repeat" type="password" autoComplete="new-password" minLength={12} required />
-      </label>
+      <NewPasswordFields name="newPassword" />
       <ErrorNote error={error} />
       <button type="submit" className="primary" disabled={busy}>
         {t('account.save')}

@@ -4,6 +4,7 @@ import { setCsrfToken } from '../../api/http.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { LangSelect } from '../../app/Layout.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { NewPasswordFields } from './NewPasswordFields.js';
 import './account-messages.js';
 
 /** /invite/:token — a one-time link turned into an account; signed in right after. */
@@ -45,14 +46,7 @@ export function InvitePage({ token, onAccepted }: { token: string; onAccepted: (
           {t('signin.username')}
           <input name="username" autoComplete="username" pattern="[a-z0-9][a-z0-9_.\-]{0,31}" required />
         </label>
-        <label>
-          {t('account.new')}
-          <input name="password" type="password" autoComplete="new-password" minLength={12} required />
-        </label>
-        <label>
-          {t('account.repeat')}
-          <input name="repeat" type="password" autoComplete="new-password" minLength={12} required />
-        </label>
+        <NewPasswordFields name="password" />
         <ErrorNote error={error} />
         <button type="submit" className="primary" disabled={busy}>
           {t('invite.submit')}
