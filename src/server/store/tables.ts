@@ -3,6 +3,7 @@ import type { AccountTables } from './tables-accounts.js';
 import type { ArtifactTables } from './tables-artifacts.js';
 import type { CacheEntryRow } from './tables-caches.js';
 import type { EnvironmentObservationRow, HealthProbeRow, ImageRow, RegistryRow } from './tables-images.js';
+import type { ImpactTables } from './tables-impact.js';
 import type { ReleaseCommitRow, ReleaseFactRow } from './tables-insights.js';
 import type { NotifyTables } from './tables-notify.js';
 
@@ -11,7 +12,7 @@ import type { NotifyTables } from './tables-notify.js';
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database extends AccountTables, NotifyTables, ArtifactTables {
+export interface Database extends AccountTables, NotifyTables, ArtifactTables, ImpactTables {
   users: UserTable;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;
