@@ -11,6 +11,7 @@ import { dockerOptions } from './choose-backend.js';
 import { ago } from './client/format.js';
 import { serverCachesCommand } from './client/server-caches-command.js';
 import type { CliIO } from './exec.js';
+import { textTable } from './text-table.js';
 import { UsageError } from './usage-error.js';
 
 export const CACHE_USAGE = `usage: slipway cache ls [--project P] [--json]
@@ -59,7 +60,7 @@ export async function cacheCommand(argv: string[], io: CliIO): Promise<number> {
       formatByteSize(c.size),
       ago(now - c.created),
     ]);
-    io.stdout(table([['PROJECT', 'KEY', 'PATHS', 'SIZE', 'SAVED'], ...rows]));
+    io.stdout(textTable([['PROJECT', 'KEY', 'PATHS', 'SIZE', 'SAVED'], ...rows]));
     return 0;
   }
   if (verb === 'clear') {
@@ -85,17 +86,4 @@ function publicView(c: CacheGeneration) {
     savedAt: c.created,
     installation: c.installation,
   };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map(
-      (r) =>
-        `${r
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
 }

@@ -144,10 +144,16 @@ async function commandUsage(command: string | undefined): Promise<string | null>
       return (await import('./import.js')).IMPORT_USAGE;
     case 'artifacts':
       return (await import('./client/artifacts-command.js')).ARTIFACTS_USAGE;
+    case 'backup':
+      return (await import('./backup.js')).BACKUP_USAGE;
+    case 'restore':
+      return (await import('./backup.js')).RESTORE_USAGE;
     default: {
+      const own = (await import('./client/client-usage.js')).COMMAND_USAGE[command ?? ''];
+      if (own) return own;
       const deploy = await import('./client/deploy-commands.js');
       return (deploy.DEPLOY_COMMANDS as readonly string[]).includes(command ?? '')
-        ? deploy.DEPLOY_USAGE
+        ? deploy.deployUsage(command ?? '')
         : null;
     }
   }
@@ -163,6 +169,14 @@ function version(): string {
 
 /** Entry point when run as a program (bin/slipway.js). */
 export async function runFromProcess(): Promise<void> {
+  // A reader that went away (`slipway logs 14 | head`) is not an error: stop quietly as `cat`
+  // does, instead of Node's unhandled EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   const code = await main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -4,13 +4,14 @@ import type { LogLine } from '../../domain/log-line.js';
 import { isTerminal } from '../../domain/status.js';
 import type { CliIO } from '../exec.js';
 import { parsePairs } from '../secrets-input.js';
+import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 import { ApiClient } from './api-client.js';
 import type { ProjectJson, RunDetailJson, RunSummaryJson } from './api-types.js';
 import { clientFrom, projectFrom, runNumber } from './context.js';
 import { saveCredentials } from './credentials.js';
 import { followJobLog } from './follow-log.js';
-import { formatRunLine, statusText } from './format.js';
+import { RUN_COLUMNS, runCells, statusText } from './format.js';
 
 /** The commands that talk to a server. Each returns an exit code; `--json` prints raw API JSON. */
 export const CLIENT_COMMANDS = [
@@ -119,14 +120,14 @@ async function projects(argv: string[], io: CliIO): Promise<number> {
   );
   const items = Array.isArray(list) ? list : list.projects;
   out(io, Boolean(values.json), list, () =>
-    items
-      .map((p) => {
-        const latest = p.latestRun
-          ? `#${p.latestRun.number} ${p.latestRun.record} ${p.latestRun.status}`
-          : 'no runs yet';
-        return `${p.name.padEnd(24)} ${(p.gitUrl ?? p.source.url ?? '').padEnd(48)} ${latest}\n`;
-      })
-      .join(''),
+    textTable([
+      ['PROJECT', 'SOURCE', 'LATEST RECORD'],
+      ...items.map((p) => [
+        p.name,
+        p.gitUrl ?? p.source.url ?? '',
+        p.latestRun ? `#${p.latestRun.number} ${p.latestRun.record} ${p.latestRun.status}` : 'no runs yet',
+      ]),
+    ]),
   );
   return 0;
 }
@@ -152,7 +153,11 @@ async function runs(argv: string[], io: CliIO): Promise<number> {
     `/api/projects/${encodeURIComponent(project)}/runs?${query}`,
   );
   const now = Date.now();
-  out(io, Boolean(values.json), page, () => page.runs.map((r) => `${formatRunLine(r, now)}\n`).join(''));
+  out(io, Boolean(values.json), page, () =>
+    page.runs.length === 0
+      ? 'no runs yet\n'
+      : textTable([RUN_COLUMNS, ...page.runs.map((r) => runCells(r, now, io.color))]),
+  );
   return 0;
 }
 

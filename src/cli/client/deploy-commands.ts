@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ApplicationJson, ReleaseJson } from '../../server/deploys/release-json.js';
 import type { CliIO } from '../exec.js';
+import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 import { clientFrom } from './context.js';
 import { ago } from './format.js';
@@ -15,6 +16,19 @@ export const DEPLOY_USAGE = `usage: slipway deploy PROJECT APP ENV (--image REF 
        slipway apps PROJECT [--json]                             (environments side by side)
   Each action answers with the release it created and the run that executes it
   (follow it with: slipway logs -f RUN --project PROJECT --job deploy).`;
+
+/** One deploy command's own usage: its line of DEPLOY_USAGE and the closing explanation. */
+export function deployUsage(command: string): string {
+  const lines = DEPLOY_USAGE.split('\n');
+  const own = lines.find((l) =>
+    l
+      .replace(/^usage:/, '')
+      .trim()
+      .startsWith(`slipway ${command} `),
+  );
+  const tail = lines.filter((l) => /^ {2}\S/.test(l)).join('\n');
+  return own ? `usage: ${own.replace(/^usage:/, '').trim()}\n${tail}` : DEPLOY_USAGE;
+}
 
 /** `slipway deploy|promote|rollback|approve|scale|apps`: releases from the command line. */
 export async function deployCommand(command: string, argv: string[], io: CliIO): Promise<number> {
@@ -113,15 +127,7 @@ export function formatApps(apps: ApplicationJson[], now: number): string {
       ]);
     }
   }
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return `${rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return textTable(rows);
 }
 
 function print(io: CliIO, data: unknown): number {

@@ -2,23 +2,27 @@ import { formatDuration } from '../../domain/duration.js';
 import { statusIcon } from '../../domain/status.js';
 import type { RunSummaryJson } from './api-types.js';
 
-/** One line of the execution records table, as the web page shows it. */
-export function formatRunLine(run: RunSummaryJson, now: number): string {
-  const icons = run.stages.map((s) => statusIcon(s.status)).join('-') || statusIcon(run.status);
-  const took = run.durationMs !== null ? `took ${formatDuration(run.durationMs)}` : '';
-  const age = run.commitTime ? `committed ${ago(now - run.commitTime)}` : '';
-  const who = run.trigger === 'manual' ? `manual (${run.actor})` : run.actor;
+/** Column heads of `slipway runs`, in the order of `runCells`. */
+export const RUN_COLUMNS = ['#', 'RECORD', 'TRIGGERED BY', 'REF', 'STATUS', 'DURATION', 'COMMITTED'];
+
+/**
+ * One row of the execution records table, as the web page shows it. Stage marks are emoji only
+ * on a terminal that allows colour (`fancy`); piped or NO_COLOR output says the status in words.
+ */
+export function runCells(run: RunSummaryJson, now: number, fancy: boolean): string[] {
+  const marks = fancy
+    ? `${run.stages.map((s) => statusIcon(s.status)).join('-') || statusIcon(run.status)} `
+    : '';
+  const who = run.trigger === 'push' ? run.actor : `${run.actor} (${run.trigger})`;
   return [
     `#${run.number}`,
     run.record,
     who,
     `${run.ref.name}·${run.shortSha}`,
-    `${icons} ${statusText(run)}`,
-    took,
-    age,
-  ]
-    .filter(Boolean)
-    .join('  ');
+    `${marks}${statusText(run)}`,
+    run.durationMs !== null ? formatDuration(run.durationMs) : '-',
+    run.commitTime ? ago(now - run.commitTime) : '-',
+  ];
 }
 
 export function ago(ms: number): string {

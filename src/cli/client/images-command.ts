@@ -6,6 +6,7 @@ import type {
   RegistryJsonType,
 } from '../../server/images/image-json.js';
 import type { CliIO } from '../exec.js';
+import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 import { clientFrom, projectFrom } from './context.js';
 import { ago } from './format.js';
@@ -51,7 +52,7 @@ export async function imagesCommand(argv: string[], io: CliIO): Promise<number> 
       `#${tag.run.number} ${tag.run.record}`,
     ]),
   );
-  io.stdout(table([['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'AGE', 'RECORD'], ...rows]));
+  io.stdout(textTable([['REPOSITORY', 'TAG', 'DIGEST', 'SIZE', 'AGE', 'RECORD'], ...rows]));
   return 0;
 }
 
@@ -84,7 +85,7 @@ export async function registriesCommand(argv: string[], io: CliIO): Promise<numb
       if (values.json) io.stdout(`${JSON.stringify(registries, null, 2)}\n`);
       else
         io.stdout(
-          table([
+          textTable([
             ['HOST', 'USERNAME', 'SCOPE', 'ID'],
             ...registries.map((r) => [r.host, r.username, r.scope, r.id]),
           ]),
@@ -158,18 +159,4 @@ function shortDigest(digest: string | null): string {
   if (!digest) return 'local';
   const [algorithm, hex = ''] = digest.split(':');
   return `${algorithm}:${hex.slice(0, 12)}`;
-}
-
-/** Left-aligned columns, two spaces apart. */
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map(
-      (r) =>
-        `${r
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
 }

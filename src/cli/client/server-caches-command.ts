@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { formatByteSize } from '../../domain/byte-size.js';
 import type { CliIO } from '../exec.js';
+import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 import { clientFrom, projectFrom } from './context.js';
 import { ago } from './format.js';
@@ -52,7 +53,7 @@ export async function serverCachesCommand(
       ago(now - c.lastUsedAt),
       ago(now - c.createdAt),
     ]);
-    io.stdout(table([['KEY', 'PATHS', 'SIZE', 'USED', 'SAVED'], ...rows]));
+    io.stdout(textTable([['KEY', 'PATHS', 'SIZE', 'USED', 'SAVED'], ...rows]));
     return 0;
   }
   if (verb === 'clear') {
@@ -62,17 +63,4 @@ export async function serverCachesCommand(
     return 0;
   }
   throw new UsageError(`unknown cache command "${verb ?? ''}" (ls or clear)`);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows
-    .map(
-      (r) =>
-        `${r
-          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-    )
-    .join('');
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliIO } from '../exec.js';
+import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 import { clientFrom } from './context.js';
 import { loadCredentials } from './credentials.js';
@@ -44,10 +45,9 @@ export async function usersCommand(argv: string[], io: CliIO): Promise<number> {
     if (!user) throw new UsageError(`users ${sub} needs a user name\n\n${USERS_USAGE}`);
     return `/api/users/${encodeURIComponent(user)}`;
   };
-  const show = (u: UserJson) => {
-    const state = u.disabled ? 'disabled' : u.mustChangePassword ? 'must change password' : 'active';
-    return `${u.username.padEnd(24)} ${u.role.padEnd(11)} ${state}\n`;
-  };
+  const state = (u: UserJson) =>
+    u.disabled ? 'disabled' : u.mustChangePassword ? 'must change password' : 'active';
+  const show = (u: UserJson) => `${u.username}  ${u.role}  ${state(u)}\n`;
   const password = async () =>
     (
       await readPasswords(
@@ -62,7 +62,7 @@ export async function usersCommand(argv: string[], io: CliIO): Promise<number> {
       io.stdout(
         values.json
           ? `${JSON.stringify(users, null, 2)}\n`
-          : `${'USER'.padEnd(24)} ${'ROLE'.padEnd(11)} STATE\n${users.map(show).join('')}`,
+          : textTable([['USER', 'ROLE', 'STATE'], ...users.map((u) => [u.username, u.role, state(u)])]),
       );
       return 0;
     }
