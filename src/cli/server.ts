@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import type Dockerode from 'dockerode';
 import { bootstrap } from '../server/bootstrap.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from '../server/config.js';
 import { createServer } from '../server/create-server.js';
@@ -50,7 +49,6 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
   const publicUrl = config.publicUrl ?? url.replace('0.0.0.0', '127.0.0.1');
 
   let stopAgent: (() => Promise<void>) | null = null;
-  let dockerForHint: Dockerode | null = null;
   if (config.embeddedAgent) {
     // Scoped to this installation: another server on the same engine keeps its workspaces.
     const chosen = await chooseBackend(
@@ -59,7 +57,6 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
       await installationId(server.ctx.db),
       { maxContainers: config.warmContainers },
     );
-    dockerForHint = chosen.docker;
     if (chosen.warning) io.stderr(`\n  ⚠  embedded agent: ${chosen.warning}\n`);
     stopAgent = await startEmbeddedAgent(
       server,
@@ -81,14 +78,6 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
     io.stdout(
       `  demo project "${first.demoProject}" created; its first run #${first.firstRunNumber ?? 1} has started\n`,
     );
-    if (dockerForHint && !(await hasImage(dockerForHint, 'busybox'))) {
-      io.stdout(
-        '  note: the demo uses the image "busybox", which this engine does not have; with no registry to pull\n' +
-          '  from, import one from the host (apt-get install busybox-static), then `slipway rerun 1 --project demo`:\n' +
-          '    mkdir -p /tmp/bb/bin && cp /bin/busybox /tmp/bb/bin/ && (cd /tmp/bb/bin && for a in $(./busybox --list); do ln -sf busybox $a; done)\n' +
-          '    tar -C /tmp/bb -c . | docker import - busybox\n',
-      );
-    }
   }
   io.stdout(
     `  push a repository:  git remote add slipway ${publicUrl}/git/<project>.git && git push slipway main\n`,
@@ -108,13 +97,4 @@ async function runServer(config: ServerConfig, io: CliIO & { signal?: AbortSigna
   await stopAgent?.();
   await server.close();
   return 0;
-}
-
-async function hasImage(docker: Dockerode, name: string): Promise<boolean> {
-  try {
-    await docker.getImage(name).inspect();
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createUser, findUser } from './auth/users.js';
 import type { ServerContext } from './context.js';
+import { prepareDemoTree } from './demo/demo-shell-image.js';
 import { AppError } from './errors.js';
 import { createProject } from './projects/create-project.js';
 import type { ProjectRow } from './store/tables.js';
@@ -95,7 +96,14 @@ async function ensureDemo(
 }
 
 async function startDemoRun(ctx: ServerContext, project: ProjectRow, demoDir: string): Promise<number> {
-  const sha = await ctx.sources.commitDirectory(project, demoDir, 'main', 'Demo pipeline');
+  const tree = await prepareDemoTree(demoDir);
+  let sha: string;
+  try {
+    sha = await ctx.sources.commitDirectory(project, tree.dir, 'main', 'Demo pipeline');
+  } finally {
+    await tree.cleanup();
+  }
+  ctx.log.info({ shell: tree.shell }, 'the demo builds its shell image from the host binaries');
   const commit = await ctx.sources.commitInfo(project, sha);
   const run = await ctx.runs.createRun({
     project,

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { verifyPassword } from '../../src/server/auth/passwords.js';
 import { bootstrap } from '../../src/server/bootstrap.js';
@@ -15,7 +16,7 @@ import { createServer, type SlipwayServer } from '../../src/server/create-server
 import { type FakeRuns, type FakeSources, fakeRuns, fakeSources } from '../support/recording-fakes.js';
 import { projectRow } from '../support/rows.js';
 
-const DEMO_DIR = '/opt/slipway/examples/demo';
+const DEMO_DIR = fileURLToPath(new URL('../../examples/demo', import.meta.url));
 
 interface Setup {
   server: SlipwayServer;
@@ -67,7 +68,9 @@ describe('bootstrap', () => {
       sources.calls.map((c) => c.method),
       ['ensureRepository', 'commitDirectory', 'commitInfo'],
     );
-    assert.deepEqual(sources.calls[1]?.args, [DEMO_DIR, 'main', 'Demo pipeline']);
+    // A copy of the demo directory with its shell image's build context added (demo-shell-image.ts).
+    assert.deepEqual(sources.calls[1]?.args.slice(1), ['main', 'Demo pipeline']);
+    assert.notEqual(sources.calls[1]?.args[0], DEMO_DIR);
     assert.equal(runs.created.length, 1);
     const run = runs.created[0]!;
     assert.equal(run.trigger, 'api');
