@@ -5,6 +5,7 @@ import { InvitePage } from '../pages/account/InvitePage.js';
 import { AgentsPage } from '../pages/admin/AgentsPage.js';
 import { AuditPage } from '../pages/admin/AuditPage.js';
 import { NotificationDefaultsPage } from '../pages/admin/NotificationDefaultsPage.js';
+import { RegistriesPage } from '../pages/admin/RegistriesPage.js';
 import { UsersPage } from '../pages/admin/UsersPage.js';
 import { CreateProjectPage } from '../pages/CreateProjectPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
@@ -51,6 +52,7 @@ function Gate() {
           <Route path="/account" component={AccountPage} />
           <Route path="/admin/users" component={UsersPage} />
           <Route path="/admin/agents" component={AgentsPage} />
+          <Route path="/admin/registries" component={RegistriesPage} />
           <Route path="/admin/audit" component={AuditPage} />
           <Route path="/admin/notifications" component={NotificationDefaultsPage} />
           <Route path="/insights">{() => <InsightsPage />}</Route>

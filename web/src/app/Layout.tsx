@@ -6,6 +6,7 @@ import '../pages/admin/admin-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
 import '../pages/insights/insights-nav-messages.js';
+import '../pages/settings/registry-messages.js';
 
 /** Header (home, language, who is signed in, sign out) around every signed-in page. */
 export function Layout({ children }: { children: ReactNode }) {
@@ -27,6 +28,7 @@ export function Layout({ children }: { children: ReactNode }) {
             <>
               <Link href="/admin/agents">{t('nav.agents')}</Link>
               <Link href="/admin/users">{t('nav.users')}</Link>
+              <Link href="/admin/registries">{t('nav.registries')}</Link>
               <Link href="/admin/notifications">{t('nav.notifications')}</Link>
               <Link href="/admin/audit">{t('nav.audit')}</Link>
             </>

@@ -6,6 +6,7 @@ import { CommitStatusSettings } from './settings/CommitStatusSettings.js';
 import { DangerZone } from './settings/DangerZone.js';
 import { GeneralSettings } from './settings/GeneralSettings.js';
 import { NotificationSettings } from './settings/NotificationSettings.js';
+import { RegistrySettings } from './settings/RegistrySettings.js';
 import { GitUrlSettings, WebhookSettings } from './settings/RepositorySettings.js';
 import { ScheduleSettings } from './settings/ScheduleSettings.js';
 import { SecretSettings } from './settings/SecretSettings.js';
@@ -28,6 +29,7 @@ export function SettingsTab({ project, onChanged }: { project: ProjectJson; onCh
         <GitUrlSettings project={project} />
       )}
       <SecretSettings project={project.name} canEdit={can('maintainer')} />
+      <RegistrySettings project={project.name} canEdit={can('maintainer')} />
       <ScheduleSettings
         project={project.name}
         canEdit={can('maintainer')}
