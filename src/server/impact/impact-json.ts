@@ -116,13 +116,20 @@ export const timelineJsonSchema = z.object({
 });
 export type TimelineJson = z.infer<typeof timelineJsonSchema>;
 
+const briefSideSchema = sideJsonSchema.pick({ release: true, requests: true, errorRate: true, p95: true });
+
 export const verdictListJsonSchema = z.object({
   releases: z.array(
     z.object({
       number: z.number().int(),
       environment: z.string(),
+      status: z.string(),
+      /** Null when the release never went live. */
       verdict: verdictSchema.nullable(),
       phase: phaseSchema,
+      before: briefSideSchema,
+      after: briefSideSchema,
+      canaryVerdict: verdictSchema.nullable(),
     }),
   ),
 });

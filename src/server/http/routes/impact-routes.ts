@@ -7,7 +7,12 @@ import { invalid, notFound } from '../../errors.js';
 import { impactCard } from '../../impact/impact-card.js';
 import { ImpactCardCache } from '../../impact/impact-card-cache.js';
 import { minRequestsNumber, windowText } from '../../impact/impact-config.js';
-import { impactCardJsonSchema, timelineJsonSchema, verdictListJsonSchema } from '../../impact/impact-json.js';
+import {
+  impactCardJsonSchema,
+  type SideJson,
+  timelineJsonSchema,
+  verdictListJsonSchema,
+} from '../../impact/impact-json.js';
 import { impactTimeline, stepFor } from '../../impact/impact-timeline.js';
 import { findProject } from '../../projects/find-project.js';
 import type { ApplicationRow, EnvironmentRow } from '../../store/tables.js';
@@ -131,8 +136,12 @@ export function registerImpactRoutes(app: FastifyInstance, ctx: ServerContext): 
         releases.push({
           number: release.number,
           environment: environment.name,
+          status: release.status,
           verdict: card.phase === 'not_live' ? null : card.verdict,
           phase: card.phase,
+          before: brief(card.before),
+          after: brief(card.after),
+          canaryVerdict: card.canary?.verdict ?? null,
         });
       }
       return { releases };
@@ -164,6 +173,13 @@ export function registerImpactRoutes(app: FastifyInstance, ctx: ServerContext): 
     },
   });
 }
+
+const brief = (s: SideJson) => ({
+  release: s.release,
+  requests: s.requests,
+  errorRate: s.errorRate,
+  p95: s.p95,
+});
 
 async function applicationOf(
   ctx: ServerContext,
