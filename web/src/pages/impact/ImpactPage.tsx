@@ -95,9 +95,7 @@ export default function ImpactPage({ project, app }: { project: string; app: str
       </form>
       <ErrorNote error={apps.error ?? timeline.error} />
       {apps.data && environments.length === 0 ? <p className="empty">{t('impact.noEnvironments')}</p> : null}
-      {tl?.points.every((p) => p.requests === 0) ? (
-        <p className="muted">{t('impact.noTraffic')}</p>
-      ) : null}
+      {tl?.points.every((p) => p.requests === 0) ? <p className="muted">{t('impact.noTraffic')}</p> : null}
       {tl ? (
         <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
           <ImpactTimeline timeline={tl} t={t} />
