@@ -70,7 +70,7 @@ describe('Impact page', { timeout: 300_000 }, () => {
       assert.equal(await page.textContent('[data-testid=impact-verdict-3]'), 'better');
       assert.equal(await page.textContent('[data-testid=impact-verdict-5]'), 'not enough data');
       const card4 = (await page.textContent('[data-testid=impact-card-4]')) ?? '';
-      assert.match(card4, /20\.00 %/);
+      assert.match(card4, /20\.00%/);
       assert.match(card4, /two-proportion z-test/);
       assert.match(card4, /Mann–Whitney/);
       assert.match(

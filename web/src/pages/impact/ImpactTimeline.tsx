@@ -27,15 +27,15 @@ export function ImpactTimeline({ timeline, t }: { timeline: TimelineJson; t: TFu
     <div className="impact-charts">
       <figure data-testid="impact-chart-traffic">
         <figcaption>{t('impact.chart.traffic')}</figcaption>
-        <EChart option={traffic} label={t('impact.chart.traffic')} height={200} />
+        <EChart option={traffic} label={t('impact.chart.traffic')} height={220} />
       </figure>
       <figure data-testid="impact-chart-errors">
         <figcaption>{t('impact.chart.errors')}</figcaption>
-        <EChart option={errors} label={t('impact.chart.errors')} height={180} />
+        <EChart option={errors} label={t('impact.chart.errors')} height={220} />
       </figure>
       <figure data-testid="impact-chart-latency">
         <figcaption>{t('impact.chart.latency')}</figcaption>
-        <EChart option={latency} label={t('impact.chart.latency')} height={180} />
+        <EChart option={latency} label={t('impact.chart.latency')} height={220} />
       </figure>
     </div>
   );
@@ -59,9 +59,10 @@ function optionsOf(timeline: TimelineJson, t: TFunction) {
     data: timeline.points.map((p, i) => [p.t, data[i] ?? null]),
   });
   const chart = (main: ReturnType<typeof series>, more: ReturnType<typeof series>[] = []): ChartOption => ({
-    grid: { left: 52, right: 16, top: 28, bottom: 28 },
+    // Legend below the axis: the release labels of the marker lines take the top edge.
+    grid: { left: 52, right: 16, top: 24, bottom: 52 },
     tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
+    legend: { bottom: 0 },
     xAxis: { type: 'time', min: timeline.from, max: timeline.to },
     yAxis: { type: 'value' },
     series: [{ ...main, markLine }, ...more],
