@@ -126,6 +126,25 @@ describe('impact API and CLI', { timeout: 120_000 }, () => {
     }
   });
 
+  test('impact: {window, min_requests} in an environment config is checked and used', async () => {
+    const put = (impact: unknown) =>
+      t.api(`${base}/environments/canary`, {
+        method: 'PUT',
+        body: JSON.stringify({ config: { impact } }),
+      });
+    const bad = await put({ window: '45s' });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /impact\.window.*whole minutes/);
+    assert.equal((await put({ window: '30m', min_requests: 0 })).status, 400);
+    assert.equal((await put({ windows: '30m' })).status, 400);
+    const ok = await put({ window: '5m', min_requests: 50 });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const card = await json<ImpactCardJson>(`${base}/releases/7/impact`);
+    assert.deepEqual(card.settings.source, { window: 'environment', minRequests: 'environment' });
+    assert.equal(card.settings.windowMs, 5 * MIN);
+    assert.equal(card.before.requests, 500, 'R6 in the 5 minutes before R7 began');
+  });
+
   test('the OpenAPI document lists the impact routes', async () => {
     const doc = (await json<{ paths: Record<string, unknown> }>('/api/openapi.json')).paths;
     for (const path of [
