@@ -38,6 +38,7 @@ talking to a server (after slipway login):
   users        accounts (admins): slipway users ls|add|invite|role|disable|enable|reset|rm
   passwd       change your own password
   insights     DORA delivery metrics: slipway insights --project P --env production --since 30d
+  impact       release impact (before vs after, verdict): slipway impact APP [--release N]
 
   version      print the version
   Every command takes --json where it prints data.
@@ -85,6 +86,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import('./client/users-command.js')).passwdCommand(rest, io);
       case 'insights':
         return await (await import('./insights.js')).insightsCommand(rest, io);
+      case 'impact':
+        return await (await import('./client/impact-command.js')).impactCommand(rest, io);
       case 'version':
       case '--version':
         io.stdout(`${version()}\n`);
@@ -140,6 +143,8 @@ async function commandUsage(command: string | undefined): Promise<string | null>
       return (await import('./cache-command.js')).CACHE_USAGE;
     case 'insights':
       return (await import('./insights.js')).INSIGHTS_USAGE;
+    case 'impact':
+      return (await import('./client/impact-command.js')).IMPACT_USAGE;
     case 'import':
       return (await import('./import.js')).IMPORT_USAGE;
     case 'artifacts':

@@ -25,6 +25,7 @@ import { registerCacheRoutes } from './http/routes/cache-routes.js';
 import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
+import { registerImpactRoutes } from './http/routes/impact-routes.js';
 import { registerImportRoutes } from './http/routes/import-routes.js';
 import { registerInsightsRoutes } from './http/routes/insights-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
@@ -162,6 +163,7 @@ export async function createServer(
   registerNotificationRoutes(app, ctx, notify);
   registerCommitStatusRoutes(app, ctx);
   registerInsightsRoutes(app, ctx);
+  registerImpactRoutes(app, ctx);
   registerArtifactRoutes(app, ctx);
   registerArtifactAgentRoutes(app, ctx);
   registerCacheRoutes(app, ctx);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../../domain/agent-labels.js';
+import { impactConfigSchema } from '../impact/impact-config.js';
 
 /**
  * The config of an environment as users write it through the API (and as releases snapshot it).
@@ -76,6 +77,8 @@ export const environmentConfigSchema = z
      * promoted or pushed the pipeline that deploys) cannot approve it. Optional, off by default.
      */
     fourEyes: z.boolean().optional(),
+    /** Release impact windows: `{ window: 30m, min_requests: 100 }` (issue #13). */
+    impact: impactConfigSchema.optional(),
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -19,6 +19,7 @@ import { Layout } from './Layout.js';
 // The run page carries the log viewer: loaded when first opened.
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
 const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
+const ImpactPage = lazy(() => import('../pages/impact/ImpactPage.js'));
 
 /**
  * Client routes (the server answers index.html for every non-API path, so all of these
@@ -58,6 +59,9 @@ function Gate() {
           <Route path="/insights">{() => <InsightsPage />}</Route>
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
+          </Route>
+          <Route path="/projects/:name/applications/:app/impact">
+            {(p) => <ImpactPage project={p.name} app={p.app} />}
           </Route>
           <Route path="/projects/:name/:tab?">
             {(p) => <ProjectPage name={p.name} tab={p.tab ?? 'records'} />}

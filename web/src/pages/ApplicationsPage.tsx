@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
+import { Link } from 'wouter';
 import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
 import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -178,6 +180,10 @@ function ApplicationView({
     () => apiFetch<{ releases: ReleaseJson[] }>(`${appPath}/releases?limit=30`),
     [appPath, app],
   );
+  const verdicts = useLoad(
+    () => apiFetch<VerdictListJson>(`${appPath}/impact/verdicts?limit=30`),
+    [appPath, app],
+  );
   const [error, setError] = useState<unknown>(null);
   const act = async (path: string, body: unknown) => {
     setError(null);
@@ -190,7 +196,16 @@ function ApplicationView({
   };
   return (
     <article className="application" data-testid={`application-${app.name}`}>
-      <h3 className="application-name">{app.name}</h3>
+      <h3 className="application-name">
+        {app.name}{' '}
+        <Link
+          href={`/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app.name)}/impact`}
+          className="button-small"
+          data-testid={`impact-link-${app.name}`}
+        >
+          {t('impact.link')}
+        </Link>
+      </h3>
       <ErrorNote error={error} />
       <div className="environments">
         {app.environments.map((env, i) => (
@@ -209,6 +224,7 @@ function ApplicationView({
         project={project}
         app={app.name}
         releases={history.data?.releases ?? []}
+        verdicts={verdicts.data?.releases ?? []}
         t={t}
         act={act}
       />

@@ -1,25 +1,31 @@
 /** An application's release history, newest first, with a rollback per successful release. */
 import { Link } from 'wouter';
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
+import { VerdictChip } from './impact/VerdictChip.js';
 import { shortImage } from './short-image.js';
 
 export function ReleaseHistory({
   project,
   app,
   releases,
+  verdicts = [],
   t,
   act,
 }: {
   project: string;
   app: string;
   releases: ReleaseJson[];
+  /** Impact verdicts by release number (issue #13); a release without one shows no chip. */
+  verdicts?: VerdictListJson['releases'];
   t: TFunction;
   act: (path: string, body: unknown) => Promise<void>;
 }) {
   const now = useNow(30_000);
+  const verdictOf = new Map(verdicts.map((v) => [v.number, v]));
   return (
     <div className="table-wrap">
       <table className="records-table releases-table" data-testid={`releases-${app}`}>
@@ -69,6 +75,16 @@ export function ReleaseHistory({
                 title={r.reason ?? ''}
               >
                 <span className={`status-word status-${r.status}`}>{t(`apps.status.${r.status}`)}</span>
+                {verdictOf.get(r.number)?.verdict ? (
+                  <>
+                    {' '}
+                    <VerdictChip
+                      verdict={verdictOf.get(r.number)?.verdict ?? null}
+                      t={t}
+                      testId={`release-verdict-${app}-${r.number}`}
+                    />
+                  </>
+                ) : null}
               </td>
               <td data-label={t('apps.run')}>
                 {r.releaseRun ? (
