@@ -2,7 +2,7 @@ import { type ClassifiedRelease, classifyEnvironment } from './classify-releases
 import { failureRateBand, frequencyBand, leadTimeBand, overallBand, recoveryBand } from './dora-bands.js';
 import type { InsightsFact } from './fact-row.js';
 import type { InsightsChangeJson, InsightsReleaseJson, InsightsSummaryJson } from './insights-json.js';
-import { quantile, WEEK_MS, weeksBetween } from './time-math.js';
+import { quantile, quantiles, WEEK_MS, weeksBetween } from './time-math.js';
 import { changeSegments, FIXED_SEGMENTS } from './value-stream.js';
 
 export type { InsightsFact };
@@ -90,9 +90,15 @@ function summarise(data: InsightsData, releases: ClassifiedRelease[]): InsightsS
     recovery: recoveryBand(m.recoveryMedian),
   };
   const segments = segmentOrder(releases);
-  const weeks = weeksBetween(data.from, data.to).map((week) => {
-    const inWeek = (t: number) => t >= week && t < week + WEEK_MS;
-    const wm = metrics(releases.filter((r) => inWeek(r.fact.ended_at)));
+  // Releases bucketed by week in one pass (they are sorted by end), not filtered once per week.
+  const weekStarts = weeksBetween(data.from, data.to);
+  const buckets = weekStarts.map(() => [] as ClassifiedRelease[]);
+  for (const r of releases) {
+    const index = Math.floor((r.fact.ended_at - (weekStarts[0] ?? 0)) / WEEK_MS);
+    buckets[index]?.push(r);
+  }
+  const weeks = weekStarts.map((week, index) => {
+    const wm = metrics(buckets[index] ?? []);
     return {
       week,
       deployments: wm.deployments,
@@ -166,14 +172,16 @@ function metrics(releases: ClassifiedRelease[]) {
     for (const [k, v] of Object.entries(fact.segment_sums)) sums[k] = (sums[k] ?? 0) + v;
   }
   const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
+  const [leadMedian = null, leadP90 = null] = quantiles(leads, [0.5, 0.9]);
+  const [pushMedian = null, pushP90 = null] = quantiles(fromPush, [0.5, 0.9]);
   return {
     deployments: deployments.filter((r) => r.fact.status === 'succeeded').length,
     allDeployments: deployments.length,
     changes: leads.length,
-    leadMedian: quantile(leads, 0.5),
-    leadP90: quantile(leads, 0.9),
-    pushMedian: quantile(fromPush, 0.5),
-    pushP90: quantile(fromPush, 0.9),
+    leadMedian,
+    leadP90,
+    pushMedian,
+    pushP90,
     changeDeployments: changeDeployments.length,
     failures: failures.length,
     cfr: ratio(failures.length, changeDeployments.length),

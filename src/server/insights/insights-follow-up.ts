@@ -3,6 +3,7 @@ import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import type { Database, ProjectRow } from '../store/tables.js';
 import { backfillReleaseFacts } from './backfill-facts.js';
 import { computeEnvironmentCommits } from './environment-commits.js';
+import type { InsightsFactCache } from './insights-cache.js';
 import { saveReleaseFacts } from './insights-store.js';
 import { releaseFacts } from './release-facts.js';
 
@@ -11,6 +12,8 @@ export interface InsightsDeps {
   /** The git directory of a project's repository (built-in repo or mirror). */
   gitDir: (project: Pick<ProjectRow, 'id' | 'source_kind'>) => string;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** The API's facts cache: told after every write so it never serves facts older than the table. */
+  cache?: InsightsFactCache;
 }
 
 /**
@@ -33,10 +36,14 @@ export function followReleasesForInsights(bus: DeliveryEventBus, deps: InsightsD
 export async function recordRelease(deps: InsightsDeps, releaseId: string): Promise<void> {
   const fact = await releaseFacts(deps.db, releaseId);
   if (!fact) return;
-  await saveReleaseFacts(deps.db, fact);
-  if (fact.commits !== 'pending') return;
-  const gitDir = await projectGitDir(deps, fact.project_id);
-  if (gitDir) await computeEnvironmentCommits(deps.db, gitDir, fact.environment_id, [releaseId]);
+  try {
+    await saveReleaseFacts(deps.db, fact);
+    if (fact.commits !== 'pending') return;
+    const gitDir = await projectGitDir(deps, fact.project_id);
+    if (gitDir) await computeEnvironmentCommits(deps.db, gitDir, fact.environment_id, [releaseId]);
+  } finally {
+    deps.cache?.invalidate(fact.environment_id);
+  }
 }
 
 async function projectGitDir(deps: InsightsDeps, projectId: string): Promise<string | null> {
@@ -59,6 +66,7 @@ async function projectGitDir(deps: InsightsDeps, projectId: string): Promise<str
  */
 export async function catchUpInsights(deps: InsightsDeps): Promise<number> {
   const touched = new Set(await backfillReleaseFacts(deps.db));
+  if (touched.size > 0) deps.cache?.invalidate();
   const pending = await deps.db
     .selectFrom('release_facts')
     .select(['release_id', 'environment_id', 'project_id'])
@@ -78,6 +86,8 @@ export async function catchUpInsights(deps: InsightsDeps): Promise<number> {
       for (const id of ids) touched.add(id);
     } catch (error) {
       deps.log.warn({ err: error, environment: environmentId }, 'insights: computing commits failed');
+    } finally {
+      deps.cache?.invalidate(environmentId);
     }
   }
   return touched.size;
