@@ -55,7 +55,8 @@ export function computeInsights(data: InsightsData): InsightsResult {
   const inRange = classified
     .filter((c) => c.fact.ended_at >= from && c.fact.ended_at < to)
     .sort((a, b) => a.fact.ended_at - b.fact.ended_at);
-  const factById = new Map(data.facts.map((f) => [f.release_id, f]));
+  // Commits are loaded for the drill-down only; a summary skips indexing the facts by id.
+  const factById = new Map(data.commits.length > 0 ? data.facts.map((f) => [f.release_id, f]) : []);
   const changes: InsightsChangeJson[] = [];
   for (const commit of data.commits) {
     const fact = factById.get(commit.release_id);
@@ -169,7 +170,7 @@ function metrics(releases: ClassifiedRelease[]) {
       leads.push(lead);
       if (push !== null) fromPush.push(push);
     }
-    for (const [k, v] of Object.entries(fact.segment_sums)) sums[k] = (sums[k] ?? 0) + v;
+    for (const [k, v] of fact.segment_sums) sums[k] = (sums[k] ?? 0) + v;
   }
   const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
   const [leadMedian = null, leadP90 = null] = quantiles(leads, [0.5, 0.9]);
@@ -198,7 +199,7 @@ function metrics(releases: ClassifiedRelease[]) {
 function segmentOrder(releases: ClassifiedRelease[]): string[] {
   const stageTotals = new Map<string, number>();
   for (const r of releases)
-    for (const [k, v] of Object.entries((r.fact as InsightsFact).segment_sums))
+    for (const [k, v] of (r.fact as InsightsFact).segment_sums)
       if (k.startsWith('stage:')) stageTotals.set(k, (stageTotals.get(k) ?? 0) + v);
   const stages = [...stageTotals.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
   const fixed = [...FIXED_SEGMENTS];
