@@ -5,6 +5,7 @@ import type { AgentCaches } from './caches/agent-caches.js';
 import type { ServerConfig } from './config.js';
 import type { DeliveryEventBus } from './events/delivery-event-bus.js';
 import type { RouteRegistry } from './http/define-route.js';
+import type { InsightsFactCache } from './insights/insights-cache.js';
 import type { ConfigLoader } from './runs/config-loader.js';
 import type {
   EventBus,
@@ -43,4 +44,6 @@ export interface ServerContext {
   artifacts: ArtifactStore;
   /** The server's cache store, as agents reach it (caches/agent-caches.ts). */
   caches: AgentCaches;
+  /** Parsed release facts kept between insights requests (insights/insights-cache.ts); absent: none. */
+  insightsCache?: InsightsFactCache;
 }

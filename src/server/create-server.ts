@@ -40,6 +40,7 @@ import { registerWebRoutes } from './http/routes/web-routes.js';
 import { registerWebhookRoutes } from './http/routes/webhook-routes.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { followBuiltImages } from './images/image-follow-up.js';
+import { InsightsFactCache } from './insights/insights-cache.js';
 import { catchUpInsights, followReleasesForInsights } from './insights/insights-follow-up.js';
 import { DbLogService } from './logs/log-service.js';
 import { createNotifyRuntime } from './notify/notify-runtime.js';
@@ -121,8 +122,10 @@ export async function createServer(
       })),
   });
   const notify = createNotifyRuntime(base);
+  const insightsCache = new InsightsFactCache();
   const insights = {
     db,
+    cache: insightsCache,
     gitDir: (p: Parameters<GitSourceService['gitDir']>[0]) => sources.gitDir(p),
     log: app.log,
   };
@@ -140,7 +143,7 @@ export async function createServer(
       maxAgeMs: config.cacheMaxAgeMs,
     }),
   );
-  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue, caches };
+  const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue, caches, insightsCache };
 
   installErrorHandler(app);
   installSecurityHeaders(app);

@@ -49,8 +49,15 @@ export interface GoldenHistory {
   sha: Record<string, string>;
 }
 
-/** Seeds the history in the week starting `t0` (a Monday 00:00 UTC; T0 unless given). */
-export async function seedGoldenHistory(db: Kysely<Database>, t0 = T0): Promise<GoldenHistory> {
+/**
+ * Seeds the history in the week starting `t0` (a Monday 00:00 UTC; T0 unless given). With
+ * `record: false` no insights are computed: the rows an installation had before insights existed.
+ */
+export async function seedGoldenHistory(
+  db: Kysely<Database>,
+  t0 = T0,
+  opts: { record?: boolean } = {},
+): Promise<GoldenHistory> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-insights-golden-'));
   await git(dir, ['init', '-q', '--initial-branch=main']);
   const sha: Record<string, string> = {};
@@ -236,6 +243,6 @@ export async function seedGoldenHistory(db: Kysely<Database>, t0 = T0): Promise<
 
   const gitDir = join(dir, '.git');
   const deps = { db, gitDir: () => gitDir, log: { warn() {}, info() {} } };
-  for (const id of ids) await recordRelease(deps, id);
+  if (opts.record !== false) for (const id of ids) await recordRelease(deps, id);
   return { projectName: project.name, gitDir, sha };
 }

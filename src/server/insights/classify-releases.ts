@@ -93,7 +93,8 @@ function evidence(kind: FailureKind, fact: FactInput): NonNullable<ClassifiedRel
 function measureRecovery(releases: ClassifiedRelease[]): void {
   for (const [i, r] of releases.entries()) {
     if (!r.failure) continue;
-    for (const next of releases.slice(i + 1)) {
+    for (let j = i + 1; j < releases.length; j++) {
+      const next = releases[j] as ClassifiedRelease;
       if (next.fact.status !== 'succeeded' || next.fact.trigger === 'scale' || next.failure) continue;
       r.recoveryMs = Math.max(0, next.fact.ended_at - r.fact.ended_at);
       r.recoveredBy = next.fact.number;

@@ -2,7 +2,7 @@ import { type ClassifiedRelease, classifyEnvironment } from './classify-releases
 import { failureRateBand, frequencyBand, leadTimeBand, overallBand, recoveryBand } from './dora-bands.js';
 import type { InsightsFact } from './fact-row.js';
 import type { InsightsChangeJson, InsightsReleaseJson, InsightsSummaryJson } from './insights-json.js';
-import { quantile, WEEK_MS, weeksBetween } from './time-math.js';
+import { quantile, quantiles, WEEK_MS, weeksBetween } from './time-math.js';
 import { changeSegments, FIXED_SEGMENTS } from './value-stream.js';
 
 export type { InsightsFact };
@@ -55,7 +55,8 @@ export function computeInsights(data: InsightsData): InsightsResult {
   const inRange = classified
     .filter((c) => c.fact.ended_at >= from && c.fact.ended_at < to)
     .sort((a, b) => a.fact.ended_at - b.fact.ended_at);
-  const factById = new Map(data.facts.map((f) => [f.release_id, f]));
+  // Commits are loaded for the drill-down only; a summary skips indexing the facts by id.
+  const factById = new Map(data.commits.length > 0 ? data.facts.map((f) => [f.release_id, f]) : []);
   const changes: InsightsChangeJson[] = [];
   for (const commit of data.commits) {
     const fact = factById.get(commit.release_id);
@@ -90,9 +91,15 @@ function summarise(data: InsightsData, releases: ClassifiedRelease[]): InsightsS
     recovery: recoveryBand(m.recoveryMedian),
   };
   const segments = segmentOrder(releases);
-  const weeks = weeksBetween(data.from, data.to).map((week) => {
-    const inWeek = (t: number) => t >= week && t < week + WEEK_MS;
-    const wm = metrics(releases.filter((r) => inWeek(r.fact.ended_at)));
+  // Releases bucketed by week in one pass (they are sorted by end), not filtered once per week.
+  const weekStarts = weeksBetween(data.from, data.to);
+  const buckets = weekStarts.map(() => [] as ClassifiedRelease[]);
+  for (const r of releases) {
+    const index = Math.floor((r.fact.ended_at - (weekStarts[0] ?? 0)) / WEEK_MS);
+    buckets[index]?.push(r);
+  }
+  const weeks = weekStarts.map((week, index) => {
+    const wm = metrics(buckets[index] ?? []);
     return {
       week,
       deployments: wm.deployments,
@@ -163,17 +170,19 @@ function metrics(releases: ClassifiedRelease[]) {
       leads.push(lead);
       if (push !== null) fromPush.push(push);
     }
-    for (const [k, v] of Object.entries(fact.segment_sums)) sums[k] = (sums[k] ?? 0) + v;
+    for (const [k, v] of fact.segment_sums) sums[k] = (sums[k] ?? 0) + v;
   }
   const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
+  const [leadMedian = null, leadP90 = null] = quantiles(leads, [0.5, 0.9]);
+  const [pushMedian = null, pushP90 = null] = quantiles(fromPush, [0.5, 0.9]);
   return {
     deployments: deployments.filter((r) => r.fact.status === 'succeeded').length,
     allDeployments: deployments.length,
     changes: leads.length,
-    leadMedian: quantile(leads, 0.5),
-    leadP90: quantile(leads, 0.9),
-    pushMedian: quantile(fromPush, 0.5),
-    pushP90: quantile(fromPush, 0.9),
+    leadMedian,
+    leadP90,
+    pushMedian,
+    pushP90,
     changeDeployments: changeDeployments.length,
     failures: failures.length,
     cfr: ratio(failures.length, changeDeployments.length),
@@ -190,7 +199,7 @@ function metrics(releases: ClassifiedRelease[]) {
 function segmentOrder(releases: ClassifiedRelease[]): string[] {
   const stageTotals = new Map<string, number>();
   for (const r of releases)
-    for (const [k, v] of Object.entries((r.fact as InsightsFact).segment_sums))
+    for (const [k, v] of (r.fact as InsightsFact).segment_sums)
       if (k.startsWith('stage:')) stageTotals.set(k, (stageTotals.get(k) ?? 0) + v);
   const stages = [...stageTotals.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
   const fixed = [...FIXED_SEGMENTS];

@@ -10,7 +10,8 @@ export type InsightsFact = FactInput &
     changes: number;
     /** `[leadMs, leadFromPushMs | null]` per commit shipped first. */
     lead_times: [number, number | null][];
-    segment_sums: Record<string, number>;
+    /** `[segment, ms]` pairs summed over its commits (the stored JSON object, parsed once). */
+    segment_sums: [string, number][];
   };
 
 // PostgreSQL returns bigint columns as strings: every time is converted here, once.
@@ -42,6 +43,6 @@ export function factFromRow(r: ReleaseFactRow): InsightsFact {
     manual_wait_ms: Number(r.manual_wait_ms),
     changes: Number(r.changes),
     lead_times: JSON.parse(r.lead_times) as [number, number | null][],
-    segment_sums: JSON.parse(r.segment_sums) as Record<string, number>,
+    segment_sums: Object.entries(JSON.parse(r.segment_sums) as Record<string, number>),
   };
 }

@@ -1,15 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import type { Database, ProjectRow } from '../store/tables.js';
-import { saveReleaseCommits, saveReleaseFacts } from './insights-store.js';
-import { releaseCommits } from './release-commits.js';
-import { ENDED_RELEASE, releaseFacts } from './release-facts.js';
+import { backfillReleaseFacts } from './backfill-facts.js';
+import { computeEnvironmentCommits } from './environment-commits.js';
+import type { InsightsFactCache } from './insights-cache.js';
+import { saveReleaseFacts } from './insights-store.js';
+import { releaseFacts } from './release-facts.js';
 
 export interface InsightsDeps {
   db: Kysely<Database>;
   /** The git directory of a project's repository (built-in repo or mirror). */
   gitDir: (project: Pick<ProjectRow, 'id' | 'source_kind'>) => string;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** The API's facts cache: told after every write so it never serves facts older than the table. */
+  cache?: InsightsFactCache;
 }
 
 /**
@@ -32,70 +36,59 @@ export function followReleasesForInsights(bus: DeliveryEventBus, deps: InsightsD
 export async function recordRelease(deps: InsightsDeps, releaseId: string): Promise<void> {
   const fact = await releaseFacts(deps.db, releaseId);
   if (!fact) return;
-  await saveReleaseFacts(deps.db, fact);
-  if (fact.commits === 'pending') await recordCommits(deps, releaseId);
+  try {
+    await saveReleaseFacts(deps.db, fact);
+    if (fact.commits !== 'pending') return;
+    const gitDir = await projectGitDir(deps, fact.project_id);
+    if (gitDir) await computeEnvironmentCommits(deps.db, gitDir, fact.environment_id, [releaseId]);
+  } finally {
+    deps.cache?.invalidate(fact.environment_id);
+  }
 }
 
-async function recordCommits(deps: InsightsDeps, releaseId: string): Promise<void> {
-  const fact = await deps.db
-    .selectFrom('release_facts')
-    .selectAll()
-    .where('release_id', '=', releaseId)
-    .executeTakeFirst();
-  if (!fact) return;
+async function projectGitDir(deps: InsightsDeps, projectId: string): Promise<string | null> {
   const project = await deps.db
     .selectFrom('projects')
     .select(['id', 'source_kind'])
-    .where('id', '=', fact.project_id)
+    .where('id', '=', projectId)
     .executeTakeFirst();
-  if (!project) return;
-  const commits = await releaseCommits(deps.db, deps.gitDir(project), fact);
-  if (commits === null) {
-    deps.log.warn(
-      { release: releaseId, sha: fact.source_sha },
-      'insights: released commit not in the repository yet',
-    );
-  }
-  await saveReleaseCommits(deps.db, fact, commits);
+  return project ? deps.gitDir(project) : null;
 }
 
 /**
- * The replay cursor of insights: facts are missing for every ended release the subscriber did
- * not see — history from before migration 018 (the backfill), events committed while the
- * server died before dispatching them — and commits are missing where the repository lacked the
- * commit. Both are found by query (the facts table is the cursor) and computed here, oldest
- * release first so each sees its predecessors' commits. Run at start; returns how many releases
- * it computed.
+ * The replay cursor of insights, run at start: facts are missing for every ended release the
+ * subscriber did not see (events committed while the server died before dispatching them; the
+ * history from before insights is computed by migration 027 already), and commits are `pending`
+ * for releases whose facts the migration computed (it cannot call git) and `missing` where the
+ * repository lacked the commit. Both are found by query (the facts table is the cursor) and
+ * computed in one pass per environment (environment-commits.ts). Resumable: whatever a crash
+ * interrupts stays pending and the next start carries on. Returns how many releases it computed.
  */
-export async function catchUpInsights(deps: InsightsDeps, batch = 200): Promise<number> {
-  let done = 0;
-  const tried = new Set<string>();
-  for (;;) {
-    const rows = await deps.db
-      .selectFrom('releases')
-      .leftJoin('release_facts', 'release_facts.release_id', 'releases.id')
-      .select('releases.id')
-      .where('releases.status', 'in', [...ENDED_RELEASE])
-      .where((eb) =>
-        eb.or([
-          eb('release_facts.release_id', 'is', null),
-          eb('release_facts.commits', 'in', ['pending', 'missing']),
-        ]),
-      )
-      .orderBy('releases.finished_at')
-      .orderBy('releases.number')
-      .limit(batch + tried.size)
-      .execute();
-    const todo = rows.filter((r) => !tried.has(r.id)).slice(0, batch);
-    if (todo.length === 0) return done;
-    for (const { id } of todo) {
-      tried.add(id);
-      try {
-        await recordRelease(deps, id);
-        done++;
-      } catch (error) {
-        deps.log.warn({ err: error, release: id }, 'insights: computing a release failed');
-      }
+export async function catchUpInsights(deps: InsightsDeps): Promise<number> {
+  const touched = new Set(await backfillReleaseFacts(deps.db));
+  if (touched.size > 0) deps.cache?.invalidate();
+  const pending = await deps.db
+    .selectFrom('release_facts')
+    .select(['release_id', 'environment_id', 'project_id'])
+    .where('commits', 'in', ['pending', 'missing'])
+    .execute();
+  const byEnvironment = new Map<string, { projectId: string; ids: string[] }>();
+  for (const row of pending) {
+    const entry = byEnvironment.get(row.environment_id) ?? { projectId: row.project_id, ids: [] };
+    entry.ids.push(row.release_id);
+    byEnvironment.set(row.environment_id, entry);
+  }
+  for (const [environmentId, { projectId, ids }] of byEnvironment) {
+    try {
+      const gitDir = await projectGitDir(deps, projectId);
+      if (!gitDir) continue;
+      await computeEnvironmentCommits(deps.db, gitDir, environmentId, ids);
+      for (const id of ids) touched.add(id);
+    } catch (error) {
+      deps.log.warn({ err: error, environment: environmentId }, 'insights: computing commits failed');
+    } finally {
+      deps.cache?.invalidate(environmentId);
     }
   }
+  return touched.size;
 }

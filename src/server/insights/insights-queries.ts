@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables.js';
 import { computeInsights, type InsightsResult } from './compute-insights.js';
+import type { InsightsFactCache } from './insights-cache.js';
 import type { InsightsSummaryJson } from './insights-json.js';
 import { type InsightsScope, loadInsights } from './load-insights.js';
 import { DAY_MS, WEEK_MS, weekStart } from './time-math.js';
@@ -12,9 +13,9 @@ export const DEFAULT_HOTFIX_WINDOW_MS = 7 * DAY_MS;
 export async function insightsOf(
   db: Kysely<Database>,
   scope: InsightsScope,
-  opts: { withCommits?: boolean } = {},
+  opts: { withCommits?: boolean; cache?: InsightsFactCache } = {},
 ): Promise<InsightsResult> {
-  return computeInsights(await loadInsights(db, scope, opts.withCommits ?? false));
+  return computeInsights(await loadInsights(db, scope, opts.withCommits ?? false, opts.cache));
 }
 
 export interface WeeklySummary {

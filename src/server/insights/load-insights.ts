@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables.js';
 import type { EnvironmentName, InsightsCommit, InsightsData } from './compute-insights.js';
 import { factFromRow, type InsightsFact } from './fact-row.js';
+import type { InsightsFactCache } from './insights-cache.js';
 import { DAY_MS } from './time-math.js';
 
 /** What an insights question is about: every filter optional (all projects, production environments). */
@@ -25,6 +26,7 @@ export async function loadInsights(
   db: Kysely<Database>,
   scope: InsightsScope,
   withCommits = false,
+  cache?: InsightsFactCache,
 ): Promise<InsightsData> {
   let envQuery = db
     .selectFrom('environments')
@@ -47,17 +49,19 @@ export async function loadInsights(
     envs.map((e) => [e.id, { project: e.project, application: e.application, name: e.name }]),
   );
   const ids = [...environments.keys()];
-  const facts: InsightsFact[] = [];
+  const facts: InsightsFact[] = cache ? await cache.factsOf(db, ids, scope.from - CONTEXT_MS, scope.to) : [];
   const commits: InsightsCommit[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const factRows = await db
-      .selectFrom('release_facts')
-      .selectAll()
-      .where('environment_id', 'in', chunk)
-      .where('ended_at', '>=', scope.from - CONTEXT_MS)
-      .where('ended_at', '<', scope.to)
-      .execute();
+    const factRows = cache
+      ? []
+      : await db
+          .selectFrom('release_facts')
+          .selectAll()
+          .where('environment_id', 'in', chunk)
+          .where('ended_at', '>=', scope.from - CONTEXT_MS)
+          .where('ended_at', '<', scope.to)
+          .execute();
     for (const r of factRows) facts.push(factFromRow(r));
     // Commits one by one only for the drill-down: summaries use the per-release aggregates.
     if (!withCommits) continue;

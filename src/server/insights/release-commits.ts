@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { commitsNotIn, type RangeCommit } from '../git/commit-range.js';
+import type { RangeCommit } from '../git/commit-range.js';
 import type { Database } from '../store/tables.js';
 import type { ReleaseCommitRow, ReleaseFactRow } from '../store/tables-insights.js';
 
@@ -8,44 +8,38 @@ export const MAX_RELEASE_COMMITS = 1000;
 const CHUNK = 400;
 
 /**
- * The commits a successful release shipped first: reachable from its commit and from the commit
- * of no earlier successful release (by release number) of the same environment, so a commit a
- * rollback took away and a later release brought back counts once, at its first release.
- * Push time of a commit: the creation of the earliest run (any ref, any trigger) whose commit
- * contains it among these — when the server first saw it. Null: the repository does not have
- * the commit (a mirror not fetched yet); the caller retries later.
+ * When the server first saw each of `shas`: the creation of the project's earliest run of that
+ * commit (any ref, any trigger). One indexed query per 400 commits (runs_project_sha).
  */
-export async function releaseCommits(
+export async function firstRunTimes(
   db: Kysely<Database>,
-  gitDir: string,
-  fact: ReleaseFactRow,
-): Promise<ReleaseCommitRow[] | null> {
-  if (!fact.source_sha) return [];
-  const earlier = await db
-    .selectFrom('releases')
-    .select('source_sha')
-    .distinct()
-    .where('environment_id', '=', fact.environment_id)
-    .where('status', '=', 'succeeded')
-    .where('number', '<', fact.number)
-    .where('source_sha', 'is not', null)
-    .execute();
-  // A redeploy of an already released commit (its own sha among them) ships nothing new.
-  const excluded = earlier.map((r) => r.source_sha as string);
-  const commits = await commitsNotIn(gitDir, fact.source_sha, excluded, MAX_RELEASE_COMMITS);
-  if (commits === null) return null;
-  const shas = commits.map((c) => c.sha);
+  projectId: string,
+  shas: readonly string[],
+): Promise<Map<string, number>> {
   const firstRun = new Map<string, number>();
   for (let i = 0; i < shas.length; i += CHUNK) {
     const rows = await db
       .selectFrom('runs')
       .select(['sha', (eb) => eb.fn.min('created_at').as('at')])
-      .where('project_id', '=', fact.project_id)
+      .where('project_id', '=', projectId)
       .where('sha', 'in', shas.slice(i, i + CHUNK))
       .groupBy('sha')
       .execute();
     for (const row of rows) firstRun.set(row.sha, Number(row.at));
   }
+  return firstRun;
+}
+
+/**
+ * The release_commits rows of a successful release from the commits it shipped first (newest
+ * first). Push time of a commit: the creation of the earliest run whose commit contains it among
+ * these — when the server first saw it.
+ */
+export function releaseCommitRows(
+  fact: ReleaseFactRow,
+  commits: readonly RangeCommit[],
+  firstRun: ReadonlyMap<string, number>,
+): ReleaseCommitRow[] {
   const pushed = pushTimes(commits, firstRun);
   return commits.map((c) => ({
     release_id: fact.release_id,
@@ -53,7 +47,7 @@ export async function releaseCommits(
     environment_id: fact.environment_id,
     authored_at: c.authoredAt,
     pushed_at: pushed.get(c.sha) ?? null,
-    released_at: fact.ended_at,
+    released_at: Number(fact.ended_at),
   }));
 }
 
@@ -63,10 +57,17 @@ export async function releaseCommits(
  * it from a run's commit finds exactly what `git rev-list run ^earlier` would: no git call per run.
  * Runs are taken earliest first, so each commit is settled by the first walk that reaches it.
  */
-function pushTimes(commits: readonly RangeCommit[], firstRun: Map<string, number>): Map<string, number> {
+function pushTimes(
+  commits: readonly RangeCommit[],
+  firstRun: ReadonlyMap<string, number>,
+): Map<string, number> {
   const parents = new Map(commits.map((c) => [c.sha, c.parents]));
+  const runs = commits.flatMap((c) => {
+    const at = firstRun.get(c.sha);
+    return at === undefined ? [] : [[c.sha, at] as const];
+  });
   const pushed = new Map<string, number>();
-  for (const [head, at] of [...firstRun.entries()].sort((a, b) => a[1] - b[1])) {
+  for (const [head, at] of runs.sort((a, b) => a[1] - b[1])) {
     const stack = [head];
     while (stack.length > 0) {
       const sha = stack.pop() as string;

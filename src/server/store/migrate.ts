@@ -23,6 +23,7 @@ import * as userLifecycle from './migrations/021_user_lifecycle.js';
 import * as removedEnvironments from './migrations/022_removed_environments.js';
 import * as agentInfo from './migrations/023_agent_info.js';
 import * as releaseImpact from './migrations/024_release_impact.js';
+import * as backfillInsights from './migrations/027_backfill_insights.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -30,7 +31,7 @@ import { runMigrations } from './run-migrations.js';
  * build has them too. Each runs in its own transaction with the row that records it
  * (run-migrations.ts), so a crash mid-way loses nothing and re-running is a no-op.
  */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001_create_core_tables': createCoreTables,
   '002_index_queue_leases': indexQueueLeases,
   '003_index_runs_for_records_page': indexRunsForRecordsPage,
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '022_removed_environments': removedEnvironments,
   '023_agent_info': agentInfo,
   '024_release_impact': releaseImpact,
+  '027_backfill_insights': backfillInsights,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

@@ -58,7 +58,11 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     response: insightsSummaryJsonSchema,
     handler: async ({ query }, req) => {
       requireRole(req, 'viewer');
-      return (await insightsOf(ctx.db, await scopeOf(ctx, query))).summary;
+      return (
+        await insightsOf(ctx.db, await scopeOf(ctx, query), {
+          ...(ctx.insightsCache ? { cache: ctx.insightsCache } : {}),
+        })
+      ).summary;
     },
   });
 
@@ -74,6 +78,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
       const { metric, limit, offset, ...rest } = query;
       const result = await insightsOf(ctx.db, await scopeOf(ctx, rest), {
         withCommits: metric === 'lead_time',
+        ...(ctx.insightsCache ? { cache: ctx.insightsCache } : {}),
       });
       const page = <T>(list: T[]) => list.slice(offset, offset + limit);
       if (metric === 'lead_time') {

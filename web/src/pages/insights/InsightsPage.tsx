@@ -1,4 +1,4 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
 import { useI18n } from '../../app/i18n-context.js';
@@ -11,7 +11,10 @@ import './insights-messages.js';
 import './insights.css';
 
 // echarts is the heaviest part of the page: the numbers show first, the charts when loaded.
-const InsightsCharts = lazy(() => import('./InsightsCharts.js').then((m) => ({ default: m.InsightsCharts })));
+// The chunk is requested when the page mounts, so it downloads while the summary is computed
+// instead of after it arrives (the browser keeps one request for both calls).
+const loadCharts = () => import('./InsightsCharts.js');
+const InsightsCharts = lazy(() => loadCharts().then((m) => ({ default: m.InsightsCharts })));
 
 const RANGES = ['7d', '30d', '90d', '365d'] as const;
 
@@ -25,6 +28,9 @@ export default function InsightsPage({ project }: { project?: string }) {
   const [env, setEnv] = useState('');
   const [app, setApp] = useState('');
   const [drill, setDrill] = useState<DrillMetric | null>(null);
+  useEffect(() => {
+    loadCharts().catch(() => {});
+  }, []);
   const params = new URLSearchParams({ since: range });
   if (project) params.set('project', project);
   if (env.trim()) params.set('env', env.trim());
