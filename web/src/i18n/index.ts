@@ -21,6 +21,11 @@ export function registerMessages(messages: Partial<Record<Lang, Messages>>): voi
   for (const lang of LANGS) Object.assign(dictionaries[lang], messages[lang] ?? {});
 }
 
+/** Every key of a language as registered so far (for the glossary and completeness checks). */
+export function allMessages(lang: Lang): Readonly<Messages> {
+  return dictionaries[lang];
+}
+
 export function translate(lang: Lang, key: string, vars?: Record<string, string | number>): string {
   const text = dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
   if (!vars) return text;

@@ -86,10 +86,10 @@ export const zhCN: Record<string, string> = {
   'run.attempt': '第 {n} 次尝试',
   'run.supersededBy': '被 #{n} 取代',
   'run.canceledBy': '由 {actor} 取消',
-  'run.waiting.no_matching_agent': '正在等待具有标签 {labels} 的代理',
+  'run.waiting.no_matching_agent': '正在等待具有标签 {labels} 的执行器',
   'run.waitingHint':
-    '当前没有已连接的代理具有这些标签（来自流水线的 runs_on，或其部署到的环境）。可用 slipway agent --label key=value 启动一个。',
-  'run.attemptHint': '执行它的代理已失联，执行记录已重新排队；日志按顺序显示每一次尝试。',
+    '当前没有已连接的执行器具有这些标签（来自流水线的 runs_on，或其部署到的环境）。可用 slipway agent --label key=value 启动一个。',
+  'run.attemptHint': '执行它的执行器已失联，执行记录已重新排队；日志按顺序显示每一次尝试。',
 
   'pipeline.file': '.slipway.yml',
   'pipeline.valid': '未发现问题。',

@@ -81,11 +81,11 @@ registerMessages({
     'apps.health.degraded': '上次发布失败（旧版本仍在服务）',
     'apps.health.failed': '失败',
     'apps.healthNote':
-      '健康状态和副本数是代理每隔几秒在其引擎上观测到的结果；“（未观测）”表示没有代理报告该环境，此时显示最近一次发布的结果。',
+      '健康状态和副本数是执行器每隔几秒在其引擎上观测到的结果；“（未观测）”表示没有代理报告该环境，此时显示最近一次发布的结果。',
     'apps.observed.healthy': '健康',
     'apps.observed.degraded': '降级（并非所有副本都健康）',
     'apps.observed.down': '宕机（没有运行中的副本）',
-    'apps.observed.unknown': '未知（代理未报告）',
+    'apps.observed.unknown': '未知（执行器未报告）',
     'apps.notObserved': '（未观测）',
     'apps.observedReplicas': '副本：{healthy}/{desired} 健康，{running} 运行中',
     'apps.observedAt': '观测时间：{time}',
@@ -115,7 +115,7 @@ registerMessages({
     'apps.status.running': '发布中',
     'apps.status.succeeded': '成功',
     'apps.status.failed': '失败',
-    'apps.status.rolled_back': '已回退',
+    'apps.status.rolled_back': '已回滚',
     'apps.status.canceled': '已取消',
   },
 });

@@ -30,7 +30,7 @@ registerMessages({
   },
   'zh-CN': {
     'images.title': '镜像仓库',
-    'images.empty': '还没有镜像。构建作业（build:）构建并推送的每个镜像都会记录在这里。',
+    'images.empty': '还没有镜像。构建任务（build:）构建并推送的每个镜像都会记录在这里。',
     'images.tag': '标签',
     'images.digest': '摘要',
     'images.size': '大小',

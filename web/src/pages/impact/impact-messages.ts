@@ -69,7 +69,7 @@ registerMessages({
     'impact.range.7d': '最近 7 天',
     'impact.range.30d': '最近 30 天',
     'impact.noEnvironments': '该应用还没有环境。',
-    'impact.noTraffic': '此时间范围内没有流量记录。HTTP 环境的流量由代理程序的代理统计。',
+    'impact.noTraffic': '此时间范围内没有流量记录。HTTP 环境的流量由执行器前面的代理统计。',
     'impact.chart.traffic': '每个步长的请求数',
     'impact.chart.errors': '错误率（5xx 与代理错误）',
     'impact.chart.latency': 'p95 延迟（毫秒）',

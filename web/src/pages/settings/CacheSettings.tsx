@@ -26,7 +26,7 @@ registerMessages({
   'zh-CN': {
     'settings.caches': '缓存',
     'settings.cachesHint':
-      '各代理上传到服务器缓存存储的作业缓存（.slipway.yml 中的 cache:），供其他代理直接使用。每个代理也在本机保留自己的副本（在该机器上运行 slipway cache ls 查看）。限制：单个缓存 {max}，总计 {total}；{days} 天未使用即删除。',
+      '各执行器上传到服务器缓存存储的任务缓存（.slipway.yml 中的 cache:），供其他执行器直接使用。每个执行器也在本机保留自己的副本（在该机器上运行 slipway cache ls 查看）。限制：单个缓存 {max}，总计 {total}；{days} 天未使用即删除。',
     'settings.noCaches': '服务器存储中还没有缓存：带 cache: 的运行成功后会保存一份。',
     'settings.cacheUsed': '最近使用 {time}',
     'settings.cacheWhere': '服务器存储',
