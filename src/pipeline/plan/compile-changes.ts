@@ -25,7 +25,7 @@ export function changesSkip(globs: string | string[] | undefined, event: Pipelin
   if (files.some((file) => matches(file))) return null;
   return {
     code: 'changes',
-    message: `no ${since(event)}file matches changes: ${list.join(', ')} (${describe(files)})`,
+    message: `no ${which(event)} matches changes: ${list.join(', ')} (${describe(files)})`,
   };
 }
 
@@ -55,11 +55,11 @@ function knownChanges(event: PipelineEvent): readonly string[] | null {
   return ASKED_FOR.has(event.kind) && event.changesBase ? files : null;
 }
 
-function since(event: PipelineEvent): string {
+function which(event: PipelineEvent): string {
   const base = event.changesBase;
   return base && ASKED_FOR.has(event.kind)
-    ? `file changed since the last successful run #${base.runNumber} (${base.sha.slice(0, 7)}) `
-    : 'changed ';
+    ? `file changed since the last successful run #${base.runNumber} (${base.sha.slice(0, 7)})`
+    : 'changed file';
 }
 
 function describe(files: readonly string[]): string {
