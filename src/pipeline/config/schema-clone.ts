@@ -15,7 +15,11 @@ export const MAX_CLONE_DEPTH = 1_000_000;
 
 export const cloneSchema = z
   .union([
-    z.literal(false).describe('No .git: the workspace holds only the files of the commit.'),
+    // A boolean rather than the literal false: `clone: true` (the default) is harmless, and a
+    // value of the wrong type is then reported as "a boolean or a mapping".
+    z
+      .boolean()
+      .describe('false: no .git, the workspace holds only the files of the commit; true: the default.'),
     z
       .object({
         depth: z
@@ -41,7 +45,7 @@ export const cloneSchema = z
       .strict(),
   ])
   .describe(
-    'The git checkout in the workspace: { depth: 50, tags: false } by default; false for the files only.',
+    'The git checkout in the workspace: { depth: 50, tags: false } by default (also `true`); false for the files only.',
   );
 
 export type CloneConfig = z.infer<typeof cloneSchema>;
@@ -52,7 +56,7 @@ export type CloneConfig = z.infer<typeof cloneSchema>;
  * pipeline copied from elsewhere still runs, and says what it does not get.
  */
 export function checkClone(clone: CloneConfig | undefined, locate: Locator, file: string): Diagnostic[] {
-  if (!clone) return [];
+  if (typeof clone === 'boolean' || clone === undefined) return [];
   const out: Diagnostic[] = [];
   const unsupported = {
     submodules:

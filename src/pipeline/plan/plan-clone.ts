@@ -17,6 +17,7 @@ export const DEFAULT_CLONE: PlanClone = { depth: DEFAULT_CLONE_DEPTH, tags: fals
 export function compileClone(clone: CloneConfig | undefined): { clone?: PlanClone | false } {
   if (clone === undefined) return {};
   if (clone === false) return { clone: false };
+  if (clone === true) return { clone: DEFAULT_CLONE };
   return { clone: { depth: clone.depth ?? DEFAULT_CLONE.depth, tags: clone.tags ?? DEFAULT_CLONE.tags } };
 }
 
