@@ -17,7 +17,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pack } from 'tar-fs';
+import { type Headers, pack } from 'tar-fs';
 import { gitOk } from './git-cli.js';
 import { listRefValues } from './git-reads.js';
 
@@ -39,31 +39,10 @@ const MAX_TAGS = 2000;
 const FETCH_TIMEOUT_MS = 10 * 60_000;
 
 export async function checkoutArchive(gitDir: string, sha: string, opts: CheckoutOptions): Promise<Readable> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-checkout-'));
-  try {
-    await fillCheckout(gitDir, dir, sha, opts);
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
-  // Everyone may read (the job's image may run as any user); owners are root like git
-  // archive's, exec bits stay. Git's own read-only object files become plain readable files.
+  const dir = await makeCheckout(gitDir, sha, opts);
   // The top-level entries, not the directory itself: the workspace's own mode stays as it is.
-  const entries = await readdir(dir);
-  const tar = pack(dir, {
-    entries,
-    map: (header) => {
-      const mode =
-        header.type === 'directory'
-          ? 0o755
-          : header.type === 'file'
-            ? header.mode & 0o100
-              ? 0o755
-              : 0o644
-            : header.mode;
-      return { ...header, uid: 0, gid: 0, uname: 'root', gname: 'root', mode };
-    },
-  }) as unknown as Readable;
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const tar = pack(dir, { entries, map: readableByAll }) as unknown as Readable;
   let removed = false;
   const cleanup = () => {
     if (removed) return;
@@ -74,6 +53,37 @@ export async function checkoutArchive(gitDir: string, sha: string, opts: Checkou
   tar.once('close', cleanup);
   tar.once('error', cleanup);
   return tar;
+}
+
+/**
+ * A temporary directory holding the checkout (the caller removes it). `slipway exec` uses it for
+ * the `.git` alone, with the developer's working copy as the files.
+ */
+export async function makeCheckout(gitDir: string, sha: string, opts: CheckoutOptions): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-checkout-'));
+  try {
+    await fillCheckout(gitDir, dir, sha, opts);
+    return dir;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Everyone may read (the job's image may run as any user); owners are root like git archive's,
+ * exec bits stay. Git's own read-only object files become plain readable files.
+ */
+export function readableByAll(header: Headers): Headers {
+  const mode =
+    header.type === 'directory'
+      ? 0o755
+      : header.type === 'file'
+        ? header.mode & 0o100
+          ? 0o755
+          : 0o644
+        : header.mode;
+  return { ...header, uid: 0, gid: 0, mode };
 }
 
 async function fillCheckout(gitDir: string, dir: string, sha: string, opts: CheckoutOptions): Promise<void> {
