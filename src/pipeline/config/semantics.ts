@@ -11,8 +11,8 @@ import { reservedBuildArgReason, reservedEnvReason } from '../../domain/reserved
 import type { Diagnostic, Severity } from './diagnostic.js';
 import { type ConfigPath, formatPath, type Locator } from './locate.js';
 import { checkRunsOn } from './runs-on-check.js';
-import { checkClone } from './schema-clone.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
+import { checkClone } from './schema-clone.js';
 import { suggest } from './suggest.js';
 import { checkVariables } from './variable-check.js';
 

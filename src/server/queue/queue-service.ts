@@ -13,10 +13,10 @@ import type { QueueRow } from '../store/tables.js';
 import { AgentPolls } from './agent-polls.js';
 import { markSeen } from './agent-registry.js';
 import { expireLeases } from './lease-expiry.js';
-import { leaseSource } from './lease-source.js';
 import type { LeaseLossDeps } from './lease-loss.js';
 import { buildLeaseMessage, UnrunnableExecution } from './lease-message.js';
 import { AgentGoneError, claimNext, unclaim } from './lease-picker.js';
+import { leaseSource } from './lease-source.js';
 import { agentExists, agentRevoked, revokeAgent } from './revoke-agent.js';
 
 export type QueueServiceDeps = Omit<ServerContext, 'queue' | 'artifacts' | 'caches'>;
