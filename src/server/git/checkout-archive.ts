@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Headers, pack } from 'tar-fs';
-import { gitOk } from './git-cli.js';
+import { extract, type Pack as TarPack } from 'tar-stream';
+import { GitError, gitOk, spawnGit } from './git-cli.js';
 import { listRefValues } from './git-reads.js';
 
 export interface CheckoutOptions {
@@ -40,9 +41,14 @@ const FETCH_TIMEOUT_MS = 10 * 60_000;
 
 export async function checkoutArchive(gitDir: string, sha: string, opts: CheckoutOptions): Promise<Readable> {
   const dir = await makeCheckout(gitDir, sha, opts);
-  // The top-level entries, not the directory itself: the workspace's own mode stays as it is.
-  const entries = await readdir(dir).catch(() => [] as string[]);
-  const tar = pack(dir, { entries, map: readableByAll }) as unknown as Readable;
+  // `.git` first (from the temporary repository), then the files straight from `git archive`:
+  // writing the work tree to disk only to read it back would double the I/O of every run.
+  const tar = pack(dir, {
+    entries: ['.git'],
+    map: readableByAll,
+    finalize: false,
+    finish: (into) => appendTree(into, gitDir, sha),
+  }) as unknown as Readable;
   let removed = false;
   const cleanup = () => {
     if (removed) return;
@@ -55,9 +61,44 @@ export async function checkoutArchive(gitDir: string, sha: string, opts: Checkou
   return tar;
 }
 
+/** The commit's files (what `git archive` gives, as before `clone:`) appended to `into`. */
+function appendTree(into: TarPack, gitDir: string, sha: string): void {
+  const child = spawnGit(['archive', '--format=tar', '--end-of-options', sha], {
+    env: { GIT_DIR: gitDir },
+    timeoutMs: FETCH_TIMEOUT_MS,
+  });
+  child.stdin.end();
+  const ex = extract();
+  ex.on('entry', (header, stream, next) => {
+    // Only what a work tree holds; git's pax comment (the commit id) is not a file.
+    if (!['file', 'directory', 'symlink'].includes(header.type ?? '')) {
+      stream.on('end', () => next());
+      stream.resume();
+      return;
+    }
+    stream.pipe(into.entry(header, (err) => next(err ?? undefined)));
+  });
+  const fail = (error: Error) => {
+    child.kill();
+    into.destroy(error);
+  };
+  ex.on('error', fail);
+  into.on('close', () => child.kill());
+  // The tar ends only when git says it succeeded: a failure midway must not look complete.
+  Promise.all([new Promise<void>((resolve) => ex.on('finish', resolve)), child.exited]).then(
+    ([, { code, stderr }]) => {
+      if (code === 0) into.finalize();
+      else fail(new GitError(`git archive failed (exit ${code})`, 'exit', stderr));
+    },
+    (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
+  );
+  child.stdout.pipe(ex);
+}
+
 /**
- * A temporary directory holding the checkout (the caller removes it). `slipway exec` uses it for
- * the `.git` alone, with the developer's working copy as the files.
+ * A temporary directory holding the checkout's `.git` — no work tree: the files come from
+ * `git archive` here, and from the developer's working copy in `slipway exec` (the caller
+ * removes the directory). The index is the commit's tree, so `git status` compares with it.
  */
 export async function makeCheckout(gitDir: string, sha: string, opts: CheckoutOptions): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-checkout-'));
@@ -105,8 +146,13 @@ async function fillCheckout(gitDir: string, dir: string, sha: string, opts: Chec
     // No --depth: the tags' commits are already here, only the tag objects travel.
     await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', source, ...specs]);
   }
-  if (opts.branch) await git(['checkout', '--quiet', '-B', opts.branch, sha]);
-  else await git(['checkout', '--quiet', '--detach', sha]);
+  if (opts.branch) {
+    await git(['update-ref', `refs/heads/${opts.branch}`, sha]);
+    await git(['symbolic-ref', 'HEAD', `refs/heads/${opts.branch}`]);
+  } else {
+    await git(['update-ref', '--no-deref', 'HEAD', sha]);
+  }
+  await git(['read-tree', sha]);
   if (opts.remoteUrl) {
     await git(['remote', 'add', 'origin', opts.remoteUrl]);
     if (opts.branch) {
