@@ -157,7 +157,9 @@ async function fillCheckout(gitDir: string, dir: string, sha: string, opts: Chec
     await git(['remote', 'add', 'origin', opts.remoteUrl]);
     if (opts.branch) {
       await git(['update-ref', `refs/remotes/origin/${opts.branch}`, sha]);
-      await git(['branch', '--quiet', `--set-upstream-to=origin/${opts.branch}`, opts.branch]);
+      // As config rather than `git branch --set-upstream-to`: a name is never parsed as an option.
+      await git(['config', `branch.${opts.branch}.remote`, 'origin']);
+      await git(['config', `branch.${opts.branch}.merge`, `refs/heads/${opts.branch}`]);
     }
   }
   // The server's paths and times are nobody's business in the job.
