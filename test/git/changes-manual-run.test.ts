@@ -11,7 +11,8 @@ import { runAgent } from '../../src/agent/agent.js';
 import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
 import { LocalTransport } from '../../src/server/queue/local-transport.js';
-import type { RunRow } from '../../src/server/store/tables.js';
+import { fireSchedule } from '../../src/server/scheduler/fire-schedule.js';
+import type { RunRow, ScheduleRow } from '../../src/server/store/tables.js';
 import { insertProject, workRepo } from '../support/git.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 
@@ -139,6 +140,44 @@ describe('changes: on manual runs', { timeout: 120_000 }, () => {
         `no file changed since the last successful run #${manual.number} (${b.slice(0, 7)}) matches changes: **/*.md (nothing changed)`,
       );
       assert.equal(second.get('always')?.status, 'succeeded');
+    } finally {
+      await work.cleanup();
+    }
+  });
+
+  test('a scheduled run is compared the same way', async () => {
+    const project = await insertProject(t.server, { name: 'cronchanges' });
+    const work = await workRepo();
+    try {
+      const a = await work.commit({ '.slipway.yml': PIPELINE, 'src/a.txt': 'a', 'README.md': 'hi' }, 'first');
+      await work.git(
+        'remote',
+        'add',
+        'origin',
+        `${t.url.replace('://', `://mo:${token}@`)}/git/cronchanges.git`,
+      );
+      await work.git('push', '-q', 'origin', 'main');
+      const first = await ended((r) => r.sha === a, 'the push run of A');
+      assert.equal(first.status, 'succeeded');
+      const b = await work.commit({ 'src/b.txt': 'b' }, 'code [skip ci]');
+      await work.git('push', '-q', 'origin', 'main');
+      await until('the push of B to be recorded', () =>
+        db().selectFrom('runs').select('id').where('sha', '=', b).executeTakeFirst(),
+      );
+      // The scheduler's own entry point; it reads only the schedule's branch.
+      const runId = await fireSchedule(t.server.ctx, project, { branch: 'main' } as ScheduleRow);
+      assert.ok(runId);
+      const run = await ended((r) => r.id === runId, 'the scheduled run');
+      const jobs = await jobsOf(run);
+      assert.equal(jobs.get('app')?.status, 'succeeded');
+      assert.match(
+        await logOf(run, 'app'),
+        /changes: src\/\*\* matched src\/b\.txt \(changed since run #\d+, /,
+      );
+      assert.equal(
+        jobs.get('docs')?.skip_message,
+        `no file changed since the last successful run #${first.number} (${a.slice(0, 7)}) matches changes: **/*.md (changed: src/b.txt)`,
+      );
     } finally {
       await work.cleanup();
     }
