@@ -11,7 +11,9 @@
  * path would ignore the depth and hard-link every object), the run's branch is made a local
  * branch at it (a tag or pull request run gets a detached HEAD), tags whose commits are inside
  * the fetched history are added when asked for, and traces of the server (FETCH_HEAD with the
- * repository's path, reflogs, sample hooks) are removed before the directory is packed.
+ * repository's path, reflogs, sample hooks) are removed before the directory is packed. Only
+ * `.git` is written (its index read from the commit's tree); the files follow in the same tar
+ * straight from `git archive`, exactly what `clone: false` sends.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
