@@ -11,12 +11,14 @@ import { hasErrors } from '../pipeline/config/diagnostic.js';
 import { formatDiagnostics } from '../pipeline/config/format-diagnostics.js';
 import { compilePlan } from '../pipeline/plan/compile-plan.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
+import { planClone } from '../pipeline/plan/plan-clone.js';
 import { type RegistryLogin, repositoryFromName } from '../runtime/build-spec.js';
 import { runPipeline } from '../runtime/run-pipeline.js';
 import { validateSecrets } from '../runtime/secret-masker.js';
 import { type BackendChoice, chooseBackend } from './choose-backend.js';
 import { execResourceLimits } from './exec-limits.js';
 import { ExecPrinter } from './exec-printer.js';
+import { execRepository, execSource } from './exec-source.js';
 import { eventFromWorkingTree, workingTreeFiles } from './git-info.js';
 import { loadPipelineFile } from './load-pipeline-file.js';
 import { parsePairs, readSecretsFile } from './secrets-input.js';
@@ -159,7 +161,7 @@ export async function execCommand(argv: string[], io: CliIO): Promise<number> {
       runId: `exec-${randomUUID().slice(0, 8)}`,
       runNumber: 1,
       backend: chosen.backend,
-      source: { kind: 'directory', path: dir, files: await workingTreeFiles(dir) },
+      source: execSource(dir, await workingTreeFiles(dir), planClone(plan), await execRepository(dir)),
       secrets,
       signal: cancel.signal,
       graceMs: grace * 1000,

@@ -17,4 +17,15 @@ export interface PipelineEvent {
   commitTime?: number;
   /** The repository's default branch, when known: build jobs tag its images `latest`. */
   defaultBranch?: string;
+  /**
+   * Manual, API and scheduled runs of a branch: what `changedFiles` was compared with — the
+   * branch's last successful run — or null when the branch has none (then `changes:` filters
+   * nothing). Absent for pushes and pull requests (their before sha / base decides).
+   */
+  changesBase?: ChangesBase | null;
+}
+
+export interface ChangesBase {
+  sha: string;
+  runNumber: number;
 }

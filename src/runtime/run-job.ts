@@ -12,11 +12,13 @@ import type { LogLine } from '../domain/log-line.js';
 import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
+import { planClone } from '../pipeline/plan/plan-clone.js';
 import { runAfterScript } from './after-script.js';
 import { buildSpecFor, type PushPolicy, type RegistryLogin } from './build-spec.js';
 import { resolveJobCaches } from './cache-specs.js';
 import { expandImage } from './expand-image.js';
 import { expandJob } from './expand-job.js';
+import { gitSafeDirectoryEnv } from './git-safe-directory.js';
 import { toJobEnd } from './job-end.js';
 import { runAttempts } from './job-retry.js';
 import { buildJobScript } from './job-script.js';
@@ -122,6 +124,8 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
     writer.system(`[slipway] ${refused}`);
     return { status: 'failed', failure: { reason: 'config_error', message: refused }, exitCode: null };
   }
+  // Why `changes:` let a manual or scheduled run's job run: nothing else in the run says it.
+  if (job.changesNote) writer.system(`[slipway] ${job.changesNote}`);
   let end = await runAttempts(job, ctx, writer, cancel, () => runAttempt(job, ctx, writer, cancel));
   // A release's reason is the deploy target's words (a health check's output, an engine error).
   if (end.release?.reason !== undefined) {
@@ -219,6 +223,7 @@ function scriptJobSpec(job: PlanJob, ctx: JobContext, output: JobOutput): JobSpe
     ctx.resourceLimits ?? BUILTIN_RESOURCE_LIMITS,
   );
   for (const warning of warnings) output.system(`[slipway] ${warning}`);
+  if (planClone(ctx.plan) !== false) Object.assign(env, gitSafeDirectoryEnv(env, ctx.run.workspacePath));
   // Last, so they always hold: the config check refuses these names, and a plan stored before
   // it existed (or a manual variable) must not override them either (see domain/reserved-env.ts).
   Object.assign(env, imageVariables(ctx, job));

@@ -8,6 +8,7 @@ import type {
   LogBatchMessage,
   RunFinishMessage,
 } from '../protocol/agent-protocol.js';
+import type { CheckoutOptions } from './git/checkout-archive.js';
 import type { ProjectRow, RunRow } from './store/tables.js';
 
 /**
@@ -36,6 +37,8 @@ export interface SourceService {
   listRefs(project: ProjectRow): Promise<{ branches: RefInfo[]; tags: RefInfo[] }>;
   /** A tar of the tree at `sha` (no .git, no credentials) — what agents put in the workspace. */
   archive(project: ProjectRow, sha: string): Promise<Readable>;
+  /** A tar of the tree at `sha` with a shallow `.git` of it (git/checkout-archive.ts, `clone:`). */
+  checkout?(project: ProjectRow, sha: string, opts: CheckoutOptions): Promise<Readable>;
   /** Commits `dir` as the new head of `branch` of a built-in repository (the demo project). */
   commitDirectory(project: ProjectRow, dir: string, branch: string, message: string): Promise<string>;
   /** Files changed between two commits (for `changes:` later); [] when unknown. */

@@ -33,6 +33,8 @@ before(async () => {
   // The first attempt finds "slow" and hangs until its agent is killed; the second finds "fast".
   await writeFile(join(sourceDir, 'docs', 'mode.txt'), 'slow\n');
   t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
+  // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
+  t.server.ctx.sources.checkout = undefined;
   const res = await t.api('/api/agents', {
     method: 'POST',
     body: JSON.stringify({ name: 'flow-lost-agent' }),

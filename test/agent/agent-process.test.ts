@@ -34,6 +34,8 @@ before(async () => {
   await writeFile(join(sourceDir, 'docs', 'hello.txt'), 'hello from the repository\n');
   // The git source of a real project comes with another issue; the tar is what matters here.
   t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
+  // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
+  t.server.ctx.sources.checkout = undefined;
   const res = await t.api('/api/agents', { method: 'POST', body: JSON.stringify({ name: 'e2e-agent' }) });
   token = ((await res.json()) as { token: string }).token;
 });

@@ -125,6 +125,8 @@ describe('agent protocol', () => {
     const owner = await newAgent();
     const other = await newAgent();
     t.server.ctx.sources.archive = async () => Readable.from([Buffer.from('the tar bytes')]);
+    // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
+    t.server.ctx.sources.checkout = undefined;
 
     const res = await lease(owner.token, 2000);
     assert.equal(res.status, 200);

@@ -194,6 +194,8 @@ describe('deleting a project', { concurrency: false }, () => {
     const leasedRun = await seedRun(ctx, project);
     const queuedRun = await seedRun(ctx, project);
     ctx.sources.archive = async () => Readable.from([Buffer.from('the tar bytes')]);
+    // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
+    ctx.sources.checkout = undefined;
     const agent = (await (
       await t.api('/api/agents', {
         method: 'POST',

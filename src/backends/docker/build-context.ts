@@ -163,7 +163,10 @@ export class WorkspaceReader {
     const always = new Set(['.dockerignore', ...keep]);
     ex.on('entry', (header, stream, next) => {
       const name = header.name.replace(/^\.\/?/, '').replace(/\/$/, '');
-      if (name === '' || (!always.has(name) && !ignore.empty && ignore.excludes(name))) {
+      // The workspace's git checkout (`clone:`) stays out, as BuildKit leaves out a git context's
+      // .git: images and their layer cache stay what they were before the workspace had one.
+      const checkoutGit = name === '.git' || name.startsWith('.git/');
+      if (name === '' || checkoutGit || (!always.has(name) && !ignore.empty && ignore.excludes(name))) {
         stream.on('end', next);
         stream.resume();
         return;

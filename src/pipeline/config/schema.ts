@@ -3,6 +3,7 @@ import { LABEL_KEY, LABEL_VALUE } from '../../domain/agent-labels.js';
 import { MIN_MEMORY_BYTES, MIN_PIDS, parseMemorySize } from '../../domain/job-resources.js';
 import { artifactsSchema, reportsSchema } from './schema-artifacts.js';
 import { cacheSchema } from './schema-cache.js';
+import { cloneSchema } from './schema-clone.js';
 import { flowJobKeys, workflowSchema } from './schema-flow.js';
 import {
   extendsSchema,
@@ -214,6 +215,7 @@ export const configSchema = z
     interruptible: interruptible.optional().describe('Default `interruptible` of every job; default false.'),
     runs_on: runsOn.optional(),
     workflow: workflowSchema(filter).optional(),
+    clone: cloneSchema.optional(),
     stages: z.array(stageSchema).min(1),
   })
   .strict();

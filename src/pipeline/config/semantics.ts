@@ -12,6 +12,7 @@ import type { Diagnostic, Severity } from './diagnostic.js';
 import { type ConfigPath, formatPath, type Locator } from './locate.js';
 import { checkRunsOn } from './runs-on-check.js';
 import type { BuildConfig, DeployConfig, FilterConfig, JobConfig, PipelineConfig } from './schema.js';
+import { checkClone } from './schema-clone.js';
 import { suggest } from './suggest.js';
 import { checkVariables } from './variable-check.js';
 
@@ -100,6 +101,7 @@ export function checkSemantics(config: PipelineConfig, locate: Locator, file: st
     }
   });
   out.push(...checkRunsOn(config, locate, file));
+  out.push(...checkClone(config.clone, locate, file));
   out.push(...checkVariables(config, locate, file));
   return out;
 

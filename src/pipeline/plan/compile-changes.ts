@@ -6,29 +6,69 @@ import type { SkipReason } from './plan.js';
  * `changes:` — a job (or, with `workflow:`, the whole pipeline) runs only when one of the
  * files the event changed matches one of its globs. The changed files are data of the event
  * (the server reads them from its git mirror: push → the push's before sha; pull request → the
- * base; new branch → the commit's first parent), so compiling stays pure.
+ * base; new branch → where it left the default branch; a manual, API or scheduled run of a
+ * branch → the commit of the branch's last successful run), so compiling stays pure.
  *
- * Like GitLab, the rule only filters pushes and pull requests whose changed files are known:
- * a tag, a manual, API or scheduled run asks for everything, and "unknown" must never hide a job.
+ * Unknown changes never hide a job: a tag, a run of a branch that never succeeded, or an event
+ * whose files could not be read runs everything. For runs somebody asked for, the job also
+ * carries a note saying what was decided (`changesNote`), since nothing else would tell.
  */
 const MAX_NAMED = 5;
+const ASKED_FOR = new Set(['manual', 'cron', 'api']);
 
 export function changesSkip(globs: string | string[] | undefined, event: PipelineEvent): SkipReason | null {
   if (globs === undefined) return null;
-  const files = event.changedFiles;
-  if (files === undefined || (event.kind !== 'push' && event.kind !== 'pull_request')) return null;
+  const files = knownChanges(event);
+  if (files === null) return null;
   const list = Array.isArray(globs) ? globs : [globs];
   const matches = picomatch(list, { dot: true });
   if (files.some((file) => matches(file))) return null;
   return {
     code: 'changes',
-    message: `no changed file matches changes: ${list.join(', ')} (${describe(files)})`,
+    message: `no ${which(event)} matches changes: ${list.join(', ')} (${describe(files)})`,
   };
+}
+
+/**
+ * For manual, API and scheduled runs: why a job with `changes:` runs (the files that matched,
+ * or that there was nothing to compare with). Null for other events and skipped jobs.
+ */
+export function changesNote(globs: string | string[] | undefined, event: PipelineEvent): string | null {
+  if (globs === undefined || !ASKED_FOR.has(event.kind) || event.changesBase === undefined) return null;
+  const list = (Array.isArray(globs) ? globs : [globs]).join(', ');
+  const base = event.changesBase;
+  if (base === null || event.changedFiles === undefined) {
+    const branch = event.ref.kind === 'branch' ? `branch ${event.ref.name}` : 'this ref';
+    return `changes: ${list} not applied: ${branch} has no successful run to compare with, so the job runs`;
+  }
+  const matches = picomatch(Array.isArray(globs) ? globs : [globs], { dot: true });
+  const matched = event.changedFiles.filter((file) => matches(file));
+  return `changes: ${list} matched ${describeList(matched)} (changed since run #${base.runNumber}, ${base.sha.slice(0, 7)})`;
+}
+
+/** The changed files this event's rule may judge by, or null when it filters nothing. */
+function knownChanges(event: PipelineEvent): readonly string[] | null {
+  const files = event.changedFiles;
+  if (files === undefined) return null;
+  if (event.kind === 'push' || event.kind === 'pull_request') return files;
+  // Asked-for runs are compared with the last successful run; without one, nothing is known.
+  return ASKED_FOR.has(event.kind) && event.changesBase ? files : null;
+}
+
+function which(event: PipelineEvent): string {
+  const base = event.changesBase;
+  return base && ASKED_FOR.has(event.kind)
+    ? `file changed since the last successful run #${base.runNumber} (${base.sha.slice(0, 7)})`
+    : 'changed file';
 }
 
 function describe(files: readonly string[]): string {
   if (files.length === 0) return 'nothing changed';
+  return `changed: ${describeList(files)}`;
+}
+
+function describeList(files: readonly string[]): string {
   const named = files.slice(0, MAX_NAMED).join(', ');
   const more = files.length > MAX_NAMED ? ` and ${files.length - MAX_NAMED} more` : '';
-  return `changed: ${named}${more}`;
+  return `${named}${more}`;
 }

@@ -6,11 +6,12 @@ import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
 import { compileArtifactFields } from './compile-artifacts.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
-import { changesSkip } from './compile-changes.js';
+import { changesNote, changesSkip } from './compile-changes.js';
 import { compileFlow, workflowSkip } from './compile-flow.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
 import { compileCaches } from './plan-cache.js';
+import { compileClone } from './plan-clone.js';
 
 export const DEFAULT_JOB_TIMEOUT_MS = 60 * 60_000;
 const SKIP_CI = /\[(?:skip ci|ci skip)\]/i;
@@ -46,6 +47,7 @@ export function compilePlan(config: PipelineConfig, event: PipelineEvent): Plan 
     skip: runSkip,
     stages,
     ...(Object.keys(runsOn).length > 0 ? { runsOn } : {}),
+    ...compileClone(config.clone),
   };
 }
 
@@ -92,7 +94,12 @@ function compileJob(
     ...(job.runs_on ? { runsOn: stringify(job.runs_on) } : {}),
     ...(job.cache ? { caches: compileCaches(job.cache) } : {}),
     ...compileArtifactFields(job),
+    ...noteOf(skip ? null : changesNote(job.changes, event)),
   };
+}
+
+function noteOf(note: string | null): { changesNote?: string } {
+  return note === null ? {} : { changesNote: note };
 }
 
 function compileResources(resources: ResourcesConfig): ResourceRequest {

@@ -3,6 +3,7 @@ import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
 import type { PlanArtifacts, PlanReports } from './plan-artifacts.js';
 import type { PlanCache } from './plan-cache.js';
+import type { PlanClone } from './plan-clone.js';
 import type { FlowSkipCode, PlanJobFlow } from './plan-flow.js';
 
 /**
@@ -25,6 +26,8 @@ export interface Plan {
    * is the whole run, so one agent must have them all). Absent in plans stored before labels.
    */
   runsOn?: Record<string, string>;
+  /** `clone:` (plan-clone.ts); absent: the default shallow checkout. */
+  clone?: PlanClone | false;
 }
 
 export interface PlanStage {
@@ -94,6 +97,8 @@ export interface PlanJob extends PlanJobFlow {
   artifacts?: PlanArtifacts;
   /** `reports:`: JUnit files and coverage the agent reports after the job. */
   reports?: PlanReports;
+  /** Manual/API/scheduled runs: why `changes:` let the job run (printed first in its log). */
+  changesNote?: string;
 }
 
 export interface PlanBuild {

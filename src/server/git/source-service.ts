@@ -4,6 +4,7 @@ import { fullRef, type Ref } from '../../domain/ref.js';
 import { AppError, invalid, notFound, unavailable } from '../errors.js';
 import type { RefInfo, SourceService } from '../services.js';
 import type { ProjectRow } from '../store/tables.js';
+import { type CheckoutOptions, checkoutArchive } from './checkout-archive.js';
 import { commitDirectory } from './commit-directory.js';
 import { GitError, spawnGit } from './git-cli.js';
 import { BlobTooLarge, diffNames, listRefValues, readBlob, readCommit, resolveCommit } from './git-reads.js';
@@ -199,6 +200,13 @@ export class GitSourceService implements SourceService {
       (error: unknown) => out.destroy(error as Error),
     );
     return out;
+  }
+
+  async checkout(project: ProjectRow, sha: string, opts: CheckoutOptions): Promise<Readable> {
+    const gitDir = this.gitDir(project);
+    const commit = repoExists(gitDir) ? await resolveCommit(gitDir, sha) : null;
+    if (!commit) throw notFound(`commit ${sha.slice(0, 12)}`);
+    return checkoutArchive(gitDir, commit, opts);
   }
 
   async commitDirectory(project: ProjectRow, dir: string, branch: string, message: string): Promise<string> {

@@ -16,6 +16,7 @@ import { expireLeases } from './lease-expiry.js';
 import type { LeaseLossDeps } from './lease-loss.js';
 import { buildLeaseMessage, UnrunnableExecution } from './lease-message.js';
 import { AgentGoneError, claimNext, unclaim } from './lease-picker.js';
+import { leaseSource } from './lease-source.js';
 import { agentExists, agentRevoked, revokeAgent } from './revoke-agent.js';
 
 export type QueueServiceDeps = Omit<ServerContext, 'queue' | 'artifacts' | 'caches'>;
@@ -127,7 +128,7 @@ export class DbQueueService implements QueueService {
     const lease = await this.touch(agentId, leaseId);
     const run = await this.deps.db
       .selectFrom('runs')
-      .select('sha')
+      .select(['sha', 'ref_kind', 'ref_name', 'plan'])
       .where('id', '=', lease.run_id)
       .executeTakeFirst();
     const project = await this.deps.db
@@ -136,7 +137,7 @@ export class DbQueueService implements QueueService {
       .where('id', '=', lease.project_id)
       .executeTakeFirst();
     if (!run || !project) throw notFound(`lease ${leaseId}`);
-    return this.deps.sources.archive(project, run.sha);
+    return leaseSource(this.deps.sources, project, run, this.deps.config.publicUrl);
   }
 
   expireLeases(now: number): Promise<number> {

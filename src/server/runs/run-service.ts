@@ -12,6 +12,7 @@ import type { CreateRunInput, RunService } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, ProjectRow, RunRow } from '../store/tables.js';
 import { type CancelReason, cancelSentence, parseCancelReason } from './cancel-reason.js';
+import { withChangesSinceSuccess } from './changes-since-success.js';
 import { blockedManualJobs } from './manual-gate.js';
 import { planFromSource, withVariables } from './plan-source.js';
 import { publishRunChange } from './run-events.js';
@@ -226,7 +227,8 @@ export class DbRunService implements RunService {
   }
 
   private async create(input: CreateRunInput, parentRunId: string | null): Promise<RunRow> {
-    const { project, event } = input;
+    const { project } = input;
+    const event = await withChangesSinceSuccess(this.deps, project, input.event);
     const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log, this.deps.configs);
     // `workflow:` says this event gets no run: nothing is stored (the caller says why).
     if (outcome.ok && outcome.plan.skip?.code === 'workflow')
