@@ -18,6 +18,8 @@ import { Layout } from './Layout.js';
 // The run page carries the log viewer: loaded when first opened.
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
 const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
+const BehaviourPage = lazy(() => import('../pages/impact/BehaviourPage.js'));
+const FeedbackPage = lazy(() => import('../pages/impact/FeedbackPage.js'));
 
 /**
  * Client routes (the server answers index.html for every non-API path, so all of these
@@ -56,6 +58,12 @@ function Gate() {
           <Route path="/insights">{() => <InsightsPage />}</Route>
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
+          </Route>
+          <Route path="/projects/:name/applications/:app/impact/behaviour">
+            {(p) => <BehaviourPage project={p.name} app={p.app} />}
+          </Route>
+          <Route path="/projects/:name/applications/:app/impact/feedback">
+            {(p) => <FeedbackPage project={p.name} app={p.app} />}
           </Route>
           <Route path="/projects/:name/:tab?">
             {(p) => <ProjectPage name={p.name} tab={p.tab ?? 'records'} />}
