@@ -28,6 +28,13 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU seconds (user + system) a process has used: /proc/<pid>/stat fields 14 and 15, in ticks of 1/100 s. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** The pid of the node process serving (the CLI may run it under a tsx loader child). */
 function serverPid(rootPid: number): number {
   const children = (): number[] => {
@@ -94,7 +101,7 @@ async function load(
   return { perSecond: ok / elapsed, ok, failed };
 }
 
-async function startBaseline(): Promise<{ port: number; stop: () => void }> {
+async function startBaseline(): Promise<{ port: number; pid: number; stop: () => void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'collect-baseline-server.ts')],
@@ -111,7 +118,7 @@ async function startBaseline(): Promise<{ port: number; stop: () => void }> {
     });
     child.on('exit', (code) => reject(new Error(`baseline exited ${code}`)));
   });
-  return { port, stop: () => child.kill('SIGTERM') };
+  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
 }
 
 const password = `bench-${Math.random().toString(36).slice(2)}`;
@@ -158,17 +165,25 @@ try {
   const rssBefore = rssMb(pid);
   const slip: number[] = [];
   const bare: number[] = [];
+  // On a shared machine the wall-clock rate depends on what else runs; CPU time per event does not
+  // (much): events per CPU-second of the serving process is what one free core would sustain.
+  const slipCpu: number[] = [];
+  const bareCpu: number[] = [];
   let sent = 0;
   let failures = 0;
   for (let round = 0; round < ROUNDS; round++) {
+    const bareCpu0 = cpuSeconds(baseline.pid);
     const b = await load(baseline.port, body, SECONDS);
+    bareCpu.push(b.ok / Math.max(0.01, cpuSeconds(baseline.pid) - bareCpu0));
+    const slipCpu0 = cpuSeconds(pid);
     const s = await load(server.port, body, SECONDS);
+    slipCpu.push(s.ok / Math.max(0.01, cpuSeconds(pid) - slipCpu0));
     bare.push(b.perSecond);
     slip.push(s.perSecond);
     sent += s.ok;
     failures += s.failed;
     process.stdout.write(
-      `round ${round + 1}: baseline ${b.perSecond.toFixed(0)}/s, slipway ${s.perSecond.toFixed(0)}/s (failed ${s.failed}), rss ${rssMb(pid).toFixed(0)} MB\n`,
+      `round ${round + 1}: baseline ${b.perSecond.toFixed(0)}/s (${bareCpu.at(-1)?.toFixed(0)}/CPU-s), slipway ${s.perSecond.toFixed(0)}/s (${slipCpu.at(-1)?.toFixed(0)}/CPU-s, failed ${s.failed}), rss ${rssMb(pid).toFixed(0)} MB\n`,
     );
   }
   // Everything accepted is written: wait for the batches, then count.
@@ -191,6 +206,7 @@ try {
       `collect endpoint (SQLite, ${CONCURRENCY} keep-alive connections, ${ROUNDS} interleaved rounds of ${SECONDS}s)`,
       `  baseline (bare Fastify, 204, no storage): median ${mb.toFixed(0)} events/s`,
       `  slipway POST /api/collect:                median ${ms.toFixed(0)} events/s (${((ms / mb) * 100).toFixed(0)} % of baseline) — target ≥ 5000`,
+      `  per CPU-second of the serving process: baseline ${median(bareCpu).toFixed(0)}, slipway ${median(slipCpu).toFixed(0)} events`,
       `  accepted ${sent} (+ warm-up), not accepted ${failures}; stored views ${stored} (warm-up included)`,
       `  server RSS: ${rssBefore.toFixed(0)} MB after warm-up → ${rssAfter.toFixed(0)} MB after all rounds`,
       '',

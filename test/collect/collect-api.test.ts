@@ -326,3 +326,23 @@ test('/s.js: JavaScript with caching headers, no cookie, at most 2 KB gzipped', 
   });
   assert.equal(again.status, 304);
 });
+
+test('the OpenAPI document lists the public and signed-in behaviour routes', async () => {
+  const res = await t.api('/api/openapi.json');
+  assert.equal(res.status, 200);
+  const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+  for (const path of [
+    '/api/collect',
+    '/api/collect/feedback',
+    '/api/projects/{project}/applications/{app}/collect-site',
+    '/api/projects/{project}/applications/{app}/behaviour',
+    '/api/projects/{project}/applications/{app}/feedback/{id}',
+  ]) {
+    assert.ok(
+      doc.paths[path],
+      `${path} in ${Object.keys(doc.paths)
+        .filter((p) => p.includes('coll'))
+        .join(', ')}`,
+    );
+  }
+});

@@ -113,21 +113,10 @@ export class SiteService {
     return site;
   }
 
-  /** Drops every cached site of an application (its environments changed). */
-  forgetApplication(applicationId: string): void {
-    for (const [key, entry] of this.byKey) {
-      if (entry.site?.applicationId === applicationId) this.byKey.delete(key);
-    }
-  }
-
   /** Is `origin` declared by any site? Answers CORS preflights, which carry no site key. */
   async anySiteDeclares(origin: string): Promise<boolean> {
-    const rows = await this.db
-      .selectFrom('collect_sites')
-      .select('origins')
-      .where('origins', 'like', `%${origin.replace(/[%_]/g, '')}%`)
-      .limit(50)
-      .execute();
+    // One row per application: few, and preflights are rare (the script sends simple requests).
+    const rows = await this.db.selectFrom('collect_sites').select('origins').execute();
     return rows.some((r) => parseOrigins(r.origins).some((o) => o.origin === origin));
   }
 
