@@ -10,6 +10,7 @@ import {
   parseMemorySize,
   type ResourceLimits,
 } from '../domain/job-resources.js';
+import { type CollectConfig, collectConfigOf, collectConfigSchema } from './config-collect.js';
 import { type NotifyConfig, notifyConfigOf, notifyConfigSchema } from './config-notify.js';
 
 /**
@@ -180,6 +181,7 @@ export const configSchema = z.object({
     .default('0.0.0.0')
     .refine((v) => isIP(v) !== 0, 'must be an IP address of this host, e.g. 0.0.0.0, 127.0.0.1 or ::'),
   ...notifyConfigSchema,
+  ...collectConfigSchema,
   /** Largest artifact archive one job may upload (compressed bytes). */
   SLIPWAY_ARTIFACT_MAX_JOB_BYTES: byteSize(1024 * 1024 * 1024),
   /** Artifacts one project may keep in all; an upload beyond it is refused (oldest expire first). */
@@ -227,6 +229,8 @@ export interface ServerConfig {
   publishHost: string;
   /** Notifications, commit statuses and sign-in providers (config-notify.ts). */
   notify: NotifyConfig;
+  /** SLIPWAY_COLLECT_*: limits of the public behaviour endpoint (config-collect.ts). */
+  collect: CollectConfig;
   /** SLIPWAY_ARTIFACT_*: caps and default expiry of job artifacts. */
   artifacts: { maxJobBytes: number; projectQuotaBytes: number; defaultExpiryMs: number };
 }
@@ -275,6 +279,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
     publishHost: c.SLIPWAY_PUBLISH_HOST,
     notify: notifyConfigOf(c),
+    collect: collectConfigOf(c),
     artifacts: {
       maxJobBytes: c.SLIPWAY_ARTIFACT_MAX_JOB_BYTES,
       projectQuotaBytes: c.SLIPWAY_ARTIFACT_PROJECT_QUOTA_BYTES,

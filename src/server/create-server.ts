@@ -5,6 +5,7 @@ import { installAuthentication } from './auth/authenticate.js';
 import { loadSecretBox } from './auth/secret-box.js';
 import { AgentCaches } from './caches/agent-caches.js';
 import { CacheStore } from './caches/cache-store.js';
+import { CollectService } from './collect/collect-service.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { announceStaleObservations } from './deploys/announce-stale-observations.js';
@@ -21,7 +22,9 @@ import { registerArtifactAgentRoutes } from './http/routes/artifact-agent-routes
 import { registerArtifactRoutes } from './http/routes/artifact-routes.js';
 import { registerAuthRoutes } from './http/routes/auth-routes.js';
 import { registerBadgeRoutes } from './http/routes/badge-routes.js';
+import { registerBehaviourRoutes } from './http/routes/behaviour-routes.js';
 import { registerCacheRoutes } from './http/routes/cache-routes.js';
+import { registerCollectRoutes } from './http/routes/collect-routes.js';
 import { registerCommitStatusRoutes } from './http/routes/commit-status-routes.js';
 import { registerGitRoutes } from './http/routes/git-routes.js';
 import { registerImageRoutes } from './http/routes/image-routes.js';
@@ -144,6 +147,13 @@ export async function createServer(
     }),
   );
   const ctx: ServerContext = { ...base, logs, sources, runState, runs, queue, caches, insightsCache };
+  const collect = new CollectService({
+    db,
+    now,
+    config: config.collect,
+    deliveries: base.deliveries,
+    log: app.log,
+  });
 
   installErrorHandler(app);
   installSecurityHeaders(app);
@@ -170,6 +180,8 @@ export async function createServer(
   registerArtifactRoutes(app, ctx);
   registerArtifactAgentRoutes(app, ctx);
   registerCacheRoutes(app, ctx);
+  registerCollectRoutes(app, ctx, collect);
+  registerBehaviourRoutes(app, ctx, collect);
   // Last: the UI answers only what no API route did.
   registerWebRoutes(app);
 
@@ -232,6 +244,8 @@ export async function createServer(
       closed = true;
       for (const stop of stops) stop();
       await app.close();
+      // Behaviour events still queued are written before the database goes away.
+      await collect.close();
       // Follow-ups of what was committed finish before the database goes away.
       await base.deliveries.close();
       await notify.stop();

@@ -19,9 +19,11 @@ declare module 'fastify' {
 
 /**
  * Areas with their own credentials: agents (agent tokens), git smart HTTP (Basic auth) and
- * forge webhooks (HMAC signatures). A user cookie or token means nothing there.
+ * forge webhooks (HMAC signatures), and the public collect endpoint (a site key; a signed-in
+ * user's cookie rides along on beacons from other sites and must neither count nor trip CSRF).
+ * A user cookie or token means nothing there.
  */
-const OWN_AUTH_PREFIXES = ['/api/agent/', '/git/', '/api/hooks/'];
+const OWN_AUTH_PREFIXES = ['/api/agent/', '/git/', '/api/hooks/', '/api/collect'];
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const CSRF_HEADER = 'x-csrf-token';
 

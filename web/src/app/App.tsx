@@ -20,6 +20,8 @@ import { Layout } from './Layout.js';
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
 const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
 const ImpactPage = lazy(() => import('../pages/impact/ImpactPage.js'));
+const BehaviourPage = lazy(() => import('../pages/impact/BehaviourPage.js'));
+const FeedbackPage = lazy(() => import('../pages/impact/FeedbackPage.js'));
 
 /**
  * Client routes (the server answers index.html for every non-API path, so all of these
@@ -59,6 +61,12 @@ function Gate() {
           <Route path="/insights">{() => <InsightsPage />}</Route>
           <Route path="/projects/:name/runs/:number">
             {(p) => <RunPage project={p.name} number={Number(p.number)} />}
+          </Route>
+          <Route path="/projects/:name/applications/:app/impact/behaviour">
+            {(p) => <BehaviourPage project={p.name} app={p.app} />}
+          </Route>
+          <Route path="/projects/:name/applications/:app/impact/feedback">
+            {(p) => <FeedbackPage project={p.name} app={p.app} />}
           </Route>
           <Route path="/projects/:name/applications/:app/impact">
             {(p) => <ImpactPage project={p.name} app={p.app} />}

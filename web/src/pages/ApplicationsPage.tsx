@@ -8,6 +8,7 @@ import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
 import { EnvironmentCard } from './EnvironmentCard.js';
+import { CollectSiteSettings } from './impact/behaviour/CollectSiteSettings.js';
 import { ReleaseHistory } from './ReleaseHistory.js';
 import '../styles/deploy.css';
 
@@ -219,6 +220,12 @@ function ApplicationView({
           />
         ))}
       </div>
+      <CollectSiteSettings
+        project={project}
+        app={app.name}
+        environments={app.environments.map((e) => e.name)}
+        t={t}
+      />
       <h4 className="section-title">{t('apps.history')}</h4>
       <ReleaseHistory
         project={project}
