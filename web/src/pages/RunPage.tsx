@@ -1,3 +1,4 @@
+import { Play } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { api } from '../api/client.js';
@@ -258,7 +259,7 @@ function JobCard({
           onClick={onPlay}
           aria-label={`${t('run.play')} ${job.name}`}
         >
-          ▶ {t('run.play')}
+          <Play size={14} aria-hidden="true" /> {t('run.play')}
         </button>
       ) : null}
     </div>
