@@ -33,6 +33,7 @@ import { registerImportRoutes } from './http/routes/import-routes.js';
 import { registerInsightsRoutes } from './http/routes/insights-routes.js';
 import { registerLogRoutes } from './http/routes/log-routes.js';
 import { registerNotificationRoutes } from './http/routes/notification-routes.js';
+import { registerProjectOverviewRoutes } from './http/routes/project-overview-routes.js';
 import { registerProjectRoutes } from './http/routes/project-routes.js';
 import { registerRefRoutes } from './http/routes/ref-routes.js';
 import { registerRegistryRoutes } from './http/routes/registry-routes.js';
@@ -162,6 +163,7 @@ export async function createServer(
   registerAuthRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerRefRoutes(app, ctx);
+  registerProjectOverviewRoutes(app, ctx);
   registerImportRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerLogRoutes(app, ctx);

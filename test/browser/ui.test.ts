@@ -173,6 +173,9 @@ describe('web UI in a real browser', { timeout: 420_000 }, () => {
     await records.fill('[data-testid=ref-picker]', 'v1.0');
     await records.click('[data-testid=ref-option][data-ref="v1.0.0"]');
     await records.click('[data-testid=run-manually]');
+    // A confirmation first (ref, commit, variables): nothing runs until "Start run".
+    await records.locator('[data-testid=confirm-commit] code').waitFor();
+    await records.click('[data-testid=run-confirm]');
     const manual = await nextRow(records, tagRun);
     const run = await server.api<{ ref: { kind: string; name: string }; trigger: string }>(
       `/api/projects/${PROJECT}/runs/${manual}`,

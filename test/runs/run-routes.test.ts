@@ -117,6 +117,7 @@ describe('run routes', () => {
       'stages',
       'startedAt',
       'status',
+      'tests',
       'trigger',
     ]);
     assert.equal(summary.project, 'shop');

@@ -5,6 +5,7 @@ import type { JobRow, RunRow } from '../store/tables.js';
 import { cancelReasonSchema, parseCancelReason } from './cancel-reason.js';
 import { jobRetryJsonSchema, retriesJson } from './job-retries.js';
 import { stageSummaries } from './run-status.js';
+import { runTestCountsSchema } from './run-test-counts.js';
 
 /**
  * The API shapes of runs and jobs. Routes, SSE events, the UI and the CLI all read these, so a
@@ -87,6 +88,11 @@ export const runSummarySchema = z.object({
   waiting: z
     .object({ code: z.enum(['no_matching_agent']), labels: z.array(z.string()), message: z.string() })
     .optional(),
+  /**
+   * The records table's test counts and coverage (GET …/runs only; null: no test report).
+   * Absent from the run events, which keep the value the client already has.
+   */
+  tests: runTestCountsSchema.nullable().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
+import { type TestCountColumns, testCountSelections } from './run-test-counts.js';
 
 export interface RunListQuery {
   projectId: string;
@@ -14,13 +15,19 @@ export interface RunListQuery {
 /**
  * One page of the execution records table, newest first, by keyset on the run number: every
  * page costs the same however deep, and each filter has an index that starts with
- * (project_id, <filter column>) and ends with number (migrations 001 and 003).
+ * (project_id, <filter column>) and ends with number (migrations 001 and 003). Each row carries
+ * its test counts and coverage.
  */
 export async function listRuns(
   db: Kysely<Database>,
   q: RunListQuery,
-): Promise<{ runs: RunRow[]; next: number | null }> {
-  let query = db.selectFrom('runs').selectAll().where('project_id', '=', q.projectId);
+): Promise<{ runs: (RunRow & TestCountColumns)[]; next: number | null }> {
+  // Test counts ride along in the same query (run-test-counts.ts): no query per row.
+  let query = db
+    .selectFrom('runs')
+    .selectAll('runs')
+    .select((eb) => testCountSelections(eb))
+    .where('project_id', '=', q.projectId);
   if (q.branch !== undefined) query = query.where('ref_name', '=', q.branch).where('ref_kind', '=', 'branch');
   if (q.status !== undefined) query = query.where('status', '=', q.status);
   if (q.trigger !== undefined) query = query.where('trigger', '=', q.trigger);

@@ -1,3 +1,4 @@
+import { Sailboat } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
@@ -19,7 +20,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </a>
       <header className="topbar">
         <Link href="/" className="brand">
-          ⛵ Slipway
+          <Sailboat size={20} aria-hidden="true" /> Slipway
         </Link>
         <nav className="topnav" aria-label={t('nav.main')}>
           <Link href="/">{t('nav.projects')}</Link>

@@ -1,4 +1,5 @@
-import type { TFunction } from './index.js';
+import type { Lang, TFunction } from './index.js';
+import { formatDateTime, relativeTime } from './intl-time.js';
 
 /**
  * Durations and relative times in the current language: "5 min 49 s" / "5 分钟 49 秒",
@@ -14,7 +15,9 @@ export function formatDuration(ms: number, t: TFunction): string {
   return t('time.s', { s });
 }
 
-export function formatAgo(at: number, now: number, t: TFunction): string {
+/** With `lang`, `Intl.RelativeTimeFormat` words it ("1 hour ago" / "1小时前"). */
+export function formatAgo(at: number, now: number, t: TFunction, lang?: Lang): string {
+  if (lang) return relativeTime(at, now, lang).text;
   const sec = Math.max(0, Math.round((now - at) / 1000));
   if (sec < 45) return t('ago.now');
   const min = Math.round(sec / 60);
@@ -29,7 +32,7 @@ export function formatAgo(at: number, now: number, t: TFunction): string {
   return t(years === 1 ? 'ago.year' : 'ago.years', { n: years });
 }
 
-/** An absolute timestamp for tooltips, in the browser's locale. */
+/** An absolute timestamp in the UI language (`Intl.DateTimeFormat`, see intl-time.ts). */
 export function formatTime(at: number, lang: string): string {
-  return new Date(at).toLocaleString(lang);
+  return formatDateTime(at, lang === 'zh-CN' ? 'zh-CN' : 'en');
 }

@@ -1,3 +1,4 @@
+import { Copy } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { formatByteSize } from '../../../src/domain/byte-size.js';
@@ -181,7 +182,7 @@ function Digest({ digest, t }: { digest: string | null; t: TFunction }) {
           )
         }
       >
-        {copied ? t('images.copied') : '⧉'}
+        {copied ? t('images.copied') : <Copy size={14} aria-hidden="true" />}
       </button>
     </span>
   );

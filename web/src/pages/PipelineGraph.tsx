@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { parse } from 'yaml';
+import { StatusIcon } from '../components/StatusIcon.js';
 import type { TFunction } from '../i18n/index.js';
 
 interface GraphJob {
@@ -69,7 +70,11 @@ export function PipelineGraph({ text, t }: { text: string; t: TFunction }) {
               .map((j) => (
                 <div className="graph-job" key={j.name} data-graph-job={j.name}>
                   <span>{j.name}</span>
-                  {j.manual ? <span className="tag">⏸ {t('pipeline.manual')}</span> : null}
+                  {j.manual ? (
+                    <span className="tag">
+                      <StatusIcon status="manual" t={t} size={13} /> {t('pipeline.manual')}
+                    </span>
+                  ) : null}
                   {j.allowFailure ? <span className="tag">{t('run.allowFailure')}</span> : null}
                   {j.needs.length > 0 ? (
                     <span className="sr-only">

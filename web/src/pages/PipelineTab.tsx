@@ -1,9 +1,11 @@
+import { CircleX, TriangleAlert } from 'lucide-react';
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Diagnostic } from '../api/types.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { type PickedRef, RefPicker } from '../components/RefPicker.js';
+import { StatusIcon } from '../components/StatusIcon.js';
 import { useLoad } from '../components/use-load.js';
 import { PipelineGraph } from './PipelineGraph.js';
 import { ImportButton } from './pipeline-import/ImportDialog.js';
@@ -55,7 +57,11 @@ function Source({ text, diagnostics }: { text: string | null; diagnostics: Diagn
   return (
     <div className="source" data-testid="pipeline-source">
       <h2 className="sr-only">{t('pipeline.file')}</h2>
-      {diagnostics.length === 0 ? <p className="ok">✅ {t('pipeline.valid')}</p> : null}
+      {diagnostics.length === 0 ? (
+        <p className="ok">
+          <StatusIcon status="succeeded" t={t} /> {t('pipeline.valid')}
+        </p>
+      ) : null}
       <ol className="source-lines">
         {lines.map((line, i) => {
           const n = i + 1;
@@ -82,8 +88,20 @@ function Source({ text, diagnostics }: { text: string | null; diagnostics: Diagn
 function DiagLine({ d }: { d: Diagnostic }) {
   return (
     <p className={`diag diag-${d.severity}`} data-testid="diagnostic" data-line={d.line}>
-      {d.severity === 'error' ? '❌' : '⚠️'} {d.file === PIPELINE_FILE ? '' : `${d.file}:`}
+      <DiagIcon severity={d.severity} /> {d.file === PIPELINE_FILE ? '' : `${d.file}:`}
       {d.line}:{d.col} {d.message} <span className="muted">({d.code})</span>
     </p>
+  );
+}
+
+/** Error or warning mark of a diagnostic: an SVG with its word for screen readers. */
+function DiagIcon({ severity }: { severity: Diagnostic['severity'] }) {
+  const { t } = useI18n();
+  const label = severity === 'error' ? t('status.failed') : t('icon.warning');
+  const Icon = severity === 'error' ? CircleX : TriangleAlert;
+  return (
+    <span className={`diag-icon diag-icon-${severity}`} role="img" aria-label={label} title={label}>
+      <Icon size={14} aria-hidden="true" />
+    </span>
   );
 }

@@ -2,9 +2,12 @@ import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { api } from '../api/client.js';
+import { overviewApi } from '../api/project-overview.js';
+import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
+import { ProjectHeader } from './project/ProjectHeader.js';
 import { RecordsTab } from './RecordsTab.js';
 
 // Heavier, less visited tabs load on first use (the pipeline picture brings a YAML parser).
@@ -25,24 +28,29 @@ const TABS = [
   { id: 'settings', key: 'tab.settings', path: '/settings' },
 ] as const;
 
-/** A project: tabs for its execution records, pipeline definition, images, applications and settings. */
+/**
+ * A project as the seed shows it: the header (name, image, code source, tests, branch/tag picker
+ * and Run manually), then tabs for its execution records, pipeline definition, images,
+ * applications, insights and settings.
+ */
 export function ProjectPage({ name, tab }: { name: string; tab: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const { can } = useAuth();
   const { data: project, error, reload } = useLoad(() => api.project(name), [name]);
+  const { data: overview, reload: reloadOverview } = useLoad(() => overviewApi.overview(name), [name]);
   const base = `/projects/${encodeURIComponent(name)}`;
   // The image chosen with "Deploy this version" on the images tab, while its dialog is open.
   const [deploying, setDeploying] = useState<{ repository: string; version: ImageTagJsonType } | null>(null);
   return (
     <section className="page">
-      <div className="page-head">
-        <h1>
-          <Link href="/" className="crumb">
-            {t('nav.projects')}
-          </Link>
-          <span aria-hidden="true"> / </span>
-          {name}
-        </h1>
-      </div>
+      <ProjectHeader
+        name={name}
+        project={project}
+        overview={overview}
+        canRun={can('maintainer')}
+        t={t}
+        lang={lang}
+      />
       <ErrorNote error={error} />
       <nav className="tabs" aria-label={t('tab.label')}>
         {TABS.map((tb) => (
@@ -59,7 +67,7 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
       </nav>
       <div className="tab-panel">
         <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
-          {tab === 'records' ? <RecordsTab project={name} /> : null}
+          {tab === 'records' ? <RecordsTab project={name} onRunFinished={reloadOverview} /> : null}
           {tab === 'pipeline' ? <PipelineTab project={name} defaultBranch={project?.defaultBranch} /> : null}
           {tab === 'images' ? (
             <ImagesPage

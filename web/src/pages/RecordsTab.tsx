@@ -1,19 +1,13 @@
 import { useEffect, useState } from 'react';
-import { Link } from 'wouter';
 import { api } from '../api/client.js';
 import { useProjectEvents } from '../api/events.js';
 import type { RunSummary, Status } from '../api/types.js';
-import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
-import { Avatar } from '../components/Avatar.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { RunManually } from '../components/RunManually.js';
-import { refLabel } from '../components/ref-label.js';
-import { StatusIcon, statusIcon } from '../components/StatusIcon.js';
 import { useNow } from '../components/use-now.js';
-import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
-import type { TFunction } from '../i18n/index.js';
+import { RecordRow } from './project/RecordRow.js';
 
+const TERMINAL = new Set<Status>(['succeeded', 'failed', 'canceled', 'skipped']);
 const FILTER_STATUSES: Status[] = ['running', 'queued', 'succeeded', 'failed', 'canceled', 'manual'];
 const PAGE = 30;
 
@@ -26,16 +20,16 @@ interface Filters {
  * The execution records table: newest first, filtered by branch and status, paged by the API's
  * keyset cursor. Runs start and change under our eyes through the project's event stream.
  */
-export function RecordsTab({ project }: { project: string }) {
+export function RecordsTab({ project, onRunFinished }: { project: string; onRunFinished?: () => void }) {
   const { t, lang } = useI18n();
-  const { can } = useAuth();
   const [filters, setFilters] = useState<Filters>({ branch: '', status: '' });
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loaded, setLoaded] = useState(false);
   const [reloads, setReloads] = useState(0);
-  const now = useNow(10_000);
+  // Ages ("committed 5 minutes ago") move slowly; running rows tick on their own (RecordRow).
+  const now = useNow(20_000);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` forces a re-read after a reconnect
   useEffect(() => {
@@ -63,9 +57,24 @@ export function RecordsTab({ project }: { project: string }) {
       if (event.type !== 'run') return;
       const run = event.data;
       setRuns((list) => upsert(list, run, filters));
+      if (TERMINAL.has(run.status)) {
+        // Events carry no test counts: re-read this one row once it has ended, and tell the header.
+        void refreshTests(run.number);
+        onRunFinished?.();
+      }
     },
     () => setReloads((n) => n + 1),
   );
+
+  async function refreshTests(number: number) {
+    try {
+      const page = await api.runs(project, { before: number + 1, limit: 1 });
+      const fresh = page.runs.find((r) => r.number === number);
+      if (fresh) setRuns((list) => list.map((r) => (r.number === number ? { ...r, tests: fresh.tests } : r)));
+    } catch {
+      // the counts appear on the next load; the row itself is already up to date
+    }
+  }
 
   async function more() {
     if (next === null) return;
@@ -80,13 +89,6 @@ export function RecordsTab({ project }: { project: string }) {
 
   return (
     <div className="records">
-      {can('maintainer') ? (
-        <RunManually
-          project={project}
-          t={t}
-          onStarted={(run) => setRuns((list) => upsert(list, run, filters))}
-        />
-      ) : null}
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('records.branch')}
@@ -111,7 +113,7 @@ export function RecordsTab({ project }: { project: string }) {
             <option value="">{t('records.allStatuses')}</option>
             {FILTER_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {statusIcon(s)} {t(`status.${s}`)}
+                {t(`status.${s}`)}
               </option>
             ))}
           </select>
@@ -126,6 +128,7 @@ export function RecordsTab({ project }: { project: string }) {
               <th scope="col">{t('records.trigger')}</th>
               <th scope="col">{t('records.ref')}</th>
               <th scope="col">{t('records.stages')}</th>
+              <th scope="col">{t('records.tests')}</th>
               <th scope="col">{t('records.time')}</th>
             </tr>
           </thead>
@@ -146,105 +149,6 @@ export function RecordsTab({ project }: { project: string }) {
   );
 }
 
-function RecordRow({
-  run,
-  project,
-  now,
-  t,
-  lang,
-}: {
-  run: RunSummary;
-  project: string;
-  now: number;
-  t: TFunction;
-  lang: string;
-}) {
-  const who = run.trigger === 'manual' ? run.actor : run.author || run.actor;
-  const elapsed =
-    run.durationMs ?? (run.startedAt !== null && run.finishedAt === null ? now - run.startedAt : null);
-  return (
-    <tr data-testid="record-row" data-number={run.number} data-status={run.status}>
-      <td className="cell-record">
-        <div className="stack">
-          <Link href={`/projects/${encodeURIComponent(project)}/runs/${run.number}`} className="record-name">
-            <StatusIcon status={run.status} t={t} />
-            <span>{run.record}</span>
-          </Link>
-          <span className="record-meta">
-            <span className="muted">#{run.number}</span> <StatusWord status={run.status} t={t} />
-            {run.attempt > 1 ? (
-              <span className="muted" data-testid="run-attempt" title={t('run.attemptHint')}>
-                {' · '}
-                {t('run.attempt', { n: run.attempt })}
-              </span>
-            ) : null}
-            {run.cancelReason?.code === 'superseded' ? (
-              <span className="muted" data-testid="run-superseded">
-                {' · '}
-                {t('run.supersededBy', { n: run.cancelReason.by })}
-              </span>
-            ) : null}
-            {run.waiting && run.status === 'queued' ? (
-              <span className="muted" data-testid="run-waiting" title={t('run.waitingHint')}>
-                {' · '}
-                {t(`run.waiting.${run.waiting.code}`, { labels: run.waiting.labels.join(', ') })}
-              </span>
-            ) : null}
-          </span>
-          {run.message ? <span className="record-message">{firstLine(run.message)}</span> : null}
-        </div>
-      </td>
-      <td className="cell-who" data-label={t('records.trigger')}>
-        <Avatar name={who} />
-        <span>
-          {who}
-          <span className="muted"> · {t(`trigger.${run.trigger}`)}</span>
-        </span>
-      </td>
-      <td className="cell-ref" data-label={t('records.ref')}>
-        <span className="ref-name">{refLabel(run.ref, t)}</span> <code className="muted">{run.shortSha}</code>
-      </td>
-      <td className="cell-stages" data-label={t('records.stages')}>
-        <ol className="stage-icons">
-          {run.stages.map((s) => (
-            <li
-              key={s.name}
-              title={`${s.name}: ${t(`status.${s.status}`)}`}
-              data-stage={s.name}
-              data-status={s.status}
-            >
-              <span aria-hidden="true">{statusIcon(s.status)}</span>
-              <span className="stage-name">{s.name}</span>
-              <span className="sr-only">{t(`status.${s.status}`)}</span>
-            </li>
-          ))}
-        </ol>
-      </td>
-      <td className="cell-time" data-label={t('records.time')}>
-        <div className="stack">
-          {elapsed !== null ? <span>{t('records.took', { d: formatDuration(elapsed, t) })}</span> : null}
-          <time
-            className="muted"
-            dateTime={new Date(run.createdAt).toISOString()}
-            title={formatTime(run.createdAt, lang)}
-          >
-            {formatAgo(run.createdAt, now, t)}
-          </time>
-        </div>
-      </td>
-    </tr>
-  );
-}
-
-function StatusWord({ status, t }: { status: Status; t: TFunction }) {
-  return <span className={`status-word status-${status}`}>{t(`status.${status}`)}</span>;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
-}
-
 /** Puts a changed or new run in its place (newest first), unless the filters exclude it. */
 function upsert(list: RunSummary[], run: RunSummary, filters: Filters): RunSummary[] {
   const i = list.findIndex((r) => r.number === run.number);
@@ -254,7 +158,7 @@ function upsert(list: RunSummary[], run: RunSummary, filters: Filters): RunSumma
   if (i >= 0) {
     // A row leaving the status filter stays until the next reload: rows jumping away are worse.
     const copy = list.slice();
-    copy[i] = run;
+    copy[i] = { ...run, tests: run.tests ?? list[i]?.tests ?? null };
     return copy;
   }
   if (!matches) return list;

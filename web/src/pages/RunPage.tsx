@@ -1,3 +1,4 @@
+import { Play } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { api } from '../api/client.js';
@@ -11,7 +12,7 @@ import { refLabel } from '../components/ref-label.js';
 import { StatusIcon } from '../components/StatusIcon.js';
 import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
-import { formatAgo, formatDuration } from '../i18n/format.js';
+import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { LogView } from '../log/LogView.js';
 import { playable } from './manual-gate.js';
@@ -26,7 +27,7 @@ const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
  * project's event stream, so nothing needs a reload.
  */
 export function RunPage({ project, number }: { project: string; number: number }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const { data: run, error, reload, setData } = useLoad(() => api.run(project, number), [project, number]);
   const [params, setParams] = useSearchParams();
@@ -137,7 +138,9 @@ export function RunPage({ project, number }: { project: string; number: number }
             {t('run.attempt', { n: run.attempt })}
           </span>
         ) : null}
-        <span className="muted">{formatAgo(run.createdAt, now, t)}</span>
+        <span className="muted" title={formatTime(run.createdAt, lang)}>
+          {formatAgo(run.createdAt, now, t, lang)}
+        </span>
         {run.variables.length > 0 ? (
           <span className="muted">
             {t('run.variables')}: {run.variables.join(', ')}
@@ -258,7 +261,7 @@ function JobCard({
           onClick={onPlay}
           aria-label={`${t('run.play')} ${job.name}`}
         >
-          ▶ {t('run.play')}
+          <Play size={14} aria-hidden="true" /> {t('run.play')}
         </button>
       ) : null}
     </div>

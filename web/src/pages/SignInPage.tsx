@@ -1,3 +1,4 @@
+import { Sailboat } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
@@ -31,7 +32,9 @@ export function SignInPage() {
         <LangSelect />
       </div>
       <form className="card signin-card" onSubmit={submit}>
-        <h1>⛵ Slipway</h1>
+        <h1>
+          <Sailboat size={26} aria-hidden="true" /> Slipway
+        </h1>
         <SignInProviders />
         <label>
           {t('signin.username')}

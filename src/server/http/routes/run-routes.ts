@@ -23,6 +23,7 @@ import {
 } from '../../runs/run-json.js';
 import { jobsByRun, listRuns } from '../../runs/run-list.js';
 import { findJob, findRunByNumber } from '../../runs/run-lookup.js';
+import { testCountsOf } from '../../runs/run-test-counts.js';
 import type { RunRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
@@ -96,9 +97,10 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
         page.runs.filter((r) => r.status === 'queued').map((r) => r.id),
       );
       return {
-        runs: page.runs.map((run) =>
-          withWaiting(toRunSummary(run, project.name, jobs.get(run.id) ?? []), waiting),
-        ),
+        runs: page.runs.map((run) => ({
+          ...withWaiting(toRunSummary(run, project.name, jobs.get(run.id) ?? []), waiting),
+          tests: testCountsOf(run),
+        })),
         next: page.next,
       };
     },

@@ -1,3 +1,4 @@
+import { Sailboat } from 'lucide-react';
 import { useState } from 'react';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
@@ -39,7 +40,9 @@ export function MustChangePasswordPage({ onChanged }: { onChanged: () => void })
   return (
     <main className="signin">
       <div className="card signin-card" data-testid="must-change-password">
-        <h1>⛵ Slipway</h1>
+        <h1>
+          <Sailboat size={26} aria-hidden="true" /> Slipway
+        </h1>
         <p className="warning">{t('account.mustChange')}</p>
         <ChangePasswordForm onChanged={onChanged} />
       </div>

@@ -1,0 +1,42 @@
+/**
+ * Page checks shared by the browser tests of the look and feel: sideways scrolling, and texts
+ * that are raw i18n keys (what `t()` shows when a key has no translation in either language).
+ */
+import type { Page } from 'playwright-core';
+
+/** The page's and body's scroll widths against the viewport: wider means sideways scrolling. */
+export async function scrollWidths(page: Page): Promise<{ body: number; doc: number; viewport: number }> {
+  return page.evaluate(() => ({
+    body: document.body.scrollWidth,
+    doc: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+  }));
+}
+
+/**
+ * Visible texts and labels (title, aria-label, placeholder) that look like message keys —
+ * `records.took`, `apps.status.queued` — outside code, logs and user input, where dotted names
+ * are data. A key shows only when it is missing from both languages, so any hit is a bug.
+ */
+export async function rawKeysOn(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const KEY = /^[a-z][a-zA-Z]*(\.[a-zA-Z_][\w-]*)+$/;
+    const SKIP = 'code, pre, kbd, samp, script, style, textarea, [data-testid=log], .source-lines, .log';
+    const found = new Set<string>();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent?.trim() ?? '';
+      if (!text || !KEY.test(text)) continue;
+      if (node.parentElement?.closest(SKIP)) continue;
+      found.add(text);
+    }
+    for (const el of document.body.querySelectorAll('[title], [aria-label], [placeholder]')) {
+      if (el.closest(SKIP)) continue;
+      for (const attr of ['title', 'aria-label', 'placeholder']) {
+        const value = el.getAttribute(attr)?.trim() ?? '';
+        if (KEY.test(value)) found.add(`${attr}=${value}`);
+      }
+    }
+    return [...found].sort();
+  });
+}

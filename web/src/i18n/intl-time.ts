@@ -1,0 +1,69 @@
+/**
+ * Dates and relative times through `Intl` in the chosen UI language ("1 hour ago" / "1小时前",
+ * "5 Dec 2026, 10:31" / "2026年12月5日 10:31"). The formatters are cached per language: the
+ * records table formats every row every second while something runs.
+ */
+import type { Lang } from './index.js';
+
+const relative = new Map<Lang, Intl.RelativeTimeFormat>();
+const absolute = new Map<Lang, Intl.DateTimeFormat>();
+
+function relativeFormat(lang: Lang): Intl.RelativeTimeFormat {
+  let f = relative.get(lang);
+  if (!f) {
+    f = new Intl.RelativeTimeFormat(lang, { numeric: 'auto', style: 'long' });
+    relative.set(lang, f);
+  }
+  return f;
+}
+
+/** Units from the largest down, with how many seconds each holds. */
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['week', 7 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+export interface RelativeTime {
+  /** "1 hour ago" / "1小时前"; "now" / "现在" under a minute. */
+  text: string;
+  /** The unit the text was rounded to: callers say "about" for hours and longer. */
+  unit: Intl.RelativeTimeFormatUnit | 'now';
+}
+
+/** `at` relative to `now` (both ms), rounded to the largest unit that fits, as people say it. */
+export function relativeTime(at: number, now: number, lang: Lang): RelativeTime {
+  const seconds = Math.round((at - now) / 1000);
+  const size = Math.abs(seconds);
+  if (size < 45) return { text: relativeFormat(lang).format(0, 'second'), unit: 'now' };
+  for (const [unit, unitSeconds] of UNITS) {
+    // Round up from 90% of a unit ("55 min" reads better as "1 hour" than "55 minutes" would not).
+    if (size >= unitSeconds * 0.9 || unit === 'minute') {
+      const n = Math.max(1, Math.round(size / unitSeconds));
+      return { text: relativeFormat(lang).format(seconds < 0 ? -n : n, unit), unit };
+    }
+  }
+  return { text: relativeFormat(lang).format(0, 'second'), unit: 'now' };
+}
+
+/** A full date and time for tooltips and `title`s, in the UI language (not the browser's). */
+export function formatDateTime(at: number, lang: Lang): string {
+  let f = absolute.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+    absolute.set(lang, f);
+  }
+  return f.format(new Date(at));
+}
+
+/** A running clock "4:07" / "1:02:09": what a live elapsed time shows, one tick a second. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Words of the project page header, the Run manually confirmation, the records table's tests,
+ * ages and live times, and the status icons' labels that are not run statuses.
+ * Registered once at module load (StatusIcon and the project page import this file).
+ */
+import { registerMessages } from './index.js';
+
+registerMessages({
+  en: {
+    'icon.waiting': 'Waiting for an agent',
+    'icon.blocked': 'Blocked (awaiting approval)',
+    'icon.warning': 'Warning',
+
+    'project.image': 'Image',
+    'project.source': 'Code source',
+    'project.sourceBuiltin': 'built-in repository',
+    'project.noImage': 'none built yet',
+    'project.tests': 'Tests on {branch}',
+    'project.noTests': 'no test report yet',
+    'project.testsOfRun': 'from run #{n}',
+
+    'manual.title': 'Run manually',
+    'manual.ref': 'Branch or tag',
+    'manual.commit': 'Commit',
+    'manual.resolving': 'Looking up the commit…',
+    'manual.variables': 'Variables',
+    'manual.noVariables': 'No variables: the pipeline runs with its own.',
+    'manual.addVariable': 'Add variable',
+    'manual.confirm': 'Start run',
+    'manual.cancel': 'Cancel',
+    'manual.pickRef': 'Choose a branch or tag first.',
+    'manual.default': 'default branch',
+
+    'records.tests': 'Tests',
+    'records.noTests': 'no tests',
+    'records.passed': '{n} passed',
+    'records.failed': '{n} failed',
+    'records.skipped': '{n} skipped',
+    'records.coverage': 'coverage {p}%',
+    'records.committedJustNow': 'committed just now',
+    'records.committed': 'committed {ago}',
+    'records.committedAbout': 'committed about {ago}',
+    'records.created': 'created {ago}',
+    'records.running': 'running for {d}',
+    'records.queuedFor': 'waiting for {d}',
+    'records.by': 'triggered by {who} ({how})',
+  },
+  'zh-CN': {
+    'icon.waiting': '等待代理',
+    'icon.blocked': '已阻塞（等待审批）',
+    'icon.warning': '警告',
+
+    'project.image': '镜像',
+    'project.source': '代码源',
+    'project.sourceBuiltin': '内置仓库',
+    'project.noImage': '尚未构建',
+    'project.tests': '{branch} 上的测试',
+    'project.noTests': '还没有测试报告',
+    'project.testsOfRun': '来自执行记录 #{n}',
+
+    'manual.title': '手动执行',
+    'manual.ref': '分支或标签',
+    'manual.commit': '提交',
+    'manual.resolving': '正在查找提交…',
+    'manual.variables': '变量',
+    'manual.noVariables': '没有变量：流水线使用它自己的变量运行。',
+    'manual.addVariable': '添加变量',
+    'manual.confirm': '开始执行',
+    'manual.cancel': '取消',
+    'manual.pickRef': '请先选择一个分支或标签。',
+    'manual.default': '默认分支',
+
+    'records.tests': '测试',
+    'records.noTests': '无测试',
+    'records.passed': '{n} 通过',
+    'records.failed': '{n} 失败',
+    'records.skipped': '{n} 跳过',
+    'records.coverage': '覆盖率 {p}%',
+    'records.committedJustNow': '刚刚提交',
+    'records.committed': '{ago}提交',
+    'records.committedAbout': '大约{ago}提交',
+    'records.created': '{ago}创建',
+    'records.running': '已运行 {d}',
+    'records.queuedFor': '已等待 {d}',
+    'records.by': '由 {who} 触发（{how}）',
+  },
+});
