@@ -46,7 +46,7 @@ registerMessages({
     'records.by': 'triggered by {who} ({how})',
   },
   'zh-CN': {
-    'icon.waiting': '等待代理',
+    'icon.waiting': '等待执行器',
     'icon.blocked': '已阻塞（等待审批）',
     'icon.warning': '警告',
 
