@@ -32,6 +32,11 @@ const BENCHES: Bench[] = [
   { name: 'deploy', file: 'deploy.bench.ts', timeoutMs: 30 * 60_000 },
   { name: 'ui', file: 'ui.bench.ts', timeoutMs: 20 * 60_000 },
   { name: 'cache', file: 'cache.bench.ts', timeoutMs: 30 * 60_000 },
+  { name: 'artifacts', file: 'artifacts.ts', timeoutMs: 20 * 60_000 },
+  { name: 'import-coverage', file: 'import-coverage.ts', timeoutMs: 5 * 60_000 },
+  { name: 'insights', file: 'insights.bench.ts', timeoutMs: 30 * 60_000 },
+  { name: 'collect', file: 'collect.bench.ts', timeoutMs: 20 * 60_000 },
+  { name: 'collect-cost', file: 'collect-cost.bench.ts', timeoutMs: 10 * 60_000 },
 ];
 
 const only = process.env.BENCH?.split(',').map((s) => s.trim());
