@@ -22,6 +22,7 @@ import * as signInIdentities from './migrations/020_sign_in_identities.js';
 import * as userLifecycle from './migrations/021_user_lifecycle.js';
 import * as removedEnvironments from './migrations/022_removed_environments.js';
 import * as agentInfo from './migrations/023_agent_info.js';
+import * as projectAccess from './migrations/025_project_access.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '021_user_lifecycle': userLifecycle,
   '022_removed_environments': removedEnvironments,
   '023_agent_info': agentInfo,
+  '025_project_access': projectAccess,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */
