@@ -30,7 +30,7 @@ import { runMigrations } from './run-migrations.js';
  * build has them too. Each runs in its own transaction with the row that records it
  * (run-migrations.ts), so a crash mid-way loses nothing and re-running is a no-op.
  */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001_create_core_tables': createCoreTables,
   '002_index_queue_leases': indexQueueLeases,
   '003_index_runs_for_records_page': indexRunsForRecordsPage,

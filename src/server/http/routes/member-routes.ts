@@ -23,6 +23,8 @@ const MembersJson = z.object({
   visibility: VISIBILITY,
   /** Whether `public` may be chosen on this server (SLIPWAY_ALLOW_PUBLIC_PROJECTS). */
   publicAllowed: z.boolean(),
+  /** The caller's own effective role in the project (what the UI offers follows it). */
+  myRole: ROLE,
   members: z.array(
     z.object({
       username: z.string(),
@@ -54,6 +56,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: ServerContext): 
       return {
         visibility: project.visibility ?? 'internal',
         publicAllowed: ctx.config.allowPublicProjects,
+        myRole: req.projectAccess?.role ?? 'viewer',
         members: await listMembers(ctx.db, project.id),
       };
     },
