@@ -100,7 +100,7 @@ describe('per-project access: every project route hides a private project', () =
   let projectRoutes: { method: string; url: string }[];
 
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ SLIPWAY_ALLOW_PUBLIC_PROJECTS: 'true' });
     // The strongest non-admin: an instance maintainer who is not a member.
     outsiderToken = await createUserWithToken(t.server, 'outsider', 'maintainer');
     viewerMemberToken = await createUserWithToken(t.server, 'watcher', 'viewer');
@@ -224,7 +224,7 @@ describe('per-project access: every project route hides a private project', () =
     assert.deepEqual((await list(outsiderToken)).names, []);
     assert.deepEqual((await list(viewerMemberToken)).names, ['hidden']);
     assert.deepEqual((await list(t.adminToken)).names, ['hidden']);
-    assert.equal((await list(null)).status, 401, 'no anonymous list while public projects are off');
+    assert.deepEqual((await list(null)).names, [], 'anonymous callers list only public projects');
     const asked = await fetch(`${t.url}/api/insights/summary?project=hidden`, {
       headers: { authorization: `Bearer ${outsiderToken}` },
     });
@@ -234,5 +234,73 @@ describe('per-project access: every project route hides a private project', () =
     });
     assert.equal(all.status, 200);
     assert.ok(!JSON.stringify(await all.json()).includes('hidden'));
+  });
+});
+
+describe('per-project access: public projects, and anonymous callers while they are off', () => {
+  it('a public project is read without sign-in, never changed; with public projects off anonymous is 401 for any name', async () => {
+    const open = await startTestServer({ SLIPWAY_ALLOW_PUBLIC_PROJECTS: 'true' });
+    const closed = await startTestServer();
+    try {
+      const made = await open.api('/api/projects', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'shown', source: { kind: 'builtin' }, visibility: 'public' }),
+      });
+      assert.equal(made.status, 201);
+      const refused = await closed.api('/api/projects', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'shown', source: { kind: 'builtin' }, visibility: 'public' }),
+      });
+      assert.equal(refused.status, 400);
+      assert.equal(
+        ((await refused.json()) as { error: { reason: string } }).error.reason,
+        'public_projects_disabled',
+      );
+      await closed.api('/api/projects', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'shown', source: { kind: 'builtin' } }),
+      });
+      for (const path of ['/api/projects/shown', '/api/projects/shown/runs', '/api/projects/shown/members']) {
+        assert.equal((await fetch(`${open.url}${path}`)).status, 200, path);
+      }
+      const list = (await (await fetch(`${open.url}/api/projects`)).json()) as { name: string }[];
+      assert.deepEqual(
+        list.map((p) => p.name),
+        ['shown'],
+      );
+      for (const [method, path] of [
+        ['POST', '/api/projects/shown/runs'],
+        ['PATCH', '/api/projects/shown'],
+        ['GET', '/api/projects/shown/registries'],
+      ] as const) {
+        const res = await fetch(`${open.url}${path}`, {
+          method,
+          ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+        });
+        assert.equal(res.status, 401, `${method} ${path}`);
+      }
+      const routes = closed.server.ctx.routes.served.filter(
+        (r) => isProjectRoute(r.url) && r.method !== 'HEAD',
+      );
+      const answers = new Set<string>();
+      for (const route of routes) {
+        for (const project of ['shown', 'nosuchp']) {
+          const res = await fetch(`${closed.url}${fill(route.url, project)}`, {
+            method: route.method,
+            ...(route.method === 'GET'
+              ? {}
+              : { headers: { 'content-type': 'application/json' }, body: '{}' }),
+          });
+          answers.add(`${res.status} ${await res.text()}`);
+        }
+      }
+      assert.deepEqual(
+        [...answers],
+        ['401 {"error":{"code":"unauthorized","message":"sign in or send an API token"}}'],
+      );
+    } finally {
+      await open.close();
+      await closed.close();
+    }
   });
 });

@@ -40,7 +40,8 @@ export function defaultProjectRole(method: string): ProjectRole {
 /**
  * One check in front of every project route, decided on the matched route pattern before the
  * body is read or validated: a project the caller may not read answers exactly like a missing
- * one (404, same message; the membership lookup runs in both cases so the timing is alike),
+ * one (404, same message; the membership lookup runs in both cases so the timing is alike;
+ * anonymous callers get 401 for every name while public projects are off),
  * a readable project where the route needs more answers 401 (anonymous) or 403.
  * Registered after authentication (the principal is known) and before any route.
  */
@@ -65,6 +66,8 @@ export async function checkProjectAccess(
   name: string,
   required: ProjectRole,
 ): Promise<ProjectAccess> {
+  // With public projects off nobody reads anything anonymously: "sign in", alike for every name.
+  if (!req.principal && !ctx.config.allowPublicProjects) throw unauthorized();
   const project = await ctx.db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
   const reader: Reader | null = req.principal
     ? { userId: req.principal.userId, role: req.principal.role }
