@@ -210,6 +210,28 @@ describe('per-project access: every project route hides a private project', () =
     }
   });
 
+  it('git over HTTP: same rules — 404 for a non-member, a Basic challenge without credentials, push needs developer', async () => {
+    const refs = (service: string, user?: string, token?: string) =>
+      fetch(`${t.url}/git/hidden.git/info/refs?service=${service}`, {
+        headers: user ? { authorization: `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}` } : {},
+      });
+    const anonymous = await refs('git-upload-pack');
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
+    const missing = await fetch(`${t.url}/git/nosuchp.git/info/refs?service=git-upload-pack`);
+    assert.equal(missing.status, 401, 'a missing project asks for credentials alike');
+    const outsider = await refs('git-upload-pack', 'outsider', outsiderToken);
+    assert.equal(outsider.status, 404);
+    assert.equal(
+      await outsider.text(),
+      JSON.stringify({ error: { code: 'not_found', message: 'project "hidden" not found' } }),
+    );
+    const member = await refs('git-upload-pack', 'watcher', viewerMemberToken);
+    assert.equal(member.status, 200);
+    await member.body?.cancel();
+    assert.equal((await refs('git-receive-pack', 'watcher', viewerMemberToken)).status, 403);
+  });
+
   it('lists only readable projects and aggregates insights over them only', async () => {
     const list = async (token: string | null) => {
       const res = await fetch(
