@@ -37,6 +37,7 @@ talking to a server (after slipway login):
   approve      slipway approve PROJECT APP ENV RELEASE   scale: slipway scale PROJECT APP ENV --replicas N
   users        accounts (admins): slipway users ls|add|invite|role|disable|enable|reset|rm
   passwd       change your own password
+  members      who may read and act in a project: slipway members P [ls|add U --role R|rm U] [--visibility V]
   insights     DORA delivery metrics: slipway insights --project P --env production --since 30d
   impact       release impact (before vs after, verdict): slipway impact APP [--release N]
 
@@ -84,6 +85,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import('./client/users-command.js')).usersCommand(rest, io);
       case 'passwd':
         return await (await import('./client/users-command.js')).passwdCommand(rest, io);
+      case 'members':
+        return await (await import('./client/members-command.js')).membersCommand(rest, io);
       case 'insights':
         return await (await import('./insights.js')).insightsCommand(rest, io);
       case 'impact':
@@ -139,6 +142,8 @@ async function commandUsage(command: string | undefined): Promise<string | null>
       return (await import('./client/users-command.js')).USERS_USAGE;
     case 'passwd':
       return (await import('./client/users-command.js')).PASSWD_USAGE;
+    case 'members':
+      return (await import('./client/members-command.js')).MEMBERS_USAGE;
     case 'cache':
       return (await import('./cache-command.js')).CACHE_USAGE;
     case 'insights':

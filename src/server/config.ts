@@ -124,6 +124,8 @@ export const configSchema = z.object({
   SLIPWAY_LEASE_TIMEOUT: duration('30s'),
   /** Re-queue the run of a lost agent instead of failing it with "agent lost". */
   SLIPWAY_REQUEUE_LOST: bool(false),
+  /** Projects may be made public (read without sign-in); off: choosing `public` is refused. */
+  SLIPWAY_ALLOW_PUBLIC_PROJECTS: bool(false),
   SLIPWAY_LOG_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -208,6 +210,8 @@ export interface ServerConfig {
   demo: boolean;
   leaseTimeoutMs: number;
   requeueLost: boolean;
+  /** SLIPWAY_ALLOW_PUBLIC_PROJECTS: whether `public` project visibility is allowed (access/). */
+  allowPublicProjects: boolean;
   logMaxBytes: number;
   workspaceRetentionMs: number;
   webhookMaxBytes: number;
@@ -262,6 +266,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     demo: c.SLIPWAY_DEMO,
     leaseTimeoutMs: c.SLIPWAY_LEASE_TIMEOUT,
     requeueLost: c.SLIPWAY_REQUEUE_LOST,
+    allowPublicProjects: c.SLIPWAY_ALLOW_PUBLIC_PROJECTS,
     logMaxBytes: c.SLIPWAY_LOG_MAX_BYTES,
     workspaceRetentionMs: c.SLIPWAY_WORKSPACE_RETENTION,
     webhookMaxBytes: c.SLIPWAY_WEBHOOK_MAX_BYTES,

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { installProjectGuard } from './access/project-guard.js';
 import { ArtifactStore } from './artifacts/artifact-store.js';
 import { ARTIFACT_SWEEP_MS, sweepArtifactsEvery } from './artifacts/artifact-sweeper.js';
 import { installAuthentication } from './auth/authenticate.js';
@@ -159,6 +160,7 @@ export async function createServer(
   installErrorHandler(app);
   installSecurityHeaders(app);
   installAuthentication(app, ctx);
+  installProjectGuard(app, ctx);
   registerSystemRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerProjectRoutes(app, ctx);

@@ -32,7 +32,11 @@ before(async () => {
   viewerToken = await createUserWithToken(t.server, 'viv', 'viewer');
   await t.api('/api/projects', {
     method: 'POST',
-    body: JSON.stringify({ name: 'cli', source: { kind: 'builtin' } }),
+    body: JSON.stringify({
+      visibility: 'internal',
+      name: 'cli',
+      source: { kind: 'builtin' },
+    }),
   });
   const res = await t.api('/api/projects/cli/applications', {
     method: 'POST',

@@ -40,7 +40,11 @@ export async function createWebApplication(
 ): Promise<void> {
   const created = await t.api('/api/projects', {
     method: 'POST',
-    body: JSON.stringify({ name: names.project, source: { kind: 'builtin' } }),
+    body: JSON.stringify({
+      visibility: 'internal',
+      name: names.project,
+      source: { kind: 'builtin' },
+    }),
   });
   assert.equal(created.status, 201, await created.text());
   const appRes = await t.api(`/api/projects/${names.project}/applications`, {

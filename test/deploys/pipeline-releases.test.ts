@@ -139,7 +139,11 @@ describe('pipeline deploy jobs and auto release', () => {
     agentId = (await createAgent(t.server.ctx.db, { name: 'a', embedded: false, now: Date.now() })).agent.id;
     const res = await t.api('/api/projects', {
       method: 'POST',
-      body: JSON.stringify({ name: 'mono', source: { kind: 'builtin' } }),
+      body: JSON.stringify({
+        visibility: 'internal',
+        name: 'mono',
+        source: { kind: 'builtin' },
+      }),
     });
     assert.equal(res.status, 201);
     projectId = (

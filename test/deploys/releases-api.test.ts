@@ -83,7 +83,11 @@ describe('applications and releases API', () => {
     viewer = await createUserWithToken(t.server, 'vera', 'viewer');
     maintainer = await createUserWithToken(t.server, 'max', 'maintainer');
     agentId = (await createAgent(t.server.ctx.db, { name: 'a1', embedded: false, now: Date.now() })).agent.id;
-    const created = await post('/api/projects', { name: 'shop', source: { kind: 'builtin' } });
+    const created = await post('/api/projects', {
+      name: 'shop',
+      source: { kind: 'builtin' },
+      visibility: 'internal',
+    });
     assert.equal(created.status, 201, await created.text());
   });
   after(async () => {

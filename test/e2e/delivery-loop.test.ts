@@ -223,7 +223,11 @@ describe('push → build → image → deploy → it answers', { timeout: 900_00
     // Set up through the API: project, registry credentials, application with three environments.
     await call('/api/projects', {
       method: 'POST',
-      body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
+      body: JSON.stringify({
+        visibility: 'internal',
+        name: project,
+        source: { kind: 'builtin' },
+      }),
     });
     await call(`/api/projects/${project}/registries`, {
       method: 'POST',

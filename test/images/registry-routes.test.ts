@@ -22,7 +22,11 @@ before(async () => {
   project = `reg-${randomUUID().slice(0, 6)}`;
   const res = await t.api('/api/projects', {
     method: 'POST',
-    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
+    body: JSON.stringify({
+      visibility: 'internal',
+      name: project,
+      source: { kind: 'builtin' },
+    }),
   });
   assert.equal(res.status, 201, await res.text());
 });

@@ -41,7 +41,7 @@ describe('projects', () => {
       t,
       maintainer,
       '/api/projects',
-      post({ name: 'app', source: { kind: 'builtin' } }),
+      post({ name: 'app', source: { kind: 'builtin' }, visibility: 'internal' }),
     );
     assert.equal(res.status, 201);
     const p = (await res.json()) as ProjectBody;
@@ -67,8 +67,14 @@ describe('projects', () => {
     assert.equal(got.webhookSecret, undefined, 'shown only once');
     assert.equal(got.gitUrl, p.gitUrl);
     assert.equal(
-      (await withToken(t, maintainer, '/api/projects', post({ name: 'app', source: { kind: 'builtin' } })))
-        .status,
+      (
+        await withToken(
+          t,
+          maintainer,
+          '/api/projects',
+          post({ name: 'app', source: { kind: 'builtin' }, visibility: 'internal' }),
+        )
+      ).status,
       409,
     );
   });
@@ -123,7 +129,12 @@ describe('projects', () => {
     );
     const trusted = post({ name: 'tr', source: { kind: 'builtin' }, trusted: true });
     assert.equal((await withToken(t, maintainer, '/api/projects', trusted)).status, 403);
-    await withToken(t, maintainer, '/api/projects', post({ name: 'lib', source: { kind: 'builtin' } }));
+    await withToken(
+      t,
+      maintainer,
+      '/api/projects',
+      post({ name: 'lib', source: { kind: 'builtin' }, visibility: 'internal' }),
+    );
     assert.equal((await withToken(t, maintainer, '/api/projects/lib', patch({ trusted: true }))).status, 403);
     assert.equal(
       (await withToken(t, viewer, '/api/projects/lib', patch({ concurrencyLimit: 3 }))).status,
@@ -138,7 +149,7 @@ describe('projects', () => {
   });
 
   test('patch changes the default branch and concurrency limit', async () => {
-    await t.api('/api/projects', post({ name: 'web', source: { kind: 'builtin' } }));
+    await t.api('/api/projects', post({ name: 'web', source: { kind: 'builtin' }, visibility: 'internal' }));
     const res = await withToken(
       t,
       maintainer,
@@ -168,7 +179,7 @@ describe('projects', () => {
 
   test('rotating the webhook secret returns a new one, once, and stores it sealed', async () => {
     const created = (await (
-      await t.api('/api/projects', post({ name: 'rot', source: { kind: 'builtin' } }))
+      await t.api('/api/projects', post({ name: 'rot', source: { kind: 'builtin' }, visibility: 'internal' }))
     ).json()) as ProjectBody;
     assert.equal(
       (await withToken(t, viewer, '/api/projects/rot/webhook-secret', { method: 'POST' })).status,

@@ -13,7 +13,7 @@ describe('schedules', () => {
   before(async () => {
     t = await startTestServer();
     t.server.ctx.sources = fakeSources();
-    await t.api('/api/projects', post({ name: 'app', source: { kind: 'builtin' } }));
+    await t.api('/api/projects', post({ name: 'app', source: { kind: 'builtin' }, visibility: 'internal' }));
   });
   after(() => t.close());
 

@@ -20,7 +20,11 @@ describe('project secrets', () => {
     t.server.ctx.sources = fakeSources();
     await t.api('/api/projects', {
       method: 'POST',
-      body: JSON.stringify({ name: 'app', source: { kind: 'builtin' } }),
+      body: JSON.stringify({
+        visibility: 'internal',
+        name: 'app',
+        source: { kind: 'builtin' },
+      }),
     });
   });
   after(() => t.close());
@@ -122,7 +126,11 @@ describe('secret values never reach the server log', () => {
         });
       await call('/api/projects', {
         method: 'POST',
-        body: JSON.stringify({ name: 'app', source: { kind: 'builtin' } }),
+        body: JSON.stringify({
+          visibility: 'internal',
+          name: 'app',
+          source: { kind: 'builtin' },
+        }),
       });
       assert.equal((await call('/api/projects/app/secrets/TOKEN', put(VALUE))).status, 200);
       assert.equal((await call('/api/projects/nope/secrets/TOKEN', put(VALUE))).status, 404);

@@ -26,7 +26,11 @@ const anonymous = (path: string, headers: Record<string, string> = {}) =>
 async function createProject(name: string): Promise<void> {
   const res = await t.api('/api/projects', {
     method: 'POST',
-    body: JSON.stringify({ name, source: { kind: 'builtin' } }),
+    body: JSON.stringify({
+      visibility: 'internal',
+      name,
+      source: { kind: 'builtin' },
+    }),
   });
   const body = await res.text();
   assert.equal(res.status, 201, body);

@@ -34,7 +34,11 @@ const remote = (project: string) =>
 async function createProject(name: string): Promise<string> {
   const res = await t.api('/api/projects', {
     method: 'POST',
-    body: JSON.stringify({ name, source: { kind: 'builtin' } }),
+    body: JSON.stringify({
+      visibility: 'internal',
+      name,
+      source: { kind: 'builtin' },
+    }),
   });
   const body = await res.text();
   assert.equal(res.status, 201, body);

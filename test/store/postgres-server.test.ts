@@ -106,7 +106,10 @@ describe('the server on PostgreSQL', { concurrency: false }, () => {
   });
 
   test('a git push starts runs, listed newest first on the records page with keyset paging', async () => {
-    await json(send('POST', '/api/projects', { name: 'app', source: { kind: 'builtin' } }), 201);
+    await json(
+      send('POST', '/api/projects', { name: 'app', source: { kind: 'builtin' }, visibility: 'internal' }),
+      201,
+    );
     const work = await workRepo();
     try {
       await work.commit({ '.slipway.yml': PIPELINE }, 'first commit');

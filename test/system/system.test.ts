@@ -51,7 +51,11 @@ describe('system routes', () => {
     const { db } = t.server.ctx;
     const res = await t.api('/api/projects', {
       method: 'POST',
-      body: JSON.stringify({ name: 'm', source: { kind: 'builtin' } }),
+      body: JSON.stringify({
+        visibility: 'internal',
+        name: 'm',
+        source: { kind: 'builtin' },
+      }),
     });
     const projectId = ((await res.json()) as { id: string }).id;
     const now = Date.now();

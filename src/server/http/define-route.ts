@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { invalid } from '../errors.js';
+import type { ProjectRole } from '../store/tables-access.js';
 
 /**
  * Every JSON route is declared through here: its inputs are validated with zod at the edge
@@ -21,6 +22,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   status?: number;
   /** false for routes anyone may call (sign in, healthz); documented in OpenAPI. */
   auth?: boolean;
+  /**
+   * On `/api/projects/:project…` routes: the project role needed (access/project-guard.ts).
+   * Default: viewer for GET, maintainer for anything else.
+   */
+  projectRole?: ProjectRole;
   handler: (
     input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> },
     req: FastifyRequest,
@@ -44,6 +50,8 @@ export interface DocumentedRoute {
 /** Collects route declarations for the OpenAPI document. One per server instance (no global). */
 export class RouteRegistry {
   readonly routes: DocumentedRoute[] = [];
+  /** Every route the server serves, documented or not (recorded by access/project-guard.ts). */
+  readonly served: { method: string; url: string }[] = [];
 }
 
 export function defineRoute<
@@ -67,6 +75,7 @@ export function defineRoute<
   app.route({
     method: spec.method,
     url: spec.url,
+    ...(spec.projectRole ? { config: { projectRole: spec.projectRole } } : {}),
     handler: async (req, reply) => {
       const input = {
         params: check(spec.params, req.params, 'params'),

@@ -3,6 +3,7 @@ import { randomSecret } from '../auth/credentials.js';
 import type { ServerContext } from '../context.js';
 import { conflict, unavailable } from '../errors.js';
 import type { Forge, ProjectRow } from '../store/tables.js';
+import type { Visibility } from '../store/tables-access.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 
 export type ProjectSource = { kind: 'builtin' } | { kind: 'remote'; url: string; forge: Forge };
@@ -15,6 +16,8 @@ export interface NewProject {
   trusted: boolean;
   /** Off when absent (the first-start demo project). */
   autoCancelSuperseded?: boolean;
+  /** Internal when absent (the first-start demo project); the API defaults to private. */
+  visibility?: Visibility;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function createProject(
     concurrency_limit: input.concurrencyLimit,
     trusted: input.trusted ? 1 : 0,
     auto_cancel_superseded: input.autoCancelSuperseded ? 1 : 0,
+    visibility: input.visibility ?? 'internal',
     created_at: ctx.now(),
   };
   try {

@@ -25,6 +25,8 @@ export const ProjectJsonSchema = z.object({
    * runs of its branch (or request), recorded as "superseded by #N". Off by default.
    */
   autoCancelSuperseded: z.boolean(),
+  /** private (members only), internal (every signed-in user) or public (also without sign-in). */
+  visibility: z.enum(['private', 'internal', 'public']),
   createdAt: z.number(),
 });
 export type ProjectJson = z.infer<typeof ProjectJsonSchema>;
@@ -52,6 +54,7 @@ export function projectJson(row: ProjectRow, origin: string): ProjectJson {
     trusted: row.trusted === 1,
     publicBadge: row.public_badge === 1,
     autoCancelSuperseded: row.auto_cancel_superseded === 1,
+    visibility: row.visibility ?? 'internal',
     createdAt: row.created_at,
   };
 }

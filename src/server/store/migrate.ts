@@ -23,6 +23,7 @@ import * as userLifecycle from './migrations/021_user_lifecycle.js';
 import * as removedEnvironments from './migrations/022_removed_environments.js';
 import * as agentInfo from './migrations/023_agent_info.js';
 import * as releaseImpact from './migrations/024_release_impact.js';
+import * as projectAccess from './migrations/025_project_access.js';
 import * as backfillInsights from './migrations/027_backfill_insights.js';
 import { runMigrations } from './run-migrations.js';
 
@@ -56,6 +57,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '022_removed_environments': removedEnvironments,
   '023_agent_info': agentInfo,
   '024_release_impact': releaseImpact,
+  '025_project_access': projectAccess,
   '027_backfill_insights': backfillInsights,
 };
 

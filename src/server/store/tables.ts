@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { AccessTables, Visibility } from './tables-access.js';
 import type { AccountTables } from './tables-accounts.js';
 import type { ArtifactTables } from './tables-artifacts.js';
 import type { CacheEntryRow } from './tables-caches.js';
@@ -12,7 +13,7 @@ import type { NotifyTables } from './tables-notify.js';
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database extends AccountTables, NotifyTables, ArtifactTables, ImpactTables {
+export interface Database extends AccountTables, NotifyTables, ArtifactTables, ImpactTables, AccessTables {
   users: UserTable;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;
@@ -114,6 +115,8 @@ export interface ProjectRow {
    * request) that may be interrupted (migration 014; absent in inserts = 0). See supersede-runs.ts.
    */
   auto_cancel_superseded?: number;
+  /** Who reads it besides its members (migration 025; absent in inserts = 'internal'). */
+  visibility?: Visibility;
 }
 
 export interface SecretRow {

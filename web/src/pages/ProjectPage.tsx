@@ -2,11 +2,13 @@ import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { api } from '../api/client.js';
+import { ApiError } from '../api/http.js';
 import { overviewApi } from '../api/project-overview.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
+import { NotFoundPage } from './NotFoundPage.js';
 import { ProjectHeader } from './project/ProjectHeader.js';
 import { RecordsTab } from './RecordsTab.js';
 
@@ -41,6 +43,8 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
   const base = `/projects/${encodeURIComponent(name)}`;
   // The image chosen with "Deploy this version" on the images tab, while its dialog is open.
   const [deploying, setDeploying] = useState<{ repository: string; version: ImageTagJsonType } | null>(null);
+  // A missing project and one the user may not read answer alike (404): show the not-found page.
+  if (error instanceof ApiError && error.status === 404) return <NotFoundPage />;
   return (
     <section className="page">
       <ProjectHeader

@@ -8,6 +8,7 @@ import { Sparkline } from '../components/Sparkline.js';
 import { StatusIcon } from '../components/StatusIcon.js';
 import { useLoad } from '../components/use-load.js';
 import { formatAgo } from '../i18n/format.js';
+import { VisibilityBadge } from './access/VisibilityBadge.js';
 
 /** All projects: latest record with its status, and a sparkline of recent durations. */
 export function ProjectsPage() {
@@ -33,6 +34,7 @@ export function ProjectsPage() {
             <Link href={`/projects/${encodeURIComponent(p.name)}`} className="project-name">
               {p.name}
             </Link>
+            <VisibilityBadge visibility={p.visibility} />
             <span className="project-source">
               {p.source.kind === 'builtin' ? t('projects.builtin') : p.source.url}
             </span>

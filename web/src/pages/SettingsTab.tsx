@@ -1,5 +1,6 @@
 import type { ProjectJson } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
+import { MembersSettings } from './access/MembersSettings.js';
 import { BadgeSettings } from './settings/BadgeSettings.js';
 import { CacheSettings } from './settings/CacheSettings.js';
 import { CommitStatusSettings } from './settings/CommitStatusSettings.js';
@@ -22,6 +23,7 @@ export function SettingsTab({ project, onChanged }: { project: ProjectJson; onCh
   return (
     <div className="settings">
       <GeneralSettings project={project} onChanged={onChanged} />
+      <MembersSettings project={project.name} onChanged={onChanged} />
       <BadgeSettings project={project} onChanged={onChanged} />
       {project.source.kind === 'remote' ? (
         <WebhookSettings project={project} />

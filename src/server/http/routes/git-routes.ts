@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkProjectAccess } from '../../access/project-guard.js';
 import type { ServerContext } from '../../context.js';
 import { AppError, forbidden, invalid, notFound, unauthorized } from '../../errors.js';
 import { admitPush } from '../../git/admit-push.js';
@@ -10,13 +11,13 @@ import { type PendingPush, startPushRuns } from '../../git/push-runs.js';
 import { repoExists } from '../../git/repo-init.js';
 import { repoDirName, repoPath, rootFor } from '../../git/repo-paths.js';
 import { gitRequestBody, supportedEncoding } from '../../git/request-body.js';
-import { findProject } from '../../projects/find-project.js';
-import { requireRole } from '../principal.js';
+import type { ProjectRow } from '../../store/tables.js';
 
 /**
  * Git smart HTTP at `/git/<project>.git/…`, served by `git http-backend`. Only the three smart
  * endpoints exist (no dumb-protocol file access). Clients authenticate with HTTP Basic —
- * Slipway user name + API token — and need viewer to fetch, maintainer to push. A push's ref
+ * Slipway user name + API token — and need to read the project to fetch, the developer role
+ * in it to push (public projects: fetch without credentials). A push's ref
  * updates are checked and recorded before git sees them (admit-push.ts); after its response has
  * gone out, each branch or tag it created or moved starts a run.
  * Remote projects serve their mirror read-only: their branches come from the forge.
@@ -58,15 +59,8 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
   }
   const push = service === 'git-receive-pack';
 
-  const principal = req.principal ?? (await authenticateBasic(ctx.db, req.headers.authorization));
-  if (!principal) {
-    reply.header('www-authenticate', 'Basic realm="Slipway"');
-    throw unauthorized('git needs your Slipway user name and an API token as the password');
-  }
-  req.principal = principal;
-  requireRole(req, push ? 'maintainer' : 'viewer');
-
-  const project = await projectOf(ctx, (req.params as { repo: string }).repo);
+  const project = await authorizeGit(ctx, req, reply, (req.params as { repo: string }).repo, push);
+  const remoteUser = req.principal?.username ?? 'anonymous';
   if (project.source_kind === 'builtin') {
     await ctx.sources.ensureRepository(project);
   } else if (push) {
@@ -85,7 +79,7 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
     const maxBody = push ? ctx.config.gitMaxPushBytes + PUSH_BODY_SLACK : MAX_FETCH_BODY;
     body = gitRequestBody(req.body as Readable, encoding, maxBody);
     if (push) {
-      const intake = await admitPush(ctx, project, body, principal.username);
+      const intake = await admitPush(ctx, project, body, remoteUser);
       if ('refusal' in intake) {
         return reply
           .code(200)
@@ -105,7 +99,7 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
     method: endpoint === 'info/refs' ? 'GET' : 'POST',
     queryString: endpoint === 'info/refs' ? `service=${service}` : '',
     contentType: req.headers['content-type'] ?? '',
-    remoteUser: principal.username,
+    remoteUser,
     remoteAddr: req.ip,
     gitProtocol:
       typeof gitProtocol === 'string' && /^[\w=:.,-]{1,256}$/.test(gitProtocol) ? gitProtocol : null,
@@ -132,8 +126,31 @@ async function serve(ctx: ServerContext, req: FastifyRequest, reply: FastifyRepl
   return reply.code(cgi.status).headers(cgi.headers).send(answer);
 }
 
-/** `<name>.git` (or plain `<name>`) → the project; looked up by name, never used as a path. */
-function projectOf(ctx: ServerContext, repo: string) {
-  const name = repo.endsWith('.git') ? repo.slice(0, -'.git'.length) : repo;
-  return findProject(ctx.db, name.slice(0, 200));
+/**
+ * Who may fetch or push `<name>.git` (or plain `<name>`; looked up by name, never used as a
+ * path): the same project rules as the API (access/project-guard.ts) — read to fetch, developer
+ * to push. Without credentials only a public project can be fetched; for anything else git is
+ * asked for credentials, alike for a missing and a private project. With credentials, a project
+ * the user may not read is a 404 like a missing one.
+ */
+async function authorizeGit(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  repo: string,
+  push: boolean,
+): Promise<ProjectRow> {
+  const name = (repo.endsWith('.git') ? repo.slice(0, -'.git'.length) : repo).slice(0, 200);
+  const principal = req.principal ?? (await authenticateBasic(ctx.db, req.headers.authorization));
+  if (!principal) {
+    if (!push) {
+      const open = await checkProjectAccess(ctx, req, name, 'viewer').catch(() => null);
+      if (open) return open.project;
+    }
+    reply.header('www-authenticate', 'Basic realm="Slipway"');
+    throw unauthorized('git needs your Slipway user name and an API token as the password');
+  }
+  req.principal = principal;
+  const access = await checkProjectAccess(ctx, req, name, push ? 'developer' : 'viewer');
+  return access.project;
 }

@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { readableProjectIds } from '../../access/project-access.js';
 import type { ServerContext } from '../../context.js';
-import { invalid } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import { insightsChangesJsonSchema, insightsSummaryJsonSchema } from '../../insights/insights-json.js';
 import { DEFAULT_HOTFIX_WINDOW_MS, insightsOf, weeklySummary } from '../../insights/insights-queries.js';
 import type { InsightsScope } from '../../insights/load-insights.js';
@@ -44,7 +45,7 @@ const changesQuery = insightsQuery.extend({
 
 /**
  * Delivery insights (issue #12): DORA metrics, the value stream and the weekly summary of a
- * scope, readable by every signed-in user (the same people who see the releases).
+ * scope, readable by every signed-in user, over the projects they may read (issue #14).
  */
 export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const tags = ['insights'];
@@ -59,7 +60,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     handler: async ({ query }, req) => {
       requireRole(req, 'viewer');
       return (
-        await insightsOf(ctx.db, await scopeOf(ctx, query), {
+        await insightsOf(ctx.db, await scopeOf(ctx, req, query), {
           ...(ctx.insightsCache ? { cache: ctx.insightsCache } : {}),
         })
       ).summary;
@@ -76,7 +77,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     handler: async ({ query }, req) => {
       requireRole(req, 'viewer');
       const { metric, limit, offset, ...rest } = query;
-      const result = await insightsOf(ctx.db, await scopeOf(ctx, rest), {
+      const result = await insightsOf(ctx.db, await scopeOf(ctx, req, rest), {
         withCommits: metric === 'lead_time',
         ...(ctx.insightsCache ? { cache: ctx.insightsCache } : {}),
       });
@@ -108,7 +109,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     query: insightsQuery.pick({ project: true, app: true, env: true, hotfixWindow: true }),
     handler: async ({ query }, req) => {
       requireRole(req, 'viewer');
-      const projects = await projectNames(ctx, query.project);
+      const projects = await projectNames(ctx, req, query.project);
       return weeklySummary(ctx.db, {
         now: ctx.now(),
         ...(projects ? { projects } : {}),
@@ -123,13 +124,17 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
 }
 
 /** The scope a query asks for; a project that does not exist is a 404 naming it. */
-export async function scopeOf(ctx: ServerContext, q: InsightsQuery): Promise<InsightsScope> {
+export async function scopeOf(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  q: InsightsQuery,
+): Promise<InsightsScope> {
   if (q.since && q.from) throw invalid('query.from', 'query.from: give either since or from, not both');
   const now = ctx.now();
   const to = q.to ? Date.parse(q.to) : now;
   const from = q.from ? Date.parse(q.from) : to - (parseSince(q.since ?? '30d') as number);
   if (from >= to) throw invalid('query.from', 'query.from: the range must start before it ends');
-  const projects = await projectNames(ctx, q.project);
+  const projects = await projectNames(ctx, req, q.project);
   return {
     ...(projects ? { projects } : {}),
     ...(q.app ? { application: q.app } : {}),
@@ -140,8 +145,25 @@ export async function scopeOf(ctx: ServerContext, q: InsightsQuery): Promise<Ins
   };
 }
 
-async function projectNames(ctx: ServerContext, list: string | undefined): Promise<string[] | null> {
-  if (!list) return null;
+/**
+ * The projects an aggregate covers: those asked for (each must be readable, else the same 404 as
+ * a missing one), or every project the caller may read — never one they may not (issue #14).
+ */
+async function projectNames(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  list: string | undefined,
+): Promise<string[] | null> {
+  const readable = await readableProjectIds(ctx.db, req.principal, {
+    allowPublic: ctx.config.allowPublicProjects,
+  });
+  if (!list) {
+    if (readable === 'all') return null;
+    const rows = await ctx.db.selectFrom('projects').select(['id', 'name']).orderBy('name').execute();
+    const names = rows.filter((r) => readable.has(r.id)).map((r) => r.name);
+    // An empty list would mean "all projects" to the insights queries; no project is named "-".
+    return names.length > 0 ? names : [NO_PROJECT];
+  }
   const names = [
     ...new Set(
       list
@@ -150,6 +172,12 @@ async function projectNames(ctx: ServerContext, list: string | undefined): Promi
         .filter((n) => n.length > 0),
     ),
   ];
-  for (const name of names) await findProject(ctx.db, name);
+  for (const name of names) {
+    const project = await findProject(ctx.db, name);
+    if (readable !== 'all' && !readable.has(project.id)) throw notFound(`project "${name}"`);
+  }
   return names;
 }
+
+/** Not a valid project name (names start with a letter or digit): matches nothing. */
+const NO_PROJECT = '-';

@@ -63,7 +63,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const after = lastEventId(req) ?? query.after ?? 0;
       const sse = openSse(reply, streams);
       // Checked at open by authorizedJob; re-checked while open (revoked token, deleted project…).
-      endStreamWhenAccessEnds(ctx, req, sse, { minimum: 'viewer', projectId: project.id });
+      endStreamWhenAccessEnds(ctx, req, sse, { projectId: project.id });
       const stream = new JobLogStream({
         logs: ctx.logs,
         runId: run.id,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readableProjectIds } from '../../access/project-access.js';
+import { putMember, refusePublicUnlessAllowed, setVisibility } from '../../access/project-members.js';
 import { randomSecret } from '../../auth/credentials.js';
 import type { ServerContext } from '../../context.js';
 import { forbidden, invalid } from '../../errors.js';
@@ -25,6 +27,8 @@ const Source = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('remote'), url: z.string().min(1).max(2048), forge: FORGE }),
 ]);
 
+const VISIBILITY = z.enum(['private', 'internal', 'public']);
+
 const ProjectListItem = ProjectJsonSchema.extend({
   latestRun: LatestRunSchema.nullable(),
   /** Durations (ms, oldest first) of the last finished runs, for a sparkline. */
@@ -32,9 +36,10 @@ const ProjectListItem = ProjectJsonSchema.extend({
 });
 
 /**
- * Projects: list, create, read, change, delete, rotate the webhook secret. Any signed-in user
- * reads; maintainers create and change; only admins trust a project (its pipelines get
- * privileges) or delete one.
+ * Projects: list, create, read, change, delete, rotate the webhook secret. Who reads and changes
+ * one is the project guard's decision (access/project-guard.ts; the list shows only readable
+ * projects); instance maintainers create projects; only admins trust a project (its pipelines
+ * get privileges) or delete one.
  */
 export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerContext): void {
   defineRoute(app, ctx.routes, {
@@ -44,8 +49,13 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     tags: ['projects'],
     response: z.array(ProjectListItem),
     handler: async (_input, req) => {
-      requireRole(req, 'viewer');
-      const rows = await ctx.db.selectFrom('projects').selectAll().orderBy('name').execute();
+      // Anonymous callers see the public projects, when this server allows public projects.
+      if (req.principal || !ctx.config.allowPublicProjects) requireRole(req, 'viewer');
+      const readable = await readableProjectIds(ctx.db, req.principal, {
+        allowPublic: ctx.config.allowPublicProjects,
+      });
+      const all = await ctx.db.selectFrom('projects').selectAll().orderBy('name').execute();
+      const rows = readable === 'all' ? all : all.filter((row) => readable.has(row.id));
       const runs = await runSummaries(ctx.db);
       const origin = publicOrigin(ctx.config, req);
       return rows.map((row) => ({
@@ -69,6 +79,8 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
       concurrencyLimit: CONCURRENCY_LIMIT.default(2),
       trusted: z.boolean().default(false),
       autoCancelSuperseded: z.boolean().default(false),
+      /** New projects are private: only their members (the creator is the first) and admins see them. */
+      visibility: VISIBILITY.default('private'),
     }),
     response: ProjectJsonSchema.extend({ webhookSecret: z.string() }),
     handler: async ({ body }, req) => {
@@ -78,7 +90,10 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
         const problem = remoteUrlProblem(body.source.url);
         if (problem) throw invalid('body.source.url', `body.source.url: ${problem}`);
       }
+      refusePublicUnlessAllowed(body.visibility, ctx.config.allowPublicProjects, 'body.visibility');
       const { project, webhookSecret } = await createProject(ctx, body);
+      // Whoever creates a project maintains it, also after an admin demotes them instance-wide.
+      await putMember(ctx, project, me.username, 'maintainer', me.username);
       return { ...projectJson(project, publicOrigin(ctx.config, req)), webhookSecret };
     },
   });
@@ -100,7 +115,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     method: 'PATCH',
     url: '/api/projects/:project',
     summary:
-      'Change the default branch, concurrency limit, public status badge, auto-cancel of superseded runs or (admins) trust',
+      'Change the default branch, concurrency limit, visibility, public status badge, auto-cancel of superseded runs or (admins) trust',
     tags: ['projects'],
     params: PROJECT_PARAM,
     body: z.object({
@@ -109,6 +124,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
       trusted: z.boolean().optional(),
       publicBadge: z.boolean().optional(),
       autoCancelSuperseded: z.boolean().optional(),
+      visibility: VISIBILITY.optional(),
     }),
     response: ProjectJsonSchema,
     handler: async ({ params, body }, req) => {
@@ -116,7 +132,10 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
       if (body.trusted !== undefined && me.role !== 'admin') {
         throw forbidden('only an admin may change whether a project is trusted');
       }
-      const project = await findProject(ctx.db, params.project);
+      refusePublicUnlessAllowed(body.visibility, ctx.config.allowPublicProjects, 'body.visibility');
+      let project = await findProject(ctx.db, params.project);
+      if (body.visibility !== undefined)
+        project = await setVisibility(ctx, project, body.visibility, me.username);
       const changes = {
         ...(body.defaultBranch !== undefined ? { default_branch: body.defaultBranch } : {}),
         ...(body.concurrencyLimit !== undefined ? { concurrency_limit: body.concurrencyLimit } : {}),

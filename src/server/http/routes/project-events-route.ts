@@ -27,7 +27,7 @@ export function registerProjectEventsRoute(app: FastifyInstance, ctx: ServerCont
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
       const sse = openSse(reply, streams);
-      endStreamWhenAccessEnds(ctx, req, sse, { minimum: 'viewer', projectId: project.id });
+      endStreamWhenAccessEnds(ctx, req, sse, { projectId: project.id });
       const unsubscribe = ctx.events.subscribe(project.id, (event) => {
         sse.send(event.type, JSON.stringify(event));
         if (sse.buffered > MAX_BUFFERED_BYTES) sse.close();

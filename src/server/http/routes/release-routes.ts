@@ -50,6 +50,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: `${prefix}/deploy`,
+    projectRole: 'developer',
     summary:
       'Manual release: an image reference, a digest of the environment repository, or the image built by run N',
     tags,
@@ -69,6 +70,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: `${prefix}/promote`,
+    projectRole: 'developer',
     summary: "Promote the image of another environment's last successful release (same digest) into this one",
     tags,
     params: envParams,
@@ -90,6 +92,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: `${prefix}/rollback`,
+    projectRole: 'developer',
     summary: 'Roll back to an earlier successful release (its image and config), recorded as a new release',
     tags,
     params: envParams,
@@ -105,6 +108,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: `${prefix}/scale`,
+    projectRole: 'developer',
     summary: 'Change the replica count of what runs (no new image), recorded as a release',
     tags,
     params: envParams,

@@ -123,6 +123,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: '/api/projects/:project/runs',
+    projectRole: 'developer',
     summary: 'Run a branch or tag by hand (default: the default branch)',
     tags,
     params: projectParams,
@@ -165,6 +166,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: '/api/projects/:project/runs/:number/cancel',
+    projectRole: 'developer',
     summary: 'Cancel a run (idempotent): queued runs end at once, running ones are stopped by their agent',
     tags,
     params: runParams,
@@ -181,6 +183,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: '/api/projects/:project/runs/:number/rerun',
+    projectRole: 'developer',
     summary: 'A new run of the same commit: all jobs, or (failedOnly) resume from the failed ones',
     tags,
     params: runParams,
@@ -201,6 +204,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: '/api/projects/:project/runs/:number/jobs/:job/play',
+    projectRole: 'developer',
     summary: 'Start a manual job',
     tags,
     params: jobParams,

@@ -56,6 +56,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
   defineRoute(app, ctx.routes, {
     method: 'POST',
     url: '/api/projects/:project/schedules',
+    projectRole: 'developer',
     summary: 'Run a branch on a cron schedule (5 fields or @daily-style macros, UTC)',
     tags: ['schedules'],
     status: 201,
@@ -85,6 +86,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ServerContext)
   defineRoute(app, ctx.routes, {
     method: 'DELETE',
     url: '/api/projects/:project/schedules/:id',
+    projectRole: 'developer',
     summary: 'Delete a schedule',
     tags: ['schedules'],
     status: 204,

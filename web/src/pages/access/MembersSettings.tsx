@@ -1,0 +1,136 @@
+/**
+ * Project settings: who sees the project (visibility) and who may do what in it (members and
+ * their project roles). Project maintainers and admins change them; everyone who reads the
+ * project sees them. The server decides; this only offers what the caller's role allows.
+ */
+import type { FormEvent } from 'react';
+import { useI18n } from '../../app/i18n-context.js';
+import { ErrorNote } from '../../components/ErrorNote.js';
+import { useLoad } from '../../components/use-load.js';
+import { Section } from '../settings/SettingsSection.js';
+import { field, useAction } from '../settings/settings-actions.js';
+import { accessApi, type ProjectRole, type Visibility } from './access-api.js';
+import './access-messages.js';
+
+const ROLES: ProjectRole[] = ['viewer', 'developer', 'maintainer'];
+const VISIBILITIES: Visibility[] = ['private', 'internal', 'public'];
+
+export function MembersSettings({ project, onChanged }: { project: string; onChanged: () => void }) {
+  const { t } = useI18n();
+  const { data, error: loadError, reload } = useLoad(() => accessApi.members(project), [project]);
+  const [error, busy, run] = useAction();
+  const canEdit = data?.myRole === 'maintainer';
+  const add = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    const username = field(data, 'username');
+    const role = field(data, 'role') as ProjectRole;
+    void run(async () => {
+      await accessApi.putMember(project, username, role);
+      form.reset();
+      reload();
+    });
+  };
+  return (
+    <Section title={t('access.title')} testid="members-settings">
+      <ErrorNote error={loadError} />
+      {data ? (
+        <>
+          <label className="inline">
+            {t('access.visibility')}{' '}
+            <select
+              data-testid="visibility"
+              value={data.visibility}
+              disabled={busy || !canEdit}
+              onChange={(e) => {
+                const visibility = e.currentTarget.value as Visibility;
+                void run(async () => {
+                  await accessApi.setVisibility(project, visibility);
+                  reload();
+                  onChanged();
+                });
+              }}
+            >
+              {VISIBILITIES.map((v) => (
+                <option
+                  key={v}
+                  value={v}
+                  disabled={v === 'public' && !data.publicAllowed && data.visibility !== 'public'}
+                >
+                  {t(`access.visibility.${v}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p className="hint">{t(`access.visibilityHint.${data.visibility}`)}</p>
+          {data.publicAllowed ? null : <p className="hint">{t('access.publicOff')}</p>}
+          <h3>{t('access.members')}</h3>
+          <p className="hint">{t('access.rolesHint')}</p>
+          <ul className="plain-list" data-testid="members">
+            {data.members.map((m) => (
+              <li key={m.username} data-testid="member" data-name={m.username}>
+                <strong>{m.username}</strong>{' '}
+                <select
+                  aria-label={m.username}
+                  value={m.role}
+                  disabled={busy || !canEdit}
+                  onChange={(e) => {
+                    const role = e.currentTarget.value as ProjectRole;
+                    void run(async () => {
+                      await accessApi.putMember(project, m.username, role);
+                      reload();
+                    });
+                  }}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t(`access.role.${r}`)}
+                    </option>
+                  ))}
+                </select>{' '}
+                <span className="muted">{t('access.instanceRole', { role: m.instanceRole })}</span>{' '}
+                {canEdit ? (
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      void run(async () => {
+                        await accessApi.removeMember(project, m.username);
+                        reload();
+                      })
+                    }
+                  >
+                    {t('access.remove')}
+                  </button>
+                ) : null}
+              </li>
+            ))}
+            {data.members.length === 0 ? <li className="muted">{t('access.noMembers')}</li> : null}
+          </ul>
+          {canEdit ? (
+            <form className="inline" onSubmit={add} data-testid="add-member">
+              <input
+                name="username"
+                required
+                placeholder={t('access.username')}
+                aria-label={t('access.username')}
+              />
+              <select name="role" defaultValue="developer" aria-label={t('access.members')}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`access.role.${r}`)}
+                  </option>
+                ))}
+              </select>
+              <button type="submit" disabled={busy}>
+                {t('access.add')}
+              </button>
+            </form>
+          ) : null}
+        </>
+      ) : null}
+      <ErrorNote error={error} />
+    </Section>
+  );
+}

@@ -1,0 +1,30 @@
+/** The members and visibility routes (src/server/http/routes/member-routes.ts). */
+import { apiFetch } from '../../api/http.js';
+
+export type Visibility = 'private' | 'internal' | 'public';
+export type ProjectRole = 'viewer' | 'developer' | 'maintainer';
+
+export interface MembersJson {
+  visibility: Visibility;
+  publicAllowed: boolean;
+  myRole: ProjectRole;
+  members: { username: string; role: ProjectRole; instanceRole: string; addedAt: number }[];
+}
+
+const base = (project: string) => `/api/projects/${encodeURIComponent(project)}`;
+
+export const accessApi = {
+  members: (project: string) => apiFetch<MembersJson>(`${base(project)}/members`),
+  putMember: (project: string, username: string, role: ProjectRole) =>
+    apiFetch<unknown>(`${base(project)}/members/${encodeURIComponent(username)}`, {
+      method: 'PUT',
+      body: { role },
+    }),
+  removeMember: (project: string, username: string) =>
+    apiFetch<void>(`${base(project)}/members/${encodeURIComponent(username)}`, { method: 'DELETE' }),
+  setVisibility: (project: string, visibility: Visibility) =>
+    apiFetch<{ visibility: Visibility }>(`${base(project)}/visibility`, {
+      method: 'PUT',
+      body: { visibility },
+    }),
+};
