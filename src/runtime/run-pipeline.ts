@@ -304,7 +304,10 @@ function initialResult(plan: Plan, job: PlanJob, opts: RunOptions): JobResult {
     return {
       ...base,
       status: 'skipped',
-      skip: { code: 'not_selected', message: 'a deploy job: it releases to an application of a Slipway server' },
+      skip: {
+        code: 'not_selected',
+        message: 'a deploy job: it releases to an application of a Slipway server',
+      },
     };
   }
   if (job.manual && !opts.runManual && !explicitlyChosen) return { ...base, status: 'manual' };
