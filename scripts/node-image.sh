@@ -8,8 +8,10 @@
 #   slipway/node:<major>-slim + this machine's node only (the runtime stage of the Dockerfile)
 #
 # Both Node images carry this machine's CA bundle, so `npm ci` in a container works where the
-# registry is reached through a TLS-intercepting proxy. Existing images are kept (the script is
-# cheap to run again); --force rebuilds all three. Needs root (debootstrap), a running Docker
+# registry is reached through a TLS-intercepting proxy, and node-gyp compiles native modules
+# against the copied headers (nodedir=/usr/local) instead of downloading them. Images are rebuilt
+# only when missing or made from another recipe (this script's Dockerfile, npmrc or another Node
+# version), so running it again is cheap; --force rebuilds all three. Needs root (debootstrap), a running Docker
 # engine and `apt-get install debootstrap`. On a machine that can pull, `node:20` and
 # `node:20-slim` do the same job: set NODE_IMAGE / RUNTIME_IMAGE (see .slipway.yml).
 set -euo pipefail
@@ -41,6 +43,10 @@ slim_image="slipway/node:${major}-slim"
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
 
 have() { "$docker" image inspect "$1" >/dev/null 2>&1; }
+npmrc="$(printf 'cafile=%s\nnodedir=/usr/local\naudit=false\nfund=false\nupdate-notifier=false\n' "$ca_bundle")"
+# What the Node images are made of: an image built from another recipe is stale.
+recipe="$({ cat "$here/node-image/Dockerfile"; echo "$npmrc"; node --version; } | sha256sum | cut -c1-16)"
+recipe_of() { "$docker" image inspect -f '{{index .Config.Labels "io.slipway.recipe"}}' "$1" 2>/dev/null || true; }
 
 if $force || ! have "$debian_image"; then
   command -v debootstrap >/dev/null || {
@@ -67,7 +73,7 @@ if $force || ! have "$debian_image"; then
   echo "built $debian_image"
 fi
 
-if $force || ! have "$node_image" || ! have "$slim_image"; then
+if $force || [[ $(recipe_of "$node_image") != "$recipe" || $(recipe_of "$slim_image") != "$recipe" ]]; then
   context="$(mktemp -d /tmp/slipway-node-context-XXXXXX)"
   trap 'rm -rf "$context"' EXIT
   cp "$here/node-image/Dockerfile" "$context/"
@@ -81,12 +87,12 @@ if $force || ! have "$node_image" || ! have "$slim_image"; then
   }
   cp -r "$headers" "$context/include"
   cp "$ca_bundle" "$context/ca-certificates.crt"
-  printf 'cafile=%s\naudit=false\nfund=false\nupdate-notifier=false\n' "$ca_bundle" >"$context/npmrc"
+  echo "$npmrc" >"$context/npmrc"
   echo "==> $slim_image and $node_image (Node $(node --version))"
   DOCKER_BUILDKIT=1 "$docker" build -q --target slim --build-arg "DEBIAN_IMAGE=$debian_image" \
-    -t "$slim_image" "$context" >/dev/null
+    --label "io.slipway.recipe=$recipe" -t "$slim_image" "$context" >/dev/null
   DOCKER_BUILDKIT=1 "$docker" build -q --target full --build-arg "DEBIAN_IMAGE=$debian_image" \
-    -t "$node_image" "$context" >/dev/null
+    --label "io.slipway.recipe=$recipe" -t "$node_image" "$context" >/dev/null
   rm -rf "$context"
   trap - EXIT
   echo "built $slim_image and $node_image"
