@@ -48,6 +48,12 @@ const REGISTRY_AUTH = { username: 'ci', password: 'dogfood-registry-77' };
 const project = 'slipway';
 const APP = 'slipway';
 const RUN_TIMEOUT = 40 * 60_000;
+const HEALTHZ_COMMAND = [
+  'CMD',
+  'node',
+  '-e',
+  "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+];
 
 let registry: TestRegistry | null = null;
 let server: SlipwayServerProcess | null = null;
@@ -135,10 +141,12 @@ describe('Slipway delivers Slipway', { skip: !dogfoodShouldRun(), timeout: 90 * 
     });
     const repository = `${registry.host}/slipway`;
     // Slipway's image listens on 8080 and reports its health (database read + write) on /healthz.
+    // An `http` check runs wget or curl in the container, which the lite image has neither of:
+    // `node` itself asks /healthz, as the image's own HEALTHCHECK does.
     const envConfig = (env: 'dev' | 'production') => ({
       repository,
       ports: [{ published: ports[env], target: 8080 }],
-      healthcheck: { http: { path: '/healthz', port: 8080 }, intervalMs: 1000, retries: 30 },
+      healthcheck: { command: HEALTHZ_COMMAND, intervalMs: 1000, timeoutMs: 3000, retries: 60 },
     });
     await api(`/api/projects/${project}/applications`, {
       method: 'POST',
