@@ -297,6 +297,19 @@ function initialResult(plan: Plan, job: PlanJob, opts: RunOptions): JobResult {
   const skipReason = plan.skip ?? job.skip ?? notSelected(job, opts);
   if (skipReason) return { ...base, status: 'skipped', skip: skipReason };
   const explicitlyChosen = opts.selection?.jobs?.includes(job.name) ?? false;
+  // `slipway exec` has no applications to release to: a deploy job is the server's part of the
+  // pipeline, so a local run of the whole file skips it instead of failing (asked for by name,
+  // it still runs and fails saying why).
+  if (job.deploy && !opts.deployJob && !explicitlyChosen) {
+    return {
+      ...base,
+      status: 'skipped',
+      skip: {
+        code: 'not_selected',
+        message: 'a deploy job: it releases to an application of a Slipway server',
+      },
+    };
+  }
   if (job.manual && !opts.runManual && !explicitlyChosen) return { ...base, status: 'manual' };
   return base;
 }

@@ -151,12 +151,12 @@ export class WorkspaceReader {
   async contextTar(relativeContext: string, keep: string[]): Promise<Readable> {
     const path = this.resolve(relativeContext);
     if (path === null) throw new Error(`context ${relativeContext} is outside the workspace`);
-    // Both requests at once: the context stream waits (paused) until the ignore file is read.
-    const [ignoreText, source] = await Promise.all([
-      this.readSmallFile(posix.join(relativeContext, '.dockerignore')),
-      // `dir/.` makes the engine name entries `./x` rather than `<basename>/x`.
-      this.container.getArchive({ path: `${path}/.` }),
-    ]);
+    // One after the other, never at once: the engine holds the container's lock for as long as an
+    // archive streams, so a context archive opened first (and not read until the ignore file is)
+    // kept the ignore file's archive waiting for that lock forever — a build that never started.
+    const ignoreText = await this.readSmallFile(posix.join(relativeContext, '.dockerignore'));
+    // `dir/.` makes the engine name entries `./x` rather than `<basename>/x`.
+    const source = await this.container.getArchive({ path: `${path}/.` });
     const ignore = new DockerIgnore(ignoreText ?? '');
     const out = pack();
     const ex = extract();
