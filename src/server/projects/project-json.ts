@@ -28,6 +28,11 @@ export const ProjectJsonSchema = z.object({
   /** private (members only), internal (every signed-in user) or public (also without sign-in). */
   visibility: z.enum(['private', 'internal', 'public']),
   createdAt: z.number(),
+  /**
+   * The caller's role in this project (membership, visibility and instance role combined), on
+   * `GET /api/projects/:project`: what the UI shows buttons for. Absent in lists.
+   */
+  myRole: z.enum(['viewer', 'developer', 'maintainer']).optional(),
 });
 export type ProjectJson = z.infer<typeof ProjectJsonSchema>;
 

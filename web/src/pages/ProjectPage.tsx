@@ -6,6 +6,7 @@ import { ApiError } from '../api/http.js';
 import { overviewApi } from '../api/project-overview.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
+import { ProjectRoleProvider, roleAtLeast } from '../app/project-role.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
 import { NotFoundPage } from './NotFoundPage.js';
@@ -46,55 +47,59 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
   // A missing project and one the user may not read answer alike (404): show the not-found page.
   if (error instanceof ApiError && error.status === 404) return <NotFoundPage />;
   return (
-    <section className="page">
-      <ProjectHeader
-        name={name}
-        project={project}
-        overview={overview}
-        canRun={can('maintainer')}
-        t={t}
-        lang={lang}
-      />
-      <ErrorNote error={error} />
-      <nav className="tabs" aria-label={t('tab.label')}>
-        {TABS.map((tb) => (
-          <Link
-            key={tb.id}
-            href={`${base}${tb.path}`}
-            data-testid={`tab-${tb.id}`}
-            className={tab === tb.id ? 'tab active' : 'tab'}
-            aria-current={tab === tb.id ? 'page' : undefined}
-          >
-            {t(tb.key)}
-          </Link>
-        ))}
-      </nav>
-      <div className="tab-panel">
-        <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
-          {tab === 'records' ? <RecordsTab project={name} onRunFinished={reloadOverview} /> : null}
-          {tab === 'pipeline' ? <PipelineTab project={name} defaultBranch={project?.defaultBranch} /> : null}
-          {tab === 'images' ? (
-            <ImagesPage
-              project={name}
-              t={t}
-              onDeploy={(repository, version) => setDeploying({ repository, version })}
-            />
-          ) : null}
-          {deploying ? (
-            <DeployImageDialog
-              project={name}
-              repository={deploying.repository}
-              version={deploying.version}
-              t={t}
-              onClose={() => setDeploying(null)}
-            />
-          ) : null}
-          {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
-          {tab === 'insights' ? <InsightsPage project={name} /> : null}
-          {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
-          {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}
-        </Suspense>
-      </div>
-    </section>
+    <ProjectRoleProvider role={project?.myRole}>
+      <section className="page">
+        <ProjectHeader
+          name={name}
+          project={project}
+          overview={overview}
+          canRun={project?.myRole ? roleAtLeast(project.myRole, 'developer') : can('maintainer')}
+          t={t}
+          lang={lang}
+        />
+        <ErrorNote error={error} />
+        <nav className="tabs" aria-label={t('tab.label')}>
+          {TABS.map((tb) => (
+            <Link
+              key={tb.id}
+              href={`${base}${tb.path}`}
+              data-testid={`tab-${tb.id}`}
+              className={tab === tb.id ? 'tab active' : 'tab'}
+              aria-current={tab === tb.id ? 'page' : undefined}
+            >
+              {t(tb.key)}
+            </Link>
+          ))}
+        </nav>
+        <div className="tab-panel">
+          <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+            {tab === 'records' ? <RecordsTab project={name} onRunFinished={reloadOverview} /> : null}
+            {tab === 'pipeline' ? (
+              <PipelineTab project={name} defaultBranch={project?.defaultBranch} />
+            ) : null}
+            {tab === 'images' ? (
+              <ImagesPage
+                project={name}
+                t={t}
+                onDeploy={(repository, version) => setDeploying({ repository, version })}
+              />
+            ) : null}
+            {deploying ? (
+              <DeployImageDialog
+                project={name}
+                repository={deploying.repository}
+                version={deploying.version}
+                t={t}
+                onClose={() => setDeploying(null)}
+              />
+            ) : null}
+            {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
+            {tab === 'insights' ? <InsightsPage project={name} /> : null}
+            {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
+            {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}
+          </Suspense>
+        </div>
+      </section>
+    </ProjectRoleProvider>
   );
 }

@@ -6,6 +6,7 @@ import { useProjectEvents } from '../api/events.js';
 import type { JobJson, RunDetail, Status } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
+import { roleAtLeast } from '../app/project-role.js';
 import { CancelReasonNote } from '../components/CancelReasonNote.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { refLabel } from '../components/ref-label.js';
@@ -30,6 +31,9 @@ export function RunPage({ project, number }: { project: string; number: number }
   const { t, lang } = useI18n();
   const { can } = useAuth();
   const { data: run, error, reload, setData } = useLoad(() => api.run(project, number), [project, number]);
+  // Start, cancel, rerun and manual jobs need the developer role in this project (not the instance's).
+  const { data: projectInfo } = useLoad(() => api.project(project), [project]);
+  const canAct = projectInfo?.myRole ? roleAtLeast(projectInfo.myRole, 'developer') : can('maintainer');
   const [params, setParams] = useSearchParams();
   const [actionError, setActionError] = useState<unknown>(null);
   const [, navigate] = useLocation();
@@ -89,7 +93,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           <span data-testid="run-record">{run.record}</span>
         </h1>
         <div className="actions">
-          {can('maintainer') && ACTIVE.includes(run.status) ? (
+          {canAct && ACTIVE.includes(run.status) ? (
             <button
               type="button"
               data-testid="cancel-run"
@@ -98,7 +102,7 @@ export function RunPage({ project, number }: { project: string; number: number }
               {t('run.cancel')}
             </button>
           ) : null}
-          {can('maintainer') ? (
+          {canAct ? (
             <button
               type="button"
               data-testid="rerun"
@@ -111,7 +115,7 @@ export function RunPage({ project, number }: { project: string; number: number }
               {t('run.rerun')}
             </button>
           ) : null}
-          {can('maintainer') && hasFailed && !ACTIVE.includes(run.status) ? (
+          {canAct && hasFailed && !ACTIVE.includes(run.status) ? (
             <button
               type="button"
               data-testid="resume-failed"
@@ -179,7 +183,7 @@ export function RunPage({ project, number }: { project: string; number: number }
                   selected={job.name === selected?.name}
                   onSelect={() => select(job.name)}
                   onPlay={
-                    can('maintainer') && playable(run, job)
+                    canAct && playable(run, job)
                       ? () => void act(() => api.playJob(project, number, job.name))
                       : undefined
                   }

@@ -1,5 +1,6 @@
 import type { ProjectJson } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
+import { useProjectCan } from '../app/project-role.js';
 import { MembersSettings } from './access/MembersSettings.js';
 import { BadgeSettings } from './settings/BadgeSettings.js';
 import { CacheSettings } from './settings/CacheSettings.js';
@@ -20,6 +21,7 @@ import { TokenSettings } from './settings/TokenSettings.js';
  */
 export function SettingsTab({ project, onChanged }: { project: ProjectJson; onChanged: () => void }) {
   const { can } = useAuth();
+  const canDo = useProjectCan();
   return (
     <div className="settings">
       <GeneralSettings project={project} onChanged={onChanged} />
@@ -30,21 +32,21 @@ export function SettingsTab({ project, onChanged }: { project: ProjectJson; onCh
       ) : (
         <GitUrlSettings project={project} />
       )}
-      <SecretSettings project={project.name} canEdit={can('maintainer')} />
-      <RegistrySettings project={project.name} canEdit={can('maintainer')} />
+      <SecretSettings project={project.name} canEdit={canDo('maintainer')} />
+      <RegistrySettings project={project.name} canEdit={canDo('maintainer')} />
       <ScheduleSettings
         project={project.name}
-        canEdit={can('maintainer')}
+        canEdit={canDo('maintainer')}
         defaultBranch={project.defaultBranch}
       />
       <NotificationSettings
         base={`/api/projects/${encodeURIComponent(project.name)}/notifications`}
-        canEdit={can('maintainer')}
+        canEdit={canDo('maintainer')}
       />
       {project.source.kind === 'remote' ? (
-        <CommitStatusSettings project={project.name} canEdit={can('maintainer')} />
+        <CommitStatusSettings project={project.name} canEdit={canDo('maintainer')} />
       ) : null}
-      <CacheSettings project={project.name} canEdit={can('maintainer')} />
+      <CacheSettings project={project.name} canEdit={canDo('maintainer')} />
       <TokenSettings />
       {can('admin') ? <DangerZone project={project.name} /> : null}
     </div>

@@ -107,7 +107,8 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     response: ProjectJsonSchema,
     handler: async ({ params }, req) => {
       requireRole(req, 'viewer');
-      return projectJson(await findProject(ctx.db, params.project), publicOrigin(ctx.config, req));
+      const json = projectJson(await findProject(ctx.db, params.project), publicOrigin(ctx.config, req));
+      return req.projectAccess ? { ...json, myRole: req.projectAccess.role } : json;
     },
   });
 

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client.js';
 import type { ProjectJson } from '../../api/types.js';
-import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { useProjectCan } from '../../app/project-role.js';
 import { CopyField } from '../../components/CopyField.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { registerMessages } from '../../i18n/index.js';
@@ -34,7 +34,7 @@ function publicOrigin(project: ProjectJson): string {
 /** Opt-in anonymous status badge (off: the badge URL answers 404 to anyone not signed in). */
 export function BadgeSettings({ project, onChanged }: { project: ProjectJson; onChanged: () => void }) {
   const { t } = useI18n();
-  const { can } = useAuth();
+  const canDo = useProjectCan();
   const [error, busy, run] = useAction();
   // Shown at once when clicked; the project reload (onChanged) confirms it, a failure reverts it.
   const [on, setOn] = useState(project.publicBadge);
@@ -48,7 +48,7 @@ export function BadgeSettings({ project, onChanged }: { project: ProjectJson; on
           type="checkbox"
           data-testid="public-badge"
           checked={on}
-          disabled={busy || !can('maintainer')}
+          disabled={busy || !canDo('maintainer')}
           onChange={(e) => {
             const publicBadge = e.currentTarget.checked;
             setOn(publicBadge);

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import type { ProjectJson } from '../../api/types.js';
-import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { useProjectCan } from '../../app/project-role.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Section } from './SettingsSection.js';
 import { useAction } from './settings-actions.js';
@@ -10,7 +10,7 @@ import { useAction } from './settings-actions.js';
 /** Default branch, concurrency limit and auto-cancel of superseded runs. */
 export function GeneralSettings({ project, onChanged }: { project: ProjectJson; onChanged: () => void }) {
   const { t } = useI18n();
-  const { can } = useAuth();
+  const canDo = useProjectCan();
   const [error, busy, run] = useAction();
   const [saved, setSaved] = useState(false);
   function submit(e: FormEvent<HTMLFormElement>) {
@@ -27,7 +27,7 @@ export function GeneralSettings({ project, onChanged }: { project: ProjectJson; 
       onChanged();
     });
   }
-  const disabled = !can('maintainer');
+  const disabled = !canDo('maintainer');
   return (
     <Section title={t('settings.general')}>
       <form className="form" onSubmit={submit}>

@@ -2,8 +2,8 @@
 import { useState } from 'react';
 import { api } from '../../api/client.js';
 import type { ProjectJson } from '../../api/types.js';
-import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { useProjectCan } from '../../app/project-role.js';
 import { CopyField } from '../../components/CopyField.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { pushCommands } from '../../components/push-commands.js';
@@ -21,7 +21,7 @@ export function GitUrlSettings({ project }: { project: ProjectJson }) {
 
 export function WebhookSettings({ project }: { project: ProjectJson }) {
   const { t } = useI18n();
-  const { can } = useAuth();
+  const canDo = useProjectCan();
   const [secret, setSecret] = useState<string | null>(null);
   const [error, busy, run] = useAction();
   return (
@@ -36,7 +36,7 @@ export function WebhookSettings({ project }: { project: ProjectJson }) {
         <p className="hint">{t('settings.secretHidden')}</p>
       )}
       <ErrorNote error={error} />
-      {can('maintainer') ? (
+      {canDo('maintainer') ? (
         <button
           type="button"
           disabled={busy}

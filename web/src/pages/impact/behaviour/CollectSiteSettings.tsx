@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
-import { useAuth } from '../../../app/auth.js';
 import { ErrorNote } from '../../../components/ErrorNote.js';
 import { useLoad } from '../../../components/use-load.js';
 import type { TFunction } from '../../../i18n/index.js';
 import { behaviourApi, impactPath, type SiteJson } from './behaviour-api.js';
 import './behaviour-messages.js';
 import './behaviour.css';
+import { useProjectCan } from '../../../app/project-role.js';
 
 type Origin = SiteJson['origins'][number];
 
@@ -26,7 +26,7 @@ export function CollectSiteSettings({
   environments: string[];
   t: TFunction;
 }) {
-  const { can } = useAuth();
+  const canDo = useProjectCan();
   const site = useLoad(() => behaviourApi.site(project, app), [project, app]);
   const [origins, setOrigins] = useState<Origin[]>([]);
   const [feedback, setFeedback] = useState(false);
@@ -37,7 +37,7 @@ export function CollectSiteSettings({
     setOrigins(site.data.origins.length ? site.data.origins : [{ origin: '', environment: null }]);
     setFeedback(site.data.feedbackEnabled);
   }, [site.data]);
-  const editable = can('maintainer');
+  const editable = canDo('maintainer');
   const save = async () => {
     setError(null);
     setNote('');
