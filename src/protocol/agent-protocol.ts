@@ -74,6 +74,9 @@ export const jobResultSchema = z.object({
       id: z.string(),
       status: z.enum(['succeeded', 'failed', 'rolled_back', 'canceled']),
       reason: z.string().optional(),
+      /** A stable code for `reason` (e.g. canary_failed) with its parameters, for translated texts. */
+      reasonCode: z.string().max(100).optional(),
+      reasonParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       /** The image reference actually deployed (a pipeline deploy learns it from its build job). */
       image: z.string().optional(),
       digest: z.string().nullable().optional(),
@@ -151,6 +154,18 @@ export const deploySpecSchema = z.object({
     delayMs: z.number().int(),
   }),
   labels: z.record(z.string(), z.string()),
+  /** Older servers send neither: the agent derives the protocol from the health check. */
+  protocol: z.enum(['http', 'tcp']).optional(),
+  rollout: z
+    .object({
+      steps: z.array(z.number().int().min(1).max(100)).min(1),
+      bakeMs: z.number().int().min(1),
+      minRequests: z.number().int().min(1),
+      maxErrorRate: z.number().optional(),
+      maxP95Ms: z.number().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export const leaseDeploymentSchema = z.union([
   z.object({

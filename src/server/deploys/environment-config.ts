@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../../domain/agent-labels.js';
+import { protocolSchema, rolloutConfigSchema } from './rollout-config.js';
 
 /**
  * The config of an environment as users write it through the API (and as releases snapshot it).
@@ -76,6 +77,10 @@ export const environmentConfigSchema = z
      * promoted or pushed the pipeline that deploys) cannot approve it. Optional, off by default.
      */
     fourEyes: z.boolean().optional(),
+    /** What the agent's proxy speaks (rollout-config.ts); unset: http with an http health check. */
+    protocol: protocolSchema.optional(),
+    /** Canary rollout with automatic rollback (rollout-config.ts); unset: switch at once. */
+    rollout: rolloutConfigSchema.nullable().optional(),
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -23,6 +23,7 @@ import * as userLifecycle from './migrations/021_user_lifecycle.js';
 import * as removedEnvironments from './migrations/022_removed_environments.js';
 import * as agentInfo from './migrations/023_agent_info.js';
 import * as releaseImpact from './migrations/024_release_impact.js';
+import * as trafficReports from './migrations/029_traffic_reports.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '022_removed_environments': removedEnvironments,
   '023_agent_info': agentInfo,
   '024_release_impact': releaseImpact,
+  '029_traffic_reports': trafficReports,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */
