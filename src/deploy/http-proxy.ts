@@ -241,7 +241,11 @@ export class HttpProxy {
         socket.destroy();
         upSocket.destroy();
       };
+      // Either side ending ends the tunnel (the server's sockets allow half-open connections,
+      // which would otherwise keep it, and its count, open forever).
       socket.once('close', end);
+      socket.once('end', end);
+      upSocket.once('end', end);
       upSocket.once('close', () => {
         end();
         this.tunnels.delete(socket);

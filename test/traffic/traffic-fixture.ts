@@ -18,7 +18,12 @@ export interface SeededEnvironment {
   agentToken: string;
 }
 
-export async function seedEnvironment(t: TestServer, releaseCount = 2): Promise<SeededEnvironment> {
+export async function seedEnvironment(
+  t: TestServer,
+  releaseCount = 2,
+  /** Names and release ids as a deploy target test used them. */
+  as: { project?: string; app?: string; env?: string; releaseIds?: string[] } = {},
+): Promise<SeededEnvironment> {
   const db = t.server.ctx.db;
   const now = Date.now();
   const res = await t.api('/api/agents', {
@@ -27,7 +32,9 @@ export async function seedEnvironment(t: TestServer, releaseCount = 2): Promise<
   });
   const agent = (await res.json()) as { id: string; token: string };
   const projectId = randomUUID();
-  const project = `tr-${projectId.slice(0, 8)}`;
+  const project = as.project ?? `tr-${projectId.slice(0, 8)}`;
+  const appName = as.app ?? 'web';
+  const envName = as.env ?? 'prod';
   await db
     .insertInto('projects')
     .values(
@@ -44,14 +51,14 @@ export async function seedEnvironment(t: TestServer, releaseCount = 2): Promise<
   const environmentId = randomUUID();
   await db
     .insertInto('applications')
-    .values({ id: appId, project_id: projectId, name: 'web', created_at: now })
+    .values({ id: appId, project_id: projectId, name: appName, created_at: now })
     .execute();
   await db
     .insertInto('environments')
     .values({
       id: environmentId,
       application_id: appId,
-      name: 'prod',
+      name: envName,
       position: 0,
       target: 'docker',
       config: '{}',
@@ -64,7 +71,7 @@ export async function seedEnvironment(t: TestServer, releaseCount = 2): Promise<
     .execute();
   const releases: string[] = [];
   for (let n = 1; n <= releaseCount; n++) {
-    const id = randomUUID();
+    const id = as.releaseIds?.[n - 1] ?? randomUUID();
     releases.push(id);
     await db
       .insertInto('releases')

@@ -105,6 +105,14 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       const worse = await releaseSample(t.server.ctx.db, e.environmentId, r2);
       assert.equal(compareTraffic(before1, worse).verdict, 'worse');
 
+      // Prometheus: running totals per app/env/release, a latency histogram.
+      const metrics = await (await t.api('/metrics')).text();
+      const labels = `project="${e.project}",app="web",env="prod",release="1",role="stable"`;
+      assert.ok(metrics.includes(`slipway_http_requests_total{${labels},status_class="2xx"} 1292`), metrics);
+      assert.ok(metrics.includes(`slipway_http_requests_total{${labels},status_class="5xx"} 8`));
+      assert.ok(metrics.includes(`slipway_http_request_duration_ms_count{${labels}} 1300`));
+      assert.ok(metrics.includes(`slipway_http_request_duration_ms_bucket{${labels},le="+Inf"} 1300`));
+
       // Retention: minutes older than the retention go, recent ones stay.
       const swept = await sweepTraffic(t.server.ctx.db, minute + 31 * 86_400_000 - 2 * MINUTE, 30);
       assert.ok(swept.minutes >= 4, `swept ${swept.minutes}`);

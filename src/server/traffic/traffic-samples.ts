@@ -1,10 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { addHistograms, type TrafficSample } from '../../domain/release-stats.js';
 import type { Database } from '../store/tables.js';
 import type { TrafficMinuteRow } from '../store/tables-impact.js';
 import { parseCounts } from './traffic-reports.js';
 
-type MinuteCounts = Pick<TrafficMinuteRow, 'requests' | 'status_5xx' | 'proxy_errors' | 'latency_counts'>;
+type MinuteCounts = Pick<
+  Selectable<TrafficMinuteRow>,
+  'requests' | 'status_5xx' | 'proxy_errors' | 'latency_counts'
+>;
 
 /** Stored minutes summed into one side of a comparison (errors: 5xx plus proxy errors). */
 export function sampleOfRows(rows: readonly MinuteCounts[]): TrafficSample {
