@@ -13,24 +13,20 @@ import { parseDuration } from '../../domain/duration.js';
  */
 export const protocolSchema = z.enum(['http', 'tcp']);
 
-const bake = z.union([
-  z
-    .number()
-    .int()
-    .min(1_000, 'bake is at least 1 s (1000 ms)')
-    .max(24 * 3_600_000, 'bake is at most 24 h'),
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === null || ms < 1_000 || ms > 24 * 3_600_000) {
+/** A duration: ms as a number, or text like 90s, 2m, 1h; between 1 s and 24 h. */
+const bake = z
+  .union([z.number(), z.string()], { message: 'bake is a duration like 90s or 2m (or milliseconds)' })
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === null || !Number.isInteger(ms) || ms < 1_000 || ms > 24 * 3_600_000) {
       ctx.addIssue({
         code: 'custom',
-        message: `bake "${text}" is not a duration between 1s and 24h (write e.g. 90s, 2m, 1h)`,
+        message: `bake ${JSON.stringify(value)} is not a duration between 1s and 24h (write e.g. 90s, 2m, 1h)`,
       });
       return z.NEVER;
     }
     return ms;
-  }),
-]);
+  });
 
 export const rolloutConfigSchema = z
   .object({
