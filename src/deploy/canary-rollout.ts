@@ -25,6 +25,11 @@ import {
 
 const MAX_EXTRA_BAKES = 4;
 
+/** Served but not judged at the first step: half a bake, at most 30 s. */
+export function warmupMs(bakeMs: number): number {
+  return Math.min(30_000, Math.round(bakeMs / 2));
+}
+
 export interface CanaryRun {
   ref: EnvironmentRef;
   proxies: EnvironmentProxies;
@@ -45,9 +50,17 @@ export type CanaryResult =
 /** Runs every step below 100; leaves the canary share in place only when it passed. */
 export async function runCanary(run: CanaryRun): Promise<CanaryResult> {
   const { rollout, log } = run;
+  let first = true;
   for (const step of rollout.steps.filter((s) => s < 100)) {
     run.proxies.setCanary(run.canaryAddresses, run.canaryRelease, step / 100);
     log(`canary: ${step} % of the traffic goes to the new version; baking ${seconds(rollout.bakeMs)}`);
+    if (first) {
+      // A fresh process answers its first requests slowly (cold caches, JIT): judged against a
+      // warm stable version it would look worse for reasons that pass. Its first requests are
+      // served but not judged.
+      first = false;
+      if (!(await pause(warmupMs(rollout.bakeMs), run.signal))) return canceled(run);
+    }
     const stableStart = stableTotals(run);
     const canaryStart = run.recorder.totals(run.ref, run.canaryRelease, 'canary');
     if (!(await pause(rollout.bakeMs, run.signal))) return canceled(run);

@@ -174,7 +174,7 @@ describe('HTTP-aware proxy', () => {
     const stable = appSpec(ref, port, 1);
     assert.equal((await target.deploy(stable, log, never)).result, 'succeeded');
     const loop = loadLoop(port, { concurrency: 3 });
-    const rollout: CanaryRollout = { steps: [20, 100], bakeMs: 3_000, minRequests: 60, maxErrorRate: 0.05 };
+    const rollout: CanaryRollout = { steps: [20, 100], bakeMs: 4_000, minRequests: 60, maxErrorRate: 0.05 };
     const bad = appSpec(ref, port, 2, { failEvery: 5, rollout });
     const outcome = await target.deploy(bad, log, never);
     const load = await loop.stop();
