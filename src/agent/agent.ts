@@ -13,6 +13,7 @@ import { AgentRefusedError, type AgentTransport } from '../protocol/agent-transp
 import { openDeployTargets } from './deploy-targets.js';
 import { startEnvironmentReporter } from './environment-reporter.js';
 import { executeLease } from './execute-lease.js';
+import { startTrafficReporter } from './traffic-reporter.js';
 import { startWorkspacePruner } from './workspace-pruner.js';
 
 export interface AgentOptions {
@@ -41,6 +42,8 @@ export interface AgentOptions {
   observeEnvironmentsMs?: number;
   /** An unchanged observation is reported again after this long, as a keep-alive (default 30 s). */
   observationKeepAliveMs?: number;
+  /** How often proxy traffic counters are sent (default 15 s; always once more on stop). */
+  reportTrafficMs?: number;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -67,6 +70,14 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     keepAliveMs: opts.observationKeepAliveMs ?? 30_000,
     log,
   });
+  const stopTraffic = deploy.recorder
+    ? startTrafficReporter({
+        recorder: deploy.recorder,
+        transport,
+        intervalMs: opts.reportTrafficMs ?? 15_000,
+        log,
+      })
+    : async () => {};
   let failures = 0;
   let refused: AgentRefusedError | null = null;
   try {
@@ -101,6 +112,8 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     await stopPruning();
     await stopObserving();
     await deploy.close();
+    // After the proxies closed: what they counted last goes out too.
+    await stopTraffic();
     // Pre-started job containers wait for runs this agent will no longer take.
     await opts.backend.close?.().catch((error: unknown) => log(`releasing the backend: ${String(error)}`));
   }

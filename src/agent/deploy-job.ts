@@ -95,7 +95,11 @@ export async function runDeployJob(input: DeployJobInput): Promise<DeployJobOutc
       const message = `rolled back, the previous version keeps serving: ${outcome.reason}`;
       return {
         ...fail(log, message),
-        release: release('rolled_back', { reason: outcome.reason, ...(image ? { image, digest } : {}) }),
+        release: release('rolled_back', {
+          reason: outcome.reason,
+          ...(outcome.code ? { reasonCode: outcome.code, reasonParams: outcome.params ?? {} } : {}),
+          ...(image ? { image, digest } : {}),
+        }),
       };
     }
     case 'failed':

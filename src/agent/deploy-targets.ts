@@ -2,10 +2,13 @@ import type Dockerode from 'dockerode';
 import { DockerTarget } from '../deploy/docker-target.js';
 import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
 import { SwarmTarget } from '../deploy/swarm-target.js';
+import { TrafficRecorder } from '../deploy/traffic-recorder.js';
 import type { DeployTargets } from './deploy-job.js';
 
 export interface OpenTargets {
   targets: DeployTargets;
+  /** What both targets' proxies count, for the traffic reporter (null without an engine). */
+  recorder: TrafficRecorder | null;
   /** Releases the targets' own resources (port proxies); what runs keeps running. */
   close(): Promise<void>;
 }
@@ -23,9 +26,10 @@ export async function openDeployTargets(
   /** Where port proxies listen (local deploys, Swarm in proxy mode); Swarm's ingress binds every interface. */
   publishHost = '0.0.0.0',
 ): Promise<OpenTargets> {
-  if (!docker) return { targets: {}, close: async () => {} };
-  const local = new DockerTarget({ docker, listenHost: publishHost });
-  const swarm = new SwarmTarget({ docker, publish: swarmPublish, listenHost: publishHost });
+  if (!docker) return { targets: {}, recorder: null, close: async () => {} };
+  const recorder = new TrafficRecorder();
+  const local = new DockerTarget({ docker, listenHost: publishHost, recorder });
+  const swarm = new SwarmTarget({ docker, publish: swarmPublish, listenHost: publishHost, recorder });
   const prefix = (kind: string) => (line: string) => log(`deploy target ${kind}: ${line}`);
   await local
     .restore(prefix('docker'))
@@ -35,6 +39,7 @@ export async function openDeployTargets(
     .catch((error: unknown) => log(`restoring swarm proxies failed: ${String(error)}`));
   return {
     targets: { docker: local, swarm },
+    recorder,
     close: async () => {
       await Promise.allSettled([local.close(), swarm.close()]);
     },

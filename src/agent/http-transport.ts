@@ -24,6 +24,9 @@ import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   type RunFinishMessage,
+  type TrafficReportAnswer,
+  type TrafficReportMessage,
+  trafficReportAnswerSchema,
 } from '../protocol/agent-protocol.js';
 import {
   AgentRefusedError,
@@ -116,6 +119,18 @@ export class HttpTransport implements AgentTransport {
     // A server from before removals answers 204: nothing to remove.
     if (res.status === 204) return { remove: [] };
     return environmentReportAnswerSchema.parse(await res.json());
+  }
+
+  /** One attempt: the traffic reporter keeps the report (same id) and sends it again. */
+  async reportTraffic(report: TrafficReportMessage): Promise<TrafficReportAnswer> {
+    const res = await fetch(`${this.base}/api/agent/traffic`, {
+      method: 'POST',
+      headers: this.headers(true),
+      body: JSON.stringify(report),
+      signal: AbortSignal.timeout(this.callTimeoutMs),
+    });
+    if (!res.ok) throw new Error(`traffic: HTTP ${res.status}: ${await errorText(res)}`);
+    return trafficReportAnswerSchema.parse(await res.json());
   }
 
   async uploadArtifacts(

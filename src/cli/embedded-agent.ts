@@ -11,6 +11,7 @@ import { declareAgentInfo, declareLabels, ensureEmbeddedAgent } from '../server/
 import { loseLeasesOf } from '../server/queue/lease-loss.js';
 import { LocalTransport } from '../server/queue/local-transport.js';
 import { installationId } from '../server/store/installation-id.js';
+import { recordTrafficReport } from '../server/traffic/traffic-reports.js';
 import { packageVersion } from './package-version.js';
 
 /**
@@ -60,6 +61,7 @@ export async function startEmbeddedAgent(
       (id, report) => recordEnvironmentReport(observationDeps(ctx), id, report),
       { db: ctx.db, store: ctx.artifacts, now: ctx.now },
       ctx.caches,
+      (id, report) => recordTrafficReport(ctx.db, id, report, ctx.now()),
     ),
     backend,
     capacity,

@@ -59,6 +59,20 @@ export interface DeploySpec extends EnvironmentRef {
   update: UpdatePolicy;
   /** Extra labels on everything created. */
   labels: Record<string, string>;
+  /** What the port proxy speaks; absent: http when the health check is http, else tcp. */
+  protocol?: 'http' | 'tcp';
+  /** Canary rollout (docker target; Swarm in proxy mode); absent or null: switch at once. */
+  rollout?: CanaryRollout | null;
+}
+
+/** A canary rollout as the agent runs it (the environment's `rollout:`, durations in ms). */
+export interface CanaryRollout {
+  /** Percentages of the traffic the new version gets, increasing, the last one 100. */
+  steps: number[];
+  bakeMs: number;
+  minRequests: number;
+  maxErrorRate?: number;
+  maxP95Ms?: number;
 }
 
 export type HealthCheck = (
@@ -83,7 +97,7 @@ export interface UpdatePolicy {
 
 export type DeployOutcome =
   | { result: 'succeeded'; image: string }
-  | { result: 'rolled_back'; reason: string }
+  | { result: 'rolled_back'; reason: string; code?: string; params?: Record<string, string | number> }
   | { result: 'failed'; reason: string }
   | { result: 'canceled' };
 

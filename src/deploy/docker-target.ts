@@ -7,6 +7,7 @@
  */
 import type Dockerode from 'dockerode';
 import { isNotFound } from '../backends/docker/errors.js';
+import { runCanary } from './canary-rollout.js';
 import type {
   DeployLog,
   DeployOutcome,
@@ -36,11 +37,15 @@ import {
   environmentName,
   LABEL_DEPLOY_IMAGE,
   LABEL_DEPLOY_PORTS,
+  LABEL_DEPLOY_PROTOCOL,
   LABEL_DEPLOY_RELEASE,
   parsePorts,
+  protocolFromLabel,
+  protocolOf,
 } from './labels.js';
 import { ensureLocalImage } from './local-image.js';
 import { ensureEnvironmentNetwork, lockedOutcome } from './target-support.js';
+import { TrafficRecorder } from './traffic-recorder.js';
 
 export interface DockerTargetOptions {
   docker: Dockerode;
@@ -55,6 +60,8 @@ export interface DockerTargetOptions {
   /** Deadline for images with their own HEALTHCHECK the spec does not describe. */
   imageCheckDeadlineMs?: number;
   pullTimeoutMs?: number;
+  /** Where the proxies count traffic per release (the agent's; a private one by default). */
+  recorder?: TrafficRecorder;
 }
 
 const LABEL_SWARM_SERVICE = 'com.docker.swarm.service.id';
@@ -64,10 +71,12 @@ export class DockerTarget implements DeployTarget {
   private readonly docker: Dockerode;
   private readonly proxies = new Map<string, EnvironmentProxies>();
   private readonly locks = new EnvironmentLocks();
-  private readonly o: Required<Omit<DockerTargetOptions, 'docker'>>;
+  private readonly o: Required<Omit<DockerTargetOptions, 'docker' | 'recorder'>>;
+  readonly recorder: TrafficRecorder;
 
   constructor(options: DockerTargetOptions) {
     this.docker = options.docker;
+    this.recorder = options.recorder ?? new TrafficRecorder();
     this.o = {
       listenHost: options.listenHost ?? '0.0.0.0',
       settleMs: options.settleMs ?? 3_000,
@@ -124,8 +133,8 @@ export class DockerTarget implements DeployTarget {
       const live = liveContainers(containers).filter((c) => c.State === 'running');
       const ports = parsePorts(live[0]?.Labels[LABEL_DEPLOY_PORTS]);
       if (live.length === 0 || ports.length === 0) continue;
-      const proxies = new EnvironmentProxies(this.o.listenHost);
-      const taken = await proxies.bind(ports);
+      const proxies = this.newProxies(ref);
+      const taken = await proxies.bind(ports, protocolFromLabel(live[0]?.Labels[LABEL_DEPLOY_PROTOCOL]));
       if (taken) {
         log(`${environmentName(ref)}: not restored: ${taken}`);
         continue;
@@ -137,6 +146,7 @@ export class DockerTarget implements DeployTarget {
           live.map((c) => c.Id),
         ),
         ports,
+        live[0]?.Labels[LABEL_DEPLOY_RELEASE] ?? null,
       );
       this.proxies.set(key, proxies);
       log(
@@ -166,7 +176,7 @@ export class DockerTarget implements DeployTarget {
     const network = await ensureEnvironmentNetwork(this.docker, ref, 'local');
     const existing = await this.containersOf(ref);
     const proxies = this.proxiesOf(ref);
-    const taken = await proxies.bind(spec.ports);
+    const taken = await proxies.bind(spec.ports, protocolOf(spec));
     if (taken) {
       await this.dropIdleProxies(ref);
       return { result: 'failed', reason: taken };
@@ -224,7 +234,27 @@ export class DockerTarget implements DeployTarget {
     }
 
     const newAddresses = await containerAddresses(this.docker, ref, created);
-    await proxies.switchTo(newAddresses, spec.ports);
+    if (spec.rollout && spec.update.order === 'start-first' && oldAddresses.length > 0) {
+      const canary = await runCanary({
+        ref,
+        proxies,
+        recorder: this.recorder,
+        rollout: spec.rollout,
+        stableRelease: liveContainers(old)[0]?.Labels[LABEL_DEPLOY_RELEASE] ?? null,
+        canaryRelease: spec.releaseId,
+        canaryAddresses: newAddresses,
+        log,
+        signal,
+      });
+      if (canary.outcome !== 'passed') {
+        await proxies.drain(newAddresses, this.o.drainTimeoutMs);
+        await this.discard(created);
+        if (canary.outcome === 'canceled') return { result: 'canceled' };
+        log('removed the canary containers; the previous version keeps serving');
+        return { result: 'rolled_back', reason: canary.reason, code: canary.code, params: canary.params };
+      }
+    }
+    await proxies.switchTo(newAddresses, spec.ports, spec.releaseId);
     log(`traffic switched to ${created.length} new container(s)`);
     if (spec.update.order === 'start-first' && old.length > 0) {
       await proxies.drain(oldAddresses, this.o.drainTimeoutMs);
@@ -245,7 +275,7 @@ export class DockerTarget implements DeployTarget {
     if (!template) return { result: 'failed', reason: 'nothing is deployed in this environment' };
     const ports = parsePorts(template.Labels[LABEL_DEPLOY_PORTS]);
     const proxies = this.proxiesOf(ref);
-    const taken = await proxies.bind(ports);
+    const taken = await proxies.bind(ports, protocolFromLabel(template.Labels[LABEL_DEPLOY_PROTOCOL]));
     if (taken) return { result: 'failed', reason: taken };
     const release = template.Labels[LABEL_DEPLOY_RELEASE] ?? 'unknown';
     log(`scaling from ${live.length} to ${replicas} replica(s)`);
@@ -281,7 +311,7 @@ export class DockerTarget implements DeployTarget {
         return 'canceled' in ready ? { result: 'canceled' } : { result: 'failed', reason: ready.reason };
       }
       const all = [...live.map((c) => c.Id), ...ids];
-      await proxies.switchTo(await containerAddresses(this.docker, ref, all), ports);
+      await proxies.switchTo(await containerAddresses(this.docker, ref, all), ports, release);
     } else if (replicas < live.length) {
       const keep = live.slice(0, replicas);
       const drop = live.slice(replicas);
@@ -297,6 +327,7 @@ export class DockerTarget implements DeployTarget {
           keep.map((c) => c.Id),
         ),
         ports,
+        release,
       );
       await proxies.drain(dropAddresses, this.o.drainTimeoutMs);
       await Promise.all(drop.map((c) => removeContainer(this.docker, c.Id, this.o.stopGraceSeconds)));
@@ -316,10 +347,17 @@ export class DockerTarget implements DeployTarget {
     const key = environmentKey(ref);
     let proxies = this.proxies.get(key);
     if (!proxies) {
-      proxies = new EnvironmentProxies(this.o.listenHost);
+      proxies = this.newProxies(ref);
       this.proxies.set(key, proxies);
     }
     return proxies;
+  }
+
+  private newProxies(ref: EnvironmentRef): EnvironmentProxies {
+    return new EnvironmentProxies(this.o.listenHost, {
+      ref: { project: ref.project, app: ref.app, env: ref.env },
+      recorder: this.recorder,
+    });
   }
 
   /** Releases the proxies of an environment that serves nothing (a failed first deploy). */

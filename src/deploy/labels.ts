@@ -13,6 +13,8 @@ export const LABEL_DEPLOY_RELEASE = 'io.slipway.deploy.release';
 export const LABEL_DEPLOY_IMAGE = 'io.slipway.deploy.image';
 /** `published:target,…`: lets `restore` re-bind the port proxies after an agent restart. */
 export const LABEL_DEPLOY_PORTS = 'io.slipway.deploy.ports';
+/** `http` | `tcp`: which proxy `restore` binds (absent on containers of older agents: tcp). */
+export const LABEL_DEPLOY_PROTOCOL = 'io.slipway.deploy.protocol';
 export { LABEL_MANAGED };
 
 /** `slipway-<project>-<app>-<env>`: the network (local), the service (Swarm). */
@@ -48,7 +50,17 @@ export function releaseLabels(spec: DeploySpec): Record<string, string> {
     [LABEL_DEPLOY_RELEASE]: spec.releaseId,
     [LABEL_DEPLOY_IMAGE]: spec.image,
     [LABEL_DEPLOY_PORTS]: formatPorts(spec.ports),
+    [LABEL_DEPLOY_PROTOCOL]: protocolOf(spec),
   };
+}
+
+/** The protocol of a spec's proxy: as given, else http when the health check is http. */
+export function protocolOf(spec: Pick<DeploySpec, 'protocol' | 'healthcheck'>): 'http' | 'tcp' {
+  return spec.protocol ?? (spec.healthcheck?.kind === 'http' ? 'http' : 'tcp');
+}
+
+export function protocolFromLabel(value: string | undefined): 'http' | 'tcp' {
+  return value === 'http' ? 'http' : 'tcp';
 }
 
 /** The engine filter selecting one environment's resources. */

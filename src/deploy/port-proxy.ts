@@ -7,17 +7,18 @@
  * on the next upstream, so a container that died between two refreshes costs no request.
  */
 import { createServer, type Server, Socket } from 'node:net';
+import type { TrafficRecorder } from './traffic-recorder.js';
+import { type Upstream, UpstreamPool } from './upstream-pool.js';
 
-export interface Upstream {
-  host: string;
-  port: number;
-}
+export type { Upstream };
 
 export interface PortProxyOptions {
   /** Interface to listen on: SLIPWAY_PUBLISH_HOST (default `0.0.0.0`); `127.0.0.1` in tests. */
   listenHost: string;
   port: number;
   connectTimeoutMs?: number;
+  /** Counts connections per tagged upstream (TCP environments). */
+  recorder?: TrafficRecorder;
 }
 
 export class PortProxyError extends Error {
@@ -31,8 +32,7 @@ export class PortProxyError extends Error {
 
 export class PortProxy {
   private server: Server | null = null;
-  private upstreamList: Upstream[] = [];
-  private next = 0;
+  private readonly pool = new UpstreamPool();
   private readonly active = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
   private readonly idleWaiters = new Set<() => void>();
@@ -67,13 +67,16 @@ export class PortProxy {
     });
   }
 
-  /** Replaces the upstream set at once; connections already open are not touched. */
-  setUpstreams(upstreams: Upstream[]): void {
-    this.upstreamList = [...upstreams];
+  /**
+   * Replaces the upstream set at once; connections already open are not touched. A canary gets
+   * `canaryShare` (0..1) of the new connections.
+   */
+  setUpstreams(upstreams: Upstream[], canary: Upstream[] = [], canaryShare = 0): void {
+    this.pool.set(upstreams, canary, canaryShare);
   }
 
   upstreams(): readonly Upstream[] {
-    return this.upstreamList;
+    return this.pool.all();
   }
 
   /** Open connections to these upstream hosts (any port). */
@@ -111,18 +114,10 @@ export class PortProxy {
     this.connect(client, 0);
   }
 
-  private pick(): Upstream | null {
-    const list = this.upstreamList;
-    if (list.length === 0) return null;
-    const upstream = list[this.next % list.length] as Upstream;
-    this.next = (this.next + 1) % 1_000_000;
-    return upstream;
-  }
-
   private connect(client: Socket, attempt: number): void {
-    const upstream = this.pick();
+    const upstream = this.pool.pick();
     if (client.destroyed) return;
-    if (!upstream || attempt > this.upstreamList.length + 1) {
+    if (!upstream || attempt > this.pool.size() + 1) {
       client.destroy();
       return;
     }
@@ -139,6 +134,8 @@ export class PortProxy {
       const k = upstream.host;
       this.active.set(k, (this.active.get(k) ?? 0) + 1);
       socket.once('close', () => {
+        if (upstream.tag)
+          this.options.recorder?.connection(upstream.tag, socket.bytesWritten, socket.bytesRead);
         const left = (this.active.get(k) ?? 1) - 1;
         if (left > 0) this.active.set(k, left);
         else this.active.delete(k);

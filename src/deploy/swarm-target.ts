@@ -30,7 +30,10 @@ import {
   environmentName,
   LABEL_DEPLOY_IMAGE,
   LABEL_DEPLOY_PORTS,
+  LABEL_DEPLOY_PROTOCOL,
   parsePorts,
+  protocolFromLabel,
+  protocolOf,
   refFromLabels,
 } from './labels.js';
 import { serviceSpec } from './swarm-service-spec.js';
@@ -47,9 +50,10 @@ import {
   serviceTasks,
   servingTasks,
   servingTasksByService,
-  taskAddresses,
+  taskUpstreams,
 } from './swarm-tasks.js';
 import { ensureEnvironmentNetwork, lockedOutcome, nothingDeployed } from './target-support.js';
+import type { TrafficRecorder } from './traffic-recorder.js';
 
 export interface SwarmTargetOptions {
   docker: Dockerode;
@@ -63,6 +67,8 @@ export interface SwarmTargetOptions {
   /** Upper bound of one update or scale, on top of the health checks' own deadline. */
   updateDeadlineMs?: number;
   pullTimeoutMs?: number;
+  /** Proxy mode: where the proxies count traffic per release (the agent's). */
+  recorder?: TrafficRecorder;
 }
 
 export class SwarmTarget implements DeployTarget {
@@ -70,10 +76,12 @@ export class SwarmTarget implements DeployTarget {
   private readonly docker: Dockerode;
   private readonly locks = new EnvironmentLocks();
   private readonly proxies = new Map<string, { proxies: EnvironmentProxies; timer: NodeJS.Timeout }>();
-  private readonly o: Required<Omit<SwarmTargetOptions, 'docker'>>;
+  private readonly o: Required<Omit<SwarmTargetOptions, 'docker' | 'recorder'>>;
+  private readonly recorder: TrafficRecorder | undefined;
 
   constructor(options: SwarmTargetOptions) {
     this.docker = options.docker;
+    this.recorder = options.recorder;
     this.o = {
       publish: options.publish ?? 'ingress',
       listenHost: options.listenHost ?? '0.0.0.0',
@@ -167,7 +175,11 @@ export class SwarmTarget implements DeployTarget {
     for (const s of services) {
       const ref = refFromLabels(s.Spec?.Labels ?? {});
       if (!ref || this.proxies.has(environmentKey(ref))) continue;
-      const taken = await this.bind(ref, parsePorts(s.Spec?.Labels?.[LABEL_DEPLOY_PORTS]));
+      const taken = await this.bind(
+        ref,
+        parsePorts(s.Spec?.Labels?.[LABEL_DEPLOY_PORTS]),
+        protocolFromLabel(s.Spec?.Labels?.[LABEL_DEPLOY_PROTOCOL]),
+      );
       log(`${environmentName(ref)}: ${taken ? `not restored: ${taken}` : 'proxy re-bound'}`);
     }
   }
@@ -192,7 +204,7 @@ export class SwarmTarget implements DeployTarget {
     const network =
       this.o.publish === 'proxy' ? await ensureEnvironmentNetwork(this.docker, spec, 'swarm') : null;
     if (network) {
-      const taken = await this.bind(spec, spec.ports);
+      const taken = await this.bind(spec, spec.ports, protocolOf(spec));
       if (taken) return { result: 'failed', reason: taken };
     }
     const body = serviceSpec(spec, {
@@ -314,17 +326,24 @@ export class SwarmTarget implements DeployTarget {
   }
 
   /** Proxy mode: listens on the ports and keeps the upstreams in step with the running tasks. */
-  private async bind(ref: EnvironmentRef, ports: DeploySpec['ports']): Promise<string | null> {
+  private async bind(
+    ref: EnvironmentRef,
+    ports: DeploySpec['ports'],
+    protocol: 'http' | 'tcp',
+  ): Promise<string | null> {
     const key = environmentKey(ref);
     let entry = this.proxies.get(key);
     if (!entry) {
-      const proxies = new EnvironmentProxies(this.o.listenHost);
+      const proxies = new EnvironmentProxies(this.o.listenHost, {
+        ref: { project: ref.project, app: ref.app, env: ref.env },
+        ...(this.recorder ? { recorder: this.recorder } : {}),
+      });
       const timer = setInterval(() => void this.refresh(ref).catch(() => {}), 1_000);
       timer.unref();
       entry = { proxies, timer };
       this.proxies.set(key, entry);
     }
-    const taken = await entry.proxies.bind(ports);
+    const taken = await entry.proxies.bind(ports, protocol);
     if (taken && entry.proxies.currentAddresses().length === 0) await this.unbind(ref);
     else if (!taken) await entry.proxies.switchTo([...entry.proxies.currentAddresses()], ports);
     if (!taken) await this.refresh(ref);
@@ -346,8 +365,15 @@ export class SwarmTarget implements DeployTarget {
     if (!entry) return;
     const name = environmentName(ref);
     const tasks = await serviceTasks(this.docker, name).catch(() => []);
-    const addresses = await taskAddresses(this.docker, servingTasks(tasks), name);
+    const upstreams = await taskUpstreams(this.docker, servingTasks(tasks), name);
+    const releases = new Map<string, string>();
+    for (const u of upstreams) if (u.releaseId) releases.set(u.address, u.releaseId);
     // Never switch to nothing while an update briefly has no serving task listed.
-    if (addresses.length > 0) await entry.proxies.switchTo(addresses, entry.proxies.currentPorts());
+    if (upstreams.length > 0)
+      await entry.proxies.switchTo(
+        upstreams.map((u) => u.address),
+        entry.proxies.currentPorts(),
+        releases,
+      );
   }
 }

@@ -3,6 +3,7 @@
  * latest ones failed (the task error plus the container's last health check output).
  */
 import type Dockerode from 'dockerode';
+import { LABEL_DEPLOY_RELEASE } from './labels.js';
 
 export interface TaskView {
   id: string;
@@ -71,6 +72,28 @@ export async function taskAddresses(
   return infos.flatMap((i) => {
     const ip = i?.State.Running ? i.NetworkSettings.Networks[network]?.IPAddress : undefined;
     return ip ? [ip] : [];
+  });
+}
+
+/** Like taskAddresses, with the release each task's container serves (from its labels). */
+export async function taskUpstreams(
+  docker: Dockerode,
+  tasks: TaskView[],
+  network: string,
+): Promise<{ address: string; releaseId: string | null }[]> {
+  const infos = await Promise.all(
+    tasks.map((t) =>
+      t.containerId
+        ? docker
+            .getContainer(t.containerId)
+            .inspect()
+            .catch(() => null)
+        : null,
+    ),
+  );
+  return infos.flatMap((i) => {
+    const ip = i?.State.Running ? i.NetworkSettings.Networks[network]?.IPAddress : undefined;
+    return ip ? [{ address: ip, releaseId: i?.Config.Labels?.[LABEL_DEPLOY_RELEASE] ?? null }] : [];
   });
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../domain/agent-labels.js';
+import { LATENCY_BUCKETS } from '../domain/release-stats.js';
 import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
 import { artifactSourceSchema } from './artifact-protocol.js';
 
@@ -14,6 +15,7 @@ import { artifactSourceSchema } from './artifact-protocol.js';
  *   GET  /api/agent/leases/:lease/source.tar    → the tree at the run's sha
  *   POST /api/agent/leases/:lease/finish        RunFinish    → 204
  *   POST /api/agent/environments                EnvironmentReport → 204 (what runs on its engine)
+ *   POST /api/agent/traffic                     TrafficReport → TrafficReportAnswer (proxy counters)
  *
  * Every call carries `Authorization: Bearer <agent token>` and `X-Slipway-Protocol: 1`; the
  * server checks the calling agent holds the lease (404 otherwise). A lease not heartbeated within
@@ -74,6 +76,9 @@ export const jobResultSchema = z.object({
       id: z.string(),
       status: z.enum(['succeeded', 'failed', 'rolled_back', 'canceled']),
       reason: z.string().optional(),
+      /** A stable code for `reason` (e.g. canary_failed) with its parameters, for translated texts. */
+      reasonCode: z.string().max(100).optional(),
+      reasonParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
       /** The image reference actually deployed (a pipeline deploy learns it from its build job). */
       image: z.string().optional(),
       digest: z.string().nullable().optional(),
@@ -151,6 +156,18 @@ export const deploySpecSchema = z.object({
     delayMs: z.number().int(),
   }),
   labels: z.record(z.string(), z.string()),
+  /** Older servers send neither: the agent derives the protocol from the health check. */
+  protocol: z.enum(['http', 'tcp']).optional(),
+  rollout: z
+    .object({
+      steps: z.array(z.number().int().min(1).max(100)).min(1),
+      bakeMs: z.number().int().min(1),
+      minRequests: z.number().int().min(1),
+      maxErrorRate: z.number().optional(),
+      maxP95Ms: z.number().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export const leaseDeploymentSchema = z.union([
   z.object({
@@ -292,3 +309,56 @@ export const environmentReportAnswerSchema = z.object({
   remove: z.array(environmentRefSchema).max(2_000),
 });
 export type EnvironmentReportAnswer = z.infer<typeof environmentReportAnswerSchema>;
+
+/**
+ * Traffic an agent's proxies counted (deploy/traffic-recorder.ts), per environment, release,
+ * role and minute — `POST /api/agent/traffic`. Buckets are *added* to what the server has, so
+ * a minute may arrive in parts. `reportId` makes a re-sent report (its answer was lost) count
+ * once: the agent keeps a report, with the same id, until the server acknowledged it.
+ */
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const trafficBucketSchema = z.object({
+  releaseId: z.string().min(1).max(200),
+  role: z.enum(['stable', 'canary']),
+  /** Start of the minute, Unix ms. */
+  minute: z
+    .number()
+    .int()
+    .min(0)
+    .refine((m) => m % 60_000 === 0, 'minute is the start of a minute (a multiple of 60000)'),
+  requests: count,
+  /** Answers by status class, 1xx…5xx. */
+  status: z.array(count).length(5),
+  proxyErrors: count,
+  bytesIn: count,
+  bytesOut: count,
+  connections: count,
+  /** Counts per bucket of LATENCY_BOUNDS_MS (domain/release-stats.ts), the last one open-ended. */
+  latency: z.array(count).length(LATENCY_BUCKETS),
+  latencySumMs: z.number().min(0),
+});
+export type TrafficBucketMessage = z.infer<typeof trafficBucketSchema>;
+
+export const trafficReportSchema = z.object({
+  reportId: z.string().min(1).max(100),
+  environments: z
+    .array(
+      z.object({
+        project: z.string().min(1).max(200),
+        app: z.string().min(1).max(200),
+        env: z.string().min(1).max(200),
+        buckets: z.array(trafficBucketSchema).min(1).max(5_000),
+      }),
+    )
+    .max(500),
+});
+export type TrafficReportMessage = z.infer<typeof trafficReportSchema>;
+
+/** Buckets stored; buckets of environments or releases this agent does not run are ignored. */
+export const trafficReportAnswerSchema = z.object({
+  stored: z.number().int(),
+  ignored: z.number().int(),
+  /** True when this report id was stored before (a re-send): nothing was added again. */
+  duplicate: z.boolean(),
+});
+export type TrafficReportAnswer = z.infer<typeof trafficReportAnswerSchema>;

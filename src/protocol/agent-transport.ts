@@ -6,6 +6,8 @@ import type {
   LeaseMessage,
   LogBatchMessage,
   RunFinishMessage,
+  TrafficReportAnswer,
+  TrafficReportMessage,
 } from './agent-protocol.js';
 import type { ArtifactSource, ArtifactStoredMessage, TestReportMessage } from './artifact-protocol.js';
 
@@ -42,6 +44,11 @@ export interface AgentTransport {
    * report (the server then shows the release result).
    */
   reportEnvironments?(report: EnvironmentReportMessage): Promise<EnvironmentReportAnswer>;
+  /**
+   * Traffic the agent's proxies counted. Not retried by the transport: the agent's traffic
+   * reporter keeps the report (same id) and sends it again. Optional: without it nothing is sent.
+   */
+  reportTraffic?(report: TrafficReportMessage): Promise<TrafficReportAnswer>;
   /**
    * Artifacts and test reports (protocol/artifact-protocol.ts). Optional: an agent whose
    * transport lacks them says in the job's log that artifacts and reports were not kept.

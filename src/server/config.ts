@@ -162,6 +162,8 @@ export const configSchema = z.object({
   SLIPWAY_SWARM_PUBLISH: z.enum(['ingress', 'proxy']).optional(),
   /** An environment no agent reported for this long shows health `unknown`. */
   SLIPWAY_OBSERVATION_STALE: duration('60s'),
+  /** Per-minute traffic counters of deployed applications are kept this many days. */
+  SLIPWAY_TRAFFIC_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Memory of a job (and of each of its services) that asks for none in `resources:`. */
   SLIPWAY_JOB_MEMORY: memorySize(BUILTIN_RESOURCE_LIMITS.default.memoryBytes),
   /** Most memory a job may ask for; a larger request is limited to it, with a warning. */
@@ -227,6 +229,7 @@ export interface ServerConfig {
   dockerHost: string | null;
   swarmPublish: 'ingress' | 'proxy' | null;
   observationStaleMs: number;
+  trafficRetentionDays: number;
   /** Defaults and maxima of jobs' `resources:`, sent to agents with every lease. */
   jobResourceLimits: ResourceLimits;
   /** Where deploy port proxies listen (SLIPWAY_PUBLISH_HOST). */
@@ -282,6 +285,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     logLevel: c.SLIPWAY_LOG_LEVEL,
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
+    trafficRetentionDays: c.SLIPWAY_TRAFFIC_RETENTION_DAYS,
     publishHost: c.SLIPWAY_PUBLISH_HOST,
     notify: notifyConfigOf(c),
     collect: collectConfigOf(c),

@@ -56,6 +56,7 @@ import { DbRunState } from './runs/run-state.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { migrateToLatest } from './store/migrate.js';
 import { openDatabase } from './store/open-database.js';
+import { sweepTrafficEvery } from './traffic/traffic-sweeper.js';
 import { recoverPendingDeliveries } from './webhooks/recover-deliveries.js';
 
 export interface SlipwayServer {
@@ -241,6 +242,14 @@ export async function createServer(
       // Insights of releases the subscriber never saw (history, a crash before dispatch).
       catchUpInsights(insights).catch((error) => app.log.warn({ err: error }, 'insights catch-up failed'));
       stops.push(sweepArtifactsEvery(ctx, ARTIFACT_SWEEP_MS));
+      stops.push(
+        sweepTrafficEvery({
+          db,
+          now,
+          retentionDays: config.trafficRetentionDays,
+          warn: (error) => app.log.warn({ err: error }, 'traffic retention sweep failed'),
+        }),
+      );
       return app.listen({ host: config.host, port: config.port });
     },
     async close() {

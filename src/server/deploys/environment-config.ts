@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../../domain/agent-labels.js';
 import { impactConfigSchema } from '../impact/impact-config.js';
+import { protocolSchema, rolloutConfigSchema } from './rollout-config.js';
 
 /**
  * The config of an environment as users write it through the API (and as releases snapshot it).
@@ -79,6 +80,10 @@ export const environmentConfigSchema = z
     fourEyes: z.boolean().optional(),
     /** Release impact windows: `{ window: 30m, min_requests: 100 }` (issue #13). */
     impact: impactConfigSchema.optional(),
+    /** What the agent's proxy speaks (rollout-config.ts); unset: http with an http health check. */
+    protocol: protocolSchema.optional(),
+    /** Canary rollout with automatic rollback (rollout-config.ts); unset: switch at once. */
+    rollout: rolloutConfigSchema.nullable().optional(),
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof environmentConfigSchema>;

@@ -11,6 +11,8 @@ import type { Database, ReleaseRow } from '../store/tables.js';
 import { writeAudit } from './audit-log.js';
 import { type EnvironmentConfig, environmentConfigSchema } from './environment-config.js';
 import { allocateReleaseNumber } from './release-service.js';
+import { canarySpec, releaseVariables } from './release-variables.js';
+import { effectiveProtocol } from './rollout-config.js';
 
 export interface LeaseDeploymentDeps {
   db: Kysely<Database>;
@@ -106,11 +108,13 @@ export async function deploymentsForLease(
         releaseId: release.id,
         replicas: release.replicas,
         ports: config.ports,
-        variables: { ...config.variables, ...secrets.values },
+        variables: { ...config.variables, ...secrets.values, ...releaseVariables(release, env) },
         healthcheck: healthcheckSpec(config),
         resources: config.resources,
         update: config.update,
         labels: { 'io.slipway.release.number': String(release.number) },
+        protocol: effectiveProtocol(config),
+        rollout: canarySpec(config.rollout),
       },
     };
   }

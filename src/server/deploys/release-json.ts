@@ -24,6 +24,9 @@ export const releaseJsonSchema = z.object({
   actor: z.string(),
   status: z.string(),
   reason: z.string().nullable(),
+  /** A stable code for `reason` with its parameters (e.g. canary_failed), when the agent gave one. */
+  reasonCode: z.string().optional(),
+  reasonParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   sourceSha: z.string().nullable(),
   /** Number of the run that built the image (pipeline/auto releases). */
   sourceRun: z.number().int().nullable(),
@@ -112,6 +115,11 @@ export async function toReleaseJsons(
     ? await db.selectFrom('releases').select(['id', 'number']).where('id', 'in', relIds).execute()
     : [];
   const relNumber = new Map(rels.map((r) => [r.id, r.number]));
+  const ended = rows.filter((r) => r.reason !== null).map((r) => r.id);
+  const reasons = ended.length
+    ? await db.selectFrom('release_reasons').selectAll().where('release_id', 'in', ended).execute()
+    : [];
+  const reasonOf = new Map(reasons.map((r) => [r.release_id, r]));
   return rows.map((r) => ({
     id: r.id,
     number: r.number,
@@ -124,6 +132,7 @@ export async function toReleaseJsons(
     actor: r.actor,
     status: r.status,
     reason: r.reason,
+    ...reasonCodeOf(reasonOf.get(r.id)),
     sourceSha: r.source_sha,
     sourceRun: r.source_run_id ? (runNumber.get(r.source_run_id) ?? null) : null,
     releaseRun: r.release_run_id ? (runNumber.get(r.release_run_id) ?? null) : null,
@@ -134,6 +143,18 @@ export async function toReleaseJsons(
     rollbackOf: r.rollback_of ? (relNumber.get(r.rollback_of) ?? null) : null,
     promotedFrom: r.promoted_from ? (relNumber.get(r.promoted_from) ?? null) : null,
   }));
+}
+
+function reasonCodeOf(row: { code: string; params: string } | undefined): {
+  reasonCode?: string;
+  reasonParams?: Record<string, string | number>;
+} {
+  if (!row) return {};
+  try {
+    return { reasonCode: row.code, reasonParams: JSON.parse(row.params) as Record<string, string | number> };
+  } catch {
+    return { reasonCode: row.code };
+  }
 }
 
 /** An application with its environments side by side, each with what runs and how it went. */

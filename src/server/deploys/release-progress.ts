@@ -45,6 +45,14 @@ export async function applyReleaseResult(
       .where('status', 'in', OPEN_RELEASE)
       .returningAll()
       .executeTakeFirst();
+    if (row && result.reasonCode) {
+      const reason = { code: result.reasonCode, params: JSON.stringify(result.reasonParams ?? {}) };
+      await trx
+        .insertInto('release_reasons')
+        .values({ release_id: row.id, ...reason })
+        .onConflict((oc) => oc.column('release_id').doUpdateSet(reason))
+        .execute();
+    }
     if (row) await recordReleaseEvent(trx, record, row);
   });
 }

@@ -3,6 +3,7 @@ import { STATUSES } from '../../domain/status.js';
 import type { Database } from '../store/tables.js';
 import { insightsMetrics } from './insights-metrics.js';
 import { PrometheusText } from './prometheus-text.js';
+import { trafficMetrics } from './traffic-metrics.js';
 
 /** Upper bounds (seconds) of the job duration histogram: a quick check up to a long build. */
 export const JOB_DURATION_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
@@ -53,6 +54,7 @@ export async function collectMetrics(db: Kysely<Database>, now: number): Promise
     out.sample('slipway_agents', n, { embedded: embedded === 1 ? 'true' : 'false' });
   }
   await insightsMetrics(db, now, out);
+  await trafficMetrics(db, now, out);
   return out.toString();
 }
 

@@ -1,12 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type {
-  EnvironmentReportAnswer,
-  EnvironmentReportMessage,
-  JobResultMessage,
-  LeaseMessage,
-  LogBatchMessage,
-  RunFinishMessage,
+import {
+  type EnvironmentReportAnswer,
+  type EnvironmentReportMessage,
+  type JobResultMessage,
+  type LeaseMessage,
+  type LogBatchMessage,
+  type RunFinishMessage,
+  type TrafficReportAnswer,
+  type TrafficReportMessage,
+  trafficReportSchema,
 } from '../../protocol/agent-protocol.js';
 import {
   type AgentTransport,
@@ -39,7 +42,10 @@ export class LocalTransport implements AgentTransport {
     private readonly artifacts: LocalArtifacts | null = null,
     /** The server's cache store; none: the embedded agent keeps caches to itself. */
     private readonly caches: AgentCaches | null = null,
+    /** Stores proxy traffic counters (traffic/traffic-reports.ts); none: not reported. */
+    private readonly traffic: TrafficRecorderCall | null = null,
   ) {
+    if (!traffic) this.reportTraffic = undefined;
     if (!artifacts) {
       this.uploadArtifacts = undefined;
       this.downloadArtifacts = undefined;
@@ -85,6 +91,11 @@ export class LocalTransport implements AgentTransport {
     return (await this.observe?.(this.agentId, report)) ?? { remove: [] };
   }
 
+  reportTraffic?: AgentTransport['reportTraffic'] = async (report) => {
+    if (!this.traffic) return { stored: 0, ignored: 0, duplicate: false };
+    return this.traffic(this.agentId, trafficReportSchema.parse(report));
+  };
+
   lease(waitMs: number, signal: AbortSignal): Promise<LeaseMessage | null> {
     return this.queue.lease(this.agentId, waitMs, signal);
   }
@@ -115,6 +126,11 @@ export interface LocalArtifacts {
   store: ArtifactStore;
   now: () => number;
 }
+
+export type TrafficRecorderCall = (
+  agentId: string,
+  report: TrafficReportMessage,
+) => Promise<TrafficReportAnswer>;
 
 export type EnvironmentObserver = (
   agentId: string,

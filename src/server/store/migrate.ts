@@ -25,6 +25,7 @@ import * as agentInfo from './migrations/023_agent_info.js';
 import * as releaseImpact from './migrations/024_release_impact.js';
 import * as projectAccess from './migrations/025_project_access.js';
 import * as backfillInsights from './migrations/027_backfill_insights.js';
+import * as trafficReports from './migrations/029_traffic_reports.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -59,6 +60,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '024_release_impact': releaseImpact,
   '025_project_access': projectAccess,
   '027_backfill_insights': backfillInsights,
+  '029_traffic_reports': trafficReports,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

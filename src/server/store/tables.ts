@@ -7,13 +7,20 @@ import type { EnvironmentObservationRow, HealthProbeRow, ImageRow, RegistryRow }
 import type { ImpactTables } from './tables-impact.js';
 import type { ReleaseCommitRow, ReleaseFactRow } from './tables-insights.js';
 import type { NotifyTables } from './tables-notify.js';
+import type { TrafficTables } from './tables-traffic.js';
 
 /**
  * Row types of every table, as Kysely sees them. Times are Unix milliseconds (integers),
  * booleans are 0/1 integers, JSON is text — the portable subset SQLite and PostgreSQL share.
  * The authoritative DDL is in ./migrations; keep the two in step.
  */
-export interface Database extends AccountTables, NotifyTables, ArtifactTables, ImpactTables, AccessTables {
+export interface Database
+  extends AccountTables,
+    NotifyTables,
+    ArtifactTables,
+    ImpactTables,
+    AccessTables,
+    TrafficTables {
   users: UserTable;
   sessions: SessionRow;
   api_tokens: ApiTokenRow;

@@ -11,12 +11,15 @@ import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   runFinishSchema,
+  trafficReportAnswerSchema,
+  trafficReportSchema,
 } from '../../../protocol/agent-protocol.js';
 import type { ServerContext } from '../../context.js';
 import { recordEnvironmentReport } from '../../deploys/environment-observations.js';
 import { invalid, unauthorized } from '../../errors.js';
 import { declareAgentInfo, declareLabels, findAgentByToken } from '../../queue/agent-registry.js';
 import type { AgentRow } from '../../store/tables.js';
+import { recordTrafficReport } from '../../traffic/traffic-reports.js';
 import { defineRoute, parseInput } from '../define-route.js';
 import { registerAgentAdminRoutes } from './agent-admin-routes.js';
 
@@ -97,6 +100,20 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: ServerContext): v
     handler: async ({ body }, req) => {
       const agent = await callingAgent(ctx, req);
       return recordEnvironmentReport(observationDeps(ctx), agent.id, body);
+    },
+  });
+
+  defineRoute(app, ctx.routes, {
+    method: 'POST',
+    url: '/api/agent/traffic',
+    summary: "Per-minute traffic counters of the agent's proxies, added to the stored minutes",
+    tags: ['agent protocol'],
+    auth: false,
+    body: trafficReportSchema,
+    response: trafficReportAnswerSchema,
+    handler: async ({ body }, req) => {
+      const agent = await callingAgent(ctx, req);
+      return recordTrafficReport(ctx.db, agent.id, body, ctx.now());
     },
   });
 
