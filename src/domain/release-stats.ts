@@ -147,6 +147,8 @@ export interface ImpactOptions {
   minErrorRateDelta: number;
   /** A p95 change smaller than this fraction of the baseline's p95 is no change. */
   minLatencyRatio: number;
+  /** …nor one smaller than this many milliseconds. */
+  minLatencyDeltaMs: number;
 }
 
 export const DEFAULT_IMPACT_OPTIONS: ImpactOptions = {
@@ -154,7 +156,15 @@ export const DEFAULT_IMPACT_OPTIONS: ImpactOptions = {
   alpha: 0.01,
   minErrorRateDelta: 0.005,
   minLatencyRatio: 0.1,
+  minLatencyDeltaMs: 1,
 };
+
+/**
+ * A canary is a freshly started process judged against a warm one over a few minutes: JIT and
+ * caches make it a few milliseconds slower at first without anything being wrong. Only a clear
+ * slowdown (≥ 20 % and ≥ 5 ms at p95) counts against it; errors are judged as strictly as ever.
+ */
+const CANARY_LATENCY = { minLatencyRatio: 0.2, minLatencyDeltaMs: 5 };
 
 export type MetricChange = 'better' | 'no_change' | 'worse';
 
@@ -194,7 +204,7 @@ export function compareTraffic(
       : 'no_change';
   const p95Base = base.p95 ?? 0;
   const p95Delta = (cand.p95 ?? 0) - p95Base;
-  const latencyMatters = Math.abs(p95Delta) >= Math.max(1, p95Base * options.minLatencyRatio);
+  const latencyMatters = Math.abs(p95Delta) >= Math.max(options.minLatencyDeltaMs, p95Base * options.minLatencyRatio);
   const latencyChange: MetricChange =
     latencyTest.pValue < options.alpha && latencyMatters
       ? latencyTest.z > 0
@@ -253,6 +263,7 @@ export function judgeCanary(
   }
   const comparison = compareTraffic(stable, canary, {
     ...DEFAULT_IMPACT_OPTIONS,
+    ...CANARY_LATENCY,
     minRequests: limits.minRequests,
     alpha: limits.alpha ?? DEFAULT_IMPACT_OPTIONS.alpha,
   });

@@ -82,7 +82,7 @@ export async function createSite(
   const app = 'web';
   const created = await t.api('/api/projects', {
     method: 'POST',
-    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
+    body: JSON.stringify({ name: project, source: { kind: 'builtin' }, visibility: 'internal' }),
   });
   assert.equal(created.status, 201, await created.text());
   const environments = ['staging', 'production'].map((name) => ({

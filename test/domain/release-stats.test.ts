@@ -81,6 +81,11 @@ describe('release statistics', () => {
     const limited = judgeCanary(stable, sample(200, 40, 20), { minRequests: 100, maxErrorRate: 0.05 });
     assert.equal(limited.outcome === 'fail' && limited.reason, 'error_rate_limit');
     assert.equal(judgeCanary(stable, sample(200, 0, 20), { minRequests: 100 }).outcome, 'pass');
+    // A cold canary a few milliseconds slower than a warm stable is not a failure…
+    assert.equal(judgeCanary(sample(1000, 0, 4), sample(400, 0, 7), { minRequests: 100 }).outcome, 'pass');
+    // …a clearly slower one is.
+    const slower = judgeCanary(sample(1000, 0, 15), sample(400, 0, 150), { minRequests: 100 });
+    assert.equal(slower.outcome === 'fail' && slower.reason, 'worse_than_stable');
     const slow = judgeCanary(stable, sample(200, 0, 800), { minRequests: 100, maxP95Ms: 500 });
     assert.equal(slow.outcome === 'fail' && slow.reason, 'p95_limit');
   });

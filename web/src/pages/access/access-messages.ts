@@ -41,7 +41,7 @@ registerMessages({
     'access.role.developer': '开发者',
     'access.role.maintainer': '维护者',
     'access.rolesHint':
-      '查看者可查看运行、日志和发布。开发者还可以启动、取消和重试运行、执行手动作业并部署。维护者还可以修改设置、密钥、成员并审批发布。实例管理员在所有项目中都是维护者。',
+      '查看者可查看运行、日志和发布。开发者还可以启动、取消和重试运行、执行手动任务并部署。维护者还可以修改设置、密钥、成员并审批发布。实例管理员在所有项目中都是维护者。',
     'access.username': '用户名',
     'access.add': '添加成员',
     'access.remove': '移除',
