@@ -4,9 +4,12 @@ import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/r
 import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
 import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
+import { useAuth } from '../app/auth.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
+import { ApplicationControls, EnvironmentControls } from './applications/ApplicationControls.js';
+import { NewApplication } from './applications/ApplicationForm.js';
 import { EnvironmentCard } from './EnvironmentCard.js';
 import { CollectSiteSettings } from './impact/behaviour/CollectSiteSettings.js';
 import { ReleaseHistory } from './ReleaseHistory.js';
@@ -15,7 +18,8 @@ import '../styles/deploy.css';
 registerMessages({
   en: {
     'apps.title': 'Applications',
-    'apps.empty': 'No applications yet. Create one with POST /api/projects/{project}/applications.',
+    'apps.empty':
+      'No applications yet. Create one with “New application” (or POST /api/projects/{project}/applications).',
     'apps.environment': 'Environment',
     'apps.running': 'Running',
     'apps.notDeployed': 'nothing deployed',
@@ -68,7 +72,7 @@ registerMessages({
   },
   'zh-CN': {
     'apps.title': '应用',
-    'apps.empty': '还没有应用。用 POST /api/projects/{project}/applications 创建。',
+    'apps.empty': '还没有应用。用“新建应用”（或 POST /api/projects/{project}/applications）创建。',
     'apps.environment': '环境',
     'apps.running': '运行版本',
     'apps.notDeployed': '尚未部署',
@@ -148,17 +152,26 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
     };
   }, [project, reload]);
   const apps = loaded.data?.applications ?? [];
+  const maintainer = useAuth().can('maintainer');
   return (
     <section className="applications" data-testid="applications-page">
       <h2>{t('apps.title')}</h2>
       <ErrorNote error={loaded.error} />
+      {maintainer ? <NewApplication project={project} onCreated={reload} t={t} /> : null}
       {loaded.data && apps.length === 0 ? (
         <p className="empty" data-testid="applications-empty">
           {t('apps.empty', { project })}
         </p>
       ) : null}
       {apps.map((app) => (
-        <ApplicationView key={app.name} project={project} app={app} t={t} onChange={reload} />
+        <ApplicationView
+          key={app.name}
+          project={project}
+          app={app}
+          t={t}
+          onChange={reload}
+          maintainer={maintainer}
+        />
       ))}
       <p className="muted">{t('apps.healthNote')}</p>
     </section>
@@ -170,11 +183,13 @@ function ApplicationView({
   app,
   t,
   onChange,
+  maintainer,
 }: {
   project: string;
   app: ApplicationJson;
   t: TFunction;
   onChange: () => void;
+  maintainer: boolean;
 }) {
   const appPath = `/api/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app.name)}`;
   const history = useLoad(
@@ -207,6 +222,7 @@ function ApplicationView({
           {t('impact.link')}
         </Link>
       </h3>
+      {maintainer ? <ApplicationControls project={project} app={app} onChange={onChange} t={t} /> : null}
       <ErrorNote error={error} />
       <div className="environments">
         {app.environments.map((env, i) => (
@@ -217,7 +233,11 @@ function ApplicationView({
             previous={app.environments[i - 1]?.name ?? null}
             t={t}
             act={act}
-          />
+          >
+            {maintainer ? (
+              <EnvironmentControls project={project} app={app.name} env={env} onChange={onChange} t={t} />
+            ) : null}
+          </EnvironmentCard>
         ))}
       </div>
       <CollectSiteSettings

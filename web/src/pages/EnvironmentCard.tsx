@@ -2,7 +2,7 @@
  * One environment of an application on the Applications page: running version, observed (or
  * last-release) health and replicas, and the deploy / promote / approve / scale actions.
  */
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
 import type { TFunction } from '../i18n/index.js';
 import { shortImage } from './short-image.js';
@@ -13,12 +13,15 @@ export function EnvironmentCard({
   previous,
   t,
   act,
+  children,
 }: {
   app: string;
   env: EnvironmentJson;
   previous: string | null;
   t: TFunction;
   act: (path: string, body: unknown) => Promise<void>;
+  /** The maintainer's edit / delete controls (applications/ApplicationControls.tsx). */
+  children?: ReactNode;
 }) {
   const [image, setImage] = useState('');
   const [replicas, setReplicas] = useState(String(env.config.replicas));
@@ -154,6 +157,7 @@ export function EnvironmentCard({
           </button>
         </form>
       </div>
+      {children}
     </section>
   );
 }

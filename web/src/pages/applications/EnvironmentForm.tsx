@@ -1,0 +1,83 @@
+/**
+ * Adding an environment to an application, or editing one: PUT …/environments/:env with the
+ * whole configuration. On a refusal the form stays open with everything typed, and the server's
+ * message is shown at the top and inside the part it is about.
+ */
+import { useState } from 'react';
+import { apiFetch } from '../../api/http.js';
+import type { TFunction } from '../../i18n/index.js';
+import { EnvironmentFields, type FieldError } from './EnvironmentFields.js';
+import { type EnvironmentDraft, emptyDraft, environmentInput } from './environment-draft.js';
+import { appPath, fieldErrorOf, saveSecretValues } from './save-environment.js';
+import './application-form-messages.js';
+import '../../styles/application-form.css';
+
+export function EnvironmentForm({
+  project,
+  app,
+  initial,
+  onSaved,
+  onCancel,
+  t,
+}: {
+  project: string;
+  app: string;
+  /** null: a new environment (its name is asked). */
+  initial: EnvironmentDraft | null;
+  onSaved: () => void;
+  onCancel: () => void;
+  t: TFunction;
+}) {
+  const [draft, setDraft] = useState<EnvironmentDraft>(() => initial ?? emptyDraft());
+  const [error, setError] = useState<FieldError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (change: Partial<EnvironmentDraft>) => setDraft((d) => ({ ...d, ...change }));
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await saveSecretValues(project, draft);
+      await apiFetch(`${appPath(project, app)}/environments/${encodeURIComponent(draft.name.trim())}`, {
+        method: 'PUT',
+        body: environmentInput(draft),
+      });
+      onSaved();
+    } catch (err) {
+      setError(fieldErrorOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="app-form"
+      data-testid={`env-form-${app}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h4>{initial ? t('appForm.editTitle', { app, env: initial.name }) : t('appForm.addTitle', { app })}</h4>
+      {error ? (
+        <p className="error" role="alert" data-testid="form-error">
+          {error.message}
+        </p>
+      ) : null}
+      {initial ? null : (
+        <label>
+          {t('appForm.envName')}
+          <input name="envName" required value={draft.name} onChange={(e) => set({ name: e.target.value })} />
+        </label>
+      )}
+      <EnvironmentFields draft={draft} set={set} error={error} t={t} />
+      <div className="form-actions">
+        <button type="submit" className="primary" data-testid="env-form-save" disabled={busy}>
+          {busy ? t('appForm.saving') : t('appForm.save')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('appForm.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
