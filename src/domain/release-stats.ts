@@ -204,7 +204,8 @@ export function compareTraffic(
       : 'no_change';
   const p95Base = base.p95 ?? 0;
   const p95Delta = (cand.p95 ?? 0) - p95Base;
-  const latencyMatters = Math.abs(p95Delta) >= Math.max(options.minLatencyDeltaMs, p95Base * options.minLatencyRatio);
+  const latencyMatters =
+    Math.abs(p95Delta) >= Math.max(options.minLatencyDeltaMs, p95Base * options.minLatencyRatio);
   const latencyChange: MetricChange =
     latencyTest.pValue < options.alpha && latencyMatters
       ? latencyTest.z > 0
