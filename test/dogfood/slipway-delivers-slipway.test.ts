@@ -102,7 +102,7 @@ async function assertGreen(run: RunJson): Promise<void> {
   );
 }
 
-describe('Slipway delivers Slipway', { skip: !dogfoodShouldRun(), timeout: 90 * 60_000 }, () => {
+describe('Slipway delivers Slipway', { skip: !dogfoodShouldRun(), timeout: 50 * 60_000 }, () => {
   before(async () => {
     // The jobs' images, made offline by the user-facing script (nothing can be pulled here).
     await ensurePipelineImages();
@@ -112,7 +112,7 @@ describe('Slipway delivers Slipway', { skip: !dogfoodShouldRun(), timeout: 90 * 
     ports.production = await freePort();
     server = await startSlipwayServer({
       password: PASSWORD,
-      killAfterMs: 90 * 60_000,
+      killAfterMs: 50 * 60_000,
       // The registry listens on loopback, which outbound rules refuse unless allowlisted.
       env: { SLIPWAY_OUTBOUND_ALLOWLIST: '127.0.0.1' },
     });
