@@ -37,6 +37,7 @@ const BENCHES: Bench[] = [
   { name: 'insights', file: 'insights.bench.ts', timeoutMs: 30 * 60_000 },
   { name: 'collect', file: 'collect.bench.ts', timeoutMs: 20 * 60_000 },
   { name: 'collect-cost', file: 'collect-cost.bench.ts', timeoutMs: 10 * 60_000 },
+  { name: 'http-proxy', file: 'http-proxy.bench.ts', timeoutMs: 15 * 60_000 },
 ];
 
 const only = process.env.BENCH?.split(',').map((s) => s.trim());

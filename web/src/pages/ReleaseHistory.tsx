@@ -6,6 +6,7 @@ import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { VerdictChip } from './impact/VerdictChip.js';
+import { releaseReasonText } from './release-reason.js';
 import { shortImage } from './short-image.js';
 
 export function ReleaseHistory({
@@ -72,9 +73,15 @@ export function ReleaseHistory({
               <td
                 data-label={t('apps.result')}
                 data-testid={`release-status-${app}-${r.number}`}
-                title={r.reason ?? ''}
+                title={releaseReasonText(r, t)}
               >
                 <span className={`status-word status-${r.status}`}>{t(`apps.status.${r.status}`)}</span>
+                {r.reasonCode ? (
+                  <small className="muted release-reason" data-testid={`release-reason-${app}-${r.number}`}>
+                    {' '}
+                    {releaseReasonText(r, t)}
+                  </small>
+                ) : null}
                 {verdictOf.get(r.number)?.verdict ? (
                   <>
                     {' '}
