@@ -4,7 +4,7 @@ import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/r
 import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
 import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
-import { useAuth } from '../app/auth.js';
+import { useProjectCan } from '../app/project-role.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
@@ -152,7 +152,7 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
     };
   }, [project, reload]);
   const apps = loaded.data?.applications ?? [];
-  const maintainer = useAuth().can('maintainer');
+  const maintainer = useProjectCan()('maintainer');
   return (
     <section className="applications" data-testid="applications-page">
       <h2>{t('apps.title')}</h2>
