@@ -104,6 +104,20 @@ describe('Members & visibility in the browser', { timeout: 300_000 }, () => {
         assert.equal(await member.locator('[data-testid=add-member]').count(), 0);
         assert.equal(await member.locator('[data-testid=visibility]').isDisabled(), true);
         assert.equal(await member.getByRole('heading', { name: notFound }).count(), 0);
+        // A viewer member is offered no Run manually; the project role decides, not the instance role.
+        await member.goto(`${server.url}/projects/${project}`);
+        await member.locator('[data-testid=project-header]').waitFor();
+        assert.equal(await member.locator('[data-testid=run-manually]').count(), 0);
+      });
+      const promoted = await server.api<{ role: string }>(`/api/projects/${project}/members/${user}`, {
+        method: 'PUT',
+        body: JSON.stringify({ role: 'developer' }),
+      });
+      assert.equal(promoted.role, 'developer');
+      await onPage(member, async () => {
+        // Still an instance viewer, now a developer of this project: Run manually is there.
+        await member.goto(`${server.url}/projects/${project}`);
+        await member.locator('[data-testid=run-manually]').waitFor();
       });
       await admin.context().close();
       await member.context().close();
