@@ -6,7 +6,7 @@
 // `--optional` (the prepare step): a failed or impossible build (no TypeScript installed, a type
 // error) warns instead of failing `npm install`, since the CLI still runs from the sources.
 import { spawnSync } from 'node:child_process';
-import { rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +31,10 @@ if (result.status !== 0) {
   process.stderr.write('build: tsc failed; bin/slipway.js keeps running the TypeScript sources\n');
   process.exit(optional ? 0 : (result.status ?? 1));
 }
+// Files the server reads at run time beside its modules (tsc copies only what it compiles).
+cpSync(new URL('../src/server/collect/assets/', import.meta.url), new URL('server/collect/assets/', dist), {
+  recursive: true,
+});
 const stamp = new URL('.build-stamp', dist);
 writeFileSync(stamp, `${started.toISOString()}\n`);
 utimesSync(stamp, started, started);

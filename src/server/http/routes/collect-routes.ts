@@ -14,19 +14,12 @@ import type { ServerContext } from '../../context.js';
 import { AppError, notFound } from '../../errors.js';
 import { defineRoute } from '../define-route.js';
 
-/** The page script, a hand-written asset (src/server/collect/assets/s.js), found from the repo root. */
-export const COLLECT_SCRIPT = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'src',
-  'server',
-  'collect',
-  'assets',
-  's.js',
-);
+/**
+ * The page script, a hand-written asset next to the collect service: src/server/collect/assets/
+ * when the sources run, dist/server/collect/assets/ (copied by scripts/build.mjs) when the build
+ * runs — the image ships dist/ only.
+ */
+export const COLLECT_SCRIPT = resolve(import.meta.dirname, '..', '..', 'collect', 'assets', 's.js');
 /** Largest body the endpoint reads: a page view is a few hundred bytes. */
 export const COLLECT_MAX_BYTES = 8 * 1024;
 
