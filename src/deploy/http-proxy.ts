@@ -20,7 +20,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { PortProxyError, type PortProxyOptions } from './port-proxy.js';
+import { listenOn, type PortProxyOptions } from './port-proxy.js';
 import type { TrafficRecorder } from './traffic-recorder.js';
 import { ActiveUpstreams, type Upstream, UpstreamPool } from './upstream-pool.js';
 
@@ -71,18 +71,8 @@ export class HttpProxy {
       this.tunnel(req, socket, head, 0, performance.now()),
     );
     server.on('clientError', (_err, socket) => socket.destroy());
-    return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        const reason =
-          err.code === 'EADDRINUSE'
-            ? `host port ${this.options.port} is already in use by another process`
-            : `cannot listen on host port ${this.options.port}: ${err.message}`;
-        reject(new PortProxyError(reason, err.code));
-      });
-      server.listen({ host: this.options.listenHost, port: this.options.port }, () => {
-        this.server = server;
-        resolve();
-      });
+    return listenOn(server, this.options).then(() => {
+      this.server = server;
     });
   }
 

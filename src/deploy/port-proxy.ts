@@ -21,6 +21,23 @@ export interface PortProxyOptions {
   recorder?: TrafficRecorder;
 }
 
+/**
+ * Binds a proxy's server to its host port; a taken port (or any other bind failure) rejects
+ * with a PortProxyError whose message names the port, for the environment's observed state.
+ */
+export function listenOn(server: Server, options: PortProxyOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const reason =
+        err.code === 'EADDRINUSE'
+          ? `host port ${options.port} is already in use by another process`
+          : `cannot listen on host port ${options.port}: ${err.message}`;
+      reject(new PortProxyError(reason, err.code));
+    });
+    server.listen({ host: options.listenHost, port: options.port }, () => resolve());
+  });
+}
+
 export class PortProxyError extends Error {
   constructor(
     message: string,
@@ -52,18 +69,8 @@ export class PortProxy {
   /** Starts listening; rejects with a PortProxyError (code EADDRINUSE…) when the port is taken. */
   listen(): Promise<void> {
     const server = createServer({ pauseOnConnect: true }, (client) => this.accept(client));
-    return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        const reason =
-          err.code === 'EADDRINUSE'
-            ? `host port ${this.options.port} is already in use by another process`
-            : `cannot listen on host port ${this.options.port}: ${err.message}`;
-        reject(new PortProxyError(reason, err.code));
-      });
-      server.listen({ host: this.options.listenHost, port: this.options.port }, () => {
-        this.server = server;
-        resolve();
-      });
+    return listenOn(server, this.options).then(() => {
+      this.server = server;
     });
   }
 
