@@ -49,7 +49,6 @@ const project = 'slipway';
 const APP = 'slipway';
 const RUN_TIMEOUT = 40 * 60_000;
 const HEALTHZ_COMMAND = [
-  'CMD',
   'node',
   '-e',
   "fetch('http://127.0.0.1:8080/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
