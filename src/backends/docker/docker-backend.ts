@@ -292,7 +292,10 @@ export class DockerBackend implements Backend {
     signal: AbortSignal,
   ): Promise<JobOutcome> {
     const name = resourceName(job.runId, job.name);
-    const warm = network === null ? this.warm.take(state.warm, job, resources) : null;
+    // A warm container was started before the job's caches were known, so it has none of their
+    // mounts: a job with `cache:` always gets a container of its own (else its cache is silently
+    // neither restored nor saved — what the dogfood pipeline's second run showed).
+    const warm = network === null && !job.caches?.length ? this.warm.take(state.warm, job, resources) : null;
     if (warm) {
       const outcome = await runWarmJob(
         warm,
