@@ -220,7 +220,11 @@ describe('slipway server, end to end', { timeout: 600_000 }, () => {
 
     const listed = await cli(['runs', '--project', 'app']);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, new RegExp(`#1 +feature-login-${repo.shortSha}.*✅-✅ succeeded`));
+    // Piped (not a terminal): the status in words, no stage emoji.
+    assert.match(
+      listed.stdout,
+      new RegExp(`#1 +feature-login-${repo.shortSha} +admin +feature/login·${repo.shortSha} +succeeded`),
+    );
     await repo.cleanup();
   });
 

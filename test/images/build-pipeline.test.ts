@@ -149,7 +149,8 @@ describe('build jobs in a pipeline', () => {
       backend,
       source: { kind: 'empty' },
     });
-    assert.equal(result.jobs[0]?.status, 'failed');
-    assert.match(result.jobs[0]?.failure?.message ?? '', /deploy jobs need/);
+    // Without a server (`slipway exec`) a deploy job is skipped and says why; named with --job
+    // it fails clearly (test/fixtures/scenarios/15_* and 16_*).
+    assert.equal(result.jobs[0]?.status, 'skipped');
   });
 });

@@ -209,7 +209,8 @@ describe('projects', () => {
   });
 
   test('the list shows each project’s latest run and the durations of its last finished runs', async () => {
-    await t.api('/api/projects', post({ name: 'busy', source: { kind: 'builtin' } }));
+    // Internal: a viewer who is not a member reads it (new projects are private by default).
+    await t.api('/api/projects', post({ name: 'busy', source: { kind: 'builtin' }, visibility: 'internal' }));
     const project = await t.server.ctx.db
       .selectFrom('projects')
       .selectAll()
