@@ -96,7 +96,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
   defineRoute(app, ctx.routes, {
     method: 'DELETE',
     url: '/api/projects/:project/applications/:app',
-    summary: 'Forget an application and its release history (what runs on engines is left alone)',
+    summary: 'Delete an application and its release history; agents stop and remove what it runs',
     tags,
     params: appParams,
     status: 204,
@@ -125,7 +125,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
   defineRoute(app, ctx.routes, {
     method: 'DELETE',
     url: '/api/projects/:project/applications/:app/environments/:env',
-    summary: 'Forget an environment and its releases (what runs on engines is left alone)',
+    summary: 'Delete an environment and its releases; agents stop and remove what it runs',
     tags,
     params: envParams,
     status: 204,

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { apiFetch } from '../../api/http.js';
 import type { TFunction } from '../../i18n/index.js';
-import { EnvironmentFields, type FieldError } from './EnvironmentFields.js';
+import { EnvironmentFields, type FieldError, FormActions } from './EnvironmentFields.js';
 import { type EnvironmentDraft, emptyDraft, environmentInput } from './environment-draft.js';
 import { fieldErrorOf, projectPath, saveSecretValues } from './save-environment.js';
 import './application-form-messages.js';
@@ -100,14 +100,13 @@ function ApplicationForm({
         <input name="envName" required value={draft.name} onChange={(e) => set({ name: e.target.value })} />
       </label>
       <EnvironmentFields draft={draft} set={set} error={error} t={t} />
-      <div className="form-actions">
-        <button type="submit" className="primary" data-testid="application-form-save" disabled={busy}>
-          {busy ? t('appForm.saving') : t('appForm.create')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('appForm.cancel')}
-        </button>
-      </div>
+      <FormActions
+        busy={busy}
+        label={t('appForm.create')}
+        testId="application-form-save"
+        onCancel={onCancel}
+        t={t}
+      />
     </form>
   );
 }

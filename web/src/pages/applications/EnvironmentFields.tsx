@@ -327,3 +327,29 @@ function replaceAt<T>(list: T[], i: number, item: T): T[] {
 function removeAt<T>(list: T[], i: number): T[] {
   return list.filter((_, j) => j !== i);
 }
+
+/** Save and Cancel under both application forms; Save says "saving…" while the request runs. */
+export function FormActions({
+  busy,
+  label,
+  testId,
+  onCancel,
+  t,
+}: {
+  busy: boolean;
+  label: string;
+  testId: string;
+  onCancel: () => void;
+  t: TFunction;
+}) {
+  return (
+    <div className="form-actions">
+      <button type="submit" className="primary" data-testid={testId} disabled={busy}>
+        {busy ? t('appForm.saving') : label}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {t('appForm.cancel')}
+      </button>
+    </div>
+  );
+}

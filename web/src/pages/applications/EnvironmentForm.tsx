@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { apiFetch } from '../../api/http.js';
 import type { TFunction } from '../../i18n/index.js';
-import { EnvironmentFields, type FieldError } from './EnvironmentFields.js';
+import { EnvironmentFields, type FieldError, FormActions } from './EnvironmentFields.js';
 import { type EnvironmentDraft, emptyDraft, environmentInput } from './environment-draft.js';
 import { appPath, fieldErrorOf, saveSecretValues } from './save-environment.js';
 import './application-form-messages.js';
@@ -70,14 +70,7 @@ export function EnvironmentForm({
         </label>
       )}
       <EnvironmentFields draft={draft} set={set} error={error} t={t} />
-      <div className="form-actions">
-        <button type="submit" className="primary" data-testid="env-form-save" disabled={busy}>
-          {busy ? t('appForm.saving') : t('appForm.save')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('appForm.cancel')}
-        </button>
-      </div>
+      <FormActions busy={busy} label={t('appForm.save')} testId="env-form-save" onCancel={onCancel} t={t} />
     </form>
   );
 }
