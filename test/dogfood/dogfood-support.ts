@@ -127,11 +127,16 @@ export async function waitForRun(
 ): Promise<RunJson> {
   const deadline = Date.now() + timeoutMs;
   let last: RunJson | null = null;
+  // The run's own status is settled just after its last job ends: give it a moment to follow.
+  let jobsEndedAt = 0;
   while (Date.now() < deadline) {
     last = await api<RunJson>(`/api/projects/${project}/runs/${number}`);
     if (ENDED.includes(last.status)) return last;
     const pending = last.jobs.filter((j) => !ENDED.includes(j.status) && j.status !== 'manual');
-    if (last.jobs.length > 0 && pending.length === 0) return last;
+    if (last.jobs.length > 0 && pending.length === 0) {
+      jobsEndedAt ||= Date.now();
+      if (Date.now() - jobsEndedAt > 30_000) return last;
+    } else jobsEndedAt = 0;
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`run #${number} did not end in time; last seen: ${JSON.stringify(last)}`);
