@@ -35,25 +35,33 @@ export const queryKeys = {
   applications: (project: string) => [...scope(project), 'applications'] as const,
   releases: (project: string, name: string) => [...app(project, name), 'releases'] as const,
   verdicts: (project: string, name: string) => [...app(project, name), 'verdicts'] as const,
-  impactTimeline: (project: string, name: string, params: unknown) =>
+  impactTimeline: (project: string, name: string, params: { environment: string; from: string }) =>
     [...app(project, name), 'impact', params] as const,
-  releaseImpact: (project: string, name: string, release: unknown) =>
-    [...app(project, name), 'release-impact', release] as const,
-  behaviour: (project: string, name: string, params: unknown) =>
-    [...app(project, name), 'behaviour', params] as const,
-  collectSite: (project: string, name: string) => [...app(project, name), 'collect-site'] as const,
-  feedback: (project: string, name: string, params: unknown) =>
-    [...app(project, name), 'feedback', params] as const,
+  // Visitors' behaviour and feedback do not follow releases: kept outside the application's
+  // prefix, so a run event does not re-read them.
+  behaviour: (project: string, name: string, query: string) =>
+    [...scope(project), 'behaviour', name, 'report', query] as const,
+  collectSite: (project: string, name: string) => [...scope(project), 'behaviour', name, 'site'] as const,
+  /** Prefix of an application's feedback lists (one per filter). */
+  feedbackLists: (project: string, name: string) =>
+    [...scope(project), 'behaviour', name, 'feedback'] as const,
+  feedback: (project: string, name: string, query: string) =>
+    [...scope(project), 'behaviour', name, 'feedback', query] as const,
 
   members: (project: string) => [...scope(project), 'members'] as const,
   secrets: (project: string) => [...scope(project), 'secrets'] as const,
   schedules: (project: string) => [...scope(project), 'schedules'] as const,
   caches: (project: string) => [...scope(project), 'caches'] as const,
-  registries: (project: string) => [...scope(project), 'registries'] as const,
-  /** A settings path of the project read as-is (notification channels, commit statuses, deliveries). */
-  projectPath: (project: string, path: string) => [...scope(project), 'path', path] as const,
+  /** A project's registry credentials, or the instance's (admin) ones for `null`. */
+  registries: (project: string | null) =>
+    project === null ? (['admin', 'registries'] as const) : ([...scope(project), 'registries'] as const),
 
-  insights: (params: unknown) => ['insights', params] as const,
+  /** Settings read by their URL as-is: notification channels (a project's or the global ones), deliveries. */
+  apiPath: (path: string) => ['api', path] as const,
+  commitStatus: (project: string) => [...scope(project), 'commit-status'] as const,
+
+  insights: (query: string) => ['insights', query] as const,
+  insightsChanges: (query: string, metric: string) => ['insights', query, 'changes', metric] as const,
   tokens: () => ['tokens'] as const,
   adminAgents: () => ['admin', 'agents'] as const,
   adminUsers: () => ['admin', 'users'] as const,
