@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { EnvironmentEventData } from '../../../src/server/deploys/environment-observations.js';
+import type { ReleaseEventData } from '../../../src/server/deploys/release-live-events.js';
 import type { ImageEventData } from '../../../src/server/images/image-catalogue.js';
 import type { ProjectEvent as ServerProjectEvent } from '../../../src/server/services.js';
 import { api } from './client.js';
@@ -14,13 +15,15 @@ interface EventBase {
 
 /**
  * Every kind of event `GET /api/projects/:p/events` sends (`event:` is the `type`), with its data.
- * Release progress arrives as the deploy run's run and job events (every release is a run).
+ * A release's progress also shows as its deploy run's run and job events; `release` comes once
+ * the release row itself has changed.
  */
 export type ServerEvent =
   | (EventBase & { type: 'run'; data: RunSummary })
   | (EventBase & { type: 'job'; data: JobJson })
   | (EventBase & { type: 'image'; data: ImageEventData })
-  | (EventBase & { type: 'environment'; data: EnvironmentEventData });
+  | (EventBase & { type: 'environment'; data: EnvironmentEventData })
+  | (EventBase & { type: 'release'; data: ReleaseEventData });
 
 export type ServerEventKind = ServerEvent['type'];
 
@@ -37,6 +40,7 @@ export const SERVER_EVENT_KINDS = Object.keys({
   job: true,
   image: true,
   environment: true,
+  release: true,
 } satisfies Record<ServerEventKind, true>) as ServerEventKind[];
 
 const TERMINAL = new Set<Status>(['succeeded', 'failed', 'canceled', 'skipped']);
@@ -60,6 +64,10 @@ export function applyServerEvent(client: QueryClient, project: string, event: Se
     case 'environment':
       // Observed health changed: the applications' environment cards show it.
       void client.invalidateQueries({ queryKey: queryKeys.applications(project), exact: true });
+      return;
+    case 'release':
+      // The application's environments (what runs), its release history, verdicts and impact.
+      void client.invalidateQueries({ queryKey: queryKeys.applications(project) });
       return;
     default: {
       // A kind added to ServerEvent without a case here does not compile.
