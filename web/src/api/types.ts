@@ -51,8 +51,3 @@ export interface PipelineAtRef {
   text: string | null;
   diagnostics: Diagnostic[];
 }
-
-/** services.ts `ProjectEvent` as sent on /api/projects/:p/events (`event: run|job`). */
-export type ProjectEvent =
-  | { type: 'run'; runId: string; number: number; data: RunSummary }
-  | { type: 'job'; runId: string; number: number; data: JobJson };

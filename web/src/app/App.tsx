@@ -15,6 +15,7 @@ import { SignInPage } from '../pages/SignInPage.js';
 import { AuthProvider, useAuth } from './auth.js';
 import { I18nProvider, useI18n } from './i18n-context.js';
 import { Layout } from './Layout.js';
+import { QueryProvider } from './QueryProvider.js';
 
 // The run page carries the log viewer: loaded when first opened.
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
@@ -31,7 +32,9 @@ export function App() {
   return (
     <I18nProvider>
       <AuthProvider>
-        <Gate />
+        <QueryProvider>
+          <Gate />
+        </QueryProvider>
       </AuthProvider>
     </I18nProvider>
   );

@@ -1,12 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
-import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
+import { queryKeys } from '../api/query-keys.js';
 import { useProjectCan } from '../app/project-role.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useLoad } from '../components/use-load.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
 import { ApplicationControls, EnvironmentControls } from './applications/ApplicationControls.js';
 import { NewApplication } from './applications/ApplicationForm.js';
@@ -138,19 +137,16 @@ export interface ApplicationsPageProps {
  */
 export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
   const base = `/api/projects/${encodeURIComponent(project)}/applications`;
-  const loaded = useLoad(() => apiFetch<{ applications: ApplicationJson[] }>(base), [base]);
-  const { reload } = loaded;
-  useEffect(() => {
-    const source = new EventSource(projectEventsUrl(project), { withCredentials: true });
-    source.addEventListener('run', () => reload());
-    // Observed health changes (agents' reports); the timer catches an agent that went silent.
-    source.addEventListener('environment', () => reload());
-    const timer = setInterval(() => reload(), 30_000);
-    return () => {
-      source.close();
-      clearInterval(timer);
-    };
-  }, [project, reload]);
+  const client = useQueryClient();
+  const loaded = useQuery({
+    queryKey: queryKeys.applications(project),
+    queryFn: () => apiFetch<{ applications: ApplicationJson[] }>(base),
+    // Run and environment events refresh it (server-events.ts); the timer catches an agent
+    // that went silent, whose environments no event reports.
+    refetchInterval: 30_000,
+  });
+  // Everything below the applications (releases, verdicts, impact) is re-read with them.
+  const reload = () => void client.invalidateQueries({ queryKey: queryKeys.applications(project) });
   const apps = loaded.data?.applications ?? [];
   const maintainer = useProjectCan()('maintainer');
   return (
@@ -192,23 +188,23 @@ function ApplicationView({
   maintainer: boolean;
 }) {
   const appPath = `/api/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app.name)}`;
-  const history = useLoad(
-    () => apiFetch<{ releases: ReleaseJson[] }>(`${appPath}/releases?limit=30`),
-    [appPath, app],
-  );
-  const verdicts = useLoad(
-    () => apiFetch<VerdictListJson>(`${appPath}/impact/verdicts?limit=30`),
-    [appPath, app],
-  );
-  const [error, setError] = useState<unknown>(null);
+  const history = useQuery({
+    queryKey: queryKeys.releases(project, app.name),
+    queryFn: () => apiFetch<{ releases: ReleaseJson[] }>(`${appPath}/releases?limit=30`),
+  });
+  const verdicts = useQuery({
+    queryKey: queryKeys.verdicts(project, app.name),
+    queryFn: () => apiFetch<VerdictListJson>(`${appPath}/impact/verdicts?limit=30`),
+  });
+  const action = useMutation({
+    mutationFn: ({ path, body }: { path: string; body: unknown }) =>
+      apiFetch(`${appPath}${path}`, { method: 'POST', body }),
+    onSuccess: onChange,
+  });
+  const error = action.error;
   const act = async (path: string, body: unknown) => {
-    setError(null);
-    try {
-      await apiFetch(`${appPath}${path}`, { method: 'POST', body });
-      onChange();
-    } catch (err) {
-      setError(err);
-    }
+    // The failure is shown from action.error; callers only wait for the end.
+    await action.mutateAsync({ path, body }).catch(() => undefined);
   };
   return (
     <article className="application" data-testid={`application-${app.name}`}>

@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { CreatedProject } from '../api/types.js';
+import { useInvalidate } from '../api/use-invalidate.js';
 import { useI18n } from '../app/i18n-context.js';
 import { CopyField } from '../components/CopyField.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -20,6 +22,7 @@ export function CreateProjectPage() {
   const [created, setCreated] = useState<CreatedProject | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const projectsChanged = useInvalidate(queryKeys.projects());
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -42,6 +45,7 @@ export function CreateProjectPage() {
               },
       });
       setCreated(project);
+      projectsChanged();
     } catch (err) {
       setError(err);
     } finally {

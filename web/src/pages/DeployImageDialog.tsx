@@ -1,10 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { apiFetch } from '../api/http.js';
+import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useLoad } from '../components/use-load.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
 import '../styles/deploy.css';
 
@@ -47,7 +48,10 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
   const [, navigate] = useLocation();
   const dialog = useRef<HTMLDialogElement>(null);
   const base = `/api/projects/${encodeURIComponent(project)}`;
-  const loaded = useLoad(() => apiFetch<{ applications: ApplicationJson[] }>(`${base}/applications`), [base]);
+  const loaded = useQuery({
+    queryKey: queryKeys.applications(project),
+    queryFn: () => apiFetch<{ applications: ApplicationJson[] }>(`${base}/applications`),
+  });
   const apps = loaded.data?.applications ?? [];
   const [appName, setAppName] = useState('');
   const [envName, setEnvName] = useState('');

@@ -1,12 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { Copy } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { formatByteSize } from '../../../src/domain/byte-size.js';
 import type { ImagesJsonType, ImageTagJsonType } from '../../../src/server/images/image-json.js';
-import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
+import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo } from '../i18n/format.js';
 import { registerMessages, type TFunction } from '../i18n/index.js';
@@ -61,16 +61,11 @@ export interface ImagesPageProps {
  */
 export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
   const now = useNow(30_000);
-  const loaded = useLoad(
-    () => apiFetch<ImagesJsonType>(`/api/projects/${encodeURIComponent(project)}/images`),
-    [project],
-  );
-  const { reload } = loaded;
-  useEffect(() => {
-    const source = new EventSource(projectEventsUrl(project), { withCredentials: true });
-    source.addEventListener('image', () => reload());
-    return () => source.close();
-  }, [project, reload]);
+  // Image events of the project's stream re-read it (server-events.ts).
+  const loaded = useQuery({
+    queryKey: queryKeys.images(project),
+    queryFn: () => apiFetch<ImagesJsonType>(`/api/projects/${encodeURIComponent(project)}/images`),
+  });
 
   const repositories = loaded.data?.repositories ?? [];
   return (

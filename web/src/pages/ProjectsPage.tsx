@@ -1,12 +1,13 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { Status } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { StatusIcon } from '../components/StatusIcon.js';
-import { useLoad } from '../components/use-load.js';
 import { formatAgo } from '../i18n/format.js';
 import { VisibilityBadge } from './access/VisibilityBadge.js';
 
@@ -14,7 +15,7 @@ import { VisibilityBadge } from './access/VisibilityBadge.js';
 export function ProjectsPage() {
   const { t } = useI18n();
   const { can } = useAuth();
-  const { data, error } = useLoad(() => api.projects(), []);
+  const { data, error } = useQuery({ queryKey: queryKeys.projects(), queryFn: () => api.projects() });
   const now = Date.now();
   return (
     <section className="page">

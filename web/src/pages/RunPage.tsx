@@ -1,9 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { Play } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { api } from '../api/client.js';
-import { useProjectEvents } from '../api/events.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { JobJson, RunDetail, Status } from '../api/types.js';
+import { useServerEvents } from '../api/use-server-events.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { roleAtLeast } from '../app/project-role.js';
@@ -11,7 +13,6 @@ import { CancelReasonNote } from '../components/CancelReasonNote.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { refLabel } from '../components/ref-label.js';
 import { StatusIcon } from '../components/StatusIcon.js';
-import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
@@ -30,30 +31,23 @@ const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
 export function RunPage({ project, number }: { project: string; number: number }) {
   const { t, lang } = useI18n();
   const { can } = useAuth();
-  const { data: run, error, reload, setData } = useLoad(() => api.run(project, number), [project, number]);
+  const { data: run, error } = useQuery({
+    queryKey: queryKeys.run(project, number),
+    queryFn: () => api.run(project, number),
+  });
   // Start, cancel, rerun and manual jobs need the developer role in this project (not the instance's).
-  const { data: projectInfo } = useLoad(() => api.project(project), [project]);
+  const { data: projectInfo } = useQuery({
+    queryKey: queryKeys.project(project),
+    queryFn: () => api.project(project),
+  });
   const canAct = projectInfo?.myRole ? roleAtLeast(projectInfo.myRole, 'developer') : can('maintainer');
   const [params, setParams] = useSearchParams();
   const [actionError, setActionError] = useState<unknown>(null);
   const [, navigate] = useLocation();
   const now = useNow(1000);
 
-  useProjectEvents(
-    project,
-    (event) => {
-      if (event.number !== number) return;
-      if (event.type === 'job') {
-        const job = event.data;
-        setData((old) =>
-          old ? { ...old, jobs: old.jobs.map((j) => (j.name === job.name ? job : j)) } : old,
-        );
-      } else {
-        setData((old) => (old ? { ...old, ...event.data } : old));
-      }
-    },
-    reload,
-  );
+  // Status and job changes arrive through the project's event stream, written into the cache.
+  useServerEvents(project);
 
   const selectedName = params.get('job') ?? pickDefault(run);
   const selected = run?.jobs.find((j) => j.name === selectedName) ?? null;
@@ -216,7 +210,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           )}
         </div>
       </div>
-      <RunArtifactsAndTests project={project} number={number} status={run.status} />
+      <RunArtifactsAndTests project={project} number={number} />
     </section>
   );
 }

@@ -3,10 +3,12 @@
  * their project roles). Project maintainers and admins change them; everyone who reads the
  * project sees them. The server decides; this only offers what the caller's role allows.
  */
+import { useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { Section } from '../settings/SettingsSection.js';
 import { field, useAction } from '../settings/settings-actions.js';
 import { accessApi, type ProjectRole, type Visibility } from './access-api.js';
@@ -17,7 +19,11 @@ const VISIBILITIES: Visibility[] = ['private', 'internal', 'public'];
 
 export function MembersSettings({ project, onChanged }: { project: string; onChanged: () => void }) {
   const { t } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => accessApi.members(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.members(project),
+    queryFn: () => accessApi.members(project),
+  });
+  const reload = useInvalidate(queryKeys.members(project));
   const [error, busy, run] = useAction();
   const canEdit = data?.myRole === 'maintainer';
   const add = (e: FormEvent<HTMLFormElement>) => {

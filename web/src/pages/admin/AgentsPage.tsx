@@ -1,10 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type AgentJson, admin } from '../../api/admin.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { CopyField } from '../../components/CopyField.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
 import { formatAgo } from '../../i18n/format.js';
 import { field, submitThenReload, useAction } from '../settings/settings-actions.js';
@@ -18,7 +20,11 @@ export function AgentsPage() {
   const { t } = useI18n();
   const { can } = useAuth();
   const now = useNow(5_000);
-  const { data, error: loadError, reload } = useLoad(() => admin.agents(), []);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.adminAgents(),
+    queryFn: () => admin.agents(),
+  });
+  const reload = useInvalidate(queryKeys.adminAgents());
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [error, busy, run] = useAction();
   if (!can('admin')) return <p className="error">403</p>;

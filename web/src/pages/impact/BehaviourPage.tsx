@@ -1,7 +1,8 @@
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type BehaviourReport, behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
@@ -27,8 +28,14 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
   const params = new URLSearchParams({ from: String(to - RANGES[range] * 86_400_000), to: String(to) });
   if (release) params.set('release', release);
   const query = params.toString();
-  const report = useLoad(() => behaviourApi.report(project, app, query), [project, app, query]);
-  const site = useLoad(() => behaviourApi.site(project, app), [project, app]);
+  const report = useQuery({
+    queryKey: queryKeys.behaviour(project, app, query),
+    queryFn: () => behaviourApi.report(project, app, query),
+  });
+  const site = useQuery({
+    queryKey: queryKeys.collectSite(project, app),
+    queryFn: () => behaviourApi.site(project, app),
+  });
   const data = report.data;
   return (
     <section className="page behaviour" data-testid="behaviour-page">

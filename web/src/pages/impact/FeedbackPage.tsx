@@ -1,8 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
 import './behaviour/behaviour-messages.js';
@@ -23,12 +25,17 @@ export default function FeedbackPage({ project, app }: { project: string; app: s
   if (rating) params.set('rating', rating);
   if (status !== 'all') params.set('resolved', String(status === 'resolved'));
   const query = params.toString();
-  const list = useLoad(() => behaviourApi.feedback(project, app, query), [project, app, query]);
+  const list = useQuery({
+    queryKey: queryKeys.feedback(project, app, query),
+    queryFn: () => behaviourApi.feedback(project, app, query),
+  });
+  // Resolving moves a message between the open and resolved lists: every filter is re-read.
+  const reload = useInvalidate(queryKeys.feedbackLists(project, app));
   const toggle = async (id: string, resolved: boolean) => {
     setError(null);
     try {
       await behaviourApi.resolve(project, app, id, resolved);
-      list.reload();
+      reload();
     } catch (err) {
       setError(err);
     }

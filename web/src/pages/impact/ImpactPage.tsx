@@ -1,11 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { ApplicationJson } from '../../../../src/server/deploys/release-json.js';
 import type { TimelineJson } from '../../../../src/server/impact/impact-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { ReleaseImpactCard } from './ReleaseImpactCard.js';
 import { VerdictChip } from './VerdictChip.js';
 import './impact-messages.js';
@@ -29,20 +30,21 @@ export default function ImpactPage({ project, app }: { project: string; app: str
   const [range, setRange] = useState<Range>('24h');
   const projectPath = `/api/projects/${encodeURIComponent(project)}`;
   const appPath = `${projectPath}/applications/${encodeURIComponent(app)}`;
-  const apps = useLoad(
-    () => apiFetch<{ applications: ApplicationJson[] }>(`${projectPath}/applications`),
-    [projectPath],
-  );
+  const apps = useQuery({
+    queryKey: queryKeys.applications(project),
+    queryFn: () => apiFetch<{ applications: ApplicationJson[] }>(`${projectPath}/applications`),
+  });
   const environments = apps.data?.applications.find((a) => a.name === app)?.environments ?? [];
   const chosen = env || (environments.find((e) => e.production) ?? environments[0])?.name || '';
   // The range is fixed when it is picked (not on every render), so the query stays stable.
   const from = useMemo(() => new Date(Date.now() - RANGES[range] * 3_600_000).toISOString(), [range]);
   const query = new URLSearchParams({ from });
   if (chosen) query.set('environment', chosen);
-  const timeline = useLoad(
-    () => (chosen ? apiFetch<TimelineJson>(`${appPath}/impact?${query}`) : Promise.resolve(undefined)),
-    [appPath, chosen, from],
-  );
+  const timeline = useQuery({
+    queryKey: queryKeys.impactTimeline(project, app, { environment: chosen, from }),
+    queryFn: () => apiFetch<TimelineJson>(`${appPath}/impact?${query}`),
+    enabled: chosen !== '',
+  });
   const uiBase = `/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app)}/impact`;
   const tl = timeline.data;
   const newest = tl ? [...tl.markers].reverse().slice(0, MAX_CARDS) : [];

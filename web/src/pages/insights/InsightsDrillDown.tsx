@@ -1,11 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type {
   InsightsChangesJson,
   InsightsReleaseJson,
 } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import type { TFunction } from '../../i18n/index.js';
 import { duration } from './insights-format.js';
 
@@ -23,10 +24,10 @@ export function InsightsDrillDown({
   title: string;
   t: TFunction;
 }) {
-  const { data, error } = useLoad(
-    () => apiFetch<InsightsChangesJson>(`/api/insights/changes?${query}&metric=${metric}&limit=200`),
-    [query, metric],
-  );
+  const { data, error } = useQuery({
+    queryKey: queryKeys.insightsChanges(query, metric),
+    queryFn: () => apiFetch<InsightsChangesJson>(`/api/insights/changes?${query}&metric=${metric}&limit=200`),
+  });
   return (
     <section className="insights-drill" data-testid="insights-drill">
       <h2>{t('insights.drill', { metric: title })}</h2>

@@ -1,9 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type DrillMetric, InsightsDrillDown } from './InsightsDrillDown.js';
 import { bandLabel, duration, percent } from './insights-format.js';
@@ -36,10 +37,10 @@ export default function InsightsPage({ project }: { project?: string }) {
   if (env.trim()) params.set('env', env.trim());
   if (app.trim()) params.set('app', app.trim());
   const query = params.toString();
-  const { data, error } = useLoad(
-    () => apiFetch<InsightsSummaryJson>(`/api/insights/summary?${query}`),
-    [query],
-  );
+  const { data, error } = useQuery({
+    queryKey: queryKeys.insights(query),
+    queryFn: () => apiFetch<InsightsSummaryJson>(`/api/insights/summary?${query}`),
+  });
   const titles: Record<DrillMetric, string> = {
     deployments: t('insights.frequency'),
     lead_time: t('insights.leadTime'),

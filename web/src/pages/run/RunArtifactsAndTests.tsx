@@ -1,9 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatByteSize } from '../../../../src/domain/byte-size.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatDuration } from '../../i18n/format.js';
 import { registerMessages, type TFunction } from '../../i18n/index.js';
 import '../../styles/artifacts.css';
@@ -87,24 +88,19 @@ interface TestsJson {
 }
 
 /** The run page's Artifacts and Tests / 测试 tabs, under the jobs and their log. */
-export function RunArtifactsAndTests({
-  project,
-  number,
-  status,
-}: {
-  project: string;
-  number: number;
-  status: string;
-}) {
+export function RunArtifactsAndTests({ project, number }: { project: string; number: number }) {
   const { t } = useI18n();
   const [tab, setTab] = useState<'tests' | 'artifacts'>('tests');
   const base = `/api/projects/${encodeURIComponent(project)}/runs/${number}`;
-  // Reloaded when the run's status changes: reports and uploads arrive as jobs end.
-  const tests = useLoad(() => apiFetch<TestsJson>(`${base}/tests`), [base, status]);
-  const artifacts = useLoad(
-    () => apiFetch<{ artifacts: ArtifactJson[] }>(`${base}/artifacts`),
-    [base, status],
-  );
+  // Re-read when a job or the run ends (server-events.ts): reports and uploads arrive as jobs end.
+  const tests = useQuery({
+    queryKey: queryKeys.runTests(project, number),
+    queryFn: () => apiFetch<TestsJson>(`${base}/tests`),
+  });
+  const artifacts = useQuery({
+    queryKey: queryKeys.runArtifacts(project, number),
+    queryFn: () => apiFetch<{ artifacts: ArtifactJson[] }>(`${base}/artifacts`),
+  });
   const failed = (tests.data?.summary?.failed ?? 0) + (tests.data?.summary?.errored ?? 0);
   return (
     <section className="run-extras">

@@ -3,9 +3,11 @@
  * starts from them): key, size, last use, with clear buttons for maintainers. Caches an agent
  * keeps on its own engine are listed by `slipway cache ls` on that machine.
  */
+import { useQuery } from '@tanstack/react-query';
 import { formatByteSize } from '../../../../src/domain/byte-size.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { registerMessages } from '../../i18n/index.js';
 import { cacheApi } from './cache-api.js';
@@ -37,7 +39,11 @@ registerMessages({
 
 export function CacheSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => cacheApi.list(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.caches(project),
+    queryFn: () => cacheApi.list(project),
+  });
+  const reload = useInvalidate(queryKeys.caches(project));
   const [error, busy, run] = useAction();
   const limits = data?.limits;
   return (

@@ -1,8 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import type { Delivery } from './DeliveryLog.js';
 import './notify-messages.js';
@@ -23,7 +25,11 @@ interface StatusSettings {
 export function CommitStatusSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
   const path = `/api/projects/${encodeURIComponent(project)}/commit-status`;
-  const { data, error: loadError, reload } = useLoad(() => apiFetch<StatusSettings>(path), [path]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.commitStatus(project),
+    queryFn: () => apiFetch<StatusSettings>(path),
+  });
+  const reload = useInvalidate(queryKeys.commitStatus(project));
   const [error, busy, run] = useAction();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

@@ -1,7 +1,9 @@
 /** Project deletion, behind typing the project's name. */
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { api } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { Section } from './SettingsSection.js';
@@ -12,6 +14,7 @@ export function DangerZone({ project }: { project: string }) {
   const [typed, setTyped] = useState('');
   const [error, busy, run] = useAction();
   const [, navigate] = useLocation();
+  const client = useQueryClient();
   return (
     <Section title={t('settings.danger')} testid="danger-zone">
       <p>{t('settings.deleteHint', { name: project })}</p>
@@ -21,6 +24,9 @@ export function DangerZone({ project }: { project: string }) {
           e.preventDefault();
           void run(async () => {
             await api.deleteProject(project);
+            // Nothing of the project may be shown again from the cache.
+            client.removeQueries({ queryKey: queryKeys.projectScope(project) });
+            void client.invalidateQueries({ queryKey: queryKeys.projects() });
             navigate('/');
           });
         }}

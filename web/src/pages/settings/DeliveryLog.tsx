@@ -1,6 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import './notify-messages.js';
 
@@ -18,7 +19,10 @@ export interface Delivery {
 /** A channel's delivery log: event, status, response code, attempts and time, newest first. */
 export function DeliveryLog({ path }: { path: string }) {
   const { t, lang } = useI18n();
-  const { data } = useLoad(() => apiFetch<Delivery[]>(`${path}?limit=20`), [path]);
+  const { data } = useQuery({
+    queryKey: queryKeys.apiPath(`${path}?limit=20`),
+    queryFn: () => apiFetch<Delivery[]>(`${path}?limit=20`),
+  });
   if (!data) return null;
   if (data.length === 0) return <p className="muted">{t('notify.noDeliveries')}</p>;
   return (

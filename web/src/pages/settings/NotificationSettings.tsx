@@ -1,7 +1,9 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
-import { useLoad } from '../../components/use-load.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import './notify-messages.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
@@ -51,7 +53,11 @@ export function NotificationSettings({
   title?: string;
 }) {
   const { t } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => apiFetch<Channel[]>(base), [base]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.apiPath(base),
+    queryFn: () => apiFetch<Channel[]>(base),
+  });
+  const reload = useInvalidate(queryKeys.apiPath(base));
   const [error, busy, run] = useAction();
   const [kind, setKind] = useState<(typeof KINDS)[number]>('webhook');
   const [open, setOpen] = useState<string | null>(null);

@@ -3,10 +3,12 @@
  * project's (Settings). Passwords are write-only; "Check" logs in to the registry and says how
  * it went in the reader's language (the server answers a result code).
  */
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
 import { type RegistryCheckJson, registries } from '../../api/registries.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import './registry-messages.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
@@ -14,7 +16,11 @@ import { field, submitThenReload, useAction } from './settings-actions.js';
 
 export function RegistrySettings({ project, canEdit }: { project: string | null; canEdit: boolean }) {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => registries.list(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.registries(project),
+    queryFn: () => registries.list(project),
+  });
+  const reload = useInvalidate(queryKeys.registries(project));
   const [error, busy, run] = useAction();
   const [checks, setChecks] = useState<Record<string, RegistryCheckJson['result']>>({});
   const submit = submitThenReload(run, reload, (form) =>
