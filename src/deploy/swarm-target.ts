@@ -207,7 +207,12 @@ export class SwarmTarget implements DeployTarget {
     const inactive = await swarmProblem(this.docker);
     if (inactive) return { result: 'failed', reason: inactive };
     if (spec.rollout && this.o.publish === 'ingress')
-      return { result: 'failed', reason: INGRESS_CANARY_REFUSAL };
+      return {
+        result: 'failed',
+        reason: INGRESS_CANARY_REFUSAL,
+        code: 'canary_needs_swarm_proxy',
+        params: {},
+      };
     log(
       `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order}) to Swarm`,
     );

@@ -86,7 +86,7 @@ after(async () => {
 });
 
 describe('Swarm canary (proxy publish mode)', () => {
-  test('a canary answering 500 on 20 % is rolled back; a healthy one becomes the service', async () => {
+  test('a canary answering 500 on 20 % is rolled back; a healthy one becomes the service', async (t) => {
     const target = newTarget();
     const ref = uniqueRef('canary');
     refs.push(ref);
@@ -124,6 +124,9 @@ describe('Swarm canary (proxy publish mode)', () => {
     const good = appSpec(ref, port, 3, { rollout: { ...rollout, steps: [50, 100] } });
     const passed = await target.deploy(good, log, never);
     const load2 = await loop2.stop();
+    t.diagnostic(
+      `healthy canary: ${passed.result}; requests per release ${JSON.stringify([...load2.byRelease])}`,
+    );
     // Nothing failed for users, whatever the judge said: not during the canary, not during
     // the promotion (stable service update, switch, canary removal).
     assert.equal(load2.networkFailures, 0);
@@ -159,6 +162,7 @@ describe('Swarm canary (proxy publish mode)', () => {
     });
     const outcome = await target.deploy(spec, log, never);
     assert.equal(outcome.result, 'failed');
+    assert.equal((outcome as { code?: string }).code, 'canary_needs_swarm_proxy');
     assert.match(
       (outcome as { reason: string }).reason,
       /needs the proxy publish mode \(SLIPWAY_SWARM_PUBLISH=proxy\).*routing mesh/,
