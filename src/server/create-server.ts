@@ -249,7 +249,8 @@ export async function createServer(
           db,
           now,
           retentionDays: config.trafficRetentionDays,
-          warn: (error) => app.log.warn({ err: error }, 'traffic retention sweep failed'),
+          behaviourRetentionDays: config.behaviourRetentionDays,
+          warn: (error) => app.log.warn({ err: error }, 'retention sweep failed'),
         }),
       );
       return app.listen({ host: config.host, port: config.port });

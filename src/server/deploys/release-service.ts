@@ -16,6 +16,7 @@ import {
   syncReleasesWithRun,
 } from './release-progress.js';
 import { insertReleaseRun, RELEASE_JOB } from './release-run.js';
+import { servingReleaseNow } from './serving-release.js';
 
 type Trx = Transaction<Database>;
 
@@ -84,7 +85,7 @@ export class ReleaseService {
   /** The image of `fromEnv`'s last successful release — the same digest — into `t.env`. */
   async promote(t: ReleaseTarget, fromEnv: EnvironmentRow): Promise<ReleaseRow> {
     if (fromEnv.id === t.env.id) throw invalid('body.from', 'body.from: promote from another environment');
-    const source = await lastSucceeded(this.deps.db, fromEnv.id);
+    const source = await servingReleaseNow(this.deps.db, fromEnv.id);
     if (!source?.image) {
       throw conflict(`environment "${fromEnv.name}" has no successful release to promote`);
     }
@@ -141,7 +142,7 @@ export class ReleaseService {
 
   /** New replica count for what runs (no new image); it becomes the environment's setting. */
   async scale(t: ReleaseTarget, replicas: number): Promise<ReleaseRow> {
-    const current = await lastSucceeded(this.deps.db, t.env.id);
+    const current = await servingReleaseNow(this.deps.db, t.env.id);
     if (!current) throw conflict(`${t.app.name}/${t.env.name} has no successful release to scale`);
     const config = { ...configOf(t.env), replicas };
     return this.release(t, 'release.scale', {
@@ -315,16 +316,6 @@ export async function allocateReleaseNumber(trx: Trx, applicationId: string): Pr
 
 export function configOf(env: EnvironmentRow): EnvironmentConfig {
   return environmentConfigSchema.parse(JSON.parse(env.config));
-}
-
-async function lastSucceeded(db: Kysely<Database>, environmentId: string): Promise<ReleaseRow | undefined> {
-  return db
-    .selectFrom('releases')
-    .selectAll()
-    .where('environment_id', '=', environmentId)
-    .where('status', '=', 'succeeded')
-    .orderBy('number', 'desc')
-    .executeTakeFirst();
 }
 
 async function sourceOf(db: Kysely<Database>, runId: string, sha: string): Promise<NewRelease['source']> {
