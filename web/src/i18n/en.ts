@@ -1,5 +1,5 @@
-/** English messages. Keys are grouped by page; `{name}` is a placeholder. */
-export const en: Record<string, string> = {
+/** English base messages (shell, nav, common words). Keys are grouped by page; `{name}` is a placeholder. */
+export const en = {
   'common.loading': 'Loading…',
   'common.copy': 'Copy',
   'common.copied': 'Copied',

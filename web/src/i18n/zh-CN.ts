@@ -1,5 +1,7 @@
-/** 简体中文. Same keys as en.ts; a missing key falls back to English. */
-export const zhCN: Record<string, string> = {
+/** 简体中文 base messages. The type holds them to exactly the keys of en.ts (a missing or extra key is a tsc error). */
+import type { en } from './en.js';
+
+export const zhCN: Record<keyof typeof en, string> = {
   'common.loading': '加载中…',
   'common.copy': '复制',
   'common.copied': '已复制',
