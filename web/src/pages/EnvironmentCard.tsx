@@ -7,6 +7,16 @@ import type { EnvironmentJson } from '../../../src/server/deploys/release-json.j
 import type { TFunction } from '../i18n/index.js';
 import { shortImage } from './short-image.js';
 
+/**
+ * Observed health words say what the engine shows ("degraded (not every replica healthy)"),
+ * release health words what the last release did; the four observed values have their own texts.
+ */
+function healthText(env: EnvironmentJson, t: TFunction): string {
+  const h = env.health;
+  const observedWord = h === 'healthy' || h === 'degraded' || h === 'down' || h === 'unknown';
+  return env.healthSource === 'observed' && observedWord ? t(`apps.observed.${h}`) : t(`apps.health.${h}`);
+}
+
 export function EnvironmentCard({
   app,
   env,
@@ -44,7 +54,7 @@ export function EnvironmentCard({
       </header>
       <p className="env-health" title={observedAt}>
         <span data-testid={`health-${id}`} className={`health-pill health-${env.health}`}>
-          {observed ? t(`apps.observed.${env.health}`) : t(`apps.health.${env.health}`)}
+          {healthText(env, t)}
         </span>
         {observed ? null : (
           <span className="muted env-note" data-testid={`not-observed-${id}`}>

@@ -4,7 +4,7 @@ import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration } from '../i18n/format.js';
-import type { TFunction } from '../i18n/index.js';
+import { type TFunction, tCode } from '../i18n/index.js';
 import { VerdictChip } from './impact/VerdictChip.js';
 import { releaseReasonText } from './release-reason.js';
 import { shortImage } from './short-image.js';
@@ -57,7 +57,7 @@ export function ReleaseHistory({
               <td data-label={t('apps.trigger')}>
                 {r.trigger === 'rollback'
                   ? t('apps.trigger.rollback', { n: r.rollbackOf ?? '?' })
-                  : t(`apps.trigger.${r.trigger}`)}
+                  : tCode(t, 'apps.trigger', r.trigger, r.trigger)}
               </td>
               <td data-label={t('apps.who')}>{r.actor}</td>
               <td
@@ -75,7 +75,9 @@ export function ReleaseHistory({
                 data-testid={`release-status-${app}-${r.number}`}
                 title={releaseReasonText(r, t)}
               >
-                <span className={`status-word status-${r.status}`}>{t(`apps.status.${r.status}`)}</span>
+                <span className={`status-word status-${r.status}`}>
+                  {tCode(t, 'apps.status', r.status, r.status)}
+                </span>
                 {r.reasonCode ? (
                   <small className="muted release-reason" data-testid={`release-reason-${app}-${r.number}`}>
                     {' '}

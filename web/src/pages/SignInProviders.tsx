@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { apiFetch } from '../api/http.js';
 import { useI18n } from '../app/i18n-context.js';
+import { tCode } from '../i18n/index.js';
 
 interface Provider {
   id: string;
@@ -27,7 +28,7 @@ export function SignInProviders() {
     <div className="signin-providers">
       {error ? (
         <p className="error" role="alert">
-          {t(`signin.error.${error}`)}
+          {tCode(t, 'signin.error', error, t('signin.error.other', { code: error }))}
         </p>
       ) : null}
       {providers.map((p) => (

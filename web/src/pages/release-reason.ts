@@ -3,7 +3,7 @@
  * (canary analysis so far); the server's English sentence otherwise.
  */
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
-import type { TFunction } from '../i18n/index.js';
+import { type TFunction, tCode } from '../i18n/index.js';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '–');
 const ms = (x: unknown) => (typeof x === 'number' ? `${Math.round(x)} ms` : '–');
@@ -17,7 +17,7 @@ export function releaseReasonText(
     case 'canary_failed':
       return t('release.reason.canary_failed', {
         step: p.step ?? '?',
-        check: t(`release.check.${String(p.check ?? 'worse_than_stable')}`),
+        check: tCode(t, 'release.check', String(p.check ?? 'worse_than_stable'), String(p.check)),
         canaryErrorRate: pct(p.canaryErrorRate),
         stableErrorRate: pct(p.stableErrorRate),
         canaryP95: ms(p.canaryP95Ms),

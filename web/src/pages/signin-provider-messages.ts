@@ -11,6 +11,7 @@ export const signinProviderMessages = defineMessages({
     'signin.error.provider_error': 'The provider’s answer could not be verified. Please try again.',
     'signin.error.provider_unavailable': 'The sign-in provider cannot be reached right now.',
     'signin.error.identity_taken': 'This provider account is already linked to another Slipway user.',
+    'signin.error.other': 'The sign-in did not succeed ({code}). Please try again.',
     'signin.error.no_account':
       'No Slipway user is linked to this account, and this provider does not create users.',
   },
@@ -23,6 +24,7 @@ export const signinProviderMessages = defineMessages({
     'signin.error.provider_error': '无法验证身份提供方的应答，请重试。',
     'signin.error.provider_unavailable': '暂时无法连接身份提供方。',
     'signin.error.identity_taken': '该身份提供方账号已关联到另一个 Slipway 用户。',
+    'signin.error.other': '登录未成功（{code}），请重试。',
     'signin.error.no_account': '没有关联此账号的 Slipway 用户，且该身份提供方不允许自动创建用户。',
   },
 });

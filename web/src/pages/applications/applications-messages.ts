@@ -18,6 +18,8 @@ export const applicationsMessages = defineMessages({
     'apps.health.awaiting_approval': 'awaiting approval',
     'apps.health.degraded': 'last release failed (previous version serving)',
     'apps.health.failed': 'failed',
+    'apps.health.down': 'down (nothing running)',
+    'apps.health.unknown': 'unknown (agent not reporting)',
     'apps.healthNote':
       'Health and replicas are what the agents observe on their engines every few seconds; "(not observed)" means no agent reported the environment, and the result of the last release is shown instead.',
     'apps.observed.healthy': 'healthy',
@@ -71,6 +73,8 @@ export const applicationsMessages = defineMessages({
     'apps.health.awaiting_approval': '等待审批',
     'apps.health.degraded': '上次发布失败（旧版本仍在服务）',
     'apps.health.failed': '失败',
+    'apps.health.down': '宕机（没有运行中的副本）',
+    'apps.health.unknown': '未知（执行器未报告）',
     'apps.healthNote':
       '健康状态和副本数是执行器每隔几秒在其引擎上观测到的结果；“（未观测）”表示没有代理报告该环境，此时显示最近一次发布的结果。',
     'apps.observed.healthy': '健康',

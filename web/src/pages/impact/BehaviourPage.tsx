@@ -41,7 +41,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
         <label>
           {t('behaviour.range')}{' '}
           <select value={range} onChange={(e) => setRange(e.target.value as Range)}>
-            {Object.keys(RANGES).map((r) => (
+            {(Object.keys(RANGES) as Range[]).map((r) => (
               <option key={r} value={r}>
                 {t(`behaviour.range.${r}`)}
               </option>

@@ -85,7 +85,7 @@ export default function ImpactPage({ project, app }: { project: string; app: str
             data-testid="impact-range"
             onChange={(e) => setRange(e.target.value as Range)}
           >
-            {Object.keys(RANGES).map((r) => (
+            {(Object.keys(RANGES) as Range[]).map((r) => (
               <option key={r} value={r}>
                 {t(`impact.range.${r}`)}
               </option>

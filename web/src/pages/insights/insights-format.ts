@@ -1,6 +1,6 @@
 import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
 import { formatDuration } from '../../i18n/format.js';
-import type { TFunction } from '../../i18n/index.js';
+import { type TFunction, tCode } from '../../i18n/index.js';
 
 /** Texts of insights values: durations that may be missing, rates, segment names. */
 export function duration(ms: number | null, t: TFunction): string {
@@ -18,7 +18,7 @@ export function segmentLabel(key: string, t: TFunction): string {
     const name = key.slice('stage:'.length);
     return name ? t('insights.seg.stage', { name }) : t('insights.seg.other');
   }
-  return t(`insights.seg.${key}`);
+  return tCode(t, 'insights.seg', key, key);
 }
 
 export function bandLabel(band: InsightsSummaryJson['band'], t: TFunction): string {

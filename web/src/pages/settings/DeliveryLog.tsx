@@ -2,6 +2,7 @@ import { apiFetch } from '../../api/http.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
+import { tCode } from '../../i18n/index.js';
 import './notify-messages.js';
 
 export interface Delivery {
@@ -26,8 +27,8 @@ export function DeliveryLog({ path }: { path: string }) {
       <tbody>
         {data.map((d) => (
           <tr key={d.id} data-status={d.status}>
-            <td>{t(`notify.event.${d.event}`)}</td>
-            <td>{t(`notify.status.${d.status}`)}</td>
+            <td>{tCode(t, 'notify.event', d.event, d.event)}</td>
+            <td>{tCode(t, 'notify.status', d.status, d.status)}</td>
             <td>{d.responseCode ?? '-'}</td>
             <td>×{d.attempts}</td>
             <td className="muted">{formatTime(d.lastAttemptAt ?? d.createdAt, lang)}</td>

@@ -78,7 +78,7 @@ export function RegistrySettings({ project, canEdit }: { project: string | null;
           </span>
           {checks[r.id] ? (
             <span className={checks[r.id] === 'ok' ? 'ok' : 'error'} data-testid="registry-check">
-              {t(`registries.check.${checks[r.id]}`)}
+              {t(`registries.check.${checks[r.id] as RegistryCheckJson['result']}`)}
             </span>
           ) : null}
           {canEdit && (r.scope === 'project' || project === null) ? (
