@@ -76,7 +76,7 @@ export const applicationsMessages = defineMessages({
     'apps.health.down': '宕机（没有运行中的副本）',
     'apps.health.unknown': '未知（执行器未报告）',
     'apps.healthNote':
-      '健康状态和副本数是执行器每隔几秒在其引擎上观测到的结果；“（未观测）”表示没有代理报告该环境，此时显示最近一次发布的结果。',
+      '健康状态和副本数是执行器每隔几秒在其引擎上观测到的结果；“（未观测）”表示没有执行器报告该环境，此时显示最近一次发布的结果。',
     'apps.observed.healthy': '健康',
     'apps.observed.degraded': '降级（并非所有副本都健康）',
     'apps.observed.down': '宕机（没有运行中的副本）',
