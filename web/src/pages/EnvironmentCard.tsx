@@ -4,6 +4,8 @@
  */
 import { type ReactNode, useState } from 'react';
 import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
+import { useI18n } from '../app/i18n-context.js';
+import { formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { shortImage } from './short-image.js';
 
@@ -33,6 +35,7 @@ export function EnvironmentCard({
   /** The maintainer's edit / delete controls (applications/ApplicationControls.tsx). */
   children?: ReactNode;
 }) {
+  const { lang } = useI18n();
   const [image, setImage] = useState('');
   const [replicas, setReplicas] = useState(String(env.config.replicas));
   const id = `${app}-${env.name}`;
@@ -40,9 +43,7 @@ export function EnvironmentCard({
   const waiting = env.latest?.status === 'awaiting_approval' ? env.latest : null;
   const running = env.running;
   const observed = env.healthSource === 'observed' ? env.observed : null;
-  const observedAt = observed
-    ? t('apps.observedAt', { time: new Date(observed.at).toLocaleString() })
-    : undefined;
+  const observedAt = observed ? t('apps.observedAt', { time: formatTime(observed.at, lang) }) : undefined;
   return (
     <section className="environment-card" data-testid={`env-${id}`}>
       <header className="env-head">

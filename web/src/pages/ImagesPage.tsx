@@ -5,10 +5,11 @@ import { formatByteSize } from '../../../src/domain/byte-size.js';
 import type { ImagesJsonType, ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
+import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
-import { formatAgo } from '../i18n/format.js';
+import { formatAgo, formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import '../styles/deploy.css';
 
@@ -26,6 +27,7 @@ export interface ImagesPageProps {
  */
 export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
   const now = useNow(30_000);
+  const { lang } = useI18n();
   const loaded = useLoad(
     () => apiFetch<ImagesJsonType>(`/api/projects/${encodeURIComponent(project)}/images`),
     [project],
@@ -81,9 +83,9 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
                     <td
                       data-label={t('images.created')}
                       className="cell-time"
-                      title={new Date(version.createdAt).toLocaleString()}
+                      title={formatTime(version.createdAt, lang)}
                     >
-                      {formatAgo(version.createdAt, now, t)}
+                      {formatAgo(version.createdAt, now, lang)}
                     </td>
                     <td data-label={t('images.run')}>
                       <Link

@@ -12,7 +12,7 @@ import { VisibilityBadge } from './access/VisibilityBadge.js';
 
 /** All projects: latest record with its status, and a sparkline of recent durations. */
 export function ProjectsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const { data, error } = useLoad(() => api.projects(), []);
   const now = Date.now();
@@ -45,7 +45,7 @@ export function ProjectsPage() {
               >
                 <StatusIcon status={p.latestRun.status as Status} t={t} />
                 <span>{p.latestRun.record}</span>
-                <span className="muted">{formatAgo(p.latestRun.createdAt, now, t)}</span>
+                <span className="muted">{formatAgo(p.latestRun.createdAt, now, lang)}</span>
               </Link>
             ) : (
               <span className="muted project-latest">{t('projects.noRuns')}</span>

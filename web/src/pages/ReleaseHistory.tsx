@@ -2,8 +2,9 @@
 import { Link } from 'wouter';
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
+import { useI18n } from '../app/i18n-context.js';
 import { useNow } from '../components/use-now.js';
-import { formatAgo, formatDuration } from '../i18n/format.js';
+import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
 import { type TFunction, tCode } from '../i18n/index.js';
 import { VerdictChip } from './impact/VerdictChip.js';
 import { releaseReasonText } from './release-reason.js';
@@ -26,6 +27,7 @@ export function ReleaseHistory({
   act: (path: string, body: unknown) => Promise<void>;
 }) {
   const now = useNow(30_000);
+  const { lang } = useI18n();
   const verdictOf = new Map(verdicts.map((v) => [v.number, v]));
   return (
     <div className="table-wrap">
@@ -60,12 +62,8 @@ export function ReleaseHistory({
                   : tCode(t, 'apps.trigger', r.trigger, r.trigger)}
               </td>
               <td data-label={t('apps.who')}>{r.actor}</td>
-              <td
-                data-label={t('apps.when')}
-                className="cell-time"
-                title={new Date(r.createdAt).toLocaleString()}
-              >
-                {formatAgo(r.createdAt, now, t)}
+              <td data-label={t('apps.when')} className="cell-time" title={formatTime(r.createdAt, lang)}>
+                {formatAgo(r.createdAt, now, lang)}
               </td>
               <td data-label={t('apps.duration')} className="cell-time">
                 {r.durationMs === null ? '–' : formatDuration(r.durationMs, t)}

@@ -15,7 +15,7 @@ const ONLINE_MS = 90_000;
 
 /** /admin/agents — every agent: labels, capacity, version, last seen, current work; register, revoke. */
 export function AgentsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const now = useNow(5_000);
   const { data, error: loadError, reload } = useLoad(() => admin.agents(), []);
@@ -27,7 +27,7 @@ export function AgentsPage() {
     setCreated({ name: made.name, token: made.token });
   });
   const seen = (a: AgentJson) =>
-    a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, t);
+    a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, lang);
   const online = (a: AgentJson) => a.lastSeenAt !== null && now - a.lastSeenAt < ONLINE_MS;
 
   return (

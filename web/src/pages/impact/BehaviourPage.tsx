@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type BehaviourReport, behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
@@ -74,6 +75,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
 }
 
 function Report({ report, t }: { report: BehaviourReport; t: TFunction }) {
+  const { lang } = useI18n();
   const totals = [
     ['visitors', report.totals.visitors],
     ['views', report.totals.views],
@@ -116,7 +118,7 @@ function Report({ report, t }: { report: BehaviourReport; t: TFunction }) {
         <Table
           title={t('behaviour.errorList')}
           head={[t('behaviour.message'), t('behaviour.count'), t('behaviour.lastSeen')]}
-          rows={report.errors.map((e) => [e.message, e.count, new Date(e.lastAt).toLocaleString()])}
+          rows={report.errors.map((e) => [e.message, e.count, formatTime(e.lastAt, lang)])}
         />
         <Table
           title={t('behaviour.perRelease')}

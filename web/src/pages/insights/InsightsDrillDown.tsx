@@ -4,8 +4,10 @@ import type {
   InsightsReleaseJson,
 } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
+import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { duration } from './insights-format.js';
 
@@ -47,6 +49,7 @@ const runLink = (project: string, run: number | null) =>
   run === null ? '—' : <Link href={`/projects/${encodeURIComponent(project)}/runs/${run}`}>#{run}</Link>;
 
 function ChangeTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
+  const { lang } = useI18n();
   return (
     <table className="table">
       <thead>
@@ -67,7 +70,7 @@ function ChangeTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
             <td>#{c.releaseNumber}</td>
             <td>{runLink(c.project, c.runNumber)}</td>
             <td>{duration(c.leadTimeMs, t)}</td>
-            <td>{new Date(c.releasedAt).toLocaleString()}</td>
+            <td>{formatTime(c.releasedAt, lang)}</td>
           </tr>
         ))}
       </tbody>
@@ -86,6 +89,7 @@ function note(r: InsightsReleaseJson, t: TFunction): string {
 }
 
 function ReleaseTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
+  const { lang } = useI18n();
   return (
     <table className="table">
       <thead>
@@ -109,7 +113,7 @@ function ReleaseTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) 
             <td>{r.status}</td>
             <td>{r.ref ?? '—'}</td>
             <td>{runLink(r.project, r.runNumber)}</td>
-            <td>{new Date(r.endedAt).toLocaleString()}</td>
+            <td>{formatTime(r.endedAt, lang)}</td>
             <td>{note(r, t)}</td>
           </tr>
         ))}

@@ -6,6 +6,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLoad } from '../../components/use-load.js';
 import { formatDuration } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
+import { formatDate } from '../../i18n/intl-time.js';
 import '../../styles/artifacts.css';
 
 interface ArtifactJson {
@@ -174,6 +175,7 @@ function TestsList({ data, t }: { data: TestsJson; t: TFunction }) {
 }
 
 function ArtifactsList({ base, artifacts, t }: { base: string; artifacts: ArtifactJson[]; t: TFunction }) {
+  const { lang } = useI18n();
   if (artifacts.length === 0) return <p className="empty">{t('artifacts.none')}</p>;
   return (
     <ul className="artifacts" data-testid="artifacts">
@@ -187,7 +189,7 @@ function ArtifactsList({ base, artifacts, t }: { base: string; artifacts: Artifa
             <span className="muted">
               {a.expiresAt === null
                 ? t('artifacts.kept')
-                : t('artifacts.expires', { date: new Date(a.expiresAt).toLocaleDateString() })}
+                : t('artifacts.expires', { date: formatDate(a.expiresAt, lang) })}
             </span>{' '}
             <a href={`${base}/artifacts/${encodeURIComponent(a.job)}/archive`} download>
               {t('artifacts.download')}
