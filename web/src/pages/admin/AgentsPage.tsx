@@ -8,7 +8,6 @@ import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
 import { formatAgo } from '../../i18n/format.js';
 import { field, submitThenReload, useAction } from '../settings/settings-actions.js';
-import './admin-messages.js';
 
 /** An agent that polled within this long is shown online (agents long-poll every ≤ 30 s). */
 const ONLINE_MS = 90_000;

@@ -6,7 +6,6 @@ import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type BehaviourReport, behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
-import './behaviour/behaviour-messages.js';
 import './behaviour/behaviour.css';
 
 const BehaviourCharts = lazy(() => import('./behaviour/BehaviourCharts.js'));

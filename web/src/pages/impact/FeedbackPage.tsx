@@ -6,7 +6,6 @@ import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
-import './behaviour/behaviour-messages.js';
 import './behaviour/behaviour.css';
 
 type Status = 'open' | 'resolved' | 'all';

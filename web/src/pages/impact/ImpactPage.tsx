@@ -8,7 +8,6 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useLoad } from '../../components/use-load.js';
 import { ReleaseImpactCard } from './ReleaseImpactCard.js';
 import { VerdictChip } from './VerdictChip.js';
-import './impact-messages.js';
 import './impact.css';
 
 // echarts is the heaviest part of the page: the cards show first, the charts when loaded.

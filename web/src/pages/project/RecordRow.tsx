@@ -8,7 +8,6 @@ import { type IconStatus, StatusIcon, statusLabel } from '../../components/Statu
 import { formatDuration } from '../../i18n/format.js';
 import { type Lang, type TFunction, tCode } from '../../i18n/index.js';
 import { formatClock, formatDateTime, relativeTime } from '../../i18n/intl-time.js';
-import '../../i18n/look-messages.js';
 import { TestCounts } from './TestCounts.js';
 
 /**

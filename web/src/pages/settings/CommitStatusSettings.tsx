@@ -6,7 +6,6 @@ import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { tCode } from '../../i18n/index.js';
 import type { Delivery } from './DeliveryLog.js';
-import './notify-messages.js';
 import { Section } from './SettingsSection.js';
 import { field, useAction } from './settings-actions.js';
 

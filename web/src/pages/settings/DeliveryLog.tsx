@@ -3,7 +3,6 @@ import { useI18n } from '../../app/i18n-context.js';
 import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { tCode } from '../../i18n/index.js';
-import './notify-messages.js';
 
 export interface Delivery {
   id: number;

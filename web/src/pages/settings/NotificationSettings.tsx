@@ -4,7 +4,6 @@ import { useI18n } from '../../app/i18n-context.js';
 import { useLoad } from '../../components/use-load.js';
 import { tCode } from '../../i18n/index.js';
 import { DeliveryLog } from './DeliveryLog.js';
-import './notify-messages.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction } from './settings-actions.js';
 

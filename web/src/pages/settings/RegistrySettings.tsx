@@ -8,7 +8,6 @@ import { type RegistryCheckJson, registries } from '../../api/registries.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
-import './registry-messages.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, submitThenReload, useAction } from './settings-actions.js';
 

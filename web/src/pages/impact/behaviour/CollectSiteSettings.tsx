@@ -4,7 +4,6 @@ import { ErrorNote } from '../../../components/ErrorNote.js';
 import { useLoad } from '../../../components/use-load.js';
 import type { TFunction } from '../../../i18n/index.js';
 import { behaviourApi, impactPath, type SiteJson } from './behaviour-api.js';
-import './behaviour-messages.js';
 import './behaviour.css';
 import { useProjectCan } from '../../../app/project-role.js';
 
