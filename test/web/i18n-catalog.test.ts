@@ -120,6 +120,7 @@ describe('i18n catalogue', () => {
     const t = makeT('en');
     assert.equal(t('time.ms', { m: 5, s: 49 }), t('time.ms', { m: 5, s: 49, extra: 1 }));
     assert.match(t('time.ms', { m: 5, s: 49 }), /5.*49/);
+    // @ts-expect-error the type wants every placeholder; at run time a missing one stays visible
     assert.match(t('time.ms', { m: 5 }), /\{s\}/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A missing translation is a compile error. The @ts-expect-error lines below are checked by
+ * A missing translation is a compile error, and so is a `{name}` placeholder left unfilled. The @ts-expect-error lines below are checked by
  * `tsc -p tsconfig.json` (test/ is part of it): if any of them stopped being an error, tsc would
  * fail on the unused directive. The fixture test runs tsc itself on tiny files and reads the
  * errors, so it also proves the message names the offending key.
@@ -44,6 +44,11 @@ export function typeLevelChecks(t: TFunction): string[] {
     t('common.svae'),
     // @ts-expect-error a dynamic key with no declared type is not a MessageKey
     t(`role.${String(role)}`),
+    t('apps.trigger.rollback', { n: 3 }),
+    // @ts-expect-error a text with {n} needs its value
+    t('apps.trigger.rollback'),
+    // @ts-expect-error a placeholder of its text is missing ({s})
+    t('time.ms', { m: 1 }),
     tCode(t, 'signin.error', 'flow_expired', 'fallback'),
     tCode(t, 'importReport', 'gitlab.rules.if', 'fallback'),
     // @ts-expect-error a prefix no key or code table has
@@ -69,6 +74,9 @@ export const m = defineMessages({
 `,
   'unknown-key.ts': `import { makeT } from '${I18N}index.js';
 export const text = makeT('zh-CN')('fixture.neverDeclared');
+`,
+  'missing-var.ts': `import { makeT } from '${I18N}index.js';
+export const text = makeT('en')('apps.trigger.rollback');
 `,
   'valid.ts': `import { defineMessages } from '${I18N}define-messages.js';
 import { makeT } from '${I18N}index.js';
@@ -120,7 +128,7 @@ async function compileFixtures(): Promise<Map<string, string[]>> {
 }
 
 describe('typed i18n keys', () => {
-  it('tsc rejects a missing or extra zh-CN key and an undeclared key, naming the key', async () => {
+  it('tsc rejects a missing or extra zh-CN key, an undeclared key (naming the key) and missing vars', async () => {
     const errors = await compileFixtures();
     const missing = (errors.get('missing-zh.ts') ?? []).join('\n');
     assert.match(missing, /fixture\.forgotten/, `missing-zh.ts: ${missing || 'no error'}`);
@@ -128,6 +136,8 @@ describe('typed i18n keys', () => {
     assert.match(extra, /fixture\.stray/, `extra-zh.ts: ${extra || 'no error'}`);
     const unknown = (errors.get('unknown-key.ts') ?? []).join('\n');
     assert.match(unknown, /fixture\.neverDeclared/, `unknown-key.ts: ${unknown || 'no error'}`);
+    const noVars = (errors.get('missing-var.ts') ?? []).join('\n');
+    assert.match(noVars, /Expected 2 arguments/, `missing-var.ts: ${noVars || 'no error'}`);
     assert.deepEqual(errors.get('valid.ts') ?? [], [], 'the complete fixture compiles');
     assert.deepEqual(
       [...errors.keys()].filter((file) => !(file in FIXTURES)),

@@ -70,10 +70,25 @@ export const MESSAGE_MODULES = {
 /** Sentences keyed by codes from the server or the importer: reached through `tCode` only. */
 export const CODE_MESSAGES = [importReportCodes, importOutcomeCodes] as const;
 
-type KeysOf<M> = M extends MessageModule<infer K> ? K : never;
+type Modules = typeof MESSAGE_MODULES;
 
 /** A key some messages module declares: the only thing `t` accepts. */
-export type MessageKey = KeysOf<(typeof MESSAGE_MODULES)[keyof typeof MESSAGE_MODULES]>;
+export type MessageKey = { [M in keyof Modules]: keyof Modules[M]['en'] & string }[keyof Modules];
+
+/** The English text of a key, as a literal type (placeholders are read from it). */
+export type EnglishText<K extends string> = {
+  [M in keyof Modules]: K extends keyof Modules[M]['en'] ? Modules[M]['en'][K] : never;
+}[keyof Modules];
+
+/** `{name}` placeholders of a text; braces around anything but a word are left alone, as `t` does. */
+type PlaceholdersIn<S> = S extends `${string}{${infer Name}}${infer Rest}`
+  ?
+      | (Name extends `${string}${' ' | '"' | "'" | '{' | ':' | ','}${string}` | '' ? never : Name)
+      | PlaceholdersIn<Rest>
+  : never;
+
+/** The placeholders `t(key, vars)` must fill for `K`. */
+export type PlaceholdersOf<K extends string> = PlaceholdersIn<EnglishText<K>>;
 
 /** "a.b.c" → "a" | "a.b": the prefixes a code can be looked up under. */
 type PrefixesOf<K extends string> = K extends `${infer Head}.${infer Rest}`
@@ -85,7 +100,9 @@ export type CodePrefix = PrefixesOf<MessageKey> | (typeof CODE_MESSAGES)[number]
 
 function build(lang: Lang): Readonly<Record<string, string>> {
   const texts: Record<string, string> = {};
-  for (const module of Object.values(MESSAGE_MODULES)) Object.assign(texts, module[lang]);
+  for (const module of Object.values(MESSAGE_MODULES) as MessageModule<Record<string, string>>[]) {
+    Object.assign(texts, module[lang]);
+  }
   for (const table of CODE_MESSAGES as readonly CodeMessages<string>[]) {
     for (const [code, text] of Object.entries(table.texts[lang])) texts[`${table.prefix}.${code}`] = text;
   }

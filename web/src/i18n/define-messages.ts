@@ -10,17 +10,23 @@
 export type Lang = 'en' | 'zh-CN';
 export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
 
-/** One area's texts: every language holds exactly the keys `K`. */
-export type MessageModule<K extends string> = { readonly [L in Lang]: Readonly<Record<K, string>> };
+/**
+ * One area's texts: English as written (its literal texts give `t` the placeholders each key
+ * needs) and Chinese with exactly the same keys.
+ */
+export interface MessageModule<E extends Readonly<Record<string, string>>> {
+  readonly en: E;
+  readonly 'zh-CN': Readonly<Record<keyof E, string>>;
+}
 
 /**
- * Declares keys once, in both languages. K is inferred from `en` only (NoInfer on zh-CN), so
+ * Declares keys once, in both languages. E is inferred from `en` only (NoInfer on zh-CN), so
  * zh-CN is checked against English rather than widening the key set.
  */
-export function defineMessages<const K extends string>(messages: {
-  en: Record<K, string>;
-  'zh-CN': NoInfer<Record<K, string>>;
-}): MessageModule<K> {
+export function defineMessages<const E extends Readonly<Record<string, string>>>(messages: {
+  en: E;
+  'zh-CN': NoInfer<Record<keyof E, string>>;
+}): MessageModule<E> {
   return messages;
 }
 

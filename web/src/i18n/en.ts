@@ -164,4 +164,4 @@ export const en = {
   'log.empty': 'No output yet',
   'log.reconnecting': 'Reconnecting…',
   'log.lines': 'lines',
-};
+} as const;

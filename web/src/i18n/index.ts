@@ -1,7 +1,7 @@
-import { type CodePrefix, DICTIONARIES, type MessageKey } from './catalog.js';
+import { type CodePrefix, DICTIONARIES, type MessageKey, type PlaceholdersOf } from './catalog.js';
 import type { Lang } from './define-messages.js';
 
-export type { CodePrefix, MessageKey } from './catalog.js';
+export type { CodePrefix, MessageKey, PlaceholdersOf } from './catalog.js';
 /**
  * Two languages, switchable and remembered. `t(key)` takes only keys the catalogue declares
  * (catalog.ts), each present in both languages by construction, so neither a typo nor a missing
@@ -13,8 +13,26 @@ export { defineCodeMessages, defineMessages, LANGS, type Lang } from './define-m
 export type Messages = Readonly<Record<string, string>>;
 export type MessageVars = Record<string, string | number>;
 
-/** The lookup every component receives. `vars` fill `{name}` placeholders. */
-export type TFunction = (key: MessageKey, vars?: MessageVars) => string;
+/**
+ * `vars` for key K: required, with every `{name}` of its English text, when it has placeholders;
+ * optional otherwise. A missing value would show up as a literal `{name}` on the page.
+ */
+export type VarsArg<K extends string> = [PlaceholdersOf<K>] extends [never]
+  ? [vars?: MessageVars]
+  : [vars: Record<PlaceholdersOf<K>, string | number> & MessageVars];
+
+/**
+ * The lookup every component receives. `vars` fill `{name}` placeholders. K is inferred from the
+ * argument as written (not constrained up front) so that an unknown key is reported as "not
+ * assignable to MessageKey" naming the key, rather than as a confusing argument count.
+ */
+export type TFunction = <K extends string>(
+  key: K extends MessageKey ? K : MessageKey,
+  ...vars: [K] extends [MessageKey] ? VarsArg<K> : [vars?: MessageVars]
+) => string;
+
+/** `t` seen from code that holds a key only known to be some MessageKey (tCode). */
+type UntypedT = (key: MessageKey, vars?: MessageVars) => string;
 
 /** Every key of a language, typed keys and code tables alike (glossary and completeness checks). */
 export function allMessages(lang: Lang): Messages {
@@ -34,7 +52,8 @@ export function translate(lang: Lang, key: MessageKey, vars?: MessageVars): stri
 }
 
 export function makeT(lang: Lang): TFunction {
-  return (key, vars) => translate(lang, key, vars);
+  const t: UntypedT = (key, vars) => translate(lang, key, vars);
+  return t as TFunction;
 }
 
 /** Whether `key` has a text (for codes that arrive as data). */
@@ -55,7 +74,7 @@ export function tCode(
   vars?: MessageVars,
 ): string {
   const key = `${prefix}.${code}`;
-  return hasMessage(key) ? t(key, vars) : fallback;
+  return hasMessage(key) ? (t as UntypedT)(key, vars) : fallback;
 }
 
 const STORAGE_KEY = 'slipway.lang';
