@@ -1,13 +1,13 @@
-import { type CodePrefix, DICTIONARIES, type MessageKey, type PlaceholdersOf } from './catalog.js';
-import type { Lang } from './define-messages.js';
-
-export type { CodePrefix, MessageKey, PlaceholdersOf } from './catalog.js';
 /**
  * Two languages, switchable and remembered. `t(key)` takes only keys the catalogue declares
  * (catalog.ts), each present in both languages by construction, so neither a typo nor a missing
  * translation gets past tsc. Texts keyed by a server code go through `tCode`, which falls back to
  * the server's own (English) words instead of showing a raw key.
  */
+import { type CodePrefix, DICTIONARIES, type MessageKey, type PlaceholdersOf } from './catalog.js';
+import type { Lang } from './define-messages.js';
+
+export type { CodePrefix, MessageKey, PlaceholdersOf } from './catalog.js';
 export { defineCodeMessages, defineMessages, LANGS, type Lang } from './define-messages.js';
 
 export type Messages = Readonly<Record<string, string>>;
