@@ -2,12 +2,8 @@ import { Sailboat } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
-import '../pages/account/account-messages.js';
-import '../pages/admin/admin-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
-import '../pages/insights/insights-nav-messages.js';
-import '../pages/settings/registry-messages.js';
 
 /** Header (home, language, who is signed in, sign out) around every signed-in page. */
 export function Layout({ children }: { children: ReactNode }) {

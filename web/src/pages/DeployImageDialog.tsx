@@ -6,29 +6,8 @@ import type { ImageTagJsonType } from '../../../src/server/images/image-json.js'
 import { apiFetch } from '../api/http.js';
 import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { registerMessages, type TFunction } from '../i18n/index.js';
+import type { TFunction } from '../i18n/index.js';
 import '../styles/deploy.css';
-
-registerMessages({
-  en: {
-    'deployImage.title': 'Deploy {image}',
-    'deployImage.application': 'Application',
-    'deployImage.environment': 'Environment',
-    'deployImage.noApps': 'This project has no applications yet: create one on the Applications tab.',
-    'deployImage.approval': 'This environment requires approval: the release waits for a maintainer.',
-    'deployImage.submit': 'Deploy',
-    'deployImage.cancel': 'Cancel',
-  },
-  'zh-CN': {
-    'deployImage.title': '部署 {image}',
-    'deployImage.application': '应用',
-    'deployImage.environment': '环境',
-    'deployImage.noApps': '该项目还没有应用：请先在“应用”标签页创建。',
-    'deployImage.approval': '该环境需要审批：发布将等待维护者批准。',
-    'deployImage.submit': '部署',
-    'deployImage.cancel': '取消',
-  },
-});
 
 export interface DeployImageDialogProps {
   project: string;

@@ -13,7 +13,7 @@ import { VisibilityBadge } from './access/VisibilityBadge.js';
 
 /** All projects: latest record with its status, and a sparkline of recent durations. */
 export function ProjectsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const { data, error } = useQuery({ queryKey: queryKeys.projects(), queryFn: () => api.projects() });
   const now = Date.now();
@@ -46,7 +46,7 @@ export function ProjectsPage() {
               >
                 <StatusIcon status={p.latestRun.status as Status} t={t} />
                 <span>{p.latestRun.record}</span>
-                <span className="muted">{formatAgo(p.latestRun.createdAt, now, t)}</span>
+                <span className="muted">{formatAgo(p.latestRun.createdAt, now, lang)}</span>
               </Link>
             ) : (
               <span className="muted project-latest">{t('projects.noRuns')}</span>

@@ -137,7 +137,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           </span>
         ) : null}
         <span className="muted" title={formatTime(run.createdAt, lang)}>
-          {formatAgo(run.createdAt, now, t, lang)}
+          {formatAgo(run.createdAt, now, lang)}
         </span>
         {run.variables.length > 0 ? (
           <span className="muted">

@@ -12,7 +12,6 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { Section } from '../settings/SettingsSection.js';
 import { field, useAction } from '../settings/settings-actions.js';
 import { accessApi, type ProjectRole, type Visibility } from './access-api.js';
-import './access-messages.js';
 
 const ROLES: ProjectRole[] = ['viewer', 'developer', 'maintainer'];
 const VISIBILITIES: Visibility[] = ['private', 'internal', 'public'];

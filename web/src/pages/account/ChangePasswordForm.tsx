@@ -3,7 +3,6 @@ import { accounts } from '../../api/accounts.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { NewPasswordFields } from './NewPasswordFields.js';
-import './account-messages.js';
 
 /** Current password + the new one twice; `onChanged` runs after the server accepted it. */
 export function ChangePasswordForm({ onChanged }: { onChanged: () => void }) {

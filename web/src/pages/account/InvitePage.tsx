@@ -5,7 +5,6 @@ import { useI18n } from '../../app/i18n-context.js';
 import { LangSelect } from '../../app/Layout.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { NewPasswordFields } from './NewPasswordFields.js';
-import './account-messages.js';
 
 /** /invite/:token — a one-time link turned into an account; signed in right after. */
 export function InvitePage({ token, onAccepted }: { token: string; onAccepted: () => void }) {

@@ -10,14 +10,13 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useNow } from '../../components/use-now.js';
 import { formatAgo } from '../../i18n/format.js';
 import { field, submitThenReload, useAction } from '../settings/settings-actions.js';
-import './admin-messages.js';
 
 /** An agent that polled within this long is shown online (agents long-poll every ≤ 30 s). */
 const ONLINE_MS = 90_000;
 
 /** /admin/agents — every agent: labels, capacity, version, last seen, current work; register, revoke. */
 export function AgentsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const now = useNow(5_000);
   const { data, error: loadError } = useQuery({
@@ -33,7 +32,7 @@ export function AgentsPage() {
     setCreated({ name: made.name, token: made.token });
   });
   const seen = (a: AgentJson) =>
-    a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, t);
+    a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, lang);
   const online = (a: AgentJson) => a.lastSeenAt !== null && now - a.lastSeenAt < ONLINE_MS;
 
   return (

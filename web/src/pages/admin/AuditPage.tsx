@@ -6,7 +6,6 @@ import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatTime } from '../../i18n/format.js';
-import './admin-messages.js';
 
 /** /admin/audit — who did what, newest first, filtered by user and action; pages back by id. */
 export function AuditPage() {

@@ -8,7 +8,6 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatTime } from '../../i18n/format.js';
 import { field, submitThenReload, useAction } from '../settings/settings-actions.js';
 import { InvitesPanel } from './InvitesPanel.js';
-import '../account/account-messages.js';
 
 /** /admin/users — every account: role, disable/enable, reset password, delete; add users and invite. */
 export function UsersPage() {

@@ -3,10 +3,10 @@ import { lazy, Suspense, useState } from 'react';
 import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type BehaviourReport, behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
-import './behaviour/behaviour-messages.js';
 import './behaviour/behaviour.css';
 
 const BehaviourCharts = lazy(() => import('./behaviour/BehaviourCharts.js'));
@@ -48,7 +48,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
         <label>
           {t('behaviour.range')}{' '}
           <select value={range} onChange={(e) => setRange(e.target.value as Range)}>
-            {Object.keys(RANGES).map((r) => (
+            {(Object.keys(RANGES) as Range[]).map((r) => (
               <option key={r} value={r}>
                 {t(`behaviour.range.${r}`)}
               </option>
@@ -81,6 +81,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
 }
 
 function Report({ report, t }: { report: BehaviourReport; t: TFunction }) {
+  const { lang } = useI18n();
   const totals = [
     ['visitors', report.totals.visitors],
     ['views', report.totals.views],
@@ -123,7 +124,7 @@ function Report({ report, t }: { report: BehaviourReport; t: TFunction }) {
         <Table
           title={t('behaviour.errorList')}
           head={[t('behaviour.message'), t('behaviour.count'), t('behaviour.lastSeen')]}
-          rows={report.errors.map((e) => [e.message, e.count, new Date(e.lastAt).toLocaleString()])}
+          rows={report.errors.map((e) => [e.message, e.count, formatTime(e.lastAt, lang)])}
         />
         <Table
           title={t('behaviour.perRelease')}

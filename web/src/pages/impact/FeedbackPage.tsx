@@ -5,16 +5,16 @@ import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { formatTime } from '../../i18n/format.js';
 import { behaviourApi } from './behaviour/behaviour-api.js';
 import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
-import './behaviour/behaviour-messages.js';
 import './behaviour/behaviour.css';
 
 type Status = 'open' | 'resolved' | 'all';
 
 /** 用户反馈: the messages of the page widget, filtered by release, rating and status; resolvable. */
 export default function FeedbackPage({ project, app }: { project: string; app: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const [release, setRelease] = useState('');
   const [rating, setRating] = useState('');
@@ -106,7 +106,7 @@ export default function FeedbackPage({ project, app }: { project: string; app: s
                   {t('feedback.contact')}: {m.contact}
                 </span>
               ) : null}
-              <span>{new Date(m.createdAt).toLocaleString()}</span>
+              <span>{formatTime(m.createdAt, lang)}</span>
               {can('maintainer') ? (
                 <button type="button" onClick={() => void toggle(m.id, !m.resolvedAt)}>
                   {m.resolvedAt ? t('feedback.reopen') : t('feedback.resolve')}

@@ -9,7 +9,6 @@ import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { ReleaseImpactCard } from './ReleaseImpactCard.js';
 import { VerdictChip } from './VerdictChip.js';
-import './impact-messages.js';
 import './impact.css';
 
 // echarts is the heaviest part of the page: the cards show first, the charts when loaded.
@@ -87,7 +86,7 @@ export default function ImpactPage({ project, app }: { project: string; app: str
             data-testid="impact-range"
             onChange={(e) => setRange(e.target.value as Range)}
           >
-            {Object.keys(RANGES).map((r) => (
+            {(Object.keys(RANGES) as Range[]).map((r) => (
               <option key={r} value={r}>
                 {t(`impact.range.${r}`)}
               </option>

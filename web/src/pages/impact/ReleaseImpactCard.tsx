@@ -36,7 +36,7 @@ export function ReleaseImpactCard({ appPath, number, t }: { appPath: string; num
 }
 
 function CardBody({ card, t }: { card: ImpactCardJson; t: TFunction }) {
-  const change = (c: string) => t(`impact.verdict.${c}`);
+  const change = (c: NonNullable<ImpactCardJson['canary']>['verdict']) => t(`impact.verdict.${c}`);
   return (
     <>
       <p className="muted">

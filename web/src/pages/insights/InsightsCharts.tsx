@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
+import { useI18n } from '../../app/i18n-context.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type ChartOption, EChart } from './EChart.js';
 import { segmentLabel, weekLabel } from './insights-format.js';
@@ -10,7 +11,8 @@ const base = { grid: { left: 48, right: 16, top: 36, bottom: 28 }, tooltip: { tr
 
 /** The weekly trend charts: deployments and failures, median lead time, and where lead time goes. */
 export function InsightsCharts({ summary, t }: { summary: InsightsSummaryJson; t: TFunction }) {
-  const weeks = summary.weeks.map((w) => weekLabel(w.week));
+  const { lang } = useI18n();
+  const weeks = summary.weeks.map((w) => weekLabel(w.week, lang));
   const deploys = useMemo<ChartOption>(
     () => ({
       ...base,

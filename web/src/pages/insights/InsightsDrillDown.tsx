@@ -6,7 +6,9 @@ import type {
 } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
+import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { duration } from './insights-format.js';
 
@@ -48,6 +50,7 @@ const runLink = (project: string, run: number | null) =>
   run === null ? '—' : <Link href={`/projects/${encodeURIComponent(project)}/runs/${run}`}>#{run}</Link>;
 
 function ChangeTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
+  const { lang } = useI18n();
   return (
     <table className="table">
       <thead>
@@ -68,7 +71,7 @@ function ChangeTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
             <td>#{c.releaseNumber}</td>
             <td>{runLink(c.project, c.runNumber)}</td>
             <td>{duration(c.leadTimeMs, t)}</td>
-            <td>{new Date(c.releasedAt).toLocaleString()}</td>
+            <td>{formatTime(c.releasedAt, lang)}</td>
           </tr>
         ))}
       </tbody>
@@ -87,6 +90,7 @@ function note(r: InsightsReleaseJson, t: TFunction): string {
 }
 
 function ReleaseTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
+  const { lang } = useI18n();
   return (
     <table className="table">
       <thead>
@@ -110,7 +114,7 @@ function ReleaseTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) 
             <td>{r.status}</td>
             <td>{r.ref ?? '—'}</td>
             <td>{runLink(r.project, r.runNumber)}</td>
-            <td>{new Date(r.endedAt).toLocaleString()}</td>
+            <td>{formatTime(r.endedAt, lang)}</td>
             <td>{note(r, t)}</td>
           </tr>
         ))}

@@ -8,7 +8,6 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type DrillMetric, InsightsDrillDown } from './InsightsDrillDown.js';
 import { bandLabel, duration, percent } from './insights-format.js';
-import './insights-messages.js';
 import './insights.css';
 
 // echarts is the heaviest part of the page: the numbers show first, the charts when loaded.

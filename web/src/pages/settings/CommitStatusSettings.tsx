@@ -6,8 +6,8 @@ import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatTime } from '../../i18n/format.js';
+import { tCode } from '../../i18n/index.js';
 import type { Delivery } from './DeliveryLog.js';
-import './notify-messages.js';
 import { Section } from './SettingsSection.js';
 import { field, useAction } from './settings-actions.js';
 
@@ -80,8 +80,9 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
             {t('status.last')}:{' '}
             {last ? (
               <span data-testid="last-status" data-status={last.status}>
-                {last.event} · {t(`notify.status.${last.status}`)} · {last.responseCode ?? '-'} ·{' '}
-                {formatTime(last.lastAttemptAt ?? last.createdAt, lang)} {last.error ?? ''}
+                {last.event} · {tCode(t, 'notify.status', last.status, last.status)} ·{' '}
+                {last.responseCode ?? '-'} · {formatTime(last.lastAttemptAt ?? last.createdAt, lang)}{' '}
+                {last.error ?? ''}
               </span>
             ) : (
               <span className="muted">{t('status.none')}</span>

@@ -3,7 +3,7 @@ import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { formatTime } from '../../i18n/format.js';
-import './notify-messages.js';
+import { tCode } from '../../i18n/index.js';
 
 export interface Delivery {
   id: number;
@@ -30,8 +30,8 @@ export function DeliveryLog({ path }: { path: string }) {
       <tbody>
         {data.map((d) => (
           <tr key={d.id} data-status={d.status}>
-            <td>{t(`notify.event.${d.event}`)}</td>
-            <td>{t(`notify.status.${d.status}`)}</td>
+            <td>{tCode(t, 'notify.event', d.event, d.event)}</td>
+            <td>{tCode(t, 'notify.status', d.status, d.status)}</td>
             <td>{d.responseCode ?? '-'}</td>
             <td>×{d.attempts}</td>
             <td className="muted">{formatTime(d.lastAttemptAt ?? d.createdAt, lang)}</td>

@@ -4,8 +4,8 @@ import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { tCode } from '../../i18n/index.js';
 import { DeliveryLog } from './DeliveryLog.js';
-import './notify-messages.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction } from './settings-actions.js';
 
@@ -195,7 +195,9 @@ export function NotificationSettings({
               {t(`notify.kind.${c.kind}`)} · {c.host ?? ''} · {c.language}
               {c.scope === 'global' && !mine ? ` · ${t('notify.global')}` : ''}
             </span>
-            <span className="muted">{c.rules.events.map((ev) => t(`notify.event.${ev}`)).join(', ')}</span>
+            <span className="muted">
+              {c.rules.events.map((ev) => tCode(t, 'notify.event', ev, ev)).join(', ')}
+            </span>
             <button type="button" onClick={() => setOpen(open === c.id ? null : c.id)}>
               {t('notify.log')}
             </button>

@@ -10,7 +10,6 @@ import { type RegistryCheckJson, registries } from '../../api/registries.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { formatTime } from '../../i18n/format.js';
-import './registry-messages.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, submitThenReload, useAction } from './settings-actions.js';
 
@@ -84,7 +83,7 @@ export function RegistrySettings({ project, canEdit }: { project: string | null;
           </span>
           {checks[r.id] ? (
             <span className={checks[r.id] === 'ok' ? 'ok' : 'error'} data-testid="registry-check">
-              {t(`registries.check.${checks[r.id]}`)}
+              {t(`registries.check.${checks[r.id] as RegistryCheckJson['result']}`)}
             </span>
           ) : null}
           {canEdit && (r.scope === 'project' || project === null) ? (

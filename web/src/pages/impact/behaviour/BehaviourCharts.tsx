@@ -1,16 +1,16 @@
 import { useMemo } from 'react';
+import { useI18n } from '../../../app/i18n-context.js';
 import type { TFunction } from '../../../i18n/index.js';
+import { formatDate, formatDateHour } from '../../../i18n/intl-time.js';
 import { type ChartOption, EChart } from '../../insights/EChart.js';
 import type { BehaviourReport } from './behaviour-api.js';
 
 /** Visitors, views, events and errors per hour or day (loaded lazily: echarts is heavy). */
 export function BehaviourCharts({ report, t }: { report: BehaviourReport; t: TFunction }) {
+  const { lang } = useI18n();
   const option = useMemo<ChartOption>(() => {
     const daily = report.bucketMs >= 86_400_000;
-    const label = (at: number) => {
-      const d = new Date(at);
-      return daily ? d.toLocaleDateString() : `${d.toLocaleDateString()} ${d.getHours()}:00`;
-    };
+    const label = (at: number) => (daily ? formatDate(at, lang) : formatDateHour(at, lang));
     const x = report.series.map((b) => label(b.at));
     const line = (name: string, data: number[]) => ({ type: 'line' as const, name, data, smooth: true });
     return {
@@ -41,7 +41,7 @@ export function BehaviourCharts({ report, t }: { report: BehaviourReport; t: TFu
         },
       ],
     } as ChartOption;
-  }, [report, t]);
+  }, [report, t, lang]);
   return (
     <figure className="behaviour-chart">
       <figcaption>{t('behaviour.overTime')}</figcaption>

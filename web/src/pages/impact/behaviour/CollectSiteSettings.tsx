@@ -5,7 +5,6 @@ import { queryKeys } from '../../../api/query-keys.js';
 import { ErrorNote } from '../../../components/ErrorNote.js';
 import type { TFunction } from '../../../i18n/index.js';
 import { behaviourApi, impactPath, type SiteJson } from './behaviour-api.js';
-import './behaviour-messages.js';
 import './behaviour.css';
 import { useProjectCan } from '../../../app/project-role.js';
 

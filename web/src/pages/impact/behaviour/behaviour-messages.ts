@@ -1,7 +1,7 @@
-import { registerMessages } from '../../../i18n/index.js';
+import { defineMessages } from '../../../i18n/define-messages.js';
 
 /** Texts of the behaviour and feedback pages and of the site settings (issue #13). */
-registerMessages({
+export const behaviourMessages = defineMessages({
   en: {
     'behaviour.title': 'User behaviour',
     'behaviour.feedbackTitle': 'Feedback',
