@@ -103,6 +103,8 @@ try {
 
   const numbers: number[] = [];
   const interactive: number[] = [];
+  /** Where the page's time goes: per resource, when it started and ended (navigation-relative). */
+  const breakdown = new Map<string, number[]>();
   for (let round = 0; round <= ROUNDS; round++) {
     const context = await newContext(browser);
     await context.addCookies([{ name, value, url: t.url }]);
@@ -119,7 +121,10 @@ try {
       .waitForFunction(
         () =>
           document.querySelector('[data-testid=insights-failures] .insights-band') &&
-          document.querySelector('[data-testid=insights-value-stream] svg path') &&
+          // uPlot marks its canvas once drawn; the svg is what the echarts version drew.
+          document.querySelector(
+            '[data-testid=insights-value-stream] [data-chart-drawn], [data-testid=insights-value-stream] svg path',
+          ) &&
           performance.now(),
         null,
         { polling: 'raf', timeout: 60_000 },
@@ -128,6 +133,9 @@ try {
     if (round > 0) {
       numbers.push(numbersAt);
       interactive.push(at);
+      for (const [key, ms] of Object.entries(await page.evaluate(pageTimings))) {
+        breakdown.set(key, [...(breakdown.get(key) ?? []), ms]);
+      }
     }
     await context.close();
   }
@@ -148,10 +156,42 @@ try {
       `| Insights page: navigation → key numbers with bands shown (chromium, cold) | ${fmtMs(median(numbers))} | ${fmtMs(Math.max(...numbers))} | | |\n` +
       `| Insights page: navigation → charts drawn too (interactive) | ${fmtMs(median(interactive))} | ${fmtMs(Math.max(...interactive))} | | ≤ 1.5 s |\n` +
       `| migration 027: facts of ${factCount} releases (no git) | ${fmtMs(factsMs)} | | | |\n` +
-      `| first start: commits of ${computed} releases (git, one pass per environment) | ${fmtMs(catchUpMs)} | | | |\n`,
+      `| first start: commits of ${computed} releases (git, one pass per environment) | ${fmtMs(catchUpMs)} | | | |\n` +
+      '\nWhere the page time goes (medians, ms from navigation start; size = encoded bytes):\n\n' +
+      '| resource / moment | median |\n|---|---|\n' +
+      [...breakdown.entries()].map(([key, values]) => `| ${key} | ${median(values).toFixed(0)} |\n`).join(''),
   );
 } finally {
   await browser.close();
   await t.close();
   if (repoDir) rmSync(repoDir, { recursive: true, force: true });
+}
+
+/**
+ * Runs in the page: the navigation's and each resource's start/end (script chunks by name without
+ * their hash, the API calls by path) and their sizes, so the gaps (parse, render) can be read.
+ */
+function pageTimings(): Record<string, number> {
+  // The browser's Performance (the bench is typed against Node's, which lacks these entry types).
+  type Timing = { name: string; startTime: number; responseEnd: number; encodedBodySize?: number };
+  type Nav = Timing & { domContentLoadedEventEnd: number };
+  const perf = (globalThis as unknown as { performance: { getEntriesByType(type: string): Timing[] } })
+    .performance;
+  const out: Record<string, number> = {};
+  const nav = perf.getEntriesByType('navigation')[0] as Nav | undefined;
+  if (nav) {
+    out['document: response end'] = nav.responseEnd;
+    out['document: DOMContentLoaded end'] = nav.domContentLoadedEventEnd;
+  }
+  for (const e of perf.getEntriesByType('resource')) {
+    const url = new URL(e.name);
+    const name = url.pathname.startsWith('/api/')
+      ? url.pathname
+      : (url.pathname.split('/').pop() ?? '').replace(/-[\w-]{8}\.(js|css)$/, '.$1');
+    if (!/\.(js|css)$/.test(name) && !name.startsWith('/api/')) continue;
+    out[`${name}: start`] = e.startTime;
+    out[`${name}: end`] = e.responseEnd;
+    if (e.encodedBodySize) out[`${name}: size (bytes)`] = e.encodedBodySize;
+  }
+  return out;
 }

@@ -17,9 +17,6 @@ export default defineConfig({
     // The polyfill would be fine, but every supported browser has modulepreload.
     modulePreload: { polyfill: false },
     target: 'es2022',
-    // The only chunk past 500 kB is echarts (≈180 kB gzip), loaded when the Insights page opens,
-    // never on first load: not worth a warning on every `npm start`.
-    chunkSizeWarningLimit: 800,
   },
   server: {
     proxy: { '/api': { target: process.env.SLIPWAY_URL ?? 'http://127.0.0.1:8080', changeOrigin: false } },

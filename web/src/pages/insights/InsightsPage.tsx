@@ -10,7 +10,7 @@ import { bandLabel, duration, percent } from './insights-format.js';
 import './insights-messages.js';
 import './insights.css';
 
-// echarts is the heaviest part of the page: the numbers show first, the charts when loaded.
+// The chart library loads with the charts: the numbers show first, the charts when loaded.
 // The chunk is requested when the page mounts, so it downloads while the summary is computed
 // instead of after it arrives (the browser keeps one request for both calls).
 const loadCharts = () => import('./InsightsCharts.js');
