@@ -65,7 +65,9 @@ export function chartOptions(
       const value = (_u: uPlot, _v: number | null, _si: number, idx: number | null) =>
         idx === null ? '–' : formatValue(spec, s.values[idx]);
       if (s.kind !== 'bars') {
-        return { label: s.label, stroke: color, width: 2, spanGaps: true, points: { show: false }, value };
+        // Points only where uPlot finds room for them (its default): a week with the only value
+        // of a sparse series still shows, a dense timeline stays a line.
+        return { label: s.label, stroke: color, width: 2, spanGaps: true, value };
       }
       // Side by side when two bar series share an x (deploys and failures); one bar when stacked.
       const align = spec.stacked || bars < 2 ? 0 : barIndex++ === 0 ? -1 : 1;
@@ -98,10 +100,9 @@ export function chartOptions(
           grid: { show: false },
         })
       : axis({
-          values: (u, splits) => {
-            const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
-            return splits.map((v) => formatX(x, v, lang, span <= 2 * 86_400_000));
-          },
+          // Room for "Dec 4" or "14:30" under each tick, never overlapping.
+          space: 90,
+          values: (u, splits) => timeTicks(splits, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0), lang),
           grid: { show: false },
         });
   const yAxis = axis({
@@ -153,6 +154,9 @@ function drawMarkers(
   ctx.font = theme.font.replace(/^(\d+)px/, (_m, px: string) => `${Number(px) * dpr}px`);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'bottom';
+  // A label is left out where it would overlap the previous one (the line is still drawn; the
+  // list next to the chart names every marker).
+  let freeFrom = -Infinity;
   for (const m of markers) {
     const at = u.valToPos(m.at, 'x', true);
     if (at < left || at > left + width) continue;
@@ -163,8 +167,30 @@ function drawMarkers(
     ctx.moveTo(at, top);
     ctx.lineTo(at, top + height);
     ctx.stroke();
+    const half = ctx.measureText(m.label).width / 2;
+    if (at - half < freeFrom) continue;
+    freeFrom = at + half + 4 * dpr;
     ctx.fillStyle = theme.text;
     ctx.fillText(m.label, at, top - 2 * dpr);
   }
   ctx.restore();
+}
+
+/**
+ * Tick labels of a time axis: hours and minutes over a short span, with the date where the day
+ * changes (and on the first tick); dates alone over a longer one.
+ */
+function timeTicks(splits: number[], span: number, lang: string): string[] {
+  if (span > 2 * 86_400_000) {
+    return splits.map((v) => new Date(v).toLocaleDateString(lang, { month: 'short', day: 'numeric' }));
+  }
+  let day = '';
+  return splits.map((v) => {
+    const d = new Date(v);
+    const time = d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+    const date = d.toLocaleDateString(lang, { month: 'short', day: 'numeric' });
+    if (date === day) return time;
+    day = date;
+    return `${date} ${time}`;
+  });
 }
