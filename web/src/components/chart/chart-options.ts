@@ -1,8 +1,24 @@
 import uPlot from 'uplot';
 import { type ChartMarker, type ChartSpec, formatValue, formatX, stackedValues } from './chart-spec.js';
 
-/** Colours of series without one: distinguishable in both themes. */
-const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#8b5cf6', '#ef4444', '#06b6d4', '#ec4899', '#84cc16'];
+/**
+ * Colours of series without one: distinguishable in both themes, and enough of them for every
+ * value-stream segment (commit → push … rollout, plus a few pipeline stages) without a repeat.
+ */
+const PALETTE = [
+  '#3b82f6',
+  '#f59e0b',
+  '#10b981',
+  '#8b5cf6',
+  '#ef4444',
+  '#06b6d4',
+  '#ec4899',
+  '#84cc16',
+  '#a16207',
+  '#64748b',
+  '#14b8a6',
+  '#f97316',
+];
 
 /** The page's theme, read from its CSS variables when the chart is built (light or dark). */
 export interface ChartTheme {
