@@ -83,6 +83,9 @@ describe('Impact page', { timeout: 300_000 }, () => {
       await page.waitForSelector('[data-testid=impact-chart-errors] [data-chart-drawn] canvas');
       await page.waitForSelector('[data-testid=impact-chart-latency] [data-chart-drawn] canvas');
       assert.match((await page.textContent('[data-testid=impact-chart-traffic]')) ?? '', /#4 worse/);
+      // The impact area's one tab bar, with this page's tab marked current.
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-timeline]', 'aria-current'), 'page');
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-behaviour]', 'aria-current'), null);
       assert.equal(
         await page.getAttribute('[data-testid=impact-tab-behaviour]', 'href'),
         `/projects/${project}/applications/web/impact/behaviour`,
