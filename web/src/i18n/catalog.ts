@@ -6,6 +6,7 @@
  * A new area: write `web/src/pages/<area>/<area>-messages.ts` with `defineMessages({ en, 'zh-CN' })`
  * and add it to MESSAGE_MODULES below (one import, one entry).
  */
+import { chartMessages } from '../components/chart/chart-messages.js';
 import { accessMessages } from '../pages/access/access-messages.js';
 import { accountMessages } from '../pages/account/account-messages.js';
 import { adminMessages } from '../pages/admin/admin-messages.js';
@@ -55,6 +56,7 @@ export const MESSAGE_MODULES = {
   badgeMessages,
   behaviourMessages,
   cacheMessages,
+  chartMessages,
   deployImageMessages,
   imagesMessages,
   impactMessages,

@@ -15,6 +15,9 @@ const ABSOLUTE_STYLES = {
   dateHour: { month: 'short', day: 'numeric', hour: 'numeric' },
   // Week starts are UTC midnights: in the reader's zone they could fall on the previous day.
   dayUtc: { month: 'short', day: 'numeric', timeZone: 'UTC' },
+  monthDay: { month: 'short', day: 'numeric' },
+  monthDayTime: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+  timeOfDay: { hour: '2-digit', minute: '2-digit' },
 } satisfies Record<string, Intl.DateTimeFormatOptions>;
 
 function absoluteFormat(lang: Lang, style: keyof typeof ABSOLUTE_STYLES): Intl.DateTimeFormat {
@@ -86,6 +89,15 @@ export function formatDayUtc(at: number, lang: Lang): string {
 /** A day and hour ("Dec 5, 10 AM" / "12月5日 10时"): hourly chart buckets. */
 export function formatDateHour(at: number, lang: Lang): string {
   return absoluteFormat(lang, 'dateHour').format(new Date(at));
+}
+
+/** Chart axis and legend labels: month and day, optionally with the time, or the time alone. */
+export function formatChartTime(
+  at: number,
+  lang: Lang,
+  part: 'monthDay' | 'monthDayTime' | 'timeOfDay',
+): string {
+  return absoluteFormat(lang, part).format(new Date(at));
 }
 
 /** A running clock "4:07" / "1:02:09": what a live elapsed time shows, one tick a second. */

@@ -6,7 +6,7 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type BehaviourReport, behaviourApi } from './behaviour/behaviour-api.js';
-import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
+import { ImpactTabs } from './ImpactTabs.js';
 import './behaviour/behaviour.css';
 
 const BehaviourCharts = lazy(() => import('./behaviour/BehaviourCharts.js'));
@@ -39,7 +39,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
   const data = report.data;
   return (
     <section className="page behaviour" data-testid="behaviour-page">
-      <ImpactSubnav project={project} app={app} active="behaviour" t={t} />
+      <ImpactTabs project={project} app={app} active="behaviour" t={t} />
       <h1>
         {t('behaviour.title')} · {app}
       </h1>

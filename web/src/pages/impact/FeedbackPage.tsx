@@ -7,7 +7,7 @@ import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { formatTime } from '../../i18n/format.js';
 import { behaviourApi } from './behaviour/behaviour-api.js';
-import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
+import { ImpactTabs } from './ImpactTabs.js';
 import './behaviour/behaviour.css';
 
 type Status = 'open' | 'resolved' | 'all';
@@ -43,7 +43,7 @@ export default function FeedbackPage({ project, app }: { project: string; app: s
   const messages = list.data?.messages ?? [];
   return (
     <section className="page feedback" data-testid="feedback-page">
-      <ImpactSubnav project={project} app={app} active="feedback" t={t} />
+      <ImpactTabs project={project} app={app} active="feedback" t={t} />
       <h1>
         {t('behaviour.feedbackTitle')} · {app}
       </h1>

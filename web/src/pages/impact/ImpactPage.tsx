@@ -7,11 +7,12 @@ import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { ImpactTabs } from './ImpactTabs.js';
 import { ReleaseImpactCard } from './ReleaseImpactCard.js';
 import { VerdictChip } from './VerdictChip.js';
 import './impact.css';
 
-// echarts is the heaviest part of the page: the cards show first, the charts when loaded.
+// The chart library loads with the charts: the cards show first, the charts when loaded.
 const ImpactTimeline = lazy(() => import('./ImpactTimeline.js').then((m) => ({ default: m.ImpactTimeline })));
 
 const RANGES = { '6h': 6, '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
@@ -57,17 +58,7 @@ export default function ImpactPage({ project, app }: { project: string; app: str
           / {t('impact.title', { app })}
         </h1>
       </div>
-      <nav className="tabs impact-tabs" aria-label={t('impact.link')}>
-        <Link href={uiBase} className="tab active" aria-current="page" data-testid="impact-tab-timeline">
-          {t('impact.tab.timeline')}
-        </Link>
-        <Link href={`${uiBase}/behaviour`} className="tab" data-testid="impact-tab-behaviour">
-          {t('impact.tab.behaviour')}
-        </Link>
-        <Link href={`${uiBase}/feedback`} className="tab" data-testid="impact-tab-feedback">
-          {t('impact.tab.feedback')}
-        </Link>
-      </nav>
+      <ImpactTabs project={project} app={app} active="timeline" t={t} />
       <form className="impact-filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('impact.environment')}{' '}

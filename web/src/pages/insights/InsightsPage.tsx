@@ -10,10 +10,14 @@ import { type DrillMetric, InsightsDrillDown } from './InsightsDrillDown.js';
 import { bandLabel, duration, percent } from './insights-format.js';
 import './insights.css';
 
-// echarts is the heaviest part of the page: the numbers show first, the charts when loaded.
-// The chunk is requested when the page mounts, so it downloads while the summary is computed
-// instead of after it arrives (the browser keeps one request for both calls).
+// The chart library loads with the charts: the numbers show first, the charts when loaded. The
+// chunk is requested as soon as this page's own chunk runs — not when the page first renders
+// (a suspended render may wait ~300 ms before React shows it) — so it downloads while the
+// summary is computed instead of after it arrives. The module system keeps one request.
 const loadCharts = () => import('./InsightsCharts.js');
+loadCharts().catch(() => {
+  // Offline or a deploy replaced the chunk: the lazy component below asks again and reports it.
+});
 const InsightsCharts = lazy(() => loadCharts().then((m) => ({ default: m.InsightsCharts })));
 
 const RANGES = ['7d', '30d', '90d', '365d'] as const;
@@ -28,9 +32,6 @@ export default function InsightsPage({ project }: { project?: string }) {
   const [env, setEnv] = useState('');
   const [app, setApp] = useState('');
   const [drill, setDrill] = useState<DrillMetric | null>(null);
-  useEffect(() => {
-    loadCharts().catch(() => {});
-  }, []);
   const params = new URLSearchParams({ since: range });
   if (project) params.set('project', project);
   if (env.trim()) params.set('env', env.trim());
