@@ -10,6 +10,7 @@ import type { CacheRemote } from '../backends/cache-spec.js';
 import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import { secretValueProblem } from '../domain/secret-value.js';
+import type { Failure } from '../domain/reason-codes.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { planClone } from '../pipeline/plan/plan-clone.js';
@@ -84,7 +85,7 @@ export type DeployRunner = (
 
 export interface JobEnd {
   status: Extract<Status, 'succeeded' | 'failed' | 'canceled'>;
-  failure: { reason: FailureReason; message: string } | null;
+  failure: Failure | null;
   exitCode: number | null;
   /** What a build job produced. */
   image?: BuiltImage;
