@@ -1,13 +1,19 @@
 import { z } from 'zod';
-import { FAILURE_REASONS, SKIP_CODES } from '../domain/reason-codes.js';
+import { ERROR_REASONS, FAILURE_REASONS, SKIP_CODES } from '../domain/reason-codes.js';
 
-export type { FailureReason, ReasonParams, ReasonParamValue, SkipCode } from '../domain/reason-codes.js';
+export type {
+  ErrorReason,
+  FailureReason,
+  ReasonParams,
+  ReasonParamValue,
+  SkipCode,
+} from '../domain/reason-codes.js';
 /**
  * Reasons as the API sends them: a stable code, its parameters, and the English sentence.
  * The web UI translates the code with the parameters (web/src/pages/run/reason-messages.ts);
  * the CLI and old rows (stored before parameters existed) use `message`.
  */
-export { FAILURE_REASONS, SKIP_CODES };
+export { ERROR_REASONS, FAILURE_REASONS, SKIP_CODES };
 
 export const reasonParamsSchema = z.record(
   z.string().max(100),
@@ -33,34 +39,7 @@ export const skipJsonSchema = z.object({
 });
 export type SkipJson = z.infer<typeof skipJsonSchema>;
 
-/**
- * `error.reason` of the 4xx answers the web UI shows, beside the HTTP-level `error.code`
- * (`forbidden`, `conflict`…). The UI says `error.<reason>` with `error.params`; an answer
- * without a reason (or with one the UI does not know) shows the server's message.
- */
-export const ERROR_REASONS = [
-  'four_eyes',
-  'workflow',
-  'upstream_failed',
-  'run_canceled',
-  'run_not_finished',
-  'nothing_to_resume',
-  'job_not_manual',
-  'not_awaiting_approval',
-  'no_release_to_promote',
-  'not_digest_pinned',
-  'not_rollback_target',
-  'no_release_to_scale',
-  'unknown_user',
-  'public_projects_disabled',
-  // The collector's answers to a site's visitors (feedback widget), not the Slipway UI.
-  'feedback_rate',
-  'address_rate',
-  'site_rate',
-  'origin_not_declared',
-] as const;
-export type ErrorReason = (typeof ERROR_REASONS)[number];
-
+/** Error answers: `reason` is one of ERROR_REASONS when the UI can say it in its own words. */
 export const errorJsonSchema = z.object({
   error: z.object({
     code: z.string(),

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { STATUSES } from '../domain/status.js';
 import { failureJsonSchema, skipJsonSchema } from './reasons.js';
 
+export type { FailureJson, SkipJson } from './reasons.js';
+
 /**
  * The API shapes of runs and jobs: the routes answer them (src/server/runs/run-json.ts turns
  * rows into them), the SSE events carry them, the web UI and the CLI read them. One definition,

@@ -25,6 +25,34 @@ export const SKIP_CODES = [
 export type SkipCode = (typeof SKIP_CODES)[number];
 
 /**
+ * `error.reason` of the 4xx answers the web UI shows, beside the HTTP-level `error.code`
+ * (`forbidden`, `conflict`…). The UI says `error.<reason>` with `error.params`; an answer
+ * without a reason (or with one the UI does not know) shows the server's message.
+ */
+export const ERROR_REASONS = [
+  'four_eyes',
+  'workflow',
+  'upstream_failed',
+  'run_canceled',
+  'run_not_finished',
+  'nothing_to_resume',
+  'job_not_manual',
+  'not_awaiting_approval',
+  'no_release_to_promote',
+  'not_digest_pinned',
+  'not_rollback_target',
+  'no_release_to_scale',
+  'unknown_user',
+  'public_projects_disabled',
+  // The collector's answers to a site's visitors (feedback widget), not the Slipway UI.
+  'feedback_rate',
+  'address_rate',
+  'site_rate',
+  'origin_not_declared',
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/**
  * Values a reason's text is filled with. Lists (changed files, globs) stay lists so each
  * language may join them its own way.
  */
