@@ -4,7 +4,7 @@
  * missing here shows the server's English message instead (test/web/reason-messages.test.ts
  * makes sure none is missing). Terms follow docs/glossary.zh-CN.md.
  */
-import type { Lang, Messages } from '../i18n/index.js';
+import { type Lang, type Messages, registerMessages } from '../i18n/index.js';
 
 export const ERROR_MESSAGES: Record<Lang, Messages> = {
   en: {
@@ -75,3 +75,5 @@ export const ERROR_MESSAGES: Record<Lang, Messages> = {
     'error.releaseStatus.canceled': '已取消',
   },
 };
+
+registerMessages(ERROR_MESSAGES);

@@ -4,10 +4,8 @@
  * reason this UI knows. Never a raw key.
  */
 import { ApiError } from '../api/http.js';
-import { registerMessages, type TFunction } from '../i18n/index.js';
-import { ERROR_MESSAGES } from './error-messages.js';
-
-registerMessages(ERROR_MESSAGES);
+import type { TFunction } from '../i18n/index.js';
+import './error-messages.js';
 
 const RELEASE_REASONS = new Set(['not_awaiting_approval', 'not_rollback_target']);
 

@@ -4,7 +4,7 @@
  * 流水线 pipeline). The sentences are assembled in reason-text.ts; every code in FAILURE_REASONS
  * and SKIP_CODES must have its key here (test/web/reason-messages.test.ts).
  */
-import type { Lang, Messages } from '../../i18n/index.js';
+import { type Lang, type Messages, registerMessages } from '../../i18n/index.js';
 
 export const REASON_MESSAGES: Record<Lang, Messages> = {
   en: {
@@ -79,3 +79,5 @@ export const REASON_MESSAGES: Record<Lang, Messages> = {
     'reason.files.more': '变更：{files} 等，另有 {more} 个',
   },
 };
+
+registerMessages(REASON_MESSAGES);

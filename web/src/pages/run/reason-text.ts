@@ -5,10 +5,8 @@
  */
 import type { FailureJson, ReasonParams, SkipJson } from '../../../../src/api/reasons.js';
 import { formatDuration } from '../../i18n/format.js';
-import { registerMessages, type TFunction } from '../../i18n/index.js';
-import { REASON_MESSAGES } from './reason-messages.js';
-
-registerMessages(REASON_MESSAGES);
+import type { TFunction } from '../../i18n/index.js';
+import './reason-messages.js';
 
 type Vars = Record<string, string | number>;
 
