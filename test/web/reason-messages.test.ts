@@ -7,9 +7,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ERROR_REASONS, FAILURE_REASONS, SKIP_CODES } from '../../src/domain/reason-codes.js';
+import { releaseReasonOfJob } from '../../src/server/deploys/release-job-reason.js';
 import { ApiError } from '../../web/src/api/http.js';
 import { errorText } from '../../web/src/components/error-text.js';
 import { allMessages, LANGS, makeT } from '../../web/src/i18n/index.js';
+import { releaseReasonText } from '../../web/src/pages/release-reason.js';
 import { failureText, runFailureText, skipText } from '../../web/src/pages/run/reason-text.js';
 
 const RAW_KEY = /\b(reason|error)\.[a-z_]+(\.[a-zA-Z_]+)*\b/;
@@ -156,5 +158,52 @@ describe('request errors', () => {
       'no params',
     );
     assert.equal(errorText(new Error('network down'), zh), 'network down');
+  });
+});
+
+describe('a release that ended with its deploy job', () => {
+  const zh = makeT('zh-CN');
+
+  it("takes the job's failure or skip as its code, and the release history says it", () => {
+    const failed = releaseReasonOfJob('failed', {
+      failure_reason: 'exit_code',
+      failure_params: '{"code":3}',
+      skip_code: null,
+    });
+    assert.deepEqual(failed, { code: 'job_failed', params: { code: 3, failure: 'exit_code' } });
+    const text = releaseReasonText(
+      { reason: 'job "ship" exited with code 3', reasonCode: failed?.code, reasonParams: failed?.params },
+      zh,
+    );
+    assert.equal(text, '部署任务失败：脚本以退出码 3 结束。');
+    const skipped = releaseReasonOfJob('skipped', {
+      failure_reason: null,
+      skip_code: 'changes',
+      skip_params: '{"globs":["x/**"],"files":["a"],"more":0}',
+    });
+    assert.deepEqual(
+      skipped,
+      { code: 'job_skipped', params: { more: 0, skip: 'changes' } },
+      'lists left out',
+    );
+    const said = releaseReasonText(
+      { reason: 'not run: …', reasonCode: skipped?.code, reasonParams: skipped?.params },
+      zh,
+    );
+    assert.equal(
+      said,
+      'not run: …',
+      'without its lists the changes sentence falls back to the English reason',
+    );
+    const upstream = releaseReasonOfJob('skipped', {
+      failure_reason: null,
+      skip_code: 'upstream_failed',
+      skip_params: '{"job":"test","state":"failed"}',
+    });
+    assert.equal(
+      releaseReasonText({ reason: 'x', reasonCode: upstream?.code, reasonParams: upstream?.params }, zh),
+      '未运行：“test”失败。',
+    );
+    assert.equal(releaseReasonOfJob('running', { failure_reason: null, skip_code: null }), null);
   });
 });

@@ -2,9 +2,11 @@
  * A release's reason in the reader's language when the server gave a code with parameters
  * (canary analysis so far); the server's English sentence otherwise.
  */
+import type { FailureJson, SkipJson } from '../../../src/api/reasons.js';
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { TFunction } from '../i18n/index.js';
 import { registerMessages } from '../i18n/index.js';
+import { failureText, skipText } from './run/reason-text.js';
 
 registerMessages({
   en: {
@@ -15,6 +17,7 @@ registerMessages({
     'release.check.error_rate_limit': 'error rate above max_error_rate',
     'release.check.p95_limit': 'p95 above max_p95_ms',
     'release.check.worse_than_stable': 'significantly worse than the stable version',
+    'release.reason.job_failed': 'The deploy job failed: {why}',
   },
   'zh-CN': {
     'release.reason.canary_failed':
@@ -24,6 +27,7 @@ registerMessages({
     'release.check.error_rate_limit': '错误率超过 max_error_rate',
     'release.check.p95_limit': 'p95 超过 max_p95_ms',
     'release.check.worse_than_stable': '明显差于稳定版本',
+    'release.reason.job_failed': '部署任务失败：{why}',
   },
 });
 
@@ -51,6 +55,13 @@ export function releaseReasonText(
         canaryRequests: p.canaryRequests ?? 0,
         needed: p.needed ?? '?',
       });
+    // The deploy job ended without deploying (server/deploys/release-job-reason.ts).
+    case 'job_failed': {
+      const failure = { reason: p.failure, message: r.reason ?? '', params: p } as FailureJson;
+      return t('release.reason.job_failed', { why: failureText(failure, t) });
+    }
+    case 'job_skipped':
+      return skipText({ code: p.skip, message: r.reason ?? '', params: p } as SkipJson, t);
     default:
       return r.reason ?? '';
   }
