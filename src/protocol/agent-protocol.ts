@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { reasonParamsSchema } from '../api/reasons.js';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../domain/agent-labels.js';
 import { LATENCY_BUCKETS } from '../domain/release-stats.js';
-import { reasonParamsSchema } from '../api/reasons.js';
 import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
 import { artifactSourceSchema } from './artifact-protocol.js';
 

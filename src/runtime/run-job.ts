@@ -9,8 +9,8 @@ import type {
 import type { CacheRemote } from '../backends/cache-spec.js';
 import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
-import { secretValueProblem } from '../domain/secret-value.js';
 import type { Failure } from '../domain/reason-codes.js';
+import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { planClone } from '../pipeline/plan/plan-clone.js';

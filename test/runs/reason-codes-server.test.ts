@@ -64,7 +64,11 @@ for (const store of ['sqlite', 'postgres'] as const) {
       t = await startTestServer(env);
       runs = useSources(t, configSources(CONFIG));
       project = await insertProject(t);
-      const { agent } = await createAgent(t.server.ctx.db, { name: 'reasons', embedded: false, now: Date.now() });
+      const { agent } = await createAgent(t.server.ctx.db, {
+        name: 'reasons',
+        embedded: false,
+        now: Date.now(),
+      });
       agentDone = runAgent({
         transport: new LocalTransport(t.server.ctx.queue, agent.id),
         backend: new FakeBackend(),
@@ -74,7 +78,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
         leaseWaitMs: 200,
         logFlushMs: 10,
       });
-      const event = push({ changedFiles: ['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/d.ts', 'src/e.ts', 'src/f.ts'] });
+      const event = push({
+        changedFiles: ['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/d.ts', 'src/e.ts', 'src/f.ts'],
+      });
       run = await runs.createRun({ project, event, trigger: 'push', actor: 'alice' });
       const path = `/api/projects/${project.name}/runs/${run.number}`;
       await until(`run #${run.number} to end`, async () => {
@@ -157,7 +163,9 @@ for (const store of ['sqlite', 'postgres'] as const) {
         .where('run_id', '=', run.id)
         .where('name', '=', 'unit')
         .execute();
-      const old = (await (await t.api(`/api/projects/${project.name}/runs/${run.number}`)).json()) as RunDetail;
+      const old = (await (
+        await t.api(`/api/projects/${project.name}/runs/${run.number}`)
+      ).json()) as RunDetail;
       const unit = old.jobs.find((j) => j.name === 'unit');
       assert.equal(unit?.failure?.reason, 'exit_code');
       assert.equal(unit?.failure?.params, undefined);
