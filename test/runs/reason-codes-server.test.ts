@@ -156,6 +156,17 @@ for (const store of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(body.error.params, { job: 'ship', status: 'skipped' });
     });
 
+    test('the OpenAPI document describes reason and params of error answers', async () => {
+      const doc = (await (await t.api('/api/openapi.json')).json()) as {
+        components: {
+          schemas: { Error: { properties: { error: { properties: Record<string, unknown> } } } };
+        };
+      };
+      const fields = Object.keys(doc.components.schemas.Error.properties.error.properties);
+      for (const field of ['code', 'message', 'where', 'reason', 'params'])
+        assert.ok(fields.includes(field), field);
+    });
+
     test('a row from before migration 030 (no params) still reads, with its message', async () => {
       await t.server.ctx.db
         .updateTable('jobs')
