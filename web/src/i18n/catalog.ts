@@ -7,6 +7,7 @@
  * and add it to MESSAGE_MODULES below (one import, one entry).
  */
 import { chartMessages } from '../components/chart/chart-messages.js';
+import { errorMessages } from '../components/error-messages.js';
 import { accessMessages } from '../pages/access/access-messages.js';
 import { accountMessages } from '../pages/account/account-messages.js';
 import { adminMessages } from '../pages/admin/admin-messages.js';
@@ -25,6 +26,7 @@ import {
 } from '../pages/pipeline-import/import-messages.js';
 import { releaseReasonMessages } from '../pages/release-reason-messages.js';
 import { artifactsMessages } from '../pages/run/artifacts-messages.js';
+import { reasonMessages } from '../pages/run/reason-messages.js';
 import { badgeMessages } from '../pages/settings/badge-messages.js';
 import { cacheMessages } from '../pages/settings/cache-messages.js';
 import { notifyMessages } from '../pages/settings/notify-messages.js';
@@ -57,6 +59,7 @@ export const MESSAGE_MODULES = {
   behaviourMessages,
   cacheMessages,
   chartMessages,
+  errorMessages,
   deployImageMessages,
   imagesMessages,
   impactMessages,
@@ -66,6 +69,7 @@ export const MESSAGE_MODULES = {
   notifyMessages,
   registryMessages,
   releaseReasonMessages,
+  reasonMessages,
   signinProviderMessages,
 } as const;
 

@@ -19,6 +19,7 @@ import type { TFunction } from '../i18n/index.js';
 import { LogView } from '../log/LogView.js';
 import { playable } from './manual-gate.js';
 import { RunArtifactsAndTests } from './run/RunArtifactsAndTests.js';
+import { failureText, runFailureText, skipText } from './run/reason-text.js';
 
 const LIVE: readonly Status[] = ['pending', 'queued', 'running'];
 const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
@@ -145,7 +146,16 @@ export function RunPage({ project, number }: { project: string; number: number }
           </span>
         ) : null}
       </p>
-      {run.failure ? <p className="error">{run.failure.message || run.failure.reason}</p> : null}
+      {run.failure ? (
+        <p
+          className="error"
+          data-testid="run-failure"
+          data-reason={run.failure.reason}
+          title={run.failure.message}
+        >
+          {runFailureText(run.failure, t)}
+        </p>
+      ) : null}
       <CancelReasonNote run={run} t={t} />
       {/* A live event updates the status but carries no reason: show it only while queued. */}
       {run.waiting && run.status === 'queued' ? (
@@ -192,9 +202,17 @@ export function RunPage({ project, number }: { project: string; number: number }
               <h2 className="log-title">
                 <StatusIcon status={selected.status} t={t} /> {selected.name}
                 {selected.failure ? (
-                  <span className="error-inline"> — {selected.failure.message}</span>
+                  <span className="error-inline" data-testid="job-failure" title={selected.failure.message}>
+                    {' '}
+                    — {failureText(selected.failure, t)}
+                  </span>
                 ) : null}
-                {selected.skip ? <span className="muted"> — {selected.skip.message}</span> : null}
+                {selected.skip ? (
+                  <span className="muted" data-testid="job-skip" title={selected.skip.message}>
+                    {' '}
+                    — {skipText(selected.skip, t)}
+                  </span>
+                ) : null}
               </h2>
               <LogView
                 key={`${number}:${selected.name}`}

@@ -12,6 +12,7 @@ export const releaseReasonMessages = defineMessages({
     'release.check.error_rate_limit': 'error rate above max_error_rate',
     'release.check.p95_limit': 'p95 above max_p95_ms',
     'release.check.worse_than_stable': 'significantly worse than the stable version',
+    'release.reason.job_failed': 'The deploy job failed: {why}',
   },
   'zh-CN': {
     'release.reason.canary_failed':
@@ -23,5 +24,6 @@ export const releaseReasonMessages = defineMessages({
     'release.check.error_rate_limit': '错误率超过 max_error_rate',
     'release.check.p95_limit': 'p95 超过 max_p95_ms',
     'release.check.worse_than_stable': '明显差于稳定版本',
+    'release.reason.job_failed': '部署任务失败：{why}',
   },
 });

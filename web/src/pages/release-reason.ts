@@ -2,8 +2,10 @@
  * A release's reason in the reader's language when the server gave a code with parameters
  * (canary analysis so far); the server's English sentence otherwise.
  */
+import type { FailureJson, SkipJson } from '../../../src/api/reasons.js';
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import { type TFunction, tCode } from '../i18n/index.js';
+import { failureText, skipText } from './run/reason-text.js';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '–');
 const ms = (x: unknown) => (typeof x === 'number' ? `${Math.round(x)} ms` : '–');
@@ -31,6 +33,13 @@ export function releaseReasonText(
       });
     case 'canary_needs_swarm_proxy':
       return t('release.reason.canary_needs_swarm_proxy');
+    // The deploy job ended without deploying (server/deploys/release-job-reason.ts).
+    case 'job_failed': {
+      const failure = { reason: p.failure, message: r.reason ?? '', params: p } as FailureJson;
+      return t('release.reason.job_failed', { why: failureText(failure, t) });
+    }
+    case 'job_skipped':
+      return skipText({ code: p.skip, message: r.reason ?? '', params: p } as SkipJson, t);
     default:
       return r.reason ?? '';
   }
