@@ -1,18 +1,25 @@
 import { Sailboat } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
 import '../pages/account/account-messages.js';
 import '../pages/admin/admin-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
+import { signInHref } from './visitor-reads.js';
+import './visitor-messages.js';
 import '../pages/insights/insights-nav-messages.js';
 import '../pages/settings/registry-messages.js';
 
-/** Header (home, language, who is signed in, sign out) around every signed-in page. */
+/**
+ * Header (home, language, who is signed in, sign out) around every page; a visitor reading public
+ * projects without an account gets "Sign in" instead, which comes back to the page they were on.
+ */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { user, signOut, can } = useAuth();
+  const [path] = useLocation();
+  const search = useSearch();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -42,9 +49,19 @@ export function Layout({ children }: { children: ReactNode }) {
               {user.username}
             </Link>
           ) : null}
-          <button type="button" className="link-button" onClick={() => void signOut()}>
-            {t('nav.signOut')}
-          </button>
+          {user ? (
+            <button type="button" className="link-button" onClick={() => void signOut()}>
+              {t('nav.signOut')}
+            </button>
+          ) : (
+            <Link
+              href={signInHref(search ? `${path}?${search}` : path)}
+              className="button primary"
+              data-testid="visitor-sign-in"
+            >
+              {t('visitor.signIn')}
+            </Link>
+          )}
         </div>
       </header>
       <main id="main" className="main">

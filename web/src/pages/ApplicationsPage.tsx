@@ -152,7 +152,9 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
     };
   }, [project, reload]);
   const apps = loaded.data?.applications ?? [];
-  const maintainer = useProjectCan()('maintainer');
+  const canDo = useProjectCan();
+  const maintainer = canDo('maintainer');
+  const developer = canDo('developer');
   return (
     <section className="applications" data-testid="applications-page">
       <h2>{t('apps.title')}</h2>
@@ -171,6 +173,7 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
           t={t}
           onChange={reload}
           maintainer={maintainer}
+          developer={developer}
         />
       ))}
       <p className="muted">{t('apps.healthNote')}</p>
@@ -184,12 +187,15 @@ function ApplicationView({
   t,
   onChange,
   maintainer,
+  developer,
 }: {
   project: string;
   app: ApplicationJson;
   t: TFunction;
   onChange: () => void;
   maintainer: boolean;
+  /** May deploy, promote, scale and roll back (viewers and visitors only read). */
+  developer: boolean;
 }) {
   const appPath = `/api/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app.name)}`;
   const history = useLoad(
@@ -233,6 +239,8 @@ function ApplicationView({
             previous={app.environments[i - 1]?.name ?? null}
             t={t}
             act={act}
+            canDeploy={developer}
+            canApprove={maintainer}
           >
             {maintainer ? (
               <EnvironmentControls project={project} app={app.name} env={env} onChange={onChange} t={t} />
@@ -254,6 +262,7 @@ function ApplicationView({
         verdicts={verdicts.data?.releases ?? []}
         t={t}
         act={act}
+        canDeploy={developer}
       />
     </article>
   );

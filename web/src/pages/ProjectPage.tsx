@@ -38,7 +38,7 @@ const TABS = [
  */
 export function ProjectPage({ name, tab }: { name: string; tab: string }) {
   const { t, lang } = useI18n();
-  const { can } = useAuth();
+  const { can, user } = useAuth();
   const { data: project, error, reload } = useLoad(() => api.project(name), [name]);
   const { data: overview, reload: reloadOverview } = useLoad(() => overviewApi.overview(name), [name]);
   const base = `/projects/${encodeURIComponent(name)}`;
@@ -59,7 +59,8 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
         />
         <ErrorNote error={error} />
         <nav className="tabs" aria-label={t('tab.label')}>
-          {TABS.map((tb) => (
+          {/* Settings need an account: a visitor reading a public project does not see the tab. */}
+          {TABS.filter((tb) => user || tb.id !== 'settings').map((tb) => (
             <Link
               key={tb.id}
               href={`${base}${tb.path}`}
@@ -81,7 +82,12 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
               <ImagesPage
                 project={name}
                 t={t}
-                onDeploy={(repository, version) => setDeploying({ repository, version })}
+                onDeploy={
+                  roleAtLeast(project?.myRole, 'developer')
+                    ? (repository, version) => setDeploying({ repository, version })
+                    : undefined
+                }
+                readOnly={!roleAtLeast(project?.myRole, 'developer')}
               />
             ) : null}
             {deploying ? (

@@ -1,0 +1,43 @@
+import { useActionState } from 'react';
+
+/**
+ * The state of a form whose `action` runs one request (React 19 form actions): the server's
+ * refusal, and what was typed when it came, so the fields can show it again. React resets a
+ * form's uncontrolled fields once its action has run — even a refused one — to their current
+ * `defaultValue`; fields therefore take `defaultValue={state.values.name}` and keep the user's
+ * input on error. After a success `values` is empty again (the fields clear, as before).
+ */
+export interface FormActionState {
+  error: unknown;
+  values: Readonly<Record<string, string>>;
+  /** Counts successful submissions, for forms that say "saved" after one. */
+  done: number;
+}
+
+export const IDLE: FormActionState = { error: null, values: {}, done: 0 };
+
+/** The text fields of a submission (files and the like are not typed text). */
+export function textValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form.entries()) if (typeof value === 'string') values[key] = value;
+  return values;
+}
+
+/**
+ * `useActionState` around `run(form)`: pending while it runs, the error and the typed values
+ * when it throws. `keepValues` keeps what was typed after a success too (settings forms that
+ * show the saved values).
+ */
+export function useFormAction(
+  run: (form: FormData) => Promise<void>,
+  opts: { keepValues?: boolean } = {},
+): [FormActionState, (form: FormData) => void, boolean] {
+  return useActionState<FormActionState, FormData>(async (previous, form) => {
+    try {
+      await run(form);
+      return { error: null, values: opts.keepValues ? textValues(form) : {}, done: previous.done + 1 };
+    } catch (error) {
+      return { error, values: textValues(form), done: previous.done };
+    }
+  }, IDLE);
+}
