@@ -331,3 +331,72 @@ describe('per-project access: public projects, and anonymous callers while they 
     }
   });
 });
+
+describe('per-project access: a visitor reads a public project as a signed-in viewer does', () => {
+  it('every GET project route (streams, logs, artifacts, tests included) answers a visitor like an instance viewer; insights cover public projects only', async () => {
+    const open = await startTestServer({ SLIPWAY_ALLOW_PUBLIC_PROJECTS: 'true' });
+    const closed = await startTestServer();
+    try {
+      const readerToken = await createUserWithToken(open.server, 'reader', 'viewer');
+      const made = await open.api('/api/projects', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'shown', source: { kind: 'builtin' }, visibility: 'public' }),
+      });
+      const project = (await made.json()) as { id: string };
+      assert.equal(made.status, 201);
+      await open.api('/api/projects', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'kept', source: { kind: 'builtin' } }),
+      });
+      const run = runRow({ project_id: project.id, number: 1 });
+      await open.server.ctx.db.insertInto('runs').values(run).execute();
+      await open.server.ctx.db
+        .insertInto('jobs')
+        .values(jobRow({ run_id: run.id, name: 'build', stage: 'test' }))
+        .execute();
+      /** Status only: a stream's body never ends, so it is cancelled once the answer has begun. */
+      const status = async (url: string, token: string | null) => {
+        const controller = new AbortController();
+        const res = await fetch(url, {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          signal: controller.signal,
+        });
+        controller.abort();
+        return res.status;
+      };
+      const routes = open.server.ctx.routes.served.filter((r) => isProjectRoute(r.url) && r.method === 'GET');
+      const differ: string[] = [];
+      const read: string[] = [];
+      for (const route of routes) {
+        const url = `${open.url}${fill(route.url, 'shown')}`;
+        const [asVisitor, asViewer] = [await status(url, null), await status(url, readerToken)];
+        // Where the viewer role is not enough, the visitor is asked to sign in (401) instead of 403.
+        const same = asVisitor === asViewer || (asVisitor === 401 && asViewer === 403);
+        if (!same) differ.push(`${route.url}: visitor ${asVisitor}, viewer ${asViewer}`);
+        if (asVisitor === 200) read.push(route.url);
+      }
+      assert.deepEqual(differ, []);
+      for (const needed of [
+        '/api/projects/:project/events',
+        '/api/projects/:project/runs/:number',
+        '/api/projects/:project/runs/:number/artifacts',
+        '/api/projects/:project/runs/:number/tests',
+        '/api/projects/:project/images',
+        '/api/projects/:project/applications',
+      ]) {
+        assert.ok(read.includes(needed), `a visitor cannot read ${needed}`);
+      }
+      const insights = await fetch(`${open.url}/api/insights/summary`);
+      assert.equal(insights.status, 200);
+      const scope = JSON.stringify(await insights.json());
+      assert.ok(!scope.includes('kept'), 'a private project leaked into a visitor’s insights');
+      assert.equal((await fetch(`${open.url}/api/insights/summary?project=kept`)).status, 404);
+      assert.equal((await fetch(`${open.url}/api/insights/weekly`)).status, 200);
+      assert.equal((await fetch(`${closed.url}/api/insights/summary`)).status, 401);
+      assert.equal((await fetch(`${closed.url}/api/insights/changes`)).status, 401);
+    } finally {
+      await open.close();
+      await closed.close();
+    }
+  });
+});
