@@ -1,4 +1,4 @@
-import { useActionState } from 'react';
+import { type FormEvent, useActionState } from 'react';
 
 /**
  * The state of a form whose `action` runs one request (React 19 form actions): the server's
@@ -40,4 +40,14 @@ export function useFormAction(
       return { error, values: textValues(form), done: previous.done };
     }
   }, IDLE);
+}
+
+/**
+ * `onReset` of a form whose fields are controlled (state is the truth): React resets a form after
+ * its action has run, which puts controlled selects, radios and checkboxes back to their first
+ * render in the page while the state keeps the user's choice (react#30580, #31695). Cancelling
+ * that reset keeps the page and the state in step; the form's state decides what to clear.
+ */
+export function keepControlledFields(event: FormEvent<HTMLFormElement>): void {
+  event.preventDefault();
 }

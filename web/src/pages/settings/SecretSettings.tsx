@@ -1,16 +1,17 @@
 /** The project's secrets: names and dates only, values are write-only. */
 import { api } from '../../api/client.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
-import { field, submitThenReload, useAction } from './settings-actions.js';
+import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function SecretSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
   const { data, error: loadError, reload } = useLoad(() => api.secrets(project), [project]);
   const [error, busy, run] = useAction();
-  const submit = submitThenReload(run, reload, (form) =>
+  const [sent, submit] = useFormThenReload(reload, (form) =>
     api.setSecret(project, field(form, 'secretName'), String(form.get('secretValue') ?? '')),
   );
   return (
@@ -20,11 +21,17 @@ export function SecretSettings({ project, canEdit }: { project: string; canEdit:
       hint={t('settings.secretsHint')}
       loadError={loadError}
       empty={data?.length === 0 ? t('settings.noSecrets') : null}
-      error={error}
+      error={sent.error ?? error}
       form={
         canEdit ? (
-          <form className="inline-form" onSubmit={submit}>
-            <input name="secretName" aria-label={t('settings.secretName')} placeholder="NAME" required />
+          <form className="inline-form" action={submit}>
+            <input
+              name="secretName"
+              defaultValue={sent.values.secretName ?? ''}
+              aria-label={t('settings.secretName')}
+              placeholder="NAME"
+              required
+            />
             <input
               name="secretValue"
               type="password"
@@ -34,9 +41,7 @@ export function SecretSettings({ project, canEdit }: { project: string; canEdit:
               required
               minLength={8}
             />
-            <button type="submit" disabled={busy}>
-              {t('settings.setSecret')}
-            </button>
+            <SubmitButton disabled={busy}>{t('settings.setSecret')}</SubmitButton>
           </form>
         ) : null
       }
