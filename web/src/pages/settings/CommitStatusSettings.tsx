@@ -1,13 +1,13 @@
-import type { FormEvent } from 'react';
 import { apiFetch } from '../../api/http.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import type { Delivery } from './DeliveryLog.js';
 import './notify-messages.js';
 import { Section } from './SettingsSection.js';
-import { field, useAction } from './settings-actions.js';
+import { field, useFormThenReload } from './settings-actions.js';
 
 interface StatusSettings {
   forge: string | null;
@@ -24,20 +24,16 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
   const { t, lang } = useI18n();
   const path = `/api/projects/${encodeURIComponent(project)}/commit-status`;
   const { data, error: loadError, reload } = useLoad(() => apiFetch<StatusSettings>(path), [path]);
-  const [error, busy, run] = useAction();
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const [sent, submit] = useFormThenReload(reload, (form) => {
     const token = field(form, 'token');
     const apiUrl = field(form, 'apiUrl');
-    void run(async () => {
-      await apiFetch(path, {
-        method: 'PUT',
-        body: { enabled: form.get('enabled') === 'on', ...(token ? { token } : {}), apiUrl: apiUrl || null },
-      });
-      reload();
+    return apiFetch(path, {
+      method: 'PUT',
+      body: { enabled: form.get('enabled') === 'on', ...(token ? { token } : {}), apiUrl: apiUrl || null },
     });
-  };
+  });
+  // After a refusal the fields show what was sent; otherwise what the server has.
+  const typed = sent.error ? sent.values : null;
   const last = data?.lastDelivery;
   return (
     <Section title={t('status.title')} testid="commit-status">
@@ -47,9 +43,14 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
       {data?.offered ? (
         <>
           {canEdit ? (
-            <form className="stack-form" onSubmit={submit}>
+            <form className="stack-form" action={submit}>
               <label>
-                <input type="checkbox" name="enabled" defaultChecked={data.enabled} /> {t('status.enabled')}
+                <input
+                  type="checkbox"
+                  name="enabled"
+                  defaultChecked={typed ? typed.enabled === 'on' : data.enabled}
+                />{' '}
+                {t('status.enabled')}
               </label>
               <input
                 name="token"
@@ -61,13 +62,11 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
               {data.tokenSet ? <span className="muted">{t('status.tokenSet')}</span> : null}
               <input
                 name="apiUrl"
-                defaultValue={data.apiUrlOverride ?? ''}
+                defaultValue={typed ? (typed.apiUrl ?? '') : (data.apiUrlOverride ?? '')}
                 placeholder={data.apiUrl ?? ''}
                 aria-label={t('status.apiUrl')}
               />
-              <button type="submit" disabled={busy}>
-                {t('status.save')}
-              </button>
+              <SubmitButton>{t('status.save')}</SubmitButton>
             </form>
           ) : null}
           <p>
@@ -83,7 +82,7 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
           </p>
         </>
       ) : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={sent.error} />
     </Section>
   );
 }
