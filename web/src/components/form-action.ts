@@ -51,3 +51,15 @@ export function useFormAction(
 export function keepControlledFields(event: FormEvent<HTMLFormElement>): void {
   event.preventDefault();
 }
+
+/**
+ * `onReset` of a form with many fields (checkboxes, selects): React's reset after the action
+ * clears the form after a success, as the form did before; after a refusal it is cancelled, so
+ * everything typed and ticked stays for the user to correct. React resets after committing the
+ * action's result, so the handler of that render sees the refusal in `state`.
+ */
+export function resetOnlyAfterSuccess(state: FormActionState): (event: FormEvent<HTMLFormElement>) => void {
+  return (event) => {
+    if (state.error) event.preventDefault();
+  };
+}

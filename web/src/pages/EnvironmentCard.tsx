@@ -4,6 +4,8 @@
  */
 import { type ReactNode, useState } from 'react';
 import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
+import { keepControlledFields } from '../components/form-action.js';
+import { SubmitButton } from '../components/SubmitButton.js';
 import type { TFunction } from '../i18n/index.js';
 import { shortImage } from './short-image.js';
 
@@ -97,14 +99,15 @@ export function EnvironmentCard({
         <div className="env-actions">
           <form
             className="env-action-row"
-            onSubmit={(e) => {
-              e.preventDefault();
+            onReset={keepControlledFields}
+            action={async () => {
               const value = image.trim();
               if (!value) return;
-              void act(
+              await act(
                 `${envPath}/deploy`,
                 /^sha256:[0-9a-f]{64}$/.test(value) ? { imageDigest: value } : { image: value },
-              ).then(() => setImage(''));
+              );
+              setImage('');
             }}
           >
             <input
@@ -115,9 +118,9 @@ export function EnvironmentCard({
               placeholder={t('apps.imagePlaceholder')}
               onChange={(e) => setImage(e.target.value)}
             />
-            <button type="submit" className="primary" data-testid={`deploy-${id}`} disabled={!image.trim()}>
+            <SubmitButton className="primary" testId={`deploy-${id}`} disabled={!image.trim()}>
               {t('apps.deploy')}
-            </button>
+            </SubmitButton>
           </form>
           {previous || (waiting && canApprove) ? (
             <div className="env-action-row">
@@ -144,10 +147,8 @@ export function EnvironmentCard({
           ) : null}
           <form
             className="env-action-row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void act(`${envPath}/scale`, { replicas: Number(replicas) });
-            }}
+            onReset={keepControlledFields}
+            action={() => act(`${envPath}/scale`, { replicas: Number(replicas) })}
           >
             <input
               data-testid={`scale-input-${id}`}
@@ -159,9 +160,9 @@ export function EnvironmentCard({
               value={replicas}
               onChange={(e) => setReplicas(e.target.value)}
             />
-            <button type="submit" data-testid={`scale-${id}`} disabled={!running}>
+            <SubmitButton testId={`scale-${id}`} disabled={!running}>
               {t('apps.scale')}
-            </button>
+            </SubmitButton>
           </form>
         </div>
       ) : null}
