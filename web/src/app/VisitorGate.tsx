@@ -12,6 +12,7 @@ import { SignInForm } from '../pages/SignInPage.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
 import './visitor-messages.js';
+import '../styles/visitor.css';
 
 /** The sign-in form in place of a page that needs an account; the URL stays, so it returns here. */
 export function SignInInstead() {
