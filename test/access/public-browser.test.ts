@@ -95,6 +95,10 @@ describe('public projects for visitors (Chromium)', { timeout: 900_000 }, () => 
       method: 'PUT',
       body: JSON.stringify({ role: 'viewer' }),
     });
+    await server.api(`/api/projects/${OPEN}/applications`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'web', environments: [{ name: 'dev' }, { name: 'prod' }] }),
+    });
     await server.push(OPEN, pipeline(image as string));
     assert.equal(await waitForFinishedRun(), 'succeeded');
   });
@@ -153,6 +157,19 @@ describe('public projects for visitors (Chromium)', { timeout: 900_000 }, () => 
         assert.equal(await page.locator('[data-testid=signin-instead]').count(), 0, tab);
         assert.equal(await page.locator('.tab-panel [role=alert]').count(), 0, `${tab} shows an error`);
         assert.equal(await page.locator('[data-testid=new-application]').count(), 0);
+        if (tab === 'apps') {
+          // The application and its environments show; deploying, promoting, scaling, approving
+          // and editing need a role in the project, so none of it is offered.
+          await page.locator('[data-testid=env-web-prod]').waitFor();
+          const actions = await page
+            .locator('[data-testid=application-web]')
+            .locator(
+              '[data-testid^=deploy-], [data-testid^=promote-], [data-testid^=scale-], [data-testid^=approve-], [data-testid^=rollback-], [data-testid^=edit-env-], [data-testid^=add-env-]',
+            )
+            .count();
+          assert.equal(actions, 0);
+          assert.equal(await page.locator('[data-testid=application-web] .env-actions').count(), 0);
+        }
         assert.deepEqual(await rawKeysOn(page), [], tab);
       });
     }
