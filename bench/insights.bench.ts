@@ -10,22 +10,28 @@
  *   - page: navigation → the key numbers and the value-stream chart drawn, in Chromium, fresh
  *     context per round (cold cache).
  * Targets: API p50 ≤ 50 ms, page interactive ≤ 1.5 s.
- * `npx tsx bench/insights.bench.ts` (RUNS=N, ROUNDS=N to change the sizes). No assertions.
+ * `npx tsx bench/insights.bench.ts` (RUNS=N, ROUNDS=N to change the sizes; COMPARE_DIST=dir to
+ * load another build of the UI in the same rounds, see insights-page.ts). No assertions.
  */
 import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { hashPassword } from '../src/server/auth/passwords.js';
 import { backfillReleaseFacts } from '../src/server/insights/backfill-facts.js';
 import { catchUpInsights } from '../src/server/insights/insights-follow-up.js';
-import { launchChromium, newContext } from '../test/support/browser.js';
+import { launchChromium } from '../test/support/browser.js';
 import { startTestServer } from '../test/support/server.js';
-import { ensureWebBuilt } from '../test/support/web-build.js';
+import { ensureWebBuilt, WEB_INDEX } from '../test/support/web-build.js';
+import { loadInsightsPage } from './insights-page.js';
 import { seedInsightsHistory } from './insights-seed.js';
 import { fmtMs, median } from './stats.js';
 
 const RUNS = Number(process.env.RUNS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const API_ROUNDS = Number(process.env.API_ROUNDS ?? 60);
+/** Another build of the UI (a web/dist directory) to load in the same rounds, for before/after. */
+const COMPARE_DIST = process.env.COMPARE_DIST;
+const WEB_DIST = dirname(WEB_INDEX);
 const PASSWORD = 'bench-password-123';
 const now = Date.now();
 
@@ -101,36 +107,42 @@ try {
     }
   }
 
-  const numbers: number[] = [];
-  const interactive: number[] = [];
+  // The page, cold, per round. With COMPARE_DIST (another build of the UI, e.g. before a
+  // change) both builds are loaded in every round, in alternating order, from their directories.
+  const variants: [string, string | undefined][] = COMPARE_DIST
+    ? [
+        ['before (COMPARE_DIST)', COMPARE_DIST],
+        ['after (web/dist)', WEB_DIST],
+      ]
+    : [['', undefined]];
+  const numbers = new Map<string, number[]>(variants.map(([v]) => [v, []]));
+  const interactive = new Map<string, number[]>(variants.map(([v]) => [v, []]));
+  /** Where the page's time goes: per variant and resource, when it started and ended. */
+  const breakdown = new Map<string, number[]>();
   for (let round = 0; round <= ROUNDS; round++) {
-    const context = await newContext(browser);
-    await context.addCookies([{ name, value, url: t.url }]);
-    const page = await context.newPage();
-    await page.goto(`${t.url}/projects/bench/insights`, { waitUntil: 'commit' });
-    const numbersAt = await page
-      .waitForFunction(
-        () => document.querySelector('[data-testid=insights-failures] .insights-band') && performance.now(),
-        null,
-        { polling: 'raf', timeout: 60_000 },
-      )
-      .then((h) => h.jsonValue() as Promise<number>);
-    const at = await page
-      .waitForFunction(
-        () =>
-          document.querySelector('[data-testid=insights-failures] .insights-band') &&
-          document.querySelector('[data-testid=insights-value-stream] svg path') &&
-          performance.now(),
-        null,
-        { polling: 'raf', timeout: 60_000 },
-      )
-      .then((h) => h.jsonValue() as Promise<number>);
-    if (round > 0) {
-      numbers.push(numbersAt);
-      interactive.push(at);
+    const order = round % 2 ? [...variants].reverse() : variants;
+    for (const [variant, dist] of order) {
+      const load = await loadInsightsPage(browser, t.url, { name, value }, dist);
+      if (round === 0) continue;
+      numbers.get(variant)?.push(load.numbersAt);
+      interactive.get(variant)?.push(load.chartsAt);
+      for (const [key, ms] of Object.entries(load.timings)) {
+        const k = variant ? `${variant} ${key}` : key;
+        breakdown.set(k, [...(breakdown.get(k) ?? []), ms]);
+      }
     }
-    await context.close();
   }
+  const pageRows = variants
+    .map(([v]) => {
+      const n = numbers.get(v) ?? [];
+      const c = interactive.get(v) ?? [];
+      const label = v ? ` — ${v}` : '';
+      return (
+        `| Insights page${label}: navigation → key numbers with bands shown (chromium, cold) | ${fmtMs(median(n))} | ${fmtMs(Math.max(...n))} | | |\n` +
+        `| Insights page${label}: navigation → charts drawn too (interactive) | ${fmtMs(median(c))} | ${fmtMs(Math.max(...c))} | | ≤ 1.5 s |\n`
+      );
+    })
+    .join('');
 
   const load = (await import('node:os'))
     .loadavg()
@@ -145,10 +157,12 @@ try {
       `| GET /api/insights/summary, 30 days | ${fmtMs(median(month))} | ${fmtMs(Math.max(...month))} | ${ratio(month)} | ≤ 50 ms |\n` +
       `| GET /api/insights/summary, 365 days (all ${releases} releases) | ${fmtMs(median(year))} | ${fmtMs(Math.max(...year))} | ${ratio(year)} | ≤ 50 ms |\n` +
       `| same, 365 days, facts cache emptied first (as after a release ended) | ${fmtMs(median(yearCold))} | ${fmtMs(Math.max(...yearCold))} | ${ratio(yearCold)} | |\n` +
-      `| Insights page: navigation → key numbers with bands shown (chromium, cold) | ${fmtMs(median(numbers))} | ${fmtMs(Math.max(...numbers))} | | |\n` +
-      `| Insights page: navigation → charts drawn too (interactive) | ${fmtMs(median(interactive))} | ${fmtMs(Math.max(...interactive))} | | ≤ 1.5 s |\n` +
+      pageRows +
       `| migration 027: facts of ${factCount} releases (no git) | ${fmtMs(factsMs)} | | | |\n` +
-      `| first start: commits of ${computed} releases (git, one pass per environment) | ${fmtMs(catchUpMs)} | | | |\n`,
+      `| first start: commits of ${computed} releases (git, one pass per environment) | ${fmtMs(catchUpMs)} | | | |\n` +
+      '\nWhere the page time goes (medians, ms from navigation start; size = encoded bytes):\n\n' +
+      '| resource / moment | median |\n|---|---|\n' +
+      [...breakdown.entries()].map(([key, values]) => `| ${key} | ${median(values).toFixed(0)} |\n`).join(''),
   );
 } finally {
   await browser.close();

@@ -8,16 +8,20 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const ALLOWED: Record<string, string[]> = {
   domain: [],
+  // The HTTP shapes (zod schemas) read by the server's routes, the web UI and the CLI: only
+  // zod and domain, so anyone may import them without pulling in server code.
+  api: ['domain'],
   pipeline: ['domain'],
-  protocol: ['domain', 'pipeline'],
+  protocol: ['domain', 'pipeline', 'api'],
   backends: ['domain'],
   runtime: ['domain', 'pipeline', 'backends'],
-  agent: ['domain', 'pipeline', 'protocol', 'runtime', 'backends', 'deploy'],
-  server: ['domain', 'pipeline', 'protocol', 'import'],
+  agent: ['domain', 'pipeline', 'protocol', 'runtime', 'backends', 'deploy', 'api'],
+  server: ['domain', 'pipeline', 'protocol', 'import', 'api'],
   import: ['domain', 'pipeline'],
   images: ['domain', 'backends'],
   deploy: ['domain', 'backends'],
   cli: [
+    'api',
     'domain',
     'pipeline',
     'protocol',

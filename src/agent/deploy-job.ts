@@ -105,7 +105,11 @@ export async function runDeployJob(input: DeployJobInput): Promise<DeployJobOutc
     case 'failed':
       return {
         ...fail(log, outcome.reason),
-        release: release('failed', { reason: outcome.reason, ...(image ? { image, digest } : {}) }),
+        release: release('failed', {
+          reason: outcome.reason,
+          ...(outcome.code ? { reasonCode: outcome.code, reasonParams: outcome.params ?? {} } : {}),
+          ...(image ? { image, digest } : {}),
+        }),
       };
     case 'canceled':
       return { status: 'canceled', failure: null, release: release('canceled') };

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { detectSwarmPublishMode } from '../deploy/swarm-publish-mode.js';
 import { bootstrap } from '../server/bootstrap.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from '../server/config.js';
 import { createServer } from '../server/create-server.js';
@@ -22,6 +23,10 @@ export async function serverCommand(argv: string[], io: CliIO & { signal?: Abort
   let config: ReturnType<typeof loadServerConfig>;
   try {
     config = loadServerConfig(io.env, io.cwd);
+    // The embedded agent detects its Swarm publish mode on this host; the edge's checks
+    // (a Swarm canary needs proxy mode) must know the same mode.
+    if (config.embeddedAgent && config.swarmPublish === null)
+      config = { ...config, swarmPublish: detectSwarmPublishMode() };
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;

@@ -6,6 +6,9 @@
  * stable). Too few canary requests: the window grows, bounded (MAX_EXTRA_BAKES more bakes),
  * and still too few is a failure — a version nobody could judge is not promoted.
  * Steps below 100 are judged; reaching 100 is the caller's normal switch.
+ *
+ * Targets share all of it: they only start the canary's instances (containers, or a second
+ * Swarm service), hand their addresses over, and remove them again (canaryStage).
  */
 import {
   type CanaryDecision,
@@ -13,7 +16,7 @@ import {
   judgeCanary,
   type TrafficSample,
 } from '../domain/release-stats.js';
-import type { CanaryRollout, DeployLog, EnvironmentRef } from './deploy-target.js';
+import type { CanaryRollout, DeployLog, DeployOutcome, EnvironmentRef } from './deploy-target.js';
 import type { EnvironmentProxies } from './environment-proxies.js';
 import {
   countsBetween,
@@ -109,6 +112,26 @@ export async function runCanary(run: CanaryRun): Promise<CanaryResult> {
     }
   }
   return { outcome: 'passed' };
+}
+
+/**
+ * The canary stage of a target's rollout. Passed: null, and the caller promotes the new
+ * version. Otherwise the canary's share is already back on stable (runCanary); its requests
+ * still on their way are drained, `discard` removes its instances (engine-specific), and the
+ * outcome says why, with the judge's evidence.
+ */
+export async function canaryStage(
+  run: CanaryRun,
+  drainTimeoutMs: number,
+  discard: () => Promise<void>,
+): Promise<DeployOutcome | null> {
+  const canary = await runCanary(run);
+  if (canary.outcome === 'passed') return null;
+  await run.proxies.drain(run.canaryAddresses, drainTimeoutMs);
+  await discard();
+  if (canary.outcome === 'canceled') return { result: 'canceled' };
+  run.log('removed the canary; the previous version keeps serving');
+  return { result: 'rolled_back', reason: canary.reason, code: canary.code, params: canary.params };
 }
 
 function stableTotals(run: CanaryRun): TrafficCounts {

@@ -98,7 +98,7 @@ export interface UpdatePolicy {
 export type DeployOutcome =
   | { result: 'succeeded'; image: string }
   | { result: 'rolled_back'; reason: string; code?: string; params?: Record<string, string | number> }
-  | { result: 'failed'; reason: string }
+  | { result: 'failed'; reason: string; code?: string; params?: Record<string, string | number> }
   | { result: 'canceled' };
 
 export interface EnvironmentStatus {

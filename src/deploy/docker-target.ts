@@ -7,7 +7,7 @@
  */
 import type Dockerode from 'dockerode';
 import { isNotFound } from '../backends/docker/errors.js';
-import { runCanary } from './canary-rollout.js';
+import { canaryStage } from './canary-rollout.js';
 import type {
   DeployLog,
   DeployOutcome,
@@ -235,24 +235,22 @@ export class DockerTarget implements DeployTarget {
 
     const newAddresses = await containerAddresses(this.docker, ref, created);
     if (spec.rollout && spec.update.order === 'start-first' && oldAddresses.length > 0) {
-      const canary = await runCanary({
-        ref,
-        proxies,
-        recorder: this.recorder,
-        rollout: spec.rollout,
-        stableRelease: liveContainers(old)[0]?.Labels[LABEL_DEPLOY_RELEASE] ?? null,
-        canaryRelease: spec.releaseId,
-        canaryAddresses: newAddresses,
-        log,
-        signal,
-      });
-      if (canary.outcome !== 'passed') {
-        await proxies.drain(newAddresses, this.o.drainTimeoutMs);
-        await this.discard(created);
-        if (canary.outcome === 'canceled') return { result: 'canceled' };
-        log('removed the canary containers; the previous version keeps serving');
-        return { result: 'rolled_back', reason: canary.reason, code: canary.code, params: canary.params };
-      }
+      const stopped = await canaryStage(
+        {
+          ref,
+          proxies,
+          recorder: this.recorder,
+          rollout: spec.rollout,
+          stableRelease: liveContainers(old)[0]?.Labels[LABEL_DEPLOY_RELEASE] ?? null,
+          canaryRelease: spec.releaseId,
+          canaryAddresses: newAddresses,
+          log,
+          signal,
+        },
+        this.o.drainTimeoutMs,
+        () => this.discard(created),
+      );
+      if (stopped) return stopped;
     }
     await proxies.switchTo(newAddresses, spec.ports, spec.releaseId);
     log(`traffic switched to ${created.length} new container(s)`);

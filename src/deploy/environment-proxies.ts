@@ -95,6 +95,16 @@ export class EnvironmentProxies {
     }
   }
 
+  /**
+   * Replaces the stable set on the current ports and keeps a canary in place (Swarm refreshes
+   * the stable tasks every second, also while a canary bakes or holds all the traffic).
+   */
+  setStable(addresses: string[], releases: ReleaseOf = this.releases): void {
+    this.addresses = [...addresses];
+    this.releases = releases;
+    this.apply();
+  }
+
   /** Sends `share` (0..1) of the traffic to the canary's addresses; the stable set stays. */
   setCanary(addresses: string[], releaseId: string, share: number): void {
     this.canary = { addresses: [...addresses], releaseId, share };

@@ -7,7 +7,8 @@
  * Publishing: `ingress` publishes ports through the routing mesh (needs IPVS in the kernel).
  * `proxy` (for engines without IPVS) attaches the tasks to a swarm-scoped bridge network and
  * puts this target's port proxy in front of the running tasks, refreshed while it follows
- * updates and in the background — single-node Swarm only.
+ * updates and in the background — single-node Swarm only. Only proxy mode can run a canary
+ * (swarm-canary.ts): the routing mesh cannot be given a share.
  */
 import type Dockerode from 'dockerode';
 import { engineMessage, isNotFound } from '../backends/docker/errors.js';
@@ -22,7 +23,6 @@ import type {
 } from './deploy-target.js';
 import { healthDeadlineMs } from './engine-config.js';
 import { EnvironmentLocks } from './env-lock.js';
-import { EnvironmentProxies } from './environment-proxies.js';
 import { sleep } from './health-wait.js';
 import {
   allEnvironmentsFilter,
@@ -36,6 +36,13 @@ import {
   protocolOf,
   refFromLabels,
 } from './labels.js';
+import {
+  INGRESS_CANARY_REFUSAL,
+  isCanaryService,
+  removeCanaryService,
+  swarmCanaryRollOut,
+} from './swarm-canary.js';
+import { SwarmProxies } from './swarm-proxies.js';
 import { serviceSpec } from './swarm-service-spec.js';
 import {
   inspectService,
@@ -45,15 +52,9 @@ import {
   swarmProblem,
   updateService,
 } from './swarm-services.js';
-import {
-  failureReason,
-  serviceTasks,
-  servingTasks,
-  servingTasksByService,
-  taskUpstreams,
-} from './swarm-tasks.js';
+import { failureReason, serviceTasks, servingTasks, servingTasksByService } from './swarm-tasks.js';
 import { ensureEnvironmentNetwork, lockedOutcome, nothingDeployed } from './target-support.js';
-import type { TrafficRecorder } from './traffic-recorder.js';
+import { TrafficRecorder } from './traffic-recorder.js';
 
 export interface SwarmTargetOptions {
   docker: Dockerode;
@@ -67,21 +68,23 @@ export interface SwarmTargetOptions {
   /** Upper bound of one update or scale, on top of the health checks' own deadline. */
   updateDeadlineMs?: number;
   pullTimeoutMs?: number;
-  /** Proxy mode: where the proxies count traffic per release (the agent's). */
+  /** Proxy mode: where the proxies count traffic per release (the agent's; a private one by default). */
   recorder?: TrafficRecorder;
+  /** Longest wait for open requests to a canary's tasks before removing its service. */
+  drainTimeoutMs?: number;
 }
 
 export class SwarmTarget implements DeployTarget {
   readonly kind = 'swarm' as const;
   private readonly docker: Dockerode;
   private readonly locks = new EnvironmentLocks();
-  private readonly proxies = new Map<string, { proxies: EnvironmentProxies; timer: NodeJS.Timeout }>();
+  private readonly proxies: SwarmProxies;
   private readonly o: Required<Omit<SwarmTargetOptions, 'docker' | 'recorder'>>;
-  private readonly recorder: TrafficRecorder | undefined;
+  private readonly recorder: TrafficRecorder;
 
   constructor(options: SwarmTargetOptions) {
     this.docker = options.docker;
-    this.recorder = options.recorder;
+    this.recorder = options.recorder ?? new TrafficRecorder();
     this.o = {
       publish: options.publish ?? 'ingress',
       listenHost: options.listenHost ?? '0.0.0.0',
@@ -90,7 +93,9 @@ export class SwarmTarget implements DeployTarget {
       pollMs: options.pollMs ?? 100,
       updateDeadlineMs: options.updateDeadlineMs ?? 300_000,
       pullTimeoutMs: options.pullTimeoutMs ?? 300_000,
+      drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
     };
+    this.proxies = new SwarmProxies(this.docker, this.o.listenHost, this.recorder);
   }
 
   deploy(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
@@ -137,15 +142,17 @@ export class SwarmTarget implements DeployTarget {
     const serving = await servingTasksByService(this.docker);
     return services.flatMap((s) => {
       const ref = refFromLabels(s.Spec?.Labels ?? {});
-      if (!ref) return [];
+      // A canary service is part of its environment's rollout, not an environment.
+      if (!ref || isCanaryService(s)) return [];
       return [{ ...ref, ...serviceStatus(s, serving.get(s.ID) ?? 0) }];
     });
   }
 
   remove(ref: EnvironmentRef): Promise<void> {
     return this.locks.run(environmentKey(ref), async () => {
-      await this.unbind(ref);
+      await this.proxies.unbind(ref);
       const name = environmentName(ref);
+      await removeCanaryService(this.docker, ref).catch(() => {});
       try {
         await this.docker.getService(name).remove();
       } catch (err) {
@@ -174,8 +181,14 @@ export class SwarmTarget implements DeployTarget {
     const services = (await this.docker.listServices({ filters: allEnvironmentsFilter() })) as SwarmService[];
     for (const s of services) {
       const ref = refFromLabels(s.Spec?.Labels ?? {});
-      if (!ref || this.proxies.has(environmentKey(ref))) continue;
-      const taken = await this.bind(
+      if (ref && isCanaryService(s)) {
+        // The rollout it belonged to ended with the agent that ran it; the stable service serves.
+        await removeCanaryService(this.docker, ref);
+        log(`${environmentName(ref)}: removed the canary service of an interrupted rollout`);
+        continue;
+      }
+      if (!ref || this.proxies.has(ref)) continue;
+      const taken = await this.proxies.bind(
         ref,
         parsePorts(s.Spec?.Labels?.[LABEL_DEPLOY_PORTS]),
         protocolFromLabel(s.Spec?.Labels?.[LABEL_DEPLOY_PROTOCOL]),
@@ -184,11 +197,8 @@ export class SwarmTarget implements DeployTarget {
     }
   }
 
-  async close(): Promise<void> {
-    const all = [...this.proxies.values()];
-    this.proxies.clear();
-    for (const p of all) clearInterval(p.timer);
-    await Promise.all(all.map((p) => p.proxies.close()));
+  close(): Promise<void> {
+    return this.proxies.close();
   }
 
   // ---- deploy ----
@@ -196,6 +206,13 @@ export class SwarmTarget implements DeployTarget {
   private async rollOut(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
     const inactive = await swarmProblem(this.docker);
     if (inactive) return { result: 'failed', reason: inactive };
+    if (spec.rollout && this.o.publish === 'ingress')
+      return {
+        result: 'failed',
+        reason: INGRESS_CANARY_REFUSAL,
+        code: 'canary_needs_swarm_proxy',
+        params: {},
+      };
     log(
       `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order}) to Swarm`,
     );
@@ -204,7 +221,7 @@ export class SwarmTarget implements DeployTarget {
     const network =
       this.o.publish === 'proxy' ? await ensureEnvironmentNetwork(this.docker, spec, 'swarm') : null;
     if (network) {
-      const taken = await this.bind(spec, spec.ports, protocolOf(spec));
+      const taken = await this.proxies.bind(spec, spec.ports, protocolOf(spec));
       if (taken) return { result: 'failed', reason: taken };
     }
     const body = serviceSpec(spec, {
@@ -233,10 +250,36 @@ export class SwarmTarget implements DeployTarget {
       }
       return { result: 'succeeded', image: spec.image };
     }
-    const before = existing.UpdateStatus?.StartedAt ?? null;
-    log(`updating service ${environmentName(spec)}`);
-    await updateService(this.docker, existing, body);
-    return this.followUpdate(spec, before, deadline, log, signal);
+    const update = async (next: Record<string, unknown>): Promise<DeployOutcome> => {
+      const current = (await inspectService(this.docker, spec)) ?? existing;
+      const before = current.UpdateStatus?.StartedAt ?? null;
+      log(`updating service ${environmentName(spec)}`);
+      await updateService(this.docker, current, next);
+      return this.followUpdate(spec, before, deadline, log, signal);
+    };
+    const proxies = this.proxies.of(spec);
+    const rollout = spec.rollout;
+    const serving = servingTasks(await serviceTasks(this.docker, environmentName(spec))).length;
+    if (rollout && proxies && spec.update.order === 'start-first' && serving > 0) {
+      return swarmCanaryRollOut(
+        {
+          docker: this.docker,
+          proxies,
+          recorder: this.recorder,
+          drainTimeoutMs: this.o.drainTimeoutMs,
+          waitConverged: (name, replicas, s) =>
+            this.waitConverged(spec, replicas, Math.min(deadline, this.firstDeadline(spec)), s, name),
+          updateStable: update,
+          refreshStable: () => this.proxies.refresh(spec),
+        },
+        { ...spec, rollout },
+        existing,
+        body,
+        log,
+        signal,
+      );
+    }
+    return update(body);
   }
 
   /** Polls UpdateStatus until the update ends; updating → completed | rollback_* | paused. */
@@ -252,7 +295,7 @@ export class SwarmTarget implements DeployTarget {
     let last = '';
     while (Date.now() < deadline) {
       if (signal.aborted) return { result: 'canceled' };
-      await this.refresh(ref);
+      await this.proxies.refresh(ref);
       const service = await inspectService(this.docker, ref);
       const status = service?.UpdateStatus;
       const state = status && status.StartedAt !== before ? (status.State ?? '') : '';
@@ -263,11 +306,11 @@ export class SwarmTarget implements DeployTarget {
       const reason = async (): Promise<string> =>
         (await failureReason(this.docker, await serviceTasks(this.docker, name))) ?? status?.Message ?? state;
       if (state === 'completed') {
-        await this.refresh(ref);
+        await this.proxies.refresh(ref);
         return { result: 'succeeded', image: service?.Spec?.Labels?.[LABEL_DEPLOY_IMAGE] ?? '' };
       }
       if (state === 'rollback_completed') {
-        await this.refresh(ref);
+        await this.proxies.refresh(ref);
         return { result: 'rolled_back', reason: await reason() };
       }
       if (state === 'paused' || state === 'rollback_paused')
@@ -286,12 +329,12 @@ export class SwarmTarget implements DeployTarget {
     replicas: number,
     timeoutMs: number,
     signal: AbortSignal,
+    name = environmentName(ref),
   ): Promise<DeployOutcome | null> {
-    const name = environmentName(ref);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (signal.aborted) return { result: 'canceled' };
-      await this.refresh(ref);
+      await this.proxies.refresh(ref);
       const tasks = await serviceTasks(this.docker, name);
       if (
         servingTasks(tasks).length === replicas &&
@@ -322,58 +365,6 @@ export class SwarmTarget implements DeployTarget {
       .getService(environmentName(ref))
       .remove()
       .catch(() => {});
-    await this.unbind(ref);
-  }
-
-  /** Proxy mode: listens on the ports and keeps the upstreams in step with the running tasks. */
-  private async bind(
-    ref: EnvironmentRef,
-    ports: DeploySpec['ports'],
-    protocol: 'http' | 'tcp',
-  ): Promise<string | null> {
-    const key = environmentKey(ref);
-    let entry = this.proxies.get(key);
-    if (!entry) {
-      const proxies = new EnvironmentProxies(this.o.listenHost, {
-        ref: { project: ref.project, app: ref.app, env: ref.env },
-        ...(this.recorder ? { recorder: this.recorder } : {}),
-      });
-      const timer = setInterval(() => void this.refresh(ref).catch(() => {}), 1_000);
-      timer.unref();
-      entry = { proxies, timer };
-      this.proxies.set(key, entry);
-    }
-    const taken = await entry.proxies.bind(ports, protocol);
-    if (taken && entry.proxies.currentAddresses().length === 0) await this.unbind(ref);
-    else if (!taken) await entry.proxies.switchTo([...entry.proxies.currentAddresses()], ports);
-    if (!taken) await this.refresh(ref);
-    return taken;
-  }
-
-  private async unbind(ref: EnvironmentRef): Promise<void> {
-    const key = environmentKey(ref);
-    const entry = this.proxies.get(key);
-    if (!entry) return;
-    this.proxies.delete(key);
-    clearInterval(entry.timer);
-    await entry.proxies.close();
-  }
-
-  /** Proxy mode: points the proxies at the tasks that serve now. */
-  private async refresh(ref: EnvironmentRef): Promise<void> {
-    const entry = this.proxies.get(environmentKey(ref));
-    if (!entry) return;
-    const name = environmentName(ref);
-    const tasks = await serviceTasks(this.docker, name).catch(() => []);
-    const upstreams = await taskUpstreams(this.docker, servingTasks(tasks), name);
-    const releases = new Map<string, string>();
-    for (const u of upstreams) if (u.releaseId) releases.set(u.address, u.releaseId);
-    // Never switch to nothing while an update briefly has no serving task listed.
-    if (upstreams.length > 0)
-      await entry.proxies.switchTo(
-        upstreams.map((u) => u.address),
-        entry.proxies.currentPorts(),
-        releases,
-      );
+    await this.proxies.unbind(ref);
   }
 }

@@ -103,6 +103,9 @@ export interface WorkflowDraft {
   when?: 'always' | 'never';
 }
 
+/** Top-level `clone:`: false (files only) or checkout settings. */
+export type CloneDraft = false | { depth?: number; tags?: boolean };
+
 export interface PipelineDraft {
   /** Comment at the top of the output: where it came from, plus the source's own header. */
   header?: string;
@@ -112,6 +115,7 @@ export interface PipelineDraft {
   topComments?: Partial<Record<'image' | 'variables', string>>;
   image?: string;
   variables?: Record<string, Scalar>;
+  clone?: CloneDraft;
   interruptible?: boolean;
   runsOn?: Record<string, Scalar>;
   workflow?: WorkflowDraft;

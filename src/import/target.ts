@@ -1,8 +1,8 @@
 /**
  * The target syntax, in one place: which `.slipway.yml` key each concept of a translated
  * pipeline becomes, and in which order keys are written (schema.ts and its schema-*.ts parts).
- * There is no `clone:`: every job's workspace is the commit's files (git archive), so git
- * checkout settings of the sources are reported, not written.
+ * Checkout settings of the sources become the top-level `clone:` where Slipway has them (depth,
+ * tags, files only); the rest is reported (clone-settings.ts).
  */
 
 import { STANDARD_VARIABLES as STANDARD_VARIABLE_NAMES } from '../domain/standard-variables.js';
@@ -13,6 +13,7 @@ export const TOP_KEYS: ReadonlyArray<[keyof PipelineDraft | 'version', string]> 
   ['version', 'version'],
   ['image', 'image'],
   ['variables', 'variables'],
+  ['clone', 'clone'],
   ['interruptible', 'interruptible'],
   ['runsOn', 'runs_on'],
   ['workflow', 'workflow'],

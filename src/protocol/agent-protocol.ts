@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reasonParamsSchema } from '../api/reasons.js';
 import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../domain/agent-labels.js';
 import { LATENCY_BUCKETS } from '../domain/release-stats.js';
 import { FAILURE_REASONS, STATUSES } from '../domain/status.js';
@@ -62,9 +63,11 @@ export const jobResultSchema = z.object({
     .object({
       reason: z.enum(FAILURE_REASONS),
       message: z.string(),
+      /** What the UI says the reason with (`{code: 2}` for exit_code…), see src/api/reasons.ts. */
+      params: reasonParamsSchema.optional(),
     })
     .nullable(),
-  skip: z.object({ code: z.string(), message: z.string() }).nullable(),
+  skip: z.object({ code: z.string(), message: z.string(), params: reasonParamsSchema.optional() }).nullable(),
   exitCode: z.number().int().nullable(),
   startedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
@@ -98,7 +101,9 @@ export type JobResultMessage = z.infer<typeof jobResultSchema>;
 export const jobAttemptSchema = z.object({
   attempt: z.number().int().min(1),
   status,
-  failure: z.object({ reason: z.enum(FAILURE_REASONS), message: z.string() }).nullable(),
+  failure: z
+    .object({ reason: z.enum(FAILURE_REASONS), message: z.string(), params: reasonParamsSchema.optional() })
+    .nullable(),
   exitCode: z.number().int().nullable(),
   startedAt: z.number(),
   finishedAt: z.number(),

@@ -13,6 +13,7 @@ export function toJobEnd(outcome: JobOutcome, timedOut: boolean, job: PlanJob): 
             failure: {
               reason: 'exit_code',
               message: `job "${job.name}" exited with code ${outcome.exitCode}`,
+              params: { code: outcome.exitCode },
             },
             exitCode: outcome.exitCode,
           };
@@ -23,6 +24,7 @@ export function toJobEnd(outcome: JobOutcome, timedOut: boolean, job: PlanJob): 
             failure: {
               reason: 'timeout',
               message: `job "${job.name}" timed out after ${job.timeoutMs / 1000} s`,
+              params: { seconds: job.timeoutMs / 1000 },
             },
             exitCode: null,
           }
@@ -30,7 +32,7 @@ export function toJobEnd(outcome: JobOutcome, timedOut: boolean, job: PlanJob): 
     case 'image_not_found':
       return {
         status: 'failed',
-        failure: { reason: 'image_not_found', message: outcome.message },
+        failure: { reason: 'image_not_found', message: outcome.message, params: { image: job.image } },
         exitCode: null,
       };
     case 'backend_error':

@@ -33,7 +33,7 @@ export function readiness(
     if (r.status === 'pending' || r.status === 'queued' || r.status === 'running') return 'wait';
     // Only explicit `needs` of an on_success job wait on a manual job; stage order does not.
     if (r.status === 'manual' && job.dag && job.when === undefined) {
-      return { code: 'needs_not_run', message: `needs manual job "${dep}"` };
+      return { code: 'needs_not_run', message: `needs manual job "${dep}"`, params: { job: dep } };
     }
     const why = troubleOf(dep, r);
     if (why === null) continue;
@@ -57,14 +57,14 @@ export function readiness(
 function troubleOf(dep: string, r: JobResult): SkipReason | null {
   switch (r.status) {
     case 'failed':
-      return r.allowFailure ? null : { code: 'upstream_failed', message: `"${dep}" failed` };
+      return r.allowFailure ? null : upstream(dep, 'failed');
     case 'canceled':
-      return { code: 'upstream_failed', message: `"${dep}" was canceled` };
+      return upstream(dep, 'canceled');
     case 'skipped':
       // A job that does not exist for this run is no trouble; one skipped because its own
       // upstream failed propagates the skip.
       if (r.skip && ABSENT.has(r.skip.code)) return null;
-      return { code: 'upstream_failed', message: `"${dep}" was skipped` };
+      return upstream(dep, 'skipped');
     default:
       return null;
   }
@@ -76,4 +76,10 @@ export function withExitCodeAllowance(job: PlanJob, end: JobEnd): JobEnd {
   if (!codes) return end;
   const allowed = end.status === 'failed' && end.exitCode !== null && codes.includes(end.exitCode);
   return { ...end, allowFailure: allowed };
+}
+
+/** `state` is the upstream job's status, which the UI says in the reader's language. */
+function upstream(dep: string, state: 'failed' | 'canceled' | 'skipped'): SkipReason {
+  const said = state === 'failed' ? 'failed' : `was ${state}`;
+  return { code: 'upstream_failed', message: `"${dep}" ${said}`, params: { job: dep, state } };
 }

@@ -9,6 +9,7 @@ import type {
 import type { CacheRemote } from '../backends/cache-spec.js';
 import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
+import type { Failure, ReasonParams } from '../domain/reason-codes.js';
 import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
@@ -84,7 +85,7 @@ export type DeployRunner = (
 
 export interface JobEnd {
   status: Extract<Status, 'succeeded' | 'failed' | 'canceled'>;
-  failure: { reason: FailureReason; message: string } | null;
+  failure: Failure | null;
   exitCode: number | null;
   /** What a build job produced. */
   image?: BuiltImage;
@@ -184,10 +185,21 @@ async function runAttempt(
     // Failure messages quote engines, registries and tools, which may quote a secret (an engine
     // refusing an environment value prints it): masked like the log before they leave the job.
     const message = ctx.masker.maskText(end.failure.message);
-    end = { ...end, failure: { ...end.failure, message } };
+    const params = end.failure.params && maskParams(end.failure.params, (text) => ctx.masker.maskText(text));
+    end = { ...end, failure: { ...end.failure, message, ...(params ? { params } : {}) } };
     writer.system(`[slipway] ${message}`);
   }
   return end;
+}
+
+/** Text parameters (an image reference expanded from variables) are masked like the message. */
+function maskParams(params: ReasonParams, mask: (text: string) => string): ReasonParams {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? mask(value) : Array.isArray(value) ? value.map(mask) : value,
+    ]),
+  );
 }
 
 /** Why a secret the job names cannot be handed to it (naming the secret only), or null. */

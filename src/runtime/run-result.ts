@@ -1,6 +1,7 @@
 import type { BuiltImage } from '../backends/backend.js';
 import type { LogLine } from '../domain/log-line.js';
-import type { FailureReason, Status } from '../domain/status.js';
+import type { Failure } from '../domain/reason-codes.js';
+import type { Status } from '../domain/status.js';
 import type { SkipReason } from '../pipeline/plan/plan.js';
 
 export interface JobResult {
@@ -9,7 +10,7 @@ export interface JobResult {
   status: Status;
   allowFailure: boolean;
   /** Set when status is failed. */
-  failure: { reason: FailureReason; message: string } | null;
+  failure: Failure | null;
   /** Set when status is skipped. */
   skip: SkipReason | null;
   exitCode: number | null;
@@ -29,7 +30,7 @@ export interface JobResult {
 export interface JobAttempt {
   attempt: number;
   status: Status;
-  failure: { reason: FailureReason; message: string } | null;
+  failure: Failure | null;
   exitCode: number | null;
   startedAt: number;
   finishedAt: number;

@@ -164,6 +164,8 @@ export const configSchema = z.object({
   SLIPWAY_OBSERVATION_STALE: duration('60s'),
   /** Per-minute traffic counters of deployed applications are kept this many days. */
   SLIPWAY_TRAFFIC_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Collected behaviour events (page views, events, client errors) are kept this many days. */
+  SLIPWAY_BEHAVIOUR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Memory of a job (and of each of its services) that asks for none in `resources:`. */
   SLIPWAY_JOB_MEMORY: memorySize(BUILTIN_RESOURCE_LIMITS.default.memoryBytes),
   /** Most memory a job may ask for; a larger request is limited to it, with a warning. */
@@ -230,6 +232,7 @@ export interface ServerConfig {
   swarmPublish: 'ingress' | 'proxy' | null;
   observationStaleMs: number;
   trafficRetentionDays: number;
+  behaviourRetentionDays: number;
   /** Defaults and maxima of jobs' `resources:`, sent to agents with every lease. */
   jobResourceLimits: ResourceLimits;
   /** Where deploy port proxies listen (SLIPWAY_PUBLISH_HOST). */
@@ -286,6 +289,7 @@ export function loadServerConfig(env: Record<string, string | undefined>, cwd: s
     swarmPublish: c.SLIPWAY_SWARM_PUBLISH ?? null,
     observationStaleMs: c.SLIPWAY_OBSERVATION_STALE,
     trafficRetentionDays: c.SLIPWAY_TRAFFIC_RETENTION_DAYS,
+    behaviourRetentionDays: c.SLIPWAY_BEHAVIOUR_RETENTION_DAYS,
     publishHost: c.SLIPWAY_PUBLISH_HOST,
     notify: notifyConfigOf(c),
     collect: collectConfigOf(c),

@@ -11,6 +11,7 @@ import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { announceStaleObservations } from './deploys/announce-stale-observations.js';
 import { followReleases } from './deploys/release-follow-up.js';
+import { publishReleaseChanges } from './deploys/release-live-events.js';
 import { ReleaseService } from './deploys/release-service.js';
 import { DeliveryEventBus } from './events/delivery-event-bus.js';
 import { InMemoryEventBus } from './events/event-bus.js';
@@ -115,6 +116,7 @@ export async function createServer(
   // records. The release service needs `runs`, built just below.
   let releaseService: ReleaseService | null = null;
   followBuiltImages(base.deliveries, { db, events: base.events, deliveries: base.deliveries, now });
+  publishReleaseChanges(base.deliveries, { db, events: base.events });
   followReleases(base.deliveries, {
     db,
     log: app.log,
@@ -247,7 +249,8 @@ export async function createServer(
           db,
           now,
           retentionDays: config.trafficRetentionDays,
-          warn: (error) => app.log.warn({ err: error }, 'traffic retention sweep failed'),
+          behaviourRetentionDays: config.behaviourRetentionDays,
+          warn: (error) => app.log.warn({ err: error }, 'retention sweep failed'),
         }),
       );
       return app.listen({ host: config.host, port: config.port });

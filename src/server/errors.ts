@@ -7,6 +7,8 @@
  *     read or written: full or read-only disk, I/O error, server down) — retryable, 503
  * Anything else reaching the edge is a bug: logged with its stack, answered as a plain 500.
  */
+import type { ErrorReason, ReasonParams } from '../api/reasons.js';
+
 export type AppErrorCode =
   | 'invalid'
   | 'not_found'
@@ -25,7 +27,9 @@ export class AppError extends Error {
     /** Where the problem is, e.g. `body.name` or `query.limit`. */
     readonly where?: string,
     /** A stable sub-code a client can branch on and translate, e.g. `upstream_failed` for a 409. */
-    readonly reason?: string,
+    readonly reason?: ErrorReason,
+    /** What the UI fills the reason's text with (`error.params`). */
+    readonly params?: ReasonParams,
   ) {
     super(message);
   }
@@ -33,11 +37,12 @@ export class AppError extends Error {
 
 export const invalid = (where: string, message: string) => new AppError('invalid', message, where);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
-export const conflict = (message: string, reason?: string) =>
-  new AppError('conflict', message, undefined, reason);
+export const conflict = (message: string, reason?: ErrorReason, params?: ReasonParams) =>
+  new AppError('conflict', message, undefined, reason, params);
 export const unauthorized = (message = 'sign in or send an API token') =>
   new AppError('unauthorized', message);
-export const forbidden = (message: string) => new AppError('forbidden', message);
+export const forbidden = (message: string, reason?: ErrorReason, params?: ReasonParams) =>
+  new AppError('forbidden', message, undefined, reason, params);
 export const unavailable = (message: string) => new AppError('unavailable', message);
 export const databaseUnavailable = (message: string) => new AppError('database_unavailable', message);
 

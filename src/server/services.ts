@@ -128,8 +128,11 @@ export interface LogService {
 
 /** Run, stage and job status changes per project, for SSE and the UI. */
 export interface ProjectEvent {
-  /** `image`: a build job's image was recorded (data: ImageEventData of images/image-catalogue.ts). */
-  type: 'run' | 'job' | 'image' | 'environment';
+  /**
+   * `image`: a build job's image was recorded (data: ImageEventData of images/image-catalogue.ts);
+   * `release`: a release changed (data: ReleaseEventData of deploys/release-live-events.ts).
+   */
+  type: 'run' | 'job' | 'image' | 'environment' | 'release';
   projectId: string;
   runId: string;
   number: number;

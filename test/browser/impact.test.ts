@@ -77,11 +77,15 @@ describe('Impact page', { timeout: 300_000 }, () => {
         (await page.textContent('[data-testid=impact-signals-4]')) ?? '',
         /Client errors: 0 before → 3 after \(4 in all\).*Feedback: 3 messages, average rating 1\.5/,
       );
-      // The charts are drawn (SVG) with a dashed marker line per release.
-      await page.waitForSelector('[data-testid=impact-chart-traffic] svg');
-      await page.waitForSelector('[data-testid=impact-chart-errors] svg');
-      await page.waitForSelector('[data-testid=impact-chart-latency] svg');
-      assert.match((await page.textContent('[data-testid=impact-chart-traffic]')) ?? '', /#4/);
+      // The charts are drawn (uPlot marks its canvas) with a marker per release, listed with its
+      // verdict next to the canvas for screen readers.
+      await page.waitForSelector('[data-testid=impact-chart-traffic] [data-chart-drawn] canvas');
+      await page.waitForSelector('[data-testid=impact-chart-errors] [data-chart-drawn] canvas');
+      await page.waitForSelector('[data-testid=impact-chart-latency] [data-chart-drawn] canvas');
+      assert.match((await page.textContent('[data-testid=impact-chart-traffic]')) ?? '', /#4 worse/);
+      // The impact area's one tab bar, with this page's tab marked current.
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-timeline]', 'aria-current'), 'page');
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-behaviour]', 'aria-current'), null);
       assert.equal(
         await page.getAttribute('[data-testid=impact-tab-behaviour]', 'href'),
         `/projects/${project}/applications/web/impact/behaviour`,
@@ -116,7 +120,7 @@ describe('Impact page', { timeout: 300_000 }, () => {
         assert.match((await page.textContent('h1')) ?? '', /影响 · web/);
         assert.match((await page.textContent('[data-testid=impact-card-4]')) ?? '', /双比例 z 检验/);
         assert.equal(await page.textContent('[data-testid=impact-tab-feedback]'), '反馈');
-        await page.waitForSelector('[data-testid=impact-chart-errors] svg');
+        await page.waitForSelector('[data-testid=impact-chart-errors] [data-chart-drawn] canvas');
         await assertNoUntranslatedKey(page);
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

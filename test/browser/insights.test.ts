@@ -63,9 +63,18 @@ describe('Insights page', { timeout: 300_000 }, () => {
       assert.match((await page.textContent('[data-testid=insights-deployments]')) ?? '', /8 deploys/);
       assert.match((await page.textContent('[data-testid=insights-band]')) ?? '', /Medium/);
       assert.match((await page.textContent('[data-testid=insights-rework]')) ?? '', /3 of 9 unplanned/);
-      // The value-stream chart is drawn (SVG renderer) with the approval wait in its legend.
-      await page.waitForSelector('[data-testid=insights-value-stream] svg');
+      // The value-stream chart is drawn (uPlot marks its canvas) with the approval wait in its
+      // legend and data table; the deployments chart's table reads the 8 deploys week by week.
+      await page.waitForSelector('[data-testid=insights-value-stream] [data-chart-drawn] canvas');
       assert.match((await page.textContent('[data-testid=insights-value-stream]')) ?? '', /Approval/);
+      const perWeek = await page.$$eval(
+        '[data-testid=insights-deploys-chart] table.chart-data tbody tr',
+        (rows) => rows.map((r) => Number(r.querySelector('td')?.textContent ?? 'NaN')),
+      );
+      assert.equal(
+        perWeek.reduce((a, b) => a + b, 0),
+        8,
+      );
 
       await page.click('[data-testid=insights-failures]');
       await page.waitForSelector('[data-testid=insights-drill] table');

@@ -96,14 +96,17 @@ describe('behaviour pages', { timeout: 300_000 }, () => {
       await page.waitForSelector('td:has-text("/checkout")');
       await page.waitForSelector('td:has-text("news.example.org")');
       await page.waitForSelector('td:has-text("TypeError: cart is null")');
-      await page.waitForSelector('.behaviour-chart svg');
+      await page.waitForSelector('.behaviour-chart [data-chart-drawn] canvas');
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 390, `the page is ${width}px wide at 390`);
       await screenshot(page, 'behaviour-390');
 
       await page.selectOption('select[data-testid=lang]', 'zh-CN');
       await page.waitForSelector('h1:has-text("用户行为")');
-      await page.click('.impact-subnav a:has-text("反馈")');
+      // One tab bar for the impact area: behaviour is marked as the current tab, then feedback.
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-behaviour]', 'aria-current'), 'page');
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-feedback]', 'aria-current'), null);
+      await page.click('[data-testid=impact-tab-feedback]');
       await page.waitForSelector('[data-testid=feedback-page]');
       await page.waitForSelector('[data-testid=feedback-item]:has-text("支付按钮没反应")');
       await screenshot(page, 'feedback-390-zh');
@@ -111,7 +114,9 @@ describe('behaviour pages', { timeout: 300_000 }, () => {
       await page.waitForSelector('text=没有符合条件的反馈。');
       await page.selectOption('select[data-testid=feedback-status]', 'resolved');
       await page.waitForSelector('[data-testid=feedback-item]:has-text("支付按钮没反应")');
-      const back = await page.getAttribute('.impact-subnav a:has-text("影响")', 'href');
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-feedback]', 'aria-current'), 'page');
+      assert.equal(await page.getAttribute('[data-testid=impact-tab-behaviour]', 'aria-current'), null);
+      const back = await page.getAttribute('[data-testid=impact-tab-timeline]', 'href');
       assert.equal(back, `/projects/${project}/applications/shop/impact`);
     });
   });

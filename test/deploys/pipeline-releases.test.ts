@@ -291,7 +291,10 @@ describe('pipeline deploy jobs and auto release', () => {
     const play = `/api/projects/mono/runs/${number}/jobs/ship/play`;
     const own = await t.api(play, { method: 'POST', headers: { authorization: `Bearer ${alice}` } });
     assert.equal(own.status, 403, 'alice pushed the run (actor) and may not approve it');
-    assert.match(await own.text(), /four-eyes/);
+    const refusal = (await own.json()) as { error: { message: string; reason?: string; params?: unknown } };
+    assert.match(refusal.error.message, /four-eyes/);
+    assert.equal(refusal.error.reason, 'four_eyes');
+    assert.deepEqual(refusal.error.params, { actor: 'alice', target: 'svc/prod', run: number });
     const other = await t.api(play, { method: 'POST' });
     assert.equal(other.status, 202, await other.clone().text());
   });

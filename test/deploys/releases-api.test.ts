@@ -348,7 +348,11 @@ describe('applications and releases API', () => {
     const approve = `${app}/environments/audited/releases/${release.number}/approve`;
     const own = await post(approve, {}, maintainer);
     assert.equal(own.status, 403);
-    assert.match(await own.text(), /four-eyes/);
+    // A code with params, so the UI says it in the reader's language (issue #14).
+    const refusal = (await own.json()) as { error: { message: string; reason?: string; params?: unknown } };
+    assert.match(refusal.error.message, /four-eyes/);
+    assert.equal(refusal.error.reason, 'four_eyes');
+    assert.deepEqual(refusal.error.params, { actor: 'max', target: 'api/audited', release: release.number });
     assert.equal(await t.server.ctx.queue.lease(agentId, 0), null, 'still waiting after the refusal');
     const other = await post(approve, {});
     assert.equal(other.status, 202, await other.clone().text());

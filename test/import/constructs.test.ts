@@ -150,9 +150,9 @@ describe('Woodpecker', () => {
       doc.stages.map((s) => s.name),
       ['build', 'publish', 'notify'],
     );
-    // No clone: key in Slipway (a job's workspace is the commit's files): reported, not written.
-    assert.equal(doc.clone, undefined);
-    assert.ok(codes(r).includes('2:approximated:woodpecker.clone'));
+    // The git plugin's depth becomes Slipway's clone: (lfs: false is Slipway's behaviour anyway).
+    assert.deepEqual(doc.clone, { depth: 10 });
+    assert.ok(codes(r).includes('2:translated:woodpecker.clone.carried'));
     assert.deepEqual(doc.runs_on, { arch: 'arm64' });
     const j = jobs(r.yaml);
     assert.deepEqual(j.get('build')?.job.script, ['go build', 'echo $\u007bHOME}']);

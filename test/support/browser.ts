@@ -148,6 +148,8 @@ export interface TcpProxy {
   url: string;
   /** Cuts every open connection (both sides), as a network drop or a proxy restart would. */
   dropAll: () => void;
+  /** While on, new connections are cut at once: the server looks unreachable, not slow. */
+  refuse: (on: boolean) => void;
   close: () => Promise<void>;
 }
 
@@ -157,7 +159,12 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let refusing = false;
   const proxy = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -177,6 +184,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     url: `http://127.0.0.1:${port}`,
     dropAll: () => {
       for (const s of sockets) s.destroy();
+    },
+    refuse: (on) => {
+      refusing = on;
     },
     close: () =>
       new Promise<void>((done) => {

@@ -36,6 +36,16 @@ test('canary reasons are translated with their evidence, in both languages', () 
     makeT('zh-CN'),
   );
   assert.match(quiet, /只收到 3 个请求可供判断（min_requests 为 100）/);
+  // The agent's refusal of a canary on Swarm's ingress publishing, in both languages.
+  const ingress = {
+    reason: 'a canary rollout on Docker Swarm needs …',
+    reasonCode: 'canary_needs_swarm_proxy',
+  };
+  assert.match(
+    releaseReasonText(ingress, makeT('en')),
+    /needs the proxy publish mode \(SLIPWAY_SWARM_PUBLISH=proxy\)/,
+  );
+  assert.match(releaseReasonText(ingress, makeT('zh-CN')), /需要 proxy 发布模式/);
   // Without a code the server's sentence is shown as it is.
   assert.equal(
     releaseReasonText({ reason: 'health check failed', reasonCode: undefined }, makeT('en')),

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installErrorHandler } from '../../src/server/http/error-handler.js';
 import { registerWebRoutes } from '../../src/server/http/routes/web-routes.js';
@@ -36,6 +37,8 @@ describe('web routes with a built UI', () => {
     writeFileSync(join(dir, 'index.html'), INDEX);
     writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log("app")');
     writeFileSync(join(dir, 'assets', 'index-abc123.css'), 'body{}');
+    writeFileSync(join(dir, 'assets', 'chunk-def456.js'), 'console.log("chunk")');
+    writeFileSync(join(dir, 'assets', 'chunk-def456.js.gz'), gzipSync('console.log("chunk")'));
     writeFileSync(join(dir, 'robots.txt'), 'User-agent: *\n');
     writeFileSync(join(tmpdir(), 'slipway-web-secret.txt'), 'outside');
     app = await webApp(dir);
@@ -79,6 +82,31 @@ describe('web routes with a built UI', () => {
     assert.match(String(css.headers['content-type']), /text\/css/);
     const head = await app.inject({ method: 'HEAD', url: '/assets/index-abc123.js' });
     assert.equal(head.statusCode, 200);
+  });
+
+  test('an asset built with a .gz beside it is sent compressed to browsers that accept gzip', async () => {
+    const gz = await app.inject({
+      method: 'GET',
+      url: '/assets/chunk-def456.js',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    assert.equal(gz.statusCode, 200);
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.match(String(gz.headers['content-type']), /javascript/);
+    assert.match(String(gz.headers.vary), /accept-encoding/i);
+    assert.match(String(gz.headers['cache-control']), /immutable/);
+    assert.equal(gunzipSync(gz.rawPayload).toString(), 'console.log("chunk")');
+    // Without gzip, or for a file built without one, the plain file.
+    const plain = await app.inject({ method: 'GET', url: '/assets/chunk-def456.js' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body, 'console.log("chunk")');
+    const noGz = await app.inject({
+      method: 'GET',
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'gzip, br' },
+    });
+    assert.equal(noGz.headers['content-encoding'], undefined);
+    assert.equal(noGz.body, 'console.log("app")');
   });
 
   test('a missing asset is a 404, not index.html (a stale page must not run HTML as JS)', async () => {

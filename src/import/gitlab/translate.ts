@@ -1,6 +1,7 @@
 /**
  * `.gitlab-ci.yml` (plus the files it includes with `include: local`) → PipelineDraft + report.
  */
+import { cloneFromGitlabVariables, describeClone } from '../clone-settings.js';
 import { splitStagesByNeeds } from '../common.js';
 import type { JobDraft, PipelineDraft, StageDraft, WorkflowDraft } from '../draft.js';
 import type { ReportBuilder } from '../report.js';
@@ -64,12 +65,18 @@ export function translateGitlab(files: readonly SourceFile[], report: ReportBuil
       }
     }
     if (Object.keys(vars).length > 0) draft.variables = vars;
-    // Slipway has no checkout settings (a job's workspace is the commit's files), so GIT_* go.
-    const gitNames = Object.keys(git);
+    // GIT_STRATEGY/GIT_DEPTH become `clone:`; submodules and the clone path have no equivalent.
+    const checkout = cloneFromGitlabVariables(git);
+    if (checkout.clone !== undefined) draft.clone = checkout.clone;
     if (approx) top('variables', 'approximated', approx);
-    else if (gitNames.length > 0)
-      top('variables', 'approximated', 'gitlab.variables.git', { names: gitNames.join(', ') });
+    else if (checkout.dropped.length > 0)
+      top('variables', 'approximated', 'gitlab.variables.git', { names: checkout.dropped.join(', ') });
     else top('variables', 'translated', 'gitlab.variables');
+    if (checkout.carried.length > 0)
+      top('variables', 'translated', 'gitlab.variables.clone', {
+        names: checkout.carried.join(', '),
+        clone: checkout.clone === undefined ? 'default' : describeClone(checkout.clone),
+      });
   }
 
   // The pipeline-wide image is written once at the top (Slipway's own `image:`), not per job.

@@ -7,6 +7,7 @@
  * edges (a workflow's first steps need the last steps of the workflows it depends on), laid out
  * in stages by depth.
  */
+import { cloneFromWoodpecker, describeClone } from '../clone-settings.js';
 import { ENV_NAME, splitStagesByNeeds } from '../common.js';
 import type { JobDraft, PipelineDraft, ServiceDraft, StageDraft } from '../draft.js';
 import { reconcileLabels } from '../gitlab/translate.js';
@@ -240,13 +241,22 @@ function translateWorkflowKeys(
         add(key, 'approximated', 'woodpecker.labels');
         break;
       }
-      // Slipway has no clone step: every job's workspace is the commit's files (git archive).
+      // The git plugin's depth/tags and skip_clone become `clone:`; a custom clone step cannot.
       case 'clone':
-        add(key, 'approximated', 'woodpecker.clone');
+      case 'skip_clone': {
+        const checkout = cloneFromWoodpecker(
+          key === 'skip_clone' ? v : undefined,
+          key === 'clone' ? v : undefined,
+        );
+        if (checkout.clone !== undefined && !multi) draft.clone = checkout.clone;
+        if (checkout.dropped.length > 0 || (multi && checkout.clone !== undefined))
+          add(key, 'approximated', `woodpecker.${key}`);
+        else
+          add(key, 'translated', 'woodpecker.clone.carried', {
+            clone: checkout.clone === undefined ? 'default' : describeClone(checkout.clone),
+          });
         break;
-      case 'skip_clone':
-        add(key, 'approximated', 'woodpecker.skip_clone');
-        break;
+      }
       case 'workspace':
         add(key, 'approximated', 'woodpecker.workspace');
         break;

@@ -23,9 +23,16 @@ export function changesSkip(globs: string | string[] | undefined, event: Pipelin
   const list = Array.isArray(globs) ? globs : [globs];
   const matches = picomatch(list, { dot: true });
   if (files.some((file) => matches(file))) return null;
+  const base = event.changesBase && ASKED_FOR.has(event.kind) ? event.changesBase : null;
   return {
     code: 'changes',
     message: `no ${which(event)} matches changes: ${list.join(', ')} (${describe(files)})`,
+    params: {
+      globs: list,
+      files: files.slice(0, MAX_NAMED),
+      more: Math.max(0, files.length - MAX_NAMED),
+      ...(base ? { baseRun: base.runNumber, baseSha: base.sha.slice(0, 7) } : {}),
+    },
   };
 }
 

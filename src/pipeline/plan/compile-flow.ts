@@ -88,9 +88,19 @@ function lines(value: string | string[] | undefined): string[] {
  */
 export function workflowSkip(workflow: PipelineConfig['workflow'], event: PipelineEvent): SkipReason | null {
   if (!workflow) return null;
-  if (workflow.when === 'never') return { code: 'workflow', message: 'workflow: when: never' };
+  if (workflow.when === 'never') {
+    return { code: 'workflow', message: 'workflow: when: never', params: { cause: 'when_never' } };
+  }
   const verdict = evaluateFilters(workflow.only, workflow.except, event);
-  if (!verdict.matches) return { code: 'workflow', message: `workflow: ${verdict.why}` };
+  if (!verdict.matches) {
+    return { code: 'workflow', message: `workflow: ${verdict.why}`, params: { cause: 'filtered' } };
+  }
   const changes = changesSkip(workflow.changes, event);
-  return changes ? { code: 'workflow', message: `workflow: ${changes.message}` } : null;
+  return changes
+    ? {
+        code: 'workflow',
+        message: `workflow: ${changes.message}`,
+        params: { cause: 'changes', ...changes.params },
+      }
+    : null;
 }

@@ -1,6 +1,7 @@
 import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
+import type { ReasonParams } from '../../domain/reason-codes.js';
 import type { PlanArtifacts, PlanReports } from './plan-artifacts.js';
 import type { PlanCache } from './plan-cache.js';
 import type { PlanClone } from './plan-clone.js';
@@ -45,6 +46,8 @@ export interface SkipReason {
     | 'run_canceled'
     | FlowSkipCode;
   message: string;
+  /** What the UI fills the code's text with (domain/reason-codes.ts), e.g. `changes`' files. */
+  params?: ReasonParams;
 }
 
 export interface PlanService {

@@ -62,6 +62,7 @@ export async function putMember(
         `params.username: there is no user "${username}"`,
         'params.username',
         'unknown_user',
+        { username },
       );
     }
     const now = deps.now();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CollectConfig } from '../config-collect.js';
+import { ServingReleaseCache } from '../deploys/serving-release.js';
 import { AppError, forbidden, invalid, unavailable } from '../errors.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import type { Database } from '../store/tables.js';
@@ -8,7 +9,6 @@ import type { BehaviourEventRow } from '../store/tables-impact.js';
 import { isBot } from './bot-filter.js';
 import type { CollectEvent, CollectFeedback } from './collect-schemas.js';
 import { WindowRateLimiter } from './rate-limiter.js';
-import { ServingReleaseCache } from './serving-release-cache.js';
 import { type ResolvedSite, SiteService } from './site-service.js';
 import { VisitorHasher } from './visitor-salts.js';
 import { WriteBehind } from './write-behind.js';

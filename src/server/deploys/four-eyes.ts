@@ -32,5 +32,7 @@ export async function assertFourEyesForPlay(
   if (!environmentConfigSchema.parse(JSON.parse(env.config)).fourEyes) return;
   throw forbidden(
     `run #${run.number} was started by ${by}; deploying it to ${deploy.app}/${deploy.env} needs another person's approval (four-eyes rule)`,
+    'four_eyes',
+    { actor: by, target: `${deploy.app}/${deploy.env}`, run: run.number },
   );
 }

@@ -10,6 +10,7 @@ import type {
 import { environmentConfigSchema } from './environment-config.js';
 import { observationsOf } from './environment-observations.js';
 import { deriveObservedHealth } from './observed-health.js';
+import { servingReleaseNow } from './serving-release.js';
 
 /** The API shapes of releases, environments and applications. */
 export const releaseJsonSchema = z.object({
@@ -183,13 +184,7 @@ export async function toApplicationJson(
       .where('environment_id', '=', env.id)
       .orderBy('number', 'desc')
       .executeTakeFirst();
-    const runningRow = await db
-      .selectFrom('releases')
-      .selectAll()
-      .where('environment_id', '=', env.id)
-      .where('status', '=', 'succeeded')
-      .orderBy('number', 'desc')
-      .executeTakeFirst();
+    const runningRow = await servingReleaseNow(db, env.id);
     const latest = latestRow ? ((await toReleaseJsons(db, [latestRow], envNames))[0] ?? null) : null;
     const running = runningRow ? ((await toReleaseJsons(db, [runningRow], envNames))[0] ?? null) : null;
     environments.push(environmentJson(env, running, latest, observations.get(env.id) ?? null, clock));

@@ -3,6 +3,7 @@ import type { JobResultMessage } from '../../protocol/agent-protocol.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import { type DeliveryEvent, releaseEventType } from '../events/delivery-events.js';
 import type { Database, ReleaseRow } from '../store/tables.js';
+import { releaseReasonOfJob } from './release-job-reason.js';
 
 type Trx = Transaction<Database>;
 type Record = (event: DeliveryEvent) => void;
@@ -73,6 +74,10 @@ export async function syncReleasesWithRun(deps: ReleaseProgressDeps, runId: stri
       'jobs.status as jobStatus',
       'jobs.failure_message',
       'jobs.skip_message',
+      'jobs.failure_reason',
+      'jobs.failure_params',
+      'jobs.skip_code',
+      'jobs.skip_params',
       'jobs.started_at',
       'jobs.finished_at',
     ])
@@ -94,7 +99,17 @@ export async function syncReleasesWithRun(deps: ReleaseProgressDeps, runId: stri
         .where('status', 'in', OPEN_RELEASE)
         .returningAll()
         .executeTakeFirst();
-      if (changed) await recordReleaseEvent(trx, record, changed);
+      if (!changed) return;
+      await recordReleaseEvent(trx, record, changed);
+      const reason = releaseReasonOfJob(row.jobStatus, row);
+      if (reason) {
+        const values = { code: reason.code, params: JSON.stringify(reason.params) };
+        await trx
+          .insertInto('release_reasons')
+          .values({ release_id: changed.id, ...values })
+          .onConflict((oc) => oc.column('release_id').doUpdateSet(values))
+          .execute();
+      }
     });
   }
 }

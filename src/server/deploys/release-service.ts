@@ -16,6 +16,7 @@ import {
   syncReleasesWithRun,
 } from './release-progress.js';
 import { insertReleaseRun, RELEASE_JOB } from './release-run.js';
+import { servingReleaseNow } from './serving-release.js';
 
 type Trx = Transaction<Database>;
 
@@ -84,14 +85,20 @@ export class ReleaseService {
   /** The image of `fromEnv`'s last successful release — the same digest — into `t.env`. */
   async promote(t: ReleaseTarget, fromEnv: EnvironmentRow): Promise<ReleaseRow> {
     if (fromEnv.id === t.env.id) throw invalid('body.from', 'body.from: promote from another environment');
-    const source = await lastSucceeded(this.deps.db, fromEnv.id);
+    const source = await servingReleaseNow(this.deps.db, fromEnv.id);
     if (!source?.image) {
-      throw conflict(`environment "${fromEnv.name}" has no successful release to promote`);
+      throw conflict(
+        `environment "${fromEnv.name}" has no successful release to promote`,
+        'no_release_to_promote',
+        { env: fromEnv.name },
+      );
     }
     if (t.env.requires_approval === 1 && !source.digest) {
       throw conflict(
         `release #${source.number} in "${fromEnv.name}" runs ${source.image}, not a digest-pinned image; ` +
           `only a pushed image (repo@sha256:…) can be promoted into the approval-gated "${t.env.name}"`,
+        'not_digest_pinned',
+        { release: source.number, env: fromEnv.name, image: source.image, target: t.env.name },
       );
     }
     const config = configOf(t.env);
@@ -124,6 +131,8 @@ export class ReleaseService {
     if (target.status !== 'succeeded' || !target.image) {
       throw conflict(
         `release #${number} is ${target.status}; only a successful release can be rolled back to`,
+        'not_rollback_target',
+        { release: number, status: target.status },
       );
     }
     const config = environmentConfigSchema.parse(JSON.parse(target.config));
@@ -141,8 +150,16 @@ export class ReleaseService {
 
   /** New replica count for what runs (no new image); it becomes the environment's setting. */
   async scale(t: ReleaseTarget, replicas: number): Promise<ReleaseRow> {
-    const current = await lastSucceeded(this.deps.db, t.env.id);
-    if (!current) throw conflict(`${t.app.name}/${t.env.name} has no successful release to scale`);
+    const current = await servingReleaseNow(this.deps.db, t.env.id);
+    if (!current) {
+      throw conflict(
+        `${t.app.name}/${t.env.name} has no successful release to scale`,
+        'no_release_to_scale',
+        {
+          target: `${t.app.name}/${t.env.name}`,
+        },
+      );
+    }
     const config = { ...configOf(t.env), replicas };
     return this.release(t, 'release.scale', {
       image: current.image,
@@ -171,11 +188,15 @@ export class ReleaseService {
     if (release.status !== 'awaiting_approval' || !release.release_run_id || !release.release_job) {
       throw conflict(
         `release #${number} is ${release.status}; only a release awaiting approval can be approved`,
+        'not_awaiting_approval',
+        { release: number, status: release.status },
       );
     }
     if (release.actor === t.actor && environmentConfigSchema.parse(JSON.parse(t.env.config)).fourEyes) {
       throw forbidden(
         `release #${number} was requested by ${t.actor}; ${t.app.name}/${t.env.name} needs another person's approval (four-eyes rule)`,
+        'four_eyes',
+        { actor: t.actor, target: `${t.app.name}/${t.env.name}`, release: number },
       );
     }
     await this.deps.runs.playJob(release.release_run_id, release.release_job, t.actor);
@@ -315,16 +336,6 @@ export async function allocateReleaseNumber(trx: Trx, applicationId: string): Pr
 
 export function configOf(env: EnvironmentRow): EnvironmentConfig {
   return environmentConfigSchema.parse(JSON.parse(env.config));
-}
-
-async function lastSucceeded(db: Kysely<Database>, environmentId: string): Promise<ReleaseRow | undefined> {
-  return db
-    .selectFrom('releases')
-    .selectAll()
-    .where('environment_id', '=', environmentId)
-    .where('status', '=', 'succeeded')
-    .orderBy('number', 'desc')
-    .executeTakeFirst();
 }
 
 async function sourceOf(db: Kysely<Database>, runId: string, sha: string): Promise<NewRelease['source']> {

@@ -40,6 +40,7 @@ function sendAppError(reply: FastifyReply, error: AppError): FastifyReply {
       message: error.message,
       ...(error.where ? { where: error.where } : {}),
       ...(error.reason ? { reason: error.reason } : {}),
+      ...(error.params ? { params: error.params } : {}),
     },
   });
 }

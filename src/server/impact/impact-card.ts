@@ -6,12 +6,12 @@ import {
   type ImpactOptions,
   summarise,
 } from '../../domain/release-stats.js';
+import { previousServingRelease, rolloutStart } from '../deploys/serving-release.js';
 import type { Database, ReleaseRow } from '../store/tables.js';
 import type { ImpactCardCache } from './impact-card-cache.js';
 import { type ImpactSettings, impactConfigOf, impactSettings } from './impact-config.js';
 import type { ImpactCardJson, SideJson } from './impact-json.js';
 import { countClientErrors, feedbackOf } from './release-signals.js';
-import { previousServingRelease, rolloutStart } from './serving-release.js';
 import {
   addMinute,
   emptyTraffic,

@@ -16,6 +16,14 @@ const MAX_ENVIRONMENTS = 200;
 export class InsightsFactCache {
   private readonly byEnvironment = new Map<string, InsightsFact[]>();
   private generation = 0;
+  /** Environments answered from memory / read from the table, since the server started. */
+  private hits = 0;
+  private loads = 0;
+
+  /** How often the cache answered and how often it read the table (observability and tests). */
+  stats(): { hits: number; loads: number; environments: number } {
+    return { hits: this.hits, loads: this.loads, environments: this.byEnvironment.size };
+  }
 
   /** Forgets one environment's facts (after a write), or every environment's. */
   invalidate(environmentId?: string): void {
@@ -32,6 +40,8 @@ export class InsightsFactCache {
     to: number,
   ): Promise<InsightsFact[]> {
     const missing = environmentIds.filter((id) => !this.byEnvironment.has(id));
+    this.hits += environmentIds.length - missing.length;
+    this.loads += missing.length;
     const loaded = new Map<string, InsightsFact[]>(missing.map((id) => [id, []]));
     const generation = this.generation;
     for (let i = 0; i < missing.length; i += CHUNK) {

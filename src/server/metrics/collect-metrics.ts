@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { STATUSES } from '../../domain/status.js';
+import type { InsightsFactCache } from '../insights/insights-cache.js';
 import type { Database } from '../store/tables.js';
 import { insightsMetrics } from './insights-metrics.js';
 import { PrometheusText } from './prometheus-text.js';
@@ -11,11 +12,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The /metrics page, computed from the database at scrape time, so every server sharing the
- * database reports the same numbers and nothing is kept in memory. Job durations cover jobs
+ * database reports the same numbers. The one exception is the insights gauges' facts, read
+ * through the API's facts cache (`insightsCache`), which the insights follow-up keeps in step
+ * with the table. Job durations cover jobs
  * finished in the last 24 h: a sliding window, so the histogram can go down — use its current
  * value (or histogram_quantile), not rate().
  */
-export async function collectMetrics(db: Kysely<Database>, now: number): Promise<string> {
+export async function collectMetrics(
+  db: Kysely<Database>,
+  now: number,
+  opts: { insightsCache?: InsightsFactCache } = {},
+): Promise<string> {
   const out = new PrometheusText();
 
   const runs = await db
@@ -53,7 +60,7 @@ export async function collectMetrics(db: Kysely<Database>, now: number): Promise
     const n = Number(agents.find((a) => Number(a.embedded) === embedded)?.n ?? 0);
     out.sample('slipway_agents', n, { embedded: embedded === 1 ? 'true' : 'false' });
   }
-  await insightsMetrics(db, now, out);
+  await insightsMetrics(db, now, out, opts.insightsCache);
   await trafficMetrics(db, now, out);
   return out.toString();
 }

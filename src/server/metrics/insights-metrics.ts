@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { computeInsights } from '../insights/compute-insights.js';
+import type { InsightsFactCache } from '../insights/insights-cache.js';
 import { DEFAULT_HOTFIX_WINDOW_MS } from '../insights/insights-queries.js';
 import { loadInsights } from '../insights/load-insights.js';
 import { DAY_MS } from '../insights/time-math.js';
@@ -10,13 +11,22 @@ import type { PrometheusText } from './prometheus-text.js';
  * DORA gauges per project over the production environments and the last 30 days, as the
  * insights API computes them (a sliding window: read the current value, not rate()). A number
  * without data (no change shipped, no failure) is omitted rather than reported as 0.
+ * The facts come from the API's facts cache when given: a scrape every 15 s then reads no
+ * release rows at all, and the insights follow-up invalidates an environment when a release of
+ * it ends (delivery event bus), so a gauge is never older than the table.
  */
-export async function insightsMetrics(db: Kysely<Database>, now: number, out: PrometheusText): Promise<void> {
-  const data = await loadInsights(db, {
-    from: now - 30 * DAY_MS,
-    to: now,
-    hotfixWindowMs: DEFAULT_HOTFIX_WINDOW_MS,
-  });
+export async function insightsMetrics(
+  db: Kysely<Database>,
+  now: number,
+  out: PrometheusText,
+  cache?: InsightsFactCache,
+): Promise<void> {
+  const data = await loadInsights(
+    db,
+    { from: now - 30 * DAY_MS, to: now, hotfixWindowMs: DEFAULT_HOTFIX_WINDOW_MS },
+    false,
+    cache,
+  );
   const projects = new Map<string, Set<string>>();
   for (const [id, env] of data.environments) {
     const set = projects.get(env.project) ?? new Set<string>();

@@ -1,16 +1,13 @@
-import { z } from 'zod';
+import { type CancelReason, cancelReasonSchema } from '../../api/runs.js';
 
 /**
  * Why a run was canceled, with what the UI needs to say it in the reader's language: a user
  * clicked Cancel (or deleted the project), or a newer run of the same branch or pull request
  * superseded it (`by` is that run's number). Stored as JSON in `runs.cancel_reason`; the first
- * reason wins — a run the user already canceled is not "superseded" a moment later.
+ * reason wins — a run the user already canceled is not "superseded" a moment later. The shape
+ * is the API's (src/api/runs.ts).
  */
-export const cancelReasonSchema = z.discriminatedUnion('code', [
-  z.object({ code: z.literal('user'), actor: z.string() }),
-  z.object({ code: z.literal('superseded'), by: z.number().int() }),
-]);
-export type CancelReason = z.infer<typeof cancelReasonSchema>;
+export { type CancelReason, cancelReasonSchema };
 
 /** The stored reason, or null (none, from before migration 014, or not readable). */
 export function parseCancelReason(text: string | null | undefined): CancelReason | null {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type JobRetryJson, jobRetryJsonSchema } from '../../api/runs.js';
 import { type JobAttemptMessage, jobAttemptSchema } from '../../protocol/agent-protocol.js';
 
 /**
@@ -39,16 +40,9 @@ function serialize(attempts: readonly StoredAttempt[]): string {
   return JSON.stringify(attempts.map((a, i) => ({ ...a, attempt: i + 1 })));
 }
 
-/** The API's view: every earlier attempt, numbered from 1. */
-export const jobRetryJsonSchema = z.object({
-  attempt: z.number().int(),
-  status: z.string(),
-  failure: z.object({ reason: z.string(), message: z.string() }).nullable(),
-  exitCode: z.number().int().nullable(),
-  startedAt: z.number(),
-  finishedAt: z.number(),
-});
+/** The API's view (src/api/runs.ts): every earlier attempt, numbered from 1. */
+export { jobRetryJsonSchema };
 
-export function retriesJson(stored: string | null | undefined): z.infer<typeof jobRetryJsonSchema>[] {
+export function retriesJson(stored: string | null | undefined): JobRetryJson[] {
   return parseRetries(stored).map(({ lost: _lost, ...attempt }) => attempt);
 }

@@ -15,15 +15,22 @@ import { updateJob } from './run-queries.js';
  */
 const BLOCKING_SKIPS = new Set(['upstream_failed', 'run_canceled', 'needs_not_run']);
 
-export function blockedManualJobs(plan: Plan, rows: readonly JobRow[]): Map<string, string> {
+/** The job that blocks, and how it ended (the `upstream_failed` skip's parameters). */
+export interface Blocker {
+  message: string;
+  params: { job: string; state: 'failed' | 'canceled' | 'skipped' };
+}
+
+export function blockedManualJobs(plan: Plan, rows: readonly JobRow[]): Map<string, Blocker> {
   const byName = new Map(rows.map((r) => [r.name, r]));
-  const blocked = new Map<string, string>();
+  const blocked = new Map<string, Blocker>();
   for (const job of plan.stages.flatMap((s) => s.jobs)) {
     if (byName.get(job.name)?.status !== 'manual') continue;
     for (const dep of job.dependsOn) {
-      const why = blocking(byName.get(dep));
-      if (why) {
-        blocked.set(job.name, `"${dep}" ${why}`);
+      const state = blocking(byName.get(dep));
+      if (state) {
+        const said = state === 'failed' ? 'failed' : `was ${state}`;
+        blocked.set(job.name, { message: `"${dep}" ${said}`, params: { job: dep, state } });
         break;
       }
     }
@@ -31,12 +38,12 @@ export function blockedManualJobs(plan: Plan, rows: readonly JobRow[]): Map<stri
   return blocked;
 }
 
-function blocking(row: JobRow | undefined): string | null {
+function blocking(row: JobRow | undefined): Blocker['params']['state'] | null {
   if (!row) return null;
   if (row.status === 'failed' && row.allow_failure !== 1) return 'failed';
-  if (row.status === 'canceled') return 'was canceled';
+  if (row.status === 'canceled') return 'canceled';
   if (row.status === 'skipped' && row.skip_code !== null && BLOCKING_SKIPS.has(row.skip_code))
-    return 'was skipped';
+    return 'skipped';
   return null;
 }
 
@@ -58,7 +65,12 @@ export async function skipBlockedManualJobs(
   for (const job of jobs) {
     const why = blocked.get(job.name);
     if (why === undefined || reserved.has(job.name)) continue;
-    const patch = { status: 'skipped', skip_code: 'upstream_failed', skip_message: `not run: ${why}` };
+    const patch = {
+      status: 'skipped',
+      skip_code: 'upstream_failed',
+      skip_message: `not run: ${why.message}`,
+      skip_params: JSON.stringify(why.params),
+    };
     Object.assign(job, patch);
     await updateJob(trx, runId, job.name, patch);
     changed.push(job);

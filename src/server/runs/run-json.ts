@@ -1,125 +1,28 @@
-import { z } from 'zod';
+import type { FailureReason, SkipCode } from '../../api/reasons.js';
+import type { JobJson, RunDetail, RunSummary } from '../../api/runs.js';
 import { storedRef } from '../../domain/ref.js';
-import { STATUSES, type Status } from '../../domain/status.js';
+import type { Status } from '../../domain/status.js';
 import type { JobRow, RunRow } from '../store/tables.js';
-import { cancelReasonSchema, parseCancelReason } from './cancel-reason.js';
-import { jobRetryJsonSchema, retriesJson } from './job-retries.js';
+import { parseCancelReason } from './cancel-reason.js';
+import { retriesJson } from './job-retries.js';
+import { parseParams } from './reason-params.js';
 import { stageSummaries } from './run-status.js';
-import { runTestCountsSchema } from './run-test-counts.js';
 
 /**
- * The API shapes of runs and jobs. Routes, SSE events, the UI and the CLI all read these, so a
- * row is turned into JSON in exactly one place. Times are Unix milliseconds.
+ * Rows turned into the API shapes of runs and jobs (defined in src/api/runs.ts, re-exported
+ * here for the server's routes): a row becomes JSON in exactly one place.
  */
-const status = z.enum(STATUSES);
-const failure = z.object({ reason: z.string(), message: z.string() }).nullable();
-
-export const stageJsonSchema = z.object({
-  name: z.string(),
-  status,
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
-});
-
-export const jobJsonSchema = z.object({
-  name: z.string(),
-  stage: z.string(),
-  status,
-  allowFailure: z.boolean(),
-  manual: z.boolean(),
-  /** `interruptible: true` in `.slipway.yml`: a newer push may cancel the run once it started. */
-  interruptible: z.boolean(),
-  failure,
-  skip: z.object({ code: z.string(), message: z.string() }).nullable(),
-  exitCode: z.number().int().nullable(),
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
-  /** 1, or 2+ once the job was started over after its agent was lost (SLIPWAY_REQUEUE_LOST). */
-  attempt: z.number().int().min(1),
-  /**
-   * Earlier attempts of the job, oldest first: those `retry:` ran again (exit code, timeout…)
-   * and those whose agent was lost. Empty when the job ran once.
-   */
-  retries: z.array(jobRetryJsonSchema),
-});
-export type JobJson = z.infer<typeof jobJsonSchema>;
-
-export const runSummarySchema = z.object({
-  id: z.string(),
-  number: z.number().int(),
-  record: z.string(),
-  /** The project's name (projects are addressed by name in the API). */
-  project: z.string(),
-  trigger: z.string(),
-  actor: z.string(),
-  /** `pull_request`: `name` is the head branch, `number` the request's number. */
-  ref: z.object({
-    kind: z.enum(['branch', 'tag', 'pull_request']),
-    name: z.string(),
-    number: z.number().int().optional(),
-  }),
-  sha: z.string(),
-  shortSha: z.string(),
-  message: z.string(),
-  author: z.string(),
-  commitTime: z.number().nullable(),
-  status,
-  failure,
-  /**
-   * Why the run was (or is being) canceled: `{code: 'superseded', by: 12}` when run #12 of the
-   * same branch or pull request replaced it, `{code: 'user', actor}` when someone canceled it;
-   * null when it was not canceled (or was canceled before Slipway recorded reasons).
-   */
-  cancelReason: cancelReasonSchema.nullable(),
-  /** One entry per stage, in pipeline order: the icons of the records table. */
-  stages: z.array(stageJsonSchema),
-  createdAt: z.number(),
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
-  /** Null until the run has both started and finished. */
-  durationMs: z.number().nullable(),
-  parentRunId: z.string().nullable(),
-  /** Executions so far: 2+ after a lost agent's run was re-queued and run again. */
-  attempt: z.number().int().min(1),
-  /**
-   * Present while a queued run cannot be leased and why (queue/waiting-reason.ts):
-   * `no_matching_agent` with the `key=value` labels no connected agent offers.
-   */
-  waiting: z
-    .object({ code: z.enum(['no_matching_agent']), labels: z.array(z.string()), message: z.string() })
-    .optional(),
-  /**
-   * The records table's test counts and coverage (GET …/runs only; null: no test report).
-   * Absent from the run events, which keep the value the client already has.
-   */
-  tests: runTestCountsSchema.nullable().optional(),
-});
-export type RunSummary = z.infer<typeof runSummarySchema>;
-
-export const diagnosticJsonSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  severity: z.enum(['error', 'warning']),
-  file: z.string(),
-  line: z.number(),
-  col: z.number(),
-  path: z.string(),
-});
-
-export const runDetailSchema = runSummarySchema.extend({
-  jobs: z.array(jobJsonSchema),
-  /** Config problems (errors made the run fail with config_error; warnings are informative). */
-  diagnostics: z.array(diagnosticJsonSchema),
-  /** Names of the run's extra variables; values are never returned. */
-  variables: z.array(z.string()),
-});
-export type RunDetail = z.infer<typeof runDetailSchema>;
-
-export const runPageSchema = z.object({
-  runs: z.array(runSummarySchema),
-  /** Pass as `before` to get the next (older) page; null on the last page. */
-  next: z.number().int().nullable(),
-});
+export {
+  diagnosticJsonSchema,
+  type JobJson,
+  jobJsonSchema,
+  type RunDetail,
+  type RunSummary,
+  runDetailSchema,
+  runPageSchema,
+  runSummarySchema,
+  stageJsonSchema,
+} from '../../api/runs.js';
 
 export function toJobJson(job: JobRow): JobJson {
   return {
@@ -129,8 +32,8 @@ export function toJobJson(job: JobRow): JobJson {
     allowFailure: job.allow_failure === 1,
     manual: job.manual === 1,
     interruptible: job.interruptible === 1,
-    failure: failureOf(job.failure_reason, job.failure_message),
-    skip: job.skip_code === null ? null : { code: job.skip_code, message: job.skip_message ?? '' },
+    failure: failureOf(job.failure_reason, job.failure_message, job.failure_params),
+    skip: skipOf(job.skip_code, job.skip_message, job.skip_params),
     exitCode: job.exit_code,
     startedAt: job.started_at,
     finishedAt: job.finished_at,
@@ -155,7 +58,7 @@ export function toRunSummary(run: RunRow, projectName: string, jobs: readonly Jo
     author: run.author,
     commitTime: run.commit_time,
     status: run.status as Status,
-    failure: failureOf(run.failure_reason, run.failure_message),
+    failure: failureOf(run.failure_reason, run.failure_message, run.failure_params),
     cancelReason: parseCancelReason(run.cancel_reason),
     stages: stageSummaries(jobs),
     createdAt: run.created_at,
@@ -180,8 +83,17 @@ export function toRunDetail(run: RunRow, projectName: string, jobs: readonly Job
   };
 }
 
-function failureOf(reason: string | null, message: string | null) {
-  return reason === null ? null : { reason, message: message ?? '' };
+/** Codes are ours (domain/reason-codes.ts); params are left out when the row has none. */
+function failureOf(reason: string | null, message: string | null, params: string | null | undefined) {
+  if (reason === null) return null;
+  const parsed = parseParams(params);
+  return { reason: reason as FailureReason, message: message ?? '', ...(parsed ? { params: parsed } : {}) };
+}
+
+function skipOf(code: string | null, message: string | null, params: string | null | undefined) {
+  if (code === null) return null;
+  const parsed = parseParams(params);
+  return { code: code as SkipCode, message: message ?? '', ...(parsed ? { params: parsed } : {}) };
 }
 
 /** Stored JSON is ours, but a hand-edited database must not turn a page into a 500. */

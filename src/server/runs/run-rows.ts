@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
 import { appendDeliveryEvents } from '../events/delivery-event-log.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
+import { storedParams } from './reason-params.js';
 
 type Trx = Transaction<Database>;
 
@@ -49,6 +50,7 @@ function plannedJobRow(
     failure_message: null,
     skip_code: skip?.code ?? null,
     skip_message: skip?.message ?? null,
+    skip_params: storedParams(skip?.params),
     exit_code: null,
     started_at: null,
     finished_at: null,
@@ -78,7 +80,13 @@ export function resumedJobRows(runId: string, plan: Plan, parentJobs: readonly J
       case 'skipped':
         if (!RESUMABLE_SKIPS.has(old.skip_code ?? '')) return { ...old, run_id: runId };
         // A manual job nobody played stays a button, not an automatic step.
-        return { ...row, status: row.manual ? 'manual' : 'pending', skip_code: null, skip_message: null };
+        return {
+          ...row,
+          status: row.manual ? 'manual' : 'pending',
+          skip_code: null,
+          skip_message: null,
+          skip_params: null,
+        };
       default:
         return row;
     }

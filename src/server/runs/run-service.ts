@@ -6,7 +6,7 @@ import { isTerminal, type Status } from '../../domain/status.js';
 import type { Diagnostic } from '../../pipeline/config/diagnostic.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import type { ServerContext } from '../context.js';
-import { conflict, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { enqueue } from '../queue/enqueue.js';
 import type { CreateRunInput, RunService } from '../services.js';
 import { forUpdateOnPostgres } from '../store/dialect.js';
@@ -15,6 +15,13 @@ import { type CancelReason, cancelSentence, parseCancelReason } from './cancel-r
 import { withChangesSinceSuccess } from './changes-since-success.js';
 import { blockedManualJobs } from './manual-gate.js';
 import { planFromSource, withVariables } from './plan-source.js';
+import {
+  jobNotManual,
+  manualJobBlocked,
+  nothingToResume,
+  runNotFinished,
+  runWasCanceled,
+} from './run-conflicts.js';
 import { publishRunChange } from './run-events.js';
 import { jobByName, jobsInPlanOrder, runById, updateJob } from './run-queries.js';
 import {
@@ -137,14 +144,14 @@ export class DbRunService implements RunService {
     const plan = JSON.parse(parent.plan) as Plan;
     const parentJobs = opts.failedOnly ? await jobsInPlanOrder(this.deps.db, parent.id) : [];
     if (opts.failedOnly && !terminal(parent.status)) {
-      throw conflict(`run #${parent.number} is ${parent.status}; resume it once it has finished`);
+      throw runNotFinished(parent);
     }
     const now = this.deps.now();
     const id = randomUUID();
     const jobs = opts.failedOnly ? resumedJobRows(id, plan, parentJobs) : plannedJobRows(id, plan);
     const redo = jobs.filter((j) => j.status === 'pending').map((j) => j.name);
     if (opts.failedOnly && redo.length === 0) {
-      throw conflict(`run #${parent.number} has no failed, canceled or skipped job to resume`);
+      throw nothingToResume(parent);
     }
     const run = await this.deps.db.transaction().execute(async (trx) => {
       const row: RunRow = {
@@ -156,6 +163,7 @@ export class DbRunService implements RunService {
         status: initialRunStatus(plan, jobs),
         failure_reason: null,
         failure_message: null,
+        failure_params: null,
         cancel_reason: null,
         parent_run_id: parent.id,
         created_at: now,
@@ -189,15 +197,15 @@ export class DbRunService implements RunService {
       const row = await jobByName(trx, runId, job);
       if (!row) throw notFound(`job "${job}"`);
       if (row.status !== 'manual') {
-        throw conflict(`job "${job}" is ${row.status}; only a job waiting in manual can be played`);
+        throw jobNotManual(job, row.status);
       }
-      if (run.status === 'canceled') throw conflict(`run #${run.number} was canceled`);
+      if (run.status === 'canceled') throw runWasCanceled(run);
       const blocked = run.plan
         ? blockedManualJobs(JSON.parse(run.plan) as Plan, await jobsInPlanOrder(trx, runId))
         : null;
       const why = blocked?.get(job);
       if (why !== undefined) {
-        throw conflict(`job "${job}" cannot run: ${why} earlier in run #${run.number}`, 'upstream_failed');
+        throw manualJobBlocked(job, run, why);
       }
       const ranBefore = await trx
         .selectFrom('queue')
@@ -209,7 +217,13 @@ export class DbRunService implements RunService {
         // The run is active again until this job has run; its end status is derived anew then.
         await trx
           .updateTable('runs')
-          .set({ status: 'queued', finished_at: null, failure_reason: null, failure_message: null })
+          .set({
+            status: 'queued',
+            finished_at: null,
+            failure_reason: null,
+            failure_message: null,
+            failure_params: null,
+          })
           .where('id', '=', runId)
           .execute();
       }
@@ -232,7 +246,7 @@ export class DbRunService implements RunService {
     const outcome = await planFromSource(this.deps.sources, project, event, this.deps.log, this.deps.configs);
     // `workflow:` says this event gets no run: nothing is stored (the caller says why).
     if (outcome.ok && outcome.plan.skip?.code === 'workflow')
-      throw new WorkflowSkipped(outcome.plan.skip.message);
+      throw new WorkflowSkipped(outcome.plan.skip.message, outcome.plan.skip.params);
     const base: NewRun = { input, parentRunId, now: this.deps.now(), id: randomUUID() };
     let jobCount = 0;
     let run: RunRow;

@@ -8,9 +8,10 @@ import { forUpdateOnPostgres } from '../store/dialect.js';
 import type { Database, JobRow, RunRow } from '../store/tables.js';
 import { withLostAttempt, withReportedAttempts } from './job-retries.js';
 import { skipBlockedManualJobs } from './manual-gate.js';
+import { storedParams } from './reason-params.js';
 import { publishRunChange } from './run-events.js';
 import { type JobPatch, jobByName, jobsInPlanOrder, updateJob } from './run-queries.js';
-import { finalRunStatus, firstBlockingFailure } from './run-status.js';
+import { finalRunStatus, runFailure } from './run-status.js';
 import { reservedJobs } from './selection.js';
 
 type Trx = Transaction<Database>;
@@ -68,8 +69,10 @@ export class DbRunState implements RunState {
               status: job.status,
               failure_reason: job.failure?.reason ?? null,
               failure_message: job.failure?.message ?? null,
+              failure_params: storedParams(job.failure?.params),
               skip_code: job.skip?.code ?? null,
               skip_message: job.skip?.message ?? null,
+              skip_params: storedParams(job.skip?.params),
               exit_code: job.exitCode,
               started_at: job.startedAt ?? row.started_at,
               finished_at: job.finishedAt,
@@ -147,6 +150,7 @@ export class DbRunState implements RunState {
           status: failure ? 'failed' : status,
           failure_reason: failure?.reason ?? null,
           failure_message: failure?.message ?? null,
+          failure_params: storedParams(failure?.params),
           started_at: sql<number>`coalesce(started_at, ${result.startedAt})`,
           finished_at: now,
         })
@@ -174,7 +178,12 @@ export class DbRunState implements RunState {
             finished_at: now,
           };
         } else if (job.status === 'pending' || job.status === 'queued') {
-          patch = { status: 'skipped', skip_code: 'upstream_failed', skip_message: `not run: ${message}` };
+          patch = {
+            status: 'skipped',
+            skip_code: 'upstream_failed',
+            skip_message: `not run: ${message}`,
+            skip_params: storedParams({ cause: 'agent_lost' }),
+          };
         }
         if (!patch) continue;
         await updateJob(trx, runId, job.name, patch);
@@ -237,6 +246,7 @@ export class DbRunState implements RunState {
           status: 'pending',
           failure_reason: null,
           failure_message: null,
+          failure_params: null,
           exit_code: null,
           started_at: null,
           finished_at: null,
@@ -366,6 +376,7 @@ function leftoverPatch(job: JobRow, canceled: boolean, error: string | null, now
             status: 'skipped',
             skip_code: 'upstream_failed',
             skip_message: error ? `not run: ${error}` : 'the execution ended before this job started',
+            skip_params: storedParams({ cause: 'execution_ended' }),
           };
     case 'manual':
       return canceled ? { status: 'skipped', ...CANCELED_SKIP } : null;
@@ -375,19 +386,4 @@ function leftoverPatch(job: JobRow, canceled: boolean, error: string | null, now
     case 'skipped':
       return null;
   }
-}
-
-/** The run's own failure: the agent's error, or the first job that failed without being allowed to. */
-function runFailure(
-  status: Status,
-  jobs: readonly JobRow[],
-  error: string | null,
-): { reason: string; message: string } | null {
-  if (status === 'canceled') return null;
-  if (error) return { reason: 'backend_error', message: error };
-  if (status !== 'failed') return null;
-  const job = firstBlockingFailure(jobs);
-  if (!job) return null;
-  const why = job.failure_message ? `: ${job.failure_message}` : '';
-  return { reason: job.failure_reason ?? 'exit_code', message: `job "${job.name}" failed${why}` };
 }

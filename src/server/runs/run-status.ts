@@ -1,5 +1,7 @@
+import type { ReasonParams } from '../../api/reasons.js';
 import { aggregateStatus, isTerminal, type Status } from '../../domain/status.js';
 import type { JobRow } from '../store/tables.js';
+import { parseParams } from './reason-params.js';
 
 /**
  * Stage and run status from job rows — the same rules the runtime applies in run-pipeline.ts
@@ -63,4 +65,24 @@ export function finalRunStatus(jobs: readonly JobFacts[], canceled: boolean): St
 export function firstBlockingFailure<T extends JobFacts>(jobs: readonly T[]): T | null {
   const ordered = [...jobs].sort((a, b) => a.stage_index - b.stage_index || a.job_index - b.job_index);
   return ordered.find((j) => j.status === 'failed' && j.allow_failure !== 1) ?? null;
+}
+
+/** The run's own failure: the agent's error, or the first job that failed without being allowed to. */
+export function runFailure(
+  status: Status,
+  jobs: readonly JobRow[],
+  error: string | null,
+): { reason: string; message: string; params?: ReasonParams } | null {
+  if (status === 'canceled') return null;
+  if (error) return { reason: 'backend_error', message: error };
+  if (status !== 'failed') return null;
+  const job = firstBlockingFailure(jobs);
+  if (!job) return null;
+  const why = job.failure_message ? `: ${job.failure_message}` : '';
+  // The job's name and its own parameters: the UI says "job X failed: <the job's reason>".
+  return {
+    reason: job.failure_reason ?? 'exit_code',
+    message: `job "${job.name}" failed${why}`,
+    params: { ...parseParams(job.failure_params), job: job.name },
+  };
 }

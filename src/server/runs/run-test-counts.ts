@@ -1,5 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
-import { z } from 'zod';
+import { type RunTestCounts, runTestCountsSchema } from '../../api/runs.js';
 import type { Database } from '../store/tables.js';
 
 /**
@@ -8,16 +8,7 @@ import type { Database } from '../store/tables.js';
  * correlated sub-queries of the run list itself, each an index lookup on test_reports' primary
  * key (run_id, job): one query for the whole page, however many runs it holds.
  */
-export const runTestCountsSchema = z.object({
-  total: z.number().int(),
-  passed: z.number().int(),
-  /** Failures and errors together: both mean a test did not pass. */
-  failed: z.number().int(),
-  skipped: z.number().int(),
-  /** Line coverage in percent, or null when no job reported any. */
-  coverage: z.number().nullable(),
-});
-export type RunTestCounts = z.infer<typeof runTestCountsSchema>;
+export { type RunTestCounts, runTestCountsSchema };
 
 /** Columns added to a `runs` select; null `tests_total` means the run has no report. */
 export interface TestCountColumns {

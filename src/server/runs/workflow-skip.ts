@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ReasonParams } from '../../api/reasons.js';
 import { AppError } from '../errors.js';
 import type { Database } from '../store/tables.js';
 
@@ -8,8 +9,8 @@ import type { Database } from '../store/tables.js';
  * `workflow` and the sentence; a webhook or push notes it on its delivery (`skip_reason`).
  */
 export class WorkflowSkipped extends AppError {
-  constructor(message: string) {
-    super('conflict', `no run: ${message}`, undefined, 'workflow');
+  constructor(message: string, params?: ReasonParams) {
+    super('conflict', `no run: ${message}`, undefined, 'workflow', params);
   }
 }
 

@@ -26,6 +26,8 @@ import * as releaseImpact from './migrations/024_release_impact.js';
 import * as projectAccess from './migrations/025_project_access.js';
 import * as backfillInsights from './migrations/027_backfill_insights.js';
 import * as trafficReports from './migrations/029_traffic_reports.js';
+import * as reasonParams from './migrations/030_reason_params.js';
+import * as behaviourRetention from './migrations/031_behaviour_retention.js';
 import { runMigrations } from './run-migrations.js';
 
 /**
@@ -61,6 +63,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '025_project_access': projectAccess,
   '027_backfill_insights': backfillInsights,
   '029_traffic_reports': trafficReports,
+  '030_reason_params': reasonParams,
+  '031_behaviour_retention': behaviourRetention,
 };
 
 /** Brings the database to the latest schema; the names applied (none when it was current). */

@@ -169,6 +169,8 @@ export interface RunRow {
   attempt?: number;
   /** JSON CancelReason (cancel-reason.ts) once a cancel was asked for; null otherwise (migration 014). */
   cancel_reason?: string | null;
+  /** JSON parameters of the failure (runs/reason-params.ts); null: none or older row (migration 030). */
+  failure_params?: string | null;
 }
 
 export interface JobRow {
@@ -193,6 +195,9 @@ export interface JobRow {
   interruptible?: number;
   /** JSON array of the job's earlier attempts (runs/job-retries.ts); null: never retried (migration 015). */
   retries?: string | null;
+  /** JSON parameters of the failure and of the skip (runs/reason-params.ts; migration 030). */
+  failure_params?: string | null;
+  skip_params?: string | null;
 }
 
 export interface QueueRow {

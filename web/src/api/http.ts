@@ -5,6 +5,8 @@
  * `apiFetch` and `ApiError` from here.
  */
 
+import type { ErrorJson, ReasonParams } from '../../../src/api/reasons.js';
+
 let csrfToken: string | null = null;
 
 /** Set after sign-in or /api/me; cleared on sign-out. */
@@ -18,13 +20,19 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
 }
 
-/** A non-2xx answer, with the server's message (errors are `{ error: { code, message, where? } }`). */
+/**
+ * A non-2xx answer, with the server's message (errors are `{ error: { code, message, where?,
+ * reason?, params? } }`, src/api/reasons.ts). `reason` + `params` let ErrorNote say it in the
+ * reader's language.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly where?: string,
+    readonly reason?: string,
+    readonly params?: ReasonParams,
   ) {
     super(message);
   }
@@ -65,13 +73,15 @@ export async function apiFetch<T = unknown>(path: string, init: ApiInit = {}): P
     data = undefined;
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; where?: string } } | undefined)?.error;
+    const err = (data as Partial<ErrorJson> | undefined)?.error;
     if (res.status === 401 && onUnauthorized && !path.startsWith('/api/session')) onUnauthorized();
     throw new ApiError(
       res.status,
       err?.code ?? 'http_error',
       err?.message ?? `${res.status} ${res.statusText || 'request failed'}`,
       err?.where,
+      err?.reason,
+      err?.params,
     );
   }
   return data as T;

@@ -4,18 +4,26 @@
  * code reaches the browser). Shapes the server does not export are written out below, each
  * naming the route file it mirrors.
  */
+import type { DiagnosticJson as Diagnostic, JobJson, RunSummary } from '../../../src/api/runs.js';
 import type { Status } from '../../../src/domain/status.js';
 import type { Schedule } from '../../../src/server/http/routes/schedule-json.js';
 import type { SecretInfo } from '../../../src/server/http/routes/secret-json.js';
 import type { TokenInfo } from '../../../src/server/http/routes/token-json.js';
 import type { ProjectJson } from '../../../src/server/projects/project-json.js';
 import type { LatestRun } from '../../../src/server/projects/run-summaries.js';
-import type { JobJson, RunDetail, RunSummary } from '../../../src/server/runs/run-json.js';
 
-export type { JobJson, ProjectJson, RunDetail, RunSummary, Schedule, SecretInfo, Status, TokenInfo };
-
-export type Diagnostic = RunDetail['diagnostics'][number];
-export type StageJson = RunSummary['stages'][number];
+// Run and job shapes come from src/api, the one place the server, the UI and the CLI share.
+export type {
+  DiagnosticJson as Diagnostic,
+  FailureJson,
+  JobJson,
+  RunDetail,
+  RunPage,
+  RunSummary,
+  SkipJson,
+  StageJson,
+} from '../../../src/api/runs.js';
+export type { ProjectJson, Schedule, SecretInfo, Status, TokenInfo };
 
 /** GET /api/projects item (project-crud-routes.ts `ProjectListItem`). */
 export interface ProjectListItem extends ProjectJson {
@@ -25,11 +33,6 @@ export interface ProjectListItem extends ProjectJson {
 
 /** POST /api/projects answer: the webhook secret appears only here. */
 export type CreatedProject = ProjectJson & { webhookSecret: string };
-
-export interface RunPage {
-  runs: RunSummary[];
-  next: number | null;
-}
 
 export interface Me {
   user: { username: string; role: 'admin' | 'maintainer' | 'viewer'; mustChangePassword?: boolean };
@@ -51,8 +54,3 @@ export interface PipelineAtRef {
   text: string | null;
   diagnostics: Diagnostic[];
 }
-
-/** services.ts `ProjectEvent` as sent on /api/projects/:p/events (`event: run|job`). */
-export type ProjectEvent =
-  | { type: 'run'; runId: string; number: number; data: RunSummary }
-  | { type: 'job'; runId: string; number: number; data: JobJson };

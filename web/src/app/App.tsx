@@ -2,12 +2,6 @@ import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPage.js';
 import { InvitePage } from '../pages/account/InvitePage.js';
-import { AgentsPage } from '../pages/admin/AgentsPage.js';
-import { AuditPage } from '../pages/admin/AuditPage.js';
-import { NotificationDefaultsPage } from '../pages/admin/NotificationDefaultsPage.js';
-import { RegistriesPage } from '../pages/admin/RegistriesPage.js';
-import { UsersPage } from '../pages/admin/UsersPage.js';
-import { CreateProjectPage } from '../pages/CreateProjectPage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { ProjectPage } from '../pages/ProjectPage.js';
 import { ProjectsPage } from '../pages/ProjectsPage.js';
@@ -15,10 +9,26 @@ import { SignInPage } from '../pages/SignInPage.js';
 import { AuthProvider, useAuth } from './auth.js';
 import { I18nProvider, useI18n } from './i18n-context.js';
 import { Layout } from './Layout.js';
+import { QueryProvider } from './QueryProvider.js';
 import { MembersOnly, VisitorProjectGate } from './VisitorGate.js';
 import { safeReturnPath } from './visitor-reads.js';
 
-// The run page carries the log viewer: loaded when first opened.
+// Pages most visits never open (admin, new project) load when first opened, so the first page
+// of a visit downloads and parses only what it shows. The run page carries the log viewer.
+const AgentsPage = lazy(() =>
+  import('../pages/admin/AgentsPage.js').then((m) => ({ default: m.AgentsPage })),
+);
+const AuditPage = lazy(() => import('../pages/admin/AuditPage.js').then((m) => ({ default: m.AuditPage })));
+const NotificationDefaultsPage = lazy(() =>
+  import('../pages/admin/NotificationDefaultsPage.js').then((m) => ({ default: m.NotificationDefaultsPage })),
+);
+const RegistriesPage = lazy(() =>
+  import('../pages/admin/RegistriesPage.js').then((m) => ({ default: m.RegistriesPage })),
+);
+const UsersPage = lazy(() => import('../pages/admin/UsersPage.js').then((m) => ({ default: m.UsersPage })));
+const CreateProjectPage = lazy(() =>
+  import('../pages/CreateProjectPage.js').then((m) => ({ default: m.CreateProjectPage })),
+);
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
 const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
 const ImpactPage = lazy(() => import('../pages/impact/ImpactPage.js'));
@@ -33,7 +43,9 @@ export function App() {
   return (
     <I18nProvider>
       <AuthProvider>
-        <Gate />
+        <QueryProvider>
+          <Gate />
+        </QueryProvider>
       </AuthProvider>
     </I18nProvider>
   );

@@ -2,14 +2,9 @@ import { Sailboat } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
-import '../pages/account/account-messages.js';
-import '../pages/admin/admin-messages.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
 import { signInHref } from './visitor-reads.js';
-import './visitor-messages.js';
-import '../pages/insights/insights-nav-messages.js';
-import '../pages/settings/registry-messages.js';
 
 /**
  * Header (home, language, who is signed in, sign out) around every page; a visitor reading public

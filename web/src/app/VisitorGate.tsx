@@ -3,15 +3,15 @@
  * server decides what they read; these gates turn its "no" into the sign-in form on the page
  * asked for — never a blank page or a raw error — so signing in shows that page.
  */
+import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { api } from '../api/client.js';
 import { ApiError } from '../api/http.js';
+import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useLoad } from '../components/use-load.js';
 import { SignInForm } from '../pages/SignInPage.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
-import './visitor-messages.js';
 import '../styles/visitor.css';
 
 /** The sign-in form in place of a page that needs an account; the URL stays, so it returns here. */
@@ -54,7 +54,8 @@ export function VisitorProjectGate({
 
 function ReadableProject({ name, children }: { name: string; children: ReactNode }) {
   const { t } = useI18n();
-  const { data, error } = useLoad(() => api.project(name), [name]);
+  // The project page's own query: once it answers, the page opens on the cached project.
+  const { data, error } = useQuery({ queryKey: queryKeys.project(name), queryFn: () => api.project(name) });
   if (error instanceof ApiError && (error.status === 404 || error.status === 401)) return <SignInInstead />;
   if (error) return <ErrorNote error={error} />;
   if (!data) return <p className="loading">{t('common.loading')}</p>;

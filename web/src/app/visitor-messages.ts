@@ -1,7 +1,7 @@
-import { registerMessages } from '../i18n/index.js';
+import { defineMessages } from '../i18n/define-messages.js';
 
 /** Texts for visitors who are not signed in (public projects, issue #14), en + zh-CN. */
-registerMessages({
+export const visitorMessages = defineMessages({
   en: {
     'visitor.signIn': 'Sign in',
     'visitor.signInToSee': 'Sign in to see this page.',

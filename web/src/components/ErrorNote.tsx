@@ -1,13 +1,13 @@
-import { ApiError } from '../api/http.js';
+import { useI18n } from '../app/i18n-context.js';
+import { errorText } from './error-text.js';
 
-/** The server's message for a failed request, as text (never HTML). */
+/** A failed request, as text (never HTML), in the reader's language when the server gave a reason. */
 export function ErrorNote({ error }: { error: unknown }) {
+  const { t } = useI18n();
   if (!error) return null;
-  const message =
-    error instanceof ApiError ? error.message : error instanceof Error ? error.message : String(error);
   return (
     <p className="error" role="alert">
-      {message}
+      {errorText(error, t)}
     </p>
   );
 }

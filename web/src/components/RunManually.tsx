@@ -4,7 +4,6 @@ import { api } from '../api/client.js';
 import { type CommitAtRef, overviewApi } from '../api/project-overview.js';
 import type { RunSummary } from '../api/types.js';
 import type { TFunction } from '../i18n/index.js';
-import '../i18n/look-messages.js';
 import { ErrorNote } from './ErrorNote.js';
 import { keepControlledFields } from './form-action.js';
 import { type PickedRef, RefPicker } from './RefPicker.js';

@@ -13,7 +13,6 @@ import {
 } from 'lucide-react';
 import type { Status } from '../api/types.js';
 import type { TFunction } from '../i18n/index.js';
-import '../i18n/look-messages.js';
 
 /**
  * Every status mark of the UI: an SVG from lucide (never an emoji, which renders as a box on a

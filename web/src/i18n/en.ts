@@ -1,5 +1,5 @@
-/** English messages. Keys are grouped by page; `{name}` is a placeholder. */
-export const en: Record<string, string> = {
+/** English base messages (shell, nav, common words). Keys are grouped by page; `{name}` is a placeholder. */
+export const en = {
   'common.loading': 'Loading…',
   'common.copy': 'Copy',
   'common.copied': 'Copied',
@@ -156,17 +156,6 @@ export const en: Record<string, string> = {
   'time.s': '{s} s',
   'time.ms': '{m} min {s} s',
   'time.hm': '{h} h {m} min',
-  'ago.now': 'just now',
-  'ago.minute': 'about 1 minute ago',
-  'ago.minutes': '{n} minutes ago',
-  'ago.hour': 'about 1 hour ago',
-  'ago.hours': 'about {n} hours ago',
-  'ago.day': '1 day ago',
-  'ago.days': '{n} days ago',
-  'ago.month': 'about 1 month ago',
-  'ago.months': '{n} months ago',
-  'ago.year': 'about 1 year ago',
-  'ago.years': '{n} years ago',
 
   'log.search': 'Search log',
   'log.follow': 'Follow',
@@ -175,4 +164,4 @@ export const en: Record<string, string> = {
   'log.empty': 'No output yet',
   'log.reconnecting': 'Reconnecting…',
   'log.lines': 'lines',
-};
+} as const;

@@ -1,41 +1,80 @@
-import { en } from './en.js';
-import { zhCN } from './zh-CN.js';
+/**
+ * Two languages, switchable and remembered. `t(key)` takes only keys the catalogue declares
+ * (catalog.ts), each present in both languages by construction, so neither a typo nor a missing
+ * translation gets past tsc. Texts keyed by a server code go through `tCode`, which falls back to
+ * the server's own (English) words instead of showing a raw key.
+ */
+import { type CodePrefix, DICTIONARIES, type MessageKey, type PlaceholdersOf } from './catalog.js';
+import type { Lang } from './define-messages.js';
+
+export type { CodePrefix, MessageKey, PlaceholdersOf } from './catalog.js';
+export { defineCodeMessages, defineMessages, LANGS, type Lang } from './define-messages.js';
+
+export type Messages = Readonly<Record<string, string>>;
+export type MessageVars = Record<string, string | number>;
 
 /**
- * Two languages, switchable and remembered. `t(key)` looks the key up in the current language,
- * then in English, then returns the key itself — a missing translation shows up as its key, never
- * as an empty string. Pages written by other helpers register their own keys with
- * `registerMessages` instead of editing these dictionaries.
+ * `vars` for key K: required, with every `{name}` of its English text, when it has placeholders;
+ * optional otherwise. A missing value would show up as a literal `{name}` on the page.
  */
-export type Lang = 'en' | 'zh-CN';
-export const LANGS: readonly Lang[] = ['en', 'zh-CN'];
-export type Messages = Record<string, string>;
+export type VarsArg<K extends string> = [PlaceholdersOf<K>] extends [never]
+  ? [vars?: MessageVars]
+  : [vars: Record<PlaceholdersOf<K>, string | number> & MessageVars];
 
-/** The lookup every component receives. `vars` fill `{name}` placeholders. */
-export type TFunction = (key: string, vars?: Record<string, string | number>) => string;
+/**
+ * The lookup every component receives. `vars` fill `{name}` placeholders. K is inferred from the
+ * argument as written (not constrained up front) so that an unknown key is reported as "not
+ * assignable to MessageKey" naming the key, rather than as a confusing argument count.
+ */
+export type TFunction = <K extends string>(
+  key: K extends MessageKey ? K : MessageKey,
+  ...vars: [K] extends [MessageKey] ? VarsArg<K> : [vars?: MessageVars]
+) => string;
 
-const dictionaries: Record<Lang, Messages> = { en: { ...en }, 'zh-CN': { ...zhCN } };
+/** `t` seen from code that holds a key only known to be some MessageKey (tCode). */
+type UntypedT = (key: MessageKey, vars?: MessageVars) => string;
 
-/** Adds (or overrides) keys for both languages; call at module load of a page. */
-export function registerMessages(messages: Partial<Record<Lang, Messages>>): void {
-  for (const lang of LANGS) Object.assign(dictionaries[lang], messages[lang] ?? {});
+/** Every key of a language, typed keys and code tables alike (glossary and completeness checks). */
+export function allMessages(lang: Lang): Messages {
+  return DICTIONARIES[lang];
 }
 
-/** Every key of a language as registered so far (for the glossary and completeness checks). */
-export function allMessages(lang: Lang): Readonly<Messages> {
-  return dictionaries[lang];
-}
-
-export function translate(lang: Lang, key: string, vars?: Record<string, string | number>): string {
-  const text = dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
+function fill(text: string, vars?: MessageVars): string {
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     vars[name] === undefined ? whole : String(vars[name]),
   );
 }
 
+export function translate(lang: Lang, key: MessageKey, vars?: MessageVars): string {
+  // Every language has every key (defineMessages); the fallbacks only matter for a cast key.
+  return fill(DICTIONARIES[lang][key] ?? DICTIONARIES.en[key] ?? key, vars);
+}
+
 export function makeT(lang: Lang): TFunction {
-  return (key, vars) => translate(lang, key, vars);
+  const t: UntypedT = (key, vars) => translate(lang, key, vars);
+  return t as TFunction;
+}
+
+/** Whether `key` has a text (for codes that arrive as data). */
+export function hasMessage(key: string): key is MessageKey {
+  return Object.hasOwn(DICTIONARIES.en, key);
+}
+
+/**
+ * A text for a code the server sent (`signin.error.<code>`, `importReport.<code>`): the
+ * translation when the catalogue has one, else `fallback` — the server's English sentence, or
+ * the code itself when the server sent no sentence — never the raw key.
+ */
+export function tCode(
+  t: TFunction,
+  prefix: CodePrefix,
+  code: string,
+  fallback: string,
+  vars?: MessageVars,
+): string {
+  const key = `${prefix}.${code}`;
+  return hasMessage(key) ? (t as UntypedT)(key, vars) : fallback;
 }
 
 const STORAGE_KEY = 'slipway.lang';

@@ -6,7 +6,29 @@
 import type { Lang } from './index.js';
 
 const relative = new Map<Lang, Intl.RelativeTimeFormat>();
-const absolute = new Map<Lang, Intl.DateTimeFormat>();
+const absolute = new Map<string, Intl.DateTimeFormat>();
+
+/** The absolute forms the UI shows: full stamps in titles, dates alone, chart buckets by hour. */
+const ABSOLUTE_STYLES = {
+  dateTime: { dateStyle: 'medium', timeStyle: 'short' },
+  date: { dateStyle: 'medium' },
+  dateHour: { month: 'short', day: 'numeric', hour: 'numeric' },
+  // Week starts are UTC midnights: in the reader's zone they could fall on the previous day.
+  dayUtc: { month: 'short', day: 'numeric', timeZone: 'UTC' },
+  monthDay: { month: 'short', day: 'numeric' },
+  monthDayTime: { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+  timeOfDay: { hour: '2-digit', minute: '2-digit' },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+function absoluteFormat(lang: Lang, style: keyof typeof ABSOLUTE_STYLES): Intl.DateTimeFormat {
+  const key = `${lang} ${style}`;
+  let f = absolute.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang, ABSOLUTE_STYLES[style]);
+    absolute.set(key, f);
+  }
+  return f;
+}
 
 function relativeFormat(lang: Lang): Intl.RelativeTimeFormat {
   let f = relative.get(lang);
@@ -51,12 +73,31 @@ export function relativeTime(at: number, now: number, lang: Lang): RelativeTime 
 
 /** A full date and time for tooltips and `title`s, in the UI language (not the browser's). */
 export function formatDateTime(at: number, lang: Lang): string {
-  let f = absolute.get(lang);
-  if (!f) {
-    f = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
-    absolute.set(lang, f);
-  }
-  return f.format(new Date(at));
+  return absoluteFormat(lang, 'dateTime').format(new Date(at));
+}
+
+/** A date without the time ("Dec 5, 2026" / "2026年12月5日"): expiry dates, daily chart buckets. */
+export function formatDate(at: number, lang: Lang): string {
+  return absoluteFormat(lang, 'date').format(new Date(at));
+}
+
+/** Month and day of a UTC day start ("Dec 1" / "12月1日"): weekly chart categories. */
+export function formatDayUtc(at: number, lang: Lang): string {
+  return absoluteFormat(lang, 'dayUtc').format(new Date(at));
+}
+
+/** A day and hour ("Dec 5, 10 AM" / "12月5日 10时"): hourly chart buckets. */
+export function formatDateHour(at: number, lang: Lang): string {
+  return absoluteFormat(lang, 'dateHour').format(new Date(at));
+}
+
+/** Chart axis and legend labels: month and day, optionally with the time, or the time alone. */
+export function formatChartTime(
+  at: number,
+  lang: Lang,
+  part: 'monthDay' | 'monthDayTime' | 'timeOfDay',
+): string {
+  return absoluteFormat(lang, part).format(new Date(at));
 }
 
 /** A running clock "4:07" / "1:02:09": what a live elapsed time shows, one tick a second. */

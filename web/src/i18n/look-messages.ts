@@ -1,11 +1,11 @@
 /**
  * Words of the project page header, the Run manually confirmation, the records table's tests,
  * ages and live times, and the status icons' labels that are not run statuses.
- * Registered once at module load (StatusIcon and the project page import this file).
+ * Listed in catalog.ts like every messages module.
  */
-import { registerMessages } from './index.js';
+import { defineMessages } from './define-messages.js';
 
-registerMessages({
+export const lookMessages = defineMessages({
   en: {
     'icon.waiting': 'Waiting for an agent',
     'icon.blocked': 'Blocked (awaiting approval)',

@@ -1,5 +1,7 @@
-/** 简体中文. Same keys as en.ts; a missing key falls back to English. */
-export const zhCN: Record<string, string> = {
+/** 简体中文 base messages. The type holds them to exactly the keys of en.ts (a missing or extra key is a tsc error). */
+import type { en } from './en.js';
+
+export const zhCN: Record<keyof typeof en, string> = {
   'common.loading': '加载中…',
   'common.copy': '复制',
   'common.copied': '已复制',
@@ -156,17 +158,6 @@ export const zhCN: Record<string, string> = {
   'time.s': '{s} 秒',
   'time.ms': '{m} 分钟 {s} 秒',
   'time.hm': '{h} 小时 {m} 分钟',
-  'ago.now': '刚刚',
-  'ago.minute': '约 1 分钟前',
-  'ago.minutes': '{n} 分钟前',
-  'ago.hour': '约 1 小时前',
-  'ago.hours': '约 {n} 小时前',
-  'ago.day': '1 天前',
-  'ago.days': '{n} 天前',
-  'ago.month': '约 1 个月前',
-  'ago.months': '{n} 个月前',
-  'ago.year': '约 1 年前',
-  'ago.years': '{n} 年前',
 
   'log.search': '搜索日志',
   'log.follow': '跟随',

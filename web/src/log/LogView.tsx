@@ -1,4 +1,5 @@
 import { type JSX, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { TFunction } from '../i18n/index.js';
 import { plainText, type StyledSpan } from './ansi.js';
 import { findSteps, isStepHeader, stepOf, visibleRows } from './fold.js';
 import { LogRow, spansOf } from './LogRow.js';
@@ -13,7 +14,7 @@ export interface LogViewProps {
   job: string;
   /** The job is still running: follow the SSE stream. */
   live: boolean;
-  t: (key: string) => string;
+  t: TFunction;
 }
 
 /** Fixed row height (px, matches .log-line in log.css): windowing computes positions from it. */

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { CreatedProject } from '../api/types.js';
+import { useInvalidate } from '../api/use-invalidate.js';
 import { useI18n } from '../app/i18n-context.js';
 import { CopyField } from '../components/CopyField.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -20,6 +22,7 @@ export function CreateProjectPage() {
   const { t } = useI18n();
   const [source, setSource] = useState<'builtin' | 'remote'>('builtin');
   const [created, setCreated] = useState<CreatedProject | null>(null);
+  const projectsChanged = useInvalidate(queryKeys.projects());
   // A refused request keeps what was typed (the fields' defaults come from `state.values`).
   const [state, action] = useFormAction(async (form) => {
     const name = String(form.get('name') ?? '').trim();
@@ -37,6 +40,7 @@ export function CreateProjectPage() {
             },
     });
     setCreated(project);
+    projectsChanged();
   });
   const typed = state.values;
 

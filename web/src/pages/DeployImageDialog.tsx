@@ -1,35 +1,15 @@
+import { useQuery } from '@tanstack/react-query';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { apiFetch } from '../api/http.js';
+import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { keepControlledFields } from '../components/form-action.js';
 import { SubmitButton } from '../components/SubmitButton.js';
-import { useLoad } from '../components/use-load.js';
-import { registerMessages, type TFunction } from '../i18n/index.js';
+import type { TFunction } from '../i18n/index.js';
 import '../styles/deploy.css';
-
-registerMessages({
-  en: {
-    'deployImage.title': 'Deploy {image}',
-    'deployImage.application': 'Application',
-    'deployImage.environment': 'Environment',
-    'deployImage.noApps': 'This project has no applications yet: create one on the Applications tab.',
-    'deployImage.approval': 'This environment requires approval: the release waits for a maintainer.',
-    'deployImage.submit': 'Deploy',
-    'deployImage.cancel': 'Cancel',
-  },
-  'zh-CN': {
-    'deployImage.title': '部署 {image}',
-    'deployImage.application': '应用',
-    'deployImage.environment': '环境',
-    'deployImage.noApps': '该项目还没有应用：请先在“应用”标签页创建。',
-    'deployImage.approval': '该环境需要审批：发布将等待维护者批准。',
-    'deployImage.submit': '部署',
-    'deployImage.cancel': '取消',
-  },
-});
 
 export interface DeployImageDialogProps {
   project: string;
@@ -49,7 +29,10 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
   const [, navigate] = useLocation();
   const dialog = useRef<HTMLDialogElement>(null);
   const base = `/api/projects/${encodeURIComponent(project)}`;
-  const loaded = useLoad(() => apiFetch<{ applications: ApplicationJson[] }>(`${base}/applications`), [base]);
+  const loaded = useQuery({
+    queryKey: queryKeys.applications(project),
+    queryFn: () => apiFetch<{ applications: ApplicationJson[] }>(`${base}/applications`),
+  });
   const apps = loaded.data?.applications ?? [];
   const [appName, setAppName] = useState('');
   const [envName, setEnvName] = useState('');

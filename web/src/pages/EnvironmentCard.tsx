@@ -4,10 +4,22 @@
  */
 import { type ReactNode, useState } from 'react';
 import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
+import { useI18n } from '../app/i18n-context.js';
 import { keepControlledFields } from '../components/form-action.js';
 import { SubmitButton } from '../components/SubmitButton.js';
+import { formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { shortImage } from './short-image.js';
+
+/**
+ * Observed health words say what the engine shows ("degraded (not every replica healthy)"),
+ * release health words what the last release did; the four observed values have their own texts.
+ */
+function healthText(env: EnvironmentJson, t: TFunction): string {
+  const h = env.health;
+  const observedWord = h === 'healthy' || h === 'degraded' || h === 'down' || h === 'unknown';
+  return env.healthSource === 'observed' && observedWord ? t(`apps.observed.${h}`) : t(`apps.health.${h}`);
+}
 
 export function EnvironmentCard({
   app,
@@ -31,6 +43,7 @@ export function EnvironmentCard({
   /** The maintainer's edit / delete controls (applications/ApplicationControls.tsx). */
   children?: ReactNode;
 }) {
+  const { lang } = useI18n();
   const [image, setImage] = useState('');
   const [replicas, setReplicas] = useState(String(env.config.replicas));
   const id = `${app}-${env.name}`;
@@ -38,9 +51,7 @@ export function EnvironmentCard({
   const waiting = env.latest?.status === 'awaiting_approval' ? env.latest : null;
   const running = env.running;
   const observed = env.healthSource === 'observed' ? env.observed : null;
-  const observedAt = observed
-    ? t('apps.observedAt', { time: new Date(observed.at).toLocaleString() })
-    : undefined;
+  const observedAt = observed ? t('apps.observedAt', { time: formatTime(observed.at, lang) }) : undefined;
   return (
     <section className="environment-card" data-testid={`env-${id}`}>
       <header className="env-head">
@@ -52,7 +63,7 @@ export function EnvironmentCard({
       </header>
       <p className="env-health" title={observedAt}>
         <span data-testid={`health-${id}`} className={`health-pill health-${env.health}`}>
-          {observed ? t(`apps.observed.${env.health}`) : t(`apps.health.${env.health}`)}
+          {healthText(env, t)}
         </span>
         {observed ? null : (
           <span className="muted env-note" data-testid={`not-observed-${id}`}>

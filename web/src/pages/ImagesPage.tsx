@@ -1,51 +1,17 @@
+import { useQuery } from '@tanstack/react-query';
 import { Copy } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { formatByteSize } from '../../../src/domain/byte-size.js';
 import type { ImagesJsonType, ImageTagJsonType } from '../../../src/server/images/image-json.js';
-import { projectEventsUrl } from '../api/client.js';
 import { apiFetch } from '../api/http.js';
+import { queryKeys } from '../api/query-keys.js';
+import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
-import { formatAgo } from '../i18n/format.js';
-import { registerMessages, type TFunction } from '../i18n/index.js';
+import { formatAgo, formatTime } from '../i18n/format.js';
+import type { TFunction } from '../i18n/index.js';
 import '../styles/deploy.css';
-
-registerMessages({
-  en: {
-    'images.title': 'Image registry',
-    'images.empty': 'No images yet. A build job (build:) records every image it builds and pushes here.',
-    'images.tag': 'Tag',
-    'images.digest': 'Digest',
-    'images.size': 'Size',
-    'images.created': 'Created',
-    'images.run': 'Run',
-    'images.commit': 'Commit',
-    'images.local': 'local only',
-    'images.copyDigest': 'Copy the digest',
-    'images.copied': 'Copied',
-    'images.deploy': 'Deploy this version',
-    'images.deploySoon': 'coming with applications',
-    'images.tags': '{n} tags',
-  },
-  'zh-CN': {
-    'images.title': '镜像仓库',
-    'images.empty': '还没有镜像。构建任务（build:）构建并推送的每个镜像都会记录在这里。',
-    'images.tag': '标签',
-    'images.digest': '摘要',
-    'images.size': '大小',
-    'images.created': '创建时间',
-    'images.run': '执行记录',
-    'images.commit': '提交',
-    'images.local': '仅本地',
-    'images.copyDigest': '复制摘要',
-    'images.copied': '已复制',
-    'images.deploy': '部署此版本',
-    'images.deploySoon': '应用功能上线后可用',
-    'images.tags': '{n} 个标签',
-  },
-});
 
 export interface ImagesPageProps {
   project: string;
@@ -63,16 +29,12 @@ export interface ImagesPageProps {
  */
 export function ImagesPage({ project, t, onDeploy, readOnly = false }: ImagesPageProps) {
   const now = useNow(30_000);
-  const loaded = useLoad(
-    () => apiFetch<ImagesJsonType>(`/api/projects/${encodeURIComponent(project)}/images`),
-    [project],
-  );
-  const { reload } = loaded;
-  useEffect(() => {
-    const source = new EventSource(projectEventsUrl(project), { withCredentials: true });
-    source.addEventListener('image', () => reload());
-    return () => source.close();
-  }, [project, reload]);
+  const { lang } = useI18n();
+  // Image events of the project's stream re-read it (server-events.ts).
+  const loaded = useQuery({
+    queryKey: queryKeys.images(project),
+    queryFn: () => apiFetch<ImagesJsonType>(`/api/projects/${encodeURIComponent(project)}/images`),
+  });
 
   const repositories = loaded.data?.repositories ?? [];
   return (
@@ -118,9 +80,9 @@ export function ImagesPage({ project, t, onDeploy, readOnly = false }: ImagesPag
                     <td
                       data-label={t('images.created')}
                       className="cell-time"
-                      title={new Date(version.createdAt).toLocaleString()}
+                      title={formatTime(version.createdAt, lang)}
                     >
-                      {formatAgo(version.createdAt, now, t)}
+                      {formatAgo(version.createdAt, now, lang)}
                     </td>
                     <td data-label={t('images.run')}>
                       <Link

@@ -1,12 +1,13 @@
+import { useQuery } from '@tanstack/react-query';
 import { CircleX, TriangleAlert } from 'lucide-react';
 import { useState } from 'react';
 import { api } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { Diagnostic } from '../api/types.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { type PickedRef, RefPicker } from '../components/RefPicker.js';
 import { StatusIcon } from '../components/StatusIcon.js';
-import { useLoad } from '../components/use-load.js';
 import { PipelineGraph } from './PipelineGraph.js';
 import { ImportButton } from './pipeline-import/ImportDialog.js';
 
@@ -24,7 +25,10 @@ export function PipelineTab({
   const { t } = useI18n();
   const [ref, setRef] = useState<PickedRef | null>(null);
   const wanted = ref ? (ref.kind === 'tag' ? `refs/tags/${ref.name}` : `refs/heads/${ref.name}`) : undefined;
-  const { data, error } = useLoad(() => api.pipeline(project, wanted), [project, wanted]);
+  const { data, error } = useQuery({
+    queryKey: queryKeys.pipeline(project, wanted),
+    queryFn: () => api.pipeline(project, wanted),
+  });
   return (
     <div className="pipeline-tab">
       <div className="pipeline-ref">

@@ -1,14 +1,16 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { api } from '../api/client.js';
 import { ApiError } from '../api/http.js';
 import { overviewApi } from '../api/project-overview.js';
+import { queryKeys } from '../api/query-keys.js';
+import { useServerEvents } from '../api/use-server-events.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ProjectRoleProvider, roleAtLeast } from '../app/project-role.js';
 import { ErrorNote } from '../components/ErrorNote.js';
-import { useLoad } from '../components/use-load.js';
 import { NotFoundPage } from './NotFoundPage.js';
 import { ProjectHeader } from './project/ProjectHeader.js';
 import { RecordsTab } from './RecordsTab.js';
@@ -39,8 +41,18 @@ const TABS = [
 export function ProjectPage({ name, tab }: { name: string; tab: string }) {
   const { t, lang } = useI18n();
   const { can, user } = useAuth();
-  const { data: project, error, reload } = useLoad(() => api.project(name), [name]);
-  const { data: overview, reload: reloadOverview } = useLoad(() => overviewApi.overview(name), [name]);
+  const client = useQueryClient();
+  const { data: project, error } = useQuery({
+    queryKey: queryKeys.project(name),
+    queryFn: () => api.project(name),
+  });
+  const { data: overview } = useQuery({
+    queryKey: queryKeys.overview(name),
+    queryFn: () => overviewApi.overview(name),
+  });
+  const reload = () => void client.invalidateQueries({ queryKey: queryKeys.project(name) });
+  // The one event stream of the project while any of its tabs is shown.
+  useServerEvents(name);
   const base = `/projects/${encodeURIComponent(name)}`;
   // The image chosen with "Deploy this version" on the images tab, while its dialog is open.
   const [deploying, setDeploying] = useState<{ repository: string; version: ImageTagJsonType } | null>(null);
@@ -74,7 +86,7 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
         </nav>
         <div className="tab-panel">
           <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
-            {tab === 'records' ? <RecordsTab project={name} onRunFinished={reloadOverview} /> : null}
+            {tab === 'records' ? <RecordsTab project={name} /> : null}
             {tab === 'pipeline' ? (
               <PipelineTab project={name} defaultBranch={project?.defaultBranch} />
             ) : null}

@@ -1,20 +1,21 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { api } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { Status } from '../api/types.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { StatusIcon } from '../components/StatusIcon.js';
-import { useLoad } from '../components/use-load.js';
 import { formatAgo } from '../i18n/format.js';
 import { VisibilityBadge } from './access/VisibilityBadge.js';
 
 /** All projects: latest record with its status, and a sparkline of recent durations. */
 export function ProjectsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
-  const { data, error } = useLoad(() => api.projects(), []);
+  const { data, error } = useQuery({ queryKey: queryKeys.projects(), queryFn: () => api.projects() });
   const now = Date.now();
   return (
     <section className="page">
@@ -45,7 +46,7 @@ export function ProjectsPage() {
               >
                 <StatusIcon status={p.latestRun.status as Status} t={t} />
                 <span>{p.latestRun.record}</span>
-                <span className="muted">{formatAgo(p.latestRun.createdAt, now, t)}</span>
+                <span className="muted">{formatAgo(p.latestRun.createdAt, now, lang)}</span>
               </Link>
             ) : (
               <span className="muted project-latest">{t('projects.noRuns')}</span>

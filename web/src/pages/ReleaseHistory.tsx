@@ -2,9 +2,10 @@
 import { Link } from 'wouter';
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
+import { useI18n } from '../app/i18n-context.js';
 import { useNow } from '../components/use-now.js';
-import { formatAgo, formatDuration } from '../i18n/format.js';
-import type { TFunction } from '../i18n/index.js';
+import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
+import { type TFunction, tCode } from '../i18n/index.js';
 import { VerdictChip } from './impact/VerdictChip.js';
 import { releaseReasonText } from './release-reason.js';
 import { shortImage } from './short-image.js';
@@ -29,6 +30,7 @@ export function ReleaseHistory({
   canDeploy?: boolean;
 }) {
   const now = useNow(30_000);
+  const { lang } = useI18n();
   const verdictOf = new Map(verdicts.map((v) => [v.number, v]));
   return (
     <div className="table-wrap">
@@ -60,15 +62,11 @@ export function ReleaseHistory({
               <td data-label={t('apps.trigger')}>
                 {r.trigger === 'rollback'
                   ? t('apps.trigger.rollback', { n: r.rollbackOf ?? '?' })
-                  : t(`apps.trigger.${r.trigger}`)}
+                  : tCode(t, 'apps.trigger', r.trigger, r.trigger)}
               </td>
               <td data-label={t('apps.who')}>{r.actor}</td>
-              <td
-                data-label={t('apps.when')}
-                className="cell-time"
-                title={new Date(r.createdAt).toLocaleString()}
-              >
-                {formatAgo(r.createdAt, now, t)}
+              <td data-label={t('apps.when')} className="cell-time" title={formatTime(r.createdAt, lang)}>
+                {formatAgo(r.createdAt, now, lang)}
               </td>
               <td data-label={t('apps.duration')} className="cell-time">
                 {r.durationMs === null ? '–' : formatDuration(r.durationMs, t)}
@@ -78,7 +76,9 @@ export function ReleaseHistory({
                 data-testid={`release-status-${app}-${r.number}`}
                 title={releaseReasonText(r, t)}
               >
-                <span className={`status-word status-${r.status}`}>{t(`apps.status.${r.status}`)}</span>
+                <span className={`status-word status-${r.status}`}>
+                  {tCode(t, 'apps.status', r.status, r.status)}
+                </span>
                 {r.reasonCode ? (
                   <small className="muted release-reason" data-testid={`release-reason-${app}-${r.number}`}>
                     {' '}

@@ -1,9 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { Play } from 'lucide-react';
 import { useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import { api } from '../api/client.js';
-import { useProjectEvents } from '../api/events.js';
+import { queryKeys } from '../api/query-keys.js';
 import type { JobJson, RunDetail, Status } from '../api/types.js';
+import { useServerEvents } from '../api/use-server-events.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { roleAtLeast } from '../app/project-role.js';
@@ -11,13 +13,13 @@ import { CancelReasonNote } from '../components/CancelReasonNote.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { refLabel } from '../components/ref-label.js';
 import { StatusIcon } from '../components/StatusIcon.js';
-import { useLoad } from '../components/use-load.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { LogView } from '../log/LogView.js';
 import { playable } from './manual-gate.js';
 import { RunArtifactsAndTests } from './run/RunArtifactsAndTests.js';
+import { failureText, runFailureText, skipText } from './run/reason-text.js';
 
 const LIVE: readonly Status[] = ['pending', 'queued', 'running'];
 const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
@@ -30,30 +32,23 @@ const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
 export function RunPage({ project, number }: { project: string; number: number }) {
   const { t, lang } = useI18n();
   const { can } = useAuth();
-  const { data: run, error, reload, setData } = useLoad(() => api.run(project, number), [project, number]);
+  const { data: run, error } = useQuery({
+    queryKey: queryKeys.run(project, number),
+    queryFn: () => api.run(project, number),
+  });
   // Start, cancel, rerun and manual jobs need the developer role in this project (not the instance's).
-  const { data: projectInfo } = useLoad(() => api.project(project), [project]);
+  const { data: projectInfo } = useQuery({
+    queryKey: queryKeys.project(project),
+    queryFn: () => api.project(project),
+  });
   const canAct = projectInfo?.myRole ? roleAtLeast(projectInfo.myRole, 'developer') : can('maintainer');
   const [params, setParams] = useSearchParams();
   const [actionError, setActionError] = useState<unknown>(null);
   const [, navigate] = useLocation();
   const now = useNow(1000);
 
-  useProjectEvents(
-    project,
-    (event) => {
-      if (event.number !== number) return;
-      if (event.type === 'job') {
-        const job = event.data;
-        setData((old) =>
-          old ? { ...old, jobs: old.jobs.map((j) => (j.name === job.name ? job : j)) } : old,
-        );
-      } else {
-        setData((old) => (old ? { ...old, ...event.data } : old));
-      }
-    },
-    reload,
-  );
+  // Status and job changes arrive through the project's event stream, written into the cache.
+  useServerEvents(project);
 
   const selectedName = params.get('job') ?? pickDefault(run);
   const selected = run?.jobs.find((j) => j.name === selectedName) ?? null;
@@ -143,7 +138,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           </span>
         ) : null}
         <span className="muted" title={formatTime(run.createdAt, lang)}>
-          {formatAgo(run.createdAt, now, t, lang)}
+          {formatAgo(run.createdAt, now, lang)}
         </span>
         {run.variables.length > 0 ? (
           <span className="muted">
@@ -151,7 +146,16 @@ export function RunPage({ project, number }: { project: string; number: number }
           </span>
         ) : null}
       </p>
-      {run.failure ? <p className="error">{run.failure.message || run.failure.reason}</p> : null}
+      {run.failure ? (
+        <p
+          className="error"
+          data-testid="run-failure"
+          data-reason={run.failure.reason}
+          title={run.failure.message}
+        >
+          {runFailureText(run.failure, t)}
+        </p>
+      ) : null}
       <CancelReasonNote run={run} t={t} />
       {/* A live event updates the status but carries no reason: show it only while queued. */}
       {run.waiting && run.status === 'queued' ? (
@@ -198,9 +202,17 @@ export function RunPage({ project, number }: { project: string; number: number }
               <h2 className="log-title">
                 <StatusIcon status={selected.status} t={t} /> {selected.name}
                 {selected.failure ? (
-                  <span className="error-inline"> — {selected.failure.message}</span>
+                  <span className="error-inline" data-testid="job-failure" title={selected.failure.message}>
+                    {' '}
+                    — {failureText(selected.failure, t)}
+                  </span>
                 ) : null}
-                {selected.skip ? <span className="muted"> — {selected.skip.message}</span> : null}
+                {selected.skip ? (
+                  <span className="muted" data-testid="job-skip" title={selected.skip.message}>
+                    {' '}
+                    — {skipText(selected.skip, t)}
+                  </span>
+                ) : null}
               </h2>
               <LogView
                 key={`${number}:${selected.name}`}
@@ -216,7 +228,7 @@ export function RunPage({ project, number }: { project: string; number: number }
           )}
         </div>
       </div>
-      <RunArtifactsAndTests project={project} number={number} status={run.status} />
+      <RunArtifactsAndTests project={project} number={number} />
     </section>
   );
 }

@@ -2,33 +2,7 @@ import { useEffect, useState } from 'react';
 import { apiFetch } from '../api/http.js';
 import { useI18n } from '../app/i18n-context.js';
 import { safeReturnPath } from '../app/visitor-reads.js';
-import { registerMessages } from '../i18n/index.js';
-
-registerMessages({
-  en: {
-    'signin.with': 'Sign in with {name}',
-    'signin.or': 'or with a Slipway account',
-    'signin.error.flow_expired': 'The sign-in took too long or was started elsewhere. Please try again.',
-    'signin.error.provider_denied': 'The provider did not allow the sign-in.',
-    'signin.error.account_disabled': 'This account is disabled; ask an admin.',
-    'signin.error.provider_error': 'The provider’s answer could not be verified. Please try again.',
-    'signin.error.provider_unavailable': 'The sign-in provider cannot be reached right now.',
-    'signin.error.identity_taken': 'This provider account is already linked to another Slipway user.',
-    'signin.error.no_account':
-      'No Slipway user is linked to this account, and this provider does not create users.',
-  },
-  'zh-CN': {
-    'signin.with': '使用 {name} 登录',
-    'signin.or': '或使用 Slipway 账号',
-    'signin.error.flow_expired': '登录耗时过长或在别处发起，请重试。',
-    'signin.error.provider_denied': '身份提供方未允许此次登录。',
-    'signin.error.account_disabled': '此账号已停用，请联系管理员。',
-    'signin.error.provider_error': '无法验证身份提供方的应答，请重试。',
-    'signin.error.provider_unavailable': '暂时无法连接身份提供方。',
-    'signin.error.identity_taken': '该身份提供方账号已关联到另一个 Slipway 用户。',
-    'signin.error.no_account': '没有关联此账号的 Slipway 用户，且该身份提供方不允许自动创建用户。',
-  },
-});
+import { tCode } from '../i18n/index.js';
 
 interface Provider {
   id: string;
@@ -62,7 +36,7 @@ export function SignInProviders() {
     <div className="signin-providers">
       {error ? (
         <p className="error" role="alert">
-          {t(`signin.error.${error}`)}
+          {tCode(t, 'signin.error', error, t('signin.error.other', { code: error }))}
         </p>
       ) : null}
       {providers.map((p) => (

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorJsonSchema } from '../../../api/reasons.js';
 import { SESSION_COOKIE } from '../../auth/cookies.js';
 import type { DocumentedRoute } from '../define-route.js';
 
@@ -24,9 +25,8 @@ export interface OpenApiDocument {
   components: { securitySchemes: Record<string, unknown>; schemas: Record<string, JsonSchema> };
 }
 
-const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), where: z.string().optional() }),
-});
+/** Every error answer: code, message, and where given a reason with params (src/api/reasons.ts). */
+const ErrorBody = errorJsonSchema;
 
 /**
  * The OpenAPI 3.1 document of every route declared through defineRoute, generated from the

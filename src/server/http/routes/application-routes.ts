@@ -15,6 +15,7 @@ import { auditJsonSchema, listAudit } from '../../deploys/audit-log.js';
 import { resourceName } from '../../deploys/names.js';
 import { applicationJsonSchema, toApplicationJson } from '../../deploys/release-json.js';
 import { ReleaseService } from '../../deploys/release-service.js';
+import { refuseIngressCanary } from '../../deploys/swarm-canary-rule.js';
 import { findProject } from '../../projects/find-project.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
@@ -74,6 +75,8 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     handler: async ({ params, body }, req) => {
       const principal = requireRole(req, 'maintainer');
       const project = await findProject(ctx.db, params.project);
+      for (const [i, env] of body.environments.entries())
+        refuseIngressCanary(env, ctx.config.swarmPublish, `body.environments.${i}.config.rollout`);
       const created = await createApplication(ctx, project, body, principal.username);
       return toApplicationJson(ctx.db, created, clockOf(ctx));
     },
@@ -116,6 +119,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     response: applicationJsonSchema,
     handler: async ({ params, body }, req, reply) => {
       const { principal, project, row } = await applicationOf(ctx, req, params, 'maintainer');
+      refuseIngressCanary(body, ctx.config.swarmPublish, 'body.config.rollout');
       const { created } = await putEnvironment(ctx, project, row, params.env, body, principal.username);
       reply.code(created ? 201 : 200);
       return reply.send(await toApplicationJson(ctx.db, row, clockOf(ctx)));

@@ -46,7 +46,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
       // Counts only, but still not for the whole network: any signed-in user (or token) may read.
       requireRole(req, 'viewer');
       reply.type('text/plain; version=0.0.4; charset=utf-8');
-      return collectMetrics(ctx.db, ctx.now());
+      return collectMetrics(ctx.db, ctx.now(), ctx.insightsCache ? { insightsCache: ctx.insightsCache } : {});
     },
   });
 }

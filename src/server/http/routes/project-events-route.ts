@@ -14,13 +14,17 @@ import { projectParams, SSE_HEARTBEAT_MS } from './run-params.js';
  */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
-/** `GET /api/projects/:project/events`: run and job changes of a project as SSE (`event: run|job`). */
+/**
+ * `GET /api/projects/:project/events`: a project's live changes as SSE
+ * (`event: run|job|image|environment|release`).
+ */
 export function registerProjectEventsRoute(app: FastifyInstance, ctx: ServerContext): void {
   const streams = trackSseStreams(app);
   defineRoute(app, ctx.routes, {
     method: 'GET',
     url: '/api/projects/:project/events',
-    summary: 'Live run and job changes of a project (Server-Sent Events; data is the ProjectEvent JSON)',
+    summary:
+      'Live changes of a project: runs, jobs, images, environments, releases (Server-Sent Events; data is the ProjectEvent JSON)',
     tags: ['runs'],
     params: projectParams,
     handler: async ({ params }, req, reply) => {

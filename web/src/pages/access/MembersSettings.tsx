@@ -3,21 +3,26 @@
  * their project roles). Project maintainers and admins change them; everyone who reads the
  * project sees them. The server decides; this only offers what the caller's role allows.
  */
+import { useQuery } from '@tanstack/react-query';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { Section } from '../settings/SettingsSection.js';
 import { field, useAction, useFormThenReload } from '../settings/settings-actions.js';
 import { accessApi, type ProjectRole, type Visibility } from './access-api.js';
-import './access-messages.js';
 
 const ROLES: ProjectRole[] = ['viewer', 'developer', 'maintainer'];
 const VISIBILITIES: Visibility[] = ['private', 'internal', 'public'];
 
 export function MembersSettings({ project, onChanged }: { project: string; onChanged: () => void }) {
   const { t } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => accessApi.members(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.members(project),
+    queryFn: () => accessApi.members(project),
+  });
+  const reload = useInvalidate(queryKeys.members(project));
   const [error, busy, run] = useAction();
   const canEdit = data?.myRole === 'maintainer';
   const [added, add] = useFormThenReload(reload, (form) =>

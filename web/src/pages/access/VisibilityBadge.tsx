@@ -1,6 +1,5 @@
 /** The visibility of a project as a small label in the project list (internal shows none). */
 import { useI18n } from '../../app/i18n-context.js';
-import './access-messages.js';
 
 export function VisibilityBadge({ visibility }: { visibility: 'private' | 'internal' | 'public' }) {
   const { t } = useI18n();

@@ -1,7 +1,7 @@
 /** Words of per-project access (members, visibility) in both languages. */
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
-registerMessages({
+export const accessMessages = defineMessages({
   en: {
     'access.title': 'Members & visibility',
     'access.visibility': 'Visibility',

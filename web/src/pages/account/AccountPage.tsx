@@ -4,7 +4,6 @@ import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { TokenSettings } from '../settings/TokenSettings.js';
 import { ChangePasswordForm } from './ChangePasswordForm.js';
-import './account-messages.js';
 
 /** The signed-in user's own page: password and API tokens. */
 export function AccountPage() {

@@ -4,7 +4,6 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useFormAction } from '../../components/form-action.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
 import { NewPasswordFields } from './NewPasswordFields.js';
-import './account-messages.js';
 
 /**
  * Current password + the new one twice; `onChanged` runs after the server accepted it. The form

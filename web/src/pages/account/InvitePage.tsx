@@ -6,7 +6,6 @@ import { ErrorNote } from '../../components/ErrorNote.js';
 import { useFormAction } from '../../components/form-action.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
 import { NewPasswordFields } from './NewPasswordFields.js';
-import './account-messages.js';
 
 /** /invite/:token — a one-time link turned into an account; signed in right after. */
 export function InvitePage({ token, onAccepted }: { token: string; onAccepted: () => void }) {

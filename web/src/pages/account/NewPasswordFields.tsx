@@ -1,5 +1,4 @@
 import { useI18n } from '../../app/i18n-context.js';
-import './account-messages.js';
 
 /** A new password twice (the form compares them); `name` is the first field's form name. */
 export function NewPasswordFields({ name }: { name: string }) {

@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** Texts of the account pages (own password, invitation, user administration), en + zh-CN. */
-registerMessages({
+export const accountMessages = defineMessages({
   en: {
     'account.title': 'Your account',
     'account.changePassword': 'Change password',

@@ -1,25 +1,30 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type AgentJson, admin } from '../../api/admin.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { CopyField } from '../../components/CopyField.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { useNow } from '../../components/use-now.js';
 import { formatAgo } from '../../i18n/format.js';
 import { field, useAction, useFormThenReload } from '../settings/settings-actions.js';
-import './admin-messages.js';
 
 /** An agent that polled within this long is shown online (agents long-poll every ≤ 30 s). */
 const ONLINE_MS = 90_000;
 
 /** /admin/agents — every agent: labels, capacity, version, last seen, current work; register, revoke. */
 export function AgentsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const now = useNow(5_000);
-  const { data, error: loadError, reload } = useLoad(() => admin.agents(), []);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.adminAgents(),
+    queryFn: () => admin.agents(),
+  });
+  const reload = useInvalidate(queryKeys.adminAgents());
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [error, busy, run] = useAction();
   const [sent, register] = useFormThenReload(reload, async (form) => {
@@ -28,7 +33,7 @@ export function AgentsPage() {
   });
   if (!can('admin')) return <p className="error">403</p>;
   const seen = (a: AgentJson) =>
-    a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, t);
+    a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, lang);
   const online = (a: AgentJson) => a.lastSeenAt !== null && now - a.lastSeenAt < ONLINE_MS;
 
   return (

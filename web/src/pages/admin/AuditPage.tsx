@@ -1,11 +1,11 @@
+import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type AuditEntryJson, admin } from '../../api/admin.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
-import './admin-messages.js';
 
 /** /admin/audit — who did what, newest first, filtered by user and action; pages back by id. */
 export function AuditPage() {
@@ -14,7 +14,10 @@ export function AuditPage() {
   const [filter, setFilter] = useState<{ actor?: string; action?: string }>({});
   const [older, setOlder] = useState<AuditEntryJson[]>([]);
   const [moreError, setMoreError] = useState<unknown>(null);
-  const { data, error } = useLoad(() => admin.audit(filter), [filter.actor, filter.action]);
+  const { data, error } = useQuery({
+    queryKey: queryKeys.adminAudit(filter),
+    queryFn: () => admin.audit(filter),
+  });
   if (!can('admin')) return <p className="error">403</p>;
   const entries = [...(data?.entries ?? []), ...older];
 

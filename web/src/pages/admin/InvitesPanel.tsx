@@ -1,8 +1,10 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { accounts, ROLES, type Role } from '../../api/accounts.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { CopyField } from '../../components/CopyField.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from '../settings/SettingsSection.js';
 import { useAction } from '../settings/settings-actions.js';
@@ -10,7 +12,11 @@ import { useAction } from '../settings/settings-actions.js';
 /** One-time invitation links: make one for a role (shown once), list them, revoke unused ones. */
 export function InvitesPanel() {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => accounts.invites(), []);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.adminInvites(),
+    queryFn: () => accounts.invites(),
+  });
+  const reload = useInvalidate(queryKeys.adminInvites());
   const [link, setLink] = useState<string | null>(null);
   const [role, setRole] = useState<Role>('viewer');
   const [error, busy, run] = useAction();

@@ -1,7 +1,6 @@
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { NotificationSettings } from '../settings/NotificationSettings.js';
-import '../settings/notify-messages.js';
 
 /** Admin area: the global notification channels every project gets (`/admin/notifications`). */
 export function NotificationDefaultsPage() {

@@ -1,19 +1,24 @@
+import { useQuery } from '@tanstack/react-query';
 import { accounts, ROLES, type Role, type UserJson } from '../../api/accounts.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { field, useAction, useFormThenReload } from '../settings/settings-actions.js';
 import { InvitesPanel } from './InvitesPanel.js';
-import '../account/account-messages.js';
 
 /** /admin/users — every account: role, disable/enable, reset password, delete; add users and invite. */
 export function UsersPage() {
   const { t, lang } = useI18n();
   const { user: me, can } = useAuth();
-  const { data, error: loadError, reload } = useLoad(() => accounts.users(), []);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.adminUsers(),
+    queryFn: () => accounts.users(),
+  });
+  const reload = useInvalidate(queryKeys.adminUsers());
   const [error, busy, run] = useAction();
   const [added, add] = useFormThenReload(reload, (form) =>
     accounts.createUser({

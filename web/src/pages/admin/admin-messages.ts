@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** Texts of the agents and audit log pages, en + zh-CN (glossary: agent = 执行器). */
-registerMessages({
+export const adminMessages = defineMessages({
   en: {
     'nav.agents': 'Agents',
     'nav.audit': 'Audit log',

@@ -11,7 +11,6 @@ import { ConfirmDelete } from './ConfirmDelete.js';
 import { EnvironmentForm } from './EnvironmentForm.js';
 import { draftOf } from './environment-draft.js';
 import { appPath } from './save-environment.js';
-import './application-form-messages.js';
 import '../../styles/application-form.css';
 
 interface Common {

@@ -10,7 +10,6 @@ import type { TFunction } from '../../i18n/index.js';
 import { EnvironmentFields, type FieldError, FormActions } from './EnvironmentFields.js';
 import { type EnvironmentDraft, emptyDraft, environmentInput } from './environment-draft.js';
 import { appPath, fieldErrorOf, saveSecretValues } from './save-environment.js';
-import './application-form-messages.js';
 import '../../styles/application-form.css';
 
 export function EnvironmentForm({

@@ -1,7 +1,7 @@
 /** Texts of the application and environment forms on the Applications page (en + zh-CN). */
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
-registerMessages({
+export const applicationFormMessages = defineMessages({
   en: {
     'appForm.newApplication': 'New application',
     'appForm.appName': 'Application name',

@@ -1,11 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type BehaviourReport, behaviourApi } from './behaviour/behaviour-api.js';
-import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
-import './behaviour/behaviour-messages.js';
+import { ImpactTabs } from './ImpactTabs.js';
 import './behaviour/behaviour.css';
 
 const BehaviourCharts = lazy(() => import('./behaviour/BehaviourCharts.js'));
@@ -27,12 +28,18 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
   const params = new URLSearchParams({ from: String(to - RANGES[range] * 86_400_000), to: String(to) });
   if (release) params.set('release', release);
   const query = params.toString();
-  const report = useLoad(() => behaviourApi.report(project, app, query), [project, app, query]);
-  const site = useLoad(() => behaviourApi.site(project, app), [project, app]);
+  const report = useQuery({
+    queryKey: queryKeys.behaviour(project, app, query),
+    queryFn: () => behaviourApi.report(project, app, query),
+  });
+  const site = useQuery({
+    queryKey: queryKeys.collectSite(project, app),
+    queryFn: () => behaviourApi.site(project, app),
+  });
   const data = report.data;
   return (
     <section className="page behaviour" data-testid="behaviour-page">
-      <ImpactSubnav project={project} app={app} active="behaviour" t={t} />
+      <ImpactTabs project={project} app={app} active="behaviour" t={t} />
       <h1>
         {t('behaviour.title')} · {app}
       </h1>
@@ -41,7 +48,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
         <label>
           {t('behaviour.range')}{' '}
           <select value={range} onChange={(e) => setRange(e.target.value as Range)}>
-            {Object.keys(RANGES).map((r) => (
+            {(Object.keys(RANGES) as Range[]).map((r) => (
               <option key={r} value={r}>
                 {t(`behaviour.range.${r}`)}
               </option>
@@ -74,6 +81,7 @@ export default function BehaviourPage({ project, app }: { project: string; app: 
 }
 
 function Report({ report, t }: { report: BehaviourReport; t: TFunction }) {
+  const { lang } = useI18n();
   const totals = [
     ['visitors', report.totals.visitors],
     ['views', report.totals.views],
@@ -116,7 +124,7 @@ function Report({ report, t }: { report: BehaviourReport; t: TFunction }) {
         <Table
           title={t('behaviour.errorList')}
           head={[t('behaviour.message'), t('behaviour.count'), t('behaviour.lastSeen')]}
-          rows={report.errors.map((e) => [e.message, e.count, new Date(e.lastAt).toLocaleString()])}
+          rows={report.errors.map((e) => [e.message, e.count, formatTime(e.lastAt, lang)])}
         />
         <Table
           title={t('behaviour.perRelease')}

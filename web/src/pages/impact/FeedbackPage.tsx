@@ -1,18 +1,20 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
 import { behaviourApi } from './behaviour/behaviour-api.js';
-import { ImpactSubnav } from './behaviour/ImpactSubnav.js';
-import './behaviour/behaviour-messages.js';
+import { ImpactTabs } from './ImpactTabs.js';
 import './behaviour/behaviour.css';
 
 type Status = 'open' | 'resolved' | 'all';
 
 /** 用户反馈: the messages of the page widget, filtered by release, rating and status; resolvable. */
 export default function FeedbackPage({ project, app }: { project: string; app: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { can } = useAuth();
   const [release, setRelease] = useState('');
   const [rating, setRating] = useState('');
@@ -23,12 +25,17 @@ export default function FeedbackPage({ project, app }: { project: string; app: s
   if (rating) params.set('rating', rating);
   if (status !== 'all') params.set('resolved', String(status === 'resolved'));
   const query = params.toString();
-  const list = useLoad(() => behaviourApi.feedback(project, app, query), [project, app, query]);
+  const list = useQuery({
+    queryKey: queryKeys.feedback(project, app, query),
+    queryFn: () => behaviourApi.feedback(project, app, query),
+  });
+  // Resolving moves a message between the open and resolved lists: every filter is re-read.
+  const reload = useInvalidate(queryKeys.feedbackLists(project, app));
   const toggle = async (id: string, resolved: boolean) => {
     setError(null);
     try {
       await behaviourApi.resolve(project, app, id, resolved);
-      list.reload();
+      reload();
     } catch (err) {
       setError(err);
     }
@@ -36,7 +43,7 @@ export default function FeedbackPage({ project, app }: { project: string; app: s
   const messages = list.data?.messages ?? [];
   return (
     <section className="page feedback" data-testid="feedback-page">
-      <ImpactSubnav project={project} app={app} active="feedback" t={t} />
+      <ImpactTabs project={project} app={app} active="feedback" t={t} />
       <h1>
         {t('behaviour.feedbackTitle')} · {app}
       </h1>
@@ -99,7 +106,7 @@ export default function FeedbackPage({ project, app }: { project: string; app: s
                   {t('feedback.contact')}: {m.contact}
                 </span>
               ) : null}
-              <span>{new Date(m.createdAt).toLocaleString()}</span>
+              <span>{formatTime(m.createdAt, lang)}</span>
               {can('maintainer') ? (
                 <button type="button" onClick={() => void toggle(m.id, !m.resolvedAt)}>
                   {m.resolvedAt ? t('feedback.reopen') : t('feedback.resolve')}

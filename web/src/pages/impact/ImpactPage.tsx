@@ -1,17 +1,18 @@
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import type { ApplicationJson } from '../../../../src/server/deploys/release-json.js';
 import type { TimelineJson } from '../../../../src/server/impact/impact-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
+import { ImpactTabs } from './ImpactTabs.js';
 import { ReleaseImpactCard } from './ReleaseImpactCard.js';
 import { VerdictChip } from './VerdictChip.js';
-import './impact-messages.js';
 import './impact.css';
 
-// echarts is the heaviest part of the page: the cards show first, the charts when loaded.
+// The chart library loads with the charts: the cards show first, the charts when loaded.
 const ImpactTimeline = lazy(() => import('./ImpactTimeline.js').then((m) => ({ default: m.ImpactTimeline })));
 
 const RANGES = { '6h': 6, '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
@@ -29,20 +30,21 @@ export default function ImpactPage({ project, app }: { project: string; app: str
   const [range, setRange] = useState<Range>('24h');
   const projectPath = `/api/projects/${encodeURIComponent(project)}`;
   const appPath = `${projectPath}/applications/${encodeURIComponent(app)}`;
-  const apps = useLoad(
-    () => apiFetch<{ applications: ApplicationJson[] }>(`${projectPath}/applications`),
-    [projectPath],
-  );
+  const apps = useQuery({
+    queryKey: queryKeys.applications(project),
+    queryFn: () => apiFetch<{ applications: ApplicationJson[] }>(`${projectPath}/applications`),
+  });
   const environments = apps.data?.applications.find((a) => a.name === app)?.environments ?? [];
   const chosen = env || (environments.find((e) => e.production) ?? environments[0])?.name || '';
   // The range is fixed when it is picked (not on every render), so the query stays stable.
   const from = useMemo(() => new Date(Date.now() - RANGES[range] * 3_600_000).toISOString(), [range]);
   const query = new URLSearchParams({ from });
   if (chosen) query.set('environment', chosen);
-  const timeline = useLoad(
-    () => (chosen ? apiFetch<TimelineJson>(`${appPath}/impact?${query}`) : Promise.resolve(undefined)),
-    [appPath, chosen, from],
-  );
+  const timeline = useQuery({
+    queryKey: queryKeys.impactTimeline(project, app, { environment: chosen, from }),
+    queryFn: () => apiFetch<TimelineJson>(`${appPath}/impact?${query}`),
+    enabled: chosen !== '',
+  });
   const uiBase = `/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app)}/impact`;
   const tl = timeline.data;
   const newest = tl ? [...tl.markers].reverse().slice(0, MAX_CARDS) : [];
@@ -56,17 +58,7 @@ export default function ImpactPage({ project, app }: { project: string; app: str
           / {t('impact.title', { app })}
         </h1>
       </div>
-      <nav className="tabs impact-tabs" aria-label={t('impact.link')}>
-        <Link href={uiBase} className="tab active" aria-current="page" data-testid="impact-tab-timeline">
-          {t('impact.tab.timeline')}
-        </Link>
-        <Link href={`${uiBase}/behaviour`} className="tab" data-testid="impact-tab-behaviour">
-          {t('impact.tab.behaviour')}
-        </Link>
-        <Link href={`${uiBase}/feedback`} className="tab" data-testid="impact-tab-feedback">
-          {t('impact.tab.feedback')}
-        </Link>
-      </nav>
+      <ImpactTabs project={project} app={app} active="timeline" t={t} />
       <form className="impact-filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('impact.environment')}{' '}
@@ -85,7 +77,7 @@ export default function ImpactPage({ project, app }: { project: string; app: str
             data-testid="impact-range"
             onChange={(e) => setRange(e.target.value as Range)}
           >
-            {Object.keys(RANGES).map((r) => (
+            {(Object.keys(RANGES) as Range[]).map((r) => (
               <option key={r} value={r}>
                 {t(`impact.range.${r}`)}
               </option>

@@ -1,17 +1,19 @@
+import { useQuery } from '@tanstack/react-query';
 import type { ImpactCardJson, SideJson } from '../../../../src/server/impact/impact-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import type { TFunction } from '../../i18n/index.js';
 import { millis, percent, pValue, stat } from './impact-format.js';
 import { VerdictChip } from './VerdictChip.js';
 
 /** The impact card of one release: verdict, before/after numbers, the tests, canary, signals. */
 export function ReleaseImpactCard({ appPath, number, t }: { appPath: string; number: number; t: TFunction }) {
-  const { data: card, error } = useLoad(
-    () => apiFetch<ImpactCardJson>(`${appPath}/releases/${number}/impact`),
-    [appPath, number],
-  );
+  const { data: card, error } = useQuery({
+    // Keyed by its URL: the card is shown with only the application's API path at hand.
+    queryKey: queryKeys.apiPath(`${appPath}/releases/${number}/impact`),
+    queryFn: () => apiFetch<ImpactCardJson>(`${appPath}/releases/${number}/impact`),
+  });
   return (
     <article className="impact-card" data-testid={`impact-card-${number}`}>
       <header className="impact-card-head">
@@ -34,7 +36,7 @@ export function ReleaseImpactCard({ appPath, number, t }: { appPath: string; num
 }
 
 function CardBody({ card, t }: { card: ImpactCardJson; t: TFunction }) {
-  const change = (c: string) => t(`impact.verdict.${c}`);
+  const change = (c: NonNullable<ImpactCardJson['canary']>['verdict']) => t(`impact.verdict.${c}`);
   return (
     <>
       <p className="muted">

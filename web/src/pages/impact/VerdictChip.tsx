@@ -1,5 +1,4 @@
 import type { TFunction } from '../../i18n/index.js';
-import './impact-messages.js';
 import './impact.css';
 
 /** The verdict of a release as a coloured word; null (never went live) shows as "not live". */

@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** Every text of the Impact view (影响), the verdict chips and the link from the applications. */
-registerMessages({
+export const impactMessages = defineMessages({
   en: {
     'impact.title': 'Impact · {app}',
     'impact.link': 'Impact',

@@ -1,11 +1,14 @@
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type {
   InsightsChangesJson,
   InsightsReleaseJson,
 } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
+import { formatTime } from '../../i18n/format.js';
 import type { TFunction } from '../../i18n/index.js';
 import { duration } from './insights-format.js';
 
@@ -23,10 +26,10 @@ export function InsightsDrillDown({
   title: string;
   t: TFunction;
 }) {
-  const { data, error } = useLoad(
-    () => apiFetch<InsightsChangesJson>(`/api/insights/changes?${query}&metric=${metric}&limit=200`),
-    [query, metric],
-  );
+  const { data, error } = useQuery({
+    queryKey: queryKeys.insightsChanges(query, metric),
+    queryFn: () => apiFetch<InsightsChangesJson>(`/api/insights/changes?${query}&metric=${metric}&limit=200`),
+  });
   return (
     <section className="insights-drill" data-testid="insights-drill">
       <h2>{t('insights.drill', { metric: title })}</h2>
@@ -47,6 +50,7 @@ const runLink = (project: string, run: number | null) =>
   run === null ? '—' : <Link href={`/projects/${encodeURIComponent(project)}/runs/${run}`}>#{run}</Link>;
 
 function ChangeTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
+  const { lang } = useI18n();
   return (
     <table className="table">
       <thead>
@@ -67,7 +71,7 @@ function ChangeTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
             <td>#{c.releaseNumber}</td>
             <td>{runLink(c.project, c.runNumber)}</td>
             <td>{duration(c.leadTimeMs, t)}</td>
-            <td>{new Date(c.releasedAt).toLocaleString()}</td>
+            <td>{formatTime(c.releasedAt, lang)}</td>
           </tr>
         ))}
       </tbody>
@@ -86,6 +90,7 @@ function note(r: InsightsReleaseJson, t: TFunction): string {
 }
 
 function ReleaseTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) {
+  const { lang } = useI18n();
   return (
     <table className="table">
       <thead>
@@ -109,7 +114,7 @@ function ReleaseTable({ data, t }: { data: InsightsChangesJson; t: TFunction }) 
             <td>{r.status}</td>
             <td>{r.ref ?? '—'}</td>
             <td>{runLink(r.project, r.runNumber)}</td>
-            <td>{new Date(r.endedAt).toLocaleString()}</td>
+            <td>{formatTime(r.endedAt, lang)}</td>
             <td>{note(r, t)}</td>
           </tr>
         ))}

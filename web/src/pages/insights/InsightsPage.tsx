@@ -1,19 +1,23 @@
+import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import type { TFunction } from '../../i18n/index.js';
 import { type DrillMetric, InsightsDrillDown } from './InsightsDrillDown.js';
 import { bandLabel, duration, percent } from './insights-format.js';
-import './insights-messages.js';
 import './insights.css';
 
-// echarts is the heaviest part of the page: the numbers show first, the charts when loaded.
-// The chunk is requested when the page mounts, so it downloads while the summary is computed
-// instead of after it arrives (the browser keeps one request for both calls).
+// The chart library loads with the charts: the numbers show first, the charts when loaded. The
+// chunk is requested as soon as this page's own chunk runs — not when the page first renders
+// (a suspended render may wait ~300 ms before React shows it) — so it downloads while the
+// summary is computed instead of after it arrives. The module system keeps one request.
 const loadCharts = () => import('./InsightsCharts.js');
+loadCharts().catch(() => {
+  // Offline or a deploy replaced the chunk: the lazy component below asks again and reports it.
+});
 const InsightsCharts = lazy(() => loadCharts().then((m) => ({ default: m.InsightsCharts })));
 
 const RANGES = ['7d', '30d', '90d', '365d'] as const;
@@ -28,18 +32,15 @@ export default function InsightsPage({ project }: { project?: string }) {
   const [env, setEnv] = useState('');
   const [app, setApp] = useState('');
   const [drill, setDrill] = useState<DrillMetric | null>(null);
-  useEffect(() => {
-    loadCharts().catch(() => {});
-  }, []);
   const params = new URLSearchParams({ since: range });
   if (project) params.set('project', project);
   if (env.trim()) params.set('env', env.trim());
   if (app.trim()) params.set('app', app.trim());
   const query = params.toString();
-  const { data, error } = useLoad(
-    () => apiFetch<InsightsSummaryJson>(`/api/insights/summary?${query}`),
-    [query],
-  );
+  const { data, error } = useQuery({
+    queryKey: queryKeys.insights(query),
+    queryFn: () => apiFetch<InsightsSummaryJson>(`/api/insights/summary?${query}`),
+  });
   const titles: Record<DrillMetric, string> = {
     deployments: t('insights.frequency'),
     lead_time: t('insights.leadTime'),

@@ -1,6 +1,7 @@
 import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
 import { formatDuration } from '../../i18n/format.js';
-import type { TFunction } from '../../i18n/index.js';
+import { type Lang, type TFunction, tCode } from '../../i18n/index.js';
+import { formatDayUtc } from '../../i18n/intl-time.js';
 
 /** Texts of insights values: durations that may be missing, rates, segment names. */
 export function duration(ms: number | null, t: TFunction): string {
@@ -18,14 +19,14 @@ export function segmentLabel(key: string, t: TFunction): string {
     const name = key.slice('stage:'.length);
     return name ? t('insights.seg.stage', { name }) : t('insights.seg.other');
   }
-  return t(`insights.seg.${key}`);
+  return tCode(t, 'insights.seg', key, key);
 }
 
 export function bandLabel(band: InsightsSummaryJson['band'], t: TFunction): string {
   return t(`insights.band.${band ?? 'none'}`);
 }
 
-/** `yyyy-mm-dd` of a week start (UTC), the chart's category. */
-export function weekLabel(week: number): string {
-  return new Date(week).toISOString().slice(5, 10);
+/** The day a week starts (UTC), in the UI language: the chart's category. */
+export function weekLabel(week: number, lang: Lang): string {
+  return formatDayUtc(week, lang);
 }

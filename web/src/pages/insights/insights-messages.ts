@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** The insights page's texts, in English and Simplified Chinese. */
-registerMessages({
+export const insightsMessages = defineMessages({
   en: {
     'insights.title': 'Delivery insights',
     'insights.allProjects': 'All projects',

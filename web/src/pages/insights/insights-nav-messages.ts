@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** The two labels that lead to the insights (top bar, project tab), loaded with the layout. */
-registerMessages({
+export const insightsNavMessages = defineMessages({
   en: { 'nav.insights': 'Insights', 'tab.insights': 'Insights' },
   'zh-CN': { 'nav.insights': '洞察', 'tab.insights': '洞察' },
 });

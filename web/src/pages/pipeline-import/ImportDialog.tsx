@@ -5,7 +5,6 @@ import { apiFetch } from '../../api/http.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import type { TFunction } from '../../i18n/index.js';
 import { ImportReportTable } from './ImportReportTable.js';
-import './import-messages.js';
 import '../../styles/pipeline-import.css';
 
 const FORMATS: (ImportFormat | '')[] = ['', 'gitlab', 'woodpecker', 'daocloud'];

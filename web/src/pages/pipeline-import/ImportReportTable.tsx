@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ImportReport } from '../../../../src/import/report.js';
-import type { TFunction } from '../../i18n/index.js';
+import { type TFunction, tCode } from '../../i18n/index.js';
 
 /** The report: by default what needs the reader's attention (approximated, not translatable). */
 export function ImportReportTable({ report, t }: { report: ImportReport; t: TFunction }) {
@@ -31,12 +31,12 @@ export function ImportReportTable({ report, t }: { report: ImportReport; t: TFun
               <td>
                 {e.file}:{e.line}
               </td>
-              <td>{t(`importOutcome.${e.outcome}`)}</td>
+              <td>{tCode(t, 'importOutcome', e.outcome, e.outcome)}</td>
               <td>
                 <code>{e.construct}</code>
                 {e.job ? <span className="muted"> ({e.job})</span> : null}
               </td>
-              <td>{t(`importReport.${e.code}`, e.params)}</td>
+              <td>{tCode(t, 'importReport', e.code, e.code, e.params)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,14 +1,16 @@
 import { IMPORT_REPORT_MESSAGES, OUTCOME_WORDS } from '../../../../src/import/report-messages.js';
-import { registerMessages } from '../../i18n/index.js';
+import { defineCodeMessages, defineMessages } from '../../i18n/define-messages.js';
 
 /**
  * Words of the "Import from …" dialog, plus the report's sentences (shared with the CLI from
- * src/import/report-messages.ts) under `importReport.<code>`.
+ * src/import/report-messages.ts) under `importReport.<code>` and the outcomes under
+ * `importOutcome.<outcome>`. Those two are keyed by the report's codes (data), so they are code
+ * tables read through `tCode`, not typed keys.
  */
-const prefixed = (messages: Record<string, string>, prefix: string) =>
-  Object.fromEntries(Object.entries(messages).map(([k, v]) => [`${prefix}${k}`, v]));
+export const importReportCodes = defineCodeMessages('importReport', IMPORT_REPORT_MESSAGES);
+export const importOutcomeCodes = defineCodeMessages('importOutcome', OUTCOME_WORDS);
 
-registerMessages({
+export const importMessages = defineMessages({
   en: {
     'import.open': 'Import from GitLab CI / Woodpecker / DaoCloud…',
     'import.title': 'Import a pipeline from another CI',
@@ -35,8 +37,6 @@ registerMessages({
     'import.construct': 'Construct',
     'import.how': 'How / why',
     'import.showTranslated': 'Show translated constructs too',
-    ...prefixed(OUTCOME_WORDS.en, 'importOutcome.'),
-    ...prefixed(IMPORT_REPORT_MESSAGES.en, 'importReport.'),
   },
   'zh-CN': {
     'import.open': '从 GitLab CI / Woodpecker / DaoCloud 导入…',
@@ -64,7 +64,5 @@ registerMessages({
     'import.construct': '配置项',
     'import.how': '方式 / 原因',
     'import.showTranslated': '同时显示已转换的配置项',
-    ...prefixed(OUTCOME_WORDS['zh-CN'], 'importOutcome.'),
-    ...prefixed(IMPORT_REPORT_MESSAGES['zh-CN'], 'importReport.'),
   },
 });

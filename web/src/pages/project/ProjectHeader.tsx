@@ -5,7 +5,6 @@ import type { ProjectJson } from '../../api/types.js';
 import { RunManually } from '../../components/RunManually.js';
 import type { Lang, TFunction } from '../../i18n/index.js';
 import { formatDateTime } from '../../i18n/intl-time.js';
-import '../../i18n/look-messages.js';
 import { TestCounts } from './TestCounts.js';
 
 /**

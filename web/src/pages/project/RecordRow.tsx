@@ -6,9 +6,8 @@ import { Avatar } from '../../components/Avatar.js';
 import { refLabel } from '../../components/ref-label.js';
 import { type IconStatus, StatusIcon, statusLabel } from '../../components/StatusIcon.js';
 import { formatDuration } from '../../i18n/format.js';
-import type { Lang, TFunction } from '../../i18n/index.js';
+import { type Lang, type TFunction, tCode } from '../../i18n/index.js';
 import { formatClock, formatDateTime, relativeTime } from '../../i18n/intl-time.js';
-import '../../i18n/look-messages.js';
 import { TestCounts } from './TestCounts.js';
 
 /**
@@ -31,7 +30,7 @@ export function RecordRow({
 }) {
   const icon: IconStatus = run.status === 'queued' && run.waiting ? 'waiting' : run.status;
   const href = `/projects/${encodeURIComponent(project)}/runs/${run.number}`;
-  const how = t(`trigger.${run.trigger}`);
+  const how = tCode(t, 'trigger', run.trigger, run.trigger);
   const RefIcon = run.ref.kind === 'tag' ? Tag : GitBranch;
   return (
     <tr data-testid="record-row" data-number={run.number} data-status={run.status}>

@@ -1,55 +1,14 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatByteSize } from '../../../../src/domain/byte-size.js';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatDuration } from '../../i18n/format.js';
-import { registerMessages, type TFunction } from '../../i18n/index.js';
+import type { TFunction } from '../../i18n/index.js';
+import { formatDate } from '../../i18n/intl-time.js';
 import '../../styles/artifacts.css';
-
-registerMessages({
-  en: {
-    'artifacts.tab': 'Artifacts',
-    'artifacts.tests': 'Tests',
-    'artifacts.none': 'This run kept no artifacts.',
-    'artifacts.download': 'Download .tar.gz',
-    'artifacts.files': '{n} files, {size}',
-    'artifacts.expires': 'expires {date}',
-    'artifacts.kept': 'kept until deleted',
-    'tests.none': 'No test reports in this run.',
-    'tests.summary': '{total} tests: {passed} passed, {failed} failed, {skipped} skipped',
-    'tests.coverage': 'Coverage {value}%',
-    'tests.flaky': 'flaky',
-    'tests.flakySameCommit': 'failed and passed on the same commit',
-    'tests.flakyFlips': 'flips between passing and failing on this branch',
-    'tests.history': 'Recent results',
-    'tests.status.passed': 'passed',
-    'tests.status.failed': 'failed',
-    'tests.status.error': 'error',
-    'tests.status.skipped': 'skipped',
-  },
-  'zh-CN': {
-    'artifacts.tab': '制品',
-    'artifacts.tests': '测试',
-    'artifacts.none': '此次运行没有保留制品。',
-    'artifacts.download': '下载 .tar.gz',
-    'artifacts.files': '{n} 个文件，{size}',
-    'artifacts.expires': '{date} 过期',
-    'artifacts.kept': '保留至手动删除',
-    'tests.none': '此次运行没有测试报告。',
-    'tests.summary': '共 {total} 个测试：{passed} 通过，{failed} 失败，{skipped} 跳过',
-    'tests.coverage': '覆盖率 {value}%',
-    'tests.flaky': '不稳定',
-    'tests.flakySameCommit': '同一提交上既失败又通过',
-    'tests.flakyFlips': '在此分支上时而通过时而失败',
-    'tests.history': '最近结果',
-    'tests.status.passed': '通过',
-    'tests.status.failed': '失败',
-    'tests.status.error': '错误',
-    'tests.status.skipped': '跳过',
-  },
-});
 
 interface ArtifactJson {
   job: string;
@@ -87,24 +46,19 @@ interface TestsJson {
 }
 
 /** The run page's Artifacts and Tests / 测试 tabs, under the jobs and their log. */
-export function RunArtifactsAndTests({
-  project,
-  number,
-  status,
-}: {
-  project: string;
-  number: number;
-  status: string;
-}) {
+export function RunArtifactsAndTests({ project, number }: { project: string; number: number }) {
   const { t } = useI18n();
   const [tab, setTab] = useState<'tests' | 'artifacts'>('tests');
   const base = `/api/projects/${encodeURIComponent(project)}/runs/${number}`;
-  // Reloaded when the run's status changes: reports and uploads arrive as jobs end.
-  const tests = useLoad(() => apiFetch<TestsJson>(`${base}/tests`), [base, status]);
-  const artifacts = useLoad(
-    () => apiFetch<{ artifacts: ArtifactJson[] }>(`${base}/artifacts`),
-    [base, status],
-  );
+  // Re-read when a job or the run ends (server-events.ts): reports and uploads arrive as jobs end.
+  const tests = useQuery({
+    queryKey: queryKeys.runTests(project, number),
+    queryFn: () => apiFetch<TestsJson>(`${base}/tests`),
+  });
+  const artifacts = useQuery({
+    queryKey: queryKeys.runArtifacts(project, number),
+    queryFn: () => apiFetch<{ artifacts: ArtifactJson[] }>(`${base}/artifacts`),
+  });
   const failed = (tests.data?.summary?.failed ?? 0) + (tests.data?.summary?.errored ?? 0);
   return (
     <section className="run-extras">
@@ -217,6 +171,7 @@ function TestsList({ data, t }: { data: TestsJson; t: TFunction }) {
 }
 
 function ArtifactsList({ base, artifacts, t }: { base: string; artifacts: ArtifactJson[]; t: TFunction }) {
+  const { lang } = useI18n();
   if (artifacts.length === 0) return <p className="empty">{t('artifacts.none')}</p>;
   return (
     <ul className="artifacts" data-testid="artifacts">
@@ -230,7 +185,7 @@ function ArtifactsList({ base, artifacts, t }: { base: string; artifacts: Artifa
             <span className="muted">
               {a.expiresAt === null
                 ? t('artifacts.kept')
-                : t('artifacts.expires', { date: new Date(a.expiresAt).toLocaleDateString() })}
+                : t('artifacts.expires', { date: formatDate(a.expiresAt, lang) })}
             </span>{' '}
             <a href={`${base}/artifacts/${encodeURIComponent(a.job)}/archive`} download>
               {t('artifacts.download')}

@@ -1,11 +1,13 @@
+import { useQuery } from '@tanstack/react-query';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
+import { tCode } from '../../i18n/index.js';
 import type { Delivery } from './DeliveryLog.js';
-import './notify-messages.js';
 import { Section } from './SettingsSection.js';
 import { field, useFormThenReload } from './settings-actions.js';
 
@@ -23,7 +25,11 @@ interface StatusSettings {
 export function CommitStatusSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
   const path = `/api/projects/${encodeURIComponent(project)}/commit-status`;
-  const { data, error: loadError, reload } = useLoad(() => apiFetch<StatusSettings>(path), [path]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.commitStatus(project),
+    queryFn: () => apiFetch<StatusSettings>(path),
+  });
+  const reload = useInvalidate(queryKeys.commitStatus(project));
   const [sent, submit] = useFormThenReload(reload, (form) => {
     const token = field(form, 'token');
     const apiUrl = field(form, 'apiUrl');
@@ -73,8 +79,9 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
             {t('status.last')}:{' '}
             {last ? (
               <span data-testid="last-status" data-status={last.status}>
-                {last.event} · {t(`notify.status.${last.status}`)} · {last.responseCode ?? '-'} ·{' '}
-                {formatTime(last.lastAttemptAt ?? last.createdAt, lang)} {last.error ?? ''}
+                {last.event} · {tCode(t, 'notify.status', last.status, last.status)} ·{' '}
+                {last.responseCode ?? '-'} · {formatTime(last.lastAttemptAt ?? last.createdAt, lang)}{' '}
+                {last.error ?? ''}
               </span>
             ) : (
               <span className="muted">{t('status.none')}</span>

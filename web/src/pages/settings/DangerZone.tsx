@@ -1,7 +1,9 @@
 /** Project deletion, behind typing the project's name. */
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { api } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
 import { keepControlledFields, useFormAction } from '../../components/form-action.js';
@@ -12,8 +14,12 @@ export function DangerZone({ project }: { project: string }) {
   const { t } = useI18n();
   const [typed, setTyped] = useState('');
   const [, navigate] = useLocation();
+  const client = useQueryClient();
   const [state, remove] = useFormAction(async () => {
     await api.deleteProject(project);
+    // Nothing of the project may be shown again from the cache.
+    client.removeQueries({ queryKey: queryKeys.projectScope(project) });
+    void client.invalidateQueries({ queryKey: queryKeys.projects() });
     navigate('/');
   });
   return (

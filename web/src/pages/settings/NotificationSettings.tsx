@@ -1,11 +1,13 @@
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiFetch } from '../../api/http.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
-import { useLoad } from '../../components/use-load.js';
-import { DeliveryLog } from './DeliveryLog.js';
-import './notify-messages.js';
 import { resetOnlyAfterSuccess } from '../../components/form-action.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
+import { tCode } from '../../i18n/index.js';
+import { DeliveryLog } from './DeliveryLog.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction, useFormThenReload } from './settings-actions.js';
 
@@ -53,7 +55,11 @@ export function NotificationSettings({
   title?: string;
 }) {
   const { t } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => apiFetch<Channel[]>(base), [base]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.apiPath(base),
+    queryFn: () => apiFetch<Channel[]>(base),
+  });
+  const reload = useInvalidate(queryKeys.apiPath(base));
   const [error, busy, run] = useAction();
   const [kind, setKind] = useState<(typeof KINDS)[number]>('webhook');
   const [open, setOpen] = useState<string | null>(null);
@@ -188,7 +194,9 @@ export function NotificationSettings({
               {t(`notify.kind.${c.kind}`)} · {c.host ?? ''} · {c.language}
               {c.scope === 'global' && !mine ? ` · ${t('notify.global')}` : ''}
             </span>
-            <span className="muted">{c.rules.events.map((ev) => t(`notify.event.${ev}`)).join(', ')}</span>
+            <span className="muted">
+              {c.rules.events.map((ev) => tCode(t, 'notify.event', ev, ev)).join(', ')}
+            </span>
             <button type="button" onClick={() => setOpen(open === c.id ? null : c.id)}>
               {t('notify.log')}
             </button>

@@ -3,19 +3,24 @@
  * project's (Settings). Passwords are write-only; "Check" logs in to the registry and says how
  * it went in the reader's language (the server answers a result code).
  */
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { queryKeys } from '../../api/query-keys.js';
 import { type RegistryCheckJson, registries } from '../../api/registries.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
-import { useLoad } from '../../components/use-load.js';
-import { formatTime } from '../../i18n/format.js';
-import './registry-messages.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
+import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function RegistrySettings({ project, canEdit }: { project: string | null; canEdit: boolean }) {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => registries.list(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.registries(project),
+    queryFn: () => registries.list(project),
+  });
+  const reload = useInvalidate(queryKeys.registries(project));
   const [error, busy, run] = useAction();
   const [checks, setChecks] = useState<Record<string, RegistryCheckJson['result']>>({});
   const [sent, submit] = useFormThenReload(reload, (form) =>
@@ -79,7 +84,7 @@ export function RegistrySettings({ project, canEdit }: { project: string | null;
           </span>
           {checks[r.id] ? (
             <span className={checks[r.id] === 'ok' ? 'ok' : 'error'} data-testid="registry-check">
-              {t(`registries.check.${checks[r.id]}`)}
+              {t(`registries.check.${checks[r.id] as RegistryCheckJson['result']}`)}
             </span>
           ) : null}
           {canEdit && (r.scope === 'project' || project === null) ? (

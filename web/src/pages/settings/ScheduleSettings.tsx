@@ -1,8 +1,10 @@
 /** Cron schedules that start runs on a branch. */
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction, useFormThenReload } from './settings-actions.js';
@@ -17,7 +19,11 @@ export function ScheduleSettings({
   defaultBranch: string;
 }) {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => api.schedules(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.schedules(project),
+    queryFn: () => api.schedules(project),
+  });
+  const reload = useInvalidate(queryKeys.schedules(project));
   const [error, busy, run] = useAction();
   const [sent, submit] = useFormThenReload(reload, (form) =>
     api.addSchedule(project, field(form, 'branch'), field(form, 'cron')),

@@ -1,15 +1,21 @@
 /** The project's secrets: names and dates only, values are write-only. */
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function SecretSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => api.secrets(project), [project]);
+  const { data, error: loadError } = useQuery({
+    queryKey: queryKeys.secrets(project),
+    queryFn: () => api.secrets(project),
+  });
+  const reload = useInvalidate(queryKeys.secrets(project));
   const [error, busy, run] = useAction();
   const [sent, submit] = useFormThenReload(reload, (form) =>
     api.setSecret(project, field(form, 'secretName'), String(form.get('secretValue') ?? '')),

@@ -1,17 +1,20 @@
 /** The signed-in user's API tokens (not the project's): create, shown once, revoke. */
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client.js';
+import { queryKeys } from '../../api/query-keys.js';
+import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { CopyField } from '../../components/CopyField.js';
 import { SubmitButton } from '../../components/SubmitButton.js';
-import { useLoad } from '../../components/use-load.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
 import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function TokenSettings() {
   const { t, lang } = useI18n();
-  const { data, error: loadError, reload } = useLoad(() => api.tokens(), []);
+  const { data, error: loadError } = useQuery({ queryKey: queryKeys.tokens(), queryFn: () => api.tokens() });
+  const reload = useInvalidate(queryKeys.tokens());
   const [created, setCreated] = useState<string | null>(null);
   const [error, busy, run] = useAction();
   const [sent, submit] = useFormThenReload(reload, async (form) => {

@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** Texts of the notification and commit status settings (both languages). */
-registerMessages({
+export const notifyMessages = defineMessages({
   en: {
     'notify.title': 'Notifications',
     'notify.globalTitle': 'Global notification channels',

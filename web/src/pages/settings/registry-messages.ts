@@ -1,7 +1,7 @@
-import { registerMessages } from '../../i18n/index.js';
+import { defineMessages } from '../../i18n/define-messages.js';
 
 /** Texts of the registries section (global page and project settings), en + zh-CN. */
-registerMessages({
+export const registryMessages = defineMessages({
   en: {
     'nav.registries': 'Registries',
     'registries.title': 'Registries',

@@ -1,51 +1,29 @@
 import { useMemo } from 'react';
+import { Chart } from '../../../components/chart/Chart.js';
+import type { ChartSpec } from '../../../components/chart/chart-spec.js';
 import type { TFunction } from '../../../i18n/index.js';
-import { type ChartOption, EChart } from '../../insights/EChart.js';
 import type { BehaviourReport } from './behaviour-api.js';
 
-/** Visitors, views, events and errors per hour or day (loaded lazily: echarts is heavy). */
+/** Visitors, views, events and errors per hour or day (loaded lazily with the chart library). */
 export function BehaviourCharts({ report, t }: { report: BehaviourReport; t: TFunction }) {
-  const option = useMemo<ChartOption>(() => {
-    const daily = report.bucketMs >= 86_400_000;
-    const label = (at: number) => {
-      const d = new Date(at);
-      return daily ? d.toLocaleDateString() : `${d.toLocaleDateString()} ${d.getHours()}:00`;
-    };
-    const x = report.series.map((b) => label(b.at));
-    const line = (name: string, data: number[]) => ({ type: 'line' as const, name, data, smooth: true });
+  const spec = useMemo<ChartSpec>(() => {
+    const values = (pick: (b: BehaviourReport['series'][number]) => number) => report.series.map(pick);
     return {
-      tooltip: { trigger: 'axis' },
-      legend: { top: 0 },
-      grid: { left: 40, right: 12, top: 36, bottom: 28 },
-      xAxis: { type: 'category', data: x },
-      yAxis: { type: 'value', minInterval: 1 },
+      x: { kind: 'time', values: report.series.map((b) => b.at) },
+      xLabel: t('chart.time'),
+      integer: true,
       series: [
-        line(
-          t('behaviour.visitors'),
-          report.series.map((b) => b.visitors),
-        ),
-        line(
-          t('behaviour.views'),
-          report.series.map((b) => b.views),
-        ),
-        line(
-          t('behaviour.events'),
-          report.series.map((b) => b.events),
-        ),
-        {
-          ...line(
-            t('behaviour.errors'),
-            report.series.map((b) => b.errors),
-          ),
-          color: '#cf1322',
-        },
+        { label: t('behaviour.visitors'), values: values((b) => b.visitors), color: 'var(--accent)' },
+        { label: t('behaviour.views'), values: values((b) => b.views), color: '#10b981' },
+        { label: t('behaviour.events'), values: values((b) => b.events), color: '#8b5cf6' },
+        { label: t('behaviour.errors'), values: values((b) => b.errors), color: 'var(--bad)' },
       ],
-    } as ChartOption;
+    };
   }, [report, t]);
   return (
     <figure className="behaviour-chart">
       <figcaption>{t('behaviour.overTime')}</figcaption>
-      <EChart option={option} height={240} label={t('behaviour.overTime')} />
+      <Chart spec={spec} height={240} label={t('behaviour.overTime')} />
     </figure>
   );
 }

@@ -1,12 +1,12 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
+import { queryKeys } from '../../../api/query-keys.js';
 import { ErrorNote } from '../../../components/ErrorNote.js';
 import { keepControlledFields } from '../../../components/form-action.js';
 import { SubmitButton } from '../../../components/SubmitButton.js';
-import { useLoad } from '../../../components/use-load.js';
 import type { TFunction } from '../../../i18n/index.js';
 import { behaviourApi, impactPath, type SiteJson } from './behaviour-api.js';
-import './behaviour-messages.js';
 import './behaviour.css';
 import { useProjectCan } from '../../../app/project-role.js';
 
@@ -29,7 +29,11 @@ export function CollectSiteSettings({
   t: TFunction;
 }) {
   const canDo = useProjectCan();
-  const site = useLoad(() => behaviourApi.site(project, app), [project, app]);
+  const client = useQueryClient();
+  const site = useQuery({
+    queryKey: queryKeys.collectSite(project, app),
+    queryFn: () => behaviourApi.site(project, app),
+  });
   const [origins, setOrigins] = useState<Origin[]>([]);
   const [feedback, setFeedback] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -48,7 +52,7 @@ export function CollectSiteSettings({
         origins: origins.filter((o) => o.origin.trim()).map((o) => ({ ...o, origin: o.origin.trim() })),
         feedbackEnabled: feedback,
       });
-      site.setData(() => saved);
+      client.setQueryData(queryKeys.collectSite(project, app), saved);
       setNote(t('site.saved'));
     } catch (err) {
       setError(err);

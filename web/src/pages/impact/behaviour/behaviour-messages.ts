@@ -1,13 +1,10 @@
-import { registerMessages } from '../../../i18n/index.js';
+import { defineMessages } from '../../../i18n/define-messages.js';
 
 /** Texts of the behaviour and feedback pages and of the site settings (issue #13). */
-registerMessages({
+export const behaviourMessages = defineMessages({
   en: {
     'behaviour.title': 'User behaviour',
     'behaviour.feedbackTitle': 'Feedback',
-    'behaviour.back': '← Impact',
-    'behaviour.tabBehaviour': 'Behaviour',
-    'behaviour.tabFeedback': 'Feedback',
     'behaviour.range': 'Range',
     'behaviour.range.1d': 'last 24 hours',
     'behaviour.range.7d': 'last 7 days',
@@ -72,9 +69,6 @@ registerMessages({
   'zh-CN': {
     'behaviour.title': '用户行为',
     'behaviour.feedbackTitle': '用户反馈',
-    'behaviour.back': '← 影响',
-    'behaviour.tabBehaviour': '行为',
-    'behaviour.tabFeedback': '反馈',
     'behaviour.range': '时间范围',
     'behaviour.range.1d': '最近 24 小时',
     'behaviour.range.7d': '最近 7 天',
