@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { Route, Switch } from 'wouter';
+import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPage.js';
 import { InvitePage } from '../pages/account/InvitePage.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
@@ -10,6 +10,8 @@ import { AuthProvider, useAuth } from './auth.js';
 import { I18nProvider, useI18n } from './i18n-context.js';
 import { Layout } from './Layout.js';
 import { QueryProvider } from './QueryProvider.js';
+import { MembersOnly, VisitorProjectGate } from './VisitorGate.js';
+import { safeReturnPath } from './visitor-reads.js';
 
 // Pages most visits never open (admin, new project) load when first opened, so the first page
 // of a visit downloads and parses only what it shows. The run page carries the log viewer.
@@ -50,41 +52,70 @@ export function App() {
 }
 
 function Gate() {
-  const { user, refresh } = useAuth();
+  const { user, visitorReads, refresh } = useAuth();
   const { t } = useI18n();
+  const [path] = useLocation();
   if (user === undefined) return <p className="loading">{t('common.loading')}</p>;
   const invite = /^\/invite\/([^/]+)$/.exec(window.location.pathname);
   if (user === null && invite)
     return <InvitePage token={invite[1] as string} onAccepted={() => void refresh()} />;
-  if (user === null) return <SignInPage />;
-  if (user.mustChangePassword) return <MustChangePasswordPage onChanged={() => void refresh()} />;
+  // Signed out: the sign-in page, unless the server lets visitors read public projects.
+  if (user === null && visitorReads === undefined) return <p className="loading">{t('common.loading')}</p>;
+  if (user === null && (!visitorReads || path === '/sign-in')) return <SignInPage />;
+  if (user?.mustChangePassword) return <MustChangePasswordPage onChanged={() => void refresh()} />;
+  // Remounted on sign-in and sign-out, so every page reloads what the new reader may see.
   return (
-    <Layout>
+    <Layout key={user?.username ?? 'visitor'}>
       <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
         <Switch>
           <Route path="/" component={ProjectsPage} />
-          <Route path="/projects/new" component={CreateProjectPage} />
-          <Route path="/account" component={AccountPage} />
-          <Route path="/admin/users" component={UsersPage} />
-          <Route path="/admin/agents" component={AgentsPage} />
-          <Route path="/admin/registries" component={RegistriesPage} />
-          <Route path="/admin/audit" component={AuditPage} />
-          <Route path="/admin/notifications" component={NotificationDefaultsPage} />
+          <Route path="/sign-in">
+            {() => <Redirect to={safeReturnPath(new URLSearchParams(window.location.search).get('next'))} />}
+          </Route>
+          <Route path="/projects/new">{() => <MembersOnly>{<CreateProjectPage />}</MembersOnly>}</Route>
+          <Route path="/account">{() => <MembersOnly>{<AccountPage />}</MembersOnly>}</Route>
+          <Route path="/admin/users">{() => <MembersOnly>{<UsersPage />}</MembersOnly>}</Route>
+          <Route path="/admin/agents">{() => <MembersOnly>{<AgentsPage />}</MembersOnly>}</Route>
+          <Route path="/admin/registries">{() => <MembersOnly>{<RegistriesPage />}</MembersOnly>}</Route>
+          <Route path="/admin/audit">{() => <MembersOnly>{<AuditPage />}</MembersOnly>}</Route>
+          <Route path="/admin/notifications">
+            {() => <MembersOnly>{<NotificationDefaultsPage />}</MembersOnly>}
+          </Route>
           <Route path="/insights">{() => <InsightsPage />}</Route>
           <Route path="/projects/:name/runs/:number">
-            {(p) => <RunPage project={p.name} number={Number(p.number)} />}
+            {(p) => (
+              <VisitorProjectGate name={p.name}>
+                <RunPage project={p.name} number={Number(p.number)} />
+              </VisitorProjectGate>
+            )}
           </Route>
           <Route path="/projects/:name/applications/:app/impact/behaviour">
-            {(p) => <BehaviourPage project={p.name} app={p.app} />}
+            {(p) => (
+              <VisitorProjectGate name={p.name}>
+                <BehaviourPage project={p.name} app={p.app} />
+              </VisitorProjectGate>
+            )}
           </Route>
           <Route path="/projects/:name/applications/:app/impact/feedback">
-            {(p) => <FeedbackPage project={p.name} app={p.app} />}
+            {(p) => (
+              <VisitorProjectGate name={p.name}>
+                <FeedbackPage project={p.name} app={p.app} />
+              </VisitorProjectGate>
+            )}
           </Route>
           <Route path="/projects/:name/applications/:app/impact">
-            {(p) => <ImpactPage project={p.name} app={p.app} />}
+            {(p) => (
+              <VisitorProjectGate name={p.name}>
+                <ImpactPage project={p.name} app={p.app} />
+              </VisitorProjectGate>
+            )}
           </Route>
           <Route path="/projects/:name/:tab?">
-            {(p) => <ProjectPage name={p.name} tab={p.tab ?? 'records'} />}
+            {(p) => (
+              <VisitorProjectGate name={p.name} tab={p.tab}>
+                <ProjectPage name={p.name} tab={p.tab ?? 'records'} />
+              </VisitorProjectGate>
+            )}
           </Route>
           <Route component={NotFoundPage} />
         </Switch>

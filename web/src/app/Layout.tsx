@@ -1,14 +1,20 @@
 import { Sailboat } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { LANGS, type Lang } from '../i18n/index.js';
 import { useAuth } from './auth.js';
 import { useI18n } from './i18n-context.js';
+import { signInHref } from './visitor-reads.js';
 
-/** Header (home, language, who is signed in, sign out) around every signed-in page. */
+/**
+ * Header (home, language, who is signed in, sign out) around every page; a visitor reading public
+ * projects without an account gets "Sign in" instead, which comes back to the page they were on.
+ */
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const { user, signOut, can } = useAuth();
+  const [path] = useLocation();
+  const search = useSearch();
   return (
     <>
       <a className="skip-link" href="#main">
@@ -38,9 +44,19 @@ export function Layout({ children }: { children: ReactNode }) {
               {user.username}
             </Link>
           ) : null}
-          <button type="button" className="link-button" onClick={() => void signOut()}>
-            {t('nav.signOut')}
-          </button>
+          {user ? (
+            <button type="button" className="link-button" onClick={() => void signOut()}>
+              {t('nav.signOut')}
+            </button>
+          ) : (
+            <Link
+              href={signInHref(search ? `${path}?${search}` : path)}
+              className="button primary"
+              data-testid="visitor-sign-in"
+            >
+              {t('visitor.signIn')}
+            </Link>
+          )}
         </div>
       </header>
       <main id="main" className="main">

@@ -2,6 +2,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useS
 import { api } from '../api/client.js';
 import { ApiError, setCsrfToken, setUnauthorizedHandler } from '../api/http.js';
 import type { Me } from '../api/types.js';
+import { visitorsMayRead } from './visitor-reads.js';
 
 type Role = Me['user']['role'];
 const RANK: Record<Role, number> = { viewer: 1, maintainer: 2, admin: 3 };
@@ -9,6 +10,11 @@ const RANK: Record<Role, number> = { viewer: 1, maintainer: 2, admin: 3 };
 interface Auth {
   /** undefined while /api/me is loading, null when signed out. */
   user: Me['user'] | null | undefined;
+  /**
+   * Signed out: whether the server lets visitors read public projects (undefined until asked;
+   * asked only once somebody is signed out). False: signed out sees only the sign-in page.
+   */
+  visitorReads: boolean | undefined;
   signIn: (username: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
   /** Asks /api/me again (after an invitation was accepted or the password changed). */
@@ -21,6 +27,19 @@ const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Me['user'] | null | undefined>(undefined);
+  const [visitorReads, setVisitorReads] = useState<boolean | undefined>(undefined);
+  const signedOut = user === null;
+  useEffect(() => {
+    // The server's setting does not change while it runs: asking once is enough.
+    if (!signedOut || visitorReads !== undefined) return;
+    let live = true;
+    void visitorsMayRead().then((open) => {
+      if (live) setVisitorReads(open);
+    });
+    return () => {
+      live = false;
+    };
+  }, [signedOut, visitorReads]);
 
   const accept = useCallback((me: Me) => {
     setCsrfToken(me.csrfToken);
@@ -45,6 +64,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const value: Auth = {
     user,
+    visitorReads,
     signIn: async (username, password) => accept(await api.signIn(username, password)),
     signOut: async () => {
       await api.signOut().catch(() => undefined);

@@ -1,6 +1,10 @@
 import type { ReactNode } from 'react';
 
-/** One labelled radio button of a controlled choice (`current` is the chosen value). */
+/**
+ * One labelled radio button of a choice (`current` is the chosen value). The browser holds the
+ * checked state and `current` is its default: a form action's reset (React 19 resets a form
+ * after its action ran) then comes back to the current choice instead of the first render's.
+ */
 export function RadioOption<T extends string>({
   name,
   value,
@@ -20,7 +24,7 @@ export function RadioOption<T extends string>({
         type="radio"
         name={name}
         value={value}
-        checked={current === value}
+        defaultChecked={current === value}
         onChange={() => onChoose(value)}
       />
       {children}

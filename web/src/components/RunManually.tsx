@@ -1,11 +1,13 @@
 import { Play, Plus, X } from 'lucide-react';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { useActionState, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
 import { type CommitAtRef, overviewApi } from '../api/project-overview.js';
 import type { RunSummary } from '../api/types.js';
 import type { TFunction } from '../i18n/index.js';
 import { ErrorNote } from './ErrorNote.js';
+import { keepControlledFields } from './form-action.js';
 import { type PickedRef, RefPicker } from './RefPicker.js';
+import { SubmitButton } from './SubmitButton.js';
 
 /**
  * The project header's "choose a branch or tag" + "Run manually" (手动执行). The button opens a
@@ -67,7 +69,6 @@ function ConfirmRun({
   const [commit, setCommit] = useState<CommitAtRef | null>(null);
   const [vars, setVars] = useState<{ key: string; value: string }[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     const el = dialog.current;
@@ -92,11 +93,9 @@ function ConfirmRun({
     };
   }, [project, kind, name]);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!picked) return;
-    setBusy(true);
-    setError(null);
+  // The form action: starts the run, or answers the server's refusal (the dialog stays, filled).
+  const [refusal, submit] = useActionState<unknown, FormData>(async () => {
+    if (!picked) return null;
     try {
       const variables = Object.fromEntries(
         vars.filter((v) => v.key.trim()).map((v) => [v.key.trim(), v.value]),
@@ -106,12 +105,11 @@ function ConfirmRun({
         ...(Object.keys(variables).length > 0 ? { variables } : {}),
       });
       onStarted(run);
+      return null;
     } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+      return err;
     }
-  }
+  }, null);
 
   const setVar = (i: number, field: 'key' | 'value', text: string) =>
     setVars((list) => list.map((v, j) => (j === i ? { ...v, [field]: text } : v)));
@@ -125,7 +123,7 @@ function ConfirmRun({
       onClose={onClose}
       onCancel={onClose}
     >
-      <form onSubmit={submit}>
+      <form action={submit} onReset={keepControlledFields}>
         <h2 id="confirm-run-title">{t('manual.title')}</h2>
         <dl className="confirm-facts">
           <dt>{t('manual.ref')}</dt>
@@ -192,14 +190,14 @@ function ConfirmRun({
             <Plus size={15} aria-hidden="true" /> {t('manual.addVariable')}
           </button>
         </fieldset>
-        <ErrorNote error={error} />
+        <ErrorNote error={refusal ?? error} />
         <div className="dialog-actions">
           <button type="button" data-testid="run-cancel-dialog" onClick={() => dialog.current?.close()}>
             {t('manual.cancel')}
           </button>
-          <button type="submit" className="primary" data-testid="run-confirm" disabled={busy || !picked}>
+          <SubmitButton className="primary" testId="run-confirm" disabled={!picked}>
             <Play size={15} aria-hidden="true" /> {t('manual.confirm')}
-          </button>
+          </SubmitButton>
         </div>
       </form>
     </dialog>

@@ -6,6 +6,8 @@
  * A new area: write `web/src/pages/<area>/<area>-messages.ts` with `defineMessages({ en, 'zh-CN' })`
  * and add it to MESSAGE_MODULES below (one import, one entry).
  */
+
+import { visitorMessages } from '../app/visitor-messages.js';
 import { chartMessages } from '../components/chart/chart-messages.js';
 import { errorMessages } from '../components/error-messages.js';
 import { accessMessages } from '../pages/access/access-messages.js';
@@ -71,6 +73,7 @@ export const MESSAGE_MODULES = {
   releaseReasonMessages,
   reasonMessages,
   signinProviderMessages,
+  visitorMessages,
 } as const;
 
 /** Sentences keyed by codes from the server or the importer: reached through `tCode` only. */

@@ -38,7 +38,9 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
   // Everything below the applications (releases, verdicts, impact) is re-read with them.
   const reload = () => void client.invalidateQueries({ queryKey: queryKeys.applications(project) });
   const apps = loaded.data?.applications ?? [];
-  const maintainer = useProjectCan()('maintainer');
+  const canDo = useProjectCan();
+  const maintainer = canDo('maintainer');
+  const developer = canDo('developer');
   return (
     <section className="applications" data-testid="applications-page">
       <h2>{t('apps.title')}</h2>
@@ -57,6 +59,7 @@ export function ApplicationsPage({ project, t }: ApplicationsPageProps) {
           t={t}
           onChange={reload}
           maintainer={maintainer}
+          developer={developer}
         />
       ))}
       <p className="muted">{t('apps.healthNote')}</p>
@@ -70,12 +73,15 @@ function ApplicationView({
   t,
   onChange,
   maintainer,
+  developer,
 }: {
   project: string;
   app: ApplicationJson;
   t: TFunction;
   onChange: () => void;
   maintainer: boolean;
+  /** May deploy, promote, scale and roll back (viewers and visitors only read). */
+  developer: boolean;
 }) {
   const appPath = `/api/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app.name)}`;
   const history = useQuery({
@@ -119,6 +125,8 @@ function ApplicationView({
             previous={app.environments[i - 1]?.name ?? null}
             t={t}
             act={act}
+            canDeploy={developer}
+            canApprove={maintainer}
           >
             {maintainer ? (
               <EnvironmentControls project={project} app={app.name} env={env} onChange={onChange} t={t} />
@@ -140,6 +148,7 @@ function ApplicationView({
         verdicts={verdicts.data?.releases ?? []}
         t={t}
         act={act}
+        canDeploy={developer}
       />
     </article>
   );

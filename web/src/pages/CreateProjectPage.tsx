@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client.js';
 import { queryKeys } from '../api/query-keys.js';
@@ -7,8 +7,10 @@ import { useInvalidate } from '../api/use-invalidate.js';
 import { useI18n } from '../app/i18n-context.js';
 import { CopyField } from '../components/CopyField.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { useFormAction } from '../components/form-action.js';
 import { pushCommands } from '../components/push-commands.js';
 import { RadioOption } from '../components/RadioOption.js';
+import { SubmitButton } from '../components/SubmitButton.js';
 
 type Forge = 'github' | 'gitea' | 'gitlab' | 'gitee';
 
@@ -20,48 +22,37 @@ export function CreateProjectPage() {
   const { t } = useI18n();
   const [source, setSource] = useState<'builtin' | 'remote'>('builtin');
   const [created, setCreated] = useState<CreatedProject | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const projectsChanged = useInvalidate(queryKeys.projects());
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  // A refused request keeps what was typed (the fields' defaults come from `state.values`).
+  const [state, action] = useFormAction(async (form) => {
     const name = String(form.get('name') ?? '').trim();
     const defaultBranch = String(form.get('defaultBranch') ?? '').trim() || 'main';
-    setBusy(true);
-    setError(null);
-    try {
-      const project = await api.createProject({
-        name,
-        defaultBranch,
-        source:
-          source === 'builtin'
-            ? { kind: 'builtin' }
-            : {
-                kind: 'remote',
-                url: String(form.get('remoteUrl') ?? '').trim(),
-                forge: String(form.get('forge') ?? 'github') as Forge,
-              },
-      });
-      setCreated(project);
-      projectsChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    const project = await api.createProject({
+      name,
+      defaultBranch,
+      source:
+        source === 'builtin'
+          ? { kind: 'builtin' }
+          : {
+              kind: 'remote',
+              url: String(form.get('remoteUrl') ?? '').trim(),
+              forge: String(form.get('forge') ?? 'github') as Forge,
+            },
+    });
+    setCreated(project);
+    projectsChanged();
+  });
+  const typed = state.values;
 
   if (created) return <Created project={created} />;
 
   return (
     <section className="page narrow">
       <h1>{t('create.title')}</h1>
-      <form className="card form" onSubmit={submit}>
+      <form className="card form" action={action}>
         <label>
           {t('create.name')}
-          <input name="name" required maxLength={63} autoComplete="off" />
+          <input name="name" required maxLength={63} autoComplete="off" defaultValue={typed.name ?? ''} />
           <span className="hint">{t('create.nameHint')}</span>
         </label>
         <fieldset>
@@ -77,11 +68,18 @@ export function CreateProjectPage() {
           <>
             <label>
               {t('create.remoteUrl')}
-              <input name="remoteUrl" type="url" required placeholder="https://github.com/org/repo.git" />
+              <input
+                name="remoteUrl"
+                type="url"
+                required
+                placeholder="https://github.com/org/repo.git"
+                defaultValue={typed.remoteUrl ?? ''}
+              />
             </label>
             <label>
               {t('create.forge')}
-              <select name="forge" defaultValue="github">
+              {/* Keyed by what was sent: a select takes a new default only when it mounts. */}
+              <select name="forge" key={typed.forge ?? 'github'} defaultValue={typed.forge ?? 'github'}>
                 <option value="github">GitHub</option>
                 <option value="gitea">Gitea</option>
                 <option value="gitlab">GitLab</option>
@@ -92,12 +90,10 @@ export function CreateProjectPage() {
         ) : null}
         <label>
           {t('create.defaultBranch')}
-          <input name="defaultBranch" defaultValue="main" />
+          <input name="defaultBranch" defaultValue={typed.defaultBranch ?? 'main'} />
         </label>
-        <ErrorNote error={error} />
-        <button type="submit" className="primary" disabled={busy}>
-          {t('create.submit')}
-        </button>
+        <ErrorNote error={state.error} />
+        <SubmitButton className="primary">{t('create.submit')}</SubmitButton>
       </form>
     </section>
   );

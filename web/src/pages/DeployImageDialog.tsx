@@ -1,11 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useActionState, useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { apiFetch } from '../api/http.js';
 import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { keepControlledFields } from '../components/form-action.js';
+import { SubmitButton } from '../components/SubmitButton.js';
 import type { TFunction } from '../i18n/index.js';
 import '../styles/deploy.css';
 
@@ -34,8 +36,6 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
   const apps = loaded.data?.applications ?? [];
   const [appName, setAppName] = useState('');
   const [envName, setEnvName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const app = apps.find((a) => a.name === appName) ?? apps[0];
   const env = app?.environments.find((e) => e.name === envName) ?? app?.environments[0];
   const image = version.digest ? `${repository}@${version.digest}` : version.imageId;
@@ -46,10 +46,9 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
     return () => d?.close();
   }, []);
 
-  const submit = async () => {
-    if (!app || !env) return;
-    setBusy(true);
-    setError(null);
+  // The form action: deploys and leaves for the release, or answers the server's refusal.
+  const [refusal, submit] = useActionState<unknown, FormData>(async () => {
+    if (!app || !env) return null;
     try {
       const release = await apiFetch<ReleaseJson>(
         `${base}/applications/${encodeURIComponent(app.name)}/environments/${encodeURIComponent(env.name)}/deploy`,
@@ -62,27 +61,20 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
           ? `/projects/${encodeURIComponent(project)}/runs/${release.releaseRun}`
           : `/projects/${encodeURIComponent(project)}/apps`,
       );
+      return null;
     } catch (err) {
-      setError(err);
-      setBusy(false);
+      return err;
     }
-  };
+  }, null);
 
   return (
     <dialog ref={dialog} className="deploy-image-dialog" data-testid="deploy-image-dialog" onClose={onClose}>
-      <form
-        method="dialog"
-        className="dialog-body"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <form className="dialog-body" action={submit} onReset={keepControlledFields}>
         <h3 className="dialog-title">{t('deployImage.title', { image: `${repository}:${version.tag}` })}</h3>
         <p className="dialog-ref">
           <code data-testid="deploy-image-ref">{image}</code>
         </p>
-        <ErrorNote error={loaded.error ?? error} />
+        <ErrorNote error={loaded.error ?? refusal} />
         {loaded.data && apps.length === 0 ? <p className="empty">{t('deployImage.noApps')}</p> : null}
         {app ? (
           <div className="dialog-fields">
@@ -124,9 +116,9 @@ export function DeployImageDialog({ project, repository, version, t, onClose }: 
           <button type="button" onClick={onClose}>
             {t('deployImage.cancel')}
           </button>
-          <button type="submit" className="primary" data-testid="deploy-image-submit" disabled={!env || busy}>
+          <SubmitButton className="primary" testId="deploy-image-submit" disabled={!env}>
             {t('deployImage.submit')}
-          </button>
+          </SubmitButton>
         </div>
       </form>
     </dialog>

@@ -5,6 +5,8 @@
 import { type ReactNode, useState } from 'react';
 import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
 import { useI18n } from '../app/i18n-context.js';
+import { keepControlledFields } from '../components/form-action.js';
+import { SubmitButton } from '../components/SubmitButton.js';
 import { formatTime } from '../i18n/format.js';
 import type { TFunction } from '../i18n/index.js';
 import { shortImage } from './short-image.js';
@@ -25,6 +27,8 @@ export function EnvironmentCard({
   previous,
   t,
   act,
+  canDeploy = true,
+  canApprove = true,
   children,
 }: {
   app: string;
@@ -32,6 +36,10 @@ export function EnvironmentCard({
   previous: string | null;
   t: TFunction;
   act: (path: string, body: unknown) => Promise<void>;
+  /** Deploy, promote and scale need the developer role: without it the card only shows. */
+  canDeploy?: boolean;
+  /** Approving a waiting release needs the maintainer role. */
+  canApprove?: boolean;
   /** The maintainer's edit / delete controls (applications/ApplicationControls.tsx). */
   children?: ReactNode;
 }) {
@@ -98,76 +106,77 @@ export function EnvironmentCard({
           ) : null}
         </p>
       ) : null}
-      <div className="env-actions">
-        <form
-          className="env-action-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const value = image.trim();
-            if (!value) return;
-            void act(
-              `${envPath}/deploy`,
-              /^sha256:[0-9a-f]{64}$/.test(value) ? { imageDigest: value } : { image: value },
-            ).then(() => setImage(''));
-          }}
-        >
-          <input
-            data-testid={`deploy-image-${id}`}
-            className="grow"
-            value={image}
-            aria-label={t('apps.imagePlaceholder')}
-            placeholder={t('apps.imagePlaceholder')}
-            onChange={(e) => setImage(e.target.value)}
-          />
-          <button type="submit" className="primary" data-testid={`deploy-${id}`} disabled={!image.trim()}>
-            {t('apps.deploy')}
-          </button>
-        </form>
-        {previous || waiting ? (
-          <div className="env-action-row">
-            {previous ? (
-              <button
-                type="button"
-                data-testid={`promote-${id}`}
-                onClick={() => void act(`${envPath}/promote`, { from: previous })}
-              >
-                {t('apps.promote', { env: previous })}
-              </button>
-            ) : null}
-            {waiting ? (
-              <button
-                type="button"
-                className="primary"
-                data-testid={`approve-${id}`}
-                onClick={() => void act(`${envPath}/releases/${waiting.number}/approve`, {})}
-              >
-                {t('apps.approve', { n: waiting.number })}
-              </button>
-            ) : null}
-          </div>
-        ) : null}
-        <form
-          className="env-action-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act(`${envPath}/scale`, { replicas: Number(replicas) });
-          }}
-        >
-          <input
-            data-testid={`scale-input-${id}`}
-            className="replicas-input"
-            aria-label={t('apps.scale')}
-            type="number"
-            min={0}
-            max={100}
-            value={replicas}
-            onChange={(e) => setReplicas(e.target.value)}
-          />
-          <button type="submit" data-testid={`scale-${id}`} disabled={!running}>
-            {t('apps.scale')}
-          </button>
-        </form>
-      </div>
+      {canDeploy ? (
+        <div className="env-actions">
+          <form
+            className="env-action-row"
+            onReset={keepControlledFields}
+            action={async () => {
+              const value = image.trim();
+              if (!value) return;
+              await act(
+                `${envPath}/deploy`,
+                /^sha256:[0-9a-f]{64}$/.test(value) ? { imageDigest: value } : { image: value },
+              );
+              setImage('');
+            }}
+          >
+            <input
+              data-testid={`deploy-image-${id}`}
+              className="grow"
+              value={image}
+              aria-label={t('apps.imagePlaceholder')}
+              placeholder={t('apps.imagePlaceholder')}
+              onChange={(e) => setImage(e.target.value)}
+            />
+            <SubmitButton className="primary" testId={`deploy-${id}`} disabled={!image.trim()}>
+              {t('apps.deploy')}
+            </SubmitButton>
+          </form>
+          {previous || (waiting && canApprove) ? (
+            <div className="env-action-row">
+              {previous ? (
+                <button
+                  type="button"
+                  data-testid={`promote-${id}`}
+                  onClick={() => void act(`${envPath}/promote`, { from: previous })}
+                >
+                  {t('apps.promote', { env: previous })}
+                </button>
+              ) : null}
+              {waiting && canApprove ? (
+                <button
+                  type="button"
+                  className="primary"
+                  data-testid={`approve-${id}`}
+                  onClick={() => void act(`${envPath}/releases/${waiting.number}/approve`, {})}
+                >
+                  {t('apps.approve', { n: waiting.number })}
+                </button>
+              ) : null}
+            </div>
+          ) : null}
+          <form
+            className="env-action-row"
+            onReset={keepControlledFields}
+            action={() => act(`${envPath}/scale`, { replicas: Number(replicas) })}
+          >
+            <input
+              data-testid={`scale-input-${id}`}
+              className="replicas-input"
+              aria-label={t('apps.scale')}
+              type="number"
+              min={0}
+              max={100}
+              value={replicas}
+              onChange={(e) => setReplicas(e.target.value)}
+            />
+            <SubmitButton testId={`scale-${id}`} disabled={!running}>
+              {t('apps.scale')}
+            </SubmitButton>
+          </form>
+        </div>
+      ) : null}
       {children}
     </section>
   );

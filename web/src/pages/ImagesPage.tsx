@@ -18,6 +18,8 @@ export interface ImagesPageProps {
   t: TFunction;
   /** Opens the deploy dialog (ProjectPage passes it); without it the deploy buttons are disabled. */
   onDeploy?: (repository: string, version: ImageTagJsonType) => void;
+  /** The reader may not deploy (a viewer, a visitor): no deploy column at all. */
+  readOnly?: boolean;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface ImagesPageProps {
  * digest (short, copyable), size, when, and the run and commit that built it. Refreshes when a
  * build records an image (the project's `image` events).
  */
-export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
+export function ImagesPage({ project, t, onDeploy, readOnly = false }: ImagesPageProps) {
   const now = useNow(30_000);
   const { lang } = useI18n();
   // Image events of the project's stream re-read it (server-events.ts).
@@ -60,7 +62,7 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
                   <th>{t('images.created')}</th>
                   <th>{t('images.run')}</th>
                   <th>{t('images.commit')}</th>
-                  <th />
+                  {readOnly ? null : <th />}
                 </tr>
               </thead>
               <tbody>
@@ -96,21 +98,23 @@ export function ImagesPage({ project, t, onDeploy }: ImagesPageProps) {
                         <span className="muted">{version.ref}</span>
                       </span>
                     </td>
-                    <td className="cell-action">
-                      {/* A disabled button shows no tooltip in every browser: the wrapper carries it. */}
-                      <span title={onDeploy ? undefined : t('images.deploySoon')}>
-                        <button
-                          type="button"
-                          className="button-small"
-                          data-testid="deploy-version"
-                          disabled={!onDeploy}
-                          title={onDeploy ? t('images.deploy') : t('images.deploySoon')}
-                          onClick={() => onDeploy?.(repo.repository, version)}
-                        >
-                          {t('images.deploy')}
-                        </button>
-                      </span>
-                    </td>
+                    {readOnly ? null : (
+                      <td className="cell-action">
+                        {/* A disabled button shows no tooltip in every browser: the wrapper carries it. */}
+                        <span title={onDeploy ? undefined : t('images.deploySoon')}>
+                          <button
+                            type="button"
+                            className="button-small"
+                            data-testid="deploy-version"
+                            disabled={!onDeploy}
+                            title={onDeploy ? t('images.deploy') : t('images.deploySoon')}
+                            onClick={() => onDeploy?.(repo.repository, version)}
+                          >
+                            {t('images.deploy')}
+                          </button>
+                        </span>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

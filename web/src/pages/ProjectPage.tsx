@@ -40,7 +40,7 @@ const TABS = [
  */
 export function ProjectPage({ name, tab }: { name: string; tab: string }) {
   const { t, lang } = useI18n();
-  const { can } = useAuth();
+  const { can, user } = useAuth();
   const client = useQueryClient();
   const { data: project, error } = useQuery({
     queryKey: queryKeys.project(name),
@@ -71,7 +71,8 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
         />
         <ErrorNote error={error} />
         <nav className="tabs" aria-label={t('tab.label')}>
-          {TABS.map((tb) => (
+          {/* Settings need an account: a visitor reading a public project does not see the tab. */}
+          {TABS.filter((tb) => user || tb.id !== 'settings').map((tb) => (
             <Link
               key={tb.id}
               href={`${base}${tb.path}`}
@@ -93,7 +94,12 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
               <ImagesPage
                 project={name}
                 t={t}
-                onDeploy={(repository, version) => setDeploying({ repository, version })}
+                onDeploy={
+                  roleAtLeast(project?.myRole, 'developer')
+                    ? (repository, version) => setDeploying({ repository, version })
+                    : undefined
+                }
+                readOnly={!roleAtLeast(project?.myRole, 'developer')}
               />
             ) : null}
             {deploying ? (

@@ -17,6 +17,7 @@ export function ReleaseHistory({
   verdicts = [],
   t,
   act,
+  canDeploy = true,
 }: {
   project: string;
   app: string;
@@ -25,6 +26,8 @@ export function ReleaseHistory({
   verdicts?: VerdictListJson['releases'];
   t: TFunction;
   act: (path: string, body: unknown) => Promise<void>;
+  /** Rolling back needs the developer role: without it the history only shows. */
+  canDeploy?: boolean;
 }) {
   const now = useNow(30_000);
   const { lang } = useI18n();
@@ -103,7 +106,7 @@ export function ReleaseHistory({
                 )}
               </td>
               <td className="cell-action">
-                {r.status === 'succeeded' && r.trigger !== 'scale' ? (
+                {canDeploy && r.status === 'succeeded' && r.trigger !== 'scale' ? (
                   <button
                     type="button"
                     className="button-small"

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { apiFetch } from '../api/http.js';
 import { useI18n } from '../app/i18n-context.js';
+import { safeReturnPath } from '../app/visitor-reads.js';
 import { tCode } from '../i18n/index.js';
 
 interface Provider {
@@ -23,7 +24,14 @@ export function SignInProviders() {
       .catch(() => setProviders([]));
   }, []);
   if (providers.length === 0 && !error) return null;
-  const returnTo = window.location.pathname;
+  // Back to the page asked for: this one, or the `next` of /sign-in (the header's Sign in).
+  // A refused attempt's `signin_error` is not carried along.
+  const { pathname, search } = window.location;
+  const query = new URLSearchParams(search);
+  query.delete('signin_error');
+  const rest = query.toString();
+  const returnTo =
+    pathname === '/sign-in' ? safeReturnPath(query.get('next')) : rest ? `${pathname}?${rest}` : pathname;
   return (
     <div className="signin-providers">
       {error ? (

@@ -45,7 +45,8 @@ const changesQuery = insightsQuery.extend({
 
 /**
  * Delivery insights (issue #12): DORA metrics, the value stream and the weekly summary of a
- * scope, readable by every signed-in user, over the projects they may read (issue #14).
+ * scope, readable by every signed-in user, over the projects they may read (issue #14) — and,
+ * while public projects are on, by visitors who are not signed in, over the public ones.
  */
 export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const tags = ['insights'];
@@ -58,7 +59,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     query: insightsQuery,
     response: insightsSummaryJsonSchema,
     handler: async ({ query }, req) => {
-      requireRole(req, 'viewer');
+      requireReader(ctx, req);
       return (
         await insightsOf(ctx.db, await scopeOf(ctx, req, query), {
           ...(ctx.insightsCache ? { cache: ctx.insightsCache } : {}),
@@ -75,7 +76,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     query: changesQuery,
     response: insightsChangesJsonSchema,
     handler: async ({ query }, req) => {
-      requireRole(req, 'viewer');
+      requireReader(ctx, req);
       const { metric, limit, offset, ...rest } = query;
       const result = await insightsOf(ctx.db, await scopeOf(ctx, req, rest), {
         withCommits: metric === 'lead_time',
@@ -108,7 +109,7 @@ export function registerInsightsRoutes(app: FastifyInstance, ctx: ServerContext)
     tags,
     query: insightsQuery.pick({ project: true, app: true, env: true, hotfixWindow: true }),
     handler: async ({ query }, req) => {
-      requireRole(req, 'viewer');
+      requireReader(ctx, req);
       const projects = await projectNames(ctx, req, query.project);
       return weeklySummary(ctx.db, {
         now: ctx.now(),
@@ -143,6 +144,12 @@ export async function scopeOf(
     to,
     hotfixWindowMs: q.hotfixWindow ? (parseSince(q.hotfixWindow) as number) : DEFAULT_HOTFIX_WINDOW_MS,
   };
+}
+
+/** Signed in, or a visitor while public projects are on (their aggregates cover public projects only). */
+function requireReader(ctx: ServerContext, req: FastifyRequest): void {
+  if (!req.principal && ctx.config.allowPublicProjects) return;
+  requireRole(req, 'viewer');
 }
 
 /**

@@ -4,13 +4,13 @@
  * project sees them. The server decides; this only offers what the caller's role allows.
  */
 import { useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { Section } from '../settings/SettingsSection.js';
-import { field, useAction } from '../settings/settings-actions.js';
+import { field, useAction, useFormThenReload } from '../settings/settings-actions.js';
 import { accessApi, type ProjectRole, type Visibility } from './access-api.js';
 
 const ROLES: ProjectRole[] = ['viewer', 'developer', 'maintainer'];
@@ -25,18 +25,9 @@ export function MembersSettings({ project, onChanged }: { project: string; onCha
   const reload = useInvalidate(queryKeys.members(project));
   const [error, busy, run] = useAction();
   const canEdit = data?.myRole === 'maintainer';
-  const add = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const data = new FormData(form);
-    const username = field(data, 'username');
-    const role = field(data, 'role') as ProjectRole;
-    void run(async () => {
-      await accessApi.putMember(project, username, role);
-      form.reset();
-      reload();
-    });
-  };
+  const [added, add] = useFormThenReload(reload, (form) =>
+    accessApi.putMember(project, field(form, 'username'), field(form, 'role') as ProjectRole),
+  );
   return (
     <Section title={t('access.title')} testid="members-settings">
       <ErrorNote error={loadError} />
@@ -114,28 +105,32 @@ export function MembersSettings({ project, onChanged }: { project: string; onCha
             {data.members.length === 0 ? <li className="muted">{t('access.noMembers')}</li> : null}
           </ul>
           {canEdit ? (
-            <form className="inline" onSubmit={add} data-testid="add-member">
+            <form className="inline" action={add} data-testid="add-member">
               <input
                 name="username"
                 required
+                defaultValue={added.values.username ?? ''}
                 placeholder={t('access.username')}
                 aria-label={t('access.username')}
               />
-              <select name="role" defaultValue="developer" aria-label={t('access.members')}>
+              <select
+                name="role"
+                key={added.values.role ?? 'developer'}
+                defaultValue={added.values.role ?? 'developer'}
+                aria-label={t('access.members')}
+              >
                 {ROLES.map((r) => (
                   <option key={r} value={r}>
                     {t(`access.role.${r}`)}
                   </option>
                 ))}
               </select>
-              <button type="submit" disabled={busy}>
-                {t('access.add')}
-              </button>
+              <SubmitButton disabled={busy}>{t('access.add')}</SubmitButton>
             </form>
           ) : null}
         </>
       ) : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={added.error ?? error} />
     </Section>
   );
 }

@@ -7,9 +7,10 @@ import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { CopyField } from '../../components/CopyField.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { useNow } from '../../components/use-now.js';
 import { formatAgo } from '../../i18n/format.js';
-import { field, submitThenReload, useAction } from '../settings/settings-actions.js';
+import { field, useAction, useFormThenReload } from '../settings/settings-actions.js';
 
 /** An agent that polled within this long is shown online (agents long-poll every ≤ 30 s). */
 const ONLINE_MS = 90_000;
@@ -26,11 +27,11 @@ export function AgentsPage() {
   const reload = useInvalidate(queryKeys.adminAgents());
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [error, busy, run] = useAction();
-  if (!can('admin')) return <p className="error">403</p>;
-  const register = submitThenReload(run, reload, async (form) => {
+  const [sent, register] = useFormThenReload(reload, async (form) => {
     const made = await admin.createAgent(field(form, 'agentName'));
     setCreated({ name: made.name, token: made.token });
   });
+  if (!can('admin')) return <p className="error">403</p>;
   const seen = (a: AgentJson) =>
     a.lastSeenAt === null ? t('agents.never') : formatAgo(a.lastSeenAt, now, lang);
   const online = (a: AgentJson) => a.lastSeenAt !== null && now - a.lastSeenAt < ONLINE_MS;
@@ -109,13 +110,17 @@ export function AgentsPage() {
             />
           </>
         ) : null}
-        <form className="inline-form" onSubmit={register} data-testid="register-agent">
-          <input name="agentName" aria-label={t('agents.name')} placeholder={t('agents.name')} required />
-          <button type="submit" disabled={busy}>
-            {t('agents.register')}
-          </button>
+        <form className="inline-form" action={register} data-testid="register-agent">
+          <input
+            name="agentName"
+            defaultValue={sent.values.agentName ?? ''}
+            aria-label={t('agents.name')}
+            placeholder={t('agents.name')}
+            required
+          />
+          <SubmitButton disabled={busy}>{t('agents.register')}</SubmitButton>
         </form>
-        <ErrorNote error={error} />
+        <ErrorNote error={sent.error ?? error} />
       </section>
     </div>
   );

@@ -5,8 +5,9 @@ import { useInvalidate } from '../../api/use-invalidate.js';
 import { useAuth } from '../../app/auth.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { formatTime } from '../../i18n/format.js';
-import { field, submitThenReload, useAction } from '../settings/settings-actions.js';
+import { field, useAction, useFormThenReload } from '../settings/settings-actions.js';
 import { InvitesPanel } from './InvitesPanel.js';
 
 /** /admin/users — every account: role, disable/enable, reset password, delete; add users and invite. */
@@ -19,13 +20,7 @@ export function UsersPage() {
   });
   const reload = useInvalidate(queryKeys.adminUsers());
   const [error, busy, run] = useAction();
-  if (!can('admin')) return <p className="error">403</p>;
-  const act = (fn: () => Promise<unknown>) =>
-    void run(async () => {
-      await fn();
-      reload();
-    });
-  const add = submitThenReload(run, reload, (form) =>
+  const [added, add] = useFormThenReload(reload, (form) =>
     accounts.createUser({
       username: field(form, 'username'),
       password: String(form.get('password') ?? ''),
@@ -33,6 +28,12 @@ export function UsersPage() {
       mustChangePassword: form.get('mustChange') === 'on',
     }),
   );
+  if (!can('admin')) return <p className="error">403</p>;
+  const act = (fn: () => Promise<unknown>) =>
+    void run(async () => {
+      await fn();
+      reload();
+    });
   const state = (u: UserJson) =>
     u.disabled ? t('users.disabled') : u.mustChangePassword ? t('users.mustChange') : t('users.active');
 
@@ -118,12 +119,13 @@ export function UsersPage() {
           </table>
         </div>
         <h3>{t('users.create')}</h3>
-        <form className="inline-form wrap" onSubmit={add} data-testid="add-user">
+        <form className="inline-form wrap" action={add} data-testid="add-user">
           <input
             name="username"
             aria-label={t('users.username')}
             placeholder={t('users.username')}
             required
+            defaultValue={added.values.username ?? ''}
           />
           <input
             name="password"
@@ -134,7 +136,13 @@ export function UsersPage() {
             minLength={12}
             required
           />
-          <select name="role" aria-label={t('users.role')} defaultValue="viewer">
+          {/* Keyed by what was sent: a select takes a new default only when it mounts. */}
+          <select
+            name="role"
+            aria-label={t('users.role')}
+            key={added.values.role ?? 'viewer'}
+            defaultValue={added.values.role ?? 'viewer'}
+          >
             {ROLES.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}`)}
@@ -142,13 +150,16 @@ export function UsersPage() {
             ))}
           </select>
           <label className="check">
-            <input type="checkbox" name="mustChange" defaultChecked />
+            <input
+              type="checkbox"
+              name="mustChange"
+              defaultChecked={added.error ? added.values.mustChange === 'on' : true}
+            />
             {t('users.forceChange')}
           </label>
-          <button type="submit" disabled={busy}>
-            {t('users.create')}
-          </button>
+          <SubmitButton disabled={busy}>{t('users.create')}</SubmitButton>
         </form>
+        <ErrorNote error={added.error} />
         <ErrorNote error={error} />
       </section>
       <InvitesPanel />

@@ -2,8 +2,9 @@
  * "New application" for maintainers: a name and its first environment, created in one
  * POST …/applications. The form stays filled when the server refuses something.
  */
-import { useState } from 'react';
+import { useActionState, useState } from 'react';
 import { apiFetch } from '../../api/http.js';
+import { keepControlledFields } from '../../components/form-action.js';
 import type { TFunction } from '../../i18n/index.js';
 import { EnvironmentFields, type FieldError, FormActions } from './EnvironmentFields.js';
 import { type EnvironmentDraft, emptyDraft, environmentInput } from './environment-draft.js';
@@ -55,12 +56,9 @@ function ApplicationForm({
 }) {
   const [name, setName] = useState('');
   const [draft, setDraft] = useState<EnvironmentDraft>(() => emptyDraft('staging'));
-  const [error, setError] = useState<FieldError | null>(null);
-  const [busy, setBusy] = useState(false);
   const set = (change: Partial<EnvironmentDraft>) => setDraft((d) => ({ ...d, ...change }));
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
+  // The form action: null when created, else the refusal (shown at the top and at its field).
+  const [error, submit] = useActionState<FieldError | null, FormData>(async () => {
     try {
       await saveSecretValues(project, draft);
       await apiFetch(`${projectPath(project)}/applications`, {
@@ -68,21 +66,13 @@ function ApplicationForm({
         body: { name: name.trim(), environments: [{ name: draft.name.trim(), ...environmentInput(draft) }] },
       });
       onCreated();
+      return null;
     } catch (err) {
-      setError(fieldErrorOf(err));
-    } finally {
-      setBusy(false);
+      return fieldErrorOf(err);
     }
-  };
+  }, null);
   return (
-    <form
-      className="app-form"
-      data-testid="application-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <form className="app-form" data-testid="application-form" action={submit} onReset={keepControlledFields}>
       <h3>{t('appForm.newApplication')}</h3>
       {error ? (
         <p className="error" role="alert" data-testid="form-error">
@@ -99,13 +89,7 @@ function ApplicationForm({
         <input name="envName" required value={draft.name} onChange={(e) => set({ name: e.target.value })} />
       </label>
       <EnvironmentFields draft={draft} set={set} error={error} t={t} />
-      <FormActions
-        busy={busy}
-        label={t('appForm.create')}
-        testId="application-form-save"
-        onCancel={onCancel}
-        t={t}
-      />
+      <FormActions label={t('appForm.create')} testId="application-form-save" onCancel={onCancel} t={t} />
     </form>
   );
 }

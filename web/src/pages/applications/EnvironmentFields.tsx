@@ -4,6 +4,7 @@
  * typed texts. A server error about one part is shown inside that part's fieldset.
  */
 import type { ReactNode } from 'react';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import type { TFunction } from '../../i18n/index.js';
 import type { EnvironmentDraft, Row } from './environment-draft.js';
 
@@ -328,15 +329,16 @@ function removeAt<T>(list: T[], i: number): T[] {
   return list.filter((_, j) => j !== i);
 }
 
-/** Save and Cancel under both application forms; Save says "saving…" while the request runs. */
+/**
+ * Save and Cancel under both application forms; Save says "saving…" and is disabled while the
+ * form's action runs (useFormStatus: it must sit inside the form).
+ */
 export function FormActions({
-  busy,
   label,
   testId,
   onCancel,
   t,
 }: {
-  busy: boolean;
   label: string;
   testId: string;
   onCancel: () => void;
@@ -344,9 +346,9 @@ export function FormActions({
 }) {
   return (
     <div className="form-actions">
-      <button type="submit" className="primary" data-testid={testId} disabled={busy}>
-        {busy ? t('appForm.saving') : label}
-      </button>
+      <SubmitButton className="primary" testId={testId} pendingLabel={t('appForm.saving')}>
+        {label}
+      </SubmitButton>
       <button type="button" onClick={onCancel}>
         {t('appForm.cancel')}
       </button>

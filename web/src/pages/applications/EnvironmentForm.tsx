@@ -3,8 +3,9 @@
  * whole configuration. On a refusal the form stays open with everything typed, and the server's
  * message is shown at the top and inside the part it is about.
  */
-import { useState } from 'react';
+import { useActionState, useState } from 'react';
 import { apiFetch } from '../../api/http.js';
+import { keepControlledFields } from '../../components/form-action.js';
 import type { TFunction } from '../../i18n/index.js';
 import { EnvironmentFields, type FieldError, FormActions } from './EnvironmentFields.js';
 import { type EnvironmentDraft, emptyDraft, environmentInput } from './environment-draft.js';
@@ -28,12 +29,9 @@ export function EnvironmentForm({
   t: TFunction;
 }) {
   const [draft, setDraft] = useState<EnvironmentDraft>(() => initial ?? emptyDraft());
-  const [error, setError] = useState<FieldError | null>(null);
-  const [busy, setBusy] = useState(false);
   const set = (change: Partial<EnvironmentDraft>) => setDraft((d) => ({ ...d, ...change }));
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
+  // The form action: null when saved, else the refusal (shown at the top and at its field).
+  const [error, submit] = useActionState<FieldError | null, FormData>(async () => {
     try {
       await saveSecretValues(project, draft);
       await apiFetch(`${appPath(project, app)}/environments/${encodeURIComponent(draft.name.trim())}`, {
@@ -41,21 +39,13 @@ export function EnvironmentForm({
         body: environmentInput(draft),
       });
       onSaved();
+      return null;
     } catch (err) {
-      setError(fieldErrorOf(err));
-    } finally {
-      setBusy(false);
+      return fieldErrorOf(err);
     }
-  };
+  }, null);
   return (
-    <form
-      className="app-form"
-      data-testid={`env-form-${app}`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <form className="app-form" data-testid={`env-form-${app}`} action={submit} onReset={keepControlledFields}>
       <h4>{initial ? t('appForm.editTitle', { app, env: initial.name }) : t('appForm.addTitle', { app })}</h4>
       {error ? (
         <p className="error" role="alert" data-testid="form-error">
@@ -69,7 +59,7 @@ export function EnvironmentForm({
         </label>
       )}
       <EnvironmentFields draft={draft} set={set} error={error} t={t} />
-      <FormActions busy={busy} label={t('appForm.save')} testId="env-form-save" onCancel={onCancel} t={t} />
+      <FormActions label={t('appForm.save')} testId="env-form-save" onCancel={onCancel} t={t} />
     </form>
   );
 }

@@ -1,15 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { ErrorNote } from '../../components/ErrorNote.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { formatTime } from '../../i18n/format.js';
 import { tCode } from '../../i18n/index.js';
 import type { Delivery } from './DeliveryLog.js';
 import { Section } from './SettingsSection.js';
-import { field, useAction } from './settings-actions.js';
+import { field, useFormThenReload } from './settings-actions.js';
 
 interface StatusSettings {
   forge: string | null;
@@ -30,20 +30,16 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
     queryFn: () => apiFetch<StatusSettings>(path),
   });
   const reload = useInvalidate(queryKeys.commitStatus(project));
-  const [error, busy, run] = useAction();
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
+  const [sent, submit] = useFormThenReload(reload, (form) => {
     const token = field(form, 'token');
     const apiUrl = field(form, 'apiUrl');
-    void run(async () => {
-      await apiFetch(path, {
-        method: 'PUT',
-        body: { enabled: form.get('enabled') === 'on', ...(token ? { token } : {}), apiUrl: apiUrl || null },
-      });
-      reload();
+    return apiFetch(path, {
+      method: 'PUT',
+      body: { enabled: form.get('enabled') === 'on', ...(token ? { token } : {}), apiUrl: apiUrl || null },
     });
-  };
+  });
+  // After a refusal the fields show what was sent; otherwise what the server has.
+  const typed = sent.error ? sent.values : null;
   const last = data?.lastDelivery;
   return (
     <Section title={t('status.title')} testid="commit-status">
@@ -53,9 +49,14 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
       {data?.offered ? (
         <>
           {canEdit ? (
-            <form className="stack-form" onSubmit={submit}>
+            <form className="stack-form" action={submit}>
               <label>
-                <input type="checkbox" name="enabled" defaultChecked={data.enabled} /> {t('status.enabled')}
+                <input
+                  type="checkbox"
+                  name="enabled"
+                  defaultChecked={typed ? typed.enabled === 'on' : data.enabled}
+                />{' '}
+                {t('status.enabled')}
               </label>
               <input
                 name="token"
@@ -67,13 +68,11 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
               {data.tokenSet ? <span className="muted">{t('status.tokenSet')}</span> : null}
               <input
                 name="apiUrl"
-                defaultValue={data.apiUrlOverride ?? ''}
+                defaultValue={typed ? (typed.apiUrl ?? '') : (data.apiUrlOverride ?? '')}
                 placeholder={data.apiUrl ?? ''}
                 aria-label={t('status.apiUrl')}
               />
-              <button type="submit" disabled={busy}>
-                {t('status.save')}
-              </button>
+              <SubmitButton>{t('status.save')}</SubmitButton>
             </form>
           ) : null}
           <p>
@@ -90,7 +89,7 @@ export function CommitStatusSettings({ project, canEdit }: { project: string; ca
           </p>
         </>
       ) : null}
-      <ErrorNote error={error} />
+      <ErrorNote error={sent.error} />
     </Section>
   );
 }

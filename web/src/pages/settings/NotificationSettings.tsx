@@ -1,13 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { resetOnlyAfterSuccess } from '../../components/form-action.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { tCode } from '../../i18n/index.js';
 import { DeliveryLog } from './DeliveryLog.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
-import { field, useAction } from './settings-actions.js';
+import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 const KINDS = ['webhook', 'slack', 'dingtalk', 'wecom', 'feishu', 'email'] as const;
 const EVENTS = [
@@ -64,10 +66,8 @@ export function NotificationSettings({
   const [note, setNote] = useState<string | null>(null);
   const ownScope = base === '/api/notifications' ? 'global' : 'project';
 
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const formEl = e.currentTarget;
-    const form = new FormData(formEl);
+  // A refusal keeps the whole form as typed; a success clears it (resetOnlyAfterSuccess).
+  const [sent, submit] = useFormThenReload(reload, (form) => {
     const events = EVENTS.filter((ev) => form.get(`ev-${ev}`) === 'on');
     const body: Record<string, unknown> = {
       name: field(form, 'name'),
@@ -90,12 +90,8 @@ export function NotificationSettings({
         ...(field(form, 'secret') ? { secret: field(form, 'secret') } : {}),
       };
     }
-    void run(async () => {
-      await apiFetch(base, { method: 'POST', body });
-      formEl.reset();
-      reload();
-    });
-  };
+    return apiFetch(base, { method: 'POST', body });
+  });
 
   return (
     <ListSection
@@ -104,10 +100,15 @@ export function NotificationSettings({
       hint={t('notify.hint')}
       loadError={loadError}
       empty={data?.length === 0 ? t('notify.none') : null}
-      error={error}
+      error={sent.error ?? error}
       form={
         canEdit ? (
-          <form className="stack-form" onSubmit={submit} data-testid="channel-form">
+          <form
+            className="stack-form"
+            action={submit}
+            onReset={resetOnlyAfterSuccess(sent)}
+            data-testid="channel-form"
+          >
             <input name="name" aria-label={t('notify.name')} placeholder={t('notify.name')} required />
             <select
               aria-label={t('notify.kind')}
@@ -176,9 +177,7 @@ export function NotificationSettings({
               ))}
             </fieldset>
             <input name="branches" placeholder={t('notify.branches')} aria-label={t('notify.branches')} />
-            <button type="submit" disabled={busy}>
-              {t('notify.add')}
-            </button>
+            <SubmitButton disabled={busy}>{t('notify.add')}</SubmitButton>
           </form>
         ) : null
       }

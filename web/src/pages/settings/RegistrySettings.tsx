@@ -9,9 +9,10 @@ import { queryKeys } from '../../api/query-keys.js';
 import { type RegistryCheckJson, registries } from '../../api/registries.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
-import { field, submitThenReload, useAction } from './settings-actions.js';
+import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function RegistrySettings({ project, canEdit }: { project: string | null; canEdit: boolean }) {
   const { t, lang } = useI18n();
@@ -22,7 +23,7 @@ export function RegistrySettings({ project, canEdit }: { project: string | null;
   const reload = useInvalidate(queryKeys.registries(project));
   const [error, busy, run] = useAction();
   const [checks, setChecks] = useState<Record<string, RegistryCheckJson['result']>>({});
-  const submit = submitThenReload(run, reload, (form) =>
+  const [sent, submit] = useFormThenReload(reload, (form) =>
     registries.add(project, {
       host: field(form, 'registryHost'),
       username: field(form, 'registryUser'),
@@ -41,18 +42,20 @@ export function RegistrySettings({ project, canEdit }: { project: string | null;
       hint={t(project === null ? 'registries.hintGlobal' : 'registries.hintProject')}
       loadError={loadError}
       empty={data?.length === 0 ? t('registries.none') : null}
-      error={error}
+      error={sent.error ?? error}
       form={
         canEdit ? (
-          <form className="inline-form" onSubmit={submit}>
+          <form className="inline-form" action={submit}>
             <input
               name="registryHost"
+              defaultValue={sent.values.registryHost ?? ''}
               aria-label={t('registries.host')}
               placeholder="registry.example.com:5000"
               required
             />
             <input
               name="registryUser"
+              defaultValue={sent.values.registryUser ?? ''}
               aria-label={t('registries.username')}
               placeholder={t('registries.username')}
               autoComplete="off"
@@ -66,9 +69,7 @@ export function RegistrySettings({ project, canEdit }: { project: string | null;
               placeholder={t('registries.password')}
               required
             />
-            <button type="submit" disabled={busy}>
-              {t('registries.add')}
-            </button>
+            <SubmitButton disabled={busy}>{t('registries.add')}</SubmitButton>
           </form>
         ) : null
       }

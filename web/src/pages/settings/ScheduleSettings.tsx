@@ -4,9 +4,10 @@ import { api } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
-import { field, submitThenReload, useAction } from './settings-actions.js';
+import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function ScheduleSettings({
   project,
@@ -24,7 +25,7 @@ export function ScheduleSettings({
   });
   const reload = useInvalidate(queryKeys.schedules(project));
   const [error, busy, run] = useAction();
-  const submit = submitThenReload(run, reload, (form) =>
+  const [sent, submit] = useFormThenReload(reload, (form) =>
     api.addSchedule(project, field(form, 'branch'), field(form, 'cron')),
   );
   return (
@@ -34,15 +35,24 @@ export function ScheduleSettings({
       hint={t('settings.schedulesHint')}
       loadError={loadError}
       empty={data?.length === 0 ? t('settings.noSchedules') : null}
-      error={error}
+      error={sent.error ?? error}
       form={
         canEdit ? (
-          <form className="inline-form" onSubmit={submit}>
-            <input name="branch" aria-label={t('records.branch')} defaultValue={defaultBranch} required />
-            <input name="cron" aria-label={t('settings.cron')} placeholder="0 3 * * *" required />
-            <button type="submit" disabled={busy}>
-              {t('settings.addSchedule')}
-            </button>
+          <form className="inline-form" action={submit}>
+            <input
+              name="branch"
+              aria-label={t('records.branch')}
+              defaultValue={sent.values.branch ?? defaultBranch}
+              required
+            />
+            <input
+              name="cron"
+              defaultValue={sent.values.cron ?? ''}
+              aria-label={t('settings.cron')}
+              placeholder="0 3 * * *"
+              required
+            />
+            <SubmitButton disabled={busy}>{t('settings.addSchedule')}</SubmitButton>
           </form>
         ) : null
       }

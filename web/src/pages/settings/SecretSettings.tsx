@@ -4,9 +4,10 @@ import { api } from '../../api/client.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
-import { field, submitThenReload, useAction } from './settings-actions.js';
+import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function SecretSettings({ project, canEdit }: { project: string; canEdit: boolean }) {
   const { t, lang } = useI18n();
@@ -16,7 +17,7 @@ export function SecretSettings({ project, canEdit }: { project: string; canEdit:
   });
   const reload = useInvalidate(queryKeys.secrets(project));
   const [error, busy, run] = useAction();
-  const submit = submitThenReload(run, reload, (form) =>
+  const [sent, submit] = useFormThenReload(reload, (form) =>
     api.setSecret(project, field(form, 'secretName'), String(form.get('secretValue') ?? '')),
   );
   return (
@@ -26,11 +27,17 @@ export function SecretSettings({ project, canEdit }: { project: string; canEdit:
       hint={t('settings.secretsHint')}
       loadError={loadError}
       empty={data?.length === 0 ? t('settings.noSecrets') : null}
-      error={error}
+      error={sent.error ?? error}
       form={
         canEdit ? (
-          <form className="inline-form" onSubmit={submit}>
-            <input name="secretName" aria-label={t('settings.secretName')} placeholder="NAME" required />
+          <form className="inline-form" action={submit}>
+            <input
+              name="secretName"
+              defaultValue={sent.values.secretName ?? ''}
+              aria-label={t('settings.secretName')}
+              placeholder="NAME"
+              required
+            />
             <input
               name="secretValue"
               type="password"
@@ -40,9 +47,7 @@ export function SecretSettings({ project, canEdit }: { project: string; canEdit:
               required
               minLength={8}
             />
-            <button type="submit" disabled={busy}>
-              {t('settings.setSecret')}
-            </button>
+            <SubmitButton disabled={busy}>{t('settings.setSecret')}</SubmitButton>
           </form>
         ) : null
       }

@@ -6,9 +6,10 @@ import { queryKeys } from '../../api/query-keys.js';
 import { useInvalidate } from '../../api/use-invalidate.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { CopyField } from '../../components/CopyField.js';
+import { SubmitButton } from '../../components/SubmitButton.js';
 import { formatTime } from '../../i18n/format.js';
 import { ListSection, RemoveButton } from './SettingsSection.js';
-import { field, submitThenReload, useAction } from './settings-actions.js';
+import { field, useAction, useFormThenReload } from './settings-actions.js';
 
 export function TokenSettings() {
   const { t, lang } = useI18n();
@@ -16,7 +17,7 @@ export function TokenSettings() {
   const reload = useInvalidate(queryKeys.tokens());
   const [created, setCreated] = useState<string | null>(null);
   const [error, busy, run] = useAction();
-  const submit = submitThenReload(run, reload, async (form) => {
+  const [sent, submit] = useFormThenReload(reload, async (form) => {
     setCreated((await api.createToken(field(form, 'tokenName'))).token);
   });
   return (
@@ -26,7 +27,7 @@ export function TokenSettings() {
       hint={t('settings.tokensHint')}
       loadError={loadError}
       empty={null}
-      error={error}
+      error={sent.error ?? error}
       form={
         <>
           {created ? (
@@ -35,16 +36,15 @@ export function TokenSettings() {
               <p className="warning">{t('create.secretOnce')}</p>
             </>
           ) : null}
-          <form className="inline-form" onSubmit={submit}>
+          <form className="inline-form" action={submit}>
             <input
               name="tokenName"
+              defaultValue={sent.values.tokenName ?? ''}
               aria-label={t('settings.tokenName')}
               placeholder={t('settings.tokenName')}
               required
             />
-            <button type="submit" disabled={busy}>
-              {t('settings.createToken')}
-            </button>
+            <SubmitButton disabled={busy}>{t('settings.createToken')}</SubmitButton>
           </form>
         </>
       }

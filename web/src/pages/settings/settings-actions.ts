@@ -1,5 +1,6 @@
 /** How settings forms run their API calls: one busy flag and one error per section. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { type FormActionState, useFormAction } from '../../components/form-action.js';
 
 /** Runs an async action, remembering its error for display. */
 export function useAction(): [unknown, boolean, (fn: () => Promise<void>) => Promise<void>] {
@@ -29,16 +30,18 @@ export function field(form: FormData, name: string): string {
   return String(form.get(name) ?? '').trim();
 }
 
-/** A submit handler that runs `action` with the form's fields, then clears the form and reloads. */
-export function submitThenReload(run: Run, reload: () => void, action: (form: FormData) => Promise<unknown>) {
-  return (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const formEl = e.currentTarget;
-    const form = new FormData(formEl);
-    void run(async () => {
-      await action(form);
-      formEl.reset();
-      reload();
-    });
-  };
+/**
+ * The React 19 form action of a settings form: runs `action` with the form's fields, then reloads
+ * the section. Pending, the refusal and the typed values live in the returned state (see
+ * components/form-action.ts); the form clears after a success, as before.
+ */
+export function useFormThenReload(
+  reload: () => void,
+  action: (form: FormData) => Promise<unknown>,
+): [FormActionState, (form: FormData) => void] {
+  const [state, formAction] = useFormAction(async (form) => {
+    await action(form);
+    reload();
+  });
+  return [state, formAction];
 }

@@ -3,6 +3,8 @@ import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { queryKeys } from '../../../api/query-keys.js';
 import { ErrorNote } from '../../../components/ErrorNote.js';
+import { keepControlledFields } from '../../../components/form-action.js';
+import { SubmitButton } from '../../../components/SubmitButton.js';
 import type { TFunction } from '../../../i18n/index.js';
 import { behaviourApi, impactPath, type SiteJson } from './behaviour-api.js';
 import './behaviour.css';
@@ -77,12 +79,7 @@ export function CollectSiteSettings({
           </button>
         </div>
       ) : null}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
+      <form action={save} onReset={keepControlledFields}>
         <fieldset disabled={!editable}>
           <legend>{t('site.origins')}</legend>
           {origins.map((o, i) => (
@@ -121,7 +118,7 @@ export function CollectSiteSettings({
             <input type="checkbox" checked={feedback} onChange={(e) => setFeedback(e.target.checked)} />{' '}
             {t('site.feedback')}
           </label>
-          <button type="submit">{t('site.save')}</button> <span role="status">{note}</span>
+          <SubmitButton>{t('site.save')}</SubmitButton> <span role="status">{note}</span>
         </fieldset>
       </form>
       <div className="collect-links">
