@@ -4,7 +4,7 @@
  * code reaches the browser). Shapes the server does not export are written out below, each
  * naming the route file it mirrors.
  */
-import type { DiagnosticJson as Diagnostic, JobJson, RunSummary } from '../../../src/api/runs.js';
+import type { DiagnosticJson as Diagnostic } from '../../../src/api/runs.js';
 import type { Status } from '../../../src/domain/status.js';
 import type { Schedule } from '../../../src/server/http/routes/schedule-json.js';
 import type { SecretInfo } from '../../../src/server/http/routes/secret-json.js';

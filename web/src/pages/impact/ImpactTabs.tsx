@@ -1,7 +1,6 @@
 import { Link } from 'wouter';
 import type { TFunction } from '../../i18n/index.js';
 import { impactPath } from './behaviour/behaviour-api.js';
-import './impact-messages.js';
 import './impact.css';
 
 export type ImpactTab = 'timeline' | 'behaviour' | 'feedback';
