@@ -45,7 +45,6 @@ export default function ImpactPage({ project, app }: { project: string; app: str
     queryFn: () => apiFetch<TimelineJson>(`${appPath}/impact?${query}`),
     enabled: chosen !== '',
   });
-  const _uiBase = `/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app)}/impact`;
   const tl = timeline.data;
   const newest = tl ? [...tl.markers].reverse().slice(0, MAX_CARDS) : [];
   return (
