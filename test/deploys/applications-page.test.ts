@@ -90,11 +90,12 @@ test('deploy, a refused promotion, and an approval from the applications page', 
   assert.equal((await get(stagingPort, '/version')).body.trim(), 'v1');
 
   await onPage(page, async () => {
-    // A tag is not a digest: promotion into the approval-gated production is refused, visibly.
+    // A tag is not a digest: promotion into the approval-gated production is refused, visibly (the
+    // reason in words, from the answer's code and params).
     await page.click('[data-testid="promote-web-production"]');
     await page.waitForSelector('[data-testid="application-web"] [role="alert"]');
     const alert = await page.textContent('[data-testid="application-web"] [role="alert"]');
-    assert.match(alert ?? '', /digest-pinned/);
+    assert.match(alert ?? '', /not an image pinned by digest/);
     // A manual release into production waits for an approval.
     await page.fill('[data-testid="deploy-image-web-production"]', v1.tag);
     await page.click('[data-testid="deploy-web-production"]');
