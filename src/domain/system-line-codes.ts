@@ -40,6 +40,16 @@ export const SYSTEM_LINE_CODES = {
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },
   'service.started': { name: 'string', image: 'string' },
+  /** Why `changes:` let a manual/API/scheduled run's job run; `files` are the first matched, `more` the rest. */
+  'changes.matched': {
+    globs: 'string',
+    files: 'string',
+    more: 'number',
+    baseRun: 'number',
+    baseSha: 'string',
+  },
+  /** `branch` is empty for a tag or another ref. */
+  'changes.no_base': { globs: 'string', branch: 'string' },
 } as const satisfies Record<string, Record<string, 'string' | 'number'>>;
 
 export type SystemLineCode = keyof typeof SYSTEM_LINE_CODES;

@@ -127,7 +127,11 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
     return { status: 'failed', failure: { reason: 'config_error', message: refused }, exitCode: null };
   }
   // Why `changes:` let a manual or scheduled run's job run: nothing else in the run says it.
-  if (job.changesNote) writer.system(`[slipway] ${job.changesNote}`);
+  if (job.changesNote) {
+    const text = `[slipway] ${job.changesNote}`;
+    if (job.changesNoteCode) writer.systemCode({ ...job.changesNoteCode, text });
+    else writer.system(text);
+  }
   let end = await runAttempts(job, ctx, writer, cancel, () => runAttempt(job, ctx, writer, cancel));
   // A release's reason is the deploy target's words (a health check's output, an engine error).
   if (end.release?.reason !== undefined) {

@@ -23,11 +23,15 @@ const event: PipelineEvent = {
   message: 'coded lines',
 };
 
-async function run(yaml: string, extra: Partial<RunOptions> = {}): Promise<LogLine[]> {
+async function run(
+  yaml: string,
+  extra: Partial<RunOptions> = {},
+  on: PipelineEvent = event,
+): Promise<LogLine[]> {
   const loaded = loadConfig(yaml, '.slipway.yml');
   assert.ok(loaded.config, JSON.stringify(loaded.diagnostics));
   const lines: LogLine[] = [];
-  await runPipeline(compilePlan(loaded.config, event), {
+  await runPipeline(compilePlan(loaded.config, on), {
     runId: `syslog-${Math.random().toString(36).slice(2)}`,
     runNumber: 1,
     backend: new FakeBackend(),
@@ -143,4 +147,41 @@ stages:
       text: '[slipway] tests: 3 passed, 1 failed, 0 skipped',
     },
   ]);
+});
+
+test('the changes note of a manual run is coded: what matched since which run, or why nothing is compared', async () => {
+  const yaml = `version: 1
+image: alpine
+stages:
+  - name: s
+    jobs:
+      docs: { script: [echo ok], changes: ['**/*.md'] }
+`;
+  const manual = { ...event, kind: 'manual' as const };
+  const files = ['a.md', 'b.md', 'c.md', 'd.md', 'e.md', 'f.md', 'g.md', 'src/x.ts'];
+  const matched = coded(
+    await run(
+      yaml,
+      {},
+      { ...manual, changesBase: { sha: 'abcdef0123456789', runNumber: 7 }, changedFiles: files },
+    ),
+  );
+  assert.deepEqual(matched, [
+    {
+      code: 'changes.matched',
+      params: {
+        globs: '**/*.md',
+        files: 'a.md, b.md, c.md, d.md, e.md',
+        more: 2,
+        baseRun: 7,
+        baseSha: 'abcdef0',
+      },
+      text: '[slipway] changes: **/*.md matched a.md, b.md, c.md, d.md, e.md and 2 more (changed since run #7, abcdef0)',
+    },
+  ]);
+  const noBase = coded(await run(yaml, {}, { ...manual, changesBase: null }));
+  assert.deepEqual(
+    noBase.map((l) => [l.code, l.params]),
+    [['changes.no_base', { globs: '**/*.md', branch: 'main' }]],
+  );
 });

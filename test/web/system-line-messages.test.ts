@@ -13,8 +13,10 @@ import { shownText } from '../../web/src/log/system-line-text.js';
 
 const FALLBACK = 'the English line';
 /** Params whose value picks the sentence: every value is tried. */
-const CHOICES: Record<string, readonly string[]> = {
+const CHOICES: Record<string, readonly (string | number)[]> = {
   how: ['mounted', 'copied'],
+  branch: ['main', ''],
+  more: [0, 2],
   cause: ['stopped', 'failed'],
   reason: FAILURE_REASONS,
 };

@@ -49,6 +49,14 @@ export const systemLineMessages = defineMessages({
     'syslog.image.pushing': 'pushing {image}',
     'syslog.image.pushed': 'pushed {image} ({digest})',
     'syslog.service.started': 'service {name}: started ({image})',
+    'syslog.changes.matched':
+      '[slipway] changes: {globs} matched {files} (changed since run #{baseRun}, {baseSha})',
+    'syslog.changes.matched.more':
+      '[slipway] changes: {globs} matched {files} and {more} more (changed since run #{baseRun}, {baseSha})',
+    'syslog.changes.no_base.branch':
+      '[slipway] changes: {globs} not applied: branch {branch} has no successful run to compare with, so the job runs',
+    'syslog.changes.no_base.ref':
+      '[slipway] changes: {globs} not applied: this ref has no successful run to compare with, so the job runs',
   },
   'zh-CN': {
     'syslog.retry.exit_code':
@@ -90,5 +98,13 @@ export const systemLineMessages = defineMessages({
     'syslog.image.pushing': '正在推送 {image}',
     'syslog.image.pushed': '已推送 {image}（{digest}）',
     'syslog.service.started': '服务 {name}：已启动（{image}）',
+    'syslog.changes.matched':
+      '[slipway] changes: {globs} 匹配了 {files}（自执行 #{baseRun}（{baseSha}）以来的变更）',
+    'syslog.changes.matched.more':
+      '[slipway] changes: {globs} 匹配了 {files} 等，另有 {more} 个（自执行 #{baseRun}（{baseSha}）以来的变更）',
+    'syslog.changes.no_base.branch':
+      '[slipway] changes: {globs} 未生效：分支 {branch} 还没有成功的执行可供比较，因此运行此任务',
+    'syslog.changes.no_base.ref':
+      '[slipway] changes: {globs} 未生效：此引用还没有成功的执行可供比较，因此运行此任务',
   },
 });

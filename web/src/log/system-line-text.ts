@@ -40,6 +40,10 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
       return withSize(`syslog.cache.restored.${String(p.how)}`, p, size('bytes'));
     case 'cache.not_saved':
       return { key: `syslog.cache.not_saved.${String(p.cause)}`, vars: p };
+    case 'changes.matched':
+      return { key: num('more') ? 'syslog.changes.matched.more' : 'syslog.changes.matched', vars: p };
+    case 'changes.no_base':
+      return { key: p.branch ? 'syslog.changes.no_base.branch' : 'syslog.changes.no_base.ref', vars: p };
     case 'cache.restored_fallback':
     case 'cache.saved':
     case 'cache.remote_restored':
