@@ -10,6 +10,7 @@ import { createGzip } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { Backend } from '../backends/backend.js';
 import { formatByteSize } from '../domain/byte-size.js';
+import { writeSystemLine } from '../domain/system-line-codes.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
 import type { AgentTransport } from '../protocol/agent-transport.js';
 import type { AfterJob, JobEnd } from '../runtime/run-job.js';
@@ -34,7 +35,12 @@ export function jobArtifacts(ctx: JobArtifactsContext): AfterJob {
         error instanceof Error ? error.message : String(error),
       );
       if (problem !== null) {
-        io.system(`[slipway] artifacts were not uploaded: ${problem}`);
+        writeSystemLine(
+          io,
+          'artifacts.failed',
+          { detail: problem },
+          `[slipway] artifacts were not uploaded: ${problem}`,
+        );
         if (result.status === 'succeeded')
           result = {
             ...result,
@@ -120,12 +126,21 @@ async function upload(
   tar.finalize();
   if (!sending || files === 0) {
     body.destroy();
-    io.system(`[slipway] artifacts: no files matched ${spec.paths.join(', ')}`);
+    const paths = spec.paths.join(', ');
+    writeSystemLine(
+      io,
+      'artifacts.none_matched',
+      { paths },
+      `[slipway] artifacts: no files matched ${paths}`,
+    );
     if (sending) await (sending as Promise<unknown>).catch(() => {});
     return null;
   }
   const stored = (await sending) as { size: number; files: number };
-  io.system(
+  writeSystemLine(
+    io,
+    'artifacts.uploaded',
+    { files, bytes, compressed: stored.size },
     `[slipway] artifacts: uploaded ${files} file${files === 1 ? '' : 's'} (${formatByteSize(bytes)}, ${formatByteSize(stored.size)} compressed)`,
   );
   return null;

@@ -4,6 +4,7 @@
  * report. Problems (a file that is not JUnit, too many cases) travel with the report.
  */
 
+import { writeSystemLine } from '../domain/system-line-codes.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
 import { MAX_TEST_CASES, type TestCaseMessage } from '../protocol/artifact-protocol.js';
 import type { AfterJob } from '../runtime/run-job.js';
@@ -22,7 +23,12 @@ export async function collectTestReport(
 ): Promise<void> {
   const spec = job.reports as NonNullable<PlanJob['reports']>;
   if (!ctx.transport.reportTests) {
-    io.system('[slipway] test reports were not sent: this server does not take them');
+    writeSystemLine(
+      io,
+      'tests.not_supported',
+      {},
+      '[slipway] test reports were not sent: this server does not take them',
+    );
     return;
   }
   const expand = (p: string) => expandArtifactVariables(p, io.env);
@@ -81,7 +87,13 @@ export async function collectTestReport(
     problems: problems.slice(0, 50).map((p) => p.slice(0, 1000)),
   });
   const count = (status: string) => cases.filter((c) => c.status === status).length;
-  io.system(
-    `[slipway] tests: ${count('passed')} passed, ${count('failed') + count('error')} failed, ${count('skipped')} skipped${coverage === null ? '' : `; coverage ${coverage}%`}`,
-  );
+  const totals = {
+    passed: count('passed'),
+    failed: count('failed') + count('error'),
+    skipped: count('skipped'),
+  };
+  const text = `[slipway] tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`;
+  if (coverage === null) writeSystemLine(io, 'tests.summary', totals, text);
+  else
+    writeSystemLine(io, 'tests.summary_coverage', { ...totals, coverage }, `${text}; coverage ${coverage}%`);
 }

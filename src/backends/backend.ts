@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { JobResources } from '../domain/job-resources.js';
+import type { CodedSystemLine } from '../domain/system-line-codes.js';
 import type { JobCacheSpec } from './cache-spec.js';
 
 /**
@@ -133,6 +134,11 @@ export interface JobOutput {
   write(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   /** Slipway's own messages about the job (pull, services, cleanup). One line each. */
   system(text: string): void;
+  /**
+   * A system line with a code and params beside its English text (domain/system-line-codes.ts),
+   * so the UI can translate it. Optional: outputs without it get the text (writeSystemLine).
+   */
+  systemCode?(line: CodedSystemLine): void;
   /**
    * Backpressure: null while more output is welcome, else a promise that resolves once it is.
    * A backend asks after handing over output and stops reading the job's streams until the

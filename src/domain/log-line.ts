@@ -11,4 +11,10 @@ export interface LogLine {
   t: number;
   stream: LogStream;
   text: string;
+  /**
+   * Only on some `system` lines: a code (domain/system-line-codes.ts) and its params, so the UI
+   * can show the line in the reader's language. `text` stays the English line.
+   */
+  code?: string;
+  params?: Record<string, string | number>;
 }

@@ -36,6 +36,17 @@ export const logLineSchema = z.object({
   t: z.number().int(),
   stream: z.enum(['stdout', 'stderr', 'system']),
   text: z.string(),
+  // Optional (older agents send neither): a system line's code and params, see
+  // domain/system-line-codes.ts. Any well-formed code is kept: a newer agent's codes are shown
+  // by their English text in a UI that does not know them yet.
+  code: z
+    .string()
+    .regex(/^[a-z][a-z0-9_.]{0,63}$/)
+    .optional(),
+  params: z
+    .record(z.string().max(64), z.union([z.string().max(4096), z.number()]))
+    .refine((p) => Object.keys(p).length <= 16, 'at most 16 params')
+    .optional(),
 });
 
 export const builtImageSchema = z.object({

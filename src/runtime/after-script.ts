@@ -1,5 +1,6 @@
 import type { JobOutput, JobSpec } from '../backends/backend.js';
 import { formatDuration } from '../domain/duration.js';
+import { writeSystemLine } from '../domain/system-line-codes.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
 import { DEFAULT_AFTER_SCRIPT_TIMEOUT_MS } from '../pipeline/plan/plan-flow.js';
 import { buildJobScript } from './job-script.js';
@@ -29,7 +30,7 @@ export async function runAfterScript(
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), limitMs);
   const signal = AbortSignal.any([cancel, timeout.signal]);
-  output.system('[slipway] running after_script');
+  writeSystemLine(output, 'after_script.start', {}, '[slipway] running after_script');
   try {
     // Caches belong to the job's own container: after_script neither restores nor saves them.
     const { caches: _caches, ...own } = spec;
@@ -49,22 +50,42 @@ export async function runAfterScript(
     switch (outcome.kind) {
       case 'exited':
         if (outcome.exitCode !== 0)
-          output.system(`[slipway] after_script exited with code ${outcome.exitCode} ${tail}`);
+          writeSystemLine(
+            output,
+            'after_script.exit',
+            { code: outcome.exitCode },
+            `[slipway] after_script exited with code ${outcome.exitCode} ${tail}`,
+          );
         break;
       case 'aborted':
         if (!cancel.aborted)
-          output.system(`[slipway] after_script timed out after ${formatDuration(limitMs)} ${tail}`);
+          writeSystemLine(
+            output,
+            'after_script.timeout',
+            { ms: limitMs },
+            `[slipway] after_script timed out after ${formatDuration(limitMs)} ${tail}`,
+          );
         break;
       case 'image_not_found':
       case 'backend_error':
-        output.system(
-          `[slipway] after_script could not run: ${ctx.masker.maskText(outcome.message)} ${tail}`,
-        );
+        {
+          const detail = ctx.masker.maskText(outcome.message);
+          writeSystemLine(
+            output,
+            'after_script.error',
+            { detail },
+            `[slipway] after_script could not run: ${detail} ${tail}`,
+          );
+        }
         break;
     }
   } catch (error) {
-    output.system(
-      `[slipway] after_script could not run: ${ctx.masker.maskText(error instanceof Error ? error.message : String(error))}`,
+    const detail = ctx.masker.maskText(error instanceof Error ? error.message : String(error));
+    writeSystemLine(
+      output,
+      'after_script.error',
+      { detail },
+      `[slipway] after_script could not run: ${detail}`,
     );
   } finally {
     clearTimeout(timer);

@@ -34,7 +34,16 @@ export async function runAttempts(
       finishedAt: ctx.now(),
     });
     const max = (job.retry?.max ?? 0) + 1;
-    writer.system(`[slipway] attempt ${attempt} of ${max} failed (${why}); retrying: attempt ${attempt + 1}`);
+    const text = `[slipway] attempt ${attempt} of ${max} failed (${why}); retrying: attempt ${attempt + 1}`;
+    const counts = { attempt, max, next: attempt + 1 };
+    if (end.failure?.reason === 'exit_code' && end.exitCode !== null)
+      writer.systemCode({ code: 'retry.exit_code', params: { ...counts, code: end.exitCode }, text });
+    else
+      writer.systemCode({
+        code: 'retry.failure',
+        params: { ...counts, reason: end.failure?.reason ?? '' },
+        text,
+      });
     ctx.onRetry?.(job, attempt + 1, [...earlier]);
   }
 }

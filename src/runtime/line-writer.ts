@@ -6,6 +6,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { JobOutput } from '../backends/backend.js';
 import type { LogLine, LogStream } from '../domain/log-line.js';
+import type { CodedSystemLine } from '../domain/system-line-codes.js';
 import type { SecretMasker } from './secret-masker.js';
 
 const KiB = 1024;
@@ -108,6 +109,20 @@ export class LineWriter implements JobOutput {
     for (const line of text.split('\n')) this.emit('system', this.masker.mask(line), t);
   }
 
+  /**
+   * A system line with a code and params (domain/system-line-codes.ts) beside its English text.
+   * Text params are masked like the text: they may quote a cache key built from a variable.
+   */
+  systemCode(line: CodedSystemLine): void {
+    const t = this.now();
+    const params: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(line.params))
+      params[name] = typeof value === 'string' ? this.masker.mask(value) : value;
+    const [first = '', ...rest] = line.text.split('\n');
+    this.emit('system', this.masker.mask(first), t, { code: line.code, params });
+    for (const more of rest) this.emit('system', this.masker.mask(more), t);
+  }
+
   /** Emits what is left of unterminated last lines, once the job has ended. */
   flush(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -202,9 +217,14 @@ export class LineWriter implements JobOutput {
     return false;
   }
 
-  private emit(stream: LogStream, text: string, t: number): void {
+  private emit(
+    stream: LogStream,
+    text: string,
+    t: number,
+    coded?: { code: string; params: Record<string, string | number> },
+  ): void {
     this.lines += 1;
-    this.onLine({ n: this.lines, t, stream, text });
+    this.onLine(coded ? { n: this.lines, t, stream, text, ...coded } : { n: this.lines, t, stream, text });
   }
 }
 

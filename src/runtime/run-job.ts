@@ -12,6 +12,7 @@ import type { LogLine } from '../domain/log-line.js';
 import type { Failure, ReasonParams } from '../domain/reason-codes.js';
 import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
+import type { SystemLineSink } from '../domain/system-line-codes.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
 import { planClone } from '../pipeline/plan/plan-clone.js';
 import { runAfterScript } from './after-script.js';
@@ -72,7 +73,7 @@ export interface JobContext {
 export type AfterJob = (
   job: PlanJob,
   end: JobEnd,
-  io: { system: (text: string) => void; env: Record<string, string>; signal: AbortSignal },
+  io: SystemLineSink & { env: Record<string, string>; signal: AbortSignal },
 ) => Promise<JobEnd>;
 
 /** Runs one deploy job; resolves how it ended (a failure is an end, not a throw). */
@@ -126,7 +127,11 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
     return { status: 'failed', failure: { reason: 'config_error', message: refused }, exitCode: null };
   }
   // Why `changes:` let a manual or scheduled run's job run: nothing else in the run says it.
-  if (job.changesNote) writer.system(`[slipway] ${job.changesNote}`);
+  if (job.changesNote) {
+    const text = `[slipway] ${job.changesNote}`;
+    if (job.changesNoteCode) writer.systemCode({ ...job.changesNoteCode, text });
+    else writer.system(text);
+  }
   let end = await runAttempts(job, ctx, writer, cancel, () => runAttempt(job, ctx, writer, cancel));
   // A release's reason is the deploy target's words (a health check's output, an engine error).
   if (end.release?.reason !== undefined) {
@@ -149,6 +154,7 @@ async function runAttempt(
   const output: JobOutput = {
     write: (stream, chunk) => writer.write(stream, chunk),
     system: (text) => writer.system(text),
+    systemCode: (line) => writer.systemCode(line),
     // The line writer holds at most one partial line per stream: the buffering that matters is
     // downstream (the agent's reporter), so its answer is passed through to the backend.
     ...(logReady ? { ready: () => logReady() } : {}),
@@ -177,6 +183,7 @@ async function runAttempt(
   if (ctx.afterJob && (job.artifacts || job.reports))
     end = await ctx.afterJob(job, end, {
       system: (text) => writer.system(text),
+      systemCode: (line) => writer.systemCode(line),
       env: { ...job.env, ...standardEnv(ctx.plan, job, ctx.run) },
       signal: cancel,
     });

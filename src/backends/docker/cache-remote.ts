@@ -7,6 +7,7 @@
 import { Transform } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { formatByteSize } from '../../domain/byte-size.js';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutput } from '../backend.js';
 import { checkedCacheArchive } from '../cache-archive-check.js';
 import type { CacheRemote } from '../cache-spec.js';
@@ -80,8 +81,12 @@ export async function restoreFromServer(
       size: archive.size,
       created,
     });
-    output.system(
-      `cache: key ${key} restored from the server's cache store (${formatByteSize(archive.size)}, ${deps.now() - started} ms)`,
+    const ms = deps.now() - started;
+    writeSystemLine(
+      output,
+      'cache.remote_restored',
+      { key, bytes: archive.size, ms },
+      `cache: key ${key} restored from the server's cache store (${formatByteSize(archive.size)}, ${ms} ms)`,
     );
     return {
       installation: deps.scope ?? null,
@@ -131,8 +136,12 @@ export async function uploadToServer(
         await remote.upload({ key, paths }, tar.pipe(counted));
       },
     );
-    output.system(
-      `cache: key ${key} uploaded to the server's cache store (${formatByteSize(sent)}, ${deps.now() - started} ms)`,
+    const ms = deps.now() - started;
+    writeSystemLine(
+      output,
+      'cache.remote_uploaded',
+      { key, bytes: sent, ms },
+      `cache: key ${key} uploaded to the server's cache store (${formatByteSize(sent)}, ${ms} ms)`,
     );
   } catch (err) {
     output.system(`cache: key ${key} was not uploaded to the server's cache store: ${engineMessage(err)}`);

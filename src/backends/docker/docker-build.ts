@@ -8,6 +8,7 @@
 import { posix } from 'node:path';
 import type Dockerode from 'dockerode';
 import { repositoryProblem, tagProblem } from '../../domain/image-reference.js';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { BuildOutcome, BuildSpec, JobOutput } from '../backend.js';
 import type { WorkspaceReader } from './build-context.js';
 import { BuildProgress } from './build-progress.js';
@@ -166,7 +167,14 @@ async function build(
     .inspect()
     .then((info: { Size?: number }) => (typeof info.Size === 'number' ? info.Size : null))
     .catch(() => null);
-  output.system(`built ${spec.repository} (${imageId.slice(0, 19)}) tagged ${spec.tags.join(', ')}`);
+  const shortId = imageId.slice(0, 19);
+  const tags = spec.tags.join(', ');
+  writeSystemLine(
+    output,
+    'image.built',
+    { repository: spec.repository, id: shortId, tags },
+    `built ${spec.repository} (${shortId}) tagged ${tags}`,
+  );
 
   if (!spec.push || spec.registry === null) {
     return {
@@ -184,7 +192,8 @@ async function build(
   }
   let digest: string | null = null;
   for (const tag of spec.tags) {
-    output.system(`pushing ${spec.repository}:${tag}`);
+    const image = `${spec.repository}:${tag}`;
+    writeSystemLine(output, 'image.pushing', { image }, `pushing ${image}`);
     const pushed = await pushTag(env.docker, spec.repository, tag, {
       registry: spec.registry,
       credentials: spec.credentials,
@@ -194,7 +203,12 @@ async function build(
     if (signal.aborted) return { kind: 'aborted' };
     if (!pushed.ok) return { kind: 'push_failed', message: pushed.message };
     digest ??= pushed.digest;
-    output.system(`pushed ${spec.repository}:${tag} (${pushed.digest})`);
+    writeSystemLine(
+      output,
+      'image.pushed',
+      { image, digest: pushed.digest },
+      `pushed ${image} (${pushed.digest})`,
+    );
   }
   return {
     kind: 'built',

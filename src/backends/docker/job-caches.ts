@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { formatByteSize } from '../../domain/byte-size.js';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutcome, JobOutput } from '../backend.js';
 import type { JobCacheSpec } from '../cache-spec.js';
 import { createOverlay, type Overlay, overlayProblem } from './cache-overlay.js';
@@ -111,15 +112,25 @@ async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
   if (exact) {
     const overlays = await overlaysOf(deps, exact, cache.paths, output);
     if (overlays) {
-      output.system(
-        `cache: restored key ${key} (${formatByteSize(exact.size)}, ${now(deps) - started} ms, ${howMounted(overlays)})`,
+      const ms = now(deps) - started;
+      writeSystemLine(
+        output,
+        'cache.restored',
+        { key, bytes: exact.size, ms, how: overlays.some((o) => o.copied) ? 'copied' : 'mounted' },
+        `cache: restored key ${key} (${formatByteSize(exact.size)}, ${ms} ms, ${howMounted(overlays)})`,
       );
       return {
         mounts: overlays.map((o, i) => ({ volume: o.volume, target: cache.paths[i] as string })),
         finish: async () => {
           // A key names its contents (a lock file's hash): its cache is written once, like
           // GitHub's; `policy: push` (or a new key) refreshes it.
-          if (cache.save !== 'never') output.system(`cache: key ${key} already saved; not saved again`);
+          if (cache.save !== 'never')
+            writeSystemLine(
+              output,
+              'cache.already_saved',
+              { key },
+              `cache: key ${key} already saved; not saved again`,
+            );
           await Promise.all(overlays.map((o) => o.remove()));
         },
       };
@@ -129,7 +140,12 @@ async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
   if (cache.save === 'never') {
     const reason = cache.noSaveReason ?? 'policy: pull';
     if (!fallback) {
-      output.system(`cache: no cache for key ${key}; nothing is saved (${reason})`);
+      writeSystemLine(
+        output,
+        'cache.missed_no_save',
+        { key, reason },
+        `cache: no cache for key ${key}; nothing is saved (${reason})`,
+      );
       return { mounts: [], finish: async () => {} };
     }
     const overlays = await overlaysOf(deps, fallback, cache.paths, output);
@@ -180,11 +196,27 @@ async function prepareFresh(
     throw err;
   }
   if (fallback) {
-    output.system(
-      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${now(deps) - started} ms, copied to be saved as ${key})`,
+    const ms = now(deps) - started;
+    writeSystemLine(
+      output,
+      'cache.restored_fallback',
+      { key, fallback: fallback.key, bytes: fallback.size, ms },
+      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${ms} ms, copied to be saved as ${key})`,
     );
-  } else if (cache.restore) output.system(`cache: no cache for key ${key}; it is saved after the job`);
-  else output.system(`cache: key ${key} is saved after the job (policy: push)`);
+  } else if (cache.restore)
+    writeSystemLine(
+      output,
+      'cache.missed',
+      { key },
+      `cache: no cache for key ${key}; it is saved after the job`,
+    );
+  else
+    writeSystemLine(
+      output,
+      'cache.push_only',
+      { key },
+      `cache: key ${key} is saved after the job (policy: push)`,
+    );
   const drop = async (): Promise<void> => {
     await Promise.all(volumes.map((v) => removeVolume(deps.docker, v)));
   };
@@ -193,7 +225,10 @@ async function prepareFresh(
     finish: async (end) => {
       const wanted = end === 'succeeded' || (end === 'failed' && cache.save === 'always');
       if (!wanted) {
-        output.system(
+        writeSystemLine(
+          output,
+          'cache.not_saved',
+          { key, cause: end === 'aborted' ? 'stopped' : 'failed' },
           `cache: key ${key} not saved (the job ${end === 'aborted' ? 'was stopped' : 'failed'})`,
         );
         await drop();
@@ -210,7 +245,13 @@ async function prepareFresh(
         size,
         created: now(deps),
       });
-      output.system(`cache: saved key ${key} (${formatByteSize(size)}, ${now(deps) - saving} ms)`);
+      const ms = now(deps) - saving;
+      writeSystemLine(
+        output,
+        'cache.saved',
+        { key, bytes: size, ms },
+        `cache: saved key ${key} (${formatByteSize(size)}, ${ms} ms)`,
+      );
       await pruneSuperseded(deps.docker, deps.scope, id).catch(() => {});
       // So that other agents can start from it (trusted runs only: others never save).
       if (cache.remote)

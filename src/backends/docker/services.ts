@@ -4,6 +4,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { JobResources } from '../../domain/job-resources.js';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutput, ServiceSpec } from '../backend.js';
 import { describeError, isNotFound } from './errors.js';
 import { confinement } from './hardening.js';
@@ -60,7 +61,12 @@ export class ServiceGroup {
       });
       this.containers.push(container);
       await container.start();
-      output.system(`service ${service.name}: started (${service.image})`);
+      writeSystemLine(
+        output,
+        'service.started',
+        { name: service.name, image: service.image },
+        `service ${service.name}: started (${service.image})`,
+      );
       return null;
     } catch (err) {
       return describeError(`starting service ${service.name}`, err);

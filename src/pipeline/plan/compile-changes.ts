@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { PipelineEvent } from '../../domain/event.js';
-import type { SkipReason } from './plan.js';
+import type { ChangesNoteCode, SkipReason } from './plan.js';
 
 /**
  * `changes:` — a job (or, with `workflow:`, the whole pipeline) runs only when one of the
@@ -40,17 +40,39 @@ export function changesSkip(globs: string | string[] | undefined, event: Pipelin
  * For manual, API and scheduled runs: why a job with `changes:` runs (the files that matched,
  * or that there was nothing to compare with). Null for other events and skipped jobs.
  */
-export function changesNote(globs: string | string[] | undefined, event: PipelineEvent): string | null {
+export function changesNote(globs: string | string[] | undefined, event: PipelineEvent): ChangesNote | null {
   if (globs === undefined || !ASKED_FOR.has(event.kind) || event.changesBase === undefined) return null;
   const list = (Array.isArray(globs) ? globs : [globs]).join(', ');
   const base = event.changesBase;
   if (base === null || event.changedFiles === undefined) {
-    const branch = event.ref.kind === 'branch' ? `branch ${event.ref.name}` : 'this ref';
-    return `changes: ${list} not applied: ${branch} has no successful run to compare with, so the job runs`;
+    const branch = event.ref.kind === 'branch' ? event.ref.name : '';
+    return {
+      text: `changes: ${list} not applied: ${branch ? `branch ${branch}` : 'this ref'} has no successful run to compare with, so the job runs`,
+      code: { code: 'changes.no_base', params: { globs: list, branch } },
+    };
   }
   const matches = picomatch(Array.isArray(globs) ? globs : [globs], { dot: true });
   const matched = event.changedFiles.filter((file) => matches(file));
-  return `changes: ${list} matched ${describeList(matched)} (changed since run #${base.runNumber}, ${base.sha.slice(0, 7)})`;
+  const baseSha = base.sha.slice(0, 7);
+  return {
+    text: `changes: ${list} matched ${describeList(matched)} (changed since run #${base.runNumber}, ${baseSha})`,
+    code: {
+      code: 'changes.matched',
+      params: {
+        globs: list,
+        files: matched.slice(0, MAX_NAMED).join(', '),
+        more: Math.max(0, matched.length - MAX_NAMED),
+        baseRun: base.runNumber,
+        baseSha,
+      },
+    },
+  };
+}
+
+/** The note's English text, and its code and params for the log (domain/system-line-codes.ts). */
+export interface ChangesNote {
+  text: string;
+  code: ChangesNoteCode;
 }
 
 /** The changed files this event's rule may judge by, or null when it filters nothing. */

@@ -6,7 +6,7 @@ import { recordName } from '../../domain/ref.js';
 import type { JobConfig, PipelineConfig, ResourcesConfig, ServiceConfig } from '../config/schema.js';
 import { compileArtifactFields } from './compile-artifacts.js';
 import { compileBuild, compileDeploy } from './compile-build.js';
-import { changesNote, changesSkip } from './compile-changes.js';
+import { type ChangesNote, changesNote, changesSkip } from './compile-changes.js';
 import { compileFlow, workflowSkip } from './compile-flow.js';
 import { evaluateFilters } from './filters.js';
 import type { Plan, PlanJob, PlanService, SkipReason } from './plan.js';
@@ -98,8 +98,8 @@ function compileJob(
   };
 }
 
-function noteOf(note: string | null): { changesNote?: string } {
-  return note === null ? {} : { changesNote: note };
+function noteOf(note: ChangesNote | null): Pick<PlanJob, 'changesNote' | 'changesNoteCode'> {
+  return note === null ? {} : { changesNote: note.text, changesNoteCode: note.code };
 }
 
 function compileResources(resources: ResourcesConfig): ResourceRequest {

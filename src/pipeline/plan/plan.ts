@@ -2,6 +2,7 @@ import type { PipelineEvent } from '../../domain/event.js';
 import type { GitFlowClass } from '../../domain/gitflow.js';
 import type { ResourceRequest } from '../../domain/job-resources.js';
 import type { ReasonParams } from '../../domain/reason-codes.js';
+import type { SystemLineParams } from '../../domain/system-line-codes.js';
 import type { PlanArtifacts, PlanReports } from './plan-artifacts.js';
 import type { PlanCache } from './plan-cache.js';
 import type { PlanClone } from './plan-clone.js';
@@ -102,7 +103,14 @@ export interface PlanJob extends PlanJobFlow {
   reports?: PlanReports;
   /** Manual/API/scheduled runs: why `changes:` let the job run (printed first in its log). */
   changesNote?: string;
+  /** The note's code and params, so the log line can be translated (absent in older plans). */
+  changesNoteCode?: ChangesNoteCode;
 }
+
+/** The code of a job's changes note and its params (domain/system-line-codes.ts). */
+export type ChangesNoteCode =
+  | { code: 'changes.matched'; params: SystemLineParams<'changes.matched'> }
+  | { code: 'changes.no_base'; params: SystemLineParams<'changes.no_base'> };
 
 export interface PlanBuild {
   /** Relative to the workspace. */

@@ -17,8 +17,21 @@ const TRACKED_JOBS = 4096;
 const MAX_QUEUED_BATCHES = 8;
 
 type Subscriber = (lines: LogLine[]) => void;
-/** A line as stored inside a chunk: compact, and cheap to parse back. */
-type StoredLine = [n: number, t: number, stream: LogStream, text: string];
+/**
+ * A line as stored inside a chunk: compact, and cheap to parse back. A coded system line adds
+ * its code and params (domain/system-line-codes.ts); chunks written before codes existed have
+ * four elements and read back as uncoded lines.
+ */
+type StoredLine =
+  | [n: number, t: number, stream: LogStream, text: string]
+  | [
+      n: number,
+      t: number,
+      stream: LogStream,
+      text: string,
+      code: string,
+      params: Record<string, string | number>,
+    ];
 
 /**
  * Numbered log lines per job, stored as chunks (one row per appended batch). `append` is
@@ -75,8 +88,9 @@ export class DbLogService implements LogService {
         .execute();
       if (chunks.length === 0) break;
       for (const chunk of chunks) {
-        for (const [n, t, stream, text] of JSON.parse(chunk.lines) as StoredLine[]) {
-          if (n > after && out.length < limit) out.push({ n, t, stream, text });
+        for (const [n, t, stream, text, code, params] of JSON.parse(chunk.lines) as StoredLine[]) {
+          if (n <= after || out.length >= limit) continue;
+          out.push(code === undefined ? { n, t, stream, text } : { n, t, stream, text, code, params });
         }
         from = Number(chunk.last_n);
       }
@@ -135,7 +149,7 @@ export class DbLogService implements LogService {
         last_n: last.n,
         bytes: next.bytes - state.bytes,
         truncated: next.truncated && !state.truncated ? 1 : 0,
-        lines: JSON.stringify(keep.map((l): StoredLine => [l.n, l.t, l.stream, l.text])),
+        lines: JSON.stringify(keep.map(storedLine)),
         attempt,
       })
       // Guards against a writer this process does not know of (a second server).
@@ -184,6 +198,13 @@ export class DbLogService implements LogService {
       }
     }
   }
+}
+
+function storedLine(l: LogLine): StoredLine {
+  // Only Slipway's own lines carry codes; a code on job output would be a sender's mistake.
+  return l.code === undefined || l.stream !== 'system'
+    ? [l.n, l.t, l.stream, l.text]
+    : [l.n, l.t, l.stream, l.text, l.code, l.params ?? {}];
 }
 
 function keyOf(runId: string, job: string): string {

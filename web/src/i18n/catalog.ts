@@ -10,6 +10,7 @@
 import { visitorMessages } from '../app/visitor-messages.js';
 import { chartMessages } from '../components/chart/chart-messages.js';
 import { errorMessages } from '../components/error-messages.js';
+import { systemLineMessages } from '../log/system-line-messages.js';
 import { accessMessages } from '../pages/access/access-messages.js';
 import { accountMessages } from '../pages/account/account-messages.js';
 import { adminMessages } from '../pages/admin/admin-messages.js';
@@ -73,6 +74,7 @@ export const MESSAGE_MODULES = {
   releaseReasonMessages,
   reasonMessages,
   signinProviderMessages,
+  systemLineMessages,
   visitorMessages,
 } as const;
 

@@ -76,16 +76,17 @@ function spanStyle(span: StyledSpan): { color?: string; backgroundColor?: string
   return { ...(span.fg ? { color: span.fg } : {}), ...(span.bg ? { backgroundColor: span.bg } : {}) };
 }
 
-/** A line's spans (parsed once, cached), with search matches marked. */
+/** A line's spans (parsed once, cached), with search matches marked. `text` is what it shows. */
 export function spansOf(
   cache: Map<number, StyledSpan[]>,
   line: LogLine,
+  text: string,
   ranges: { start: number; end: number; current?: boolean }[],
 ): MarkedSpan[] {
   let spans = cache.get(line.n);
   if (!spans) {
     if (cache.size >= PARSE_CACHE) cache.clear();
-    spans = parseAnsiLine(line.text);
+    spans = parseAnsiLine(text);
     cache.set(line.n, spans);
   }
   return markRanges(spans, ranges);

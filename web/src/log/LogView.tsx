@@ -6,6 +6,7 @@ import { LogRow, spansOf } from './LogRow.js';
 import { hashLine, indexOfLine, lineRanges, lowerBound } from './line-lookup.js';
 import { type LogLine, logUrl, openLogSource, type SourceState } from './log-source.js';
 import { findMatches, stepMatch } from './search.js';
+import { shownText } from './system-line-text.js';
 import './log.css';
 
 export interface LogViewProps {
@@ -32,6 +33,9 @@ export function LogView({ project, run, job, live, t }: LogViewProps): JSX.Eleme
   const plain = useRef<string[]>([]);
   const parsed = useRef(new Map<number, StyledSpan[]>());
   const [version, setVersion] = useState(0);
+  // `texts` hold what each line shows (coded system lines translated), which search and folding
+  // work on; the reader's language is read through this ref so a batch never waits on a render.
+  const tRef = useRef(t);
   const frame = useRef<number | null>(null);
   const [state, setState] = useState<SourceState>('loading');
   const [error, setError] = useState<string | null>(null);
@@ -55,7 +59,7 @@ export function LogView({ project, run, job, live, t }: LogViewProps): JSX.Eleme
         onLines: (batch) => {
           for (const line of batch) {
             lines.current.push(line);
-            texts.current.push(line.text);
+            texts.current.push(shownText(line, tRef.current));
           }
           // Batches can arrive many times a frame: render once per frame.
           if (frame.current === null)
@@ -76,6 +80,22 @@ export function LogView({ project, run, job, live, t }: LogViewProps): JSX.Eleme
       frame.current = null;
     };
   }, [url, live]);
+
+  // Another language: coded lines are shown (and searched) in it; their parsed spans are redone.
+  useEffect(() => {
+    if (tRef.current === t) return;
+    tRef.current = t;
+    let changed = false;
+    lines.current.forEach((line, i) => {
+      if (line.code === undefined) return;
+      texts.current[i] = shownText(line, t);
+      parsed.current.delete(line.n);
+      changed = true;
+    });
+    if (!changed) return;
+    plain.current = [];
+    setVersion((v) => v + 1);
+  }, [t]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is what says the line refs changed
   const steps = useMemo(() => findSteps(texts.current), [version]);
@@ -197,7 +217,12 @@ export function LogView({ project, run, job, live, t }: LogViewProps): JSX.Eleme
         key={line.n}
         line={line}
         top={row * LINE_HEIGHT}
-        spans={spansOf(parsed.current, line, lineRanges(matches, index, currentMatch))}
+        spans={spansOf(
+          parsed.current,
+          line,
+          texts.current[index] as string,
+          lineRanges(matches, index, currentMatch),
+        )}
         selected={selected === line.n}
         step={step}
         folded={step ? collapsed.has(step.header) : false}

@@ -6,6 +6,9 @@ export interface LogLine {
   t: number;
   stream: 'stdout' | 'stderr' | 'system';
   text: string;
+  /** Some system lines: a code and params the viewer translates (src/domain/system-line-codes.ts). */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export type SourceState = 'loading' | 'live' | 'reconnecting' | 'ended' | 'error';

@@ -1,0 +1,92 @@
+/**
+ * Codes for Slipway's own log lines (`system` stream) that people read most: cache, artifacts,
+ * test summary, retries, after_script, image build/push, services. A coded line still carries
+ * its English text (the raw log, the CLI and older web UIs show that); the web UI shows the
+ * code's sentence in the reader's language, filled from `params`, and falls back to the text for
+ * a code it does not know. Rare engine-detail lines stay English-only (no code).
+ *
+ * Each code lists the params its sentence needs and their kind; sizes are bytes and times are
+ * milliseconds, so the reader's UI formats them.
+ */
+export const SYSTEM_LINE_CODES = {
+  'retry.exit_code': { attempt: 'number', max: 'number', next: 'number', code: 'number' },
+  /** `reason` is a failure reason code (domain/reason-codes.ts FAILURE_REASONS). */
+  'retry.failure': { attempt: 'number', max: 'number', next: 'number', reason: 'string' },
+  'after_script.start': {},
+  'after_script.exit': { code: 'number' },
+  'after_script.timeout': { ms: 'number' },
+  /** `detail` is the engine's own (masked) words. */
+  'after_script.error': { detail: 'string' },
+  'tests.summary': { passed: 'number', failed: 'number', skipped: 'number' },
+  'tests.summary_coverage': { passed: 'number', failed: 'number', skipped: 'number', coverage: 'number' },
+  'tests.not_supported': {},
+  'artifacts.uploaded': { files: 'number', bytes: 'number', compressed: 'number' },
+  'artifacts.none_matched': { paths: 'string' },
+  'artifacts.failed': { detail: 'string' },
+  /** `how`: `mounted` (copy-on-write overlay) or `copied`. */
+  'cache.restored': { key: 'string', bytes: 'number', ms: 'number', how: 'string' },
+  'cache.restored_fallback': { key: 'string', fallback: 'string', bytes: 'number', ms: 'number' },
+  'cache.missed': { key: 'string' },
+  /** `reason` is the policy's own words (`policy: pull`, or why this run may not save). */
+  'cache.missed_no_save': { key: 'string', reason: 'string' },
+  'cache.push_only': { key: 'string' },
+  'cache.already_saved': { key: 'string' },
+  'cache.saved': { key: 'string', bytes: 'number', ms: 'number' },
+  /** `cause`: `stopped` or `failed`. */
+  'cache.not_saved': { key: 'string', cause: 'string' },
+  'cache.remote_restored': { key: 'string', bytes: 'number', ms: 'number' },
+  'cache.remote_uploaded': { key: 'string', bytes: 'number', ms: 'number' },
+  'image.built': { repository: 'string', id: 'string', tags: 'string' },
+  'image.pushing': { image: 'string' },
+  'image.pushed': { image: 'string', digest: 'string' },
+  'service.started': { name: 'string', image: 'string' },
+  /** Why `changes:` let a manual/API/scheduled run's job run; `files` are the first matched, `more` the rest. */
+  'changes.matched': {
+    globs: 'string',
+    files: 'string',
+    more: 'number',
+    baseRun: 'number',
+    baseSha: 'string',
+  },
+  /** `branch` is empty for a tag or another ref. */
+  'changes.no_base': { globs: 'string', branch: 'string' },
+} as const satisfies Record<string, Record<string, 'string' | 'number'>>;
+
+export type SystemLineCode = keyof typeof SYSTEM_LINE_CODES;
+
+type Kinds = typeof SYSTEM_LINE_CODES;
+type ValueOf<K> = K extends 'number' ? number : string;
+
+/** The params a code's sentence needs, typed. */
+export type SystemLineParams<C extends SystemLineCode> = {
+  -readonly [P in keyof Kinds[C]]: ValueOf<Kinds[C][P]>;
+};
+
+/** A coded system line as the runtime hands it to the log: code, params and the English text. */
+export type CodedSystemLine = {
+  [C in SystemLineCode]: { code: C; params: SystemLineParams<C>; text: string };
+}[SystemLineCode];
+
+/** Params as they travel (protocol, storage, API): plain names to strings or numbers. */
+export type SystemLineParamValues = Record<string, string | number>;
+
+/** Anything Slipway's own lines are written to; `systemCode` is optional so plain sinks still work. */
+export interface SystemLineSink {
+  system(text: string): void;
+  systemCode?(line: CodedSystemLine): void;
+}
+
+/** Writes a coded line, or only its English text when the sink cannot carry codes. */
+export function writeSystemLine<C extends SystemLineCode>(
+  sink: SystemLineSink,
+  code: C,
+  params: SystemLineParams<C>,
+  text: string,
+): void {
+  if (sink.systemCode) sink.systemCode({ code, params, text } as CodedSystemLine);
+  else sink.system(text);
+}
+
+export function isSystemLineCode(code: string): code is SystemLineCode {
+  return Object.hasOwn(SYSTEM_LINE_CODES, code);
+}
