@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RELEASE_REASONS } from '../../src/domain/reason-codes.js';
+import { releaseOfRun } from '../../src/server/deploys/release-run-title.js';
 import { hasMessage, makeT } from '../../web/src/i18n/index.js';
 import { releaseReasonText } from '../../web/src/pages/release-reason.js';
+import { runTitle } from '../../web/src/pages/run-title.js';
 
 const failed = {
   reason: 'canary failed at 10 %: …',
@@ -136,4 +138,21 @@ test('an unknown code or a missing parameter falls back to the English reason', 
     'x',
     'image_pull_failed needs its detail',
   );
+});
+
+test('a release run is titled from its release in the reader language; other runs by their message', () => {
+  const run = {
+    message: 'release #4 of web to production',
+    release: { number: 4, app: 'web', env: 'production' },
+  };
+  assert.equal(runTitle(run, makeT('en')), 'Release #4 of web to production');
+  assert.equal(runTitle(run, makeT('zh-CN')), 'web 发布 #4 到 production');
+  assert.equal(runTitle({ message: 'fix: thing\n\nbody' }, makeT('zh-CN')), 'fix: thing');
+  // The server side: what a release run's row says about its release.
+  const plan = JSON.stringify({ stages: [{ jobs: [{ deploy: { app: 'web', env: 'production' } }] }] });
+  assert.deepEqual(releaseOfRun({ trigger: 'deploy', record: 'web-production-r4', plan }), {
+    release: { number: 4, app: 'web', env: 'production' },
+  });
+  assert.deepEqual(releaseOfRun({ trigger: 'push', record: 'main-r4', plan }), {});
+  assert.deepEqual(releaseOfRun({ trigger: 'deploy', record: 'x-r2', plan: '{not json' }), {});
 });

@@ -47,6 +47,7 @@ export const releaseWhyMessages = defineMessages({
     'release.why.no_built_image': 'No image to deploy: build job "{from}" produced none.',
     'release.why.no_build_job': 'No image to deploy: the run has no successful build job.',
     'release.why.target_error': 'The deploy target failed: {detail}',
+    'release.runTitle': 'Release #{number} of {app} to {env}',
   },
   'zh-CN': {
     'release.why.container_exited': '容器 {container} 已退出，退出码 {exitCode}。',
@@ -84,5 +85,6 @@ export const releaseWhyMessages = defineMessages({
     'release.why.no_built_image': '没有可部署的镜像：构建任务“{from}”没有产出镜像。',
     'release.why.no_build_job': '没有可部署的镜像：本次执行没有成功的构建任务。',
     'release.why.target_error': '部署目标出错：{detail}',
+    'release.runTitle': '{app} 发布 #{number} 到 {env}',
   },
 });
