@@ -30,6 +30,7 @@ interface Release {
   reason: string | null;
   reasonCode?: string;
   reasonParams?: Record<string, string | number>;
+  releaseRun: number;
 }
 
 before(async () => {
@@ -82,6 +83,11 @@ test('a never-healthy version rolled back, an unpullable image and a taken port 
   const first = await deploy(app, v1.tag);
   assert.equal(first.status, 'succeeded', first.reason ?? '');
   assert.equal(first.reasonCode, undefined);
+  // Its run says which release it executes, for a title in the reader's language.
+  const run = (await (await t.api(`/api/projects/${project}/runs/${first.releaseRun}`)).json()) as {
+    release?: unknown;
+  };
+  assert.deepEqual(run.release, { number: first.number, app, env });
 
   // v3's health check always fails: the previous version keeps serving.
   const bad = await deploy(app, broken.tag);
