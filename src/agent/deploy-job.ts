@@ -7,6 +7,7 @@
  */
 import type { BuiltImage } from '../backends/backend.js';
 import type { DeployLog, DeployOutcome, DeployTarget } from '../deploy/deploy-target.js';
+import { type Why, why } from '../deploy/release-why.js';
 import type { FailureReason } from '../domain/status.js';
 import type { PlanJob } from '../pipeline/plan/plan.js';
 import type { JobResultMessage, LeaseDeployment } from '../protocol/agent-protocol.js';
@@ -52,7 +53,7 @@ export async function runDeployJob(input: DeployJobInput): Promise<DeployJobOutc
   const target = input.targets[deployment.target];
   if (!target) {
     const message = `this agent has no ${deployment.target} deploy target (is its Docker engine reachable${deployment.target === 'swarm' ? ' and a swarm manager' : ''}?)`;
-    return { ...fail(log, message), release: release('failed', { reason: message }) };
+    return failRelease(log, release, why('no_deploy_target', { target: deployment.target }, message));
   }
   const ref = { project: deployment.spec.project, app: deployment.spec.app, env: deployment.spec.env };
   let outcome: DeployOutcome;
@@ -65,19 +66,15 @@ export async function runDeployJob(input: DeployJobInput): Promise<DeployJobOutc
     } else {
       image = deployment.image ?? spec.image ?? builtImageRef(spec.from, input.builtImages);
       if (!image) {
-        const message =
-          input.builtImages.size > 1 && !spec.from
-            ? `this run built ${input.builtImages.size} images; say which one to deploy with deploy.from`
-            : `no image to deploy: ${spec.from ? `build job "${spec.from}" produced none` : 'the run has no successful build job'}`;
-        return { ...fail(log, message), release: release('failed', { reason: message }) };
+        return failRelease(log, release, noImageWhy(spec.from, input.builtImages.size));
       }
       log(`[slipway] deploying ${image} to ${ref.app}/${ref.env} (${deployment.target})`);
       outcome = await target.deploy({ ...deployment.spec, image }, log, input.signal);
     }
   } catch (error) {
     // The contract says targets do not throw for operational problems; still end visibly.
-    const message = `the deploy target failed: ${error instanceof Error ? error.message : String(error)}`;
-    return { ...fail(log, message), release: release('failed', { reason: message }) };
+    const detail = error instanceof Error ? error.message : String(error);
+    return failRelease(log, release, why('target_error', { detail }, `the deploy target failed: ${detail}`));
   }
   const digest = image ? digestOf(image) : undefined;
   switch (outcome.result) {
@@ -126,6 +123,30 @@ export function builtImageRef(from: string | null, built: ReadonlyMap<string, Bu
 function digestOf(image: string): string | null {
   const match = /@(sha256:[0-9a-f]{64})$/.exec(image);
   return match ? (match[1] as string) : null;
+}
+
+/** Why there is no image to deploy: several built and none named, or none built. */
+function noImageWhy(from: string | null, built: number): Why {
+  if (built > 1 && !from)
+    return why(
+      'ambiguous_image',
+      { count: built },
+      `this run built ${built} images; say which one to deploy with deploy.from`,
+    );
+  if (from) return why('no_built_image', { from }, `no image to deploy: build job "${from}" produced none`);
+  return why('no_build_job', {}, 'no image to deploy: the run has no successful build job');
+}
+
+/** The job fails before the target ran; the release says why with a code the UI translates. */
+function failRelease(
+  log: DeployLog,
+  release: (status: 'failed', extra: object) => NonNullable<JobResultMessage['release']>,
+  w: Why,
+): DeployJobOutcome {
+  return {
+    ...fail(log, w.reason),
+    release: release('failed', { reason: w.reason, reasonCode: w.code, reasonParams: w.params }),
+  };
 }
 
 /** The runtime prints the failure message as the job's last line; no need to log it here too. */

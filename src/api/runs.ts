@@ -124,6 +124,8 @@ export const runSummarySchema = z.object({
   attempt: z.number().int().min(1),
   /** Present while a queued run cannot be leased, and why (queue/waiting-reason.ts). */
   waiting: waitingJsonSchema.optional(),
+  /** A release run (trigger `deploy`): which release it executes, for a title in the reader's language. */
+  release: z.object({ number: z.number().int(), app: z.string(), env: z.string() }).optional(),
   /**
    * The records table's test counts and coverage (GET …/runs only; null: no test report).
    * Absent from the run events, which keep the value the client already has.

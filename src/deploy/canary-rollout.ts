@@ -10,6 +10,8 @@
  * Targets share all of it: they only start the canary's instances (containers, or a second
  * Swarm service), hand their addresses over, and remove them again (canaryStage).
  */
+
+import type { ReleaseReason, ReleaseReasonParams } from '../domain/reason-codes.js';
 import {
   type CanaryDecision,
   type Comparison,
@@ -48,7 +50,7 @@ export interface CanaryRun {
 export type CanaryResult =
   | { outcome: 'passed' }
   | { outcome: 'canceled' }
-  | { outcome: 'failed'; reason: string; code: string; params: Record<string, string | number> };
+  | { outcome: 'failed'; reason: string; code: ReleaseReason; params: ReleaseReasonParams };
 
 /** Runs every step below 100; leaves the canary share in place only when it passed. */
 export async function runCanary(run: CanaryRun): Promise<CanaryResult> {

@@ -16,6 +16,7 @@
  *   - Everything a target creates is labelled `io.slipway.deploy.app/env/release` so `status`,
  *     restarts and removal find it without a database.
  */
+import type { ReleaseReason, ReleaseReasonParams } from '../domain/reason-codes.js';
 export interface DeployTarget {
   readonly kind: 'docker' | 'swarm';
   deploy(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome>;
@@ -97,8 +98,8 @@ export interface UpdatePolicy {
 
 export type DeployOutcome =
   | { result: 'succeeded'; image: string }
-  | { result: 'rolled_back'; reason: string; code?: string; params?: Record<string, string | number> }
-  | { result: 'failed'; reason: string; code?: string; params?: Record<string, string | number> }
+  | { result: 'rolled_back'; reason: string; code?: ReleaseReason; params?: ReleaseReasonParams }
+  | { result: 'failed'; reason: string; code?: ReleaseReason; params?: ReleaseReasonParams }
   | { result: 'canceled' };
 
 export interface EnvironmentStatus {

@@ -44,6 +44,7 @@ import {
   protocolOf,
 } from './labels.js';
 import { ensureLocalImage } from './local-image.js';
+import { nothingDeployedWhy, whyOf } from './release-why.js';
 import { ensureEnvironmentNetwork, lockedOutcome } from './target-support.js';
 import { TrafficRecorder } from './traffic-recorder.js';
 
@@ -136,7 +137,7 @@ export class DockerTarget implements DeployTarget {
       const proxies = this.newProxies(ref);
       const taken = await proxies.bind(ports, protocolFromLabel(live[0]?.Labels[LABEL_DEPLOY_PROTOCOL]));
       if (taken) {
-        log(`${environmentName(ref)}: not restored: ${taken}`);
+        log(`${environmentName(ref)}: not restored: ${taken.reason}`);
         continue;
       }
       await proxies.switchTo(
@@ -170,7 +171,7 @@ export class DockerTarget implements DeployTarget {
       `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order})`,
     );
     const image = await ensureLocalImage(this.docker, spec.image, log, this.o.pullTimeoutMs);
-    if ('reason' in image) return { result: 'failed', reason: image.reason };
+    if ('reason' in image) return { result: 'failed', ...whyOf(image) };
     if (signal.aborted) return { result: 'canceled' };
 
     const network = await ensureEnvironmentNetwork(this.docker, ref, 'local');
@@ -179,7 +180,7 @@ export class DockerTarget implements DeployTarget {
     const taken = await proxies.bind(spec.ports, protocolOf(spec));
     if (taken) {
       await this.dropIdleProxies(ref);
-      return { result: 'failed', reason: taken };
+      return { result: 'failed', ...whyOf(taken) };
     }
     const old = existing;
     const oldAddresses = await containerAddresses(
@@ -225,10 +226,10 @@ export class DockerTarget implements DeployTarget {
         await this.discard(created);
         if (spec.update.order === 'stop-first' || oldAddresses.length === 0) {
           if (oldAddresses.length === 0) await this.dropIdleProxies(ref);
-          return { result: 'failed', reason: ready.reason };
+          return { result: 'failed', ...whyOf(ready) };
         }
         log('removed the new containers; the previous version keeps serving');
-        return { result: 'rolled_back', reason: ready.reason };
+        return { result: 'rolled_back', ...whyOf(ready) };
       }
       if (i + batch < spec.replicas && spec.update.delayMs > 0) await sleep(spec.update.delayMs);
     }
@@ -270,11 +271,11 @@ export class DockerTarget implements DeployTarget {
   ): Promise<DeployOutcome> {
     const live = liveContainers(await this.containersOf(ref));
     const template = live[0];
-    if (!template) return { result: 'failed', reason: 'nothing is deployed in this environment' };
+    if (!template) return { result: 'failed', ...nothingDeployedWhy() };
     const ports = parsePorts(template.Labels[LABEL_DEPLOY_PORTS]);
     const proxies = this.proxiesOf(ref);
     const taken = await proxies.bind(ports, protocolFromLabel(template.Labels[LABEL_DEPLOY_PROTOCOL]));
-    if (taken) return { result: 'failed', reason: taken };
+    if (taken) return { result: 'failed', ...whyOf(taken) };
     const release = template.Labels[LABEL_DEPLOY_RELEASE] ?? 'unknown';
     log(`scaling from ${live.length} to ${replicas} replica(s)`);
     if (replicas > live.length) {
@@ -306,7 +307,7 @@ export class DockerTarget implements DeployTarget {
       });
       if (!('ready' in ready) || !ready.ready) {
         await this.discard(ids);
-        return 'canceled' in ready ? { result: 'canceled' } : { result: 'failed', reason: ready.reason };
+        return 'canceled' in ready ? { result: 'canceled' } : { result: 'failed', ...whyOf(ready) };
       }
       const all = [...live.map((c) => c.Id), ...ids];
       await proxies.switchTo(await containerAddresses(this.docker, ref, all), ports, release);

@@ -8,6 +8,7 @@
 import type { DeploySpec, EnvironmentRef } from './deploy-target.js';
 import { HttpProxy } from './http-proxy.js';
 import { PortProxy, PortProxyError } from './port-proxy.js';
+import { type Why, why } from './release-why.js';
 import type { TrafficRecorder, TrafficRole } from './traffic-recorder.js';
 import type { Upstream } from './upstream-pool.js';
 
@@ -45,7 +46,7 @@ export class EnvironmentProxies {
    * re-bound). Returns a reason when a port is taken (ports bound by this call are released
    * again), or null.
    */
-  async bind(ports: DeploySpec['ports'], protocol: ProxyProtocol = 'tcp'): Promise<string | null> {
+  async bind(ports: DeploySpec['ports'], protocol: ProxyProtocol = 'tcp'): Promise<Why | null> {
     const opened: AnyProxy[] = [];
     for (const { published } of ports) {
       const existing = this.proxies.get(published);
@@ -63,7 +64,7 @@ export class EnvironmentProxies {
           await p.close();
           this.proxies.delete(p.port);
         }
-        if (err instanceof PortProxyError) return err.message;
+        if (err instanceof PortProxyError) return portWhy(err, published);
         throw err;
       }
       opened.push(proxy);
@@ -172,4 +173,11 @@ function kindOf(proxy: AnyProxy): ProxyProtocol {
 function releaseFor(releases: ReleaseOf, host: string): string | null {
   if (releases === null || typeof releases === 'string') return releases;
   return releases.get(host) ?? null;
+}
+
+/** A port that could not be bound, as a release reason. */
+function portWhy(err: PortProxyError, port: number): Why {
+  return err.code === 'EADDRINUSE'
+    ? why('port_in_use', { port }, err.message)
+    : why('port_unavailable', { port, detail: err.detail ?? err.message }, err.message);
 }

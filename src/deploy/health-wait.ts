@@ -8,8 +8,9 @@ import type Dockerode from 'dockerode';
 import { engineMessage } from '../backends/docker/errors.js';
 import type { HealthCheck } from './deploy-target.js';
 import { healthDeadlineMs } from './engine-config.js';
+import { type Why, why, withDetail } from './release-why.js';
 
-export type HealthWait = { ready: true } | { ready: false; reason: string } | { canceled: true };
+export type HealthWait = { ready: true } | ({ ready: false } & Why) | { canceled: true };
 
 export interface HealthWaitOptions {
   check: HealthCheck | null;
@@ -43,19 +44,29 @@ async function waitOne(docker: Dockerode, id: string, options: HealthWaitOptions
     try {
       info = await docker.getContainer(id).inspect();
     } catch (err) {
-      return { ready: false, reason: `container ${id.slice(0, 12)} vanished: ${engineMessage(err)}` };
+      const container = id.slice(0, 12);
+      const detail = engineMessage(err);
+      return notReady(
+        why('container_vanished', { container, detail }, `container ${container} vanished: ${detail}`),
+      );
     }
     const name = info.Name.replace(/^\//, '');
     const state = info.State;
     if (state.Status === 'exited' || state.Status === 'dead') {
       const detail = state.Error ? `: ${state.Error}` : '';
-      return { ready: false, reason: `container ${name} exited with code ${state.ExitCode}${detail}` };
+      const params = withDetail({ container: name, exitCode: state.ExitCode }, state.Error);
+      return notReady(
+        why('container_exited', params, `container ${name} exited with code ${state.ExitCode}${detail}`),
+      );
     }
     if (state.Restarting) {
-      return {
-        ready: false,
-        reason: `container ${name} keeps restarting (last exit code ${state.ExitCode})`,
-      };
+      return notReady(
+        why(
+          'container_restarting',
+          { container: name, exitCode: state.ExitCode },
+          `container ${name} keeps restarting (last exit code ${state.ExitCode})`,
+        ),
+      );
     }
     const health = state.Health;
     if (health) {
@@ -64,30 +75,41 @@ async function waitOne(docker: Dockerode, id: string, options: HealthWaitOptions
         adjusted = true;
       }
       if (health.Status === 'healthy') return { ready: true };
-      if (health.Status === 'unhealthy') return { ready: false, reason: unhealthyReason(name, health) };
+      if (health.Status === 'unhealthy') return notReady(unhealthy(name, health));
     } else if (state.Running && Date.now() - Date.parse(state.StartedAt) >= options.settleMs) {
       return { ready: true };
     }
     if (Date.now() >= deadline) {
-      const last = health ? `; ${unhealthyReason(name, health)}` : '';
-      return {
-        ready: false,
-        reason: `container ${name} did not become healthy within ${Math.round((deadline - started) / 1000)} s${last}`,
-      };
+      const seconds = Math.round((deadline - started) / 1000);
+      const last = health ? unhealthy(name, health) : null;
+      const params = withDetail({ container: name, seconds }, last?.params.detail as string | undefined);
+      const reason = `container ${name} did not become healthy within ${seconds} s${last ? `; ${last.reason}` : ''}`;
+      return notReady(why('not_healthy_in_time', params, reason));
     }
     await sleep(pollMs, options.signal);
   }
 }
 
-function unhealthyReason(
+function notReady(w: Why): HealthWait {
+  return { ready: false, ...w };
+}
+
+/** The last health check's output is the engine's text: it travels as `detail`. */
+function unhealthy(
   name: string,
   health: NonNullable<Dockerode.ContainerInspectInfo['State']['Health']>,
-): string {
+): Why {
   const last = health.Log?.at(-1);
   const output = last ? last.Output.trim().split('\n').slice(-3).join(' | ') : '';
-  return `container ${name} is unhealthy after ${health.FailingStreak} failed health checks${
-    output ? `; last output: ${output}` : last ? ` (exit code ${last.ExitCode})` : ''
-  }`;
+  const failures = health.FailingStreak;
+  const params = { container: name, failures, ...(last ? { exitCode: last.ExitCode } : {}) };
+  return why(
+    'container_unhealthy',
+    withDetail(params, output),
+    `container ${name} is unhealthy after ${failures} failed health checks${
+      output ? `; last output: ${output}` : last ? ` (exit code ${last.ExitCode})` : ''
+    }`,
+  );
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

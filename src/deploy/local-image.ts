@@ -6,17 +6,21 @@ import type Dockerode from 'dockerode';
 import { engineMessage, isNotFound } from '../backends/docker/errors.js';
 import { readProgress } from '../backends/docker/progress.js';
 import type { DeployLog } from './deploy-target.js';
+import { type Why, why } from './release-why.js';
 
 export async function ensureLocalImage(
   docker: Dockerode,
   image: string,
   log: DeployLog,
   pullTimeoutMs: number,
-): Promise<{ id: string } | { reason: string }> {
+): Promise<{ id: string } | Why> {
   try {
     return { id: (await docker.getImage(image).inspect()).Id };
   } catch (err) {
-    if (!isNotFound(err)) return { reason: `inspecting image ${image}: ${engineMessage(err)}` };
+    if (!isNotFound(err)) {
+      const detail = engineMessage(err);
+      return why('image_inspect_failed', { image, detail }, `inspecting image ${image}: ${detail}`);
+    }
   }
   log(`image ${image} is not on this engine; pulling it`);
   const timeout = AbortSignal.timeout(pullTimeoutMs);
@@ -24,9 +28,16 @@ export async function ensureLocalImage(
     await readProgress(await docker.pull(image, { abortSignal: timeout }));
     return { id: (await docker.getImage(image).inspect()).Id };
   } catch (err) {
-    const why = timeout.aborted
-      ? `the pull did not finish within ${Math.round(pullTimeoutMs / 1000)} s`
-      : engineMessage(err);
-    return { reason: `image ${image} is not on this engine and could not be pulled: ${why}` };
+    const lead = `image ${image} is not on this engine and could not be pulled`;
+    if (timeout.aborted) {
+      const seconds = Math.round(pullTimeoutMs / 1000);
+      return why(
+        'image_pull_timeout',
+        { image, seconds },
+        `${lead}: the pull did not finish within ${seconds} s`,
+      );
+    }
+    const detail = engineMessage(err);
+    return why('image_pull_failed', { image, detail }, `${lead}: ${detail}`);
   }
 }

@@ -32,7 +32,7 @@ export function listenOn(server: Server, options: PortProxyOptions): Promise<voi
         err.code === 'EADDRINUSE'
           ? `host port ${options.port} is already in use by another process`
           : `cannot listen on host port ${options.port}: ${err.message}`;
-      reject(new PortProxyError(reason, err.code));
+      reject(new PortProxyError(reason, err.code, options.port, err.message));
     });
     server.listen({ host: options.listenHost, port: options.port }, () => resolve());
   });
@@ -42,6 +42,9 @@ export class PortProxyError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    /** The host port and the system's words, for the release's reason code (port_in_use…). */
+    readonly port?: number,
+    readonly detail?: string,
   ) {
     super(message);
   }

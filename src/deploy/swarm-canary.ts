@@ -75,7 +75,7 @@ export async function swarmCanaryRollOut(
     await removeCanaryService(deps.docker, spec);
     if (started.result !== 'failed') return started;
     log(`canary not ready: ${started.reason}; the previous version keeps serving`);
-    return { result: 'rolled_back', reason: started.reason };
+    return { result: 'rolled_back', reason: started.reason, code: started.code, params: started.params };
   }
   const tasks = servingTasks(await serviceTasks(deps.docker, name));
   const canaryAddresses = (await taskUpstreams(deps.docker, tasks, environmentName(spec))).map(

@@ -8,6 +8,7 @@ import type Dockerode from 'dockerode';
 import type { DeploySpec, EnvironmentRef } from './deploy-target.js';
 import { EnvironmentProxies } from './environment-proxies.js';
 import { environmentKey, environmentName } from './labels.js';
+import type { Why } from './release-why.js';
 import { serviceTasks, servingTasks, taskUpstreams } from './swarm-tasks.js';
 import type { TrafficRecorder } from './traffic-recorder.js';
 
@@ -34,11 +35,7 @@ export class SwarmProxies {
   }
 
   /** Listens on the ports and keeps the upstreams in step with the running tasks. */
-  async bind(
-    ref: EnvironmentRef,
-    ports: DeploySpec['ports'],
-    protocol: 'http' | 'tcp',
-  ): Promise<string | null> {
+  async bind(ref: EnvironmentRef, ports: DeploySpec['ports'], protocol: 'http' | 'tcp'): Promise<Why | null> {
     const key = environmentKey(ref);
     let entry = this.entries.get(key);
     if (!entry) {

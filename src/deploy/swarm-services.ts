@@ -8,6 +8,7 @@ import { isNotFound } from '../backends/docker/errors.js';
 import type { DeployLog, EnvironmentRef, EnvironmentStatus } from './deploy-target.js';
 import { environmentName, LABEL_DEPLOY_IMAGE, LABEL_DEPLOY_RELEASE } from './labels.js';
 import { ensureLocalImage } from './local-image.js';
+import { type Why, why } from './release-why.js';
 
 /** The parts of an engine service description the target reads. */
 export interface SwarmService {
@@ -21,15 +22,23 @@ export interface SwarmService {
 }
 
 /** A reason when this engine is not a Swarm manager, else null. */
-export async function swarmProblem(docker: Dockerode): Promise<string | null> {
+export async function swarmProblem(docker: Dockerode): Promise<Why | null> {
   const info = (await docker.info()) as {
     Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
   };
   const state = info.Swarm?.LocalNodeState ?? 'unknown';
   if (state === 'active' && info.Swarm?.ControlAvailable) return null;
   return state === 'active'
-    ? 'this Docker engine is a Swarm worker, not a manager; the agent must talk to a manager node'
-    : `Docker Swarm is not active on this engine (state: ${state}); run \`docker swarm init\` on the agent's engine or use the docker target`;
+    ? why(
+        'swarm_worker',
+        {},
+        'this Docker engine is a Swarm worker, not a manager; the agent must talk to a manager node',
+      )
+    : why(
+        'swarm_inactive',
+        { state },
+        `Docker Swarm is not active on this engine (state: ${state}); run \`docker swarm init\` on the agent's engine or use the docker target`,
+      );
 }
 
 /**
@@ -43,7 +52,7 @@ export async function swarmImage(
   image: string,
   log: DeployLog,
   pullTimeoutMs: number,
-): Promise<{ ref: string } | { reason: string }> {
+): Promise<{ ref: string } | Why> {
   if (/@sha256:[0-9a-f]{64}$/.test(image) || /^sha256:[0-9a-f]{64}$/.test(image)) return { ref: image };
   const local = await ensureLocalImage(docker, image, log, pullTimeoutMs);
   return 'reason' in local ? local : { ref: local.id };

@@ -36,6 +36,7 @@ import {
   protocolOf,
   refFromLabels,
 } from './labels.js';
+import { nothingDeployedWhy, type Why, why, whyOf, withDetail } from './release-why.js';
 import {
   INGRESS_CANARY_REFUSAL,
   isCanaryService,
@@ -105,9 +106,9 @@ export class SwarmTarget implements DeployTarget {
   scale(ref: EnvironmentRef, replicas: number, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
     return this.guard(ref, async () => {
       const inactive = await swarmProblem(this.docker);
-      if (inactive) return { result: 'failed', reason: inactive };
+      if (inactive) return { result: 'failed', ...whyOf(inactive) };
       const service = await inspectService(this.docker, ref);
-      if (!service?.Spec) return { result: 'failed', reason: 'nothing is deployed in this environment' };
+      if (!service?.Spec) return { result: 'failed', ...nothingDeployedWhy() };
       const spec = structuredClone(service.Spec);
       spec.Mode = { Replicated: { Replicas: replicas } };
       log(`scaling service ${environmentName(ref)} to ${replicas} replica(s)`);
@@ -193,7 +194,7 @@ export class SwarmTarget implements DeployTarget {
         parsePorts(s.Spec?.Labels?.[LABEL_DEPLOY_PORTS]),
         protocolFromLabel(s.Spec?.Labels?.[LABEL_DEPLOY_PROTOCOL]),
       );
-      log(`${environmentName(ref)}: ${taken ? `not restored: ${taken}` : 'proxy re-bound'}`);
+      log(`${environmentName(ref)}: ${taken ? `not restored: ${taken.reason}` : 'proxy re-bound'}`);
     }
   }
 
@@ -205,7 +206,7 @@ export class SwarmTarget implements DeployTarget {
 
   private async rollOut(spec: DeploySpec, log: DeployLog, signal: AbortSignal): Promise<DeployOutcome> {
     const inactive = await swarmProblem(this.docker);
-    if (inactive) return { result: 'failed', reason: inactive };
+    if (inactive) return { result: 'failed', ...whyOf(inactive) };
     if (spec.rollout && this.o.publish === 'ingress')
       return {
         result: 'failed',
@@ -217,12 +218,12 @@ export class SwarmTarget implements DeployTarget {
       `deploying ${spec.image} (release ${spec.releaseId}, ${spec.replicas} replica(s), ${spec.update.order}) to Swarm`,
     );
     const image = await swarmImage(this.docker, spec.image, log, this.o.pullTimeoutMs);
-    if ('reason' in image) return { result: 'failed', reason: image.reason };
+    if ('reason' in image) return { result: 'failed', ...whyOf(image) };
     const network =
       this.o.publish === 'proxy' ? await ensureEnvironmentNetwork(this.docker, spec, 'swarm') : null;
     if (network) {
       const taken = await this.proxies.bind(spec, spec.ports, protocolOf(spec));
-      if (taken) return { result: 'failed', reason: taken };
+      if (taken) return { result: 'failed', ...whyOf(taken) };
     }
     const body = serviceSpec(spec, {
       image: image.ref,
@@ -303,7 +304,8 @@ export class SwarmTarget implements DeployTarget {
         log(`update ${state}${status?.Message ? `: ${status.Message}` : ''}`);
         last = state;
       }
-      const reason = async (): Promise<string> =>
+      // The tasks' own error (or the engine's update message) is the engine's text: `detail`.
+      const detail = async (): Promise<string> =>
         (await failureReason(this.docker, await serviceTasks(this.docker, name))) ?? status?.Message ?? state;
       if (state === 'completed') {
         await this.proxies.refresh(ref);
@@ -311,15 +313,24 @@ export class SwarmTarget implements DeployTarget {
       }
       if (state === 'rollback_completed') {
         await this.proxies.refresh(ref);
-        return { result: 'rolled_back', reason: await reason() };
+        return { result: 'rolled_back', ...swarmWhy('swarm_rolled_back', { service: name }, await detail()) };
       }
       if (state === 'paused' || state === 'rollback_paused')
-        return { result: 'failed', reason: `update ${state}: ${await reason()}` };
+        return {
+          result: 'failed',
+          ...swarmWhy('swarm_update_paused', { service: name, state }, await detail()),
+        };
       await sleep(this.o.pollMs, signal);
     }
+    const seconds = Math.round(timeoutMs / 1000);
+    const params = { service: name, seconds, state: last || 'none' };
     return {
       result: 'failed',
-      reason: `the update of ${name} did not finish within ${Math.round(timeoutMs / 1000)} s (last state: ${last || 'none'})`,
+      ...why(
+        'swarm_update_timeout',
+        params,
+        `the update of ${name} did not finish within ${seconds} s (last state: ${params.state})`,
+      ),
     };
   }
 
@@ -343,11 +354,11 @@ export class SwarmTarget implements DeployTarget {
         return null;
       await sleep(this.o.pollMs, signal);
     }
-    const why = await failureReason(this.docker, await serviceTasks(this.docker, name));
-    return {
-      result: 'failed',
-      reason: `${replicas} task(s) of ${name} were not running within ${Math.round(timeoutMs / 1000)} s${why ? `: ${why}` : ''}`,
-    };
+    const detail = await failureReason(this.docker, await serviceTasks(this.docker, name));
+    const seconds = Math.round(timeoutMs / 1000);
+    const params = withDetail({ service: name, replicas, seconds }, detail);
+    const reason = `${replicas} task(s) of ${name} were not running within ${seconds} s${detail ? `: ${detail}` : ''}`;
+    return { result: 'failed', ...why('swarm_tasks_not_running', params, reason) };
   }
 
   private firstDeadline(spec: DeploySpec): number {
@@ -367,4 +378,14 @@ export class SwarmTarget implements DeployTarget {
       .catch(() => {});
     await this.proxies.unbind(ref);
   }
+}
+
+/** A Swarm update's outcome: the tasks' error (the engine's words) goes in `detail`. */
+function swarmWhy(
+  code: 'swarm_rolled_back' | 'swarm_update_paused',
+  params: { service: string; state?: string },
+  detail: string,
+): Why {
+  const reason = code === 'swarm_rolled_back' ? detail : `update ${params.state}: ${detail}`;
+  return why(code, withDetail(params, detail), reason);
 }

@@ -8,6 +8,7 @@ import { describeError, engineMessage, isNotFound } from '../backends/docker/err
 import type { DeployOutcome, EnvironmentRef, EnvironmentStatus } from './deploy-target.js';
 import type { EnvironmentLocks } from './env-lock.js';
 import { environmentKey, environmentLabels, environmentName } from './labels.js';
+import { why } from './release-why.js';
 
 /** A step failed for a reason already worded for the user; becomes a `failed` outcome. */
 export class DeployFailure extends Error {}
@@ -25,9 +26,15 @@ export async function lockedOutcome(
   try {
     return await locks.run(environmentKey(ref), work);
   } catch (err) {
-    if (err instanceof DeployFailure) return { result: 'failed', reason: err.message };
-    if (typeof (err as { statusCode?: unknown }).statusCode === 'number' || (err as { code?: unknown }).code)
-      return { result: 'failed', reason: `${engine}: ${engineMessage(err)}` };
+    if (err instanceof DeployFailure)
+      return { result: 'failed', ...why('deploy_step_failed', { detail: err.message }, err.message) };
+    if (
+      typeof (err as { statusCode?: unknown }).statusCode === 'number' ||
+      (err as { code?: unknown }).code
+    ) {
+      const detail = engineMessage(err);
+      return { result: 'failed', ...why('engine_error', { engine, detail }, `${engine}: ${detail}`) };
+    }
     throw err;
   }
 }

@@ -25,6 +25,55 @@ export const SKIP_CODES = [
 export type SkipCode = (typeof SKIP_CODES)[number];
 
 /**
+ * Why a release ended as it did (`reasonCode` of a release, with `reasonParams`). The deploy
+ * targets and the agent give most of them; `job_failed` / `job_skipped` come from the server
+ * when the deploy job ended without a release result. Words an engine wrote (a health check's
+ * output, a Docker error) travel in a `detail` parameter, masked like the English reason.
+ */
+export const RELEASE_REASONS = [
+  // Canary analysis (src/deploy/canary-rollout.ts, swarm-target.ts).
+  'canary_failed',
+  'canary_not_enough_requests',
+  'canary_needs_swarm_proxy',
+  // The deploy job ended without deploying (src/server/deploys/release-job-reason.ts).
+  'job_failed',
+  'job_skipped',
+  // The new version never became ready (src/deploy/health-wait.ts).
+  'container_exited',
+  'container_restarting',
+  'container_unhealthy',
+  'container_vanished',
+  'not_healthy_in_time',
+  // The image (src/deploy/local-image.ts).
+  'image_pull_failed',
+  'image_pull_timeout',
+  'image_inspect_failed',
+  // Host ports of the environment's proxy (src/deploy/port-proxy.ts).
+  'port_in_use',
+  'port_unavailable',
+  // The engine (src/deploy/target-support.ts, swarm-services.ts).
+  'engine_error',
+  'deploy_step_failed',
+  'nothing_deployed',
+  'swarm_inactive',
+  'swarm_worker',
+  // Swarm rolling updates (src/deploy/swarm-target.ts).
+  'swarm_rolled_back',
+  'swarm_update_paused',
+  'swarm_update_timeout',
+  'swarm_tasks_not_running',
+  // The agent could not start the deploy (src/agent/deploy-job.ts).
+  'no_deploy_target',
+  'ambiguous_image',
+  'no_built_image',
+  'no_build_job',
+  'target_error',
+] as const;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
+/** A release reason's parameters: scalars only (they are stored and sent as a flat object). */
+export type ReleaseReasonParams = Record<string, string | number>;
+
+/**
  * `error.reason` of the 4xx answers the web UI shows, beside the HTTP-level `error.code`
  * (`forbidden`, `conflict`…). The UI says `error.<reason>` with `error.params`; an answer
  * without a reason (or with one the UI does not know) shows the server's message.

@@ -137,6 +137,14 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
   if (end.release?.reason !== undefined) {
     end = { ...end, release: { ...end.release, reason: ctx.masker.maskText(end.release.reason) } };
   }
+  // Its parameters may carry the same words (`detail`), so they are masked alike.
+  if (end.release?.reasonParams) {
+    const masked = Object.entries(end.release.reasonParams).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? ctx.masker.maskText(v) : v,
+    ]);
+    end = { ...end, release: { ...end.release, reasonParams: Object.fromEntries(masked) } };
+  }
   return end;
 }
 

@@ -41,6 +41,9 @@ export interface JobRelease {
   id: string;
   status: 'succeeded' | 'failed' | 'rolled_back' | 'canceled';
   reason?: string;
+  /** A stable code for `reason` with its parameters (domain/reason-codes.ts RELEASE_REASONS). */
+  reasonCode?: string;
+  reasonParams?: Record<string, string | number>;
   /** The image reference actually deployed. */
   image?: string;
   digest?: string | null;

@@ -73,6 +73,10 @@ describe('DockerTarget', () => {
     assert.equal(third.result, 'rolled_back');
     assert.match((third as { reason: string }).reason, /unhealthy|did not become healthy/);
     assert.match((third as { reason: string }).reason, /404|wget/);
+    // The same words as a code the UI translates, the health check's output as `detail`.
+    const why = third as { code?: string; params?: Record<string, unknown> };
+    assert.ok(why.code === 'container_unhealthy' || why.code === 'not_healthy_in_time', why.code);
+    assert.match(String(why.params?.detail), /404|wget/);
     assert.equal(during3.failed, 0);
     assert.deepEqual([...during3.versions], ['v2']);
     assert.equal((await get(port, '/version')).body, 'v2');
@@ -111,6 +115,8 @@ describe('DockerTarget', () => {
       assert.deepEqual(outcome, {
         result: 'failed',
         reason: `host port ${port} is already in use by another process`,
+        code: 'port_in_use',
+        params: { port },
       });
     } finally {
       blocker.close();

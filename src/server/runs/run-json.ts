@@ -24,6 +24,8 @@ export {
   stageJsonSchema,
 } from '../../api/runs.js';
 
+import { releaseOfRun } from '../deploys/release-run-title.js';
+
 export function toJobJson(job: JobRow): JobJson {
   return {
     name: job.name,
@@ -70,6 +72,7 @@ export function toRunSummary(run: RunRow, projectName: string, jobs: readonly Jo
         : null,
     parentRunId: run.parent_run_id,
     attempt: run.attempt ?? 1,
+    ...releaseOfRun(run),
   };
 }
 

@@ -28,6 +28,7 @@ import {
   importReportCodes,
 } from '../pages/pipeline-import/import-messages.js';
 import { releaseReasonMessages } from '../pages/release-reason-messages.js';
+import { releaseWhyMessages } from '../pages/release-why-messages.js';
 import { artifactsMessages } from '../pages/run/artifacts-messages.js';
 import { reasonMessages } from '../pages/run/reason-messages.js';
 import { badgeMessages } from '../pages/settings/badge-messages.js';
@@ -72,6 +73,7 @@ export const MESSAGE_MODULES = {
   notifyMessages,
   registryMessages,
   releaseReasonMessages,
+  releaseWhyMessages,
   reasonMessages,
   signinProviderMessages,
   systemLineMessages,

@@ -20,6 +20,7 @@ import { LogView } from '../log/LogView.js';
 import { playable } from './manual-gate.js';
 import { RunArtifactsAndTests } from './run/RunArtifactsAndTests.js';
 import { failureText, runFailureText, skipText } from './run/reason-text.js';
+import { runTitle } from './run-title.js';
 
 const LIVE: readonly Status[] = ['pending', 'queued', 'running'];
 const ACTIVE: readonly Status[] = ['pending', 'queued', 'running', 'manual'];
@@ -130,7 +131,7 @@ export function RunPage({ project, number }: { project: string; number: number }
         <span>
           {refLabel(run.ref, t)} <code>{run.shortSha}</code>
         </span>
-        <span className="muted">{run.message.split('\n', 1)[0]}</span>
+        <span className="muted">{runTitle(run, t)}</span>
         {elapsed !== null ? <span>{t('records.took', { d: formatDuration(elapsed, t) })}</span> : null}
         {run.attempt > 1 ? (
           <span data-testid="run-attempt" title={t('run.attemptHint')}>

@@ -1,10 +1,11 @@
 /**
  * A release's reason in the reader's language when the server gave a code with parameters
- * (canary analysis so far); the server's English sentence otherwise.
+ * (RELEASE_REASONS in src/domain/reason-codes.ts); the server's English sentence when the code is
+ * unknown to this UI or a parameter its text needs is missing — never a raw key.
  */
 import type { FailureJson, SkipJson } from '../../../src/api/reasons.js';
 import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
-import { type TFunction, tCode } from '../i18n/index.js';
+import { hasMessage, type MessageVars, type TFunction, tCode } from '../i18n/index.js';
 import { failureText, skipText } from './run/reason-text.js';
 
 const pct = (x: unknown) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '–');
@@ -41,6 +42,24 @@ export function releaseReasonText(
     case 'job_skipped':
       return skipText({ code: p.skip, message: r.reason ?? '', params: p } as SkipJson, t);
     default:
-      return r.reason ?? '';
+      return whyText(r.reasonCode, p, r.reason ?? '', t);
   }
+}
+
+/**
+ * The `release.why.<code>` text (its `.detail` form when the engine's words came along), filled
+ * from the parameters; the English reason when there is no text or a placeholder has no value.
+ */
+function whyText(code: string | undefined, params: MessageVars, fallback: string, t: TFunction): string {
+  if (!code) return fallback;
+  const detailed = `release.why.${code}.detail`;
+  const key =
+    params.detail !== undefined && params.detail !== '' && hasMessage(detailed)
+      ? detailed
+      : `release.why.${code}`;
+  if (!hasMessage(key)) return fallback;
+  const text = (t as (k: string) => string)(key);
+  const missing = [...text.matchAll(/\{(\w+)\}/g)].some((m) => params[m[1] as string] === undefined);
+  if (missing) return fallback;
+  return tCode(t, 'release.why', key.slice('release.why.'.length), fallback, params);
 }

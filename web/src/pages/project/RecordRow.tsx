@@ -8,6 +8,7 @@ import { type IconStatus, StatusIcon, statusLabel } from '../../components/Statu
 import { formatDuration } from '../../i18n/format.js';
 import { type Lang, type TFunction, tCode } from '../../i18n/index.js';
 import { formatClock, formatDateTime, relativeTime } from '../../i18n/intl-time.js';
+import { runTitle } from '../run-title.js';
 import { TestCounts } from './TestCounts.js';
 
 /**
@@ -62,8 +63,8 @@ export function RecordRow({
             ) : null}
           </span>
           {run.message ? (
-            <span className="record-message" title={run.message}>
-              {firstLine(run.message)}
+            <span className="record-message" title={run.release ? runTitle(run, t) : run.message}>
+              {firstLine(runTitle(run, t))}
             </span>
           ) : null}
         </div>
