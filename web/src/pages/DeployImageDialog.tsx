@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
-import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { ApplicationJson, ReleaseJson } from '../../../src/api/releases.js';
 import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
 import { apiFetch } from '../api/http.js';
 import { queryKeys } from '../api/query-keys.js';

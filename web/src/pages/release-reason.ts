@@ -3,7 +3,7 @@
  * (canary analysis so far); the server's English sentence otherwise.
  */
 import type { FailureJson, SkipJson } from '../../../src/api/reasons.js';
-import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { ReleaseJson } from '../../../src/api/releases.js';
 import { type TFunction, tCode } from '../i18n/index.js';
 import { failureText, skipText } from './run/reason-text.js';
 

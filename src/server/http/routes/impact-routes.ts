@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { minRequestsNumber, windowText } from '../../../api/impact-config.js';
 import { parseDuration } from '../../../domain/duration.js';
 import type { ServerContext } from '../../context.js';
 import { findApplication, findEnvironment } from '../../deploys/applications-service.js';
 import { invalid, notFound } from '../../errors.js';
 import { impactCard } from '../../impact/impact-card.js';
 import { ImpactCardCache } from '../../impact/impact-card-cache.js';
-import { minRequestsNumber, windowText } from '../../impact/impact-config.js';
 import {
   impactCardJsonSchema,
   type SideJson,

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import type { ApplicationJson } from '../../../../src/server/deploys/release-json.js';
+import type { ApplicationJson } from '../../../../src/api/releases.js';
 import type { TimelineJson } from '../../../../src/server/impact/impact-json.js';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
