@@ -1,13 +1,9 @@
 /**
- * The API's shapes, taken from the server's zod schemas with type-only imports: the client is
- * checked against what the server really answers, and Vite erases these imports (no server
- * code reaches the browser). Shapes the server does not export are written out below, each
- * naming the route file it mirrors.
+ * The API's shapes, taken from src/api (the zod schemas the server's routes answer with) with
+ * type-only imports: the client is checked against what the server really answers, and Vite
+ * erases these imports (neither zod nor server code reaches the browser). Only src/api and
+ * src/domain may be imported here (test/api/api-shapes-single-source.test.ts).
  */
-import type { Status } from '../../../src/domain/status.js';
-import type { Schedule } from '../../../src/server/http/routes/schedule-json.js';
-import type { SecretInfo } from '../../../src/server/http/routes/secret-json.js';
-import type { TokenInfo } from '../../../src/server/http/routes/token-json.js';
 
 export type {
   CreatedProject,
@@ -29,9 +25,8 @@ export type {
   SkipJson,
   StageJson,
 } from '../../../src/api/runs.js';
-export type { Schedule, SecretInfo, Status, TokenInfo };
-
-export interface Me {
-  user: { username: string; role: 'admin' | 'maintainer' | 'viewer'; mustChangePassword?: boolean };
-  csrfToken: string | null;
-}
+export type { Schedule } from '../../../src/api/schedules.js';
+export type { SecretInfo } from '../../../src/api/secrets.js';
+export type { Me } from '../../../src/api/session.js';
+export type { TokenInfo } from '../../../src/api/tokens.js';
+export type { Status } from '../../../src/domain/status.js';
