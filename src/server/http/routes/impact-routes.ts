@@ -1,5 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import {
+  impactCardJsonSchema,
+  type SideJson,
+  timelineJsonSchema,
+  verdictListJsonSchema,
+} from '../../../api/impact.js';
 import { minRequestsNumber, windowText } from '../../../api/impact-config.js';
 import { parseDuration } from '../../../domain/duration.js';
 import type { ServerContext } from '../../context.js';
@@ -7,12 +13,6 @@ import { findApplication, findEnvironment } from '../../deploys/applications-ser
 import { invalid, notFound } from '../../errors.js';
 import { impactCard } from '../../impact/impact-card.js';
 import { ImpactCardCache } from '../../impact/impact-card-cache.js';
-import {
-  impactCardJsonSchema,
-  type SideJson,
-  timelineJsonSchema,
-  verdictListJsonSchema,
-} from '../../impact/impact-json.js';
 import { impactTimeline, stepFor } from '../../impact/impact-timeline.js';
 import { findProject } from '../../projects/find-project.js';
 import type { ApplicationRow, EnvironmentRow } from '../../store/tables.js';
