@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AuditListSchema } from '../../../api/audit.js';
 import {
   ApplicationListSchema,
   applicationInputSchema,
@@ -16,7 +17,7 @@ import {
   findEnvironment,
   putEnvironment,
 } from '../../deploys/applications-service.js';
-import { auditJsonSchema, listAudit } from '../../deploys/audit-log.js';
+import { listAudit } from '../../deploys/audit-log.js';
 import { toApplicationJson } from '../../deploys/release-json.js';
 import { ReleaseService } from '../../deploys/release-service.js';
 import { refuseIngressCanary } from '../../deploys/swarm-canary-rule.js';
@@ -154,7 +155,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
       limit: z.coerce.number().int().min(1).max(500).default(100),
       before: z.coerce.number().int().min(1).optional(),
     }),
-    response: z.object({ entries: z.array(auditJsonSchema) }),
+    response: AuditListSchema,
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
