@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { InsightsChangesJson, InsightsSummaryJson } from '../api/insights.js';
 import { formatDuration } from '../domain/duration.js';
-import type { InsightsChangesJson, InsightsSummaryJson } from '../server/insights/insights-json.js';
 import { clientFrom, projectFrom } from './client/context.js';
 import type { CliIO } from './exec.js';
 import { UsageError } from './usage-error.js';

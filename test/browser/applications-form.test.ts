@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { ApplicationJson } from '../../src/server/deploys/release-json.js';
+import type { ApplicationJson } from '../../src/api/releases.js';
 import {
   launchChromium,
   newContext,

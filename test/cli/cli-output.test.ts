@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import type { RunSummaryJson } from '../../src/cli/client/api-types.js';
+import type { RunSummary } from '../../src/api/runs.js';
 import { runCells } from '../../src/cli/client/format.js';
 import { main } from '../../src/cli/main.js';
 import { textTable } from '../../src/cli/text-table.js';
@@ -82,7 +82,7 @@ describe('slipway CLI output', () => {
       ],
       durationMs: 65_000,
       commitTime: Date.now() - 2 * 3_600_000,
-    } as unknown as RunSummaryJson;
+    } as unknown as RunSummary;
     const plain = runCells(run, Date.now(), false);
     assert.deepEqual(plain.slice(0, 5), ['#7', 'main-abc1234', 'alice (manual)', 'main·abc1234', 'failed']);
     assert.ok(

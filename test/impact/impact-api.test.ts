@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { ImpactCardJson, TimelineJson, VerdictListJson } from '../../src/api/impact.js';
 import { main } from '../../src/cli/main.js';
-import type { ImpactCardJson, TimelineJson, VerdictListJson } from '../../src/server/impact/impact-json.js';
 import { floorMinute } from '../../src/server/impact/traffic-window.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 import { type ImpactScenario, MIN, seedImpactScenarios } from './impact-scenarios.js';

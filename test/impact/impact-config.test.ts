@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { impactConfigOf, impactSettings, parseWindow } from '../../src/api/impact-config.js';
 import { ImpactCardCache } from '../../src/server/impact/impact-card-cache.js';
-import { impactConfigOf, impactSettings, parseWindow } from '../../src/server/impact/impact-config.js';
 import { MAX_POINTS, stepFor } from '../../src/server/impact/impact-timeline.js';
 import { addMinute, emptyTraffic, parseHistogram } from '../../src/server/impact/traffic-window.js';
 

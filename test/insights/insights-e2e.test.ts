@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { InsightsChangesJson, InsightsSummaryJson } from '../../src/api/insights.js';
 import { main } from '../../src/cli/main.js';
 import type { BuiltImageMessage, JobResultMessage } from '../../src/protocol/agent-protocol.js';
-import type { InsightsChangesJson, InsightsSummaryJson } from '../../src/server/insights/insights-json.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
 import { type WorkRepo, workRepo } from '../support/git.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -1,7 +1,7 @@
 /** Cron schedules through the API: validated expressions, computed next firing, roles. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Schedule } from '../../src/server/http/routes/schedule-json.js';
+import type { Schedule } from '../../src/api/schedules.js';
 import { fakeSources } from '../support/recording-fakes.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 import { withToken } from '../support/session-client.js';

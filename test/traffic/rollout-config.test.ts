@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTrafficReporter } from '../../src/agent/traffic-reporter.js';
+import { environmentConfigSchema } from '../../src/api/environment-config.js';
+import { effectiveProtocol } from '../../src/api/rollout-config.js';
 import { TrafficRecorder } from '../../src/deploy/traffic-recorder.js';
 import type { TrafficReportMessage } from '../../src/protocol/agent-protocol.js';
 import type { AgentTransport } from '../../src/protocol/agent-transport.js';
-import { environmentConfigSchema } from '../../src/server/deploys/environment-config.js';
 import { canarySpec } from '../../src/server/deploys/release-variables.js';
-import { effectiveProtocol } from '../../src/server/deploys/rollout-config.js';
 
 test('rollout: defaults, durations and clear errors; protocol defaults to http with an http check', () => {
   const config = environmentConfigSchema.parse({

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { environmentInputSchema } from '../../src/server/deploys/applications-service.js';
-import { environmentConfigSchema } from '../../src/server/deploys/environment-config.js';
-import type { EnvironmentJson } from '../../src/server/deploys/release-json.js';
+import { environmentConfigSchema } from '../../src/api/environment-config.js';
+import type { EnvironmentJson } from '../../src/api/releases.js';
+import { environmentInputSchema } from '../../src/api/releases.js';
 import {
   draftOf,
   emptyDraft,

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { ProjectListItem } from '../../api/projects.js';
+import type { RunDetail, RunPage, RunSummary } from '../../api/runs.js';
 import type { LogLine } from '../../domain/log-line.js';
 import { isTerminal } from '../../domain/status.js';
 import type { CliIO } from '../exec.js';
@@ -7,7 +9,6 @@ import { parsePairs } from '../secrets-input.js';
 import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 import { ApiClient } from './api-client.js';
-import type { ProjectJson, RunDetailJson, RunSummaryJson } from './api-types.js';
 import { clientFrom, projectFrom, runNumber } from './context.js';
 import { saveCredentials } from './credentials.js';
 import { followJobLog } from './follow-log.js';
@@ -114,12 +115,8 @@ async function readStdin(): Promise<string> {
 
 async function projects(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
-  const list = await clientFrom(io).request<ProjectJson[] | { projects: ProjectJson[] }>(
-    'GET',
-    '/api/projects',
-  );
-  const items = Array.isArray(list) ? list : list.projects;
-  out(io, Boolean(values.json), list, () =>
+  const items = await clientFrom(io).request<ProjectListItem[]>('GET', '/api/projects');
+  out(io, Boolean(values.json), items, () =>
     textTable([
       ['PROJECT', 'SOURCE', 'LATEST RECORD'],
       ...items.map((p) => [
@@ -148,7 +145,7 @@ async function runs(argv: string[], io: CliIO): Promise<number> {
   if (values.branch) query.set('branch', values.branch);
   if (values.status) query.set('status', values.status);
   if (values.limit) query.set('limit', values.limit);
-  const page = await clientFrom(io).request<{ runs: RunSummaryJson[] }>(
+  const page = await clientFrom(io).request<RunPage>(
     'GET',
     `/api/projects/${encodeURIComponent(project)}/runs?${query}`,
   );
@@ -177,7 +174,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError('run needs exactly one of --branch or --tag');
   const project = projectFrom(values.project, io);
   const client = clientFrom(io);
-  const created = await client.request<RunSummaryJson>(
+  const created = await client.request<RunSummary>(
     'POST',
     `/api/projects/${encodeURIComponent(project)}/runs`,
     {
@@ -204,7 +201,7 @@ async function logs(argv: string[], io: CliIO): Promise<number> {
   const number = runNumber(positionals[0]);
   const client = clientFrom(io);
   if (values.follow) return followRun(client, project, number, io, values.job);
-  const detail = await client.request<RunDetailJson>(
+  const detail = await client.request<RunDetail>(
     'GET',
     `/api/projects/${encodeURIComponent(project)}/runs/${number}`,
   );
@@ -234,7 +231,7 @@ async function followRun(
   const runPath = `/api/projects/${encodeURIComponent(project)}/runs/${number}`;
   const done = new Set<string>();
   for (;;) {
-    const detail = await client.request<RunDetailJson>('GET', runPath);
+    const detail = await client.request<RunDetail>('GET', runPath);
     const next = detail.jobs.find(
       (j) =>
         !done.has(j.name) && (!only || j.name === only) && (j.status === 'running' || isTerminal(j.status)),
@@ -284,7 +281,7 @@ async function rerun(argv: string[], io: CliIO): Promise<number> {
   });
   const project = projectFrom(values.project, io);
   const number = runNumber(positionals[0]);
-  const created = await clientFrom(io).request<RunSummaryJson>(
+  const created = await clientFrom(io).request<RunSummary>(
     'POST',
     `/api/projects/${encodeURIComponent(project)}/runs/${number}/rerun`,
     { failedOnly: Boolean(values.failed) },

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ApplicationJson, ReleaseJson } from '../../server/deploys/release-json.js';
+import type { ApplicationJson, ReleaseJson } from '../../api/releases.js';
 import type { CliIO } from '../exec.js';
 import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';

@@ -1,6 +1,6 @@
+import type { RunSummary } from '../../api/runs.js';
 import { formatDuration } from '../../domain/duration.js';
 import { statusIcon } from '../../domain/status.js';
-import type { RunSummaryJson } from './api-types.js';
 
 /** Column heads of `slipway runs`, in the order of `runCells`. */
 export const RUN_COLUMNS = ['#', 'RECORD', 'TRIGGERED BY', 'REF', 'STATUS', 'DURATION', 'COMMITTED'];
@@ -9,7 +9,7 @@ export const RUN_COLUMNS = ['#', 'RECORD', 'TRIGGERED BY', 'REF', 'STATUS', 'DUR
  * One row of the execution records table, as the web page shows it. Stage marks are emoji only
  * on a terminal that allows colour (`fancy`); piped or NO_COLOR output says the status in words.
  */
-export function runCells(run: RunSummaryJson, now: number, fancy: boolean): string[] {
+export function runCells(run: RunSummary, now: number, fancy: boolean): string[] {
   const marks = fancy
     ? `${run.stages.map((s) => statusIcon(s.status)).join('-') || statusIcon(run.status)} `
     : '';
@@ -39,7 +39,7 @@ export function ago(ms: number): string {
  * The status with why a canceled run was canceled: `canceled (superseded by #12)` tells the
  * reader the newer push replaced it, which a bare `canceled` would hide.
  */
-export function statusText(run: Pick<RunSummaryJson, 'status' | 'cancelReason'>): string {
+export function statusText(run: Pick<RunSummary, 'status' | 'cancelReason'>): string {
   const reason = run.status === 'canceled' ? run.cancelReason : null;
   if (!reason) return run.status;
   return reason.code === 'superseded'

@@ -1,10 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { ImagesJsonType, RegistryCheckJsonType, RegistryJsonType } from '../../api/images.js';
 import { formatByteSize } from '../../domain/byte-size.js';
-import type {
-  ImagesJsonType,
-  RegistryCheckJsonType,
-  RegistryJsonType,
-} from '../../server/images/image-json.js';
 import type { CliIO } from '../exec.js';
 import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';

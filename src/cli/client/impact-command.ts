@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ImpactCardJson, SideJson, VerdictListJson } from '../../server/impact/impact-json.js';
+import type { ImpactCardJson, SideJson, VerdictListJson } from '../../api/impact.js';
 import type { CliIO } from '../exec.js';
 import { UsageError } from '../usage-error.js';
 import { clientFrom, projectFrom } from './context.js';

@@ -1,38 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import type { ApplicationInput, EnvironmentInput } from '../../api/releases.js';
 import { conflict, notFound } from '../errors.js';
 import type { ApplicationRow, Database, EnvironmentRow, ProjectRow } from '../store/tables.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import { writeAudit } from './audit-log.js';
-import { autoReleaseSchema, environmentConfigSchema, TARGETS } from './environment-config.js';
-import { isProductionName, resourceName } from './names.js';
+import { isProductionName } from './names.js';
 import { forgetRemoved, rememberRemoved } from './removed-environments.js';
-
-export const environmentInputSchema = z
-  .object({
-    target: z.enum(TARGETS).default('docker'),
-    config: environmentConfigSchema.default(() => environmentConfigSchema.parse({})),
-    requiresApproval: z.boolean().default(false),
-    /** Counts in delivery insights as production; default: kept, or (new) named production/prod/prd. */
-    production: z.boolean().optional(),
-    autoRelease: autoReleaseSchema.default(null),
-    /** Order on the page (dev → staging → production); default: after the others. */
-    position: z.number().int().min(0).max(1000).optional(),
-  })
-  .strict();
-export type EnvironmentInput = z.infer<typeof environmentInputSchema>;
-
-export const applicationInputSchema = z
-  .object({
-    name: resourceName,
-    environments: z
-      .array(environmentInputSchema.extend({ name: resourceName }))
-      .max(20)
-      .default([]),
-  })
-  .strict();
-export type ApplicationInput = z.infer<typeof applicationInputSchema>;
 
 export interface AppDeps {
   db: Kysely<Database>;

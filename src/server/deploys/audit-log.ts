@@ -1,5 +1,4 @@
 import type { Kysely, Transaction } from 'kysely';
-import { z } from 'zod';
 import type { Database } from '../store/tables.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -32,17 +31,9 @@ export async function writeAudit(db: Db, at: number, entry: AuditEntry): Promise
     .execute();
 }
 
-export const auditJsonSchema = z.object({
-  id: z.number().int(),
-  at: z.number().int(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string(),
-  /** null for instance-wide actions (users, invitations) and for deleted projects. */
-  projectId: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()),
-});
-export type AuditJson = z.infer<typeof auditJsonSchema>;
+import type { AuditJson } from '../../api/audit.js';
+
+export type { AuditJson };
 
 export interface AuditFilter {
   limit: number;

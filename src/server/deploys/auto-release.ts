@@ -1,10 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import { autoReleaseSchema, environmentConfigSchema } from '../../api/environment-config.js';
 import { evaluateFilters } from '../../pipeline/plan/filters.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import type { BuiltImageMessage } from '../../protocol/agent-protocol.js';
 import type { Database } from '../store/tables.js';
-import { autoReleaseSchema, environmentConfigSchema } from './environment-config.js';
 import { deployableRef } from './image-ref.js';
 import type { ReleaseService } from './release-service.js';
 

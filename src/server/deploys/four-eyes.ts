@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import { environmentConfigSchema } from '../../api/environment-config.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
 import { forbidden } from '../errors.js';
 import type { Database, RunRow } from '../store/tables.js';
-import { environmentConfigSchema } from './environment-config.js';
 
 /**
  * The four-eyes rule for a pipeline's own `deploy:` job. Playing a manual deploy job into an

@@ -16,5 +16,5 @@ export function deployableRef(image: {
   return image.pushed && image.digest ? `${image.repository}@${image.digest}` : image.imageId;
 }
 
-/** Image references we accept from users: a conservative subset of the Docker grammar. */
-export const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]{0,499}$/;
+/** Image references we accept from users (the deploy body's rule, src/api/releases.ts). */
+export { IMAGE_REF } from '../../api/releases.js';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { type EnvironmentConfig, environmentConfigSchema } from '../../api/environment-config.js';
+import { effectiveProtocol } from '../../api/rollout-config.js';
 import { missingPairs, pairsOf } from '../../domain/agent-labels.js';
 import type { Plan, PlanJob } from '../../pipeline/plan/plan.js';
 import type { LeaseDeployment } from '../../protocol/agent-protocol.js';
@@ -9,10 +11,8 @@ import { openProjectSecrets } from '../projects/project-secrets.js';
 import type { SecretBox } from '../services.js';
 import type { Database, ReleaseRow } from '../store/tables.js';
 import { writeAudit } from './audit-log.js';
-import { type EnvironmentConfig, environmentConfigSchema } from './environment-config.js';
 import { allocateReleaseNumber } from './release-service.js';
 import { canarySpec, releaseVariables } from './release-variables.js';
-import { effectiveProtocol } from './rollout-config.js';
 
 export interface LeaseDeploymentDeps {
   db: Kysely<Database>;

@@ -1,12 +1,5 @@
-import { z } from 'zod';
-
-/** Application and environment names end up in container and service names: keep them DNS-safe. */
-export const resourceName = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9-]{0,62}$/,
-    'lowercase letters, digits and -, at most 63, starting with a letter or digit',
-  );
+/** Application and environment names are part of the API's shapes (src/api/releases.ts). */
+export { resourceName } from '../../api/releases.js';
 
 /** Names that mean production to their teams: such an environment starts with `production: true`. */
 export function isProductionName(name: string): boolean {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import { environmentConfigSchema } from '../../api/environment-config.js';
+import type { ApplicationJson, EnvironmentJson, ReleaseJson } from '../../api/releases.js';
 import type {
   ApplicationRow,
   Database,
@@ -7,98 +8,9 @@ import type {
   EnvironmentRow,
   ReleaseRow,
 } from '../store/tables.js';
-import { environmentConfigSchema } from './environment-config.js';
 import { observationsOf } from './environment-observations.js';
 import { deriveObservedHealth } from './observed-health.js';
 import { servingReleaseNow } from './serving-release.js';
-
-/** The API shapes of releases, environments and applications. */
-export const releaseJsonSchema = z.object({
-  id: z.string(),
-  number: z.number().int(),
-  environment: z.string(),
-  image: z.string().nullable(),
-  digest: z.string().nullable(),
-  configVersion: z.number().int(),
-  replicas: z.number().int(),
-  trigger: z.string(),
-  actor: z.string(),
-  status: z.string(),
-  reason: z.string().nullable(),
-  /** A stable code for `reason` with its parameters (e.g. canary_failed), when the agent gave one. */
-  reasonCode: z.string().optional(),
-  reasonParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-  sourceSha: z.string().nullable(),
-  /** Number of the run that built the image (pipeline/auto releases). */
-  sourceRun: z.number().int().nullable(),
-  /** Number of the run that executed the release: its page shows the live log. */
-  releaseRun: z.number().int().nullable(),
-  createdAt: z.number(),
-  startedAt: z.number().nullable(),
-  finishedAt: z.number().nullable(),
-  durationMs: z.number().nullable(),
-  rollbackOf: z.number().int().nullable(),
-  promotedFrom: z.number().int().nullable(),
-});
-export type ReleaseJson = z.infer<typeof releaseJsonSchema>;
-
-export const HEALTHS = [
-  'not_deployed',
-  'healthy',
-  'deploying',
-  'awaiting_approval',
-  'degraded',
-  'failed',
-  // Observed only (see observed-health.ts):
-  'down',
-  'unknown',
-] as const;
-
-export const observedJsonSchema = z.object({
-  /** When the agent last reported this environment (Unix ms). */
-  at: z.number(),
-  running: z.number().int(),
-  healthy: z.number().int(),
-  desired: z.number().int(),
-  image: z.string().nullable(),
-  releaseId: z.string().nullable(),
-});
-
-export const environmentJsonSchema = z.object({
-  name: z.string(),
-  position: z.number().int(),
-  target: z.string(),
-  config: environmentConfigSchema,
-  configVersion: z.number().int(),
-  requiresApproval: z.boolean(),
-  /** Counted as production by delivery insights (migration 018). */
-  production: z.boolean(),
-  autoRelease: z.object({ branches: z.array(z.string()) }).nullable(),
-  /** The last successful release: what should be serving. */
-  running: releaseJsonSchema.nullable(),
-  /** The newest release, whatever its state. */
-  latest: releaseJsonSchema.nullable(),
-  /**
-   * With an observation (`healthSource: observed`): what an agent saw on the engine —
-   * healthy | degraded (some replicas not healthy) | down (none running) | unknown (no report
-   * within SLIPWAY_OBSERVATION_STALE: the agent is not reporting). Without one
-   * (`healthSource: release`): the result of the last release, as before.
-   */
-  health: z.enum(HEALTHS),
-  healthSource: z.enum(['observed', 'release']),
-  /** Replicas of the running release (what was asked for). */
-  replicas: z.number().int(),
-  /** The latest observation reported by an agent, null when none ever was. */
-  observed: observedJsonSchema.nullable(),
-});
-export type EnvironmentJson = z.infer<typeof environmentJsonSchema>;
-
-export const applicationJsonSchema = z.object({
-  name: z.string(),
-  createdAt: z.number(),
-  environments: z.array(environmentJsonSchema),
-});
-export type ApplicationJson = z.infer<typeof applicationJsonSchema>;
 
 /** Release rows → JSON, resolving run ids and release ids to the numbers users see. */
 export async function toReleaseJsons(

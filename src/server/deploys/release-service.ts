@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { type EnvironmentConfig, environmentConfigSchema } from '../../api/environment-config.js';
 import type { JobResultMessage } from '../../protocol/agent-protocol.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
@@ -7,7 +8,6 @@ import { publishRunChange } from '../runs/run-events.js';
 import type { EventBus, RunService } from '../services.js';
 import type { ApplicationRow, Database, EnvironmentRow, ProjectRow, ReleaseRow } from '../store/tables.js';
 import { writeAudit } from './audit-log.js';
-import { type EnvironmentConfig, environmentConfigSchema } from './environment-config.js';
 import { digestOf } from './image-ref.js';
 import {
   applyReleaseResult,

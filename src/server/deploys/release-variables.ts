@@ -1,6 +1,6 @@
+import type { RolloutConfig } from '../../api/rollout-config.js';
 import type { LeaseDeployment } from '../../protocol/agent-protocol.js';
 import type { ReleaseRow } from '../store/tables.js';
-import type { RolloutConfig } from './rollout-config.js';
 
 type DeploySpecMessage = Extract<LeaseDeployment, { spec: unknown }>['spec'];
 

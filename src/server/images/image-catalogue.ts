@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { ImageHistoryJsonType, ImagesJsonType, ImageTagJsonType } from '../../api/images.js';
 import type { BuiltImageMessage } from '../../protocol/agent-protocol.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import type { EventBus } from '../services.js';
 import type { Database, ImageRow } from '../store/tables.js';
-import type { ImageHistoryJsonType, ImagesJsonType, ImageTagJsonType } from './image-json.js';
 
 export interface CatalogueDeps {
   db: Kysely<Database>;

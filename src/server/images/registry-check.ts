@@ -1,8 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import type { RegistryCheckJsonType } from '../../api/images.js';
 import { type OutboundPolicy, OutboundRefused } from '../git/outbound-policy.js';
-import type { RegistryCheckJsonType } from './image-json.js';
 import type { RegistryCredential } from './registry-service.js';
 
 export interface RegistryCheckOptions {

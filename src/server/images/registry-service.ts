@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { RegistryInputJson, RegistryJsonType } from '../../api/images.js';
 import { invalid, notFound } from '../errors.js';
 import { type OutboundPolicy, OutboundRefused, UnresolvableHost } from '../git/outbound-policy.js';
 import type { SecretBox } from '../services.js';
 import type { Database, RegistryRow } from '../store/tables.js';
-import type { RegistryInputJson, RegistryJsonType } from './image-json.js';
 import { normaliseRegistryHost, RegistryHostError } from './registry-host.js';
 
 export interface RegistryDeps {

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { ImpactCardJson, SideJson } from '../../api/impact.js';
+import { type ImpactSettings, impactConfigOf, impactSettings } from '../../api/impact-config.js';
 import {
   type Comparison,
   compareTraffic,
@@ -9,8 +11,6 @@ import {
 import { previousServingRelease, rolloutStart } from '../deploys/serving-release.js';
 import type { Database, ReleaseRow } from '../store/tables.js';
 import type { ImpactCardCache } from './impact-card-cache.js';
-import { type ImpactSettings, impactConfigOf, impactSettings } from './impact-config.js';
-import type { ImpactCardJson, SideJson } from './impact-json.js';
 import { countClientErrors, feedbackOf } from './release-signals.js';
 import {
   addMinute,

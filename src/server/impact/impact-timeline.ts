@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { TimelineJson } from '../../api/impact.js';
 import { histogramPercentile } from '../../domain/release-stats.js';
 import type { Database, EnvironmentRow } from '../store/tables.js';
 import { impactCard } from './impact-card.js';
 import type { ImpactCardCache } from './impact-card-cache.js';
-import type { TimelineJson } from './impact-json.js';
 import { addMinute, emptyTraffic, floorMinute, MINUTE_MS, minuteRows } from './traffic-window.js';
 
 /** A timeline has at most this many points; a longer range gets a coarser step. */

@@ -1,7 +1,7 @@
+import type { InsightsChangeJson, InsightsReleaseJson, InsightsSummaryJson } from '../../api/insights.js';
 import { type ClassifiedRelease, classifyEnvironment } from './classify-releases.js';
 import { failureRateBand, frequencyBand, leadTimeBand, overallBand, recoveryBand } from './dora-bands.js';
 import type { InsightsFact } from './fact-row.js';
-import type { InsightsChangeJson, InsightsReleaseJson, InsightsSummaryJson } from './insights-json.js';
 import { quantile, quantiles, WEEK_MS, weeksBetween } from './time-math.js';
 import { changeSegments, FIXED_SEGMENTS } from './value-stream.js';
 

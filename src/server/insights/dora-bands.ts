@@ -4,8 +4,10 @@
  * change failure rate, 10 %, is lower than high's, 20 %; high and medium both recover in under a
  * day) the cut points keep the order of the bands; the README states every threshold.
  */
-export const BANDS = ['elite', 'high', 'medium', 'low'] as const;
-export type Band = (typeof BANDS)[number];
+import { BANDS, type Band } from '../../api/insights.js';
+
+// The band names are part of the API's shapes (src/api/insights.ts).
+export { BANDS, type Band };
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

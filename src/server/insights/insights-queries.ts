@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { InsightsSummaryJson } from '../../api/insights.js';
 import type { Database } from '../store/tables.js';
 import { computeInsights, type InsightsResult } from './compute-insights.js';
 import type { InsightsFactCache } from './insights-cache.js';
-import type { InsightsSummaryJson } from './insights-json.js';
 import { type InsightsScope, loadInsights } from './load-insights.js';
 import { DAY_MS, WEEK_MS, weekStart } from './time-math.js';
 

@@ -1,15 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import { z } from 'zod';
+import type { LatestRun } from '../../api/projects.js';
 import type { Database } from '../store/tables.js';
-
-export const LatestRunSchema = z.object({
-  number: z.number(),
-  record: z.string(),
-  status: z.string(),
-  createdAt: z.number(),
-  finishedAt: z.number().nullable(),
-});
-export type LatestRun = z.infer<typeof LatestRunSchema>;
 
 /** How many finished runs the project list's sparkline shows. */
 export const SPARKLINE_RUNS = 10;

@@ -6,9 +6,9 @@
  * again when the lease is built, so a pin added later still holds.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { environmentConfigSchema } from '../../api/environment-config.js';
 import { type LabelPair, pairsOf, unionPairs } from '../../domain/agent-labels.js';
 import type { Plan } from '../../pipeline/plan/plan.js';
-import { environmentConfigSchema } from '../deploys/environment-config.js';
 import type { Database } from '../store/tables.js';
 
 export async function requiredLabels(

@@ -308,7 +308,7 @@ export interface EnvironmentRow {
   name: string;
   position: number;
   target: 'docker' | 'swarm';
-  /** JSON of EnvironmentConfig (server/deploys/environment-config.ts). */
+  /** JSON of EnvironmentConfig (src/api/environment-config.ts). */
   config: string;
   requires_approval: number;
   /** JSON `{ branches: string[] }`, or null when images are never released automatically. */

@@ -1,4 +1,5 @@
 /** Instance administration: agents (agent-admin-routes.ts) and the audit log (audit-routes.ts). */
+import type { AuditJson } from '../../../src/api/audit.js';
 import { apiFetch } from './http.js';
 
 export interface AgentJson {
@@ -13,15 +14,8 @@ export interface AgentJson {
   leases: { leaseId: string; runId: string; projectId: string; leasedAt: number; heartbeatAt: number }[];
 }
 
-export interface AuditEntryJson {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  projectId: string | null;
-  detail: Record<string, unknown>;
-}
+/** The server's audit entry (src/api/audit.ts), type-only. */
+export type { AuditJson as AuditEntryJson };
 
 export const admin = {
   agents: () => apiFetch<AgentJson[]>('/api/agents'),
@@ -33,6 +27,6 @@ export const admin = {
     if (filter.actor) q.set('actor', filter.actor);
     if (filter.action) q.set('action', filter.action);
     if (filter.before) q.set('before', String(filter.before));
-    return apiFetch<{ entries: AuditEntryJson[] }>(`/api/audit?${q}`);
+    return apiFetch<{ entries: AuditJson[] }>(`/api/audit?${q}`);
   },
 };

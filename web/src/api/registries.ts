@@ -1,27 +1,17 @@
 /** Registry credentials, global (admin) and per project (maintainer): registry-routes.ts. */
+import type {
+  RegistryCheckJsonType as RegistryCheckJson,
+  RegistryInputJson as RegistryInput,
+  RegistryJsonType as RegistryJson,
+} from '../../../src/api/images.js';
 import { apiFetch } from './http.js';
 
-export interface RegistryJson {
-  id: string;
-  scope: 'global' | 'project';
-  project: string | null;
-  host: string;
-  username: string;
-  hasPassword: true;
-  createdAt: number;
-  createdBy: string;
-}
-
-export interface RegistryCheckJson {
-  result: 'ok' | 'unauthorized' | 'unreachable' | 'refused';
-  message: string;
-}
-
-export interface RegistryInput {
-  host: string;
-  username: string;
-  password: string;
-}
+// The shapes are the server's own (src/api/images.ts), imported type-only.
+export type {
+  RegistryCheckJsonType as RegistryCheckJson,
+  RegistryInputJson as RegistryInput,
+  RegistryJsonType as RegistryJson,
+} from '../../../src/api/images.js';
 
 /** Where a registry list lives: the instance (`null`) or one project. */
 function base(project: string | null): string {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
-import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
+import type { VerdictListJson } from '../../../src/api/impact.js';
+import type { ApplicationJson, ReleaseJson } from '../../../src/api/releases.js';
 import { apiFetch } from '../api/http.js';
 import { queryKeys } from '../api/query-keys.js';
 import { useProjectCan } from '../app/project-role.js';

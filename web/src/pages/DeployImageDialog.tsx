@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
-import type { ApplicationJson, ReleaseJson } from '../../../src/server/deploys/release-json.js';
-import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
+import type { ImageTagJsonType } from '../../../src/api/images.js';
+import type { ApplicationJson, ReleaseJson } from '../../../src/api/releases.js';
 import { apiFetch } from '../api/http.js';
 import { queryKeys } from '../api/query-keys.js';
 import { ErrorNote } from '../components/ErrorNote.js';

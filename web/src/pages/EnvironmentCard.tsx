@@ -3,7 +3,7 @@
  * last-release) health and replicas, and the deploy / promote / approve / scale actions.
  */
 import { type ReactNode, useState } from 'react';
-import type { EnvironmentJson } from '../../../src/server/deploys/release-json.js';
+import type { EnvironmentJson } from '../../../src/api/releases.js';
 import { useI18n } from '../app/i18n-context.js';
 import { keepControlledFields } from '../components/form-action.js';
 import { SubmitButton } from '../components/SubmitButton.js';

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'wouter';
-import type { ImageTagJsonType } from '../../../src/server/images/image-json.js';
+import type { ImageTagJsonType } from '../../../src/api/images.js';
 import { api } from '../api/client.js';
 import { ApiError } from '../api/http.js';
 import { overviewApi } from '../api/project-overview.js';

@@ -1,7 +1,7 @@
 /** An application's release history, newest first, with a rollback per successful release. */
 import { Link } from 'wouter';
-import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
-import type { VerdictListJson } from '../../../src/server/impact/impact-json.js';
+import type { VerdictListJson } from '../../../src/api/impact.js';
+import type { ReleaseJson } from '../../../src/api/releases.js';
 import { useI18n } from '../app/i18n-context.js';
 import { useNow } from '../components/use-now.js';
 import { formatAgo, formatDuration, formatTime } from '../i18n/format.js';

@@ -4,7 +4,7 @@
  * unknown to this UI or a parameter its text needs is missing — never a raw key.
  */
 import type { FailureJson, SkipJson } from '../../../src/api/reasons.js';
-import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { ReleaseJson } from '../../../src/api/releases.js';
 import { hasMessage, type MessageVars, type TFunction, tCode } from '../i18n/index.js';
 import { failureText, skipText } from './run/reason-text.js';
 

@@ -1,4 +1,4 @@
-import type { ReleaseJson } from '../../../src/server/deploys/release-json.js';
+import type { ReleaseJson } from '../../../src/api/releases.js';
 
 /** `sha256:0123456789ab` when pinned, else the reference itself (a tag or a local image id). */
 export function shortImage(r: ReleaseJson): string {

@@ -1,19 +1,24 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AuditListSchema } from '../../../api/audit.js';
+import {
+  ApplicationListSchema,
+  applicationInputSchema,
+  applicationJsonSchema,
+  environmentInputSchema,
+  resourceName,
+} from '../../../api/releases.js';
 import type { ServerContext } from '../../context.js';
 import {
-  applicationInputSchema,
   createApplication,
   deleteApplication,
   deleteEnvironment,
-  environmentInputSchema,
   findApplication,
   findEnvironment,
   putEnvironment,
 } from '../../deploys/applications-service.js';
-import { auditJsonSchema, listAudit } from '../../deploys/audit-log.js';
-import { resourceName } from '../../deploys/names.js';
-import { applicationJsonSchema, toApplicationJson } from '../../deploys/release-json.js';
+import { listAudit } from '../../deploys/audit-log.js';
+import { toApplicationJson } from '../../deploys/release-json.js';
 import { ReleaseService } from '../../deploys/release-service.js';
 import { refuseIngressCanary } from '../../deploys/swarm-canary-rule.js';
 import { findProject } from '../../projects/find-project.js';
@@ -44,7 +49,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
     summary: 'Applications with their environments side by side: running version, health, replicas',
     tags,
     params: projectParams,
-    response: z.object({ applications: z.array(applicationJsonSchema) }),
+    response: ApplicationListSchema,
     handler: async ({ params }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
@@ -150,7 +155,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: ServerConte
       limit: z.coerce.number().int().min(1).max(500).default(100),
       before: z.coerce.number().int().min(1).optional(),
     }),
-    response: z.object({ entries: z.array(auditJsonSchema) }),
+    response: AuditListSchema,
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { AuditListSchema } from '../../../api/audit.js';
 import type { ServerContext } from '../../context.js';
-import { auditJsonSchema, listAudit } from '../../deploys/audit-log.js';
+import { listAudit } from '../../deploys/audit-log.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 
@@ -21,7 +22,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
         .regex(/^[a-z_]+(\.[a-z_]+)?$/, 'an action like release.deploy, or a family like release')
         .optional(),
     }),
-    response: z.object({ entries: z.array(auditJsonSchema) }),
+    response: AuditListSchema,
     handler: async ({ query }, req) => {
       requireRole(req, 'admin');
       return { entries: await listAudit(ctx.db, null, query) };

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ImageHistoryJson, ImagesJson } from '../../../api/images.js';
 import type { ServerContext } from '../../context.js';
 import { listImages, listImageVersions } from '../../images/image-catalogue.js';
-import { ImageHistoryJson, ImagesJson } from '../../images/image-json.js';
 import { findProject } from '../../projects/find-project.js';
 import { PROJECT_PARAM } from '../../projects/project-fields.js';
 import { defineRoute } from '../define-route.js';

@@ -1,18 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import {
+  impactCardJsonSchema,
+  type SideJson,
+  timelineJsonSchema,
+  verdictListJsonSchema,
+} from '../../../api/impact.js';
+import { minRequestsNumber, windowText } from '../../../api/impact-config.js';
 import { parseDuration } from '../../../domain/duration.js';
 import type { ServerContext } from '../../context.js';
 import { findApplication, findEnvironment } from '../../deploys/applications-service.js';
 import { invalid, notFound } from '../../errors.js';
 import { impactCard } from '../../impact/impact-card.js';
 import { ImpactCardCache } from '../../impact/impact-card-cache.js';
-import { minRequestsNumber, windowText } from '../../impact/impact-config.js';
-import {
-  impactCardJsonSchema,
-  type SideJson,
-  timelineJsonSchema,
-  verdictListJsonSchema,
-} from '../../impact/impact-json.js';
 import { impactTimeline, stepFor } from '../../impact/impact-timeline.js';
 import { findProject } from '../../projects/find-project.js';
 import type { ApplicationRow, EnvironmentRow } from '../../store/tables.js';

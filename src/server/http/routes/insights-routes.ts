@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { insightsChangesJsonSchema, insightsSummaryJsonSchema } from '../../../api/insights.js';
 import { readableProjectIds } from '../../access/project-access.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
-import { insightsChangesJsonSchema, insightsSummaryJsonSchema } from '../../insights/insights-json.js';
 import { DEFAULT_HOTFIX_WINDOW_MS, insightsOf, weeklySummary } from '../../insights/insights-queries.js';
 import type { InsightsScope } from '../../insights/load-insights.js';
 import { parseSince } from '../../insights/time-math.js';

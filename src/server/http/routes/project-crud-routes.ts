@@ -1,5 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import {
+  CreatedProjectSchema,
+  CreateProjectBodySchema,
+  ProjectJsonSchema,
+  ProjectListItemSchema,
+  UpdateProjectBodySchema,
+  WebhookSecretSchema,
+} from '../../../api/projects.js';
 import { readableProjectIds } from '../../access/project-access.js';
 import { putMember, refusePublicUnlessAllowed, setVisibility } from '../../access/project-members.js';
 import { randomSecret } from '../../auth/credentials.js';
@@ -8,32 +15,13 @@ import { forbidden, invalid } from '../../errors.js';
 import { createProject } from '../../projects/create-project.js';
 import { deleteProject } from '../../projects/delete-project.js';
 import { findProject } from '../../projects/find-project.js';
-import {
-  BRANCH,
-  CONCURRENCY_LIMIT,
-  FORGE,
-  PROJECT_NAME,
-  PROJECT_PARAM,
-} from '../../projects/project-fields.js';
-import { ProjectJsonSchema, projectJson } from '../../projects/project-json.js';
+import { PROJECT_PARAM } from '../../projects/project-fields.js';
+import { projectJson } from '../../projects/project-json.js';
 import { remoteUrlProblem } from '../../projects/remote-url.js';
-import { LatestRunSchema, runSummaries } from '../../projects/run-summaries.js';
+import { runSummaries } from '../../projects/run-summaries.js';
 import { defineRoute } from '../define-route.js';
 import { publicOrigin } from '../origin.js';
 import { requireRole } from '../principal.js';
-
-const Source = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('builtin') }),
-  z.object({ kind: z.literal('remote'), url: z.string().min(1).max(2048), forge: FORGE }),
-]);
-
-const VISIBILITY = z.enum(['private', 'internal', 'public']);
-
-const ProjectListItem = ProjectJsonSchema.extend({
-  latestRun: LatestRunSchema.nullable(),
-  /** Durations (ms, oldest first) of the last finished runs, for a sparkline. */
-  recentDurations: z.array(z.number()),
-});
 
 /**
  * Projects: list, create, read, change, delete, rotate the webhook secret. Who reads and changes
@@ -47,7 +35,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     url: '/api/projects',
     summary: 'All projects with their latest run and recent run durations',
     tags: ['projects'],
-    response: z.array(ProjectListItem),
+    response: ProjectListItemSchema.array(),
     handler: async (_input, req) => {
       // Anonymous callers see the public projects, when this server allows public projects.
       if (req.principal || !ctx.config.allowPublicProjects) requireRole(req, 'viewer');
@@ -72,17 +60,8 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     summary: 'Create a project; the webhook secret is shown only in this answer',
     tags: ['projects'],
     status: 201,
-    body: z.object({
-      name: PROJECT_NAME,
-      source: Source,
-      defaultBranch: BRANCH.default('main'),
-      concurrencyLimit: CONCURRENCY_LIMIT.default(2),
-      trusted: z.boolean().default(false),
-      autoCancelSuperseded: z.boolean().default(false),
-      /** New projects are private: only their members (the creator is the first) and admins see them. */
-      visibility: VISIBILITY.default('private'),
-    }),
-    response: ProjectJsonSchema.extend({ webhookSecret: z.string() }),
+    body: CreateProjectBodySchema,
+    response: CreatedProjectSchema,
     handler: async ({ body }, req) => {
       const me = requireRole(req, 'maintainer');
       if (body.trusted && me.role !== 'admin') throw forbidden('only an admin may mark a project trusted');
@@ -119,14 +98,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
       'Change the default branch, concurrency limit, visibility, public status badge, auto-cancel of superseded runs or (admins) trust',
     tags: ['projects'],
     params: PROJECT_PARAM,
-    body: z.object({
-      defaultBranch: BRANCH.optional(),
-      concurrencyLimit: CONCURRENCY_LIMIT.optional(),
-      trusted: z.boolean().optional(),
-      publicBadge: z.boolean().optional(),
-      autoCancelSuperseded: z.boolean().optional(),
-      visibility: VISIBILITY.optional(),
-    }),
+    body: UpdateProjectBodySchema,
     response: ProjectJsonSchema,
     handler: async ({ params, body }, req) => {
       const me = requireRole(req, 'maintainer');
@@ -179,7 +151,7 @@ export function registerProjectCrudRoutes(app: FastifyInstance, ctx: ServerConte
     summary: 'Replace the webhook secret; the new one is shown only in this answer',
     tags: ['projects'],
     params: PROJECT_PARAM,
-    response: z.object({ webhookSecret: z.string() }),
+    response: WebhookSecretSchema,
     handler: async ({ params }, req) => {
       requireRole(req, 'maintainer');
       const project = await findProject(ctx.db, params.project);

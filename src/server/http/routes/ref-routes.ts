@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { PipelineAtRefSchema, RefListSchema } from '../../../api/projects.js';
 import { fullRef, parseRef, type Ref } from '../../../domain/ref.js';
 import type { Diagnostic } from '../../../pipeline/config/diagnostic.js';
 import type { ServerContext } from '../../context.js';
@@ -7,7 +8,6 @@ import { notFound } from '../../errors.js';
 import { isObjectId } from '../../git/ref-names.js';
 import { findProject } from '../../projects/find-project.js';
 import { PipelineViews } from '../../runs/pipeline-views.js';
-import { diagnosticJsonSchema } from '../../runs/run-json.js';
 import type { SourceService } from '../../services.js';
 import type { ProjectRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
@@ -24,8 +24,6 @@ const CONFIG_FILE = '.slipway.yml';
 /** Per list: enough for a picker; the `q` filter finds the rest. */
 const MAX_REFS = 200;
 
-const RefInfo = z.object({ name: z.string(), sha: z.string() });
-
 export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): void {
   defineRoute(app, ctx.routes, {
     method: 'GET',
@@ -34,7 +32,7 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
     tags: ['git'],
     params: projectParams,
     query: z.object({ q: z.string().max(200).optional() }),
-    response: z.object({ branches: z.array(RefInfo), tags: z.array(RefInfo) }),
+    response: RefListSchema,
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
@@ -61,12 +59,7 @@ export function registerRefRoutes(app: FastifyInstance, ctx: ServerContext): voi
     query: z.object({
       ref: z.string().min(1).max(1024).optional().describe('branch, tag, refs/… name or full commit sha'),
     }),
-    response: z.object({
-      ref: z.string(),
-      sha: z.string(),
-      text: z.string().nullable(),
-      diagnostics: z.array(diagnosticJsonSchema),
-    }),
+    response: PipelineAtRefSchema,
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { RegistryCheckJson, RegistryInput, RegistryJson } from '../../../api/images.js';
 import type { ServerContext } from '../../context.js';
 import { createOutboundPolicy } from '../../git/outbound-policy.js';
-import { RegistryCheckJson, RegistryInput, RegistryJson } from '../../images/image-json.js';
 import { checkRegistry } from '../../images/registry-check.js';
 import {
   addRegistry,

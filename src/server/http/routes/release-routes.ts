@@ -1,10 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import {
+  type DeployBody,
+  deployBodySchema,
+  promoteBodySchema,
+  ReleaseListSchema,
+  releaseJsonSchema,
+  rollbackBodySchema,
+  scaleBodySchema,
+} from '../../../api/releases.js';
 import type { ServerContext } from '../../context.js';
 import { findApplication, findEnvironment } from '../../deploys/applications-service.js';
-import { deployableRef, IMAGE_REF } from '../../deploys/image-ref.js';
+import { deployableRef } from '../../deploys/image-ref.js';
 import { refuseUnpullableReleaseImage } from '../../deploys/release-image-check.js';
-import { releaseJsonSchema, toReleaseJsons } from '../../deploys/release-json.js';
+import { toReleaseJsons } from '../../deploys/release-json.js';
 import { configOf, ReleaseService, type ReleaseTarget } from '../../deploys/release-service.js';
 import { invalid, notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
@@ -13,23 +22,6 @@ import type { ReleaseRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 import { appParams, envParams } from './application-routes.js';
-
-const deployBody = z
-  .object({
-    image: z
-      .string()
-      .regex(IMAGE_REF, 'an image reference such as registry/team/api@sha256:… or api:1.2')
-      .optional(),
-    imageDigest: z
-      .string()
-      .regex(/^sha256:[0-9a-f]{64}$/, 'a digest sha256:<64 hex>')
-      .optional(),
-    runNumber: z.number().int().min(1).optional(),
-  })
-  .strict()
-  .refine((b) => [b.image, b.imageDigest, b.runNumber].filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of image, imageDigest, runNumber',
-  });
 
 /**
  * Release actions (issue #6). Each creates a release executed by an agent as a release run.
@@ -55,7 +47,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
       'Manual release: an image reference, a digest of the environment repository, or the image built by run N',
     tags,
     params: envParams,
-    body: deployBody,
+    body: deployBodySchema,
     response: releaseJsonSchema,
     status: 201,
     handler: async ({ params, body }, req) => {
@@ -74,7 +66,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
     summary: "Promote the image of another environment's last successful release (same digest) into this one",
     tags,
     params: envParams,
-    body: z.object({ from: z.string().min(1).max(63) }).strict(),
+    body: promoteBodySchema,
     response: releaseJsonSchema,
     status: 201,
     handler: async ({ params, body }, req) => {
@@ -96,7 +88,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
     summary: 'Roll back to an earlier successful release (its image and config), recorded as a new release',
     tags,
     params: envParams,
-    body: z.object({ release: z.number().int().min(1) }).strict(),
+    body: rollbackBodySchema,
     response: releaseJsonSchema,
     status: 201,
     handler: async ({ params, body }, req) => {
@@ -112,7 +104,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
     summary: 'Change the replica count of what runs (no new image), recorded as a release',
     tags,
     params: envParams,
-    body: z.object({ replicas: z.number().int().min(0).max(100) }).strict(),
+    body: scaleBodySchema,
     response: releaseJsonSchema,
     status: 201,
     handler: async ({ params, body }, req) => {
@@ -145,7 +137,7 @@ export function registerReleaseRoutes(app: FastifyInstance, ctx: ServerContext):
       env: z.string().min(1).max(63).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    response: z.object({ releases: z.array(releaseJsonSchema) }),
+    response: ReleaseListSchema,
     handler: async ({ params, query }, req) => {
       requireRole(req, 'viewer');
       const project = await findProject(ctx.db, params.project);
@@ -196,7 +188,7 @@ async function jsonOf(ctx: ServerContext, t: ReleaseTarget, row: ReleaseRow) {
 async function imageToDeploy(
   ctx: ServerContext,
   t: ReleaseTarget,
-  body: z.infer<typeof deployBody>,
+  body: DeployBody,
 ): Promise<{
   ref: string;
   source?: { source: { runId: string; sha: string; ref: { kind: 'branch' | 'tag'; name: string } } };

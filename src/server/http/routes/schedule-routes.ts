@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { type Schedule, scheduleSchema } from '../../../api/schedules.js';
 import type { ServerContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { findProject } from '../../projects/find-project.js';
@@ -9,7 +10,6 @@ import { cronProblem, nextCronTime } from '../../scheduler/cron.js';
 import type { ScheduleRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-import { type Schedule, scheduleSchema } from './schedule-json.js';
 
 const CRON = z
   .string()

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { secretInfoSchema } from '../../../api/secrets.js';
 import { secretValueProblem } from '../../../domain/secret-value.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
@@ -7,7 +8,6 @@ import { findProject } from '../../projects/find-project.js';
 import { PROJECT_PARAM, SECRET_NAME, SECRET_VALUE } from '../../projects/project-fields.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-import { secretInfoSchema } from './secret-json.js';
 
 const SecretParams = PROJECT_PARAM.extend({ name: SECRET_NAME });
 

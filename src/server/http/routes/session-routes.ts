@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { MeSchema } from '../../../api/session.js';
 import { sessionCookie } from '../../auth/cookies.js';
 import { attemptKeys, releaseAttempt, reserveAttempt } from '../../auth/login-rate-limit.js';
 import { dummyVerify, verifyPassword } from '../../auth/passwords.js';
@@ -9,17 +10,6 @@ import type { ServerContext } from '../../context.js';
 import { forbidden, unauthorized } from '../../errors.js';
 import { defineRoute } from '../define-route.js';
 import { requireSignedIn } from '../principal.js';
-
-const Me = z.object({
-  user: z.object({
-    username: z.string(),
-    role: z.enum(['admin', 'maintainer', 'viewer']),
-    /** true: the UI asks for a new password before anything else (PUT /api/me/password). */
-    mustChangePassword: z.boolean(),
-  }),
-  /** Echo it in X-CSRF-Token on writes; null when signed in with an API token. */
-  csrfToken: z.string().nullable(),
-});
 
 /** Sign in, sign out, who am I. */
 export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -32,7 +22,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     tags: ['auth'],
     auth: false,
     body: z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) }),
-    response: Me,
+    response: MeSchema,
     handler: async ({ body }, req, reply) => {
       const now = ctx.now();
       const keys = attemptKeys(body.username, req.ip);
@@ -88,7 +78,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     url: '/api/me',
     summary: 'The signed-in user and the CSRF token of the session',
     tags: ['auth'],
-    response: Me,
+    response: MeSchema,
     handler: async (_input, req) => {
       const me = requireSignedIn(req);
       return {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { tokenInfoSchema } from '../../../api/tokens.js';
 import { newApiToken, sha256Hex } from '../../auth/credentials.js';
 import type { ServerContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-import { tokenInfoSchema } from './token-json.js';
 
 /** Personal API tokens: listed without their value, shown once on creation, revocable. */
 export function registerTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -4,7 +4,7 @@ import { autoIncrementKey } from '../dialect.js';
 /**
  * Applications (deployable services of a project), their ordered environments, the release
  * record of every deploy/promote/rollback/scale, and the audit log of who did what. Config is
- * JSON validated by zod on write (server/deploys/environment-config.ts); a release keeps the
+ * JSON validated by zod on write (src/api/environment-config.ts); a release keeps the
  * config snapshot it used so a rollback can restore it exactly.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

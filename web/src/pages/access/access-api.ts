@@ -1,7 +1,8 @@
 /** The members and visibility routes (src/server/http/routes/member-routes.ts). */
+import type { Visibility } from '../../../../src/api/projects.js';
 import { apiFetch } from '../../api/http.js';
 
-export type Visibility = 'private' | 'internal' | 'public';
+export type { Visibility };
 export type ProjectRole = 'viewer' | 'developer' | 'maintainer';
 
 export interface MembersJson {

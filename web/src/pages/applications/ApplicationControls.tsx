@@ -4,7 +4,7 @@
  * a deleted environment runs (the agents are told on their next report).
  */
 import { useState } from 'react';
-import type { ApplicationJson, EnvironmentJson } from '../../../../src/server/deploys/release-json.js';
+import type { ApplicationJson, EnvironmentJson } from '../../../../src/api/releases.js';
 import { apiFetch } from '../../api/http.js';
 import type { TFunction } from '../../i18n/index.js';
 import { ConfirmDelete } from './ConfirmDelete.js';

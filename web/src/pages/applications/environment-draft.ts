@@ -4,7 +4,7 @@
  * not show (update order, runsOn labels, four-eyes, impact windows) ride along unchanged from the
  * config the environment already had.
  */
-import type { EnvironmentJson } from '../../../../src/server/deploys/release-json.js';
+import type { EnvironmentJson } from '../../../../src/api/releases.js';
 
 export interface Row {
   key: string;

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import type { ApplicationJson } from '../../../../src/server/deploys/release-json.js';
-import type { TimelineJson } from '../../../../src/server/impact/impact-json.js';
+import type { TimelineJson } from '../../../../src/api/impact.js';
+import type { ApplicationJson } from '../../../../src/api/releases.js';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';

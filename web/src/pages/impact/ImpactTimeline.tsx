@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { TimelineJson } from '../../../../src/server/impact/impact-json.js';
+import type { TimelineJson } from '../../../../src/api/impact.js';
 import { Chart } from '../../components/chart/Chart.js';
 import type { ChartMarker, ChartSpec } from '../../components/chart/chart-spec.js';
 import type { TFunction } from '../../i18n/index.js';

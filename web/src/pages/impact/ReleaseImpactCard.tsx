@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ImpactCardJson, SideJson } from '../../../../src/server/impact/impact-json.js';
+import type { ImpactCardJson, SideJson } from '../../../../src/api/impact.js';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { ErrorNote } from '../../components/ErrorNote.js';

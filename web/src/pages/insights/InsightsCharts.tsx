@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
+import type { InsightsSummaryJson } from '../../../../src/api/insights.js';
 import { useI18n } from '../../app/i18n-context.js';
 import { Chart } from '../../components/chart/Chart.js';
 import type { ChartSpec } from '../../components/chart/chart-spec.js';

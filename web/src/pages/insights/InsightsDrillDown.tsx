@@ -1,9 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
-import type {
-  InsightsChangesJson,
-  InsightsReleaseJson,
-} from '../../../../src/server/insights/insights-json.js';
+import type { InsightsChangesJson, InsightsReleaseJson } from '../../../../src/api/insights.js';
 import { apiFetch } from '../../api/http.js';
 import { queryKeys } from '../../api/query-keys.js';
 import { useI18n } from '../../app/i18n-context.js';

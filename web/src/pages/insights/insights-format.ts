@@ -1,4 +1,4 @@
-import type { InsightsSummaryJson } from '../../../../src/server/insights/insights-json.js';
+import type { InsightsSummaryJson } from '../../../../src/api/insights.js';
 import { formatDuration } from '../../i18n/format.js';
 import { type Lang, type TFunction, tCode } from '../../i18n/index.js';
 import { formatDayUtc } from '../../i18n/intl-time.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../../domain/duration.js';
-import { DEFAULT_IMPACT_OPTIONS } from '../../domain/release-stats.js';
+import { parseDuration } from '../domain/duration.js';
+import { DEFAULT_IMPACT_OPTIONS } from '../domain/release-stats.js';
 
 /** Window before and after a release when neither the environment nor the request names one. */
 export const DEFAULT_WINDOW_MS = 30 * 60_000;

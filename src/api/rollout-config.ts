@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../../domain/duration.js';
+import { parseDuration } from '../domain/duration.js';
 
 /**
  * `protocol:` and `rollout:` of an environment (issue #13). `protocol` says what the agent's

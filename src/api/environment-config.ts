@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../../domain/agent-labels.js';
-import { impactConfigSchema } from '../impact/impact-config.js';
+import { LABEL_KEY, LABEL_VALUE, MAX_LABELS } from '../domain/agent-labels.js';
+import { impactConfigSchema } from './impact-config.js';
 import { protocolSchema, rolloutConfigSchema } from './rollout-config.js';
 
 /**

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { BANDS } from './dora-bands.js';
+
+/** DORA performance bands, best first (src/server/insights/dora-bands.ts holds the cut points). */
+export const BANDS = ['elite', 'high', 'medium', 'low'] as const;
+export type Band = (typeof BANDS)[number];
 
 /** The insights API's answers (GET /api/insights/...), also read by the CLI and the web page. */
 const band = z.enum(BANDS).nullable();
