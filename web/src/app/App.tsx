@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPage.js';
 import { InvitePage } from '../pages/account/InvitePage.js';
+import { loadInsightsPage } from '../pages/insights/load-insights-page.js';
 import { NotFoundPage } from '../pages/NotFoundPage.js';
 import { ProjectPage } from '../pages/ProjectPage.js';
 import { ProjectsPage } from '../pages/ProjectsPage.js';
@@ -30,7 +31,7 @@ const CreateProjectPage = lazy(() =>
   import('../pages/CreateProjectPage.js').then((m) => ({ default: m.CreateProjectPage })),
 );
 const RunPage = lazy(() => import('../pages/RunPage.js').then((m) => ({ default: m.RunPage })));
-const InsightsPage = lazy(() => import('../pages/insights/InsightsPage.js'));
+const InsightsPage = lazy(loadInsightsPage);
 const ImpactPage = lazy(() => import('../pages/impact/ImpactPage.js'));
 const BehaviourPage = lazy(() => import('../pages/impact/BehaviourPage.js'));
 const FeedbackPage = lazy(() => import('../pages/impact/FeedbackPage.js'));

@@ -11,6 +11,7 @@ import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
 import { ProjectRoleProvider, roleAtLeast } from '../app/project-role.js';
 import { ErrorNote } from '../components/ErrorNote.js';
+import { loadInsightsPage } from './insights/load-insights-page.js';
 import { NotFoundPage } from './NotFoundPage.js';
 import { ProjectHeader } from './project/ProjectHeader.js';
 import { RecordsTab } from './RecordsTab.js';
@@ -22,7 +23,7 @@ const SettingsTab = lazy(() => import('./SettingsTab.js').then((m) => ({ default
 const ImagesPage = lazy(() => import('./ImagesPage.js'));
 const ApplicationsPage = lazy(() => import('./ApplicationsPage.js'));
 const DeployImageDialog = lazy(() => import('./DeployImageDialog.js'));
-const InsightsPage = lazy(() => import('./insights/InsightsPage.js'));
+const InsightsPage = lazy(loadInsightsPage);
 
 const TABS = [
   { id: 'records', key: 'tab.records', path: '' },
