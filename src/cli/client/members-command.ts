@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { MembersJson } from '../../api/accounts.js';
 import type { CliIO } from '../exec.js';
 import { UsageError } from '../usage-error.js';
 import { clientFrom } from './context.js';
@@ -14,12 +15,6 @@ export const MEMBERS_USAGE = `usage: slipway members PROJECT [ls] [--json]
 
 const ROLES = ['viewer', 'developer', 'maintainer'];
 const VISIBILITIES = ['private', 'internal', 'public'];
-
-interface MembersJson {
-  visibility: string;
-  publicAllowed: boolean;
-  members: { username: string; role: string; instanceRole: string; addedAt: number }[];
-}
 
 export async function membersCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({

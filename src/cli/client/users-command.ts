@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { UserJson } from '../../api/accounts.js';
 import type { CliIO } from '../exec.js';
 import { textTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
@@ -18,14 +19,6 @@ export const PASSWD_USAGE = `usage: slipway passwd [--server URL --username U] [
   and SLIPWAY_NEW_PASSWORD, or hidden prompts). With --username it signs in with the password
   (needed when a generated password must be replaced, as no token works before that); otherwise
   it uses the credentials of slipway login. Other sessions are signed out.`;
-
-interface UserJson {
-  username: string;
-  role: string;
-  createdAt: number;
-  disabled: boolean;
-  mustChangePassword: boolean;
-}
 
 export async function usersCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({

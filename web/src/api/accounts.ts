@@ -1,27 +1,13 @@
 /** Account administration: users, invitation links, one's own password (account-routes.ts, user-routes.ts, invite-routes.ts). */
+import type { CreatedInvite, InviteJson, UserJson } from '../../../src/api/accounts.js';
 import { apiFetch } from './http.js';
+
+export type { InviteJson, UserJson };
+
 import type { Me } from './types.js';
 
 export type Role = Me['user']['role'];
 export const ROLES: Role[] = ['viewer', 'maintainer', 'admin'];
-
-export interface UserJson {
-  username: string;
-  role: Role;
-  createdAt: number;
-  disabled: boolean;
-  mustChangePassword: boolean;
-}
-
-export interface InviteJson {
-  id: string;
-  role: Role;
-  createdBy: string;
-  createdAt: number;
-  expiresAt: number;
-  usedAt: number | null;
-  usedBy: string | null;
-}
 
 export const accounts = {
   users: () => apiFetch<UserJson[]>('/api/users'),
@@ -35,7 +21,7 @@ export const accounts = {
     apiFetch<void>(`/api/users/${encodeURIComponent(username)}`, { method: 'DELETE' }),
   invites: () => apiFetch<InviteJson[]>('/api/invites'),
   createInvite: (role: Role) =>
-    apiFetch<InviteJson & { token: string; path: string; url: string | null }>('/api/invites', {
+    apiFetch<CreatedInvite>('/api/invites', {
       method: 'POST',
       body: { role },
     }),

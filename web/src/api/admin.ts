@@ -1,18 +1,10 @@
 /** Instance administration: agents (agent-admin-routes.ts) and the audit log (audit-routes.ts). */
+import type { AgentJson } from '../../../src/api/accounts.js';
 import type { AuditJson } from '../../../src/api/audit.js';
-import { apiFetch } from './http.js';
 
-export interface AgentJson {
-  id: string;
-  name: string;
-  embedded: boolean;
-  labels: Record<string, string>;
-  version: string | null;
-  capacity: number | null;
-  createdAt: number;
-  lastSeenAt: number | null;
-  leases: { leaseId: string; runId: string; projectId: string; leasedAt: number; heartbeatAt: number }[];
-}
+export type { AgentJson };
+
+import { apiFetch } from './http.js';
 
 /** The server's audit entry (src/api/audit.ts), type-only. */
 export type { AuditJson as AuditEntryJson };

@@ -6,9 +6,10 @@
  * `useProjectCan()`. Outside a project page it falls back to the instance role.
  */
 import { createContext, type ReactNode, useContext } from 'react';
+import type { ProjectRole } from '../../../src/api/accounts.js';
 import { useAuth } from './auth.js';
 
-export type ProjectRole = 'viewer' | 'developer' | 'maintainer';
+export type { ProjectRole };
 
 const RANK: Record<ProjectRole, number> = { viewer: 1, developer: 2, maintainer: 3 };
 const ProjectRoleContext = createContext<ProjectRole | null>(null);

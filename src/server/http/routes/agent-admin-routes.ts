@@ -1,30 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { agentJsonSchema as AgentInfo } from '../../../api/accounts.js';
 import type { ServerContext } from '../../context.js';
 import { createAgent, listAgents } from '../../queue/agent-registry.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-
-const AgentInfo = z.object({
-  id: z.string(),
-  name: z.string(),
-  embedded: z.boolean(),
-  /** What the agent declared on its last lease request (`--label`, plus its host's os and arch). */
-  labels: z.record(z.string(), z.string()),
-  version: z.string().nullable(),
-  capacity: z.number().nullable(),
-  createdAt: z.number(),
-  lastSeenAt: z.number().nullable(),
-  leases: z.array(
-    z.object({
-      leaseId: z.string(),
-      runId: z.string(),
-      projectId: z.string(),
-      leasedAt: z.number(),
-      heartbeatAt: z.number(),
-    }),
-  ),
-});
 
 /** Admins register agents (the token is shown once), see what they run, and revoke them. */
 export function registerAgentAdminRoutes(app: FastifyInstance, ctx: ServerContext): void {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { createdInviteSchema, inviteJsonSchema as Invite } from '../../../api/accounts.js';
 import { createInvite, DEFAULT_INVITE_TTL_HOURS, inviteJson } from '../../auth/user-invites.js';
 import { ROLE } from '../../auth/users.js';
 import type { ServerContext } from '../../context.js';
@@ -7,16 +8,6 @@ import { writeAudit } from '../../deploys/audit-log.js';
 import { notFound } from '../../errors.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
-
-const Invite = z.object({
-  id: z.string(),
-  role: ROLE,
-  createdBy: z.string(),
-  createdAt: z.number(),
-  expiresAt: z.number(),
-  usedAt: z.number().nullable(),
-  usedBy: z.string().nullable(),
-});
 
 /** Invitation links (admins): make one, list them, revoke an unused one. */
 export function registerInviteRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -35,7 +26,7 @@ export function registerInviteRoutes(app: FastifyInstance, ctx: ServerContext): 
         .max(24 * 30)
         .default(DEFAULT_INVITE_TTL_HOURS),
     }),
-    response: Invite.extend({ token: z.string(), path: z.string(), url: z.string().nullable() }),
+    response: createdInviteSchema,
     handler: async ({ body }, req) => {
       const admin = requireRole(req, 'admin');
       const now = ctx.now();

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { membersJsonSchema as MembersJson } from '../../../api/accounts.js';
 import {
   listMembers,
   putMember,
@@ -18,22 +19,6 @@ import { requireRole } from '../principal.js';
 const ROLE = z.enum(PROJECT_ROLES as ['viewer', 'developer', 'maintainer']);
 const VISIBILITY = z.enum(VISIBILITIES as ['private', 'internal', 'public']);
 const MemberParam = PROJECT_PARAM.extend({ username: z.string().min(1).max(64) });
-
-const MembersJson = z.object({
-  visibility: VISIBILITY,
-  /** Whether `public` may be chosen on this server (SLIPWAY_ALLOW_PUBLIC_PROJECTS). */
-  publicAllowed: z.boolean(),
-  /** The caller's own effective role in the project (what the UI offers follows it). */
-  myRole: ROLE,
-  members: z.array(
-    z.object({
-      username: z.string(),
-      role: ROLE,
-      instanceRole: z.enum(['admin', 'maintainer', 'viewer']),
-      addedAt: z.number(),
-    }),
-  ),
-});
 
 /**
  * Who may do what in a project (issue #14): its visibility and its members. Whoever reads the

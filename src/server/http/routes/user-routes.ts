@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { userJsonSchema as User } from '../../../api/accounts.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { deleteUserSessions } from '../../auth/sessions.js';
 import { countAdmins, createUser, findUser, PASSWORD, ROLE, USERNAME, userJson } from '../../auth/users.js';
@@ -10,13 +11,6 @@ import type { UserRow } from '../../store/tables.js';
 import { defineRoute } from '../define-route.js';
 import { requireRole } from '../principal.js';
 
-const User = z.object({
-  username: z.string(),
-  role: ROLE,
-  createdAt: z.number(),
-  disabled: z.boolean(),
-  mustChangePassword: z.boolean(),
-});
 const UsernameParam = z.object({ username: z.string().max(64) });
 
 /** User administration (admins only). The last admin can be neither demoted nor deleted. */

@@ -1,16 +1,9 @@
 /** The members and visibility routes (src/server/http/routes/member-routes.ts). */
+import type { MembersJson, ProjectRole } from '../../../../src/api/accounts.js';
 import type { Visibility } from '../../../../src/api/projects.js';
 import { apiFetch } from '../../api/http.js';
 
-export type { Visibility };
-export type ProjectRole = 'viewer' | 'developer' | 'maintainer';
-
-export interface MembersJson {
-  visibility: Visibility;
-  publicAllowed: boolean;
-  myRole: ProjectRole;
-  members: { username: string; role: ProjectRole; instanceRole: string; addedAt: number }[];
-}
+export type { MembersJson, ProjectRole, Visibility };
 
 const base = (project: string) => `/api/projects/${encodeURIComponent(project)}`;
 
