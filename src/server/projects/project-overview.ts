@@ -1,27 +1,10 @@
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
-import { runTestCountsSchema, testCountSelections, testCountsOf } from '../runs/run-test-counts.js';
+import { ProjectOverviewJson, type ProjectOverviewJsonType } from '../../api/project-overview.js';
+import { testCountSelections, testCountsOf } from '../runs/run-test-counts.js';
 import type { Database, ProjectRow } from '../store/tables.js';
 
-/**
- * The project page's header beside the name: the newest image the project's builds produced
- * (镜像), and the test counts and coverage of the newest default-branch run that reported tests.
- */
-export const ProjectOverviewJson = z.object({
-  defaultBranch: z.string(),
-  image: z
-    .object({
-      repository: z.string(),
-      tag: z.string(),
-      digest: z.string().nullable(),
-      createdAt: z.number(),
-    })
-    .nullable(),
-  tests: runTestCountsSchema
-    .extend({ runNumber: z.number().int(), record: z.string(), createdAt: z.number() })
-    .nullable(),
-});
-export type ProjectOverviewJsonType = z.infer<typeof ProjectOverviewJson>;
+/** The project page's header (shapes in src/api/project-overview.ts, re-exported for the routes). */
+export { ProjectOverviewJson, type ProjectOverviewJsonType };
 
 export async function projectOverview(
   db: Kysely<Database>,

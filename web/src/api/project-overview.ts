@@ -1,17 +1,10 @@
-import type { ProjectOverviewJsonType } from '../../../src/server/projects/project-overview.js';
+import type { CommitAtRef, ProjectOverviewJsonType } from '../../../src/api/project-overview.js';
 import { apiFetch } from './http.js';
 
 /** The project page header's reads (project-overview-routes.ts). */
 export type ProjectOverview = ProjectOverviewJsonType;
 
-export interface CommitAtRef {
-  ref: { kind: 'branch' | 'tag'; name: string };
-  sha: string;
-  shortSha: string;
-  message: string;
-  author: string;
-  time: number | null;
-}
+export type { CommitAtRef };
 
 const p = (project: string) => `/api/projects/${encodeURIComponent(project)}`;
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { CommitAtRefJson as CommitJson } from '../../../api/project-overview.js';
 import { isValidShortRefName, type Ref } from '../../../domain/ref.js';
 import type { ServerContext } from '../../context.js';
 import { invalid, notFound } from '../../errors.js';
@@ -10,16 +11,6 @@ import { requireRole } from '../principal.js';
 import { projectParams } from './run-params.js';
 
 const REF_NAME = z.string().min(1).max(255).refine(isValidShortRefName, 'not a valid git branch or tag name');
-
-const CommitJson = z.object({
-  ref: z.object({ kind: z.enum(['branch', 'tag']), name: z.string() }),
-  sha: z.string(),
-  shortSha: z.string(),
-  message: z.string(),
-  author: z.string(),
-  /** Commit time (ms); null when git could not tell. */
-  time: z.number().nullable(),
-});
 
 /**
  * What the project page's header and its "Run manually" confirmation read: the overview (newest
