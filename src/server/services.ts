@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ProjectEventKind } from '../api/events.js';
 import type { PipelineEvent } from '../domain/event.js';
 import type { LogLine } from '../domain/log-line.js';
 import type { Ref } from '../domain/ref.js';
@@ -132,7 +133,7 @@ export interface ProjectEvent {
    * `image`: a build job's image was recorded (data: ImageEventData of images/image-catalogue.ts);
    * `release`: a release changed (data: ReleaseEventData of deploys/release-live-events.ts).
    */
-  type: 'run' | 'job' | 'image' | 'environment' | 'release';
+  type: ProjectEventKind;
   projectId: string;
   runId: string;
   number: number;

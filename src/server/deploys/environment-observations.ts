@@ -6,6 +6,7 @@
  * is recorded as nothing running. A change of health emits an `environment` project event.
  */
 import type { Kysely } from 'kysely';
+import type { EnvironmentEventData } from '../../api/events.js';
 import type {
   EnvironmentReportAnswer,
   EnvironmentReportMessage,
@@ -23,12 +24,7 @@ export interface ObservationDeps {
   staleMs: number;
 }
 
-/** Data of an `environment` event. */
-export interface EnvironmentEventData {
-  app: string;
-  env: string;
-  health: string;
-}
+export type { EnvironmentEventData };
 
 interface EnvironmentMatch {
   environment_id: string;

@@ -1,31 +1,15 @@
 import type { Kysely } from 'kysely';
+import { RELEASE_CHANGES, type ReleaseChange, type ReleaseEventData } from '../../api/events.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
 import type { DeliveryEventType, StoredDeliveryEvent } from '../events/delivery-events.js';
 import type { EventBus } from '../services.js';
 import type { Database } from '../store/tables.js';
 
-/** Delivery events that change what a release shows (status, or waiting for approval). */
-const RELEASE_CHANGES = [
-  'release.started',
-  'release.succeeded',
-  'release.failed',
-  'release.rolled_back',
-  'release.canceled',
-  'approval.requested',
-  'approval.granted',
-] as const satisfies readonly DeliveryEventType[];
+// The release changes are a public list (src/api/events.ts); typed here as what they subscribe
+// to, so a change that is not a delivery event type does not compile.
+const SUBSCRIBED: readonly DeliveryEventType[] = RELEASE_CHANGES;
 
-type ReleaseChange = (typeof RELEASE_CHANGES)[number];
-
-/** What the `release` project event carries: enough for a page to know which release moved. */
-export interface ReleaseEventData {
-  /** The delivery event it mirrors, e.g. `release.succeeded`, `approval.requested`. */
-  change: ReleaseChange;
-  application: string;
-  environment: string;
-  /** The release's number within its application. */
-  release: number;
-}
+export type { ReleaseEventData };
 
 export interface ReleaseLiveDeps {
   db: Kysely<Database>;
@@ -63,7 +47,7 @@ export function publishReleaseChanges(bus: DeliveryEventBus, deps: ReleaseLiveDe
         data,
       });
     },
-    RELEASE_CHANGES,
+    SUBSCRIBED,
   );
 }
 

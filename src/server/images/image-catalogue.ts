@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { ImageEventData } from '../../api/events.js';
 import type { ImageHistoryJsonType, ImagesJsonType, ImageTagJsonType } from '../../api/images.js';
 import type { BuiltImageMessage } from '../../protocol/agent-protocol.js';
 import type { DeliveryEventBus } from '../events/delivery-event-bus.js';
@@ -13,18 +14,7 @@ export interface CatalogueDeps {
   now: () => number;
 }
 
-/** What the `image` ProjectEvent carries: enough for a page to refresh or a listener to act. */
-export interface ImageEventData {
-  job: string;
-  repository: string;
-  tags: string[];
-  digest: string | null;
-  imageId: string;
-  pushed: boolean;
-  registry: string | null;
-  sha: string;
-  ref: string;
-}
+export type { ImageEventData };
 
 /**
  * Records what a build job produced (called for `job.finished`, images/image-follow-up.ts): one row per tag, with the run, commit and ref that built

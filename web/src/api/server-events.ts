@@ -1,8 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { EnvironmentEventData } from '../../../src/server/deploys/environment-observations.js';
-import type { ReleaseEventData } from '../../../src/server/deploys/release-live-events.js';
-import type { ImageEventData } from '../../../src/server/images/image-catalogue.js';
-import type { ProjectEvent as ServerProjectEvent } from '../../../src/server/services.js';
+import type {
+  EnvironmentEventData,
+  ImageEventData,
+  ProjectEventKind,
+  ReleaseEventData,
+} from '../../../src/api/events.js';
 import { api } from './client.js';
 import { queryKeys, type RunFilters } from './query-keys.js';
 import { patchRunTests, type RunPages, upsertRun } from './runs-cache.js';
@@ -32,7 +34,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
  * Fails to compile when the server's ProjectEvent gains (or loses) a kind this union does not
  * list; the exhaustive switch below then says what the new kind must update.
  */
-const kindsMatchServer: Same<ServerEventKind, ServerProjectEvent['type']> = true;
+const kindsMatchServer: Same<ServerEventKind, ProjectEventKind> = true;
 
 /** The `event:` names to listen for (EventSource delivers named events only to their listeners). */
 export const SERVER_EVENT_KINDS = Object.keys({
