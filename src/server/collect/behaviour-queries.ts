@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { BehaviourReport } from '../../api/behaviour.js';
 import type { Database } from '../store/tables.js';
 
 const HOUR = 3_600_000;
@@ -12,26 +13,7 @@ export interface BehaviourScope {
   releaseId: string | null;
 }
 
-export interface BehaviourReport {
-  from: number;
-  to: number;
-  bucketMs: number;
-  totals: { visitors: number; views: number; events: number; errors: number };
-  series: { at: number; visitors: number; views: number; events: number; errors: number }[];
-  pages: { path: string; views: number; visitors: number }[];
-  referrers: { host: string; views: number }[];
-  events: { name: string; count: number; visitors: number }[];
-  errors: { message: string; count: number; lastAt: number }[];
-  releases: {
-    number: number;
-    environment: string | null;
-    visitors: number;
-    views: number;
-    events: number;
-    errors: number;
-    feedback: number;
-  }[];
-}
+export type { BehaviourReport };
 
 /** Hourly buckets up to two days, daily beyond. */
 export function bucketFor(from: number, to: number): number {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { FeedbackItem } from '../../api/behaviour.js';
 import { notFound } from '../errors.js';
 import type { Database } from '../store/tables.js';
 
@@ -10,17 +11,7 @@ export interface FeedbackFilter {
   limit: number;
 }
 
-export interface FeedbackItem {
-  id: string;
-  message: string;
-  rating: number | null;
-  contact: string | null;
-  page: string;
-  release: number | null;
-  environment: string | null;
-  createdAt: number;
-  resolvedAt: number | null;
-}
+export type { FeedbackItem };
 
 /** The feedback inbox of an application, newest first, filtered by release, rating, resolved. */
 export async function listFeedback(db: Kysely<Database>, filter: FeedbackFilter): Promise<FeedbackItem[]> {

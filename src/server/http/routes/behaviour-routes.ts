@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { siteJsonSchema as siteJson } from '../../../api/behaviour.js';
 import { behaviourReport } from '../../collect/behaviour-queries.js';
 import type { CollectService } from '../../collect/collect-service.js';
 import { listFeedback, resolveFeedback } from '../../collect/feedback-inbox.js';
@@ -16,15 +17,6 @@ import { requireRole } from '../principal.js';
 import { appParams } from './application-routes.js';
 
 const DAY = 86_400_000;
-
-const siteJson = z.object({
-  configured: z.boolean(),
-  siteKey: z.string().nullable(),
-  origins: z.array(z.object({ origin: z.string(), environment: z.string().nullable() })),
-  feedbackEnabled: z.boolean(),
-  /** The tag to paste into the app's pages (null until the site exists). */
-  snippet: z.string().nullable(),
-});
 
 const boolText = z.enum(['true', 'false']).transform((v) => v === 'true');
 

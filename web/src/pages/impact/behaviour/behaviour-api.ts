@@ -1,16 +1,7 @@
-import type { BehaviourReport } from '../../../../../src/server/collect/behaviour-queries.js';
-import type { FeedbackItem } from '../../../../../src/server/collect/feedback-inbox.js';
+import type { BehaviourReport, FeedbackItem, SiteJson } from '../../../../../src/api/behaviour.js';
 import { apiFetch } from '../../../api/http.js';
 
-export type { BehaviourReport, FeedbackItem };
-
-export interface SiteJson {
-  configured: boolean;
-  siteKey: string | null;
-  origins: { origin: string; environment: string | null }[];
-  feedbackEnabled: boolean;
-  snippet: string | null;
-}
+export type { BehaviourReport, FeedbackItem, SiteJson };
 
 export function appApi(project: string, app: string): string {
   return `/api/projects/${encodeURIComponent(project)}/applications/${encodeURIComponent(app)}`;
