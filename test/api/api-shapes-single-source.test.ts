@@ -2,7 +2,8 @@
  * The HTTP shapes live once, in src/api (issue #14): the server's routes validate and document
  * them, the web UI and the CLI import their inferred types. These source checks fail when a
  * hand-copied shape comes back — a web or CLI file declaring a type named like an src/api export,
- * or web/src/api/types.ts taking shapes from anywhere but src/api and src/domain.
+ * web/src/api/types.ts taking shapes from anywhere but src/api and src/domain, or any web file
+ * importing server code.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -108,4 +109,15 @@ test('the checks catch a hand-copied shape (they can fail)', () => {
     'B',
     'C',
   ]);
+});
+
+test('no web file imports server code: what the UI reads comes from src/api or src/domain', () => {
+  const offending = sources(join(repo, 'web', 'src')).flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .flatMap((line, i) =>
+        /from\s+'[./]*src\/server\//.test(line) ? [`${relative(repo, file)}:${i + 1}: ${line.trim()}`] : [],
+      ),
+  );
+  assert.deepEqual(offending, []);
 });
