@@ -76,6 +76,8 @@ export function errorsOf(counts: TrafficCounts): number {
 export class TrafficRecorder {
   private buckets = new Map<string, TrafficBucket>();
   private readonly running = new Map<string, TrafficCounts>();
+  /** Each tag's key, built once: the proxy records every request, this is on its hot path. */
+  private readonly tagKeys = new WeakMap<TrafficTag, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -127,7 +129,11 @@ export class TrafficRecorder {
 
   private targets(tag: TrafficTag): TrafficCounts[] {
     const minute = Math.floor(this.now() / 60_000) * 60_000;
-    const base = JSON.stringify([environmentKey(tag.ref), tag.releaseId, tag.role]);
+    let base = this.tagKeys.get(tag);
+    if (base === undefined) {
+      base = JSON.stringify([environmentKey(tag.ref), tag.releaseId, tag.role]);
+      this.tagKeys.set(tag, base);
+    }
     const key = `${base}${minute}`;
     let bucket = this.buckets.get(key);
     if (!bucket) {
