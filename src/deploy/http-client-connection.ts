@@ -355,6 +355,12 @@ export class ClientConnection implements UpstreamUser {
         this.client.destroy();
         return;
       }
+      // The whole request was read: the client may go on using its connection.
+      if ((status === 502 || status === 503) && ex.requestBody.done && !ex.closeClient && !this.clientEnded) {
+        this.client.write(proxyAnswer(status, text, true));
+        this.nextRequest();
+        return;
+      }
     }
     this.refuse(status, text);
   }

@@ -65,8 +65,8 @@ export function responseHeadBytes(head: ResponseHead, close: boolean): Buffer {
   return Buffer.from(`${text}\r\n`, 'latin1');
 }
 
-/** What the proxy answers itself: a short plain-text body and the end of the connection. */
-export function proxyAnswer(status: number, text: string): string {
+/** What the proxy answers itself: a short plain-text body (and, unless kept, the connection's end). */
+export function proxyAnswer(status: number, text: string, keepAlive = false): string {
   const reasons: Record<number, string> = {
     400: 'Bad Request',
     431: 'Request Header Fields Too Large',
@@ -78,6 +78,6 @@ export function proxyAnswer(status: number, text: string): string {
   const body = `${text}\n`;
   return (
     `HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
-    `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+    `content-length: ${Buffer.byteLength(body)}\r\n${keepAlive ? '' : 'connection: close\r\n'}\r\n${body}`
   );
 }
