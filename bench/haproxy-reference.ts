@@ -6,7 +6,8 @@
  * It is configured to do the same job as Slipway's proxy: HTTP mode (parses every request and
  * answer), one thread (Slipway's proxy is one event loop), keep-alive on both sides, and the
  * X-Forwarded-For/-Proto/-Host headers added. Found on PATH, in /usr/sbin or /usr/local/sbin
- * (Debian installs it there, outside a normal user's PATH), or at SLIPWAY_BENCH_HAPROXY.
+ * (Debian installs it there, outside a normal user's PATH), or at SLIPWAY_BENCH_HAPROXY
+ * (`off` skips the reference).
  */
 import { execFile, spawn } from 'node:child_process';
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -28,13 +29,20 @@ export interface ReferenceProxy {
   stop(): Promise<void>;
 }
 
-/** The haproxy binary to use, or null when there is none. */
-export async function findHaproxy(explicit: string | undefined, path: string): Promise<string | null> {
+/** Where to look when SLIPWAY_BENCH_HAPROXY is not set: PATH, then Debian's sbin directories. */
+export function haproxySearchPath(path: string): string {
+  return [path, '/usr/sbin', '/usr/local/sbin'].join(delimiter);
+}
+
+/** The haproxy binary to use, or null when there is none (or `explicit` is "off"). */
+export async function findHaproxy(explicit: string | undefined, searchPath: string): Promise<string | null> {
+  if (explicit === 'off') return null;
   const candidates = explicit
     ? [explicit]
-    : [...path.split(delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin'].map((d) =>
-        join(d, 'haproxy'),
-      );
+    : searchPath
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, 'haproxy'));
   for (const candidate of candidates) {
     const ok = await access(candidate, constants.X_OK).then(
       () => true,

@@ -22,7 +22,7 @@ import { DockerTarget } from '../src/deploy/docker-target.js';
 import { environmentName } from '../src/deploy/labels.js';
 import { freePort } from '../test/support/free-port.js';
 import { ensureTrafficAppImage, TRAFFIC_APP_PORT } from '../test/support/traffic-app-image.js';
-import { findHaproxy, type ReferenceProxy, startHaproxy } from './haproxy-reference.js';
+import { findHaproxy, haproxySearchPath, type ReferenceProxy, startHaproxy } from './haproxy-reference.js';
 import { median } from './stats.js';
 
 const run = promisify(execFile);
@@ -105,7 +105,14 @@ function report(path: string, targets: Target[], samples: Map<string, Sample[]>)
   const bytes = of(direct)[0]?.bytes ?? 0;
   const size = bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
   const rows: string[][] = [
-    ['target', 'p50 latency', 'throughput', 'p50 added vs direct', 'throughput vs direct', 'vs reference'],
+    [
+      'target',
+      'p50 latency',
+      'throughput',
+      'p50 added vs direct',
+      'throughput vs direct',
+      'Slipway vs reference',
+    ],
   ];
   for (const t of [direct, ...(reference ? [reference] : []), slipway]) {
     const m = med(t);
@@ -117,6 +124,8 @@ function report(path: string, targets: Target[], samples: Map<string, Sample[]>)
     }
     rows.push([t.name, ms(m.p50), perSecond(m.rps), ...vsDirect, vsRef]);
   }
+  // Without a reference proxy the last column would be empty.
+  if (!reference) for (const r of rows) r.pop();
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   console.log(`\n${path} (${size} per answer)\n`);
@@ -177,9 +186,11 @@ async function main(): Promise<void> {
     const direct = info.NetworkSettings.Networks[environmentName(ref)]?.IPAddress ?? '';
     if (!direct) throw new Error(`no address on network ${environmentName(ref)}`);
     const upstream = { host: direct, port: TRAFFIC_APP_PORT };
-    const binary = await findHaproxy(process.env.SLIPWAY_BENCH_HAPROXY, process.env.PATH ?? '');
+    const wanted = process.env.SLIPWAY_BENCH_HAPROXY;
+    const binary = await findHaproxy(wanted, haproxySearchPath(process.env.PATH ?? ''));
     if (binary) haproxy = await startHaproxy(binary, upstream, '/health');
-    else console.log('haproxy not found (PATH, /usr/sbin, SLIPWAY_BENCH_HAPROXY): no reference proxy row');
+    else if (wanted === 'off') console.log('SLIPWAY_BENCH_HAPROXY=off: no reference proxy row');
+    else console.log('haproxy is not installed (PATH, /usr/sbin, /usr/local/sbin): no reference proxy row');
     const targets: Target[] = [
       { name: 'Slipway proxy', host: '127.0.0.1', port },
       { name: 'direct', ...upstream },
