@@ -111,7 +111,7 @@ function report(path: string, targets: Target[], samples: Map<string, Sample[]>)
       'throughput',
       'p50 added vs direct',
       'throughput vs direct',
-      'Slipway vs reference',
+      'Slipway vs HAProxy',
     ],
   ];
   for (const t of [direct, ...(reference ? [reference] : []), slipway]) {
