@@ -3,7 +3,8 @@
  * traffic counted per release across a zero-downtime switch and stored through the real agent
  * route; keep-alive connections that follow the switch per request; a WebSocket upgrade; the
  * canary rolling back a release that answers 500 on 20 % of requests (the stable one keeps
- * serving, no failure outside the canary's share) and promoting a healthy one. Loopback only.
+ * serving, no failure outside the canary's share) and promoting a healthy one; a ~35 KB page
+ * crossing the proxy unchanged. Loopback only.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -193,6 +194,13 @@ describe('HTTP-aware proxy', () => {
     const share = total(load, '2') / (total(load, '1') + total(load, '2'));
     assert.ok(share > 0.05 && share < 0.4, `canary share ${share}`);
     assert.equal((await get(port, '/version')).body, '1');
+    // A real page's answer (~35 KB, many socket reads) crosses the proxy whole and unchanged.
+    const page = await get(port, '/page', 10_000);
+    assert.equal(page.status, 200);
+    assert.equal(page.body.match(/<tr class=/g)?.length, 200);
+    assert.ok(page.body.length > 20_000 && page.body.length < 40_000, `${page.body.length} bytes`);
+    assert.ok(page.body.endsWith('</html>\n'));
+    assert.equal((await get(port, '/page', 10_000)).body, page.body);
     const left = await docker.listContainers({
       filters: { label: [`io.slipway.deploy.project=${ref.project}`] },
     });

@@ -4,6 +4,11 @@
  * FAIL_EVERY-th request — FAIL_EVERY=5 is 20 %), echoes POST bodies, and accepts WebSocket
  * upgrades (a real handshake, then echoes one text frame). Every answer carries `x-release`,
  * so a load loop can count its failures per version.
+ *
+ * `/page` stands for a real application's answer (the proxy bench measures it next to the
+ * near-empty `/work`): a server-rendered HTML list page, a 200-row orders table built per request
+ * from pseudo-random data with a fixed seed (escaped, totalled, formatted), about 35 KB, the same
+ * bytes on every request. It never fails, whatever FAIL_EVERY says.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +26,26 @@ const crypto = require('node:crypto');
 const release = process.env.SLIPWAY_RELEASE || '?';
 const failEvery = Number(process.env.FAIL_EVERY || 0);
 let n = 0;
+const CUSTOMERS = ['Ada Lovelace', 'Grace Hopper', "O'Brien & Sons", 'Zhang Wei', 'Katherine Johnson', 'Linus <Ops>', 'Margaret Hamilton', 'Edsger Dijkstra'];
+const ITEMS = ['USB-C cable', 'Mechanical keyboard', 'Monitor arm', '27" display', 'Laptop stand', 'Noise-cancelling headset', 'Webcam', 'Desk lamp'];
+const STATUSES = ['paid', 'shipped', 'pending', 'refunded'];
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
+const money = (cents) => (cents / 100).toFixed(2).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ',');
+// Built per request on purpose: the work a list page does (query-shaped rows, escaping, sums).
+function renderPage() {
+  let seed = 0x2545f491;
+  const next = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed >>> 0; };
+  const rows = [];
+  for (let i = 0; i < 200; i++) {
+    const qty = 1 + (next() % 9);
+    const unit = 199 + (next() % 60000);
+    rows.push({ id: 10001 + i, customer: CUSTOMERS[next() % CUSTOMERS.length], item: ITEMS[next() % ITEMS.length], qty, unit, total: qty * unit, status: STATUSES[next() % STATUSES.length], day: new Date(Date.UTC(2026, 0, 1) + (next() % 330) * 86400000).toISOString().slice(0, 10) });
+  }
+  const sum = rows.reduce((a, r) => a + r.total, 0);
+  const body = rows.map((r) => '<tr class="' + r.status + '"><td><a href="/orders/' + r.id + '">#' + r.id + '</a></td><td>' + escapeHtml(r.customer) + '</td><td>' + escapeHtml(r.item) + '</td><td>' + r.qty + '</td><td>' + money(r.unit) + '</td><td>' + money(r.total) + '</td><td>' + r.day + '</td></tr>').join('\\n');
+  return '<!doctype html>\\n<html lang="en"><head><meta charset="utf-8"><title>Orders</title><style>table{border-collapse:collapse}td,th{padding:2px 6px}td:nth-child(n+4):nth-child(-n+6){text-align:right}.refunded{color:#999}</style></head>\\n<body><h1>Orders</h1><p>' + rows.length + ' orders, ' + money(sum) + ' in total</p>\\n<table><thead><tr><th>Order</th><th>Customer</th><th>Item</th><th>Qty</th><th>Unit</th><th>Total</th><th>Date</th></tr></thead><tbody>\\n' + body + '\\n</tbody></table></body></html>\\n';
+}
 const server = http.createServer((req, res) => {
   const headers = { 'x-release': release, 'content-type': 'text/plain' };
   if (req.url === '/health') { res.writeHead(200, headers); return res.end('OK'); }
@@ -28,6 +53,11 @@ const server = http.createServer((req, res) => {
   if (req.url === '/forwarded') {
     res.writeHead(200, { ...headers, 'content-type': 'application/json' });
     return res.end(JSON.stringify({ for: req.headers['x-forwarded-for'], proto: req.headers['x-forwarded-proto'], host: req.headers['x-forwarded-host'], env: process.env.SLIPWAY_ENVIRONMENT, sha: process.env.SLIPWAY_COMMIT_SHA }));
+  }
+  if (req.url === '/page') {
+    const html = renderPage();
+    res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+    return res.end(html);
   }
   if (req.method === 'POST') { res.writeHead(200, headers); return req.pipe(res); }
   n++;
@@ -52,7 +82,7 @@ server.listen(${TRAFFIC_APP_PORT});
 
 export async function ensureTrafficAppImage(docker: Dockerode): Promise<string> {
   const base = await ensureNodeImage(docker);
-  const tag = 'slipway-test/traffic-app:1';
+  const tag = 'slipway-test/traffic-app:2';
   const found = await docker
     .getImage(tag)
     .inspect()
