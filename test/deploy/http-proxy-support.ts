@@ -195,7 +195,10 @@ export interface RawResponse {
 
 /** A client on one raw socket; answers are parsed (and consumed) from what arrived so far. */
 export class RawClient {
-  private buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  /** Bytes a half-parsed answer needs before parsing again is worth it (10 MB bodies). */
+  private need = 0;
   private wake: (() => void) | null = null;
   closed = false;
   /** Bytes received in total (consumed or not). */
@@ -203,9 +206,10 @@ export class RawClient {
 
   private constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
       this.received += chunk.length;
-      this.wake?.();
+      if (this.buffered >= this.need) this.wake?.();
     });
     // A reset counts as a close: the tests only care that the connection ended.
     socket.on('error', () => socket.destroy());
@@ -234,6 +238,16 @@ export class RawClient {
   /** What arrived and was not parsed yet. */
   pending(): Buffer {
     return this.buffer;
+  }
+
+  private get buffer(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
+    return this.chunks[0] as Buffer;
+  }
+
+  private set buffer(rest: Buffer) {
+    this.chunks = [rest];
+    this.buffered = rest.length;
   }
 
   /** The next whole answer (`head`: the request was HEAD, so the answer has no body). */
@@ -270,6 +284,7 @@ export class RawClient {
       const finish = (error: Error | null, value?: T) => {
         clearTimeout(timer);
         this.wake = null;
+        this.need = 0;
         if (error) reject(error);
         else resolve(value as T);
       };
@@ -288,7 +303,10 @@ export class RawClient {
 
   private take(noBody: boolean): RawResponse | undefined {
     const parsed = parseResponse(this.buffer, this.closed, noBody);
-    if (!parsed) return undefined;
+    if (!parsed) {
+      this.need = expectedLength(this.buffer, noBody);
+      return undefined;
+    }
     this.buffer = this.buffer.subarray(parsed.used);
     return parsed.response;
   }
@@ -342,6 +360,14 @@ export function parseResponse(
   }
   if (!closed) return undefined;
   return { response: { ...base, body: buf.subarray(at), framing: 'close' }, used: buf.length };
+}
+
+/** The whole length of a content-length answer at the front of `buf` once its head is in, else 0. */
+function expectedLength(buf: Buffer, noBody: boolean): number {
+  const headEnd = buf.indexOf('\r\n\r\n');
+  if (noBody || headEnd < 0) return 0;
+  const match = /\r\ncontent-length:\s*(\d+)/i.exec(buf.subarray(0, headEnd).toString('latin1'));
+  return match ? headEnd + 4 + Number(match[1]) : 0;
 }
 
 function parseFields(lines: string[]): Record<string, string> {
