@@ -252,8 +252,8 @@ export class RawClient {
   }
 
   /** The next whole answer (`head`: the request was HEAD, so the answer has no body). */
-  response(opts: { head?: boolean } = {}): Promise<RawResponse> {
-    return this.until(() => this.take(opts.head === true), 'a whole HTTP response');
+  response(opts: { head?: boolean; ms?: number } = {}): Promise<RawResponse> {
+    return this.until(() => this.take(opts.head === true), 'a whole HTTP response', opts.ms);
   }
 
   /** The next answer, or null when the proxy closed the connection without one. */
