@@ -43,6 +43,7 @@ test('POST with Content-Length: 1 MB arrives intact (checksum echoed back)', asy
       req.end(body);
     }),
     'the upload answer',
+    15_000,
   );
   assert.equal(answer, `${body.length} ${sha(body)}`);
   assert.equal(up.seen[0]?.headers['content-length'], String(body.length));
@@ -120,16 +121,20 @@ test('a 32 MB response streams with back-pressure: a paused client stalls the up
   // the body unwritten. Stalled = no progress over three polls while waiting for 'drain'.
   let last = -1;
   let still = 0;
-  await waitFor(() => {
-    assert.equal(
-      state.finished,
-      false,
-      'the upstream wrote the whole body to a paused client: no back-pressure',
-    );
-    still = state.waitingDrain && state.written === last ? still + 1 : 0;
-    last = state.written;
-    return still >= 3;
-  }, 'the upstream to stall on back-pressure');
+  await waitFor(
+    () => {
+      assert.equal(
+        state.finished,
+        false,
+        'the upstream wrote the whole body to a paused client: no back-pressure',
+      );
+      still = state.waitingDrain && state.written === last ? still + 1 : 0;
+      last = state.written;
+      return still >= 3;
+    },
+    'the upstream to stall on back-pressure',
+    15_000,
+  );
   assert.ok(state.refused > 0, "the upstream's res.write returned false");
   assert.ok(state.written < size, 'the upstream is stalled before the end of the body');
   client.socket.resume();
