@@ -1,6 +1,7 @@
 /**
  * HttpProxy on the wire, where requests go: retry past an upstream that refuses connections,
- * 503 with no upstream and 502 (counted as a proxy error) when none answers, the canary share
+ * 503 with no upstream and 502 (counted as a proxy error) when none answers, no replay of a
+ * POST an upstream took and dropped, the canary share
  * applied per request on keep-alive connections, and the drain contract a switch relies on
  * (activeTo / waitIdle by host; 127.0.0.2 and 127.0.0.3 tell upstreams apart).
  */
@@ -11,6 +12,7 @@ import {
   deadPort,
   httpUpstream,
   RawClient,
+  rawUpstream,
   readBody,
   requestText,
   startProxy,
@@ -148,4 +150,29 @@ test('drain: an in-flight request counts for its host, waitIdle waits for it, a 
   // The switched client connection itself now follows the new set.
   slow.write(requestText('GET', '/again'));
   assert.equal((await slow.response()).body.toString(), 'new answer');
+});
+
+test('an upstream that drops a POST after taking it: 502, never replayed on another upstream', async (t) => {
+  const { proxy, port, recorder, ref, tag } = await startProxy(t);
+  // Reads the whole request, then hangs up without a word: the body may have had effects.
+  const dropper = await rawUpstream(t, (socket) => socket.destroy());
+  const live = await httpUpstream(t, (req, res) => res.end(`live ${req.url}`));
+  proxy.setUpstreams([dropper.at(tag('r1')), live.at(tag('r1'))]);
+  const outcomes: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const client = await RawClient.connect(t, port);
+    client.write(requestText('POST', `/order${i}`, {}, `order ${i}`));
+    const answer = await client.responseOrClose();
+    outcomes.push(`/order${i} ${answer?.status ?? 'closed'}`);
+  }
+  const dropped = dropper.received.map((bytes) => /POST (\S+)/.exec(bytes.toString('latin1'))?.[1]);
+  const served = live.seen.map((s) => s.url);
+  assert.ok(dropped.length > 0, 'round-robin sent some POSTs to the dropping upstream');
+  for (const url of dropped) {
+    assert.ok(!served.includes(url), `${url} was replayed on the live upstream after being dropped`);
+    assert.ok(outcomes.includes(`${url} 502`), `${url} answered 502: ${outcomes}`);
+  }
+  for (const url of served) assert.ok(outcomes.includes(`${url} 200`));
+  await waitFor(() => recorder.totals(ref, 'r1', 'stable').requests === 6, '6 recorded requests');
+  assert.equal(recorder.totals(ref, 'r1', 'stable').proxyErrors, dropped.length);
 });
