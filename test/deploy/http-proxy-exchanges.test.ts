@@ -1,6 +1,6 @@
 /**
  * HttpProxy on the wire, plain exchanges: what the upstream sees of a request (forwarding
- * headers added, hop-by-hop ones gone), keep-alive client connections that pick their upstream
+ * headers added, hop-by-hop ones gone, both ways), keep-alive client connections that pick their upstream
  * per request, pipelining, `Expect: 100-continue`, an HTTP/1.0 upstream delimiting by close and
  * an upstream closing after its answer. Local upstreams only (no Docker); black-box: public API.
  */
@@ -161,4 +161,23 @@ test('upstream answers Connection: close: the client keep-alive connection still
   assert.equal(second.body.toString(), 'closing after /second');
   assert.equal(client.closed, false);
   assert.equal(up.connections, 2, 'the proxy opened a new upstream connection for the second request');
+});
+
+test("the upstream's hop-by-hop response headers stay on its hop", async (t) => {
+  const { proxy, port } = await startProxy(t);
+  const up = await rawUpstream(t, (socket) => {
+    socket.write(
+      'HTTP/1.1 200 OK\r\nconnection: keep-alive, x-internal\r\nkeep-alive: timeout=3\r\n' +
+        'x-internal: upstream-only\r\nx-app: kept\r\ncontent-length: 2\r\n\r\nok',
+    );
+  });
+  proxy.setUpstreams([up.at()]);
+  const client = await RawClient.connect(t, port);
+  client.write(requestText('GET', '/'));
+  const answer = await client.response();
+  assert.equal(answer.body.toString(), 'ok');
+  assert.equal(answer.headers['x-app'], 'kept');
+  // The proxy may announce its own keep-alive terms, not the upstream's.
+  assert.notEqual(answer.headers['keep-alive'], 'timeout=3');
+  assert.equal(answer.headers['x-internal'], undefined, 'a header the upstream named in Connection');
 });
