@@ -1,8 +1,9 @@
 /**
  * HttpProxy on the wire, bodies: request bodies by length and chunked (with a trailer), chunked
- * and large responses streamed with back-pressure (a paused client must stall the upstream, not
- * make the proxy buffer the body), answers that carry no body (HEAD, 204, 304) keeping the
- * connection usable, and what the recorder counts of it all.
+ * and large responses streamed with back-pressure (a paused client must stall the upstream, and
+ * an upstream not reading an upload must stall the client, rather than the proxy buffering the
+ * body), answers that carry no body (HEAD, 204, 304) keeping the connection usable, and what the
+ * recorder counts of it all.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -142,6 +143,59 @@ test('a 32 MB response streams with back-pressure: a paused client stalls the up
   const answer = await client.response({ ms: 30_000 });
   assert.equal(answer.body.length, size);
   assert.equal(sha(answer.body), sha(body));
+});
+
+test('a 32 MB upload streams with back-pressure: an upstream not reading stalls the client', async (t) => {
+  const { proxy, port } = await startProxy(t);
+  const size = 32 * 1024 * 1024;
+  const body = randomBytes(size);
+  let startReading: (() => void) | null = null;
+  const up = await httpUpstream(t, (req, res) => {
+    // Reads nothing until the test says so; node stops reading the socket meanwhile.
+    startReading = () => {
+      readBody(req).then((got) => res.end(`${got.length} ${sha(got)}`));
+    };
+  });
+  proxy.setUpstreams([up.at()]);
+  const client = await RawClient.connect(t, port);
+  client.write(requestText('POST', '/upload', { 'content-length': String(size) }));
+  // The client sends like any careful writer: a 64 KB piece, then waits for 'drain'. `sent`
+  // only moves while the proxy takes bytes (a node socket's own queue length does not show
+  // progress: it hands its whole backlog to the kernel in one writev).
+  const progress = { sent: 0 };
+  const pump = async () => {
+    for (let at = 0; at < size && !client.closed; at += 65_536) {
+      const ok = client.socket.write(body.subarray(at, at + 65_536));
+      progress.sent = Math.min(size, at + 65_536);
+      if (!ok)
+        await new Promise((resolve) => {
+          client.socket.once('drain', resolve);
+          client.socket.once('close', resolve);
+        });
+    }
+  };
+  void pump();
+  await waitFor(() => startReading !== null, 'the upstream to get the request head');
+  // Stalled = no progress over three polls, with most of the upload still unsent.
+  let last = -1;
+  let still = 0;
+  await waitFor(
+    () => {
+      assert.notEqual(
+        progress.sent,
+        size,
+        'the whole upload left the client while the upstream read nothing',
+      );
+      still = progress.sent === last ? still + 1 : 0;
+      last = progress.sent;
+      return still >= 3;
+    },
+    'the client to stall on back-pressure',
+    15_000,
+  );
+  (startReading as unknown as () => void)();
+  const answer = await client.response({ ms: 30_000 });
+  assert.equal(answer.body.toString(), `${size} ${sha(body)}`);
 });
 
 test('HEAD to an upstream announcing content-length 1000: no body follows, the next request works', async (t) => {

@@ -165,7 +165,7 @@ test('an upstream that drops a POST after taking it: 502, never replayed on anot
     const answer = await client.responseOrClose();
     outcomes.push(`/order${i} ${answer?.status ?? 'closed'}`);
   }
-  const dropped = dropper.received.map((bytes) => /POST (\S+)/.exec(bytes.toString('latin1'))?.[1]);
+  const dropped = dropper.received.map((bytes) => /POST (\S+)/.exec(bytes.toString('latin1'))?.[1] ?? '?');
   const served = live.seen.map((s) => s.url);
   assert.ok(dropped.length > 0, 'round-robin sent some POSTs to the dropping upstream');
   for (const url of dropped) {
