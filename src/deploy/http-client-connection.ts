@@ -1,50 +1,32 @@
 /**
  * One client connection of the HTTP proxy: reads request heads, picks an upstream per request
- * (so a switch or a canary share applies per request, even on a long keep-alive connection),
- * and forwards the bytes of both bodies untouched while following where each message ends
- * (http-wire.ts). Back-pressure both ways: a side that cannot take more pauses the other.
- *
- * Only heads are parsed and rebuilt; bodies are never copied or buffered — that is where the
- * proxy's throughput comes from. Pipelined requests wait (the client is paused) until the
- * answer before them is complete. An `Upgrade` the upstream accepts (101) turns the
- * connection into a tunnel. A request no upstream took — refused connection, or a reused idle
- * connection the upstream closed before answering a repeatable request — goes to the next
- * upstream; after that the proxy answers 502 itself (503 when nothing is serving).
+ * (a switch or a canary share applies per request, even on a long keep-alive connection) and
+ * passes both bodies on untouched, following where each message ends (http-wire.ts), with
+ * back-pressure both ways. Pipelined requests wait until the answer before them is complete; a
+ * 101 turns the connection into a tunnel; a request no upstream took goes to the next upstream,
+ * then the proxy answers 502 itself (503 when nothing is serving).
  */
 import type { Socket } from 'node:net';
-import { type Exchange, openExchange, readResponseHeads } from './http-exchange.js';
+import {
+  type Exchange,
+  openExchange,
+  type ProxyContext,
+  REPEATABLE,
+  readResponseHeads,
+} from './http-exchange.js';
 import { proxyAnswer } from './http-head-rewrite.js';
 import { type BodyTracker, headEnd, MAX_HEAD_BYTES, WireError } from './http-wire.js';
-import type { UpstreamConnection, UpstreamConnections, UpstreamUser } from './upstream-connections.js';
-import type { Upstream } from './upstream-pool.js';
+import type { UpstreamConnection, UpstreamUser } from './upstream-connections.js';
 
 /** Longer than common load balancers' idle timeout, so they close first (no reset races). */
 const KEEP_ALIVE_MS = 65_000;
-const REPEATABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-
-/** What a client connection needs of its proxy. */
-export interface ProxyContext {
-  pick(): Upstream | null;
-  upstreamCount(): number;
-  connections: UpstreamConnections;
-  /** Counts an exchange as open to `host` until the returned function is called. */
-  open(host: string): () => void;
-  record(
-    upstream: Upstream,
-    status: number | null,
-    startedAt: number,
-    bytesIn: number,
-    bytesOut: number,
-  ): void;
-  /** Whether idle connections to this upstream are still worth keeping. */
-  wanted(upstream: Upstream): boolean;
-}
 
 export class ClientConnection implements UpstreamUser {
   private pending: Buffer | null = null;
   private ex: Exchange | null = null;
   private clientEnded = false;
   private refused = false;
+  private headTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly client: Socket,
@@ -89,9 +71,17 @@ export class ClientConnection implements UpstreamUser {
     const end = headEnd(buf);
     if (end < 0 || end > MAX_HEAD_BYTES) {
       if (end > MAX_HEAD_BYTES || buf.length > MAX_HEAD_BYTES) this.refuse(431, 'request head too large');
-      else this.client.resume();
+      else {
+        // A head arriving a byte at a time must not hold the connection forever.
+        this.headTimer ??= setTimeout(
+          () => this.refuse(408, 'request head not complete in time'),
+          this.ctx.headTimeoutMs,
+        );
+        this.client.resume();
+      }
       return;
     }
+    this.clearHeadTimer();
     this.pending = null;
     try {
       const { ex, leftover } = openExchange(buf, end, this.client.remoteAddress ?? '');
@@ -365,7 +355,13 @@ export class ClientConnection implements UpstreamUser {
     this.refuse(status, text);
   }
 
+  private clearHeadTimer(): void {
+    if (this.headTimer) clearTimeout(this.headTimer);
+    this.headTimer = null;
+  }
+
   private refuse(status: number, text: string): void {
+    this.clearHeadTimer();
     this.refused = true;
     this.pending = null;
     this.client.end(proxyAnswer(status, text));
@@ -383,6 +379,7 @@ export class ClientConnection implements UpstreamUser {
   }
 
   private onClientClose(): void {
+    this.clearHeadTimer();
     const ex = this.ex;
     if (!ex) return;
     if (ex.tunnel) {

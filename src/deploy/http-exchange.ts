@@ -17,8 +17,31 @@ import {
   requestFraming,
   responseFraming,
 } from './http-wire.js';
-import type { UpstreamConnection } from './upstream-connections.js';
+import type { UpstreamConnection, UpstreamConnections } from './upstream-connections.js';
 import type { Upstream } from './upstream-pool.js';
+
+/** Methods whose request may be sent again when nobody answered it (RFC 9110 §9.2.2). */
+export const REPEATABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** What a client connection needs of its proxy. */
+export interface ProxyContext {
+  pick(): Upstream | null;
+  upstreamCount(): number;
+  connections: UpstreamConnections;
+  /** Counts an exchange as open to `host` until the returned function is called. */
+  open(host: string): () => void;
+  record(
+    upstream: Upstream,
+    status: number | null,
+    startedAt: number,
+    bytesIn: number,
+    bytesOut: number,
+  ): void;
+  /** Whether idle connections to this upstream are still worth keeping. */
+  wanted(upstream: Upstream): boolean;
+  /** How long a request head may take to arrive once it started (slow-header clients). */
+  headTimeoutMs: number;
+}
 
 export interface Exchange {
   head: RequestHead;
@@ -134,6 +157,6 @@ export function readResponseHeads(ex: Exchange, interim: (head: Buffer) => void)
     // A declined upgrade, a body ending with the connection, or an answer before the whole
     // request arrived (its rest is never read): the client's connection ends with this answer.
     if (body.kind === 'close' || ex.upgrade !== null || !ex.requestBody.done) ex.closeClient = true;
-    return { kind: 'final', head: responseHeadBytes(head, ex.closeClient), rest };
+    return { kind: 'final', head: responseHeadBytes(head, ex.closeClient, body.kind === 'chunked'), rest };
   }
 }

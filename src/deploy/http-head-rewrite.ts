@@ -52,13 +52,14 @@ export function requestHeadBytes(head: RequestHead, clientAddress: string, upgra
   return Buffer.from(`${text}\r\n`, 'latin1');
 }
 
-export function responseHeadBytes(head: ResponseHead, close: boolean): Buffer {
+/** `chunked`: the body is chunked, so a Content-Length beside it is dropped (RFC 9112 §6.3). */
+export function responseHeadBytes(head: ResponseHead, close: boolean, chunked: boolean): Buffer {
   const dropped = droppedByConnection(head.fields);
   let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`;
   for (const [name, value] of head.fields) {
     const lower = name.toLowerCase();
     if (lower === 'connection' || lower === 'keep-alive' || lower === 'proxy-connection') continue;
-    if (dropped.has(lower)) continue;
+    if (dropped.has(lower) || (chunked && lower === 'content-length')) continue;
     text += `${name}: ${value}\r\n`;
   }
   if (close) text += 'connection: close\r\n';
@@ -69,6 +70,7 @@ export function responseHeadBytes(head: ResponseHead, close: boolean): Buffer {
 export function proxyAnswer(status: number, text: string, keepAlive = false): string {
   const reasons: Record<number, string> = {
     400: 'Bad Request',
+    408: 'Request Timeout',
     431: 'Request Header Fields Too Large',
     501: 'Not Implemented',
     502: 'Bad Gateway',

@@ -13,7 +13,8 @@
  * `Upgrade` tunnels (WebSocket), retries, and the proxy's own 502/503/4xx answers.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { ClientConnection, type ProxyContext } from './http-client-connection.js';
+import { ClientConnection } from './http-client-connection.js';
+import type { ProxyContext } from './http-exchange.js';
 import { listenOn, type PortProxyOptions } from './port-proxy.js';
 import type { TrafficRecorder } from './traffic-recorder.js';
 import { UpstreamConnections } from './upstream-connections.js';
@@ -21,6 +22,8 @@ import { ActiveUpstreams, type Upstream, UpstreamPool } from './upstream-pool.js
 
 export interface HttpProxyOptions extends PortProxyOptions {
   recorder?: TrafficRecorder;
+  /** How long a started request head may take (default 60 s, as Node's `headersTimeout`). */
+  headTimeoutMs?: number;
 }
 
 export class HttpProxy {
@@ -43,6 +46,7 @@ export class HttpProxy {
         if (upstream.tag)
           recorder?.request(upstream.tag, status, performance.now() - startedAt, bytesIn, bytesOut);
       },
+      headTimeoutMs: options.headTimeoutMs ?? 60_000,
       wanted: (upstream) => this.pool.all().some((u) => u.host === upstream.host && u.port === upstream.port),
     };
   }
