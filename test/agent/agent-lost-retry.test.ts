@@ -6,15 +6,13 @@
  * the API and in the log.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { pack } from 'tar-fs';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
-import { type CliProcess, ownerOf, startCli } from '../support/cli.js';
+import { registerAgent, startDockerAgent, stopAgents, stubSource } from '../support/agents.js';
+import type { CliProcess } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ensureBusyboxImage } from '../support/test-images.js';
 
@@ -28,45 +26,19 @@ const agents: CliProcess[] = [];
 before(async () => {
   image = await ensureBusyboxImage(docker);
   t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
-  sourceDir = await mkdtemp(join(tmpdir(), 'slipway-flow-lost-'));
-  await mkdir(join(sourceDir, 'docs'));
   // The first attempt finds "slow" and hangs until its agent is killed; the second finds "fast".
-  await writeFile(join(sourceDir, 'docs', 'mode.txt'), 'slow\n');
-  t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
-  // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
-  t.server.ctx.sources.checkout = undefined;
-  const res = await t.api('/api/agents', {
-    method: 'POST',
-    body: JSON.stringify({ name: 'flow-lost-agent' }),
-  });
-  token = ((await res.json()) as { token: string }).token;
+  sourceDir = await stubSource(t, 'slipway-flow-lost-', { 'docs/mode.txt': 'slow\n' });
+  token = await registerAgent(t, 'flow-lost-agent');
 });
 
 after(async () => {
-  for (const agent of agents) agent.kill('SIGKILL');
-  await Promise.all(agents.map((a) => a.done.catch(() => {})));
-  for (const agent of agents) {
-    const filters = { label: [`io.slipway.owner=${ownerOf(agent.pid)}`] };
-    for (const c of await docker.listContainers({ all: true, filters }))
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
-      await docker
-        .getVolume(v.Name)
-        .remove({ force: true })
-        .catch(() => {});
-  }
+  await stopAgents(agents);
   await t.close();
   await rm(sourceDir, { recursive: true, force: true });
 });
 
 function startAgent(): CliProcess {
-  const agent = startCli(['agent', '--server', t.url, '--token', token, '--backend', 'docker'], {
-    cwd: sourceDir,
-    killAfterMs: 180_000,
-  });
+  const agent = startDockerAgent(t, token, { cwd: sourceDir, killAfterMs: 180_000 });
   agents.push(agent);
   return agent;
 }

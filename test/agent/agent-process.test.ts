@@ -6,16 +6,13 @@
  *      with "agent lost"; the next agent started on this host removes the orphaned containers.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { pack } from 'tar-fs';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
-import { type CliProcess, ownedResources, ownerOf, startCli } from '../support/cli.js';
+import { registerAgent, startDockerAgent, stopAgents, stubSource } from '../support/agents.js';
+import { type CliProcess, ownedResources, ownerOf } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ensureBusyboxImage } from '../support/test-images.js';
 
@@ -29,30 +26,19 @@ const agents: CliProcess[] = [];
 before(async () => {
   image = await ensureBusyboxImage(docker);
   t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
-  sourceDir = await mkdtemp(join(tmpdir(), 'slipway-agent-e2e-'));
-  await mkdir(join(sourceDir, 'docs'));
-  await writeFile(join(sourceDir, 'docs', 'hello.txt'), 'hello from the repository\n');
   // The git source of a real project comes with another issue; the tar is what matters here.
-  t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
-  // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
-  t.server.ctx.sources.checkout = undefined;
-  const res = await t.api('/api/agents', { method: 'POST', body: JSON.stringify({ name: 'e2e-agent' }) });
-  token = ((await res.json()) as { token: string }).token;
+  sourceDir = await stubSource(t, 'slipway-agent-e2e-', { 'docs/hello.txt': 'hello from the repository\n' });
+  token = await registerAgent(t, 'e2e-agent');
 });
 
 after(async () => {
-  for (const agent of agents) agent.kill('SIGKILL');
-  await Promise.all(agents.map((a) => a.done.catch(() => {})));
-  for (const agent of agents) await sweepOwner(ownerOf(agent.pid));
+  await stopAgents(agents);
   await t.close();
   await rm(sourceDir, { recursive: true, force: true });
 });
 
 function startAgent(): CliProcess {
-  const agent = startCli(['agent', '--server', t.url, '--token', token, '--backend', 'docker'], {
-    cwd: sourceDir,
-    killAfterMs: 180_000,
-  });
+  const agent = startDockerAgent(t, token, { cwd: sourceDir, killAfterMs: 180_000 });
   agents.push(agent);
   return agent;
 }
@@ -190,20 +176,3 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     assert.match(result.stdout, /slipway agent: stopped/);
   });
 });
-
-/** Removes what an agent process of this test left (workspaces it kept, or a crash). */
-async function sweepOwner(owner: string): Promise<void> {
-  const filters = { label: [`io.slipway.owner=${owner}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => {});
-  }
-  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
-    await docker
-      .getVolume(v.Name)
-      .remove()
-      .catch(() => {});
-  }
-}
