@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../../src/server/store/migrate.js';
 import { openDatabase } from '../../src/server/store/open-database.js';
 import type { Database, ReleaseRow } from '../../src/server/store/tables.js';
+import { releaseRow } from '../support/rows.js';
 import { type GoldenHistory, seedGoldenHistory } from './golden-history.js';
 
 /** A fresh SQLite file under a temp dir named `prefix…`, migrated and seeded with the golden history. */
@@ -57,28 +58,18 @@ export function succeededRelease(
   production: GoldenProduction,
   release: { id: string; number: number; image: string; digest: string; sourceSha: string; at: number },
 ): ReleaseRow {
-  return {
-    id: release.id,
-    application_id: production.application_id,
-    environment_id: production.id,
-    number: release.number,
-    image: release.image,
-    digest: release.digest,
-    config: '{}',
-    config_version: 1,
-    replicas: 1,
-    source_run_id: null,
-    source_sha: release.sourceSha,
-    release_run_id: null,
-    release_job: null,
-    trigger: 'manual',
-    actor: 'ada',
-    status: 'succeeded',
-    reason: null,
-    created_at: release.at,
-    started_at: release.at,
-    finished_at: release.at + 60_000,
-    rollback_of: null,
-    promoted_from: null,
-  };
+  return releaseRow(
+    {
+      id: release.id,
+      application_id: production.application_id,
+      environment_id: production.id,
+      number: release.number,
+      image: release.image,
+      digest: release.digest,
+      source_sha: release.sourceSha,
+      actor: 'ada',
+      finished_at: release.at + 60_000,
+    },
+    release.at,
+  );
 }
