@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { PipelineEvent } from '../../src/domain/event.js';
+import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import { DbRunService } from '../../src/server/runs/run-service.js';
 import type { SourceService } from '../../src/server/services.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
@@ -116,6 +117,21 @@ export async function insertProject(
   return row;
 }
 
+/** An agent's report that job `name` of `stage` has been running since t=1000. */
+export function runningJob(name: string, stage: string): JobResultMessage {
+  return {
+    name,
+    stage,
+    status: 'running',
+    allowFailure: false,
+    failure: null,
+    skip: null,
+    exitCode: null,
+    startedAt: 1000,
+    finishedAt: null,
+  };
+}
+
 /** Project `projectName` with one run of a push to main, queued (its config is CONFIG). */
 export async function pushedRun(t: TestServer, projectName: string): Promise<RunRow> {
   const project = await insertProject(t, projectName);
@@ -131,17 +147,7 @@ export async function runWithRunningJob(t: TestServer, projectName: string, job:
   const run = await pushedRun(t, projectName);
   await claim(t, run.id);
   await t.server.ctx.runState.runStarted(run.id);
-  await t.server.ctx.runState.jobUpdate(run.id, {
-    name: job,
-    stage: 'build',
-    status: 'running',
-    allowFailure: false,
-    failure: null,
-    skip: null,
-    exitCode: null,
-    startedAt: 1000,
-    finishedAt: null,
-  });
+  await t.server.ctx.runState.jobUpdate(run.id, runningJob(job, 'build'));
   return run;
 }
 
