@@ -6,42 +6,31 @@
  * the API and in the log.
  */
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Dockerode from 'dockerode';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
-import { registerAgent, startDockerAgent, stopAgents, stubSource } from '../support/agents.js';
-import type { CliProcess } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
+import { type AgentBench, startAgentBench } from '../support/agents.js';
+import type { TestServer } from '../support/server.js';
 
-const docker = new Dockerode();
+let bench: AgentBench;
 let t: TestServer;
 let image = '';
 let sourceDir = '';
-let token = '';
-const agents: CliProcess[] = [];
 
 before(async () => {
-  image = await ensureBusyboxImage(docker);
-  t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
   // The first attempt finds "slow" and hangs until its agent is killed; the second finds "fast".
-  sourceDir = await stubSource(t, 'slipway-flow-lost-', { 'docs/mode.txt': 'slow\n' });
-  token = await registerAgent(t, 'flow-lost-agent');
+  bench = await startAgentBench({
+    agentName: 'flow-lost-agent',
+    sourcePrefix: 'slipway-flow-lost-',
+    files: { 'docs/mode.txt': 'slow\n' },
+  });
+  ({ t, image, sourceDir } = bench);
 });
 
-after(async () => {
-  await stopAgents(agents);
-  await t.close();
-  await rm(sourceDir, { recursive: true, force: true });
-});
+after(() => bench?.close());
 
-function startAgent(): CliProcess {
-  const agent = startDockerAgent(t, token, { cwd: sourceDir, killAfterMs: 180_000 });
-  agents.push(agent);
-  return agent;
-}
+const startAgent = () => bench.startAgent();
 
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;

@@ -6,42 +6,32 @@
  *      with "agent lost"; the next agent started on this host removes the orphaned containers.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
-import { registerAgent, startDockerAgent, stopAgents, stubSource } from '../support/agents.js';
-import { type CliProcess, ownedResources, ownerOf } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
+import { type AgentBench, startAgentBench } from '../support/agents.js';
+import { ownedResources, ownerOf } from '../support/cli.js';
+import type { TestServer } from '../support/server.js';
 
 const docker = new Dockerode();
+let bench: AgentBench;
 let t: TestServer;
 let image = '';
-let sourceDir = '';
-let token = '';
-const agents: CliProcess[] = [];
 
 before(async () => {
-  image = await ensureBusyboxImage(docker);
-  t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
   // The git source of a real project comes with another issue; the tar is what matters here.
-  sourceDir = await stubSource(t, 'slipway-agent-e2e-', { 'docs/hello.txt': 'hello from the repository\n' });
-  token = await registerAgent(t, 'e2e-agent');
+  bench = await startAgentBench({
+    agentName: 'e2e-agent',
+    sourcePrefix: 'slipway-agent-e2e-',
+    files: { 'docs/hello.txt': 'hello from the repository\n' },
+  });
+  ({ t, image } = bench);
 });
 
-after(async () => {
-  await stopAgents(agents);
-  await t.close();
-  await rm(sourceDir, { recursive: true, force: true });
-});
+after(() => bench?.close());
 
-function startAgent(): CliProcess {
-  const agent = startDockerAgent(t, token, { cwd: sourceDir, killAfterMs: 180_000 });
-  agents.push(agent);
-  return agent;
-}
+const startAgent = () => bench.startAgent();
 
 function pipeline(script: string): string {
   return `version: 1
@@ -121,7 +111,7 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
 
   test('kill -9 mid-run: the job fails as agent lost within the lease timeout; the next agent reaps', async () => {
     const calls = spyRunState(t.server.ctx.runState);
-    const victim = agents[0] ?? startAgent();
+    const victim = bench.agents[0] ?? startAgent();
     const project = await seedProject(t.server.ctx);
     const run = await seedRun(t.server.ctx, project, { pipeline: pipeline('echo started, sleep 300') });
     await until('the job to print', async () => (await logTexts(run.runId)).includes('started'), 60_000);
