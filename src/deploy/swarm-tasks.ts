@@ -59,20 +59,7 @@ export async function taskAddresses(
   tasks: TaskView[],
   network: string,
 ): Promise<string[]> {
-  const infos = await Promise.all(
-    tasks.map((t) =>
-      t.containerId
-        ? docker
-            .getContainer(t.containerId)
-            .inspect()
-            .catch(() => null)
-        : null,
-    ),
-  );
-  return infos.flatMap((i) => {
-    const ip = i?.State.Running ? i.NetworkSettings.Networks[network]?.IPAddress : undefined;
-    return ip ? [ip] : [];
-  });
+  return (await taskUpstreams(docker, tasks, network)).map((u) => u.address);
 }
 
 /** Like taskAddresses, with the release each task's container serves (from its labels). */

@@ -6,70 +6,31 @@
  * the API and in the log.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import Dockerode from 'dockerode';
-import { pack } from 'tar-fs';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
-import { type CliProcess, ownerOf, startCli } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
+import { type AgentBench, startAgentBench } from '../support/agents.js';
+import type { TestServer } from '../support/server.js';
 
-const docker = new Dockerode();
+let bench: AgentBench;
 let t: TestServer;
 let image = '';
 let sourceDir = '';
-let token = '';
-const agents: CliProcess[] = [];
 
 before(async () => {
-  image = await ensureBusyboxImage(docker);
-  t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
-  sourceDir = await mkdtemp(join(tmpdir(), 'slipway-flow-lost-'));
-  await mkdir(join(sourceDir, 'docs'));
   // The first attempt finds "slow" and hangs until its agent is killed; the second finds "fast".
-  await writeFile(join(sourceDir, 'docs', 'mode.txt'), 'slow\n');
-  t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
-  // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
-  t.server.ctx.sources.checkout = undefined;
-  const res = await t.api('/api/agents', {
-    method: 'POST',
-    body: JSON.stringify({ name: 'flow-lost-agent' }),
+  bench = await startAgentBench({
+    agentName: 'flow-lost-agent',
+    sourcePrefix: 'slipway-flow-lost-',
+    files: { 'docs/mode.txt': 'slow\n' },
   });
-  token = ((await res.json()) as { token: string }).token;
+  ({ t, image, sourceDir } = bench);
 });
 
-after(async () => {
-  for (const agent of agents) agent.kill('SIGKILL');
-  await Promise.all(agents.map((a) => a.done.catch(() => {})));
-  for (const agent of agents) {
-    const filters = { label: [`io.slipway.owner=${ownerOf(agent.pid)}`] };
-    for (const c of await docker.listContainers({ all: true, filters }))
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
-      await docker
-        .getVolume(v.Name)
-        .remove({ force: true })
-        .catch(() => {});
-  }
-  await t.close();
-  await rm(sourceDir, { recursive: true, force: true });
-});
+after(() => bench?.close());
 
-function startAgent(): CliProcess {
-  const agent = startCli(['agent', '--server', t.url, '--token', token, '--backend', 'docker'], {
-    cwd: sourceDir,
-    killAfterMs: 180_000,
-  });
-  agents.push(agent);
-  return agent;
-}
+const startAgent = () => bench.startAgent();
 
 async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;

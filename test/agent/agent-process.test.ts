@@ -6,56 +6,32 @@
  *      with "agent lost"; the next agent started on this host removes the orphaned containers.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { pack } from 'tar-fs';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
-import { type CliProcess, ownedResources, ownerOf, startCli } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
+import { type AgentBench, startAgentBench } from '../support/agents.js';
+import { ownedResources, ownerOf } from '../support/cli.js';
+import type { TestServer } from '../support/server.js';
 
 const docker = new Dockerode();
+let bench: AgentBench;
 let t: TestServer;
 let image = '';
-let sourceDir = '';
-let token = '';
-const agents: CliProcess[] = [];
 
 before(async () => {
-  image = await ensureBusyboxImage(docker);
-  t = await startTestServer({ SLIPWAY_LEASE_TIMEOUT: '3s' });
-  sourceDir = await mkdtemp(join(tmpdir(), 'slipway-agent-e2e-'));
-  await mkdir(join(sourceDir, 'docs'));
-  await writeFile(join(sourceDir, 'docs', 'hello.txt'), 'hello from the repository\n');
   // The git source of a real project comes with another issue; the tar is what matters here.
-  t.server.ctx.sources.archive = async () => pack(sourceDir) as unknown as Readable;
-  // The stub is the whole source: no git checkout (`clone:`) is made from a repository.
-  t.server.ctx.sources.checkout = undefined;
-  const res = await t.api('/api/agents', { method: 'POST', body: JSON.stringify({ name: 'e2e-agent' }) });
-  token = ((await res.json()) as { token: string }).token;
-});
-
-after(async () => {
-  for (const agent of agents) agent.kill('SIGKILL');
-  await Promise.all(agents.map((a) => a.done.catch(() => {})));
-  for (const agent of agents) await sweepOwner(ownerOf(agent.pid));
-  await t.close();
-  await rm(sourceDir, { recursive: true, force: true });
-});
-
-function startAgent(): CliProcess {
-  const agent = startCli(['agent', '--server', t.url, '--token', token, '--backend', 'docker'], {
-    cwd: sourceDir,
-    killAfterMs: 180_000,
+  bench = await startAgentBench({
+    agentName: 'e2e-agent',
+    sourcePrefix: 'slipway-agent-e2e-',
+    files: { 'docs/hello.txt': 'hello from the repository\n' },
   });
-  agents.push(agent);
-  return agent;
-}
+  ({ t, image } = bench);
+});
+
+after(() => bench?.close());
+
+const startAgent = () => bench.startAgent();
 
 function pipeline(script: string): string {
   return `version: 1
@@ -135,7 +111,7 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
 
   test('kill -9 mid-run: the job fails as agent lost within the lease timeout; the next agent reaps', async () => {
     const calls = spyRunState(t.server.ctx.runState);
-    const victim = agents[0] ?? startAgent();
+    const victim = bench.agents[0] ?? startAgent();
     const project = await seedProject(t.server.ctx);
     const run = await seedRun(t.server.ctx, project, { pipeline: pipeline('echo started, sleep 300') });
     await until('the job to print', async () => (await logTexts(run.runId)).includes('started'), 60_000);
@@ -190,20 +166,3 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     assert.match(result.stdout, /slipway agent: stopped/);
   });
 });
-
-/** Removes what an agent process of this test left (workspaces it kept, or a crash). */
-async function sweepOwner(owner: string): Promise<void> {
-  const filters = { label: [`io.slipway.owner=${owner}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => {});
-  }
-  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) {
-    await docker
-      .getVolume(v.Name)
-      .remove()
-      .catch(() => {});
-  }
-}

@@ -6,21 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Dockerode from 'dockerode';
-import type { Browser } from 'playwright-core';
-import {
-  launchChromium,
-  newContext,
-  onPage,
-  screenshot,
-  signIn,
-  startUiServer,
-  type UiServer,
-} from '../support/browser.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
-import { ensureWebBuilt } from '../support/web-build.js';
+import { onPage, screenshot } from '../support/browser.js';
+import { pushAndAwaitRun, signedInPage, startUiWithBrowser, type UiWithBrowser } from '../support/ui-run.js';
 
-const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const PROJECT = 'syslog-ui';
 
 const pipeline = (image: string) => `version: 1
@@ -38,41 +26,17 @@ stages:
 `;
 
 describe('coded log lines in zh-CN (Chromium)', () => {
-  let server: UiServer;
-  let browser: Browser;
-  let image = '';
+  let ui: UiWithBrowser;
   before(async () => {
-    // With Docker down the server's embedded agent runs jobs on the local backend (image ignored).
-    [image] = await Promise.all([ensureBusyboxImage(docker).catch(() => 'busybox'), ensureWebBuilt()]);
-    server = await startUiServer();
-    browser = await launchChromium();
+    ui = await startUiWithBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => ui?.close());
 
   test('the test summary and the artifact upload show in Chinese and are searchable', async () => {
-    await server.api('/api/projects', {
-      method: 'POST',
-      body: JSON.stringify({ name: PROJECT, source: { kind: 'builtin' } }),
-    });
-    await server.push(PROJECT, pipeline(image));
-    const context = await newContext(browser, { locale: 'zh-CN' });
-    const page = await context.newPage();
-    await signIn(page, server.url, 'admin', server.password);
+    const { server } = ui;
+    assert.equal(await pushAndAwaitRun(server, PROJECT, pipeline(ui.image)), 'succeeded');
+    const { context, page } = await signedInPage(ui, { locale: 'zh-CN' });
     await onPage(page, async () => {
-      let status = '';
-      for (let i = 0; i < 600 && !['failed', 'succeeded'].includes(status); i++) {
-        const runs = await server.api<{ runs: { status: string }[] }>(
-          `/api/projects/${PROJECT}/runs?limit=1`,
-        );
-        status = runs.runs[0]?.status ?? '';
-        if (!['failed', 'succeeded'].includes(status))
-          await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      assert.equal(status, 'succeeded');
-
       await page.goto(`${server.url}/projects/${PROJECT}/runs/1?job=unit`);
       const summary = page.locator('[data-testid=log-line]', { hasText: '测试：' });
       await summary.waitFor();

@@ -6,21 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Dockerode from 'dockerode';
-import type { Browser } from 'playwright-core';
-import {
-  launchChromium,
-  newContext,
-  onPage,
-  screenshot,
-  signIn,
-  startUiServer,
-  type UiServer,
-} from '../support/browser.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
-import { ensureWebBuilt } from '../support/web-build.js';
+import { onPage, screenshot } from '../support/browser.js';
+import { pushAndAwaitRun, signedInPage, startUiWithBrowser, type UiWithBrowser } from '../support/ui-run.js';
 
-const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const PROJECT = 'reasons-ui';
 
 const pipeline = (image: string) => `version: 1
@@ -35,41 +23,17 @@ stages:
 `;
 
 describe('run page reasons in zh-CN (Chromium)', () => {
-  let server: UiServer;
-  let browser: Browser;
-  let image = '';
+  let ui: UiWithBrowser;
   before(async () => {
-    // With Docker down the server's embedded agent runs jobs on the local backend (image ignored).
-    [image] = await Promise.all([ensureBusyboxImage(docker).catch(() => 'busybox'), ensureWebBuilt()]);
-    server = await startUiServer();
-    browser = await launchChromium();
+    ui = await startUiWithBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => ui?.close());
 
   test("a failed job's reason and the skip after it are in Chinese", async () => {
-    await server.api('/api/projects', {
-      method: 'POST',
-      body: JSON.stringify({ name: PROJECT, source: { kind: 'builtin' } }),
-    });
-    await server.push(PROJECT, pipeline(image));
-    const context = await newContext(browser, { locale: 'zh-CN' });
-    const page = await context.newPage();
-    await signIn(page, server.url, 'admin', server.password);
+    const { server } = ui;
+    assert.equal(await pushAndAwaitRun(server, PROJECT, pipeline(ui.image)), 'failed');
+    const { context, page } = await signedInPage(ui, { locale: 'zh-CN' });
     await onPage(page, async () => {
-      let status = '';
-      for (let i = 0; i < 600 && !['failed', 'succeeded'].includes(status); i++) {
-        const runs = await server.api<{ runs: { status: string }[] }>(
-          `/api/projects/${PROJECT}/runs?limit=1`,
-        );
-        status = runs.runs[0]?.status ?? '';
-        if (!['failed', 'succeeded'].includes(status))
-          await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      assert.equal(status, 'failed');
-
       await page.goto(`${server.url}/projects/${PROJECT}/runs/1?job=unit`);
       const runFailure = page.locator('[data-testid=run-failure]');
       await runFailure.waitFor();

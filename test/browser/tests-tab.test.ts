@@ -5,21 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Dockerode from 'dockerode';
-import type { Browser } from 'playwright-core';
-import {
-  launchChromium,
-  newContext,
-  onPage,
-  screenshot,
-  signIn,
-  startUiServer,
-  type UiServer,
-} from '../support/browser.js';
-import { ensureBusyboxImage } from '../support/test-images.js';
-import { ensureWebBuilt } from '../support/web-build.js';
+import { onPage, screenshot } from '../support/browser.js';
+import { pushAndAwaitRun, signedInPage, startUiWithBrowser, type UiWithBrowser } from '../support/ui-run.js';
 
-const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const PROJECT = 'junit-ui';
 
 const pipeline = (image: string) => `version: 1
@@ -38,38 +26,18 @@ stages:
 `;
 
 describe('Tests tab (Chromium)', () => {
-  let server: UiServer;
-  let browser: Browser;
-  let image = '';
+  let ui: UiWithBrowser;
   before(async () => {
-    // With Docker down the server's embedded agent runs jobs on the local backend (image ignored).
-    [image] = await Promise.all([ensureBusyboxImage(docker).catch(() => 'busybox'), ensureWebBuilt()]);
-    server = await startUiServer();
-    browser = await launchChromium();
+    ui = await startUiWithBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => ui?.close());
 
   test('a JUnit report with a failure: failed first with its message; artifacts listed', async () => {
-    await server.api('/api/projects', {
-      method: 'POST',
-      body: JSON.stringify({ name: PROJECT, source: { kind: 'builtin' } }),
-    });
-    await server.push(PROJECT, pipeline(image));
-    const context = await newContext(browser);
-    const page = await context.newPage();
-    await signIn(page, server.url, 'admin', server.password);
+    const { server } = ui;
+    // The run fails (exit 1) after reporting: wait for it to end before opening it.
+    await pushAndAwaitRun(server, PROJECT, pipeline(ui.image));
+    const { context, page } = await signedInPage(ui);
     await onPage(page, async () => {
-      // The run fails (exit 1) after reporting: wait for it to end, then open it.
-      for (let i = 0; i < 300; i++) {
-        const runs = await server.api<{ runs: { status: string }[] }>(
-          `/api/projects/${PROJECT}/runs?limit=1`,
-        );
-        if (runs.runs[0] && ['failed', 'succeeded'].includes(runs.runs[0].status)) break;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
       await page.goto(`${server.url}/projects/${PROJECT}/runs/1`);
       await page.click('[data-testid=tests-tab]');
       const first = page.locator('[data-testid=tests] .test-case').first();

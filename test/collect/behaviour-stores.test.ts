@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { VisitorHasher } from '../../src/server/collect/visitor-salts.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
+import { releaseRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, createSite, type Fixture, until } from './collect-support.js';
 
@@ -30,30 +31,12 @@ async function release(t: TestServer, f: Fixture, env: string, number: number): 
   await deliveries.transact(db, now, async (trx, record) => {
     await trx
       .insertInto('releases')
-      .values({
-        id,
-        application_id: f.applicationId,
-        environment_id: f.environments[env] as string,
-        number,
-        image: `web:${number}`,
-        digest: null,
-        config: '{}',
-        config_version: 1,
-        replicas: 1,
-        source_run_id: null,
-        source_sha: null,
-        release_run_id: null,
-        release_job: null,
-        trigger: 'manual',
-        actor: 'test',
-        status: 'succeeded',
-        reason: null,
-        created_at: at,
-        started_at: at,
-        finished_at: at,
-        rollback_of: null,
-        promoted_from: null,
-      })
+      .values(
+        releaseRow(
+          { id, application_id: f.applicationId, environment_id: f.environments[env] as string, number },
+          at,
+        ),
+      )
       .execute();
     record({
       type: 'release.succeeded',

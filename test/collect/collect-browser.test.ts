@@ -10,10 +10,8 @@ import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
 import type { Browser, Page } from 'playwright-core';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { freePort, get } from '../deploy/deploy-support.js';
-import { createWebApplication, startDeployAgent } from '../deploys/deploy-fixture.js';
+import { createWebApplication, startRegisteredDeployAgent } from '../deploys/deploy-fixture.js';
 import { launchChromium, newContext, onPage } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { buildCollectPage, pageHtml } from './collect-page-image.js';
@@ -31,13 +29,7 @@ const agentLog: string[] = [];
 
 before(async () => {
   t = await startTestServer();
-  const { agent } = await createAgent(t.server.ctx.db, {
-    name: 'collect-deployer',
-    embedded: false,
-    now: Date.now(),
-  });
-  stopAgent = startDeployAgent(docker, {
-    transport: new LocalTransport(t.server.ctx.queue, agent.id),
+  stopAgent = await startRegisteredDeployAgent(t, docker, 'collect-deployer', {
     log: (m) => agentLog.push(m),
   });
   browser = await launchChromium();

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
 import { type AgentOptions, runAgent } from '../../src/agent/agent.js';
+import { HttpTransport } from '../../src/agent/http-transport.js';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
+import { createAgent } from '../../src/server/queue/agent-registry.js';
+import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { HTTP_SERVICE_PORT } from '../support/http-service-image.js';
 import type { TestServer } from '../support/server.js';
 
@@ -29,6 +32,58 @@ export function startDeployAgent(
     stop.abort();
     await done;
   };
+}
+
+/**
+ * Registers agent `name` on `t` and starts it (see startDeployAgent), leasing from the server's
+ * queue in-process or, with `over: 'http'`, through the agent protocol with its token.
+ */
+export async function startRegisteredDeployAgent(
+  t: TestServer,
+  docker: Dockerode,
+  name: string,
+  options: { over?: 'queue' | 'http'; log: AgentOptions['log'] } & Partial<Omit<AgentOptions, 'transport'>>,
+): Promise<() => Promise<void>> {
+  const { over = 'queue', ...rest } = options;
+  const { agent, token } = await createAgent(t.server.ctx.db, { name, embedded: false, now: Date.now() });
+  const transport =
+    over === 'http'
+      ? new HttpTransport({ server: t.url, token })
+      : new LocalTransport(t.server.ctx.queue, agent.id);
+  return startDeployAgent(docker, { transport, ...rest });
+}
+
+/** What the release list says of a release, as far as waiting for its end needs. */
+export interface ReleaseStatus {
+  number: number;
+  status: string;
+}
+
+/**
+ * Polls release `number` of `app` in `env` until it has ended (bounded: a rollout waits for health
+ * checks); on timeout the error carries the agent's log.
+ */
+export async function releaseEnded<R extends ReleaseStatus>(
+  t: TestServer,
+  where: { project: string; app: string; env: string },
+  number: number,
+  opts: { timeoutMs: number; agentLog: string[] },
+): Promise<R> {
+  const deadline = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const res = await t.api(
+      `/api/projects/${where.project}/applications/${where.app}/releases?env=${where.env}`,
+    );
+    const { releases } = (await res.json()) as { releases: R[] };
+    const release = releases.find((r) => r.number === number);
+    if (release && ['succeeded', 'failed', 'rolled_back', 'canceled'].includes(release.status))
+      return release;
+    if (Date.now() > deadline)
+      throw new Error(
+        `release #${number} did not end: ${JSON.stringify(release)}\n${opts.agentLog.join('\n')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Creates a built-in project and an application with one `docker` environment on `port`. */

@@ -9,13 +9,11 @@ import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { readProgress } from '../../src/backends/docker/progress.js';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { freePort, get } from '../deploy/deploy-support.js';
 import { ensureHttpServiceImage, HTTP_SERVICE_PORT } from '../support/http-service-image.js';
 import { startRegistry } from '../support/registry.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
-import { createWebApplication, startDeployAgent } from './deploy-fixture.js';
+import { createWebApplication, releaseEnded, startRegisteredDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
 const project = `rel${Date.now().toString(36)}`;
@@ -28,15 +26,7 @@ const agentLog: string[] = [];
 before(async () => {
   // The promotion test pulls from a registry on 127.0.0.1 (security rule 11: allowlisted).
   t = await startTestServer({ SLIPWAY_OUTBOUND_ALLOWLIST: '127.0.0.1' });
-  const { agent } = await createAgent(t.server.ctx.db, {
-    name: 'deployer',
-    embedded: false,
-    now: Date.now(),
-  });
-  stopAgent = startDeployAgent(docker, {
-    transport: new LocalTransport(t.server.ctx.queue, agent.id),
-    log: (m) => agentLog.push(m),
-  });
+  stopAgent = await startRegisteredDeployAgent(t, docker, 'deployer', { log: (m) => agentLog.push(m) });
 });
 
 after(async () => {
@@ -56,19 +46,8 @@ interface Release {
 }
 
 /** Polls the release until it has ended (bounded: the rollout waits for health checks). */
-async function ended(number: number, envName = env): Promise<Release> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const res = await t.api(`/api/projects/${project}/applications/${app}/releases?env=${envName}`);
-    const { releases } = (await res.json()) as { releases: Release[] };
-    const release = releases.find((r) => r.number === number);
-    if (release && ['succeeded', 'failed', 'rolled_back', 'canceled'].includes(release.status))
-      return release;
-    if (Date.now() > deadline)
-      throw new Error(`release #${number} did not end: ${JSON.stringify(release)}\n${agentLog.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const ended = (number: number, envName = env) =>
+  releaseEnded<Release>(t, { project, app, env: envName }, number, { timeoutMs: 120_000, agentLog });
 
 async function post(path: string, body: unknown): Promise<Release> {
   const res = await t.api(path, { method: 'POST', body: JSON.stringify(body) });

@@ -8,15 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { HttpTransport } from '../../src/agent/http-transport.js';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
 import { environmentFilter } from '../../src/deploy/labels.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
 import type { ProjectEvent } from '../../src/server/services.js';
 import { freePort } from '../deploy/deploy-support.js';
 import { ensureHttpServiceImage } from '../support/http-service-image.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createWebApplication, startDeployAgent } from './deploy-fixture.js';
+import { createWebApplication, startRegisteredDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
 const project = `obs${Date.now().toString(36)}`;
@@ -28,13 +26,8 @@ const agentLog: string[] = [];
 
 before(async () => {
   t = await startTestServer({ SLIPWAY_OBSERVATION_STALE: '3s' });
-  const { token } = await createAgent(t.server.ctx.db, {
-    name: 'observer',
-    embedded: false,
-    now: Date.now(),
-  });
-  stopAgent = startDeployAgent(docker, {
-    transport: new HttpTransport({ server: t.url, token }),
+  stopAgent = await startRegisteredDeployAgent(t, docker, 'observer', {
+    over: 'http',
     log: (m) => agentLog.push(m),
     observeEnvironmentsMs: 200,
     // Below the 3 s staleness window, so an unchanged environment stays observed.

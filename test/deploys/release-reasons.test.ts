@@ -9,12 +9,10 @@ import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { DockerTarget } from '../../src/deploy/docker-target.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { freePort, get } from '../deploy/deploy-support.js';
 import { ensureHttpServiceImage, HTTP_SERVICE_PORT } from '../support/http-service-image.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { createWebApplication, startDeployAgent } from './deploy-fixture.js';
+import { createWebApplication, releaseEnded, startRegisteredDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
 const project = `rsn${Date.now().toString(36)}`;
@@ -36,11 +34,7 @@ interface Release {
 before(async () => {
   // The unpullable image lives on a closed port of 127.0.0.1, which must be allowlisted to be tried.
   t = await startTestServer({ SLIPWAY_OUTBOUND_ALLOWLIST: '127.0.0.1' });
-  const { agent } = await createAgent(t.server.ctx.db, { name: 'reasons', embedded: false, now: Date.now() });
-  stopAgent = startDeployAgent(docker, {
-    transport: new LocalTransport(t.server.ctx.queue, agent.id),
-    log: (m) => agentLog.push(m),
-  });
+  stopAgent = await startRegisteredDeployAgent(t, docker, 'reasons', { log: (m) => agentLog.push(m) });
 });
 
 after(async () => {
@@ -50,19 +44,8 @@ after(async () => {
   await t?.close();
 });
 
-async function ended(appName: string, number: number): Promise<Release> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const res = await t.api(`/api/projects/${project}/applications/${appName}/releases?env=${env}`);
-    const { releases } = (await res.json()) as { releases: Release[] };
-    const release = releases.find((r) => r.number === number);
-    if (release && ['succeeded', 'failed', 'rolled_back', 'canceled'].includes(release.status))
-      return release;
-    if (Date.now() > deadline)
-      throw new Error(`release #${number} did not end: ${JSON.stringify(release)}\n${agentLog.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const ended = (appName: string, number: number) =>
+  releaseEnded<Release>(t, { project, app: appName, env }, number, { timeoutMs: 180_000, agentLog });
 
 async function deploy(appName: string, image: string): Promise<Release> {
   const res = await t.api(`/api/projects/${project}/applications/${appName}/environments/${env}/deploy`, {

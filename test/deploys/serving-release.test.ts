@@ -15,6 +15,7 @@ import {
 } from '../../src/server/deploys/serving-release.js';
 import { createSite, type Fixture } from '../collect/collect-support.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
+import { releaseRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let cluster: PostgresCluster | null = null;
@@ -36,30 +37,18 @@ async function insert(
   const id = randomUUID();
   await t.server.ctx.db
     .insertInto('releases')
-    .values({
-      id,
-      application_id: f.applicationId,
-      environment_id: f.environments.production as string,
-      number,
-      image: `web:${number}`,
-      digest: null,
-      config: '{}',
-      config_version: 1,
-      replicas: 1,
-      source_run_id: null,
-      source_sha: null,
-      release_run_id: null,
-      release_job: null,
-      trigger: 'manual',
-      actor: 'test',
-      status,
-      reason: null,
-      created_at: startedAt,
-      started_at: startedAt,
-      finished_at: finishedAt,
-      rollback_of: null,
-      promoted_from: null,
-    })
+    .values(
+      releaseRow({
+        id,
+        application_id: f.applicationId,
+        environment_id: f.environments.production as string,
+        number,
+        status,
+        created_at: startedAt,
+        started_at: startedAt,
+        finished_at: finishedAt,
+      }),
+    )
     .execute();
   return id;
 }

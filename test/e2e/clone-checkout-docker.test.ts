@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
-import { type CliProcess, ownerOf, startCli } from '../support/cli.js';
+import { registerAgent, startDockerAgent, stopAgents } from '../support/agents.js';
+import type { CliProcess } from '../support/cli.js';
 import { insertProject, workRepo } from '../support/git.js';
 import { ensureGitImages } from '../support/git-image.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
@@ -25,30 +26,12 @@ before(async () => {
   images = await ensureGitImages(docker);
   t = await startTestServer({ SLIPWAY_PUBLIC_URL: PUBLIC_URL });
   pushToken = await createUserWithToken(t.server, 'cloner', 'maintainer');
-  const res = await t.api('/api/agents', { method: 'POST', body: JSON.stringify({ name: 'clone-agent' }) });
-  const { token } = (await res.json()) as { token: string };
-  agent = startCli(['agent', '--server', t.url, '--token', token, '--backend', 'docker'], {
-    cwd: t.dataDir,
-    killAfterMs: 400_000,
-  });
+  const token = await registerAgent(t, 'clone-agent');
+  agent = startDockerAgent(t, token, { cwd: t.dataDir, killAfterMs: 400_000 });
 });
 
 after(async () => {
-  if (agent) {
-    agent.kill('SIGTERM');
-    await agent.done.catch(() => {});
-    const filters = { label: [`io.slipway.owner=${ownerOf(agent.pid)}`] };
-    for (const c of await docker.listContainers({ all: true, filters }))
-      await docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
-      await docker
-        .getVolume(v.Name)
-        .remove({ force: true })
-        .catch(() => {});
-  }
+  if (agent) await stopAgents([agent], 'SIGTERM');
   await t.close();
 });
 

@@ -7,12 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runAgent } from '../../src/agent/agent.js';
-import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { fireSchedule } from '../../src/server/scheduler/fire-schedule.js';
 import type { RunRow, ScheduleRow } from '../../src/server/store/tables.js';
+import { startFakeAgent } from '../support/fake-agent.js';
 import { insertProject, workRepo } from '../support/git.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 
@@ -39,29 +36,14 @@ async function until<T>(what: string, check: () => Promise<T | undefined | null 
 describe('changes: on manual runs', { timeout: 120_000 }, () => {
   let t: TestServer;
   let token: string;
-  const stop = new AbortController();
-  let agentDone: Promise<void> = Promise.resolve();
+  let stopAgent: () => Promise<void> = async () => {};
   before(async () => {
     t = await startTestServer();
     token = await createUserWithToken(t.server, 'mo', 'maintainer');
-    const { agent } = await createAgent(t.server.ctx.db, {
-      name: 'changes-agent',
-      embedded: false,
-      now: Date.now(),
-    });
-    agentDone = runAgent({
-      transport: new LocalTransport(t.server.ctx.queue, agent.id),
-      backend: new FakeBackend(),
-      capacity: 2,
-      signal: stop.signal,
-      log: () => {},
-      leaseWaitMs: 200,
-      logFlushMs: 10,
-    });
+    stopAgent = await startFakeAgent(t, 'changes-agent');
   });
   after(async () => {
-    stop.abort();
-    await agentDone;
+    await stopAgent();
     await t.close();
   });
 

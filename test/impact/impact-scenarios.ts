@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { LATENCY_BUCKETS } from '../../src/domain/release-stats.js';
 import type { Database, ReleaseRow } from '../../src/server/store/tables.js';
-import { projectRow } from '../support/rows.js';
+import { projectRow, releaseRow } from '../support/rows.js';
 
 export const MIN = 60_000;
 
@@ -73,31 +73,18 @@ export async function seedImpactScenarios(db: Kysely<Database>, t0: number): Pro
     endMin: number,
     fields: Partial<ReleaseRow> = {},
   ) => {
-    const row: ReleaseRow = {
-      id: randomUUID(),
+    const row = releaseRow({
       application_id: app.id,
       environment_id: environmentId,
       number,
       image: `registry.test/web:${number}`,
       digest: `sha256:${String(number).padStart(64, '0')}`,
-      config: '{}',
-      config_version: 1,
-      replicas: 1,
-      source_run_id: null,
-      source_sha: null,
-      release_run_id: null,
-      release_job: null,
-      trigger: 'manual',
       actor: 'ada',
-      status: 'succeeded',
-      reason: null,
       created_at: t0 + startMin * MIN - 1000,
       started_at: t0 + startMin * MIN,
       finished_at: t0 + endMin * MIN,
-      rollback_of: null,
-      promoted_from: null,
       ...fields,
-    };
+    });
     await db.insertInto('releases').values(row).execute();
     releaseIds[number] = row.id;
     return row.id;

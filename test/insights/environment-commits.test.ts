@@ -17,10 +17,9 @@ import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import { catchUpInsights, recordRelease } from '../../src/server/insights/insights-follow-up.js';
 import { insightsOf } from '../../src/server/insights/insights-queries.js';
-import { migrateToLatest } from '../../src/server/store/migrate.js';
-import { openDatabase } from '../../src/server/store/open-database.js';
 import type { Database } from '../../src/server/store/tables.js';
-import { type GoldenHistory, HOUR, seedGoldenHistory, T0 } from './golden-history.js';
+import { type GoldenHistory, HOUR, T0 } from './golden-history.js';
+import { goldenProduction, openGoldenSqlite, succeededRelease } from './golden-release.js';
 
 const exec = promisify(execFile);
 const gitEnv = {
@@ -40,11 +39,7 @@ const git = async (cwd: string, args: string[]) =>
 let db: Kysely<Database>;
 let history: GoldenHistory;
 before(async () => {
-  db = openDatabase(
-    `sqlite://${join(mkdtempSync(join(tmpdir(), 'slipway-insights-commits-')), 'slipway.db')}`,
-  ) as Kysely<Database>;
-  await migrateToLatest(db as never);
-  history = await seedGoldenHistory(db);
+  ({ db, history } = await openGoldenSqlite('slipway-insights-commits-'));
 });
 after(async () => {
   await db.destroy();
@@ -60,41 +55,20 @@ test('a release whose commit the repository lacks is computed by a later catch-u
   await git(clone, ['add', '.']);
   await git(clone, ['commit', '-q', '-m', 'c7']);
   const c7 = await git(clone, ['rev-parse', 'HEAD']);
-  const production = await db
-    .selectFrom('environments')
-    .innerJoin('applications', 'applications.id', 'environments.application_id')
-    .innerJoin('projects', 'projects.id', 'applications.project_id')
-    .select(['environments.id', 'environments.application_id'])
-    .where('projects.name', '=', history.projectName)
-    .where('environments.name', '=', 'production')
-    .executeTakeFirstOrThrow();
+  const production = await goldenProduction(db, history);
   const id = randomUUID();
   await db
     .insertInto('releases')
-    .values({
-      id,
-      application_id: production.application_id,
-      environment_id: production.id,
-      number: 12,
-      image: 'registry.test/api:c7',
-      digest: `sha256:${'7'.repeat(64)}`,
-      config: '{}',
-      config_version: 1,
-      replicas: 1,
-      source_run_id: null,
-      source_sha: c7,
-      release_run_id: null,
-      release_job: null,
-      trigger: 'manual',
-      actor: 'ada',
-      status: 'succeeded',
-      reason: null,
-      created_at: T0 + 100 * HOUR,
-      started_at: T0 + 100 * HOUR,
-      finished_at: T0 + 100 * HOUR + 60_000,
-      rollback_of: null,
-      promoted_from: null,
-    })
+    .values(
+      succeededRelease(production, {
+        id,
+        number: 12,
+        image: 'registry.test/api:c7',
+        digest: `sha256:${'7'.repeat(64)}`,
+        sourceSha: c7,
+        at: T0 + 100 * HOUR,
+      }),
+    )
     .execute();
   const deps = { db, gitDir: () => history.gitDir, log: { warn() {}, info() {} } };
   await recordRelease(deps, id);

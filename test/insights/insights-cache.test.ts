@@ -5,27 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { InsightsFactCache } from '../../src/server/insights/insights-cache.js';
 import { recordRelease } from '../../src/server/insights/insights-follow-up.js';
 import { insightsOf } from '../../src/server/insights/insights-queries.js';
-import { migrateToLatest } from '../../src/server/store/migrate.js';
-import { openDatabase } from '../../src/server/store/open-database.js';
 import type { Database } from '../../src/server/store/tables.js';
-import { type GoldenHistory, HOUR, seedGoldenHistory, T0 } from './golden-history.js';
+import { type GoldenHistory, HOUR, T0 } from './golden-history.js';
+import { goldenProduction, nextReleaseNumber, openGoldenSqlite, succeededRelease } from './golden-release.js';
 
 let db: Kysely<Database>;
 let history: GoldenHistory;
 before(async () => {
-  db = openDatabase(
-    `sqlite://${join(mkdtempSync(join(tmpdir(), 'slipway-insights-cache-')), 'slipway.db')}`,
-  ) as Kysely<Database>;
-  await migrateToLatest(db as never);
-  history = await seedGoldenHistory(db);
+  ({ db, history } = await openGoldenSqlite('slipway-insights-cache-'));
 });
 after(async () => {
   await db.destroy();
@@ -60,46 +52,20 @@ test('a release that ends after the cache was filled is counted at once', async 
   const cache = new InsightsFactCache();
   const week = scope(T0, T0 + 7 * 24 * HOUR);
   const before = (await insightsOf(db, week, { cache })).summary.deploymentFrequency.deployments;
-  const production = await db
-    .selectFrom('environments')
-    .innerJoin('applications', 'applications.id', 'environments.application_id')
-    .innerJoin('projects', 'projects.id', 'applications.project_id')
-    .select(['environments.id', 'environments.application_id'])
-    .where('projects.name', '=', history.projectName)
-    .where('environments.name', '=', 'production')
-    .executeTakeFirstOrThrow();
-  const last = await db
-    .selectFrom('releases')
-    .select((eb) => eb.fn.max('number').as('n'))
-    .where('application_id', '=', production.application_id)
-    .executeTakeFirstOrThrow();
+  const production = await goldenProduction(db, history);
   const id = randomUUID();
   await db
     .insertInto('releases')
-    .values({
-      id,
-      application_id: production.application_id,
-      environment_id: production.id,
-      number: Number(last.n) + 1,
-      image: 'registry.test/api:y',
-      digest: `sha256:${'f'.repeat(64)}`,
-      config: '{}',
-      config_version: 1,
-      replicas: 1,
-      source_run_id: null,
-      source_sha: history.sha.c6 as string,
-      release_run_id: null,
-      release_job: null,
-      trigger: 'manual',
-      actor: 'ada',
-      status: 'succeeded',
-      reason: null,
-      created_at: T0 + 100 * HOUR,
-      started_at: T0 + 100 * HOUR,
-      finished_at: T0 + 100 * HOUR + 60_000,
-      rollback_of: null,
-      promoted_from: null,
-    })
+    .values(
+      succeededRelease(production, {
+        id,
+        number: await nextReleaseNumber(db, production.application_id),
+        image: 'registry.test/api:y',
+        digest: `sha256:${'f'.repeat(64)}`,
+        sourceSha: history.sha.c6 as string,
+        at: T0 + 100 * HOUR,
+      }),
+    )
     .execute();
   // What the delivery event bus's insights subscriber does when the release ends.
   await recordRelease({ db, gitDir: () => history.gitDir, log: { warn() {}, info() {} }, cache }, id);

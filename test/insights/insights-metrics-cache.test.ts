@@ -6,19 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { DeliveryEventBus } from '../../src/server/events/delivery-event-bus.js';
 import { InsightsFactCache } from '../../src/server/insights/insights-cache.js';
 import { followReleasesForInsights } from '../../src/server/insights/insights-follow-up.js';
 import { collectMetrics } from '../../src/server/metrics/collect-metrics.js';
-import { migrateToLatest } from '../../src/server/store/migrate.js';
-import { openDatabase } from '../../src/server/store/open-database.js';
 import type { Database } from '../../src/server/store/tables.js';
-import { type GoldenHistory, HOUR, seedGoldenHistory, T0 } from './golden-history.js';
+import { type GoldenHistory, HOUR, T0 } from './golden-history.js';
+import { goldenProduction, nextReleaseNumber, openGoldenSqlite, succeededRelease } from './golden-release.js';
 
 const silent = { info() {}, warn() {}, error() {} };
 /** A scrape a week after the golden history began: all of it is in the 30-day window. */
@@ -27,11 +23,7 @@ const NOW = T0 + 7 * 24 * HOUR;
 let db: Kysely<Database>;
 let history: GoldenHistory;
 before(async () => {
-  db = openDatabase(
-    `sqlite://${join(mkdtempSync(join(tmpdir(), 'slipway-insights-metrics-')), 'slipway.db')}`,
-  ) as Kysely<Database>;
-  await migrateToLatest(db as never);
-  history = await seedGoldenHistory(db);
+  ({ db, history } = await openGoldenSqlite('slipway-insights-metrics-'));
 });
 after(async () => {
   await db.destroy();
@@ -70,21 +62,9 @@ test('scrapes read the facts cache; a release that ends shows up in the next scr
 
     // A production release ends, as the deploy code records it: the row and its event in one
     // transaction, dispatched after the commit to the insights subscriber.
-    const production = await db
-      .selectFrom('environments')
-      .innerJoin('applications', 'applications.id', 'environments.application_id')
-      .innerJoin('projects', 'projects.id', 'applications.project_id')
-      .select(['environments.id', 'environments.application_id', 'projects.id as project_id'])
-      .where('projects.name', '=', history.projectName)
-      .where('environments.name', '=', 'production')
-      .executeTakeFirstOrThrow();
-    const last = await db
-      .selectFrom('releases')
-      .select((eb) => eb.fn.max('number').as('n'))
-      .where('application_id', '=', production.application_id)
-      .executeTakeFirstOrThrow();
+    const production = await goldenProduction(db, history);
     const id = randomUUID();
-    const number = Number(last.n) + 1;
+    const number = await nextReleaseNumber(db, production.application_id);
     const at = T0 + 100 * HOUR;
     await bus.transact(
       db,
@@ -92,30 +72,16 @@ test('scrapes read the facts cache; a release that ends shows up in the next scr
       async (trx, record) => {
         await trx
           .insertInto('releases')
-          .values({
-            id,
-            application_id: production.application_id,
-            environment_id: production.id,
-            number,
-            image: 'registry.test/api:z',
-            digest: `sha256:${'e'.repeat(64)}`,
-            config: '{}',
-            config_version: 1,
-            replicas: 1,
-            source_run_id: null,
-            source_sha: history.sha.c6 as string,
-            release_run_id: null,
-            release_job: null,
-            trigger: 'manual',
-            actor: 'ada',
-            status: 'succeeded',
-            reason: null,
-            created_at: at,
-            started_at: at,
-            finished_at: at + 60_000,
-            rollback_of: null,
-            promoted_from: null,
-          })
+          .values(
+            succeededRelease(production, {
+              id,
+              number,
+              image: 'registry.test/api:z',
+              digest: `sha256:${'e'.repeat(64)}`,
+              sourceSha: history.sha.c6 as string,
+              at,
+            }),
+          )
           .execute();
         record({
           type: 'release.succeeded',

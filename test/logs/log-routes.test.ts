@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LogLine } from '../../src/domain/log-line.js';
 import type { RunRow } from '../../src/server/store/tables.js';
-import {
-  claim,
-  configSources,
-  insertProject,
-  push,
-  type SseEvent,
-  SseReader,
-  useSources,
-} from '../runs/fixtures.js';
+import { pushedRun, runWithRunningJob, type SseEvent, SseReader } from '../runs/fixtures.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
 
 const lines = (from: number, to: number): LogLine[] =>
@@ -34,26 +26,7 @@ describe('log routes', () => {
   before(async () => {
     t = await startTestServer();
     viewer = await createUserWithToken(t.server, 'vic', 'viewer');
-    const project = await insertProject(t, 'logs-app');
-    run = await useSources(t, configSources()).createRun({
-      project,
-      event: push(),
-      trigger: 'push',
-      actor: 'a',
-    });
-    await claim(t, run.id);
-    await t.server.ctx.runState.runStarted(run.id);
-    await t.server.ctx.runState.jobUpdate(run.id, {
-      name: 'compile',
-      stage: 'build',
-      status: 'running',
-      allowFailure: false,
-      failure: null,
-      skip: null,
-      exitCode: null,
-      startedAt: 1000,
-      finishedAt: null,
-    });
+    run = await runWithRunningJob(t, 'logs-app', 'compile');
     await t.server.ctx.logs.append(run.id, 'compile', lines(1, 2500));
   });
   after(() => t.close());
@@ -168,13 +141,7 @@ describe('log routes', () => {
 describe('shutdown with open streams', () => {
   test('closing the server ends live SSE streams instead of waiting for the clients', async () => {
     const t = await startTestServer();
-    const project = await insertProject(t, 'open-streams');
-    const run = await useSources(t, configSources()).createRun({
-      project,
-      event: push(),
-      trigger: 'push',
-      actor: 'a',
-    });
+    const run = await pushedRun(t, 'open-streams');
     const events = new SseReader(await t.api('/api/projects/open-streams/events'));
     const log = new SseReader(
       await t.api(`/api/projects/open-streams/runs/${run.number}/jobs/compile/logs/stream`),

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { LogLine } from '../../src/domain/log-line.js';
 import { logBatchSchema } from '../../src/protocol/agent-protocol.js';
 import type { RunRow } from '../../src/server/store/tables.js';
-import { claim, configSources, insertProject, push, SseReader, useSources } from '../runs/fixtures.js';
+import { runWithRunningJob, SseReader } from '../runs/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const LINES: LogLine[] = [
@@ -40,26 +40,7 @@ describe('coded system lines', () => {
 
   before(async () => {
     t = await startTestServer();
-    const project = await insertProject(t, 'syslog-app');
-    run = await useSources(t, configSources()).createRun({
-      project,
-      event: push(),
-      trigger: 'push',
-      actor: 'a',
-    });
-    await claim(t, run.id);
-    await t.server.ctx.runState.runStarted(run.id);
-    await t.server.ctx.runState.jobUpdate(run.id, {
-      name: 'compile',
-      stage: 'build',
-      status: 'running',
-      allowFailure: false,
-      failure: null,
-      skip: null,
-      exitCode: null,
-      startedAt: 1000,
-      finishedAt: null,
-    });
+    run = await runWithRunningJob(t, 'syslog-app', 'compile');
     // As the agent's batch arrives: parsed by the protocol schema first.
     const batch = logBatchSchema.parse({ job: 'compile', lines: LINES });
     await t.server.ctx.logs.append(run.id, 'compile', batch.lines);

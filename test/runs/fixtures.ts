@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { PipelineEvent } from '../../src/domain/event.js';
+import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import { DbRunService } from '../../src/server/runs/run-service.js';
 import type { SourceService } from '../../src/server/services.js';
-import type { ProjectRow } from '../../src/server/store/tables.js';
+import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
 import { projectRow } from '../support/rows.js';
 import type { TestServer } from '../support/server.js';
 
@@ -114,6 +115,40 @@ export async function insertProject(
   const row = projectRow({ name, webhook_secret: 'x', concurrency_limit: 2, created_at: Date.now() });
   await t.server.ctx.db.insertInto('projects').values(row).execute();
   return row;
+}
+
+/** An agent's report that job `name` of `stage` has been running since t=1000. */
+export function runningJob(name: string, stage: string): JobResultMessage {
+  return {
+    name,
+    stage,
+    status: 'running',
+    allowFailure: false,
+    failure: null,
+    skip: null,
+    exitCode: null,
+    startedAt: 1000,
+    finishedAt: null,
+  };
+}
+
+/** Project `projectName` with one run of a push to main, queued (its config is CONFIG). */
+export async function pushedRun(t: TestServer, projectName: string): Promise<RunRow> {
+  const project = await insertProject(t, projectName);
+  // biome-ignore lint/correctness/useHookAtTopLevel: useSources is a test fixture, not a React hook
+  return useSources(t, configSources()).createRun({ project, event: push(), trigger: 'push', actor: 'a' });
+}
+
+/**
+ * Project `projectName` with one pushed run that an agent has leased and started, its `build`
+ * job `job` running since t=1000: where log lines of a live job can be appended and read.
+ */
+export async function runWithRunningJob(t: TestServer, projectName: string, job: string): Promise<RunRow> {
+  const run = await pushedRun(t, projectName);
+  await claim(t, run.id);
+  await t.server.ctx.runState.runStarted(run.id);
+  await t.server.ctx.runState.jobUpdate(run.id, runningJob(job, 'build'));
+  return run;
 }
 
 let shaCounter = 0;

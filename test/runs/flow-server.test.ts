@@ -7,15 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runAgent } from '../../src/agent/agent.js';
-import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import type { PipelineEvent } from '../../src/domain/event.js';
 import type { Plan } from '../../src/pipeline/plan/plan.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import type { RunDetail } from '../../src/server/runs/run-json.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
+import { startFakeAgent } from '../support/fake-agent.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { type ConfigSources, configSources, insertProject, post, push, useSources } from './fixtures.js';
 
@@ -44,31 +41,16 @@ describe('flow keys on the server', () => {
   let sources: ConfigSources;
   let runs: DbRunService;
   let project: ProjectRow;
-  const stop = new AbortController();
-  let agentDone: Promise<void> = Promise.resolve();
+  let stopAgent: () => Promise<void> = async () => {};
   before(async () => {
     t = await startTestServer();
     sources = configSources(FAILING_THEN_MANUAL);
     runs = useSources(t, sources);
     project = await insertProject(t);
-    const { agent } = await createAgent(t.server.ctx.db, {
-      name: 'flow-agent',
-      embedded: false,
-      now: Date.now(),
-    });
-    agentDone = runAgent({
-      transport: new LocalTransport(t.server.ctx.queue, agent.id),
-      backend: new FakeBackend(),
-      capacity: 2,
-      signal: stop.signal,
-      log: () => {},
-      leaseWaitMs: 200,
-      logFlushMs: 10,
-    });
+    stopAgent = await startFakeAgent(t, 'flow-agent');
   });
   after(async () => {
-    stop.abort();
-    await agentDone;
+    await stopAgent();
     await t.close();
   });
 

@@ -7,13 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runAgent } from '../../src/agent/agent.js';
 import type { RunDetail } from '../../src/api/runs.js';
-import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
+import { startFakeAgent } from '../support/fake-agent.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { configSources, insertProject, post, push, useSources } from './fixtures.js';
@@ -50,8 +47,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
     let t: TestServer;
     let runs: DbRunService;
     let project: ProjectRow;
-    const stop = new AbortController();
-    let agentDone: Promise<void> = Promise.resolve();
+    let stopAgent: () => Promise<void> = async () => {};
     let d: RunDetail;
     let run: RunRow;
 
@@ -64,20 +60,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
       t = await startTestServer(env);
       runs = useSources(t, configSources(CONFIG));
       project = await insertProject(t);
-      const { agent } = await createAgent(t.server.ctx.db, {
-        name: 'reasons',
-        embedded: false,
-        now: Date.now(),
-      });
-      agentDone = runAgent({
-        transport: new LocalTransport(t.server.ctx.queue, agent.id),
-        backend: new FakeBackend(),
-        capacity: 2,
-        signal: stop.signal,
-        log: () => {},
-        leaseWaitMs: 200,
-        logFlushMs: 10,
-      });
+      stopAgent = await startFakeAgent(t, 'reasons');
       const event = push({
         changedFiles: ['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/d.ts', 'src/e.ts', 'src/f.ts'],
       });
@@ -89,8 +72,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
       });
     });
     after(async () => {
-      stop.abort();
-      await agentDone;
+      await stopAgent();
       await t.close();
     });
 

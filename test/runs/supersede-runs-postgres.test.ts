@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectRow } from '../../src/server/store/tables.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { claim, configSources, insertProject, push, useSources } from './fixtures.js';
+import { claim, configSources, insertProject, push, runningJob, useSources } from './fixtures.js';
 
 const PIPELINE = `version: 1
 image: busybox
@@ -21,17 +20,7 @@ stages:
       lint: { script: [make lint] }
 `;
 
-const running = (name: string): JobResultMessage => ({
-  name,
-  stage: 'build',
-  status: 'running',
-  allowFailure: false,
-  failure: null,
-  skip: null,
-  exitCode: null,
-  startedAt: 1000,
-  finishedAt: null,
-});
+const running = (name: string) => runningJob(name, 'build');
 
 describe('auto-cancel of superseded runs on PostgreSQL', () => {
   let cluster: PostgresCluster;

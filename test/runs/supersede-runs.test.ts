@@ -8,17 +8,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { runAgent } from '../../src/agent/agent.js';
 import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import type { EventKind, PipelineEvent } from '../../src/domain/event.js';
-import type { JobResultMessage } from '../../src/protocol/agent-protocol.js';
-import { createAgent } from '../../src/server/queue/agent-registry.js';
-import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import type { RunDetail } from '../../src/server/runs/run-json.js';
 import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
+import { startFakeAgent } from '../support/fake-agent.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { type ConfigSources, claim, configSources, insertProject, push, useSources } from './fixtures.js';
+import {
+  type ConfigSources,
+  claim,
+  configSources,
+  insertProject,
+  push,
+  runningJob,
+  useSources,
+} from './fixtures.js';
 
 /** Every job interruptible (top-level default), except `ship`, which says otherwise. */
 const INTERRUPTIBLE = `version: 1
@@ -45,19 +50,7 @@ stages:
       ship: { script: [make ship] }
 `;
 
-function running(name: string): JobResultMessage {
-  return {
-    name,
-    stage: 'x',
-    status: 'running',
-    allowFailure: false,
-    failure: null,
-    skip: null,
-    exitCode: null,
-    startedAt: 1000,
-    finishedAt: null,
-  };
-}
+const running = (name: string) => runningJob(name, 'x');
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -292,17 +285,7 @@ stages:
     );
     const first = await start(project, 'push', { sha: slow });
     const backend = new FakeBackend();
-    const stop = new AbortController();
-    const { agent } = await createAgent(db(), { name: 'supersede-agent', embedded: false, now: Date.now() });
-    const done = runAgent({
-      transport: new LocalTransport(t.server.ctx.queue, agent.id),
-      backend,
-      capacity: 1,
-      signal: stop.signal,
-      log: () => {},
-      leaseWaitMs: 200,
-      logFlushMs: 10,
-    });
+    const stopAgent = await startFakeAgent(t, 'supersede-agent', { backend, capacity: 1 });
     try {
       const job = () =>
         db()
@@ -321,8 +304,7 @@ stages:
         by: second.number,
       });
     } finally {
-      stop.abort();
-      await done;
+      await stopAgent();
     }
   });
 });

@@ -256,7 +256,7 @@ export async function ownedResources(docker: Dockerode, owner: string): Promise<
 }
 
 /** Force-removes what a (killed) CLI left behind: containers, then networks, then volumes. */
-async function sweepOwner(owner: string): Promise<void> {
+export async function sweepOwner(owner: string): Promise<void> {
   const { default: Docker } = await import('dockerode');
   const docker = new Docker();
   const filters = { label: ['io.slipway.managed=true', `io.slipway.owner=${owner}`] };

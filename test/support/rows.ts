@@ -3,7 +3,7 @@
  * plain default, so a test names only the values it is about.
  */
 import { randomUUID } from 'node:crypto';
-import type { JobRow, ProjectRow, RunRow } from '../../src/server/store/tables.js';
+import type { JobRow, ProjectRow, ReleaseRow, RunRow } from '../../src/server/store/tables.js';
 
 /** A built-in project with a fresh id and name. */
 export function projectRow(fields: Partial<ProjectRow> = {}): ProjectRow {
@@ -65,6 +65,38 @@ export function jobRow(fields: Pick<JobRow, 'run_id' | 'name' | 'stage'> & Parti
     exit_code: null,
     started_at: null,
     finished_at: null,
+    ...fields,
+  };
+}
+
+/**
+ * A manual release that succeeded at `at` (created, started and finished then) with a fresh id;
+ * its image is `web:<number>`, and no run, commit or digest is behind it unless given.
+ */
+export function releaseRow(
+  fields: Pick<ReleaseRow, 'application_id' | 'environment_id' | 'number'> & Partial<ReleaseRow>,
+  at = 0,
+): ReleaseRow {
+  return {
+    id: randomUUID(),
+    image: `web:${fields.number}`,
+    digest: null,
+    config: '{}',
+    config_version: 1,
+    replicas: 1,
+    source_run_id: null,
+    source_sha: null,
+    release_run_id: null,
+    release_job: null,
+    trigger: 'manual',
+    actor: 'test',
+    status: 'succeeded',
+    reason: null,
+    created_at: at,
+    started_at: at,
+    finished_at: at,
+    rollback_of: null,
+    promoted_from: null,
     ...fields,
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { LATENCY_BUCKETS } from '../../src/domain/release-stats.js';
 import type { TrafficBucketMessage } from '../../src/protocol/agent-protocol.js';
-import { projectRow } from '../support/rows.js';
+import { projectRow, releaseRow } from '../support/rows.js';
 import type { TestServer } from '../support/server.js';
 
 export interface SeededEnvironment {
@@ -75,30 +75,7 @@ export async function seedEnvironment(
     releases.push(id);
     await db
       .insertInto('releases')
-      .values({
-        id,
-        application_id: appId,
-        environment_id: environmentId,
-        number: n,
-        image: `web:${n}`,
-        digest: null,
-        config: '{}',
-        config_version: 1,
-        replicas: 1,
-        source_run_id: null,
-        source_sha: null,
-        release_run_id: null,
-        release_job: null,
-        trigger: 'manual',
-        actor: 'test',
-        status: 'succeeded',
-        reason: null,
-        created_at: now,
-        started_at: now,
-        finished_at: now,
-        rollback_of: null,
-        promoted_from: null,
-      })
+      .values(releaseRow({ id, application_id: appId, environment_id: environmentId, number: n }, now))
       .execute();
   }
   await db
