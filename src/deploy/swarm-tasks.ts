@@ -53,16 +53,10 @@ export async function servingTasksByService(docker: Dockerode): Promise<Map<stri
   return counts;
 }
 
-/** Bridge addresses of serving tasks' containers on `network` (single-node Swarm). */
-export async function taskAddresses(
-  docker: Dockerode,
-  tasks: TaskView[],
-  network: string,
-): Promise<string[]> {
-  return (await taskUpstreams(docker, tasks, network)).map((u) => u.address);
-}
-
-/** Like taskAddresses, with the release each task's container serves (from its labels). */
+/**
+ * Bridge addresses of serving tasks' containers on `network` (single-node Swarm), with the
+ * release each one serves (from its labels).
+ */
 export async function taskUpstreams(
   docker: Dockerode,
   tasks: TaskView[],
