@@ -3,7 +3,7 @@
  * test summary, retries, after_script, image build/push, services. A coded line still carries
  * its English text (the raw log, the CLI and older web UIs show that); the web UI shows the
  * code's sentence in the reader's language, filled from `params`, and falls back to the text for
- * a code it does not know. Rare engine-detail lines stay English-only (no code).
+ * a code it does not know. Engine words inside a coded line travel as a `detail` param.
  *
  * Each code lists the params its sentence needs and their kind; sizes are bytes and times are
  * milliseconds, so the reader's UI formats them.
@@ -36,6 +36,23 @@ export const SYSTEM_LINE_CODES = {
   'cache.not_saved': { key: 'string', cause: 'string' },
   'cache.remote_restored': { key: 'string', bytes: 'number', ms: 'number' },
   'cache.remote_uploaded': { key: 'string', bytes: 'number', ms: 'number' },
+  /** Why `policy: pull` or an untrusted run saves nothing after restoring `fallback` for `key`. */
+  'cache.restored_fallback_no_save': {
+    key: 'string',
+    fallback: 'string',
+    bytes: 'number',
+    ms: 'number',
+    reason: 'string',
+  },
+  /** Cache problems (a warning: the job goes on): `detail` is the engine's own (masked) words. */
+  'cache.restore_failed': { detail: 'string' },
+  'cache.save_failed': { detail: 'string' },
+  'cache.overlays_copied': { detail: 'string' },
+  /** `files`: the `key: files:` entries absent from the workspace, comma-separated. */
+  'cache.key_files_missing': { files: 'string', count: 'number' },
+  'cache.remote_ask_failed': { key: 'string', detail: 'string' },
+  'cache.remote_restore_failed': { key: 'string', detail: 'string' },
+  'cache.remote_upload_failed': { key: 'string', detail: 'string' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

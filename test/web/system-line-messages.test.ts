@@ -26,7 +26,7 @@ function samples(code: SystemLineCode): Record<string, string | number>[] {
   let out: Record<string, string | number>[] = [{}];
   for (const [name, kind] of Object.entries(kinds)) {
     const values: (string | number)[] =
-      code !== 'cache.missed_no_save' && CHOICES[name]
+      !(name === 'reason' && code.startsWith('cache.')) && CHOICES[name]
         ? [...(CHOICES[name] ?? [])]
         : [kind === 'number' ? 1536 : `v-${name}`];
     out = out.flatMap((p) => values.map((v) => ({ ...p, [name]: v })));

@@ -45,6 +45,18 @@ export const systemLineMessages = defineMessages({
     'syslog.cache.remote_restored':
       "cache: key {key} restored from the server's cache store ({size}, {ms} ms)",
     'syslog.cache.remote_uploaded': "cache: key {key} uploaded to the server's cache store ({size}, {ms} ms)",
+    'syslog.cache.restored_fallback_no_save':
+      'cache: restored fallback key {fallback} for {key} ({size}, {ms} ms); nothing is saved ({reason})',
+    'syslog.cache.restore_failed': 'cache: could not be restored, the job runs without it: {detail}',
+    'syslog.cache.save_failed': 'cache: could not be saved: {detail}',
+    'syslog.cache.overlays_copied': 'cache: this engine cannot mount overlays, the cache is copied: {detail}',
+    'syslog.cache.key_files_missing': 'cache: key files not in the workspace: {files}',
+    'syslog.cache.remote_ask_failed':
+      "cache: the server's cache store could not be asked for key {key}: {detail}",
+    'syslog.cache.remote_restore_failed':
+      "cache: key {key} from the server's cache store was not restored: {detail}",
+    'syslog.cache.remote_upload_failed':
+      "cache: key {key} was not uploaded to the server's cache store: {detail}",
     'syslog.image.built': 'built {repository} ({id}) tagged {tags}',
     'syslog.image.pushing': 'pushing {image}',
     'syslog.image.pushed': 'pushed {image} ({digest})',
@@ -94,6 +106,15 @@ export const systemLineMessages = defineMessages({
     'syslog.cache.not_saved.failed': '缓存：键 {key} 未保存（任务失败）',
     'syslog.cache.remote_restored': '缓存：键 {key} 已从服务器缓存存储恢复（{size}，{ms} 毫秒）',
     'syslog.cache.remote_uploaded': '缓存：键 {key} 已上传到服务器缓存存储（{size}，{ms} 毫秒）',
+    'syslog.cache.restored_fallback_no_save':
+      '缓存：已为 {key} 恢复备用键 {fallback}（{size}，{ms} 毫秒）；不保存（{reason}）',
+    'syslog.cache.restore_failed': '缓存：无法恢复，任务在没有缓存的情况下运行：{detail}',
+    'syslog.cache.save_failed': '缓存：无法保存：{detail}',
+    'syslog.cache.overlays_copied': '缓存：此引擎无法挂载 overlay，改为复制缓存：{detail}',
+    'syslog.cache.key_files_missing': '缓存：工作区中没有这些键文件：{files}',
+    'syslog.cache.remote_ask_failed': '缓存：无法向服务器缓存存储查询键 {key}：{detail}',
+    'syslog.cache.remote_restore_failed': '缓存：未能从服务器缓存存储恢复键 {key}：{detail}',
+    'syslog.cache.remote_upload_failed': '缓存：键 {key} 未能上传到服务器缓存存储：{detail}',
     'syslog.image.built': '已构建 {repository}（{id}），标签 {tags}',
     'syslog.image.pushing': '正在推送 {image}',
     'syslog.image.pushed': '已推送 {image}（{digest}）',

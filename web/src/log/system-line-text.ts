@@ -45,6 +45,7 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
     case 'changes.no_base':
       return { key: p.branch ? 'syslog.changes.no_base.branch' : 'syslog.changes.no_base.ref', vars: p };
     case 'cache.restored_fallback':
+    case 'cache.restored_fallback_no_save':
     case 'cache.saved':
     case 'cache.remote_restored':
     case 'cache.remote_uploaded':

@@ -1,0 +1,137 @@
+/**
+ * The second round of coded system lines: lines that used to be English-only (cache problems,
+ * missing or refused secrets, resource warnings, the job's final failure line, and a few engine
+ * notices) reach the log with a code and params beside the same English text, so the web UI can
+ * show them in the reader's language. Cache lines run on the real Docker engine (a project
+ * namespace unique to this file, nothing saved); the rest on the fake backend.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { before, describe, test } from 'node:test';
+import Dockerode from 'dockerode';
+import type { JobOutput } from '../../src/backends/backend.js';
+import type { CacheRemote, JobCacheSpec } from '../../src/backends/cache-spec.js';
+import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
+import { prepareJobCaches } from '../../src/backends/docker/job-caches.js';
+import type { LogLine } from '../../src/domain/log-line.js';
+import type { CodedSystemLine } from '../../src/domain/system-line-codes.js';
+import { loadConfig } from '../../src/pipeline/config/load-config.js';
+import { compilePlan } from '../../src/pipeline/plan/compile-plan.js';
+import { type RunOptions, runPipeline } from '../../src/runtime/run-pipeline.js';
+import { ensureBusyboxImage } from '../support/test-images.js';
+
+const docker = new Dockerode();
+const namespace = `syslog2-${randomUUID().slice(0, 8)}`;
+
+async function run(
+  yaml: string,
+  opts: Partial<RunOptions> & Pick<RunOptions, 'backend'>,
+): Promise<LogLine[]> {
+  const loaded = loadConfig(yaml, '.slipway.yml');
+  assert.ok(loaded.config, JSON.stringify(loaded.diagnostics));
+  const lines: LogLine[] = [];
+  await runPipeline(
+    compilePlan(loaded.config, {
+      kind: 'push',
+      ref: { kind: 'branch', name: 'main' },
+      sha: 'e'.repeat(40),
+      author: 'dev',
+      message: 'coded lines',
+    }),
+    {
+      runId: `syslog2-${randomUUID().slice(0, 8)}`,
+      runNumber: 1,
+      source: { kind: 'empty' },
+      project: namespace,
+      graceMs: 10,
+      onEvent: (e) => {
+        if (e.type === 'log') lines.push(e.line);
+      },
+      ...opts,
+    },
+  );
+  return lines;
+}
+
+const show = (lines: LogLine[]) => lines.map((l) => `${l.code ?? '-'} ${l.text}`).join('\n');
+
+describe('cache problems are coded (Docker)', () => {
+  let busybox = '';
+  before(async () => {
+    busybox = await ensureBusyboxImage(docker);
+  });
+
+  test('missing key files and an unreachable server cache store: coded lines, English text kept', async () => {
+    // The server's store refusing is what an agent sees when the server is down or restarting.
+    const remote: CacheRemote = {
+      download: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+      },
+      upload: async () => {},
+    };
+    const lines = await run(
+      `version: 1
+image: ${busybox}
+stages:
+  - name: s
+    jobs:
+      j:
+        script: ['true']
+        cache: { key: { files: [nope.lock], prefix: deps }, paths: [deps], policy: pull }
+`,
+      { backend: new DockerBackend({ docker }), cacheRemote: remote },
+    );
+    const missing = lines.find((l) => l.code === 'cache.key_files_missing');
+    assert.ok(missing, show(lines));
+    assert.deepEqual(missing.params, { files: 'nope.lock', count: 1 });
+    assert.equal(missing.text, 'cache: key files not in the workspace: nope.lock');
+    const asked = lines.find((l) => l.code === 'cache.remote_ask_failed');
+    assert.ok(asked, show(lines));
+    assert.match(String(asked.params?.key), /^deps-[0-9a-f]{16}$/);
+    assert.equal(asked.params?.detail, 'connect ECONNREFUSED 127.0.0.1:9');
+    assert.equal(
+      asked.text,
+      `cache: the server's cache store could not be asked for key ${asked.params?.key}: connect ECONNREFUSED 127.0.0.1:9`,
+    );
+  });
+
+  test('a cache that cannot be restored (engine unreachable) is one coded warning, and the job goes on', async () => {
+    const written: CodedSystemLine[] = [];
+    const output: JobOutput = {
+      write: () => {},
+      system: (text) => assert.fail(`uncoded line: ${text}`),
+      systemCode: (line) => written.push(line),
+    };
+    const spec: JobCacheSpec = {
+      namespace,
+      key: { kind: 'text', text: 'k' },
+      fallbackKeys: [],
+      paths: ['/deps'],
+      restore: true,
+      save: 'on_success',
+      noSaveReason: null,
+    };
+    // A real client aimed at a socket nobody listens on: the engine's own error comes back.
+    const gone = new Dockerode({ socketPath: `/tmp/${namespace}-no-engine.sock` });
+    const caches = await prepareJobCaches(
+      {
+        docker: gone,
+        scope: undefined,
+        runId: 'r',
+        job: 'j',
+        labels: {},
+        readFile: async () => null,
+        overlayCheck: { result: null },
+      },
+      [spec],
+      output,
+    );
+    assert.deepEqual(caches.mounts, []);
+    assert.equal(written.length, 1, JSON.stringify(written));
+    const [line] = written;
+    assert.ok(line && line.code === 'cache.restore_failed', JSON.stringify(line));
+    const detail = line.params.detail;
+    assert.match(detail, /ENOENT|no-engine/);
+    assert.equal(line.text, `cache: could not be restored, the job runs without it: ${detail}`);
+  });
+});
