@@ -53,6 +53,17 @@ export const SYSTEM_LINE_CODES = {
   'cache.remote_ask_failed': { key: 'string', detail: 'string' },
   'cache.remote_restore_failed': { key: 'string', detail: 'string' },
   'cache.remote_upload_failed': { key: 'string', detail: 'string' },
+  /** Secrets the job names that the run does not have: `names` comma-separated. */
+  'secrets.missing': { names: 'string', job: 'string', count: 'number' },
+  /** A stored secret value Slipway will not hand over; `detail` says why (English). */
+  'secrets.refused': { name: 'string', job: 'string', detail: 'string' },
+  /** A `resources:` request above the maximum; `what`: memory, pids or cpus; values as shown. */
+  'resources.limited': { what: 'string', asked: 'string', max: 'string' },
+  /**
+   * The job's final line: `reason` a failure reason code (FAILURE_REASONS), `message` its masked
+   * English text; the failure's own params (`code`, `seconds`, `image`) are added beside them.
+   */
+  'job.failed': { reason: 'string', message: 'string' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

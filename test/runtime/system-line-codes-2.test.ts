@@ -13,13 +13,16 @@ import type { JobOutput } from '../../src/backends/backend.js';
 import type { CacheRemote, JobCacheSpec } from '../../src/backends/cache-spec.js';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
 import { prepareJobCaches } from '../../src/backends/docker/job-caches.js';
+import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import type { LogLine } from '../../src/domain/log-line.js';
-import type { CodedSystemLine } from '../../src/domain/system-line-codes.js';
+import { type CodedSystemLine, isSystemLineCode } from '../../src/domain/system-line-codes.js';
 import { loadConfig } from '../../src/pipeline/config/load-config.js';
 import { compilePlan } from '../../src/pipeline/plan/compile-plan.js';
 import { type RunOptions, runPipeline } from '../../src/runtime/run-pipeline.js';
+import { MASK } from '../../src/runtime/secret-masker.js';
 import { ensureBusyboxImage } from '../support/test-images.js';
 
+const GiB = 1024 ** 3;
 const docker = new Dockerode();
 const namespace = `syslog2-${randomUUID().slice(0, 8)}`;
 
@@ -133,5 +136,129 @@ stages:
     const detail = line.params.detail;
     assert.match(detail, /ENOENT|no-engine/);
     assert.equal(line.text, `cache: could not be restored, the job runs without it: ${detail}`);
+  });
+});
+
+describe('job start and end lines are coded (fake backend)', () => {
+  const fake = () => ({ backend: new FakeBackend() });
+
+  test('secrets the run does not have: coded with names, job and count (the one line the job writes)', async () => {
+    const lines = await run(
+      `version: 1
+image: alpine
+stages:
+  - name: s
+    jobs:
+      deploy: { script: ['echo hi'], secrets: [API_TOKEN, DB_PASSWORD] }
+`,
+      fake(),
+    );
+    const coded = lines.filter((l) => l.code !== undefined);
+    assert.deepEqual(
+      coded.map((l) => [l.code, l.params, l.text]),
+      [
+        [
+          'secrets.missing',
+          { names: 'API_TOKEN, DB_PASSWORD', job: 'deploy', count: 2 },
+          '[slipway] secrets API_TOKEN, DB_PASSWORD not set (job "deploy" names them in secrets:)',
+        ],
+      ],
+    );
+  });
+
+  test('a refused secret value names the secret and why, never the value', async () => {
+    const lines = await run(
+      `version: 1
+image: alpine
+stages:
+  - name: s
+    jobs:
+      j: { script: ['echo hi'], secrets: [SHORT] }
+`,
+      { ...fake(), secrets: { SHORT: 'ab' } },
+    );
+    const refused = lines.find((l) => l.code === 'secrets.refused');
+    assert.ok(refused, show(lines));
+    assert.equal(refused.params?.name, 'SHORT');
+    assert.equal(refused.params?.job, 'j');
+    assert.match(String(refused.params?.detail), /^is 2 characters; secrets shorter than/);
+    assert.equal(refused.text, `[slipway] secret SHORT ${refused.params?.detail} (job "j" names it)`);
+  });
+
+  test("the final failure line carries the failure's reason and params", async () => {
+    const lines = await run(
+      `version: 1
+image: alpine
+stages:
+  - name: s
+    jobs:
+      unit: { script: ['exit 3'] }
+`,
+      fake(),
+    );
+    const last = lines.at(-1);
+    assert.deepEqual(
+      { code: last?.code, params: last?.params, text: last?.text },
+      {
+        code: 'job.failed',
+        params: { reason: 'exit_code', code: 3, message: 'job "unit" exited with code 3' },
+        text: '[slipway] job "unit" exited with code 3',
+      },
+    );
+  });
+
+  test('a failure message quoting a secret is masked in the coded line too', async () => {
+    const lines = await run(
+      `version: 1
+image: missing-very-secret-tag-value
+stages:
+  - name: s
+    jobs:
+      unit: { script: ['true'] }
+`,
+      { ...fake(), secrets: { TAG_FROM_SECRET: 'very-secret-tag-value' } },
+    );
+    const failed = lines.find((l) => l.code === 'job.failed');
+    assert.ok(failed, show(lines));
+    assert.equal(failed.params?.reason, 'image_not_found');
+    assert.equal(failed.params?.image, `missing-${MASK}`);
+    assert.doesNotMatch(JSON.stringify(failed), /very-secret-tag-value/);
+  });
+
+  test('a resources request above the maximum is one coded warning per resource', async () => {
+    const lines = await run(
+      `version: 1
+image: alpine
+stages:
+  - name: s
+    jobs:
+      big: { script: ['true'], resources: { memory: 64g, pids: 100000 } }
+`,
+      {
+        ...fake(),
+        resourceLimits: {
+          default: { memoryBytes: 1 * GiB, pids: 512, cpus: null },
+          max: { memoryBytes: 2 * GiB, pids: 1024, cpus: null },
+        },
+      },
+    );
+    const limited = lines.filter((l) => l.code === 'resources.limited');
+    assert.deepEqual(
+      limited.map((l) => [l.params, l.text]),
+      [
+        [
+          { what: 'memory', asked: '64 GiB', max: '2 GiB' },
+          '[slipway] resources: memory 64 GiB asked, limited to the maximum allowed here, 2 GiB',
+        ],
+        [
+          { what: 'pids', asked: '100000', max: '1024' },
+          '[slipway] resources: pids 100000 asked, limited to the maximum allowed here, 1024',
+        ],
+      ],
+    );
+    assert.ok(
+      lines.filter((l) => l.stream === 'system').every((l) => l.code && isSystemLineCode(l.code)),
+      show(lines),
+    );
   });
 });

@@ -57,6 +57,16 @@ export const systemLineMessages = defineMessages({
       "cache: key {key} from the server's cache store was not restored: {detail}",
     'syslog.cache.remote_upload_failed':
       "cache: key {key} was not uploaded to the server's cache store: {detail}",
+    'syslog.secrets.missing.one': '[slipway] secret {names} not set (job "{job}" names it in secrets:)',
+    'syslog.secrets.missing': '[slipway] secrets {names} not set (job "{job}" names them in secrets:)',
+    'syslog.secrets.refused': '[slipway] secret {name} {detail} (job "{job}" names it)',
+    'syslog.resources.limited.memory':
+      '[slipway] resources: memory {asked} asked, limited to the maximum allowed here, {max}',
+    'syslog.resources.limited.pids':
+      '[slipway] resources: pids {asked} asked, limited to the maximum allowed here, {max}',
+    'syslog.resources.limited.cpus':
+      '[slipway] resources: cpus {asked} asked, limited to the maximum allowed here, {max}',
+    'syslog.job.failed': '[slipway] Job failed: {why}',
     'syslog.image.built': 'built {repository} ({id}) tagged {tags}',
     'syslog.image.pushing': 'pushing {image}',
     'syslog.image.pushed': 'pushed {image} ({digest})',
@@ -115,6 +125,16 @@ export const systemLineMessages = defineMessages({
     'syslog.cache.remote_ask_failed': '缓存：无法向服务器缓存存储查询键 {key}：{detail}',
     'syslog.cache.remote_restore_failed': '缓存：未能从服务器缓存存储恢复键 {key}：{detail}',
     'syslog.cache.remote_upload_failed': '缓存：键 {key} 未能上传到服务器缓存存储：{detail}',
+    'syslog.secrets.missing.one': '[slipway] 密钥 {names} 未设置（任务“{job}”在 secrets: 中引用了它）',
+    'syslog.secrets.missing': '[slipway] 密钥 {names} 未设置（任务“{job}”在 secrets: 中引用了它们）',
+    'syslog.secrets.refused': '[slipway] 密钥 {name} 被拒绝：{detail}（任务“{job}”引用了它）',
+    'syslog.resources.limited.memory':
+      '[slipway] 资源：请求的内存 {asked} 超过此处允许的最大值，已限制为 {max}',
+    'syslog.resources.limited.pids':
+      '[slipway] 资源：请求的进程数 {asked} 超过此处允许的最大值，已限制为 {max}',
+    'syslog.resources.limited.cpus':
+      '[slipway] 资源：请求的 CPU {asked} 超过此处允许的最大值，已限制为 {max}',
+    'syslog.job.failed': '[slipway] 任务失败：{why}',
     'syslog.image.built': '已构建 {repository}（{id}），标签 {tags}',
     'syslog.image.pushing': '正在推送 {image}',
     'syslog.image.pushed': '已推送 {image}（{digest}）',
