@@ -64,6 +64,17 @@ export const SYSTEM_LINE_CODES = {
    * English text; the failure's own params (`code`, `seconds`, `image`) are added beside them.
    */
   'job.failed': { reason: 'string', message: 'string' },
+  /** A report's problem (a file that is not JUnit, too many cases…): `detail` in English. */
+  'reports.problem': { detail: 'string' },
+  'tests.not_sent': { detail: 'string' },
+  /** A path the artifact upload left out (a link leaving the workspace…): `detail` in English. */
+  'artifacts.skipped': { detail: 'string' },
+  /** `images`: the `cache_from` images present on the engine, comma-separated. */
+  'image.reusing_layers': { images: 'string' },
+  'local.image_ignored': { image: 'string' },
+  'local.no_caches': {},
+  'job.output_truncated': {},
+  'job.output_failed': { detail: 'string' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

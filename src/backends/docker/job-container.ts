@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { JobResources } from '../../domain/job-resources.js';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutcome, JobOutput } from '../backend.js';
 import { Demuxer } from './demux.js';
 import { describeError, statusOf } from './errors.js';
@@ -142,12 +143,23 @@ export function deliver(stream: Readable, output: JobOutput): Delivery {
       wait.then(resume, resume);
     });
     stream.on('end', () => {
-      if (demuxer.truncated) output.system("the job's output ended in the middle of a frame");
+      if (demuxer.truncated)
+        writeSystemLine(
+          output,
+          'job.output_truncated',
+          {},
+          "the job's output ended in the middle of a frame",
+        );
       resolve();
     });
     stream.on('close', resolve);
     stream.on('error', (err) => {
-      output.system(`reading the job's output failed: ${err.message}`);
+      writeSystemLine(
+        output,
+        'job.output_failed',
+        { detail: err.message },
+        `reading the job's output failed: ${err.message}`,
+      );
       resolve();
     });
   });
