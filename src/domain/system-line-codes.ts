@@ -75,6 +75,12 @@ export const SYSTEM_LINE_CODES = {
   'local.no_caches': {},
   'job.output_truncated': {},
   'job.output_failed': { detail: 'string' },
+  /** The job's output stream did not end within `seconds` of its exit. */
+  'job.output_lost': { seconds: 'number' },
+  /** Engine problems while stopping or cleaning up (the job's result stands): engine words. */
+  'job.stop_failed': { detail: 'string' },
+  'service.remove_failed': { detail: 'string' },
+  'network.remove_failed': { network: 'string', detail: 'string' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },
