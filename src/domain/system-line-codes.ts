@@ -81,6 +81,7 @@ export const SYSTEM_LINE_CODES = {
   'job.stop_failed': { detail: 'string' },
   'service.remove_failed': { detail: 'string' },
   'network.remove_failed': { network: 'string', detail: 'string' },
+  'image.not_pushed_untrusted': { repository: 'string' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

@@ -47,6 +47,11 @@ export function writeRefusedSecret(sink: SystemLineSink, refused: RefusedSecret)
   writeSystemLine(sink, 'secrets.refused', { name, job, detail }, `[slipway] ${refused.message}`);
 }
 
+/** A build of an untrusted run (a fork pull request): its image stays on the build engine. */
+export function writeNotPushed(sink: SystemLineSink, repository: string, text: string): void {
+  writeSystemLine(sink, 'image.not_pushed_untrusted', { repository }, text);
+}
+
 export function writeResourceWarnings(sink: SystemLineSink, warnings: ResourceWarning[]): void {
   for (const { what, asked, max, text } of warnings)
     writeSystemLine(sink, 'resources.limited', { what, asked, max }, `[slipway] ${text}`);

@@ -27,6 +27,7 @@ import {
   refusedSecrets,
   writeFailureLine,
   writeMissingSecrets,
+  writeNotPushed,
   writeRefusedSecret,
   writeResourceWarnings,
 } from './job-system-lines.js';
@@ -338,7 +339,7 @@ async function runBuildJob(
     ...(ctx.pushPolicy ? { pushPolicy: ctx.pushPolicy } : {}),
   });
   if (!prepared.ok) return fail('config_error', prepared.message);
-  if (prepared.notPushed) output.system(prepared.notPushed);
+  if (prepared.notPushed) writeNotPushed(output, prepared.spec.repository, prepared.notPushed);
   let outcome: BuildOutcome;
   try {
     outcome = await ctx.backend.buildImage(prepared.spec, output, signal);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
-import type { JobOutput } from '../../src/backends/backend.js';
+import type { BuildOutcome, BuildSpec, JobOutput } from '../../src/backends/backend.js';
 import type { CacheRemote, JobCacheSpec } from '../../src/backends/cache-spec.js';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.js';
 import { prepareJobCaches } from '../../src/backends/docker/job-caches.js';
@@ -259,6 +259,41 @@ stages:
     assert.ok(
       lines.filter((l) => l.stream === 'system').every((l) => l.code && isSystemLineCode(l.code)),
       show(lines),
+    );
+  });
+  test("an untrusted run's build says, coded, that its image is not pushed", async () => {
+    // The fake engine "builds" by naming the image; what matters is the runtime's line before it.
+    class BuildingFake extends FakeBackend {
+      async buildImage(spec: BuildSpec): Promise<BuildOutcome> {
+        return {
+          kind: 'built',
+          image: {
+            repository: spec.repository,
+            tags: spec.tags,
+            digest: null,
+            imageId: 'sha256:feed',
+            size: null,
+            pushed: spec.push,
+            registry: null,
+          },
+        };
+      }
+    }
+    const lines = await run(
+      `version: 1
+stages:
+  - name: s
+    jobs:
+      image: { build: { image: registry.example:5000/team/api } }
+`,
+      { backend: new BuildingFake(), pushPolicy: { trusted: false, refusals: {} } },
+    );
+    const line = lines.find((l) => l.code === 'image.not_pushed_untrusted');
+    assert.ok(line, show(lines));
+    assert.deepEqual(line.params, { repository: 'registry.example:5000/team/api' });
+    assert.equal(
+      line.text,
+      'not pushing registry.example:5000/team/api: this run comes from an untrusted event (a fork pull request), so its image stays on the build engine',
     );
   });
 });

@@ -79,6 +79,8 @@ export const systemLineMessages = defineMessages({
     'syslog.job.stop_failed': 'stopping the job container: {detail}',
     'syslog.service.remove_failed': 'removing a service container: {detail}',
     'syslog.network.remove_failed': 'removing network {network}: {detail}',
+    'syslog.image.not_pushed_untrusted':
+      'not pushing {repository}: this run comes from an untrusted event (a fork pull request), so its image stays on the build engine',
     'syslog.image.built': 'built {repository} ({id}) tagged {tags}',
     'syslog.image.pushing': 'pushing {image}',
     'syslog.image.pushed': 'pushed {image} ({digest})',
@@ -159,6 +161,8 @@ export const systemLineMessages = defineMessages({
     'syslog.job.stop_failed': '停止任务容器失败：{detail}',
     'syslog.service.remove_failed': '删除服务容器失败：{detail}',
     'syslog.network.remove_failed': '删除网络 {network} 失败：{detail}',
+    'syslog.image.not_pushed_untrusted':
+      '不推送 {repository}：此执行来自不受信任的事件（来自派生仓库的合并请求），镜像保留在构建引擎上',
     'syslog.image.built': '已构建 {repository}（{id}），标签 {tags}',
     'syslog.image.pushing': '正在推送 {image}',
     'syslog.image.pushed': '已推送 {image}（{digest}）',
