@@ -82,6 +82,9 @@ export const SYSTEM_LINE_CODES = {
   'service.remove_failed': { detail: 'string' },
   'network.remove_failed': { network: 'string', detail: 'string' },
   'image.not_pushed_untrusted': { repository: 'string' },
+  /** A job's image is missing on the engine: pulled before the job starts (`ms` the pull took). */
+  'image.pulling': { image: 'string' },
+  'image.pulled': { image: 'string', ms: 'number' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import type { BuildOutcome, BuildSpec, JobOutput } from '../../src/backends/backend.js';
 import type { CacheRemote, JobCacheSpec } from '../../src/backends/cache-spec.js';
@@ -20,6 +20,7 @@ import { loadConfig } from '../../src/pipeline/config/load-config.js';
 import { compilePlan } from '../../src/pipeline/plan/compile-plan.js';
 import { type RunOptions, runPipeline } from '../../src/runtime/run-pipeline.js';
 import { MASK } from '../../src/runtime/secret-masker.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { ensureBusyboxImage } from '../support/test-images.js';
 
 const GiB = 1024 ** 3;
@@ -136,6 +137,84 @@ stages:
     const detail = line.params.detail;
     assert.match(detail, /ENOENT|no-engine/);
     assert.equal(line.text, `cache: could not be restored, the job runs without it: ${detail}`);
+  });
+});
+
+describe('image pulls are coded (Docker + a local registry)', () => {
+  let registry: TestRegistry;
+  before(async () => {
+    registry = await startRegistry();
+  });
+  after(async () => {
+    await registry.stop();
+  });
+
+  test('a missing image: "pulling" then "pulled" with the time it took, English text kept', async () => {
+    const busybox = await ensureBusyboxImage(docker);
+    const [repo, tag] = [`${registry.host}/syslog2/busybox`, randomUUID().slice(0, 8)];
+    const remote = `${repo}:${tag}`;
+    await docker.getImage(busybox).tag({ repo, tag });
+    // The engine wants an auth header even for an anonymous push.
+    const pushed = (await docker.getImage(repo).push({
+      tag,
+      authconfig: { serveraddress: registry.host },
+    } as unknown as Dockerode.ImagePushOptions)) as NodeJS.ReadableStream;
+    await new Promise((resolve, reject) =>
+      docker.modem.followProgress(pushed, (err: Error | null) => (err ? reject(err) : resolve(null))),
+    );
+    // Only the tag goes: the job's image is then missing here and must come from the registry.
+    await docker.getImage(remote).remove();
+    // An image the run did not announce at setup (one expanded from a variable at job time):
+    // the job's own check pulls it, and says so in its log.
+    const backend = new DockerBackend({ docker });
+    const runId = `syslog2-${randomUUID().slice(0, 8)}`;
+    const written: CodedSystemLine[] = [];
+    const output: JobOutput = {
+      write: () => {},
+      system: (text) => assert.fail(`uncoded line: ${text}`),
+      systemCode: (line) => written.push(line),
+    };
+    try {
+      await backend.setupRun({
+        runId,
+        workspacePath: '/workspace',
+        source: { kind: 'empty' },
+        images: [],
+        labels: { 'io.slipway.owner': `test:${process.pid}` },
+      });
+      const outcome = await backend.runJob(
+        {
+          runId,
+          name: 'j',
+          image: remote,
+          script: 'true',
+          env: {},
+          services: [],
+          workspacePath: '/workspace',
+          graceMs: 1000,
+        },
+        output,
+        new AbortController().signal,
+      );
+      assert.deepEqual(outcome, { kind: 'exited', exitCode: 0 });
+      assert.deepEqual(
+        written.map((l) => [l.code, (l.params as { image?: string }).image]),
+        [
+          ['image.pulling', remote],
+          ['image.pulled', remote],
+        ],
+      );
+      const [pulling, pulled] = written;
+      assert.equal(pulling?.text, `pulling image ${remote}`);
+      assert.ok(pulled?.code === 'image.pulled' && pulled.params.ms >= 0, JSON.stringify(pulled));
+      assert.equal(pulled.text, `pulled image ${remote} in ${(pulled.params.ms / 1000).toFixed(1)} s`);
+    } finally {
+      await backend.destroyRun(runId);
+      await docker
+        .getImage(remote)
+        .remove()
+        .catch(() => {});
+    }
   });
 });
 

@@ -81,6 +81,8 @@ export const systemLineMessages = defineMessages({
     'syslog.network.remove_failed': 'removing network {network}: {detail}',
     'syslog.image.not_pushed_untrusted':
       'not pushing {repository}: this run comes from an untrusted event (a fork pull request), so its image stays on the build engine',
+    'syslog.image.pulling': 'pulling image {image}',
+    'syslog.image.pulled': 'pulled image {image} in {duration}',
     'syslog.image.built': 'built {repository} ({id}) tagged {tags}',
     'syslog.image.pushing': 'pushing {image}',
     'syslog.image.pushed': 'pushed {image} ({digest})',
@@ -163,6 +165,8 @@ export const systemLineMessages = defineMessages({
     'syslog.network.remove_failed': '删除网络 {network} 失败：{detail}',
     'syslog.image.not_pushed_untrusted':
       '不推送 {repository}：此执行来自不受信任的事件（来自派生仓库的合并请求），镜像保留在构建引擎上',
+    'syslog.image.pulling': '正在拉取镜像 {image}',
+    'syslog.image.pulled': '已拉取镜像 {image}，用时 {duration}',
     'syslog.image.built': '已构建 {repository}（{id}），标签 {tags}',
     'syslog.image.pushing': '正在推送 {image}',
     'syslog.image.pushed': '已推送 {image}（{digest}）',

@@ -26,6 +26,12 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
       const why = hasMessage(`syslog.why.${reason}`) ? translate(t, `syslog.why.${reason}`, {}) : reason;
       return { key: 'syslog.retry.failure', vars: { ...p, why } };
     }
+    case 'image.pulled': {
+      const ms = num('ms');
+      return ms === null
+        ? null
+        : { key: 'syslog.image.pulled', vars: { ...p, duration: formatDuration(ms, t) } };
+    }
     case 'after_script.timeout': {
       const ms = num('ms');
       return ms === null
