@@ -85,6 +85,8 @@ export const SYSTEM_LINE_CODES = {
   /** A job's image is missing on the engine: pulled before the job starts (`ms` the pull took). */
   'image.pulling': { image: 'string' },
   'image.pulled': { image: 'string', ms: 'number' },
+  /** The job printed more than the log may hold (`bytes`); the rest of its output is dropped. */
+  'log.truncated': { bytes: 'number' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

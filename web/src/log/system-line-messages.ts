@@ -83,6 +83,8 @@ export const systemLineMessages = defineMessages({
       'not pushing {repository}: this run comes from an untrusted event (a fork pull request), so its image stays on the build engine',
     'syslog.image.pulling': 'pulling image {image}',
     'syslog.image.pulled': 'pulled image {image} in {duration}',
+    'syslog.log.truncated':
+      '[slipway] log truncated: this job printed more than {size}; the rest is dropped (the job keeps running)',
     'syslog.image.built': 'built {repository} ({id}) tagged {tags}',
     'syslog.image.pushing': 'pushing {image}',
     'syslog.image.pushed': 'pushed {image} ({digest})',
@@ -167,6 +169,7 @@ export const systemLineMessages = defineMessages({
       '不推送 {repository}：此执行来自不受信任的事件（来自派生仓库的合并请求），镜像保留在构建引擎上',
     'syslog.image.pulling': '正在拉取镜像 {image}',
     'syslog.image.pulled': '已拉取镜像 {image}，用时 {duration}',
+    'syslog.log.truncated': '[slipway] 日志已截断：此任务输出超过 {size}；其余输出被丢弃（任务继续运行）',
     'syslog.image.built': '已构建 {repository}（{id}），标签 {tags}',
     'syslog.image.pushing': '正在推送 {image}',
     'syslog.image.pushed': '已推送 {image}（{digest}）',

@@ -58,6 +58,7 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
       return { key: num('more') ? 'syslog.changes.matched.more' : 'syslog.changes.matched', vars: p };
     case 'changes.no_base':
       return { key: p.branch ? 'syslog.changes.no_base.branch' : 'syslog.changes.no_base.ref', vars: p };
+    case 'log.truncated':
     case 'cache.restored_fallback':
     case 'cache.restored_fallback_no_save':
     case 'cache.saved':
