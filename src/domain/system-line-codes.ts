@@ -1,6 +1,7 @@
 /**
- * Codes for Slipway's own log lines (`system` stream) that people read most: cache, artifacts,
- * test summary, retries, after_script, image build/push, services. A coded line still carries
+ * Codes for Slipway's own log lines (`system` stream): cache, artifacts, reports, retries,
+ * after_script, images, services, secrets, resources, the job's final failure line and engine
+ * notices. A coded line still carries
  * its English text (the raw log, the CLI and older web UIs show that); the web UI shows the
  * code's sentence in the reader's language, filled from `params`, and falls back to the text for
  * a code it does not know. Engine words inside a coded line travel as a `detail` param.
