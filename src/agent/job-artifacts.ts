@@ -50,11 +50,10 @@ export function jobArtifacts(ctx: JobArtifactsContext): AfterJob {
       }
     }
     if (job.reports && end.status !== 'canceled') {
-      await collectTestReport(ctx, job, io).catch((error: unknown) =>
-        io.system(
-          `[slipway] test reports were not sent: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      );
+      await collectTestReport(ctx, job, io).catch((error: unknown) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        writeSystemLine(io, 'tests.not_sent', { detail }, `[slipway] test reports were not sent: ${detail}`);
+      });
     }
     return result;
   };
@@ -116,7 +115,8 @@ async function upload(
           entry.stream.pipe(sink as unknown as NodeJS.WritableStream);
         });
       },
-      (why) => io.system(`[slipway] artifacts: skipped: ${why}`),
+      (why) =>
+        writeSystemLine(io, 'artifacts.skipped', { detail: why }, `[slipway] artifacts: skipped: ${why}`),
     );
   } catch (error) {
     tar.destroy();

@@ -79,7 +79,8 @@ export async function collectTestReport(
     problems.push(`${cases.length} test cases; only the first ${MAX_TEST_CASES} are kept`);
     cases.length = MAX_TEST_CASES;
   }
-  for (const problem of problems) io.system(`[slipway] reports: ${problem}`);
+  for (const problem of problems)
+    writeSystemLine(io, 'reports.problem', { detail: problem }, `[slipway] reports: ${problem}`);
   await ctx.transport.reportTests(ctx.leaseId, {
     job: job.name,
     cases,

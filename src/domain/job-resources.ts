@@ -74,14 +74,22 @@ export function formatMemorySize(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** A request above the maximum: what, both values as people read them, and the English line. */
+export interface ResourceWarning {
+  what: 'memory' | 'pids' | 'cpus';
+  asked: string;
+  max: string;
+  text: string;
+}
+
 /** The limits a job runs with, and a warning per request that was above the maximum. */
 export function resolveResources(
   request: ResourceRequest | undefined,
   limits: ResourceLimits,
-): { resources: JobResources; warnings: string[] } {
-  const warnings: string[] = [];
+): { resources: JobResources; warnings: ResourceWarning[] } {
+  const warnings: ResourceWarning[] = [];
   const pick = <T extends number>(
-    what: string,
+    what: ResourceWarning['what'],
     asked: T | undefined,
     fallback: T,
     max: T,
@@ -89,9 +97,13 @@ export function resolveResources(
   ): T => {
     if (asked === undefined) return Math.min(fallback, max) as T;
     if (asked <= max) return asked;
-    warnings.push(
-      `resources: ${what} ${show(asked)} asked, limited to the maximum allowed here, ${show(max)}`,
-    );
+    const [a, m] = [show(asked), show(max)];
+    warnings.push({
+      what,
+      asked: a,
+      max: m,
+      text: `resources: ${what} ${a} asked, limited to the maximum allowed here, ${m}`,
+    });
     return max;
   };
   const memoryBytes = pick(

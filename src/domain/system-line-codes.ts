@@ -1,9 +1,10 @@
 /**
- * Codes for Slipway's own log lines (`system` stream) that people read most: cache, artifacts,
- * test summary, retries, after_script, image build/push, services. A coded line still carries
+ * Codes for Slipway's own log lines (`system` stream): cache, artifacts, reports, retries,
+ * after_script, images, services, secrets, resources, the job's final failure line and engine
+ * notices. A coded line still carries
  * its English text (the raw log, the CLI and older web UIs show that); the web UI shows the
  * code's sentence in the reader's language, filled from `params`, and falls back to the text for
- * a code it does not know. Rare engine-detail lines stay English-only (no code).
+ * a code it does not know. Engine words inside a coded line travel as a `detail` param.
  *
  * Each code lists the params its sentence needs and their kind; sizes are bytes and times are
  * milliseconds, so the reader's UI formats them.
@@ -36,6 +37,57 @@ export const SYSTEM_LINE_CODES = {
   'cache.not_saved': { key: 'string', cause: 'string' },
   'cache.remote_restored': { key: 'string', bytes: 'number', ms: 'number' },
   'cache.remote_uploaded': { key: 'string', bytes: 'number', ms: 'number' },
+  /** Why `policy: pull` or an untrusted run saves nothing after restoring `fallback` for `key`. */
+  'cache.restored_fallback_no_save': {
+    key: 'string',
+    fallback: 'string',
+    bytes: 'number',
+    ms: 'number',
+    reason: 'string',
+  },
+  /** Cache problems (a warning: the job goes on): `detail` is the engine's own (masked) words. */
+  'cache.restore_failed': { detail: 'string' },
+  'cache.save_failed': { detail: 'string' },
+  'cache.overlays_copied': { detail: 'string' },
+  /** `files`: the `key: files:` entries absent from the workspace, comma-separated. */
+  'cache.key_files_missing': { files: 'string', count: 'number' },
+  'cache.remote_ask_failed': { key: 'string', detail: 'string' },
+  'cache.remote_restore_failed': { key: 'string', detail: 'string' },
+  'cache.remote_upload_failed': { key: 'string', detail: 'string' },
+  /** Secrets the job names that the run does not have: `names` comma-separated. */
+  'secrets.missing': { names: 'string', job: 'string', count: 'number' },
+  /** A stored secret value Slipway will not hand over; `detail` says why (English). */
+  'secrets.refused': { name: 'string', job: 'string', detail: 'string' },
+  /** A `resources:` request above the maximum; `what`: memory, pids or cpus; values as shown. */
+  'resources.limited': { what: 'string', asked: 'string', max: 'string' },
+  /**
+   * The job's final line: `reason` a failure reason code (FAILURE_REASONS), `message` its masked
+   * English text; the failure's own params (`code`, `seconds`, `image`) are added beside them.
+   */
+  'job.failed': { reason: 'string', message: 'string' },
+  /** A report's problem (a file that is not JUnit, too many cases…): `detail` in English. */
+  'reports.problem': { detail: 'string' },
+  'tests.not_sent': { detail: 'string' },
+  /** A path the artifact upload left out (a link leaving the workspace…): `detail` in English. */
+  'artifacts.skipped': { detail: 'string' },
+  /** `images`: the `cache_from` images present on the engine, comma-separated. */
+  'image.reusing_layers': { images: 'string' },
+  'local.image_ignored': { image: 'string' },
+  'local.no_caches': {},
+  'job.output_truncated': {},
+  'job.output_failed': { detail: 'string' },
+  /** The job's output stream did not end within `seconds` of its exit. */
+  'job.output_lost': { seconds: 'number' },
+  /** Engine problems while stopping or cleaning up (the job's result stands): engine words. */
+  'job.stop_failed': { detail: 'string' },
+  'service.remove_failed': { detail: 'string' },
+  'network.remove_failed': { network: 'string', detail: 'string' },
+  'image.not_pushed_untrusted': { repository: 'string' },
+  /** A job's image is missing on the engine: pulled before the job starts (`ms` the pull took). */
+  'image.pulling': { image: 'string' },
+  'image.pulled': { image: 'string', ms: 'number' },
+  /** The job printed more than the log may hold (`bytes`); the rest of its output is dropped. */
+  'log.truncated': { bytes: 'number' },
   'image.built': { repository: 'string', id: 'string', tags: 'string' },
   'image.pushing': { image: 'string' },
   'image.pushed': { image: 'string', digest: 'string' },

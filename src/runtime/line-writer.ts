@@ -213,6 +213,7 @@ export class LineWriter implements JobOutput {
       `[slipway] log truncated: this job printed more than ${formatSize(this.maxBytes)}; ` +
         'the rest is dropped (the job keeps running)',
       this.now(),
+      { code: 'log.truncated', params: { bytes: this.maxBytes } },
     );
     return false;
   }

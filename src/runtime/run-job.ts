@@ -10,7 +10,6 @@ import type { CacheRemote } from '../backends/cache-spec.js';
 import { BUILTIN_RESOURCE_LIMITS, type ResourceLimits, resolveResources } from '../domain/job-resources.js';
 import type { LogLine } from '../domain/log-line.js';
 import type { Failure, ReasonParams } from '../domain/reason-codes.js';
-import { secretValueProblem } from '../domain/secret-value.js';
 import type { FailureReason, Status } from '../domain/status.js';
 import type { SystemLineSink } from '../domain/system-line-codes.js';
 import type { Plan, PlanJob } from '../pipeline/plan/plan.js';
@@ -24,6 +23,14 @@ import { gitSafeDirectoryEnv } from './git-safe-directory.js';
 import { toJobEnd } from './job-end.js';
 import { runAttempts } from './job-retry.js';
 import { buildJobScript } from './job-script.js';
+import {
+  refusedSecrets,
+  writeFailureLine,
+  writeMissingSecrets,
+  writeNotPushed,
+  writeRefusedSecret,
+  writeResourceWarnings,
+} from './job-system-lines.js';
 import { LineWriter } from './line-writer.js';
 import type { JobAttempt, JobRelease } from './run-result.js';
 import type { SecretMasker } from './secret-masker.js';
@@ -115,16 +122,19 @@ export async function runJob(planned: PlanJob, ctx: JobContext, cancel: AbortSig
   });
   const missing = job.secrets.filter((name) => ctx.secrets[name] === undefined);
   if (missing.length > 0) {
-    const message = `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not set (job "${job.name}" names ${missing.length > 1 ? 'them' : 'it'} in secrets:)`;
-    writer.system(`[slipway] ${message}`);
+    const message = writeMissingSecrets(writer, job.name, missing);
     return { status: 'failed', failure: { reason: 'config_error', message }, exitCode: null };
   }
   // Every door refuses such values now, but one stored earlier may still arrive; the engine
   // would refuse it anyway, quoting the value in its error.
   const refused = refusedSecrets(job, ctx.secrets);
   if (refused !== null) {
-    writer.system(`[slipway] ${refused}`);
-    return { status: 'failed', failure: { reason: 'config_error', message: refused }, exitCode: null };
+    writeRefusedSecret(writer, refused);
+    return {
+      status: 'failed',
+      failure: { reason: 'config_error', message: refused.message },
+      exitCode: null,
+    };
   }
   // Why `changes:` let a manual or scheduled run's job run: nothing else in the run says it.
   if (job.changesNote) {
@@ -201,8 +211,9 @@ async function runAttempt(
     // refusing an environment value prints it): masked like the log before they leave the job.
     const message = ctx.masker.maskText(end.failure.message);
     const params = end.failure.params && maskParams(end.failure.params, (text) => ctx.masker.maskText(text));
-    end = { ...end, failure: { ...end.failure, message, ...(params ? { params } : {}) } };
-    writer.system(`[slipway] ${message}`);
+    const failure: Failure = { ...end.failure, message, ...(params ? { params } : {}) };
+    end = { ...end, failure };
+    writeFailureLine(writer, failure);
   }
   return end;
 }
@@ -215,16 +226,6 @@ function maskParams(params: ReasonParams, mask: (text: string) => string): Reaso
       typeof value === 'string' ? mask(value) : Array.isArray(value) ? value.map(mask) : value,
     ]),
   );
-}
-
-/** Why a secret the job names cannot be handed to it (naming the secret only), or null. */
-function refusedSecrets(job: PlanJob, secrets: Record<string, string>): string | null {
-  for (const name of new Set([...job.secrets, ...(job.build?.secrets ?? [])])) {
-    const value = secrets[name];
-    const problem = value === undefined ? null : secretValueProblem(value);
-    if (problem !== null) return `secret ${name} ${problem} (job "${job.name}" names it)`;
-  }
-  return null;
 }
 
 /**
@@ -249,7 +250,7 @@ function scriptJobSpec(job: PlanJob, ctx: JobContext, output: JobOutput): JobSpe
     job.resources,
     ctx.resourceLimits ?? BUILTIN_RESOURCE_LIMITS,
   );
-  for (const warning of warnings) output.system(`[slipway] ${warning}`);
+  writeResourceWarnings(output, warnings);
   if (planClone(ctx.plan) !== false) Object.assign(env, gitSafeDirectoryEnv(env, ctx.run.workspacePath));
   // Last, so they always hold: the config check refuses these names, and a plan stored before
   // it existed (or a manual variable) must not override them either (see domain/reserved-env.ts).
@@ -338,7 +339,7 @@ async function runBuildJob(
     ...(ctx.pushPolicy ? { pushPolicy: ctx.pushPolicy } : {}),
   });
   if (!prepared.ok) return fail('config_error', prepared.message);
-  if (prepared.notPushed) output.system(prepared.notPushed);
+  if (prepared.notPushed) writeNotPushed(output, prepared.spec.repository, prepared.notPushed);
   let outcome: BuildOutcome;
   try {
     outcome = await ctx.backend.buildImage(prepared.spec, output, signal);

@@ -96,11 +96,20 @@ describe('resolveResources', () => {
       LIMITS,
     );
     assert.deepEqual(resources, LIMITS.max);
-    assert.deepEqual(warnings, [
-      'resources: memory 64 GiB asked, limited to the maximum allowed here, 2 GiB',
-      'resources: pids 100000 asked, limited to the maximum allowed here, 1024',
-      'resources: cpus 8 asked, limited to the maximum allowed here, 2',
-    ]);
+    assert.deepEqual(warnings[0], {
+      what: 'memory',
+      asked: '64 GiB',
+      max: '2 GiB',
+      text: 'resources: memory 64 GiB asked, limited to the maximum allowed here, 2 GiB',
+    });
+    assert.deepEqual(
+      warnings.map((w) => w.text),
+      [
+        'resources: memory 64 GiB asked, limited to the maximum allowed here, 2 GiB',
+        'resources: pids 100000 asked, limited to the maximum allowed here, 1024',
+        'resources: cpus 8 asked, limited to the maximum allowed here, 2',
+      ],
+    );
   });
 });
 

@@ -191,6 +191,9 @@ describe('LineWriter', () => {
       '[slipway] log truncated: this job printed more than 2 KiB; the rest is dropped (the job keeps running)',
     );
     assert.equal(markers[0]!.stream, 'system');
+    // Coded, so the web UI can say it in the reader's language (issue #14).
+    assert.equal(markers[0]!.code, 'log.truncated');
+    assert.deepEqual(markers[0]!.params, { bytes: 2 * 1024 });
     assert.equal(lines.length, 20 + 1);
     assert.equal(lines.at(-1), markers[0]);
     assert.equal(writer.droppedBytes, 80 * 100 + 'partial'.length);

@@ -18,6 +18,8 @@ const CHOICES: Record<string, readonly (string | number)[]> = {
   branch: ['main', ''],
   more: [0, 2],
   cause: ['stopped', 'failed'],
+  what: ['memory', 'pids', 'cpus'],
+  count: [1, 2],
   reason: FAILURE_REASONS,
 };
 
@@ -26,11 +28,13 @@ function samples(code: SystemLineCode): Record<string, string | number>[] {
   let out: Record<string, string | number>[] = [{}];
   for (const [name, kind] of Object.entries(kinds)) {
     const values: (string | number)[] =
-      code !== 'cache.missed_no_save' && CHOICES[name]
+      !(name === 'reason' && code.startsWith('cache.')) && CHOICES[name]
         ? [...(CHOICES[name] ?? [])]
         : [kind === 'number' ? 1536 : `v-${name}`];
     out = out.flatMap((p) => values.map((v) => ({ ...p, [name]: v })));
   }
+  // The final failure line carries the failure's own params beside its reason.
+  if (code === 'job.failed') return out.map((p) => ({ ...p, code: 3, seconds: 90, image: 'alpine:3' }));
   return out;
 }
 
@@ -74,6 +78,22 @@ describe('system line texts', () => {
     assert.equal(shownText(summary, zh), '[slipway] 测试：104 个通过，0 个失败，2 个跳过');
     const timeout = line('after_script.timeout', { ms: 300_000 });
     assert.match(shownText(timeout, makeT('en')), /timed out after 5 min/);
+  });
+
+  it("the job's final failure line uses the run page's failure sentences", () => {
+    const zh = makeT('zh-CN');
+    const exit = line('job.failed', {
+      reason: 'exit_code',
+      message: 'job "unit" exited with code 3',
+      code: 3,
+    });
+    assert.equal(shownText(exit, zh), '[slipway] 任务失败：脚本以退出码 3 结束。');
+    assert.equal(shownText(exit, makeT('en')), '[slipway] Job failed: The script exited with code 3.');
+    const timeout = line('job.failed', { reason: 'timeout', message: 'timed out', seconds: 90 });
+    assert.equal(shownText(timeout, zh), '[slipway] 任务失败：运行超过 1 分钟 30 秒，已超时终止。');
+    // A stored row without the exit code, or a reason from a newer agent: the English text.
+    assert.equal(shownText(line('job.failed', { reason: 'exit_code', message: 'm' }), zh), FALLBACK);
+    assert.equal(shownText(line('job.failed', { reason: 'quantum_flux', message: 'm' }), zh), FALLBACK);
   });
 
   it('unknown codes, missing params and job output show the line as sent', () => {

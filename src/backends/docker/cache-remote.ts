@@ -11,6 +11,11 @@ import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutput } from '../backend.js';
 import { checkedCacheArchive } from '../cache-archive-check.js';
 import type { CacheRemote } from '../cache-spec.js';
+import {
+  remoteCacheAskFailed,
+  remoteCacheRestoreFailed,
+  remoteCacheUploadFailed,
+} from './cache-problem-lines.js';
 import { withCarrier } from './cache-transfer.js';
 import {
   type CacheGeneration,
@@ -20,7 +25,6 @@ import {
   newGeneration,
   removeVolume,
 } from './cache-volumes.js';
-import { engineMessage } from './errors.js';
 
 export interface RemoteDeps {
   docker: Dockerode;
@@ -47,7 +51,7 @@ export async function restoreFromServer(
   try {
     archive = await remote.download({ key, paths });
   } catch (err) {
-    output.system(`cache: the server's cache store could not be asked for key ${key}: ${engineMessage(err)}`);
+    remoteCacheAskFailed(output, key, err);
     return null;
   }
   if (!archive) return null;
@@ -102,7 +106,7 @@ export async function restoreFromServer(
   } catch (err) {
     archive.tar.destroy();
     await Promise.all(volumes.map((v) => removeVolume(deps.docker, v).catch(() => false)));
-    output.system(`cache: key ${key} from the server's cache store was not restored: ${engineMessage(err)}`);
+    remoteCacheRestoreFailed(output, key, err);
     return null;
   }
 }
@@ -144,6 +148,6 @@ export async function uploadToServer(
       `cache: key ${key} uploaded to the server's cache store (${formatByteSize(sent)}, ${ms} ms)`,
     );
   } catch (err) {
-    output.system(`cache: key ${key} was not uploaded to the server's cache store: ${engineMessage(err)}`);
+    remoteCacheUploadFailed(output, key, err);
   }
 }

@@ -373,7 +373,7 @@ export class DockerBackend implements Backend {
     if (known) return known;
     const check = ensureImage(this.docker, image, {
       pullTimeoutMs: this.pullTimeoutMs,
-      onPull: output ? (text) => output.system(text) : undefined,
+      pullLog: output,
     })
       .catch(
         (err: unknown): ImageStatus => ({

@@ -116,7 +116,9 @@ async function build(
     }
     const tar = await reader.contextTar(spec.context, [dockerfileInContext]);
     const cacheFrom = spec.cacheFrom.length > 0 ? await presentImages(env.docker, spec.cacheFrom) : [];
-    if (cacheFrom.length > 0) output.system(`reusing layers of ${cacheFrom.join(', ')}`);
+    const images = cacheFrom.join(', ');
+    if (cacheFrom.length > 0)
+      writeSystemLine(output, 'image.reusing_layers', { images }, `reusing layers of ${images}`);
     const progress = new BuildProgress((line) => output.write('stdout', Buffer.from(`${scrub(line)}\n`)));
     const query: Record<string, unknown> = {
       t: spec.tags.map((tag) => `${spec.repository}:${tag}`),

@@ -4,6 +4,7 @@
  * because to the user it is a problem with the pipeline's image, not with Slipway.
  */
 import type Dockerode from 'dockerode';
+import { type SystemLineSink, writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutcome } from '../backend.js';
 import { describeError, engineMessage, isNotFound } from './errors.js';
 import { readProgress } from './progress.js';
@@ -12,8 +13,8 @@ export type ImageStatus = { ok: true } | { ok: false; outcome: JobOutcome };
 
 export interface EnsureImageOptions {
   pullTimeoutMs: number;
-  /** Told when a pull starts and ends, so a job's log can explain the wait. */
-  onPull?: (text: string) => void;
+  /** Told when a pull starts and ends (coded lines), so a job's log can explain the wait. */
+  pullLog?: SystemLineSink | undefined;
 }
 
 export async function ensureImage(
@@ -25,7 +26,7 @@ export async function ensureImage(
   if (before !== 'missing') return before;
 
   const started = Date.now();
-  options.onPull?.(`pulling image ${image}`);
+  if (options.pullLog) writeSystemLine(options.pullLog, 'image.pulling', { image }, `pulling image ${image}`);
   const timeout = AbortSignal.timeout(options.pullTimeoutMs);
   let reason: string | null = null;
   try {
@@ -40,8 +41,14 @@ export async function ensureImage(
     // A pull can end "successfully" without the tag we asked for (e.g. a platform mismatch).
     const after = await lookUp(docker, image);
     if (after !== 'missing') {
-      if (after.ok)
-        options.onPull?.(`pulled image ${image} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const ms = Date.now() - started;
+      if (after.ok && options.pullLog)
+        writeSystemLine(
+          options.pullLog,
+          'image.pulled',
+          { image, ms },
+          `pulled image ${image} in ${(ms / 1000).toFixed(1)} s`,
+        );
       return after;
     }
     reason = 'the pull ended but the image is still missing';

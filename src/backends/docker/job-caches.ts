@@ -12,6 +12,12 @@ import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutcome, JobOutput } from '../backend.js';
 import type { JobCacheSpec } from '../cache-spec.js';
 import { createOverlay, type Overlay, overlayProblem } from './cache-overlay.js';
+import {
+  cacheKeyFilesMissing,
+  cacheOverlaysCopied,
+  cacheRestoreFailed,
+  cacheSaveFailed,
+} from './cache-problem-lines.js';
 import { pruneSuperseded } from './cache-prune.js';
 import { restoreFromServer, uploadToServer } from './cache-remote.js';
 import { copyVolume, measureVolumes } from './cache-transfer.js';
@@ -26,7 +32,6 @@ import {
   removeVolume,
 } from './cache-volumes.js';
 import { ensureCarrierImage } from './carrier-image.js';
-import { engineMessage } from './errors.js';
 
 export interface JobCacheDeps {
   docker: Dockerode;
@@ -77,7 +82,7 @@ export async function prepareJobCaches(
     try {
       prepared.push(await prepareOne(deps, cache, output));
     } catch (err) {
-      output.system(`cache: could not be restored, the job runs without it: ${engineMessage(err)}`);
+      cacheRestoreFailed(output, err);
     }
   }
   return {
@@ -87,7 +92,7 @@ export async function prepareJobCaches(
         try {
           await p.finish(end);
         } catch (err) {
-          output.system(`cache: could not be saved: ${engineMessage(err)}`);
+          cacheSaveFailed(output, err);
         }
       }
     },
@@ -150,8 +155,12 @@ async function prepareOne(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
     }
     const overlays = await overlaysOf(deps, fallback, cache.paths, output);
     if (!overlays) return { mounts: [], finish: async () => {} };
-    output.system(
-      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${now(deps) - started} ms, ${howMounted(overlays)}); nothing is saved (${reason})`,
+    const ms = now(deps) - started;
+    writeSystemLine(
+      output,
+      'cache.restored_fallback_no_save',
+      { key, fallback: fallback.key, bytes: fallback.size, ms, reason },
+      `cache: restored fallback key ${fallback.key} for ${key} (${formatByteSize(fallback.size)}, ${ms} ms, ${howMounted(overlays)}); nothing is saved (${reason})`,
     );
     return {
       mounts: overlays.map((o, i) => ({ volume: o.volume, target: cache.paths[i] as string })),
@@ -289,8 +298,7 @@ async function overlaysOf(
       if (problem !== null) {
         views.pop();
         await overlay.remove();
-        if (i === 0)
-          output.system(`cache: this engine cannot mount overlays, the cache is copied: ${problem}`);
+        if (i === 0) cacheOverlaysCopied(output, problem);
         views.push(await privateCopy(deps, data, i));
       }
     }
@@ -368,7 +376,7 @@ async function resolveKey(deps: JobCacheDeps, cache: JobCacheSpec, output: JobOu
     if (text === null) missing.push(file);
     hash.update(`${file}\0${text === null ? 'missing' : createHash('sha256').update(text).digest('hex')}\0`);
   }
-  if (missing.length > 0) output.system(`cache: key files not in the workspace: ${missing.join(', ')}`);
+  if (missing.length > 0) cacheKeyFilesMissing(output, missing);
   const digest = hash.digest('hex').slice(0, 16);
   return cache.key.prefix ? `${cache.key.prefix}-${digest}` : digest;
 }

@@ -5,9 +5,10 @@
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { JobResources } from '../../domain/job-resources.js';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutcome, JobOutput } from '../backend.js';
 import { Demuxer } from './demux.js';
-import { describeError, statusOf } from './errors.js';
+import { describeError, engineMessage, statusOf } from './errors.js';
 import { confinement } from './hardening.js';
 
 export interface JobContainerSpec {
@@ -142,12 +143,23 @@ export function deliver(stream: Readable, output: JobOutput): Delivery {
       wait.then(resume, resume);
     });
     stream.on('end', () => {
-      if (demuxer.truncated) output.system("the job's output ended in the middle of a frame");
+      if (demuxer.truncated)
+        writeSystemLine(
+          output,
+          'job.output_truncated',
+          {},
+          "the job's output ended in the middle of a frame",
+        );
       resolve();
     });
     stream.on('close', resolve);
     stream.on('error', (err) => {
-      output.system(`reading the job's output failed: ${err.message}`);
+      writeSystemLine(
+        output,
+        'job.output_failed',
+        { detail: err.message },
+        `reading the job's output failed: ${err.message}`,
+      );
       resolve();
     });
   });
@@ -180,8 +192,12 @@ export async function drain(stream: Readable, delivered: Delivery, output: JobOu
   }
   if (late) {
     stream.destroy();
-    output.system(
-      `the job's output did not end within ${DRAIN_LIMIT_MS / 1000} s of its exit; the rest is lost`,
+    const seconds = DRAIN_LIMIT_MS / 1000;
+    writeSystemLine(
+      output,
+      'job.output_lost',
+      { seconds },
+      `the job's output did not end within ${seconds} s of its exit; the rest is lost`,
     );
   }
 }
@@ -198,7 +214,13 @@ export function stopOnAbort(
     stopped = true;
     container.stop({ t: Math.ceil(graceMs / 1000) }).catch((err: unknown) => {
       // 304: it had already exited, which is what we wanted.
-      if (statusOf(err) !== 304) output.system(describeError('stopping the job container', err));
+      if (statusOf(err) !== 304)
+        writeSystemLine(
+          output,
+          'job.stop_failed',
+          { detail: engineMessage(err) },
+          describeError('stopping the job container', err),
+        );
     });
   };
   if (signal.aborted) stop();

@@ -6,7 +6,7 @@ import type Dockerode from 'dockerode';
 import type { JobResources } from '../../domain/job-resources.js';
 import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { JobOutput, ServiceSpec } from '../backend.js';
-import { describeError, isNotFound } from './errors.js';
+import { describeError, engineMessage, isNotFound } from './errors.js';
 import { confinement } from './hardening.js';
 import { resourceName } from './labels.js';
 
@@ -78,7 +78,13 @@ export class ServiceGroup {
     await Promise.all(
       this.containers.map((c) =>
         c.remove({ force: true }).catch((err: unknown) => {
-          if (!isNotFound(err)) output.system(describeError('removing a service container', err));
+          if (!isNotFound(err))
+            writeSystemLine(
+              output,
+              'service.remove_failed',
+              { detail: engineMessage(err) },
+              describeError('removing a service container', err),
+            );
         }),
       ),
     );
@@ -87,7 +93,13 @@ export class ServiceGroup {
       .getNetwork(this.network)
       .remove()
       .catch((err: unknown) => {
-        if (!isNotFound(err)) output.system(describeError(`removing network ${this.network}`, err));
+        if (!isNotFound(err))
+          writeSystemLine(
+            output,
+            'network.remove_failed',
+            { network: this.network, detail: engineMessage(err) },
+            describeError(`removing network ${this.network}`, err),
+          );
       });
   }
 }

@@ -8,6 +8,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
+import { writeSystemLine } from '../../domain/system-line-codes.js';
 import type { Backend, JobOutcome, JobOutput, JobSpec, RunSetup } from '../backend.js';
 import { copySource } from './copy-source.js';
 import { extractArchive } from './extract-archive.js';
@@ -63,10 +64,20 @@ export class LocalBackend implements Backend {
       return { kind: 'backend_error', message: `run ${job.runId} was not set up on the local backend` };
     if (job.services.length > 0)
       return { kind: 'backend_error', message: 'services need the Docker backend' };
-    output.system(`[slipway] local backend: running on the host, image "${job.image}" is ignored`);
+    writeSystemLine(
+      output,
+      'local.image_ignored',
+      { image: job.image },
+      `[slipway] local backend: running on the host, image "${job.image}" is ignored`,
+    );
     for (const warning of run.warnings.splice(0)) output.system(warning);
     if (job.caches?.length)
-      output.system('cache: the local backend keeps no caches; the job runs without them');
+      writeSystemLine(
+        output,
+        'local.no_caches',
+        {},
+        'cache: the local backend keeps no caches; the job runs without them',
+      );
     if (signal.aborted) return { kind: 'aborted' };
 
     const { child, ended } = startHostProcess({

@@ -5,8 +5,10 @@
  * text: never a raw key.
  */
 import { formatByteSize } from '../../../src/domain/byte-size.js';
+import { FAILURE_REASONS, type FailureReason } from '../../../src/domain/status.js';
 import { formatDuration } from '../i18n/format.js';
 import { hasMessage, type TFunction } from '../i18n/index.js';
+import { failureText } from '../pages/run/reason-text.js';
 import type { LogLine } from './log-source.js';
 
 type Vars = Record<string, string | number>;
@@ -24,6 +26,12 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
       const why = hasMessage(`syslog.why.${reason}`) ? translate(t, `syslog.why.${reason}`, {}) : reason;
       return { key: 'syslog.retry.failure', vars: { ...p, why } };
     }
+    case 'image.pulled': {
+      const ms = num('ms');
+      return ms === null
+        ? null
+        : { key: 'syslog.image.pulled', vars: { ...p, duration: formatDuration(ms, t) } };
+    }
     case 'after_script.timeout': {
       const ms = num('ms');
       return ms === null
@@ -36,6 +44,12 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
       const key = p.files === 1 ? 'syslog.artifacts.uploaded.one' : 'syslog.artifacts.uploaded';
       return { key, vars: { ...p, size: bytes, compressed } };
     }
+    case 'job.failed':
+      return failedLine(p, t);
+    case 'secrets.missing':
+      return { key: p.count === 1 ? 'syslog.secrets.missing.one' : 'syslog.secrets.missing', vars: p };
+    case 'resources.limited':
+      return { key: `syslog.resources.limited.${String(p.what)}`, vars: p };
     case 'cache.restored':
       return withSize(`syslog.cache.restored.${String(p.how)}`, p, size('bytes'));
     case 'cache.not_saved':
@@ -44,7 +58,9 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
       return { key: num('more') ? 'syslog.changes.matched.more' : 'syslog.changes.matched', vars: p };
     case 'changes.no_base':
       return { key: p.branch ? 'syslog.changes.no_base.branch' : 'syslog.changes.no_base.ref', vars: p };
+    case 'log.truncated':
     case 'cache.restored_fallback':
+    case 'cache.restored_fallback_no_save':
     case 'cache.saved':
     case 'cache.remote_restored':
     case 'cache.remote_uploaded':
@@ -52,6 +68,17 @@ function keyAndVars(code: string, p: Vars, t: TFunction): { key: string; vars: V
     default:
       return { key: `syslog.${code}`, vars: p };
   }
+}
+
+/**
+ * The job's last line says its failure with the run page's failure sentences; a reason or
+ * params those cannot say (an older or newer agent) leave the English text.
+ */
+function failedLine(p: Vars, t: TFunction): { key: string; vars: Vars } | null {
+  const { reason, message, ...params } = p;
+  if (typeof message !== 'string' || !(FAILURE_REASONS as readonly unknown[]).includes(reason)) return null;
+  const why = failureText({ reason: reason as FailureReason, message, params }, t);
+  return why === message ? null : { key: 'syslog.job.failed', vars: { why } };
 }
 
 function withSize(key: string, p: Vars, size: string | null): { key: string; vars: Vars } | null {
