@@ -167,10 +167,11 @@ describe('DockerBackend', { timeout: 120_000 }, () => {
     await withRun(backend, runSetup(newRunId()), async (runId) => {
       // Each job records when it started, waits (bounded) for the other to start, then records
       // when it ended. Run one after the other, the first would time out alone and the
-      // intervals would not overlap.
+      // intervals would not overlap. The start file appears by rename, so the other job never
+      // sees it before the time is in it (a `>` redirect creates it empty first).
       const script = (me: string, other: string): string =>
         [
-          `cut -d' ' -f1 /proc/uptime > ${me}.start`,
+          `cut -d' ' -f1 /proc/uptime > ${me}.tmp && mv ${me}.tmp ${me}.start`,
           'i=0',
           `while [ ! -e ${other}.start ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done`,
           `cut -d' ' -f1 /proc/uptime > ${me}.end`,

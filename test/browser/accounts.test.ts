@@ -126,11 +126,11 @@ describe('accounts in the browser', () => {
     await page.waitForSelector('[data-testid=audit-row]');
     await page.fill('[data-testid=audit] input[name=action]', 'user.create');
     await page.click('[data-testid=audit] button[type=submit]');
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('[data-testid=audit-row] code')].every(
-        (c) => c.textContent === 'user.create',
-      ),
-    );
+    // Some rows and only filtered ones: an empty list while the filtered page loads is not it.
+    await page.waitForFunction(() => {
+      const codes = [...document.querySelectorAll('[data-testid=audit-row] code')];
+      return codes.length > 0 && codes.every((c) => c.textContent === 'user.create');
+    });
     const targets = await page.$$eval('[data-testid=audit-row] td:nth-child(4)', (tds) =>
       tds.map((td) => td.textContent),
     );
