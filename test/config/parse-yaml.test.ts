@@ -111,6 +111,13 @@ describe('parseYaml', () => {
     assert.deepEqual(codes('['.repeat(1024 * 1024 - 1)), ['yaml-too-deep']);
   });
 
+  it('refuses deep block sequences the raw scan takes for scalar text, without overflowing the stack', () => {
+    // Found by the property test (seed -1566819726): after a top-level plain scalar the raw scan
+    // reads the following lines as its text, while the library's parser nests the `- ` chain.
+    const text = `\u0000\na: 1\na: 2\n${'- '.repeat(20_000)}\n+\`x`;
+    assert.deepEqual(codes(text), ['yaml-too-deep']);
+  });
+
   it('refuses nesting that only aliases make deep', () => {
     const deep = `${'['.repeat(40)}${']'.repeat(40)}`;
     const d = first(`a: &a ${deep}\nb: ${'['.repeat(30)}*a${']'.repeat(30)}\n`);

@@ -19,7 +19,7 @@
  * Beyond budgets, the document is held to plain YAML 1.2: no custom tags, no duplicate keys,
  * only scalar keys, one document.
  */
-import { Composer, type Document, LineCounter, Parser } from 'yaml';
+import { Composer, type CST, type Document, LineCounter, Parser } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { linePos } from './locate.js';
 import { scanRawYaml } from './raw-budgets.js';
@@ -100,7 +100,18 @@ export function parseYaml(text: string, file: string, budgets: YamlBudgets = {})
 
   // parseDocument() is exactly Parser + Composer; doing the two steps here lets the depth
   // budget run on the CST in between (precise where the raw scan was conservative).
-  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  let tokens: CST.Token[];
+  try {
+    tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  } catch (error) {
+    // The raw scan undercounts on purpose where text is ambiguous (lines after a plain scalar),
+    // and in some such texts the library's parser still nests block sequences, recursing once
+    // per level: deep enough, it overflows the stack. That is this budget, found the hard way.
+    if (error instanceof RangeError) {
+      return refuse(diag('yaml-too-deep', `nesting is deeper than ${maxDepth} levels`, 0));
+    }
+    throw error;
+  }
   const scan = scanCst(tokens, maxDepth);
   if (scan.tooDeepAt !== null) {
     return refuse(diag('yaml-too-deep', `nesting is deeper than ${maxDepth} levels`, scan.tooDeepAt));
