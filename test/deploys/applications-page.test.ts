@@ -105,6 +105,9 @@ test('deploy, a refused promotion, and an approval from the applications page', 
     await page.click('[data-testid="approve-web-production"]');
     await waitText(page, 'health-web-production', /^healthy$/);
     await waitText(page, 'replicas-web-production', /replicas: 2/);
+    // The containers' health is observed before the proxy switches to them; the release ends
+    // after the switch, so that is when the port answers.
+    await waitText(page, 'release-status-web-2', /succeeded/);
   });
   assert.equal((await get(prodPort, '/version')).body.trim(), 'v1');
   const link = await page.getAttribute('[data-testid="release-web-2"] a', 'href');
