@@ -279,7 +279,7 @@ export class ClientConnection implements UpstreamUser {
     ex.conn?.socket.destroy();
   }
 
-  onUpstreamClose(_error: Error | null): void {
+  onUpstreamClose(): void {
     const ex = this.ex;
     if (!ex) return;
     if (ex.tunnel) {

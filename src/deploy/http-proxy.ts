@@ -47,7 +47,7 @@ export class HttpProxy {
           recorder?.request(upstream.tag, status, performance.now() - startedAt, bytesIn, bytesOut);
       },
       headTimeoutMs: options.headTimeoutMs ?? 60_000,
-      wanted: (upstream) => this.pool.all().some((u) => u.host === upstream.host && u.port === upstream.port),
+      wanted: (upstream) => this.pool.has(upstream.host, upstream.port),
     };
   }
 

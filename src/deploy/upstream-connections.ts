@@ -15,19 +15,16 @@ const MAX_IDLE_PER_UPSTREAM = 64;
 export interface UpstreamUser {
   onUpstreamData(chunk: Buffer): void;
   onUpstreamEnd(): void;
-  onUpstreamClose(error: Error | null): void;
+  onUpstreamClose(): void;
   onUpstreamDrain(): void;
 }
 
 /** One connection to an upstream; `user` is whoever it currently serves (null while idle). */
 export class UpstreamConnection {
   user: UpstreamUser | null = null;
-  /** Whether it has been used before (a reused connection may be one the upstream just closed). */
-  reused = false;
   /** While idle: takes it out of the idle list when the upstream closes it. */
   onIdleClose: (() => void) | null = null;
   idleTimer: NodeJS.Timeout | undefined;
-  private closeError: Error | null = null;
 
   constructor(
     readonly socket: Socket,
@@ -42,11 +39,10 @@ export class UpstreamConnection {
       else socket.destroy(); // the upstream closed an idle connection
     });
     socket.on('drain', () => this.user?.onUpstreamDrain());
-    socket.on('error', (error) => {
-      this.closeError = error;
-    });
+    // What went wrong does not matter: 'close' follows, and the user decides from what it saw.
+    socket.on('error', () => {});
     socket.on('close', () => {
-      if (this.user) this.user.onUpstreamClose(this.closeError);
+      if (this.user) this.user.onUpstreamClose();
       else this.onIdleClose?.();
     });
   }
@@ -68,7 +64,6 @@ export class UpstreamConnections {
       if (conn.socket.destroyed || !conn.socket.writable || conn.socket.readableEnded) continue;
       conn.socket.setTimeout(0);
       conn.user = user;
-      conn.reused = true;
       return conn;
     }
     const socket = connect({ host, port, noDelay: true, allowHalfOpen: true });

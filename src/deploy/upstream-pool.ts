@@ -33,6 +33,12 @@ export class UpstreamPool {
     return [...this.stable, ...this.canary];
   }
 
+  /** Whether host:port is in the set (asked once per request: no copy of the lists). */
+  has(host: string, port: number): boolean {
+    const same = (u: Upstream) => u.host === host && u.port === port;
+    return this.stable.some(same) || this.canary.some(same);
+  }
+
   size(): number {
     return this.stable.length + this.canary.length;
   }
