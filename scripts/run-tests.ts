@@ -4,8 +4,9 @@
  * Arguments narrow the set: `npm test -- config` runs files whose path contains "config".
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureWebBuilt } from '../test/support/web-build.js';
 
 function findTests(dir: string): string[] {
   const found: string[] = [];
@@ -24,6 +25,13 @@ const files = findTests('test')
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
+}
+// The UI is built once here, before test files start in parallel, when any of them serves it:
+// its build then costs no test's time budget, and no test meets another one's build.
+const servesUi = (file: string) => /ensureWebBuilt|support\/ui-run\.js/.test(readFileSync(file, 'utf8'));
+if (files.some(servesUi)) {
+  console.log('building the UI (web/dist) for the browser tests, unless it is up to date');
+  await ensureWebBuilt();
 }
 const result = spawnSync(
   process.execPath,

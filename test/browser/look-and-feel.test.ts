@@ -21,7 +21,7 @@ import {
   WAIT_MS,
 } from '../support/browser.js';
 import type { TempRepo } from '../support/cli.js';
-import { rawKeysOn, scrollWidths } from '../support/page-checks.js';
+import { assertDrawn, rawKeysOn, scrollWidths } from '../support/page-checks.js';
 import { ensureBusyboxImage } from '../support/test-images.js';
 import { ensureWebBuilt } from '../support/web-build.js';
 import { pipeline, type RunJson, slow } from './look-fixtures.js';
@@ -306,6 +306,8 @@ describe('look and feel (Chromium)', { timeout: 900_000 }, () => {
         for (const [name, path, ready] of pages) {
           await page.goto(`${server.url}${path}`);
           await onPage(page, () => page.locator(ready).first().waitFor());
+          // A page that failed to draw shows its error note, which has paragraphs too: not ready.
+          await assertDrawn(page, `${path} (${lang})`);
           const widths = await scrollWidths(page);
           assert.ok(
             widths.doc <= widths.viewport && widths.body <= widths.viewport,
@@ -360,6 +362,8 @@ describe('look and feel (Chromium)', { timeout: 900_000 }, () => {
       for (const [path, ready] of paths) {
         await page.goto(`${server.url}${path}`);
         await onPage(page, () => page.locator(ready).first().waitFor());
+        // A page that failed to draw shows its error note, which has paragraphs too: not ready.
+        await assertDrawn(page, `${path} (${lang})`);
         // Lazy parts settle: no "Loading…" left before reading the texts.
         await page.waitForFunction(() => !document.querySelector('.loading'), null, { timeout: WAIT_MS });
         const raw = await rawKeysOn(page);

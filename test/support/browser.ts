@@ -43,10 +43,44 @@ export async function newContext(
   });
   context.setDefaultTimeout(WAIT_MS);
   context.setDefaultNavigationTimeout(WAIT_MS);
+  context.on('page', watchPage);
   return context;
 }
 
+/** The last complaints of each watched page: script errors, console errors, failed requests. */
+const complaints = new WeakMap<Page, string[]>();
+const KEPT_COMPLAINTS = 15;
+
+/**
+ * Keeps what `page` complained about, so a failed wait (onPage) can say why a page stayed blank:
+ * an exception while rendering, a script that did not load, a server error. Idempotent.
+ */
+export function watchPage(page: Page): void {
+  if (complaints.has(page)) return;
+  const kept: string[] = [];
+  complaints.set(page, kept);
+  const note = (line: string) => {
+    kept.push(line.slice(0, 400));
+    if (kept.length > KEPT_COMPLAINTS) kept.shift();
+  };
+  page.on('pageerror', (error) => note(`script error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') note(`console error: ${message.text()}`);
+  });
+  page.on('requestfailed', (request) => {
+    const why = request.failure()?.errorText ?? '';
+    // A navigation aborts the previous page's requests (its event stream too): not a problem.
+    if (why !== 'net::ERR_ABORTED') note(`request failed: ${request.method()} ${request.url()} ${why}`);
+  });
+  page.on('response', (response) => {
+    const status = response.status();
+    if (status >= 500 || (status === 404 && response.url().includes('/assets/')))
+      note(`answer ${status}: ${response.request().method()} ${response.url()}`);
+  });
+}
+
 export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  watchPage(page);
   await page.goto(url);
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', password);
@@ -140,7 +174,9 @@ export async function onPage<T>(page: Page, fn: () => Promise<T>): Promise<T> {
       .innerText('body', { timeout: 2000 })
       .catch((e: Error) => `(no body: ${e.message})`);
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n--- ${page.url()} showed ---\n${text.slice(0, 3000)}`);
+    const said = complaints.get(page) ?? [];
+    const complained = said.length > 0 ? `\n--- the page complained ---\n${said.join('\n')}` : '';
+    throw new Error(`${message}\n--- ${page.url()} showed ---\n${text.slice(0, 3000)}${complained}`);
   }
 }
 

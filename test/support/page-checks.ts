@@ -1,8 +1,19 @@
 /**
- * Page checks shared by the browser tests of the look and feel: sideways scrolling, and texts
- * that are raw i18n keys (what `t()` shows when a key has no translation in either language).
+ * Page checks shared by the browser tests of the look and feel: a page drawn (not its error note),
+ * sideways scrolling, and texts that are raw i18n keys (what `t()` shows when a key has no
+ * translation in either language).
  */
+import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+
+/**
+ * Fails when the page shows its "could not be shown" note (PageErrorBoundary) instead of itself:
+ * the note has paragraphs too, so a wait for any text would take it for the page.
+ */
+export async function assertDrawn(page: Page, label: string): Promise<void> {
+  const note = page.locator('[data-testid=page-error]');
+  if ((await note.count()) > 0) assert.fail(`${label} failed to draw: ${await note.first().textContent()}`);
+}
 
 /** The page's and body's scroll widths against the viewport: wider means sideways scrolling. */
 export async function scrollWidths(page: Page): Promise<{ body: number; doc: number; viewport: number }> {

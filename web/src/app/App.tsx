@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { Redirect, Route, Switch, useLocation } from 'wouter';
 import { AccountPage, MustChangePasswordPage } from '../pages/account/AccountPage.js';
 import { InvitePage } from '../pages/account/InvitePage.js';
@@ -10,6 +10,7 @@ import { SignInPage } from '../pages/SignInPage.js';
 import { AuthProvider, useAuth } from './auth.js';
 import { I18nProvider, useI18n } from './i18n-context.js';
 import { Layout } from './Layout.js';
+import { PageErrorBoundary } from './PageErrorBoundary.js';
 import { QueryProvider } from './QueryProvider.js';
 import { MembersOnly, VisitorProjectGate } from './VisitorGate.js';
 import { safeReturnPath } from './visitor-reads.js';
@@ -43,12 +44,25 @@ const FeedbackPage = lazy(() => import('../pages/impact/FeedbackPage.js'));
 export function App() {
   return (
     <I18nProvider>
-      <AuthProvider>
-        <QueryProvider>
-          <Gate />
-        </QueryProvider>
-      </AuthProvider>
+      <WholeAppBoundary>
+        <AuthProvider>
+          <QueryProvider>
+            <Gate />
+          </QueryProvider>
+        </AuthProvider>
+      </WholeAppBoundary>
     </I18nProvider>
+  );
+}
+
+/** The last resort, for a failure outside a page (sign-in, the header): never a blank tab. */
+function WholeAppBoundary({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
+  const [path] = useLocation();
+  return (
+    <PageErrorBoundary t={t} resetKey={path}>
+      {children}
+    </PageErrorBoundary>
   );
 }
 
@@ -67,60 +81,64 @@ function Gate() {
   // Remounted on sign-in and sign-out, so every page reloads what the new reader may see.
   return (
     <Layout key={user?.username ?? 'visitor'}>
-      <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
-        <Switch>
-          <Route path="/" component={ProjectsPage} />
-          <Route path="/sign-in">
-            {() => <Redirect to={safeReturnPath(new URLSearchParams(window.location.search).get('next'))} />}
-          </Route>
-          <Route path="/projects/new">{() => <MembersOnly>{<CreateProjectPage />}</MembersOnly>}</Route>
-          <Route path="/account">{() => <MembersOnly>{<AccountPage />}</MembersOnly>}</Route>
-          <Route path="/admin/users">{() => <MembersOnly>{<UsersPage />}</MembersOnly>}</Route>
-          <Route path="/admin/agents">{() => <MembersOnly>{<AgentsPage />}</MembersOnly>}</Route>
-          <Route path="/admin/registries">{() => <MembersOnly>{<RegistriesPage />}</MembersOnly>}</Route>
-          <Route path="/admin/audit">{() => <MembersOnly>{<AuditPage />}</MembersOnly>}</Route>
-          <Route path="/admin/notifications">
-            {() => <MembersOnly>{<NotificationDefaultsPage />}</MembersOnly>}
-          </Route>
-          <Route path="/insights">{() => <InsightsPage />}</Route>
-          <Route path="/projects/:name/runs/:number">
-            {(p) => (
-              <VisitorProjectGate name={p.name}>
-                <RunPage project={p.name} number={Number(p.number)} />
-              </VisitorProjectGate>
-            )}
-          </Route>
-          <Route path="/projects/:name/applications/:app/impact/behaviour">
-            {(p) => (
-              <VisitorProjectGate name={p.name}>
-                <BehaviourPage project={p.name} app={p.app} />
-              </VisitorProjectGate>
-            )}
-          </Route>
-          <Route path="/projects/:name/applications/:app/impact/feedback">
-            {(p) => (
-              <VisitorProjectGate name={p.name}>
-                <FeedbackPage project={p.name} app={p.app} />
-              </VisitorProjectGate>
-            )}
-          </Route>
-          <Route path="/projects/:name/applications/:app/impact">
-            {(p) => (
-              <VisitorProjectGate name={p.name}>
-                <ImpactPage project={p.name} app={p.app} />
-              </VisitorProjectGate>
-            )}
-          </Route>
-          <Route path="/projects/:name/:tab?">
-            {(p) => (
-              <VisitorProjectGate name={p.name} tab={p.tab}>
-                <ProjectPage name={p.name} tab={p.tab ?? 'records'} />
-              </VisitorProjectGate>
-            )}
-          </Route>
-          <Route component={NotFoundPage} />
-        </Switch>
-      </Suspense>
+      <PageErrorBoundary t={t} resetKey={path}>
+        <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+          <Switch>
+            <Route path="/" component={ProjectsPage} />
+            <Route path="/sign-in">
+              {() => (
+                <Redirect to={safeReturnPath(new URLSearchParams(window.location.search).get('next'))} />
+              )}
+            </Route>
+            <Route path="/projects/new">{() => <MembersOnly>{<CreateProjectPage />}</MembersOnly>}</Route>
+            <Route path="/account">{() => <MembersOnly>{<AccountPage />}</MembersOnly>}</Route>
+            <Route path="/admin/users">{() => <MembersOnly>{<UsersPage />}</MembersOnly>}</Route>
+            <Route path="/admin/agents">{() => <MembersOnly>{<AgentsPage />}</MembersOnly>}</Route>
+            <Route path="/admin/registries">{() => <MembersOnly>{<RegistriesPage />}</MembersOnly>}</Route>
+            <Route path="/admin/audit">{() => <MembersOnly>{<AuditPage />}</MembersOnly>}</Route>
+            <Route path="/admin/notifications">
+              {() => <MembersOnly>{<NotificationDefaultsPage />}</MembersOnly>}
+            </Route>
+            <Route path="/insights">{() => <InsightsPage />}</Route>
+            <Route path="/projects/:name/runs/:number">
+              {(p) => (
+                <VisitorProjectGate name={p.name}>
+                  <RunPage project={p.name} number={Number(p.number)} />
+                </VisitorProjectGate>
+              )}
+            </Route>
+            <Route path="/projects/:name/applications/:app/impact/behaviour">
+              {(p) => (
+                <VisitorProjectGate name={p.name}>
+                  <BehaviourPage project={p.name} app={p.app} />
+                </VisitorProjectGate>
+              )}
+            </Route>
+            <Route path="/projects/:name/applications/:app/impact/feedback">
+              {(p) => (
+                <VisitorProjectGate name={p.name}>
+                  <FeedbackPage project={p.name} app={p.app} />
+                </VisitorProjectGate>
+              )}
+            </Route>
+            <Route path="/projects/:name/applications/:app/impact">
+              {(p) => (
+                <VisitorProjectGate name={p.name}>
+                  <ImpactPage project={p.name} app={p.app} />
+                </VisitorProjectGate>
+              )}
+            </Route>
+            <Route path="/projects/:name/:tab?">
+              {(p) => (
+                <VisitorProjectGate name={p.name} tab={p.tab}>
+                  <ProjectPage name={p.name} tab={p.tab ?? 'records'} />
+                </VisitorProjectGate>
+              )}
+            </Route>
+            <Route component={NotFoundPage} />
+          </Switch>
+        </Suspense>
+      </PageErrorBoundary>
     </Layout>
   );
 }

@@ -7,6 +7,7 @@
  * and add it to MESSAGE_MODULES below (one import, one entry).
  */
 
+import { pageErrorMessages } from '../app/page-error-messages.js';
 import { visitorMessages } from '../app/visitor-messages.js';
 import { chartMessages } from '../components/chart/chart-messages.js';
 import { errorMessages } from '../components/error-messages.js';
@@ -71,6 +72,7 @@ export const MESSAGE_MODULES = {
   insightsMessages,
   insightsNavMessages,
   notifyMessages,
+  pageErrorMessages,
   registryMessages,
   releaseReasonMessages,
   releaseWhyMessages,

@@ -9,6 +9,7 @@ import { queryKeys } from '../api/query-keys.js';
 import { useServerEvents } from '../api/use-server-events.js';
 import { useAuth } from '../app/auth.js';
 import { useI18n } from '../app/i18n-context.js';
+import { PageErrorBoundary } from '../app/PageErrorBoundary.js';
 import { ProjectRoleProvider, roleAtLeast } from '../app/project-role.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { loadInsightsPage } from './insights/load-insights-page.js';
@@ -86,37 +87,40 @@ export function ProjectPage({ name, tab }: { name: string; tab: string }) {
           ))}
         </nav>
         <div className="tab-panel">
-          <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
-            {tab === 'records' ? <RecordsTab project={name} /> : null}
-            {tab === 'pipeline' ? (
-              <PipelineTab project={name} defaultBranch={project?.defaultBranch} />
-            ) : null}
-            {tab === 'images' ? (
-              <ImagesPage
-                project={name}
-                t={t}
-                onDeploy={
-                  roleAtLeast(project?.myRole, 'developer')
-                    ? (repository, version) => setDeploying({ repository, version })
-                    : undefined
-                }
-                readOnly={!roleAtLeast(project?.myRole, 'developer')}
-              />
-            ) : null}
-            {deploying ? (
-              <DeployImageDialog
-                project={name}
-                repository={deploying.repository}
-                version={deploying.version}
-                t={t}
-                onClose={() => setDeploying(null)}
-              />
-            ) : null}
-            {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
-            {tab === 'insights' ? <InsightsPage project={name} /> : null}
-            {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
-            {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}
-          </Suspense>
+          {/* A tab that fails to draw leaves the project's header and tabs in place. */}
+          <PageErrorBoundary t={t} resetKey={tab}>
+            <Suspense fallback={<p className="loading">{t('common.loading')}</p>}>
+              {tab === 'records' ? <RecordsTab project={name} /> : null}
+              {tab === 'pipeline' ? (
+                <PipelineTab project={name} defaultBranch={project?.defaultBranch} />
+              ) : null}
+              {tab === 'images' ? (
+                <ImagesPage
+                  project={name}
+                  t={t}
+                  onDeploy={
+                    roleAtLeast(project?.myRole, 'developer')
+                      ? (repository, version) => setDeploying({ repository, version })
+                      : undefined
+                  }
+                  readOnly={!roleAtLeast(project?.myRole, 'developer')}
+                />
+              ) : null}
+              {deploying ? (
+                <DeployImageDialog
+                  project={name}
+                  repository={deploying.repository}
+                  version={deploying.version}
+                  t={t}
+                  onClose={() => setDeploying(null)}
+                />
+              ) : null}
+              {tab === 'apps' ? <ApplicationsPage project={name} t={t} /> : null}
+              {tab === 'insights' ? <InsightsPage project={name} /> : null}
+              {tab === 'settings' && project ? <SettingsTab project={project} onChanged={reload} /> : null}
+              {!TABS.some((tb) => tb.id === tab) ? <p className="empty">{t('notFound.title')}</p> : null}
+            </Suspense>
+          </PageErrorBoundary>
         </div>
       </section>
     </ProjectRoleProvider>

@@ -1,0 +1,92 @@
+/**
+ * A page that cannot be drawn never leaves a blank tab (web/src/app/PageErrorBoundary.tsx), in
+ * real Chromium against the real server: a page part a newer build no longer has (its chunk
+ * answers 404, as after an upgrade of Slipway) reloads the tab once, then says so in the reader's
+ * language; a page that throws while rendering says what went wrong and keeps the header and the
+ * project's tabs, and going to another tab clears it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { BrowserContext, Route } from 'playwright-core';
+import { onPage } from '../support/browser.js';
+import { signedInPage, startUiWithBrowser, type UiWithBrowser } from '../support/ui-run.js';
+
+const PROJECT = 'page-errors';
+
+describe('pages that fail to draw (Chromium)', { timeout: 300_000 }, () => {
+  let ui: UiWithBrowser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    ui = await startUiWithBrowser();
+    await ui.server.api('/api/projects', {
+      method: 'POST',
+      body: JSON.stringify({ name: PROJECT, source: { kind: 'builtin' } }),
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await ui?.close();
+  });
+
+  test('a page part missing from the server reloads the tab once, then says Slipway was updated', async () => {
+    const { context, page } = await signedInPage(ui, { locale: 'zh-CN' });
+    contexts.push(context);
+    await page.selectOption('select[data-testid=lang]', 'zh-CN');
+    let loads = 0;
+    page.on('load', () => {
+      loads += 1;
+    });
+    const gone = async (route: Route) => {
+      await route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
+    };
+    await page.route('**/assets/ApplicationsPage-*.js', gone);
+    await page.goto(`${ui.server.url}/projects/${PROJECT}/apps`);
+    await onPage(page, async () => {
+      const note = page.locator('[data-testid=page-error]');
+      await note.waitFor();
+      assert.match((await note.textContent()) ?? '', /Slipway 已更新/);
+      // The header and the project's tabs are still there: only the tab's panel failed.
+      await page.locator('[data-testid=tab-records]').waitFor();
+      await page.locator('select[data-testid=lang]').waitFor();
+    });
+    // One automatic reload, not a loop: a loop would have reloaded again within this second.
+    await page.waitForTimeout(1000);
+    assert.equal(loads, 2);
+    // The part is back (the new build is served): the reload button shows the page.
+    await page.unroute('**/assets/ApplicationsPage-*.js', gone);
+    await page.click('[data-testid=page-error] button');
+    await onPage(page, () => page.locator('[data-testid=applications-page]').waitFor());
+    assert.equal(await page.locator('[data-testid=page-error]').count(), 0);
+  });
+
+  test('a page that throws while rendering says what went wrong; another tab clears it', async () => {
+    const { context, page } = await signedInPage(ui);
+    contexts.push(context);
+    await page.selectOption('select[data-testid=lang]', 'en');
+    // An answer of the wrong shape (an application without environments) breaks the page.
+    await page.route(`**/api/projects/${PROJECT}/applications`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: '{"applications":[{"name":"web"}]}',
+      }),
+    );
+    await page.goto(`${ui.server.url}/projects/${PROJECT}/apps`);
+    await onPage(page, async () => {
+      const note = page.locator('[data-testid=page-error]');
+      await note.waitFor();
+      const text = (await note.textContent()) ?? '';
+      assert.match(text, /This page could not be shown\./);
+      assert.match(text, /What went wrong: .+/);
+      await page.locator('[data-testid=project-name]').waitFor();
+    });
+    await page.click('[data-testid=tab-images]');
+    await onPage(page, async () => {
+      await page.locator('[data-testid=tab-images][aria-current=page]').waitFor();
+      await page.locator('[data-testid=page-error]').waitFor({ state: 'detached' });
+      await page.locator('.tab-panel :is(p, table, section)').first().waitFor();
+    });
+  });
+});
