@@ -122,6 +122,11 @@ function environmentJson(
       }
     : null;
   const config = environmentConfigSchema.parse(JSON.parse(env.config));
+  // During an environment's first release nothing is served yet, but the agent already sees the
+  // new container (healthy before the proxy switches to it): that is not what users get, so the
+  // release's own state ("deploying") shows until it has served.
+  const firstRollout = !running && (latest?.status === 'queued' || latest?.status === 'running');
+  const shown = firstRollout ? null : observed;
   return {
     name: env.name,
     position: env.position,
@@ -133,8 +138,8 @@ function environmentJson(
     autoRelease: env.auto_release ? (JSON.parse(env.auto_release) as { branches: string[] }) : null,
     running,
     latest,
-    health: observed ? deriveObservedHealth(observed, clock.now, clock.staleMs) : health(running, latest),
-    healthSource: observed ? 'observed' : 'release',
+    health: shown ? deriveObservedHealth(shown, clock.now, clock.staleMs) : health(running, latest),
+    healthSource: shown ? 'observed' : 'release',
     replicas: running?.replicas ?? 0,
     observed,
   };
