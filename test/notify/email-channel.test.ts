@@ -78,6 +78,23 @@ function subjectOf(raw: string): string {
     );
 }
 
+/** The text/plain part of a mail, its transfer encoding (base64 or quoted-printable) undone. */
+function plainTextOf(raw: string): string {
+  const part = /Content-Type: text\/plain[^\r\n]*\r?\n((?:[^\r\n]+\r?\n)*)\r?\n([\s\S]*?)(?:\r?\n--|$)/i.exec(
+    raw,
+  );
+  const headers = part?.[1] ?? '';
+  const body = part?.[2] ?? '';
+  if (/Content-Transfer-Encoding: base64/i.test(headers)) return Buffer.from(body, 'base64').toString('utf8');
+  if (/Content-Transfer-Encoding: quoted-printable/i.test(headers)) {
+    const bytes = body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
 test('send test and a failed run arrive by SMTP with AUTH, in the channel language; the password is write-only', async () => {
   const runs = useSources(t, configSources(ONE_JOB));
   const project = await insertProject(t);
@@ -119,6 +136,8 @@ test('send test and a failed run arrive by SMTP with AUTH, in the channel langua
   await until('the failure mail', () => mails.length >= 2);
   const subject = subjectOf(mails[1]?.raw ?? '');
   assert.match(subject, new RegExp(`${project.name} #${failed.number} 失败`));
+  // Why it failed, from the failure's code, in the channel's language.
+  assert.match(plainTextOf(mails[1]?.raw ?? ''), /\n原因: 任务“compile”失败：退出码 2\r?\n/);
   const log = (await (
     await t.api(`/api/projects/${project.name}/notifications/${created.id}/deliveries`)
   ).json()) as {

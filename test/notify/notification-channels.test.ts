@@ -94,6 +94,8 @@ describe('notification channels', () => {
       hookJson.text,
       new RegExp(`#${failed.number}  \\S+  alice  main·${failed.sha.slice(0, 7)}  ❌ failed  took \\d`),
     );
+    // Why, from the failure's code and params, in the channel's language (English here).
+    assert.match(hookJson.text, /\nreason: Job “compile” failed: exit code 2\n/);
 
     const slack = JSON.parse(byPath('/slack')[0]!.body) as { text: string; blocks: unknown[] };
     assert.match(slack.text, /failed/);
@@ -111,6 +113,9 @@ describe('notification channels', () => {
     assert.equal(dingJson.msgtype, 'markdown');
     assert.match(dingJson.markdown.title, /失败/);
     assert.match(dingJson.markdown.text, /耗时 \d/);
+    // The reason line in Chinese, as the web UI says it; no English sentence in it.
+    assert.match(dingJson.markdown.text, /- 原因: 任务“compile”失败：退出码 2\n/);
+    assert.doesNotMatch(dingJson.markdown.text, /exit code|failed:/);
 
     const wecom = byPath('/cgi-bin/webhook/send')[0]!;
     assert.match(wecom.url, /key=k-42/);

@@ -69,7 +69,8 @@ function report(status: JobResultMessage['status']): JobResultMessage {
     stage: 'build',
     status,
     allowFailure: false,
-    failure: status === 'failed' ? { reason: 'exit_code', message: 'exit code 2' } : null,
+    failure:
+      status === 'failed' ? { reason: 'exit_code', message: 'exit code 2', params: { code: 2 } } : null,
     skip: null,
     exitCode: status === 'failed' ? 2 : status === 'succeeded' ? 0 : null,
     startedAt: 1_000,

@@ -116,6 +116,106 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       assert.match(approval?.text ?? '', /image: shop:1\.2/);
     });
 
+    test('a failed release tells a zh-CN channel why in Chinese, from its stored reason code', async () => {
+      const project = await insertProject(t);
+      const path = `/${store}-release-reason`;
+      const res = await t.api(`/api/projects/${project.name}/notifications`, {
+        method: 'POST',
+        body: JSON.stringify({
+          name: 'rel-zh',
+          kind: 'webhook',
+          language: 'zh-CN',
+          rules: { events: ['release.failed'] },
+          target: { url: `${receiver.url}${path}` },
+        }),
+      });
+      assert.equal(res.status, 201);
+      const db = t.server.ctx.db;
+      const [appId, envId, releaseId] = [randomUUID(), randomUUID(), randomUUID()];
+      const now = Date.now();
+      await db
+        .insertInto('applications')
+        .values({ id: appId, project_id: project.id, name: 'shop-web', created_at: now })
+        .execute();
+      await db
+        .insertInto('environments')
+        .values({
+          id: envId,
+          application_id: appId,
+          name: 'production',
+          position: 0,
+          target: 'docker',
+          config: '{}',
+          requires_approval: 0,
+          auto_release: null,
+          config_version: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const reason =
+        'container shop-web-r5-1 is unhealthy after 3 failed health checks; last output: curl: (7)';
+      await db
+        .insertInto('releases')
+        .values({
+          id: releaseId,
+          application_id: appId,
+          environment_id: envId,
+          number: 5,
+          image: 'shop:1.3',
+          digest: null,
+          config: '{}',
+          config_version: 1,
+          replicas: 1,
+          source_run_id: null,
+          source_sha: null,
+          release_run_id: null,
+          release_job: null,
+          trigger: 'manual',
+          actor: 'alice',
+          status: 'failed',
+          reason,
+          created_at: now,
+          started_at: now,
+          finished_at: now + 30_000,
+          rollback_of: null,
+          promoted_from: null,
+        })
+        .execute();
+      // As release-progress.ts stores them: the code and its parameters beside the release.
+      await db
+        .insertInto('release_reasons')
+        .values({
+          release_id: releaseId,
+          code: 'container_unhealthy',
+          params: JSON.stringify({ container: 'shop-web-r5-1', failures: 3, detail: 'curl: (7)' }),
+        })
+        .execute();
+      const data = {
+        number: 5,
+        applicationId: appId,
+        environmentId: envId,
+        image: 'shop:1.3',
+        trigger: 'manual',
+        reason,
+      };
+      await t.server.ctx.deliveries.transact(db, Date.now, async (_trx, record) => {
+        record({ type: 'release.failed', projectId: project.id, runId: null, releaseId, data });
+      });
+      await until('the release message', () => receiver.requests.some((r) => r.url === path));
+      const got = JSON.parse(receiver.requests.find((r) => r.url === path)?.body ?? '{}') as {
+        text: string;
+        release: { reasonCode?: string };
+      };
+      assert.equal(got.release.reasonCode, 'container_unhealthy');
+      assert.match(got.text, /shop-web → production #5 发布失败/);
+      assert.match(
+        got.text,
+        /\n原因: 容器 shop-web-r5-1 连续 3 次健康检查失败，状态为不健康；最后输出：curl: \(7\)\n/,
+      );
+      assert.doesNotMatch(got.text, /is unhealthy|health checks/);
+    });
+
     test('the weekly summary counts the week’s runs and is queued once per week', async () => {
       const runs = useSources(t, configSources(ONE_JOB));
       const project = await insertProject(t);

@@ -3,7 +3,12 @@ import type { StoredDeliveryEvent } from '../events/delivery-events.js';
 import { loadRunView } from '../runs/run-events.js';
 import { toRunSummary } from '../runs/run-json.js';
 import type { Database } from '../store/tables.js';
-import type { NotificationMessage, ReleasePart, RunPart } from './notification-message.js';
+import {
+  type NotificationMessage,
+  type ReleasePart,
+  type RunPart,
+  releaseReasonParamsSchema,
+} from './notification-message.js';
 
 /** Where links in messages point: the public URL, or the address the server listens on. */
 export function linkBase(config: { publicUrl: string | null; host: string; port: number }): string {
@@ -37,6 +42,9 @@ export async function runPart(
       durationMs: summary.durationMs,
       stages: summary.stages.map((s) => ({ name: s.name, status: s.status })),
       failure: summary.failure?.message || summary.failure?.reason || null,
+      ...(summary.failure
+        ? { failureCode: { reason: summary.failure.reason, params: summary.failure.params } }
+        : {}),
     },
   };
 }
@@ -73,7 +81,7 @@ type ReleaseEvent = Extract<
 
 /** The release as messages show it, with its application and environment names. */
 export async function releasePart(db: Kysely<Database>, event: ReleaseEvent): Promise<ReleasePart> {
-  const [app, env, release] = await Promise.all([
+  const [app, env, release, coded] = await Promise.all([
     db
       .selectFrom('applications')
       .select('name')
@@ -91,6 +99,14 @@ export async function releasePart(db: Kysely<Database>, event: ReleaseEvent): Pr
           .where('id', '=', event.releaseId)
           .executeTakeFirst()
       : Promise.resolve(undefined),
+    // The reason's code and parameters, written in the transaction that ended the release.
+    event.releaseId
+      ? db
+          .selectFrom('release_reasons')
+          .select(['code', 'params'])
+          .where('release_id', '=', event.releaseId)
+          .executeTakeFirst()
+      : Promise.resolve(undefined),
   ]);
   const started = release?.started_at ?? null;
   const finished = release?.finished_at ?? null;
@@ -102,8 +118,26 @@ export async function releasePart(db: Kysely<Database>, event: ReleaseEvent): Pr
     trigger: event.data.trigger,
     actor: release?.actor ?? '',
     reason: event.data.reason,
+    ...reasonCodeOf(coded),
     durationMs: started !== null && finished !== null ? Math.max(0, finished - started) : null,
   };
+}
+
+/** A stored reason code with its parameters (scalars only); the code alone if they do not parse. */
+function reasonCodeOf(
+  row: { code: string; params: string } | undefined,
+): Pick<ReleasePart, 'reasonCode' | 'reasonParams'> {
+  if (!row) return {};
+  const parsed = releaseReasonParamsSchema.safeParse(parseJson(row.params));
+  return parsed.success ? { reasonCode: row.code, reasonParams: parsed.data } : { reasonCode: row.code };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function releaseMessage(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reasonParamsSchema } from '../../api/reasons.js';
 
 /**
  * What a notification says, before it is put in words: stored in the outbox as JSON, rendered
@@ -27,9 +28,17 @@ const runPart = z.object({
   sha: z.string(),
   durationMs: z.number().nullable(),
   stages: z.array(z.object({ name: z.string(), status: z.string() })),
-  /** Why it failed (the failure reason's message), when it did. */
+  /** Why it failed (the failure reason's English message), when it did. */
   failure: z.string().nullable(),
+  /**
+   * The failure's code and parameters, so each channel says it in its own language
+   * (reason-words.ts). Absent in rows queued before it existed: those show `failure`.
+   */
+  failureCode: z.object({ reason: z.string(), params: reasonParamsSchema.optional() }).optional(),
 });
+
+/** A release reason's parameters: a flat object of scalars (release_reasons.params). */
+export const releaseReasonParamsSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
 const releasePart = z.object({
   number: z.number().int(),
@@ -38,7 +47,11 @@ const releasePart = z.object({
   image: z.string().nullable(),
   trigger: z.string(),
   actor: z.string(),
+  /** Why it failed or was rolled back, in English (the release's stored reason). */
   reason: z.string().nullable(),
+  /** The reason's code (RELEASE_REASONS) and parameters; absent in older rows (then `reason`). */
+  reasonCode: z.string().optional(),
+  reasonParams: releaseReasonParamsSchema.optional(),
   durationMs: z.number().nullable(),
 });
 

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../domain/duration.js';
 import { type Status, statusIcon } from '../../domain/status.js';
 import type { NotificationMessage, RunPart } from './notification-message.js';
+import { releaseReasonWords, runFailureWords } from './reason-words.js';
 
 export type NotifyLanguage = 'en' | 'zh-CN';
 
@@ -100,14 +101,16 @@ export function renderMessage(message: NotificationMessage, language: NotifyLang
   if (message.run) {
     subject = `${project} #${message.run.number}`;
     lines.push(recordLine(message.run, language));
-    if (message.run.failure) lines.push(`${w.reason}: ${message.run.failure}`);
+    const failure = runFailureWords(message.run, language);
+    if (failure) lines.push(`${w.reason}: ${failure}`);
   }
   if (message.release) {
     const r = message.release;
     subject = `${project} ${r.application} → ${r.environment} #${r.number}`;
     const took = r.durationMs === null ? '' : `  ${w.took} ${formatDuration(r.durationMs)}`;
     lines.push(`${w.image}: ${r.image ?? '-'}  ${w.by} ${r.actor} (${r.trigger})${took}`);
-    if (r.reason) lines.push(`${w.reason}: ${r.reason}`);
+    const reason = releaseReasonWords(r, language);
+    if (reason) lines.push(`${w.reason}: ${reason}`);
   }
   if (message.summary) {
     const s = message.summary;
