@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database, JobRow, ReleaseRow, RunRow } from '../src/server/store/tables.js';
-import { jobRow, projectRow, runRow } from '../test/support/rows.js';
+import { environmentRow, jobRow, projectRow, runRow } from '../test/support/rows.js';
 import { seedRuns } from './seed-runs.js';
 
 const YEAR = 365 * 86_400_000;
@@ -50,20 +50,12 @@ export async function seedInsightsHistory(
     await db.insertInto('applications').values(app).execute();
     await db
       .insertInto('environments')
-      .values({
-        id: 'bench-prod',
-        application_id: app.id,
-        name: 'production',
-        position: 0,
-        target: 'docker',
-        config: '{}',
-        requires_approval: 0,
-        auto_release: null,
-        config_version: 1,
-        created_at: start,
-        updated_at: start,
-        production: 1,
-      })
+      .values(
+        environmentRow(
+          { id: 'bench-prod', application_id: app.id, name: 'production', production: 1 },
+          start,
+        ),
+      )
       .execute();
     const rows: ReleaseRow[] = [];
     let number = 0;

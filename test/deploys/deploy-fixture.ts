@@ -121,3 +121,35 @@ export async function createWebApplication(
   });
   assert.equal(appRes.status, 201, await appRes.text());
 }
+
+/**
+ * An agent's report of one docker environment through the agent API, as the agent's observer
+ * sends it: one container of `image`, running, `healthy` of 1 healthy, of release `releaseId`.
+ */
+export function reportEnvironment(
+  url: string,
+  agentToken: string,
+  at: { project: string; app: string; env: string },
+  opts: { healthy: number; releaseId: string | null; image?: string },
+): Promise<Response> {
+  return fetch(`${url}/api/agent/environments`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${agentToken}`,
+      'x-slipway-protocol': '1',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      environments: [
+        {
+          ...at,
+          target: 'docker',
+          running: true,
+          image: opts.image ?? 'example/web:1',
+          releaseId: opts.releaseId,
+          replicas: { desired: 1, running: 1, healthy: opts.healthy },
+        },
+      ],
+    }),
+  });
+}

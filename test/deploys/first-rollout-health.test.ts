@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
 import { releaseRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { reportEnvironment } from './deploy-fixture.js';
 
 const project = `first${Date.now().toString(36)}`;
 const app = 'web';
@@ -25,28 +26,7 @@ after(() => t?.close());
 
 /** The agent's report of the environment: one container, healthy, of release `releaseId`. */
 async function report(releaseId: string): Promise<void> {
-  const res = await fetch(`${t.url}/api/agent/environments`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${agentToken}`,
-      'x-slipway-protocol': '1',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      environments: [
-        {
-          project,
-          app,
-          env,
-          target: 'docker',
-          running: true,
-          image: 'example/web:1',
-          releaseId,
-          replicas: { desired: 1, running: 1, healthy: 1 },
-        },
-      ],
-    }),
-  });
+  const res = await reportEnvironment(t.url, agentToken, { project, app, env }, { healthy: 1, releaseId });
   assert.equal(res.status, 200, await res.text());
 }
 

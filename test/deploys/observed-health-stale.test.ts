@@ -11,6 +11,7 @@ import { announceStaleObservations } from '../../src/server/deploys/announce-sta
 import { observationDeps } from '../../src/server/http/routes/agent-routes.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { reportEnvironment } from './deploy-fixture.js';
 
 const project = `stale${Date.now().toString(36)}`;
 const app = 'web';
@@ -26,28 +27,7 @@ before(async () => {
 after(() => t?.close());
 
 function report(healthy: number): Promise<Response> {
-  return fetch(`${t.url}/api/agent/environments`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${agentToken}`,
-      'x-slipway-protocol': '1',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      environments: [
-        {
-          project,
-          app,
-          env,
-          target: 'docker',
-          running: true,
-          image: 'example/web:1',
-          releaseId: null,
-          replicas: { desired: 1, running: 1, healthy },
-        },
-      ],
-    }),
-  });
+  return reportEnvironment(t.url, agentToken, { project, app, env }, { healthy, releaseId: null });
 }
 
 /** The project's SSE stream: `environment` events' health, in arrival order. */

@@ -16,7 +16,7 @@ import { InMemoryEventBus } from '../../src/server/events/event-bus.js';
 import type { ProjectEvent } from '../../src/server/services.js';
 import { migrateToLatest } from '../../src/server/store/migrate.js';
 import { openDatabase } from '../../src/server/store/open-database.js';
-import { projectRow, runRow } from '../support/rows.js';
+import { environmentRow, projectRow, runRow } from '../support/rows.js';
 
 test('a release change is published on its project stream once committed, with names and numbers', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-release-live-'));
@@ -34,19 +34,7 @@ test('a release change is published on its project stream once committed, with n
       .execute();
     await db
       .insertInto('environments')
-      .values({
-        id: 'e1',
-        application_id: 'a1',
-        name: 'staging',
-        position: 0,
-        target: 'docker',
-        config: '{}',
-        requires_approval: 0,
-        auto_release: null,
-        config_version: 1,
-        created_at: 0,
-        updated_at: 0,
-      })
+      .values(environmentRow({ id: 'e1', application_id: 'a1', name: 'staging' }))
       .execute();
 
     const events = new InMemoryEventBus();

@@ -11,6 +11,7 @@ import type { DeliveryEvent } from '../../src/server/events/delivery-events.js';
 import { queueWeeklySummaries, WEEK_MS } from '../../src/server/notify/weekly-summary.js';
 import { configSources, insertProject, useSources } from '../runs/fixtures.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
+import { environmentRow, releaseRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ONE_JOB, type Receiver, runTo, startReceiver, until } from './notify-fixtures.js';
 
@@ -65,19 +66,9 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
         .execute();
       await db
         .insertInto('environments')
-        .values({
-          id: envId,
-          application_id: appId,
-          name: 'production',
-          position: 0,
-          target: 'docker',
-          config: '{}',
-          requires_approval: 1,
-          auto_release: null,
-          config_version: 1,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(
+          environmentRow({ id: envId, application_id: appId, name: 'production', requires_approval: 1 }, now),
+        )
         .execute();
       const data = {
         number: 3,
@@ -139,48 +130,28 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
         .execute();
       await db
         .insertInto('environments')
-        .values({
-          id: envId,
-          application_id: appId,
-          name: 'production',
-          position: 0,
-          target: 'docker',
-          config: '{}',
-          requires_approval: 0,
-          auto_release: null,
-          config_version: 1,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(environmentRow({ id: envId, application_id: appId, name: 'production' }, now))
         .execute();
       const reason =
         'container shop-web-r5-1 is unhealthy after 3 failed health checks; last output: curl: (7)';
       await db
         .insertInto('releases')
-        .values({
-          id: releaseId,
-          application_id: appId,
-          environment_id: envId,
-          number: 5,
-          image: 'shop:1.3',
-          digest: null,
-          config: '{}',
-          config_version: 1,
-          replicas: 1,
-          source_run_id: null,
-          source_sha: null,
-          release_run_id: null,
-          release_job: null,
-          trigger: 'manual',
-          actor: 'alice',
-          status: 'failed',
-          reason,
-          created_at: now,
-          started_at: now,
-          finished_at: now + 30_000,
-          rollback_of: null,
-          promoted_from: null,
-        })
+        .values(
+          releaseRow(
+            {
+              id: releaseId,
+              application_id: appId,
+              environment_id: envId,
+              number: 5,
+              image: 'shop:1.3',
+              actor: 'alice',
+              status: 'failed',
+              reason,
+              finished_at: now + 30_000,
+            },
+            now,
+          ),
+        )
         .execute();
       // As release-progress.ts stores them: the code and its parameters beside the release.
       await db

@@ -3,7 +3,13 @@
  * plain default, so a test names only the values it is about.
  */
 import { randomUUID } from 'node:crypto';
-import type { JobRow, ProjectRow, ReleaseRow, RunRow } from '../../src/server/store/tables.js';
+import type {
+  EnvironmentRow,
+  JobRow,
+  ProjectRow,
+  ReleaseRow,
+  RunRow,
+} from '../../src/server/store/tables.js';
 
 /** A built-in project with a fresh id and name. */
 export function projectRow(fields: Partial<ProjectRow> = {}): ProjectRow {
@@ -97,6 +103,25 @@ export function releaseRow(
     finished_at: at,
     rollback_of: null,
     promoted_from: null,
+    ...fields,
+  };
+}
+
+/** A docker environment at position 0 with an empty config, no approval and no auto release. */
+export function environmentRow(
+  fields: Pick<EnvironmentRow, 'application_id' | 'name'> & Partial<EnvironmentRow>,
+  at = 0,
+): EnvironmentRow {
+  return {
+    id: randomUUID(),
+    position: 0,
+    target: 'docker',
+    config: '{}',
+    requires_approval: 0,
+    auto_release: null,
+    config_version: 1,
+    created_at: at,
+    updated_at: at,
     ...fields,
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { LATENCY_BUCKETS } from '../../src/domain/release-stats.js';
 import type { TrafficBucketMessage } from '../../src/protocol/agent-protocol.js';
-import { projectRow, releaseRow } from '../support/rows.js';
+import { environmentRow, projectRow, releaseRow } from '../support/rows.js';
 import type { TestServer } from '../support/server.js';
 
 export interface SeededEnvironment {
@@ -55,19 +55,7 @@ export async function seedEnvironment(
     .execute();
   await db
     .insertInto('environments')
-    .values({
-      id: environmentId,
-      application_id: appId,
-      name: envName,
-      position: 0,
-      target: 'docker',
-      config: '{}',
-      requires_approval: 0,
-      auto_release: null,
-      config_version: 1,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(environmentRow({ id: environmentId, application_id: appId, name: envName }, now))
     .execute();
   const releases: string[] = [];
   for (let n = 1; n <= releaseCount; n++) {

@@ -1,7 +1,7 @@
-import { formatDuration } from '../../domain/duration.js';
 import { type Status, statusIcon } from '../../domain/status.js';
 import type { NotificationMessage, RunPart } from './notification-message.js';
 import { releaseReasonWords, runFailureWords } from './reason-words.js';
+import { durationWords, statusWord, triggerWord } from './record-words.js';
 
 export type NotifyLanguage = 'en' | 'zh-CN';
 
@@ -107,8 +107,10 @@ export function renderMessage(message: NotificationMessage, language: NotifyLang
   if (message.release) {
     const r = message.release;
     subject = `${project} ${r.application} → ${r.environment} #${r.number}`;
-    const took = r.durationMs === null ? '' : `  ${w.took} ${formatDuration(r.durationMs)}`;
-    lines.push(`${w.image}: ${r.image ?? '-'}  ${w.by} ${r.actor} (${r.trigger})${took}`);
+    const took = r.durationMs === null ? '' : `  ${w.took} ${durationWords(r.durationMs, language)}`;
+    lines.push(
+      `${w.image}: ${r.image ?? '-'}  ${w.by} ${r.actor} (${triggerWord(r.trigger, language)})${took}`,
+    );
     const reason = releaseReasonWords(r, language);
     if (reason) lines.push(`${w.reason}: ${reason}`);
   }
@@ -124,7 +126,7 @@ export function renderMessage(message: NotificationMessage, language: NotifyLang
         rollbacks: s.rollbacks,
       }),
       fill(w.summaryMedian, {
-        median: s.medianDurationMs === null ? '-' : formatDuration(s.medianDurationMs),
+        median: s.medianDurationMs === null ? '-' : durationWords(s.medianDurationMs, language),
       }),
     );
   }
@@ -140,14 +142,14 @@ export function recordLine(run: RunPart, language: NotifyLanguage): string {
   const w = WORDS[language];
   const icons =
     run.stages.map((s) => statusIcon(s.status as Status)).join('-') || statusIcon(run.status as Status);
-  const who = run.trigger === 'manual' ? `manual (${run.actor})` : run.actor;
+  const who = run.trigger === 'manual' ? `${triggerWord('manual', language)} (${run.actor})` : run.actor;
   return [
     `#${run.number}`,
     run.record,
     who,
     `${run.ref}·${run.sha.slice(0, 7)}`,
-    `${icons} ${run.status}`,
-    run.durationMs === null ? '' : `${w.took} ${formatDuration(run.durationMs)}`,
+    `${icons} ${statusWord(run.status, language)}`,
+    run.durationMs === null ? '' : `${w.took} ${durationWords(run.durationMs, language)}`,
   ]
     .filter(Boolean)
     .join('  ');
