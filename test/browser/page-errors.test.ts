@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BrowserContext, Route } from 'playwright-core';
-import { onPage } from '../support/browser.js';
+import { onPage, WAIT_MS } from '../support/browser.js';
 import { signedInPage, startUiWithBrowser, type UiWithBrowser } from '../support/ui-run.js';
 
 const PROJECT = 'page-errors';
@@ -43,6 +43,12 @@ describe('pages that fail to draw (Chromium)', { timeout: 300_000 }, () => {
     };
     await page.route('**/assets/ApplicationsPage-*.js', gone);
     await page.goto(`${ui.server.url}/projects/${PROJECT}/apps`);
+    // The first load shows the note for a moment, then reloads: wait for the second load.
+    const deadline = Date.now() + WAIT_MS;
+    while (loads < 2) {
+      assert.ok(Date.now() < deadline, `the tab did not reload itself (loads: ${loads})`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await onPage(page, async () => {
       const note = page.locator('[data-testid=page-error]');
       await note.waitFor();
@@ -54,6 +60,7 @@ describe('pages that fail to draw (Chromium)', { timeout: 300_000 }, () => {
     // One automatic reload, not a loop: a loop would have reloaded again within this second.
     await page.waitForTimeout(1000);
     assert.equal(loads, 2);
+    assert.match((await page.locator('[data-testid=page-error]').textContent()) ?? '', /Slipway 已更新/);
     // The part is back (the new build is served): the reload button shows the page.
     await page.unroute('**/assets/ApplicationsPage-*.js', gone);
     await page.click('[data-testid=page-error] button');
