@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
+import { freePort } from '../deploy/deploy-support.js';
 import { releaseRow } from '../support/rows.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { reportEnvironment } from './deploy-fixture.js';
+import { createWebApplication, reportEnvironment } from './deploy-fixture.js';
 
 const project = `first${Date.now().toString(36)}`;
 const app = 'web';
@@ -39,16 +40,8 @@ async function health(): Promise<{ health: string; healthSource: string }> {
 }
 
 test('a first release shows deploying until it serves, though its container is already healthy', async () => {
-  const created = await t.api('/api/projects', {
-    method: 'POST',
-    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
-  });
-  assert.equal(created.status, 201, await created.text());
-  const appRes = await t.api(`/api/projects/${project}/applications`, {
-    method: 'POST',
-    body: JSON.stringify({ name: app, environments: [{ name: env, target: 'docker', config: {} }] }),
-  });
-  assert.equal(appRes.status, 201, await appRes.text());
+  // The environment's config is never deployed here: any free port will do.
+  await createWebApplication(t, { project, app, env }, await freePort());
   const db = t.server.ctx.db;
   const ids = await db
     .selectFrom('environments')

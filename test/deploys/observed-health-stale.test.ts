@@ -10,8 +10,9 @@ import { createParser } from 'eventsource-parser';
 import { announceStaleObservations } from '../../src/server/deploys/announce-stale-observations.js';
 import { observationDeps } from '../../src/server/http/routes/agent-routes.js';
 import { createAgent } from '../../src/server/queue/agent-registry.js';
+import { freePort } from '../deploy/deploy-support.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { reportEnvironment } from './deploy-fixture.js';
+import { createWebApplication, reportEnvironment } from './deploy-fixture.js';
 
 const project = `stale${Date.now().toString(36)}`;
 const app = 'web';
@@ -77,16 +78,8 @@ async function subscribe(): Promise<{
 test('an observation that goes stale is announced as unknown, exactly once', {
   timeout: 60_000,
 }, async () => {
-  const created = await t.api('/api/projects', {
-    method: 'POST',
-    body: JSON.stringify({ name: project, source: { kind: 'builtin' } }),
-  });
-  assert.equal(created.status, 201, await created.text());
-  const appRes = await t.api(`/api/projects/${project}/applications`, {
-    method: 'POST',
-    body: JSON.stringify({ name: app, environments: [{ name: env, target: 'docker', config: {} }] }),
-  });
-  assert.equal(appRes.status, 201, await appRes.text());
+  // Nothing is deployed: the agent's reports alone make the environment observed.
+  await createWebApplication(t, { project, app, env }, await freePort());
 
   const stream = await subscribe();
   try {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { DeliveryEvent } from '../../src/server/events/delivery-events.js';
 import { queueWeeklySummaries, WEEK_MS } from '../../src/server/notify/weekly-summary.js';
+import type { EnvironmentRow } from '../../src/server/store/tables.js';
 import { configSources, insertProject, useSources } from '../runs/fixtures.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
 import { environmentRow, releaseRow } from '../support/rows.js';
@@ -57,19 +58,8 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       });
       assert.equal(res.status, 201);
       const db = t.server.ctx.db;
-      const appId = randomUUID();
-      const envId = randomUUID();
       const now = Date.now();
-      await db
-        .insertInto('applications')
-        .values({ id: appId, project_id: project.id, name: 'shop-web', created_at: now })
-        .execute();
-      await db
-        .insertInto('environments')
-        .values(
-          environmentRow({ id: envId, application_id: appId, name: 'production', requires_approval: 1 }, now),
-        )
-        .execute();
+      const { appId, envId } = await insertShopWeb(db, project.id, now, { requires_approval: 1 });
       const data = {
         number: 3,
         applicationId: appId,
@@ -122,16 +112,9 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       });
       assert.equal(res.status, 201);
       const db = t.server.ctx.db;
-      const [appId, envId, releaseId] = [randomUUID(), randomUUID(), randomUUID()];
+      const releaseId = randomUUID();
       const now = Date.now();
-      await db
-        .insertInto('applications')
-        .values({ id: appId, project_id: project.id, name: 'shop-web', created_at: now })
-        .execute();
-      await db
-        .insertInto('environments')
-        .values(environmentRow({ id: envId, application_id: appId, name: 'production' }, now))
-        .execute();
+      const { appId, envId } = await insertShopWeb(db, project.id, now);
       const reason =
         'container shop-web-r5-1 is unhealthy after 3 failed health checks; last output: curl: (7)';
       await db
@@ -227,4 +210,24 @@ for (const store of ['SQLite', 'PostgreSQL'] as const) {
       assert.match(summary.text, /成功率 67%/);
     });
   });
+}
+
+/** Application shop-web with its production environment, written as the API would store them. */
+async function insertShopWeb(
+  db: TestServer['server']['ctx']['db'],
+  projectId: string,
+  now: number,
+  env: Partial<EnvironmentRow> = {},
+): Promise<{ appId: string; envId: string }> {
+  const appId = randomUUID();
+  const envId = randomUUID();
+  await db
+    .insertInto('applications')
+    .values({ id: appId, project_id: projectId, name: 'shop-web', created_at: now })
+    .execute();
+  await db
+    .insertInto('environments')
+    .values(environmentRow({ ...env, id: envId, application_id: appId, name: 'production' }, now))
+    .execute();
+  return { appId, envId };
 }

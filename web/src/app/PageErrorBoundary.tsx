@@ -13,7 +13,7 @@ const CHUNK_FAILED =
 const RELOADED_AT = 'slipway.chunkReloadAt';
 const RELOAD_AGAIN_AFTER_MS = 60_000;
 
-export function isChunkLoadFailure(error: unknown): boolean {
+function isChunkLoadFailure(error: unknown): boolean {
   return error instanceof Error && CHUNK_FAILED.test(`${error.name} ${error.message}`);
 }
 
