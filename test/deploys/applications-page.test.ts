@@ -39,12 +39,32 @@ after(async () => {
     await target.remove({ project, app: 'web', env }).catch(() => {});
 });
 
-async function waitText(page: Page, testid: string, pattern: RegExp): Promise<void> {
-  await page.waitForFunction(
-    ([id, source]) =>
-      new RegExp(source as string).test(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''),
-    [testid, pattern.source],
-  );
+/**
+ * A release is queued until the embedded agent takes it: on a loaded machine (the agent busy with
+ * other jobs) that alone can take longer than a page wait, so waits for a release's outcome get
+ * the bound runs get elsewhere.
+ */
+const RELEASE_END_MS = 120_000;
+
+/** Waits (bounded) until the element's text matches; a timeout says what it showed instead. */
+async function waitText(page: Page, testid: string, pattern: RegExp, timeout?: number): Promise<void> {
+  try {
+    await page.waitForFunction(
+      ([id, source]) =>
+        new RegExp(source as string).test(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''),
+      [testid, pattern.source],
+      timeout === undefined ? undefined : { timeout },
+    );
+  } catch (error) {
+    const shown = await page
+      .locator(`[data-testid="${testid}"]`)
+      .first()
+      .textContent({ timeout: 2000 })
+      .catch(() => null);
+    throw new Error(
+      `${testid} never matched ${pattern} (shows ${JSON.stringify(shown)}): ${(error as Error).message}`,
+    );
+  }
 }
 
 test('deploy, a refused promotion, and an approval from the applications page', async () => {
@@ -83,7 +103,7 @@ test('deploy, a refused promotion, and an approval from the applications page', 
     await waitText(page, 'health-web-staging', /not deployed/);
     await page.fill('[data-testid="deploy-image-web-staging"]', v1.tag);
     await page.click('[data-testid="deploy-web-staging"]');
-    await waitText(page, 'health-web-staging', /^healthy$/);
+    await waitText(page, 'health-web-staging', /^healthy$/, RELEASE_END_MS);
     await waitText(page, 'running-web-staging', /#1/);
     await waitText(page, 'release-status-web-1', /succeeded/);
   });
@@ -103,7 +123,7 @@ test('deploy, a refused promotion, and an approval from the applications page', 
     await waitText(page, 'release-status-web-2', /awaiting approval/);
     await waitText(page, 'health-web-production', /awaiting approval/);
     await page.click('[data-testid="approve-web-production"]');
-    await waitText(page, 'health-web-production', /^healthy$/);
+    await waitText(page, 'health-web-production', /^healthy$/, RELEASE_END_MS);
     await waitText(page, 'replicas-web-production', /replicas: 2/);
     // The containers' health is observed before the proxy switches to them; the release ends
     // after the switch, so that is when the port answers.
