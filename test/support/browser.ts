@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { git, makeRepo, type TempRepo } from './cli.js';
 import { createAdminToken, startSlipwayServer } from './slipway-server.js';
 
@@ -50,6 +50,8 @@ export async function newContext(
 /** The last complaints of each watched page: script errors, console errors, failed requests. */
 const complaints = new WeakMap<Page, string[]>();
 const KEPT_COMPLAINTS = 15;
+/** Each watched page's requests without an answer yet, with when they were sent. */
+const pending = new WeakMap<Page, Map<Request, number>>();
 
 /**
  * Keeps what `page` complained about, so a failed wait (onPage) can say why a page stayed blank:
@@ -59,15 +61,22 @@ export function watchPage(page: Page): void {
   if (complaints.has(page)) return;
   const kept: string[] = [];
   complaints.set(page, kept);
+  // A page stuck on "Loading…" is usually waiting for one answer: the failure names it.
+  const open = new Map<Request, number>();
+  pending.set(page, open);
+  page.on('request', (request) => open.set(request, Date.now()));
+  page.on('requestfinished', (request) => open.delete(request));
   const note = (line: string) => {
     kept.push(line.slice(0, 400));
     if (kept.length > KEPT_COMPLAINTS) kept.shift();
   };
+  retryNavigationOnNetworkChange(page);
   page.on('pageerror', (error) => note(`script error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') note(`console error: ${message.text()}`);
   });
   page.on('requestfailed', (request) => {
+    open.delete(request);
     const why = request.failure()?.errorText ?? '';
     // A navigation aborts the previous page's requests (its event stream too): not a problem.
     if (why !== 'net::ERR_ABORTED') note(`request failed: ${request.method()} ${request.url()} ${why}`);
@@ -79,15 +88,37 @@ export function watchPage(page: Page): void {
   });
 }
 
+/**
+ * Chromium fails every request in flight with ERR_NETWORK_CHANGED when a network interface gets an
+ * address, and on a Docker host that happens whenever a container or network starts (the tests
+ * run pipelines beside the browser). A navigation that failed so is not the page's fault: it is
+ * tried again, as a reader would press reload. (The UI's own files that fail so are the boot
+ * guard's business, web/public/boot-guard.js.)
+ */
+function retryNavigationOnNetworkChange(page: Page): void {
+  const goto = page.goto.bind(page);
+  page.goto = async (url, options) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await goto(url, options);
+      } catch (error) {
+        if (attempt >= 3 || !/ERR_NETWORK_CHANGED/.test((error as Error).message)) throw error;
+      }
+    }
+  };
+}
+
 export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
   watchPage(page);
-  await page.goto(url);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', password);
-  await page.click('button[type=submit]');
-  // The sign-in page has the language picker too: done is when the form has gone.
-  await page.waitForSelector('input[name="password"]', { state: 'detached' });
-  await page.waitForSelector('select[data-testid=lang]');
+  await onPage(page, async () => {
+    await page.goto(url);
+    await page.fill('input[name="username"]', username);
+    await page.fill('input[name="password"]', password);
+    await page.click('button[type=submit]');
+    // The sign-in page has the language picker too: done is when the form has gone.
+    await page.waitForSelector('input[name="password"]', { state: 'detached' });
+    await page.waitForSelector('select[data-testid=lang]');
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -111,6 +142,8 @@ export interface UiServer {
     branch?: string,
     files?: Record<string, string>,
   ) => Promise<TempRepo>;
+  /** The last lines the server process printed (warnings and errors), for a failure's message. */
+  printed: () => string;
   stop: () => Promise<void>;
 }
 
@@ -154,6 +187,7 @@ export async function startUiServer(env: Record<string, string> = {}): Promise<U
       await git(repo.dir, ['-c', 'credential.helper=', 'push', '-q', 'slipway', branch]);
       return repo;
     },
+    printed: () => `${server.proc.stdout}\n${server.proc.stderr}`.trim().slice(-3000),
     stop: async () => {
       await server.stop();
       for (const repo of repos) await repo.cleanup();
@@ -176,7 +210,16 @@ export async function onPage<T>(page: Page, fn: () => Promise<T>): Promise<T> {
     const message = error instanceof Error ? error.message : String(error);
     const said = complaints.get(page) ?? [];
     const complained = said.length > 0 ? `\n--- the page complained ---\n${said.join('\n')}` : '';
-    throw new Error(`${message}\n--- ${page.url()} showed ---\n${text.slice(0, 3000)}${complained}`);
+    const now = Date.now();
+    const waiting = [...(pending.get(page) ?? new Map<Request, number>())]
+      .filter(([request]) => !/\/events\b/.test(request.url()))
+      .map(
+        ([request, sent]) => `${request.method()} ${request.url()} (${((now - sent) / 1000).toFixed(1)} s)`,
+      );
+    const unanswered = waiting.length > 0 ? `\n--- still unanswered ---\n${waiting.join('\n')}` : '';
+    throw new Error(
+      `${message}\n--- ${page.url()} showed ---\n${text.slice(0, 3000)}${complained}${unanswered}`,
+    );
   }
 }
 

@@ -77,6 +77,12 @@ export async function signedInPage(
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newContext(ui.browser, opts);
   const page = await context.newPage();
-  await signIn(page, ui.server.url, ui.server.username, ui.server.password);
+  try {
+    await signIn(page, ui.server.url, ui.server.username, ui.server.password);
+  } catch (error) {
+    // A sign-in page that never came is the server's story as much as the page's.
+    const said = ui.server.printed();
+    throw new Error(`${(error as Error).message}\n--- the server printed ---\n${said || '(nothing)'}`);
+  }
   return { context, page };
 }

@@ -15,6 +15,13 @@ import './styles/accounts.css';
 import './styles/notify.css';
 import './styles/narrow-screens.css';
 
+// The app's files all arrived: the boot guard (web/public/boot-guard.js) starts counting afresh.
+try {
+  sessionStorage.removeItem('slipway.bootTries');
+} catch {
+  // Storage disabled: the guard keeps no count either.
+}
+
 const root = document.getElementById('root');
 if (root) {
   createRoot(root).render(

@@ -24,6 +24,8 @@ interface Auth {
 }
 
 const AuthContext = createContext<Auth | null>(null);
+/** How many times /api/me is asked again when no answer came at all (0.25 s, 0.5 s, 1 s, 2 s). */
+const ME_RETRIES = 4;
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Me['user'] | null | undefined>(undefined);
@@ -52,14 +54,29 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setCsrfToken(null);
       setUser(null);
     });
-    api
-      .me()
-      .then(accept)
-      .catch((error) => {
-        if (error instanceof ApiError && error.status === 401) setUser(null);
-        else setUser(null);
-      });
-    return () => setUnauthorizedHandler(null);
+    let live = true;
+    // Only the server's answer says who is signed in: a request that never got one (a dropped
+    // connection) is asked again before the sign-in page is shown to somebody who is signed in.
+    const ask = async () => {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          const me = await api.me();
+          if (live) accept(me);
+          return;
+        } catch (error) {
+          if (error instanceof ApiError || attempt >= ME_RETRIES) {
+            if (live) setUser(null);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+        }
+      }
+    };
+    void ask();
+    return () => {
+      live = false;
+      setUnauthorizedHandler(null);
+    };
   }, [accept]);
 
   const value: Auth = {
