@@ -97,15 +97,19 @@ export function watchPage(page: Page): void {
  */
 function retryNavigationOnNetworkChange(page: Page): void {
   const goto = page.goto.bind(page);
-  page.goto = async (url, options) => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await goto(url, options);
-      } catch (error) {
-        if (attempt >= 3 || !/ERR_NETWORK_CHANGED/.test((error as Error).message)) throw error;
-      }
+  const reload = page.reload.bind(page);
+  page.goto = (url, options) => againOnNetworkChange(() => goto(url, options));
+  page.reload = (options) => againOnNetworkChange(() => reload(options));
+}
+
+async function againOnNetworkChange<T>(navigate: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await navigate();
+    } catch (error) {
+      if (attempt >= 3 || !/ERR_NETWORK_CHANGED/.test((error as Error).message)) throw error;
     }
-  };
+  }
 }
 
 export async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
@@ -236,14 +240,28 @@ export interface TcpProxy {
  * A plain TCP proxy in front of the server, so a test can really drop the browser's connections
  * (an SSE stream included) while server and browser keep running.
  */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetPort: number,
+  opts: {
+    /**
+     * A slow link: what the server sends on a connection reaches the browser this many ms later,
+     * chosen by the connection's first request line (`GET /assets/x.js HTTP/1.1`).
+     */
+    latencyMs?: (requestLine: string) => number;
+    /** Called with the number of connections opened so far, as each one opens. */
+    onConnection?: (count: number) => void;
+  } = {},
+): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let refusing = false;
+  let opened = 0;
   const proxy = createServer((client) => {
     if (refusing) {
       client.destroy();
       return;
     }
+    opened += 1;
+    opts.onConnection?.(opened);
     const upstream = connect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -254,7 +272,17 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       });
     }
     client.pipe(upstream);
-    upstream.pipe(client);
+    const latencyOf = opts.latencyMs;
+    if (latencyOf) {
+      let latency: number | undefined;
+      client.once('data', (chunk: Buffer) => {
+        latency = latencyOf(chunk.toString('latin1').split('\r\n', 1)[0] ?? '');
+      });
+      // Timers of one delay fire in the order they were set: the bytes keep their order.
+      const later = (send: () => void) => setTimeout(send, latency ?? 0);
+      upstream.on('data', (chunk) => later(() => client.writable && client.write(chunk)));
+      upstream.on('end', () => later(() => client.end()));
+    } else upstream.pipe(client);
   });
   const port = await new Promise<number>((resolvePort) =>
     proxy.listen(0, '127.0.0.1', () => resolvePort((proxy.address() as { port: number }).port)),

@@ -75,6 +75,9 @@
     (event) => {
       const element = event.target;
       if (handled || !(element instanceof HTMLScriptElement || element instanceof HTMLLinkElement)) return;
+      // A failed preload is not fatal: the module loader asks for the file again, and if that
+      // fails too, the module script itself reports it.
+      if (element instanceof HTMLLinkElement && element.rel === 'modulepreload') return;
       // Once the app runs, a page part that fails is the app's own business (its error boundary).
       if (appStarted()) return;
       handled = true;
