@@ -18,6 +18,10 @@ import { LocalBackend } from '../../src/backends/local/local-backend.js';
 import type { AgentTransport } from '../../src/protocol/agent-transport.js';
 import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { type QueueFixture, queueFixture } from '../queue/queue-fixture.js';
+import { until } from '../support/wait.js';
+
+/** In-process agent and queue: things happen within milliseconds, so a short bound. */
+const POLL = { timeoutMs: 5000, intervalMs: 10 };
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -51,14 +55,6 @@ function startAgent(f: QueueFixture, backend: Backend, capacity = 1, wrap = (t: 
   };
   cleanups.push(stopAgent);
   return { stop: stopAgent, log, done };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const finished = (f: QueueFixture, runId: string) =>
@@ -95,7 +91,7 @@ test('runs queued executions up to its capacity and reports them completely', as
     },
   });
   const agent = startAgent(f, new FakeBackend(), 2, counting);
-  await until('all runs finished', () => runs.every((r) => finished(f, r.runId)));
+  await until('all runs finished', () => runs.every((r) => finished(f, r.runId)), POLL);
   await agent.stop();
   assert.equal(most, 2, 'two at once, never more');
   for (const run of runs) {
@@ -124,9 +120,13 @@ test('a cancel requested on the server stops the run, which ends canceled', asyn
   const project = await f.addProject();
   const run = await f.addRun(project, { pipeline: SLEEPY });
   startAgent(f, new FakeBackend());
-  await until('the job runs', () => f.logs.linesOf(run.runId, 'slow').some((l) => l.text === 'started'));
+  await until(
+    'the job runs',
+    () => f.logs.linesOf(run.runId, 'slow').some((l) => l.text === 'started'),
+    POLL,
+  );
   await f.requestCancel(run.runId);
-  await until('the run ends', () => Boolean(finished(f, run.runId)));
+  await until('the run ends', () => Boolean(finished(f, run.runId)), POLL);
   const end = finished(f, run.runId);
   assert.equal(end?.method === 'runFinished' && end.result.status, 'canceled');
 });
@@ -137,10 +137,14 @@ test('when the server has given the lease up, the agent stops the run and report
   const run = await f.addRun(project, { pipeline: SLEEPY });
   const backend = new FakeBackend();
   const agent = startAgent(f, backend);
-  await until('the job runs', () => f.logs.linesOf(run.runId, 'slow').some((l) => l.text === 'started'));
+  await until(
+    'the job runs',
+    () => f.logs.linesOf(run.runId, 'slow').some((l) => l.text === 'started'),
+    POLL,
+  );
   f.clock.now += 10_000;
   assert.equal(await f.queue.expireLeases(f.clock.now), 1);
-  await until('the run is stopped locally', () => backend.destroyed.includes(run.runId));
+  await until('the run is stopped locally', () => backend.destroyed.includes(run.runId), POLL);
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(finished(f, run.runId), undefined, 'no finish for a lease that is gone');
   assert.ok(agent.log.some((l) => l.includes('no longer recognises lease')));
@@ -151,7 +155,11 @@ test('stopping the agent cancels its runs and reports them before it returns', a
   const project = await f.addProject();
   const run = await f.addRun(project, { pipeline: SLEEPY });
   const agent = startAgent(f, new FakeBackend());
-  await until('the job runs', () => f.logs.linesOf(run.runId, 'slow').some((l) => l.text === 'started'));
+  await until(
+    'the job runs',
+    () => f.logs.linesOf(run.runId, 'slow').some((l) => l.text === 'started'),
+    POLL,
+  );
   await agent.stop();
   const end = finished(f, run.runId);
   assert.equal(end?.method === 'runFinished' && end.result.status, 'canceled');
@@ -181,7 +189,7 @@ stages:
     pipeline: pipeline('cat docs/hello.txt, echo built > artifact.txt, exit 3'),
   });
   startAgent(f, backend);
-  await until('the first run ends', () => Boolean(finished(f, failing.runId)));
+  await until('the first run ends', () => Boolean(finished(f, failing.runId)), POLL);
   assert.ok(f.logs.linesOf(failing.runId, 'build').some((l) => l.text === 'hello from the repository'));
   assert.ok(existsSync(join(baseDir, failing.runId, 'workspace', 'artifact.txt')), 'kept after failing');
 
@@ -191,12 +199,12 @@ stages:
     parentRunId: failing.runId,
     reuseWorkspace: true,
   });
-  await until('the resume ends', () => Boolean(finished(f, resume.runId)));
+  await until('the resume ends', () => Boolean(finished(f, resume.runId)), POLL);
   const end = finished(f, resume.runId);
   assert.equal(end?.method === 'runFinished' && end.result.status, 'succeeded');
   assert.ok(
     f.logs.linesOf(resume.runId, 'build').some((l) => l.text === 'built'),
     'found the earlier files',
   );
-  await until('workspaces dropped after success', async () => (await readdir(baseDir)).length === 0);
+  await until('workspaces dropped after success', async () => (await readdir(baseDir)).length === 0, POLL);
 });

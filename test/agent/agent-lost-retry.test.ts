@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { type AgentBench, startAgentBench } from '../support/agents.js';
 import type { TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 let bench: AgentBench;
 let t: TestServer;
@@ -31,16 +32,6 @@ before(async () => {
 after(() => bench?.close());
 
 const startAgent = () => bench.startAgent();
-
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('retry on agent_lost', { timeout: 240_000 }, () => {
   test('a killed agent process: the job runs again on the next agent; both attempts are recorded', async () => {
@@ -62,7 +53,10 @@ stages:
     const texts = async () =>
       (await t.server.ctx.logs.read(run.runId, 'work', 0, 100_000)).map((l) => l.text);
     const victim = startAgent();
-    await until('the first attempt to print', async () => (await texts()).includes('mode slow'), 60_000);
+    await until('the first attempt to print', async () => (await texts()).includes('mode slow'), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     await writeFile(join(sourceDir, 'docs', 'mode.txt'), 'fast\n');
     victim.kill('SIGKILL');
     await victim.done;
@@ -77,7 +71,7 @@ stages:
           .executeTakeFirstOrThrow();
         return row.attempt === 2 ? row : null;
       },
-      20_000,
+      { timeoutMs: 20_000, intervalMs: 50 },
     );
     assert.equal(requeued.status, 'queued', 'not failed: the pipeline asked for a retry');
 
@@ -92,7 +86,7 @@ stages:
           .executeTakeFirstOrThrow();
         return ['succeeded', 'failed', 'canceled'].includes(row.status) ? row : null;
       },
-      90_000,
+      { timeoutMs: 90_000, intervalMs: 50 },
     );
     const res = await t.api(`/api/projects/${project.name}/runs/1`);
     assert.equal(res.status, 200);

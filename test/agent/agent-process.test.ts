@@ -13,6 +13,7 @@ import { spyRunState } from '../queue/spy-run-state.js';
 import { type AgentBench, startAgentBench } from '../support/agents.js';
 import { ownedResources, ownerOf } from '../support/cli.js';
 import type { TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 const docker = new Dockerode();
 let bench: AgentBench;
@@ -43,20 +44,6 @@ stages:
 `;
 }
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const db = () => t.server.ctx.db;
 const execution = (id: string) =>
   db().selectFrom('queue').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -78,11 +65,9 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     const run = await seedRun(t.server.ctx, project, {
       pipeline: pipeline('cat docs/hello.txt, echo "line 1", echo "to stderr" >&2, echo "line 2"'),
     });
-    await until(
-      'the execution to end',
-      async () => (await execution(run.executionId)).status === 'done',
-      60_000,
-    );
+    await until('the execution to end', async () => (await execution(run.executionId)).status === 'done', {
+      timeoutMs: 60_000,
+    });
 
     const texts = await logTexts(run.runId);
     // stdout and stderr are separate streams: their relative order is not defined.
@@ -114,7 +99,9 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     const victim = bench.agents[0] ?? startAgent();
     const project = await seedProject(t.server.ctx);
     const run = await seedRun(t.server.ctx, project, { pipeline: pipeline('echo started, sleep 300') });
-    await until('the job to print', async () => (await logTexts(run.runId)).includes('started'), 60_000);
+    await until('the job to print', async () => (await logTexts(run.runId)).includes('started'), {
+      timeoutMs: 60_000,
+    });
     const owner = ownerOf(victim.pid);
     assert.ok(
       (await ownedResources(docker, owner)).some((r) => r.startsWith('container ')),
@@ -127,7 +114,7 @@ describe('slipway agent process', { timeout: 240_000 }, () => {
     const lost = await until(
       'agent lost',
       async () => calls.find((c) => c.method === 'failUnfinished' && c.runId === run.runId),
-      15_000,
+      { timeoutMs: 15_000 },
     );
     const afterMs = Date.now() - killedAt;
     console.log(`# kill -9 → run failed as agent lost after ${afterMs} ms (lease timeout 3000 ms)`);

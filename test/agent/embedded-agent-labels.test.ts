@@ -9,6 +9,7 @@ import { startEmbeddedAgent } from '../../src/cli/embedded-agent.js';
 import { ConfigError, loadServerConfig } from '../../src/server/config.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 let t: TestServer;
 before(async () => {
@@ -26,14 +27,6 @@ stages:
     jobs:
       compile: { script: [echo compiled] }
 `;
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 test('SLIPWAY_AGENT_LABELS that are not key=value stop the server at start, naming the setting', () => {
   assert.throws(
@@ -58,7 +51,10 @@ test('the embedded agent declares its configured and host labels and takes only 
     ).status;
   const stop = await startEmbeddedAgent(t.server, new FakeBackend(), 2);
   try {
-    await until('the matching run to succeed', async () => (await status(mine.runId)) === 'succeeded');
+    await until('the matching run to succeed', async () => (await status(mine.runId)) === 'succeeded', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     assert.equal(await status(other.runId), 'queued');
   } finally {
     await stop();

@@ -7,6 +7,7 @@ import { startEmbeddedAgent } from '../../src/cli/embedded-agent.js';
 import { ensureEmbeddedAgent } from '../../src/server/queue/agent-registry.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 let t: TestServer;
 before(async () => {
@@ -15,14 +16,6 @@ before(async () => {
 after(async () => {
   await t.close();
 });
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const status = async (runId: string) =>
   (
@@ -54,7 +47,10 @@ test('ends what it held before a restart, then runs queued work; one row, reused
   const stop = await startEmbeddedAgent(t.server, new FakeBackend(), 2);
   try {
     assert.equal(await status(held.runId), 'failed', 'ended at start, not after the lease timeout');
-    await until('the queued run to succeed', async () => (await status(queued.runId)) === 'succeeded');
+    await until('the queued run to succeed', async () => (await status(queued.runId)) === 'succeeded', {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
   } finally {
     await stop();
   }

@@ -16,6 +16,10 @@ import { AgentRefusedError, LeaseGoneError } from '../../src/protocol/agent-tran
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
+
+/** A short poll: the lease latency measured below includes it. */
+const POLL = { timeoutMs: 10_000, intervalMs: 5 };
 
 let t: TestServer;
 before(async () => {
@@ -33,18 +37,6 @@ async function agentToken(server: TestServer = t): Promise<string> {
     body: JSON.stringify({ name: `h-${randomUUID().slice(0, 8)}` }),
   });
   return ((await res.json()) as { token: string }).token;
-}
-
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /** Prints `count` numbered lines as fast as the runtime takes them, in 64 KiB chunks. */
@@ -101,9 +93,17 @@ describe('agent over HTTP', () => {
         await new Promise((resolve) => setTimeout(resolve, 30 + Math.random() * 100));
         const enqueued = performance.now();
         const run = await seedRun(t.server.ctx, project);
-        await until('leased', () => calls.some((c) => c.method === 'runStarted' && c.runId === run.runId));
+        await until(
+          'leased',
+          () => calls.some((c) => c.method === 'runStarted' && c.runId === run.runId),
+          POLL,
+        );
         latencies.push(performance.now() - enqueued);
-        await until('finished', () => calls.some((c) => c.method === 'runFinished' && c.runId === run.runId));
+        await until(
+          'finished',
+          () => calls.some((c) => c.method === 'runFinished' && c.runId === run.runId),
+          POLL,
+        );
         const row = await t.server.ctx.db
           .selectFrom('runs')
           .select('status')
@@ -155,7 +155,7 @@ describe('agent over HTTP', () => {
       // Whatever ends the run: a lost lease must fail the test with its reason, not a timeout.
       const ending = () =>
         calls.find((c) => c.runId === run.runId && ['runFinished', 'failUnfinished'].includes(c.method));
-      await until('the run to end', () => Boolean(ending()), 60_000);
+      await until('the run to end', () => Boolean(ending()), { ...POLL, timeoutMs: 60_000 });
       assert.equal(ending()?.method, 'runFinished', JSON.stringify(ending()));
       const seconds = (performance.now() - started) / 1000;
       const stored = await own.server.ctx.logs.read(run.runId, 'flood', 0, LINES + 100);

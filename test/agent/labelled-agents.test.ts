@@ -12,6 +12,7 @@ import { FakeBackend } from '../../src/backends/fake/fake-backend.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { spyRunState } from '../queue/spy-run-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 let t: TestServer;
 before(async () => {
@@ -36,18 +37,6 @@ async function register(): Promise<{ id: string; token: string }> {
     body: JSON.stringify({ name: `l-${randomUUID().slice(0, 8)}` }),
   });
   return (await res.json()) as { id: string; token: string };
-}
-
-async function until(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 test('two agents with different labels over HTTP each get only their runs; an unmatched run says why it waits', async () => {
@@ -77,7 +66,11 @@ test('two agents with different labels over HTTP each get only their runs; an un
     ];
     const gpu = await seedRun(t.server.ctx, project, { pipeline: pipelineFor('gpu') });
     const finished = (runId: string) => calls.some((c) => c.method === 'runFinished' && c.runId === runId);
-    await until('every matched run to finish', () => [...builds, ...deploys].every((r) => finished(r.runId)));
+    await until(
+      'every matched run to finish',
+      () => [...builds, ...deploys].every((r) => finished(r.runId)),
+      { timeoutMs: 20_000, intervalMs: 10 },
+    );
 
     const ranBy = async (runId: string) =>
       (

@@ -12,6 +12,7 @@ import type { Backend, JobOutcome, JobOutput, JobSpec } from '../../src/backends
 import type { AgentTransport } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 const MiB = 1024 * 1024;
 /** The reporter's default bound (LeaseReporter.maxBufferedBytes). */
@@ -70,14 +71,6 @@ function gated(inner: AgentTransport) {
     reportEnvironments: async () => ({ remove: [] }),
   };
   return { transport, open, held: () => held };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 let t: TestServer;

@@ -21,6 +21,10 @@ import { artifactsCommand } from '../../src/cli/client/artifacts-command.js';
 import { type AgentTransport, LeaseGoneError } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
+
+/** Real agents run real jobs here: a gentler poll than the default. */
+const POLL = { intervalMs: 25 };
 
 const PIPELINE = `version: 1
 image: busybox
@@ -78,14 +82,6 @@ function agentTransport(inner: HttpTransport, onUpdate: (job: string, status: st
     reportTests: (id, report) => alive(() => inner.reportTests(id, report)),
   };
   return { transport, die: () => (dead = true) };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('artifacts across two agents', () => {
@@ -150,16 +146,20 @@ describe('artifacts across two agents', () => {
           logFlushMs: 20,
         }),
       );
-      await until('check to run on the first agent', () => checkRunning);
+      await until('check to run on the first agent', () => checkRunning, POLL);
       first.die();
-      await until('the run to be re-queued', async () => {
-        const r = await ctx.db
-          .selectFrom('runs')
-          .select(['status', 'attempt'])
-          .where('id', '=', run.runId)
-          .executeTakeFirstOrThrow();
-        return r.status === 'queued' && r.attempt === 2;
-      });
+      await until(
+        'the run to be re-queued',
+        async () => {
+          const r = await ctx.db
+            .selectFrom('runs')
+            .select(['status', 'attempt'])
+            .where('id', '=', run.runId)
+            .executeTakeFirstOrThrow();
+          return r.status === 'queued' && r.attempt === 2;
+        },
+        POLL,
+      );
 
       // Agent 2: another workspace directory, nothing of agent 1's files.
       const second = agentTransport(
@@ -177,14 +177,18 @@ describe('artifacts across two agents', () => {
           logFlushMs: 20,
         }),
       );
-      await until('the run to end', async () => {
-        const r = await ctx.db
-          .selectFrom('runs')
-          .select('status')
-          .where('id', '=', run.runId)
-          .executeTakeFirstOrThrow();
-        return ['succeeded', 'failed', 'canceled'].includes(r.status);
-      });
+      await until(
+        'the run to end',
+        async () => {
+          const r = await ctx.db
+            .selectFrom('runs')
+            .select('status')
+            .where('id', '=', run.runId)
+            .executeTakeFirstOrThrow();
+          return ['succeeded', 'failed', 'canceled'].includes(r.status);
+        },
+        POLL,
+      );
 
       const detail = (await (await t.api(base)).json()) as {
         status: string;

@@ -21,7 +21,11 @@ import {
   WAIT_MS,
 } from '../support/browser.js';
 import { ensureBusyboxImage } from '../support/test-images.js';
+import { until } from '../support/wait.js';
 import { ensureWebBuilt } from '../support/web-build.js';
+
+/** An image build and a release on Docker beside a browser: a loaded machine needs minutes. */
+const POLL = { timeoutMs: 120_000, intervalMs: 250 };
 
 const docker = new Dockerode({ socketPath: '/var/run/docker.sock' });
 const PROJECT = `imgdeploy${Date.now().toString(36)}`;
@@ -36,16 +40,6 @@ interface Release {
   status: string;
   image: string | null;
   releaseRun: number | null;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('Images tab: Deploy this version', { timeout: 300_000 }, () => {
@@ -66,12 +60,16 @@ describe('Images tab: Deploy this version', { timeout: 300_000 }, () => {
       'main',
       { Dockerfile: `FROM ${base}\nCMD ["sleep", "600"]\n` },
     );
-    const run = await until('the build run', async () => {
-      const r = await server
-        .api<{ status: string }>(`/api/projects/${PROJECT}/runs/1`)
-        .catch(() => undefined);
-      return r && ['succeeded', 'failed', 'canceled'].includes(r.status) ? r : undefined;
-    });
+    const run = await until(
+      'the build run',
+      async () => {
+        const r = await server
+          .api<{ status: string }>(`/api/projects/${PROJECT}/runs/1`)
+          .catch(() => undefined);
+        return r && ['succeeded', 'failed', 'canceled'].includes(r.status) ? r : undefined;
+      },
+      POLL,
+    );
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     browser = await launchChromium();
     page = await (await newContext(browser)).newPage();
@@ -107,13 +105,17 @@ describe('Images tab: Deploy this version', { timeout: 300_000 }, () => {
       await page.waitForURL(new RegExp(`/projects/${PROJECT}/runs/2$`), { timeout: WAIT_MS });
     });
 
-    const release = await until('the release to end', async () => {
-      const { releases } = await server.api<{ releases: Release[] }>(
-        `/api/projects/${PROJECT}/applications/web/releases?env=staging`,
-      );
-      const r = releases[0];
-      return r && !['queued', 'running'].includes(r.status) ? r : undefined;
-    });
+    const release = await until(
+      'the release to end',
+      async () => {
+        const { releases } = await server.api<{ releases: Release[] }>(
+          `/api/projects/${PROJECT}/applications/web/releases?env=staging`,
+        );
+        const r = releases[0];
+        return r && !['queued', 'running'].includes(r.status) ? r : undefined;
+      },
+      POLL,
+    );
     assert.deepEqual([release.status, release.image, release.releaseRun], ['succeeded', imageId, 2]);
   });
 });

@@ -19,9 +19,13 @@ import { TrafficRecorder } from '../../src/deploy/traffic-recorder.js';
 import type { AgentTransport } from '../../src/protocol/agent-transport.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ensureTrafficAppImage, TRAFFIC_APP_PORT } from '../support/traffic-app-image.js';
+import { until } from '../support/wait.js';
 import { agentPost, seedEnvironment } from '../traffic/traffic-fixture.js';
 import { freePort, get, specFor, uniqueRef } from './deploy-support.js';
 import { loadLoop, total } from './traffic-load.js';
+
+/** Traffic waits: counts arrive through a real proxy and containers, so a minute's bound. */
+const POLL = { timeoutMs: 60_000, intervalMs: 50 };
 
 const docker = new Dockerode();
 const lines: string[] = [];
@@ -102,9 +106,9 @@ describe('HTTP-aware proxy', () => {
 
     const loop = loadLoop(port, { concurrency: 2 });
     // Let v1 serve a while, then switch under load.
-    await until(() => recorder.totals(ref, v1.releaseId, 'stable').requests >= 50, 'v1 traffic');
+    await until('v1 traffic', () => recorder.totals(ref, v1.releaseId, 'stable').requests >= 50, POLL);
     assert.equal((await target.deploy(v2, log, never)).result, 'succeeded');
-    await until(() => recorder.totals(ref, v2.releaseId, 'stable').requests >= 50, 'v2 traffic');
+    await until('v2 traffic', () => recorder.totals(ref, v2.releaseId, 'stable').requests >= 50, POLL);
     const load = await loop.stop();
     assert.equal(load.networkFailures, 0);
     assert.equal(load.byRelease.get('1')?.failed ?? 0, 0);
@@ -134,8 +138,9 @@ describe('HTTP-aware proxy', () => {
     } as AgentTransport;
     // The tunnel is counted when it closes: wait until the recorder has it.
     await until(
-      () => recorder.totals(ref, v2.releaseId, 'stable').requests === total(load, '2') + 2,
       'tunnel counted',
+      () => recorder.totals(ref, v2.releaseId, 'stable').requests === total(load, '2') + 2,
+      POLL,
     );
     const stop = startTrafficReporter({ recorder, transport, intervalMs: 60_000, log });
     await stop();
@@ -239,14 +244,6 @@ describe('HTTP-aware proxy', () => {
     }
   });
 });
-
-async function until(fn: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A WebSocket handshake through the proxy, one masked text frame, the echoed payload back. */
 function webSocketEcho(port: number, text: string): Promise<string> {

@@ -15,6 +15,7 @@ import { LocalTransport } from '../../src/server/queue/local-transport.js';
 import { freePort, get } from '../deploy/deploy-support.js';
 import { ensureHttpServiceImage } from '../support/http-service-image.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 import { createWebApplication, startDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
@@ -23,6 +24,8 @@ const names = { project, app: 'web', env: 'staging' };
 let t: TestServer;
 let stopAgent: () => Promise<void>;
 const agentLog: string[] = [];
+/** Releases and container removal on Docker take a while; a failed wait shows the agent's log. */
+const POLL = { timeoutMs: 60_000, intervalMs: 100, detail: () => `agent log:\n${agentLog.join('\n')}` };
 /** Environment reports the server answered (each one could have asked for a removal). */
 let reports = 0;
 
@@ -60,25 +63,23 @@ async function containersOf(): Promise<number> {
   return list.filter((c) => c.Labels['io.slipway.deploy.project'] === project).length;
 }
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen:\n${agentLog.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function deployV1(port: number): Promise<void> {
   const v1 = await ensureHttpServiceImage(docker, 'v1');
   const base = `/api/projects/${project}/applications/${names.app}/environments/${names.env}`;
   const res = await t.api(`${base}/deploy`, { method: 'POST', body: JSON.stringify({ image: v1.tag }) });
   assert.equal(res.status, 201, await res.clone().text());
   const { number } = (await res.json()) as { number: number };
-  await until(`release #${number} succeeding`, async () => {
-    const list = await t.api(`/api/projects/${project}/applications/${names.app}/releases?env=${names.env}`);
-    const { releases } = (await list.json()) as { releases: { number: number; status: string }[] };
-    return releases.find((r) => r.number === number)?.status === 'succeeded';
-  });
+  await until(
+    `release #${number} succeeding`,
+    async () => {
+      const list = await t.api(
+        `/api/projects/${project}/applications/${names.app}/releases?env=${names.env}`,
+      );
+      const { releases } = (await list.json()) as { releases: { number: number; status: string }[] };
+      return releases.find((r) => r.number === number)?.status === 'succeeded';
+    },
+    POLL,
+  );
   assert.equal((await get(port, '/version')).body.trim(), 'v1');
 }
 
@@ -90,9 +91,11 @@ test('deleting an application stops and removes its containers; a new one of the
 
   const del = await t.api(`/api/projects/${project}/applications/${names.app}`, { method: 'DELETE' });
   assert.equal(del.status, 204, await del.clone().text());
-  await until('the containers being removed', async () => (await containersOf()) === 0);
-  await until('the agent saying so', async () =>
-    agentLog.some((l) => l.includes(`removed ${project}/web/staging`)),
+  await until('the containers being removed', async () => (await containersOf()) === 0, POLL);
+  await until(
+    'the agent saying so',
+    async () => agentLog.some((l) => l.includes(`removed ${project}/web/staging`)),
+    POLL,
   );
 
   // Same names again: the removal mark is cleared, so the new deployment is left alone.
@@ -109,6 +112,6 @@ test('deleting an application stops and removes its containers; a new one of the
   await deployV1(port);
   // Three more reports of what runs (keep-alive every second) are answered: none removes it.
   const seen = reports;
-  await until('three more environment reports', async () => reports >= seen + 3);
+  await until('three more environment reports', async () => reports >= seen + 3, POLL);
   assert.ok((await containersOf()) > 0, 'the new application keeps running');
 });

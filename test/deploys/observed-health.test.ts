@@ -14,6 +14,7 @@ import type { ProjectEvent } from '../../src/server/services.js';
 import { freePort } from '../deploy/deploy-support.js';
 import { ensureHttpServiceImage } from '../support/http-service-image.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 import { createWebApplication, startRegisteredDeployAgent } from './deploy-fixture.js';
 
 const docker = new Dockerode();
@@ -60,16 +61,25 @@ async function environment(): Promise<EnvJson> {
   return json.environments[0] as EnvJson;
 }
 
-/** Polls the environment until `ok` holds (bounded), returning it. */
-async function until(ok: (e: EnvJson) => boolean, what: string, timeoutMs = 30_000): Promise<EnvJson> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const e = await environment();
-    if (ok(e)) return e;
-    if (Date.now() > deadline)
-      throw new Error(`${what}: still ${JSON.stringify(e)}\nagent log:\n${agentLog.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The environment once `ok` holds (bounded); a timeout shows the last one seen and the agent's log. */
+async function environmentWhen(
+  ok: (e: EnvJson) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<EnvJson> {
+  let last: EnvJson | undefined;
+  return until(
+    what,
+    async () => {
+      last = await environment();
+      return ok(last) && last;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      detail: () => `still ${JSON.stringify(last)}\nagent log:\n${agentLog.join('\n')}`,
+    },
+  );
 }
 
 test('health follows what runs: healthy 1/1, down when the container stops, unknown when the agent stops', async () => {
@@ -98,7 +108,7 @@ test('health follows what runs: healthy 1/1, down when the container stops, unkn
   assert.equal(deployed.status, 201, text);
   const release = JSON.parse(text) as { id: string };
 
-  const healthy = await until(
+  const healthy = await environmentWhen(
     (e) => e.healthSource === 'observed' && e.health === 'healthy' && e.observed?.releaseId === release.id,
     'observed healthy',
     120_000,
@@ -121,7 +131,7 @@ test('health follows what runs: healthy 1/1, down when the container stops, unkn
   }
   assert.equal(containers.length, 1, JSON.stringify(containers.map((c) => [c.Names, c.State, c.Status])));
   await docker.getContainer(containers[0]?.Id as string).stop({ t: 1 });
-  const down = await until((e) => e.health === 'down', 'observed down');
+  const down = await environmentWhen((e) => e.health === 'down', 'observed down');
   assert.equal(down.observed?.running, 0);
   assert.equal(down.observed?.desired, 1);
   assert.ok(
@@ -130,6 +140,6 @@ test('health follows what runs: healthy 1/1, down when the container stops, unkn
   );
 
   await stopAgent();
-  await until((e) => e.health === 'unknown', 'unknown after the agent stopped', 20_000);
+  await environmentWhen((e) => e.health === 'unknown', 'unknown after the agent stopped', 20_000);
   unsubscribe();
 });

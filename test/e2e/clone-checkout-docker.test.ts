@@ -14,6 +14,7 @@ import type { CliProcess } from '../support/cli.js';
 import { insertProject, workRepo } from '../support/git.js';
 import { ensureGitImages } from '../support/git-image.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 const docker = new Dockerode();
 const PUBLIC_URL = 'http://slipway.clone.test';
@@ -35,30 +36,19 @@ after(async () => {
   await t.close();
 });
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 180_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Waits for the run of `sha` to end; returns its status and each job's log text. */
 async function finishedRun(sha: string): Promise<{ status: string; logs: Map<string, string> }> {
   const db = t.server.ctx.db;
-  const run = await until(`the run of ${sha.slice(0, 7)} to end`, () =>
-    db
-      .selectFrom('runs')
-      .selectAll()
-      .where('sha', '=', sha)
-      .where('status', 'in', ['succeeded', 'failed', 'canceled'])
-      .executeTakeFirst(),
+  const run = await until(
+    `the run of ${sha.slice(0, 7)} to end`,
+    () =>
+      db
+        .selectFrom('runs')
+        .selectAll()
+        .where('sha', '=', sha)
+        .where('status', 'in', ['succeeded', 'failed', 'canceled'])
+        .executeTakeFirst(),
+    { timeoutMs: 180_000, intervalMs: 100 },
   );
   const jobs = await db.selectFrom('jobs').select('name').where('run_id', '=', run.id).execute();
   const logs = new Map<string, string>();

@@ -12,6 +12,10 @@ import type { RunRow, ScheduleRow } from '../../src/server/store/tables.js';
 import { startFakeAgent } from '../support/fake-agent.js';
 import { insertProject, workRepo } from '../support/git.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
+
+/** Pushes and whole runs on a fake agent: a minute's bound for a loaded machine. */
+const POLL = { timeoutMs: 60_000, intervalMs: 50 };
 
 const PIPELINE = `version: 1
 image: busybox
@@ -22,16 +26,6 @@ stages:
       docs: { script: [echo docs], changes: ["**/*.md"] }
       always: { script: [echo lint] }
 `;
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('changes: on manual runs', { timeout: 120_000 }, () => {
   let t: TestServer;
@@ -49,10 +43,16 @@ describe('changes: on manual runs', { timeout: 120_000 }, () => {
 
   const db = () => t.server.ctx.db;
   const ended = (where: (run: RunRow) => boolean, what: string) =>
-    until(what, async () => {
-      const rows = await db().selectFrom('runs').selectAll().execute();
-      return rows.find((r) => where(r) && ['succeeded', 'failed', 'canceled', 'skipped'].includes(r.status));
-    });
+    until(
+      what,
+      async () => {
+        const rows = await db().selectFrom('runs').selectAll().execute();
+        return rows.find(
+          (r) => where(r) && ['succeeded', 'failed', 'canceled', 'skipped'].includes(r.status),
+        );
+      },
+      POLL,
+    );
   const jobsOf = async (run: RunRow) =>
     new Map(
       (await db().selectFrom('jobs').selectAll().where('run_id', '=', run.id).execute()).map((j) => [
@@ -90,8 +90,10 @@ describe('changes: on manual runs', { timeout: 120_000 }, () => {
       // B changes docs only and gets no run of its own: the last green run stays A's.
       const b = await work.commit({ 'README.md': 'more docs', 'guide/intro.md': 'intro' }, 'docs [skip ci]');
       await work.git('push', '-q', 'origin', 'main');
-      await until('the push of B to be recorded', () =>
-        db().selectFrom('runs').select('id').where('sha', '=', b).executeTakeFirst(),
+      await until(
+        'the push of B to be recorded',
+        () => db().selectFrom('runs').select('id').where('sha', '=', b).executeTakeFirst(),
+        POLL,
       );
 
       const manual = await runBranch('manualchanges', 'main');
@@ -143,8 +145,10 @@ describe('changes: on manual runs', { timeout: 120_000 }, () => {
       assert.equal(first.status, 'succeeded');
       const b = await work.commit({ 'src/b.txt': 'b' }, 'code [skip ci]');
       await work.git('push', '-q', 'origin', 'main');
-      await until('the push of B to be recorded', () =>
-        db().selectFrom('runs').select('id').where('sha', '=', b).executeTakeFirst(),
+      await until(
+        'the push of B to be recorded',
+        () => db().selectFrom('runs').select('id').where('sha', '=', b).executeTakeFirst(),
+        POLL,
       );
       // The scheduler's own entry point; it reads only the schedule's branch.
       const runId = await fireSchedule(t.server.ctx, project, { branch: 'main' } as ScheduleRow);

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { insertProject, workRepo } from '../support/git.js';
 import { createUserWithToken, startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
+
+/** A git push reaches the poller and then the database: no hurry, so a gentler poll. */
+const POLL = { intervalMs: 50 };
 
 const PIPELINE = `version: 1
 image: busybox
@@ -19,16 +23,6 @@ stages:
       docs: { script: [make docs], changes: ["**/*.md"] }
       always: { script: [make lint] }
 `;
-
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('changes: and workflow: on pushes', { timeout: 90_000 }, () => {
   let t: TestServer;
@@ -52,13 +46,17 @@ describe('changes: and workflow: on pushes', { timeout: 90_000 }, () => {
         `${t.url.replace('://', `://mia:${token}@`)}/git/flowgit.git`,
       );
       await work.git('push', '-q', 'origin', 'main');
-      await until('run #1', () =>
-        db.selectFrom('runs').select('id').where('number', '=', 1).executeTakeFirst(),
+      await until(
+        'run #1',
+        () => db.selectFrom('runs').select('id').where('number', '=', 1).executeTakeFirst(),
+        POLL,
       );
       const sha = await work.commit({ 'README.md': 'more docs' }, 'docs only');
       await work.git('push', '-q', 'origin', 'main');
-      const run = await until('run #2', () =>
-        db.selectFrom('runs').selectAll().where('sha', '=', sha).executeTakeFirst(),
+      const run = await until(
+        'run #2',
+        () => db.selectFrom('runs').selectAll().where('sha', '=', sha).executeTakeFirst(),
+        POLL,
       );
       const jobs = await db.selectFrom('jobs').selectAll().where('run_id', '=', run.id).execute();
       const byName = new Map(jobs.map((j) => [j.name, j]));
@@ -75,13 +73,16 @@ describe('changes: and workflow: on pushes', { timeout: 90_000 }, () => {
       await work.git('checkout', '-q', '-b', 'wip/try');
       await work.commit({ 'src/b.txt': 'b' }, 'work in progress');
       await work.git('push', '-q', 'origin', 'wip/try');
-      const delivery = await until('the delivery to be decided', () =>
-        db
-          .selectFrom('deliveries')
-          .selectAll()
-          .where('event', 'like', '%wip/try%')
-          .where('skip_reason', 'is not', null)
-          .executeTakeFirst(),
+      const delivery = await until(
+        'the delivery to be decided',
+        () =>
+          db
+            .selectFrom('deliveries')
+            .selectAll()
+            .where('event', 'like', '%wip/try%')
+            .where('skip_reason', 'is not', null)
+            .executeTakeFirst(),
+        POLL,
       );
       assert.equal(delivery.run_id, null);
       assert.match(
@@ -101,8 +102,10 @@ describe('changes: and workflow: on pushes', { timeout: 90_000 }, () => {
       await work.commit({ 'src/c.txt': 'c' }, 'code');
       const head = await work.commit({ 'README.md': 'docs for c' }, 'docs');
       await work.git('push', '-q', 'origin', 'feature/two');
-      const branchRun = await until('the feature run', () =>
-        db.selectFrom('runs').selectAll().where('sha', '=', head).executeTakeFirst(),
+      const branchRun = await until(
+        'the feature run',
+        () => db.selectFrom('runs').selectAll().where('sha', '=', head).executeTakeFirst(),
+        POLL,
       );
       const app = await db
         .selectFrom('jobs')

@@ -16,6 +16,10 @@ import { LeaseGoneError } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { SseReader } from '../runs/fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
+
+/** Each wait is one step of a single run (a lease lost, a re-queue): 20 s is ample. */
+const POLL = { timeoutMs: 20_000 };
 
 const FIRST = 300;
 const SECOND = 500;
@@ -83,14 +87,6 @@ function mortal(inner: AgentTransport): { transport: AgentTransport; die: () => 
   return { transport, die: () => (dead = true) };
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('a re-queued run (SLIPWAY_REQUEUE_LOST)', () => {
   let t: TestServer;
   before(async () => {
@@ -134,24 +130,32 @@ describe('a re-queued run (SLIPWAY_REQUEUE_LOST)', () => {
     const stopSecond = new AbortController();
     let secondAgent: Promise<void> = Promise.resolve();
     try {
-      await until('the first attempt stored its lines', async () => (await stored()).length >= FIRST);
-      await until('the server to know the job runs', async () => {
-        const job = await db
-          .selectFrom('jobs')
-          .select('status')
-          .where('run_id', '=', run.runId)
-          .executeTakeFirstOrThrow();
-        return job.status === 'running';
-      });
+      await until('the first attempt stored its lines', async () => (await stored()).length >= FIRST, POLL);
+      await until(
+        'the server to know the job runs',
+        async () => {
+          const job = await db
+            .selectFrom('jobs')
+            .select('status')
+            .where('run_id', '=', run.runId)
+            .executeTakeFirstOrThrow();
+          return job.status === 'running';
+        },
+        POLL,
+      );
       first.die();
-      await until('the run to be re-queued', async () => {
-        const r = await db
-          .selectFrom('runs')
-          .select(['status', 'attempt'])
-          .where('id', '=', run.runId)
-          .executeTakeFirstOrThrow();
-        return r.status === 'queued' && r.attempt === 2;
-      });
+      await until(
+        'the run to be re-queued',
+        async () => {
+          const r = await db
+            .selectFrom('runs')
+            .select(['status', 'attempt'])
+            .where('id', '=', run.runId)
+            .executeTakeFirstOrThrow();
+          return r.status === 'queued' && r.attempt === 2;
+        },
+        POLL,
+      );
 
       // A viewer follows the job live from the start, across both attempts.
       const live = new SseReader(await t.api(`${base}/jobs/work/logs/stream`));

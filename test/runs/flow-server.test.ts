@@ -14,6 +14,7 @@ import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
 import { startFakeAgent } from '../support/fake-agent.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 import { type ConfigSources, configSources, insertProject, post, push, useSources } from './fixtures.js';
 
 const FAILING_THEN_MANUAL = `version: 1
@@ -27,14 +28,6 @@ stages:
     jobs:
       ship: { script: [echo ship], when: manual }
 `;
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('flow keys on the server', () => {
   let t: TestServer;

@@ -13,6 +13,7 @@ import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
 import { startFakeAgent } from '../support/fake-agent.js';
 import { type PostgresCluster, startPostgres } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 import { configSources, insertProject, post, push, useSources } from './fixtures.js';
 
 const CONFIG = `version: 1
@@ -28,14 +29,6 @@ stages:
       report: { script: [echo report] }
       ship: { script: [echo ship], when: manual }
 `;
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 let cluster: PostgresCluster | null = null;
 after(async () => {
@@ -66,10 +59,14 @@ for (const store of ['sqlite', 'postgres'] as const) {
       });
       run = await runs.createRun({ project, event, trigger: 'push', actor: 'alice' });
       const path = `/api/projects/${project.name}/runs/${run.number}`;
-      await until(`run #${run.number} to end`, async () => {
-        d = (await (await t.api(path)).json()) as RunDetail;
-        return ['succeeded', 'failed', 'canceled', 'skipped'].includes(d.status);
-      });
+      await until(
+        `run #${run.number} to end`,
+        async () => {
+          d = (await (await t.api(path)).json()) as RunDetail;
+          return ['succeeded', 'failed', 'canceled', 'skipped'].includes(d.status);
+        },
+        { timeoutMs: 60_000, intervalMs: 25 },
+      );
     });
     after(async () => {
       await stopAgent();

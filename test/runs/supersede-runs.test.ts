@@ -15,6 +15,7 @@ import type { DbRunService } from '../../src/server/runs/run-service.js';
 import type { ProjectRow, RunRow } from '../../src/server/store/tables.js';
 import { startFakeAgent } from '../support/fake-agent.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 import {
   type ConfigSources,
   claim,
@@ -24,6 +25,9 @@ import {
   runningJob,
   useSources,
 } from './fixtures.js';
+
+/** Each wait is one step of a run on a fake agent: 20 s is ample. */
+const POLL = { timeoutMs: 20_000 };
 
 /** Every job interruptible (top-level default), except `ship`, which says otherwise. */
 const INTERRUPTIBLE = `version: 1
@@ -51,14 +55,6 @@ stages:
 `;
 
 const running = (name: string) => runningJob(name, 'x');
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('auto-cancel of superseded runs', () => {
   let t: TestServer;
@@ -294,9 +290,9 @@ stages:
           .where('run_id', '=', first.id)
           .where('name', '=', 'slow')
           .executeTakeFirstOrThrow();
-      await until('the slow job runs', async () => (await job()).status === 'running');
+      await until('the slow job runs', async () => (await job()).status === 'running', POLL);
       const second = await start(project);
-      await until('the superseded run ends', async () => (await row(first.id)).status === 'canceled');
+      await until('the superseded run ends', async () => (await row(first.id)).status === 'canceled', POLL);
       assert.equal((await job()).status, 'canceled');
       assert.ok(backend.destroyed.includes(first.id), 'its containers are removed');
       assert.deepEqual((await detail(project, first)).cancelReason, {

@@ -20,6 +20,7 @@ import type { LogLine } from '../../src/domain/log-line.js';
 import type { AgentTransport } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/wait.js';
 
 const PIPELINE = `version: 1
 image: busybox
@@ -46,14 +47,6 @@ function withEmptySource(inner: HttpTransport): AgentTransport {
     return tar as unknown as Readable;
   };
   return transport;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('agent and local backend lines are coded (server + HTTP agent)', () => {
@@ -91,14 +84,18 @@ describe('agent and local backend lines are coded (server + HTTP agent)', () => 
       logFlushMs: 20,
     });
     try {
-      await until('the run to end', async () => {
-        const r = await ctx.db
-          .selectFrom('runs')
-          .select('status')
-          .where('id', '=', run.runId)
-          .executeTakeFirstOrThrow();
-        return ['succeeded', 'failed', 'canceled'].includes(r.status);
-      });
+      await until(
+        'the run to end',
+        async () => {
+          const r = await ctx.db
+            .selectFrom('runs')
+            .select('status')
+            .where('id', '=', run.runId)
+            .executeTakeFirstOrThrow();
+          return ['succeeded', 'failed', 'canceled'].includes(r.status);
+        },
+        { timeoutMs: 60_000, intervalMs: 25 },
+      );
     } finally {
       stop.abort();
       await agent;

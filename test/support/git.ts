@@ -117,9 +117,9 @@ export function recordingRuns(): RecordingRuns {
     rerun: unused,
     playJob: unused,
     async waitFor(count, timeoutMs = 10_000) {
-      const until = Date.now() + timeoutMs;
+      const deadline = Date.now() + timeoutMs;
       while (calls.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} runs, got ${calls.length}`);
+        if (Date.now() > deadline) throw new Error(`expected ${count} runs, got ${calls.length}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       return calls;
