@@ -83,10 +83,11 @@
       handled = true;
       let tries = MAX_TRIES;
       try {
-        tries = Number(sessionStorage.getItem(TRIES_KEY) ?? 0) || 0;
-        sessionStorage.setItem(TRIES_KEY, String(tries + 1));
+        const before = Number(sessionStorage.getItem(TRIES_KEY) ?? 0) || 0;
+        sessionStorage.setItem(TRIES_KEY, String(before + 1));
+        tries = before;
       } catch {
-        // Without storage a reload could loop: say so at once instead.
+        // A count that cannot be kept could let reloads loop: say so at once instead.
       }
       if (tries < MAX_TRIES) setTimeout(() => location.reload(), 300 * 2 ** tries);
       else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', showNote);

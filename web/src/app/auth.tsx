@@ -24,7 +24,7 @@ interface Auth {
 }
 
 const AuthContext = createContext<Auth | null>(null);
-/** How many times /api/me is asked again when no answer came at all (0.25 s, 0.5 s, 1 s, 2 s). */
+/** How many times /api/me is asked again when Slipway did not answer (after 0.25, 0.5, 1, 2 s). */
 const ME_RETRIES = 4;
 
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -55,8 +55,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setUser(null);
     });
     let live = true;
-    // Only the server's answer says who is signed in: a request that never got one (a dropped
-    // connection) is asked again before the sign-in page is shown to somebody who is signed in.
+    // Only Slipway's answer says who is signed in: a request that got none (a dropped
+    // connection) or a gateway's 5xx (Slipway restarting behind a proxy) is asked again before
+    // the sign-in page is shown to somebody who is signed in.
     const ask = async () => {
       for (let attempt = 0; ; attempt += 1) {
         try {
@@ -64,7 +65,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           if (live) accept(me);
           return;
         } catch (error) {
-          if (error instanceof ApiError || attempt >= ME_RETRIES) {
+          const answered = error instanceof ApiError && error.status < 500;
+          if (answered || attempt >= ME_RETRIES) {
             if (live) setUser(null);
             return;
           }
