@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import { api } from '../api/client.js';
-import { ApiError, setCsrfToken, setUnauthorizedHandler } from '../api/http.js';
+import { setCsrfToken, setUnauthorizedHandler } from '../api/http.js';
+import { isRetryable } from '../api/query-client.js';
 import type { Me } from '../api/types.js';
 import { visitorsMayRead } from './visitor-reads.js';
 
@@ -65,8 +66,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           if (live) accept(me);
           return;
         } catch (error) {
-          const answered = error instanceof ApiError && error.status < 500;
-          if (answered || attempt >= ME_RETRIES) {
+          if (!isRetryable(error) || attempt >= ME_RETRIES) {
             if (live) setUser(null);
             return;
           }
