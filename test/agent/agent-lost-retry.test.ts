@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { type AgentBench, startAgentBench } from '../support/agents.js';
+import { endedRun } from '../support/run-state.js';
 import type { TestServer } from '../support/server.js';
 import { until } from '../support/wait.js';
 
@@ -76,18 +77,7 @@ stages:
     assert.equal(requeued.status, 'queued', 'not failed: the pipeline asked for a retry');
 
     startAgent();
-    await until(
-      'the run to end',
-      async () => {
-        const row = await db
-          .selectFrom('runs')
-          .select('status')
-          .where('id', '=', run.runId)
-          .executeTakeFirstOrThrow();
-        return ['succeeded', 'failed', 'canceled'].includes(row.status) ? row : null;
-      },
-      { timeoutMs: 90_000, intervalMs: 50 },
-    );
+    await until('the run to end', () => endedRun(db, run.runId), { timeoutMs: 90_000, intervalMs: 50 });
     const res = await t.api(`/api/projects/${project.name}/runs/1`);
     assert.equal(res.status, 200);
     const detail = (await res.json()) as {

@@ -20,6 +20,7 @@ import { LocalBackend } from '../../src/backends/local/local-backend.js';
 import { artifactsCommand } from '../../src/cli/client/artifacts-command.js';
 import { type AgentTransport, LeaseGoneError } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
+import { endedRun, requeuedOnce } from '../support/run-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { until } from '../support/wait.js';
 
@@ -148,18 +149,7 @@ describe('artifacts across two agents', () => {
       );
       await until('check to run on the first agent', () => checkRunning, POLL);
       first.die();
-      await until(
-        'the run to be re-queued',
-        async () => {
-          const r = await ctx.db
-            .selectFrom('runs')
-            .select(['status', 'attempt'])
-            .where('id', '=', run.runId)
-            .executeTakeFirstOrThrow();
-          return r.status === 'queued' && r.attempt === 2;
-        },
-        POLL,
-      );
+      await until('the run to be re-queued', () => requeuedOnce(ctx.db, run.runId), POLL);
 
       // Agent 2: another workspace directory, nothing of agent 1's files.
       const second = agentTransport(
@@ -177,18 +167,7 @@ describe('artifacts across two agents', () => {
           logFlushMs: 20,
         }),
       );
-      await until(
-        'the run to end',
-        async () => {
-          const r = await ctx.db
-            .selectFrom('runs')
-            .select('status')
-            .where('id', '=', run.runId)
-            .executeTakeFirstOrThrow();
-          return ['succeeded', 'failed', 'canceled'].includes(r.status);
-        },
-        POLL,
-      );
+      await until('the run to end', () => endedRun(ctx.db, run.runId), POLL);
 
       const detail = (await (await t.api(base)).json()) as {
         status: string;

@@ -15,6 +15,7 @@ import type { AgentTransport } from '../../src/protocol/agent-transport.js';
 import { LeaseGoneError } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
 import { SseReader } from '../runs/fixtures.js';
+import { requeuedOnce } from '../support/run-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { until } from '../support/wait.js';
 
@@ -144,18 +145,7 @@ describe('a re-queued run (SLIPWAY_REQUEUE_LOST)', () => {
         POLL,
       );
       first.die();
-      await until(
-        'the run to be re-queued',
-        async () => {
-          const r = await db
-            .selectFrom('runs')
-            .select(['status', 'attempt'])
-            .where('id', '=', run.runId)
-            .executeTakeFirstOrThrow();
-          return r.status === 'queued' && r.attempt === 2;
-        },
-        POLL,
-      );
+      await until('the run to be re-queued', () => requeuedOnce(db, run.runId), POLL);
 
       // A viewer follows the job live from the start, across both attempts.
       const live = new SseReader(await t.api(`${base}/jobs/work/logs/stream`));

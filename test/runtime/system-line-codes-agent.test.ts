@@ -19,6 +19,7 @@ import { LocalBackend } from '../../src/backends/local/local-backend.js';
 import type { LogLine } from '../../src/domain/log-line.js';
 import type { AgentTransport } from '../../src/protocol/agent-transport.js';
 import { seedProject, seedRun } from '../queue/queue-fixture.js';
+import { endedRun } from '../support/run-state.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { until } from '../support/wait.js';
 
@@ -84,18 +85,7 @@ describe('agent and local backend lines are coded (server + HTTP agent)', () => 
       logFlushMs: 20,
     });
     try {
-      await until(
-        'the run to end',
-        async () => {
-          const r = await ctx.db
-            .selectFrom('runs')
-            .select('status')
-            .where('id', '=', run.runId)
-            .executeTakeFirstOrThrow();
-          return ['succeeded', 'failed', 'canceled'].includes(r.status);
-        },
-        { timeoutMs: 60_000, intervalMs: 25 },
-      );
+      await until('the run to end', () => endedRun(ctx.db, run.runId), { timeoutMs: 60_000, intervalMs: 25 });
     } finally {
       stop.abort();
       await agent;
